@@ -1,0 +1,100 @@
+import { Command, CommanderError } from 'commander';
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+import { builtinSystems, findSystem } from '../systems/catalog.js';
+import type { SystemDefinition } from '../systems/contract.js';
+import { parseScenario, ScenarioError } from '../scenario/load.js';
+import type { Scenario } from '../world/scenario.js';
+import { makeChalk } from './color.js';
+import { packageVersion, readText } from './io.js';
+import { COMMANDS } from './commands/index.js';
+
+/** Everything the CLI touches, injected so that tests run it in-process. */
+export interface CliIO {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  env: Record<string, string | undefined>;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  cwd: string;
+}
+
+/** Exit codes (DESIGN.md): 0 all held, 1 violations, 2 usage/input error, 3 internal error, 130 interrupted. */
+export const EXIT = { ok: 0, violations: 1, usage: 2, internal: 3, interrupted: 130 } as const;
+
+/** A usage or input problem: printed as is, exit 2. */
+export class UsageError extends Error {}
+
+/** What a command needs from the CLI: its IO, colours, paths and a way to set the exit code. */
+export interface CliContext {
+  io: CliIO;
+  program: Command;
+  chalk(): ReturnType<typeof makeChalk>;
+  /** A path relative to the working directory when it is inside it. */
+  rel(path: string): string;
+  setExitCode(code: number): void;
+  version: string;
+}
+
+/** A verb of the CLI: one file in commands/, one line in commands/index.ts. */
+export type CommandModule = (program: Command, ctx: CliContext) => void;
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('spawnsim');
+  program
+    .description('Deterministic simulation and fuzz harness for the admission control of AI-agent runtimes')
+    .version(packageVersion(), '-V, --version')
+    .option('--color', 'force colour output')
+    .option('--no-color', 'disable colour output (NO_COLOR is honoured too)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run spawnsim --help for usage)');
+
+  const ctx: CliContext = {
+    io,
+    program,
+    chalk: () => makeChalk(program.opts<{ color?: boolean }>(), io.env, io.stdoutIsTTY),
+    rel: (p) => {
+      const r = relative(io.cwd, p);
+      return r.startsWith('..') || isAbsolute(r) ? p : r;
+    },
+    setExitCode: (c) => {
+      code = c;
+    },
+    version: packageVersion(),
+  };
+  for (const register of COMMANDS) register(program, ctx);
+  // every subcommand reports usage errors the same way as the program
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof ScenarioError || e instanceof UsageError) {
+      io.stderr(`spawnsim: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+export function parseSeed(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--seed: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+export function systemOrThrow(id: string): SystemDefinition {
+  const s = findSystem(id);
+  if (!s) throw new UsageError(`--system: unknown system \`${id}\`: expected one of ${builtinSystems().map((x) => x.id).join(', ')}`);
+  return s;
+}
+
+/** Reads and validates a scenario file; problems are ScenarioErrors (exit 2). */
+export function loadScenario(path: string): Scenario {
+  if (!existsSync(path)) throw new UsageError(`no such scenario file: ${path}`);
+  return parseScenario(readText(path), path);
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { builtinSystems } from '../../systems/catalog.js';
+import type { SystemDefinition } from '../../systems/contract.js';
+import { judge } from '../../scenario/expectations.js';
+import { runScenario } from '../../scenario/runScenario.js';
+import type { Scenario } from '../../world/scenario.js';
+import { envelope, toJson } from '../../report/json.js';
+import { runEntry, scenarioHeader, type CheckReport, type RunEntry } from '../../report/results.js';
+import { renderMatrix } from '../../report/terminal.js';
+import { EXIT, UsageError, loadScenario, type CommandModule } from '../cli.js';
+import { packageRoot, scenarioFiles } from '../io.js';
+
+/** `spawnsim check` */
+export const checkCommand: CommandModule = (program, ctx) => {
+  program
+    .command('check')
+    .description('every scenario against every built-in system: the verdict matrix (exit 1 when an expectation fails)')
+    .argument('[dir]', 'folder of scenario files (default: ./scenarios, else the built-in ones)')
+    .option('--strict', 'check live-equals-counted after every event')
+    .option('--json', 'write one JSON document to stdout')
+    .action((dir: string | undefined, opts: { strict?: boolean; json?: boolean }) => {
+      const root = dir !== undefined ? resolve(ctx.io.cwd, dir) : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
+      if (!existsSync(root)) throw new UsageError(`spawnsim check: no such folder: ${dir ?? root}`);
+      const files = scenarioFiles(root);
+      if (files.length === 0) throw new UsageError(`spawnsim check: no scenario files (*.yaml, *.yml, *.json) under ${ctx.rel(root)}`);
+      const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f) }));
+      const systems = builtinSystems();
+      const report = checkAll(loaded, systems, Boolean(opts.strict));
+      if (opts.json) ctx.io.stdout(toJson(envelope('check', ctx.version, { strict: Boolean(opts.strict), report })));
+      else ctx.io.stdout(renderMatrix(report, ctx.chalk()));
+      ctx.setExitCode(report.totals.mismatches > 0 ? EXIT.violations : EXIT.ok);
+    });
+
+};
+
+/** Runs every scenario against every system and judges each run. */
+export function checkAll(loaded: Array<{ file: string; scenario: Scenario }>, systems: SystemDefinition[], strict: boolean): CheckReport {
+  const entries: RunEntry[] = [];
+  for (const { file, scenario } of loaded) {
+    for (const sys of systems) {
+      const r = runScenario(scenario, sys, strict ? { strict } : {});
+      entries.push(runEntry(scenario, file, r, judge(scenario, r)));
+    }
+  }
+  const count = (f: (e: RunEntry) => boolean): number => entries.filter(f).length;
+  return {
+    kind: 'check',
+    systems: systems.map((s) => s.id),
+    scenarios: loaded.map((l) => scenarioHeader(l.scenario, l.file)),
+    entries,
+    totals: {
+      runs: entries.length,
+      expectationsHeld: count((e) => e.judgement.status === 'ok'),
+      mismatches: count((e) => e.judgement.status === 'mismatch'),
+      unjudged: count((e) => e.judgement.status === 'unjudged'),
+      violatingRuns: count((e) => e.verdict === 'fail'),
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Writes a file atomically: a temporary file beside it, then a rename. */
+export function writeAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    if (existsSync(tmp)) rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The package's root folder (where package.json and the built-in scenarios live). */
+export function packageRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Scenario files under a folder, recursively, sorted by path: *.yaml, *.yml, *.json (not schemas). */
+export function scenarioFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ya?ml|json)$/.test(name) && !name.endsWith('.schema.json') && !name.startsWith('.')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}

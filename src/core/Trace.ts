@@ -1,0 +1,77 @@
+import { Digest } from './digest.js';
+
+/**
+ * One canonical trace event. Field order is fixed by construction and values are plain
+ * JSON, so the canonical text of an event is the same on every machine.
+ */
+export interface TraceEvent {
+  /** Event index, from 0. */
+  i: number;
+  /** Simulated time in milliseconds. */
+  t_ms: number;
+  /** Root turn number (1-based; 0 before the first turn). */
+  turn: number;
+  /** What happened: `turn-start`, `turn-end`, `call`, `status`, `fault`, `process-exit`, `sut-error`. */
+  kind: string;
+  /** The thread that acted (the caller of a tool call, or the thread whose status changed). */
+  thread: string;
+  /** The tool or operation (`spawn_agent`, `close_agent`, ...) or the new status. */
+  op: string;
+  /** Target thread of the operation, when there is one. */
+  target?: string;
+  /** `ok`, an error name (`AgentLimitReached`), or a status. */
+  result?: string;
+  /** One line for a person. */
+  detail?: string;
+  /** Slots the system counts in the session root's registry after the event. */
+  counted: number;
+  /** Threads truly running (PendingInit or Running) under the session root after the event. */
+  live: number;
+}
+
+/**
+ * The trace of one run: every event feeds the digest; events are kept in full, or only the
+ * last `limit` (a ring buffer) so that a million-turn session runs in flat memory.
+ */
+export class Trace {
+  private readonly digest = new Digest();
+  private readonly kept: TraceEvent[] = [];
+  private start = 0;
+  private total = 0;
+
+  constructor(private readonly limit: number = Infinity) {}
+
+  get length(): number {
+    return this.total;
+  }
+
+  record(event: TraceEvent): void {
+    this.digest.update(canonicalEvent(event));
+    this.total++;
+    if (this.kept.length < this.limit) {
+      this.kept.push(event);
+    } else {
+      this.kept[this.start] = event;
+      this.start = (this.start + 1) % this.limit;
+    }
+  }
+
+  /** The kept events, oldest first. */
+  events(): TraceEvent[] {
+    return this.start === 0 ? this.kept.slice() : [...this.kept.slice(this.start), ...this.kept.slice(0, this.start)];
+  }
+
+  /** True when older events were dropped by the ring buffer. */
+  get truncated(): boolean {
+    return this.total > this.kept.length;
+  }
+
+  digestHex(): string {
+    return this.digest.hex();
+  }
+}
+
+/** The canonical one-line text of an event, the unit the digest is computed over. */
+export function canonicalEvent(e: TraceEvent): string {
+  return `${e.i}|${e.t_ms}|${e.turn}|${e.kind}|${e.thread}|${e.op}|${e.target ?? ''}|${e.result ?? ''}|${e.detail ?? ''}|${e.counted}|${e.live}\n`;
+}

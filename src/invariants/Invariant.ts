@@ -1,0 +1,49 @@
+import type { TraceEvent } from '../core/Trace.js';
+import type { CallRecord, WorldView } from '../world/truth.js';
+
+/** A thread named in a violation, with what it is doing and why it matters. */
+export interface ThreadNote {
+  id: string;
+  status: string;
+  why: string;
+}
+
+/** What a checker found: one sentence and the threads involved. */
+export interface Finding {
+  message: string;
+  threads: ThreadNote[];
+}
+
+/** A violation as reported: where (event, time, turn) and what (the finding). */
+export interface Violation extends Finding {
+  invariant: string;
+  event: number;
+  t_ms: number;
+  turn: number;
+  /** What the checker saw over the whole run (for example the peak fan-out), when it says. */
+  summary?: string;
+}
+
+/** Per-run state of one invariant: hooks return a finding when the invariant is broken. */
+export interface InvariantChecker {
+  /** After every event. `strict` asks boundary invariants to check here too. */
+  afterEvent?(view: WorldView, event: TraceEvent, strict: boolean): Finding | null;
+  /** After a tool call the system answered. */
+  onCall?(view: WorldView, call: CallRecord): Finding | null;
+  /** At a turn boundary and at the end of the run. */
+  atBoundary?(view: WorldView, where: 'turn-start' | 'end'): Finding | null;
+  /** After the run: one sentence about the whole run, added to this invariant's violation. */
+  summary?(): string | null;
+}
+
+/** A named invariant of the catalogue. */
+export interface Invariant {
+  /** Stable identifier used in scenario expectations, reports and exit codes. */
+  name: string;
+  /** One line for `spawnsim list`. */
+  summary: string;
+  kind: 'safety' | 'liveness';
+  /** Needs the system's snapshot before each spawn/fork/resume. */
+  needsSnapshotBeforeCalls?: boolean;
+  create(): InvariantChecker;
+}

@@ -1,0 +1,21 @@
+import type { Invariant } from './Invariant.js';
+
+const CREATES = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
+
+export const depthWithinMax: Invariant = {
+  name: 'depth-within-max',
+  summary: "every thread's lineage depth (spawn and fork/create edges from the user's root) is at most max_depth",
+  kind: 'safety',
+  create: () => ({
+    onCall: (view, call) => {
+      if (!call.ok || !CREATES.has(call.op)) return null;
+      const t = view.thread(call.target);
+      if (t === undefined || t.lineageDepth <= view.config.maxDepth) return null;
+      const how = call.op === 'spawn_agent' ? 'spawned' : call.op === 'resume_agent' ? 'resumed' : `made by ${call.op}`;
+      return {
+        message: `${t.id} was ${how} by ${call.caller} at lineage depth ${t.lineageDepth} where max_depth is ${view.config.maxDepth}`,
+        threads: [{ id: t.id, status: t.status, why: `${t.kind} of ${call.caller} at lineage depth ${t.lineageDepth}` }],
+      };
+    },
+  }),
+};

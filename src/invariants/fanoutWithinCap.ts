@@ -1,0 +1,50 @@
+import type { Invariant } from './Invariant.js';
+import { isLive, type TruthThread, type WorldView } from '../world/truth.js';
+
+const CREATES = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
+
+/** The working threads of a lineage: the user root plus every descendant truly running. */
+function working(view: WorldView, userRoot: string): TruthThread[] {
+  return [...view.threads()].filter((x) => x.userRoot === userRoot && (x.id === userRoot || isLive(x)));
+}
+
+function capFor(view: WorldView, userRoot: string): number {
+  const reg = view.snapshot().registries.find((r) => r.root === userRoot);
+  return reg?.cap ?? reg?.residencyCap ?? view.config.maxThreads;
+}
+
+function breakdown(threads: TruthThread[]): string {
+  const n = (k: string) => threads.filter((t) => t.kind === k).length;
+  const parts = [`${n('root')} root`, `${n('spawn')} spawned`];
+  if (n('fork')) parts.push(`${n('fork')} forked`);
+  if (n('create')) parts.push(`${n('create')} created`);
+  return parts.join(', ');
+}
+
+export const fanoutWithinCap: Invariant = {
+  name: 'fanout-within-cap',
+  summary: 'the threads working under one user root (itself plus running spawns, forks and creates) stay within 1 + cap',
+  kind: 'safety',
+  create: () => {
+    let peak: { count: number; allowed: number; root: string; text: string } | null = null;
+    return {
+      onCall: (view, call) => {
+        if (!call.ok || !CREATES.has(call.op)) return null;
+        const t = view.thread(call.target);
+        if (t === undefined) return null;
+        const lineage = working(view, t.userRoot);
+        const cap = capFor(view, t.userRoot);
+        if (lineage.length <= 1 + cap) return null;
+        if (peak === null || lineage.length > peak.count) {
+          peak = { count: lineage.length, allowed: 1 + cap, root: t.userRoot, text: breakdown(lineage) };
+        }
+        const outside = lineage.filter((x) => x.kind === 'fork' || x.kind === 'create');
+        return {
+          message: `${lineage.length} threads work under ${t.userRoot} where ${1 + cap} are allowed (1 + cap ${cap})${outside.length ? `; ${outside.length} came from fork/create, outside the cap` : ''}`,
+          threads: lineage.filter((x) => x.kind !== 'root').map((x) => ({ id: x.id, status: x.status, why: `${x.kind} of ${x.parent} at lineage depth ${x.lineageDepth}` })),
+        };
+      },
+      summary: () => (peak === null ? null : `at the peak ${peak.count} threads worked under ${peak.root} where ${peak.allowed} were allowed (${peak.text})`),
+    };
+  },
+};

@@ -1,0 +1,29 @@
+import type { Finding, Invariant } from './Invariant.js';
+import { idleHolders, listNames, plural } from './explain.js';
+import type { WorldView } from '../world/truth.js';
+
+function check(view: WorldView): Finding | null {
+  for (const reg of view.snapshot().registries) {
+    const root = view.thread(reg.root);
+    if (root !== undefined && (root.closed || !root.loaded)) continue;
+    const live = view.liveIn(reg.root);
+    if (reg.counted === live) continue;
+    const idle = idleHolders(view, reg);
+    const message =
+      reg.counted > live
+        ? `${reg.root}'s registry counts ${plural(reg.counted, 'slot')} but ${plural(live, 'agent')} ${live === 1 ? 'is' : 'are'} running: ${listNames(idle.map((h) => h.id))} ${idle.length === 1 ? 'holds a slot' : 'hold slots'} without running`
+        : `${reg.root}'s registry counts ${plural(reg.counted, 'slot')} but ${plural(live, 'agent')} ${live === 1 ? 'is' : 'are'} running: running agents are not counted`;
+    return { message, threads: idle };
+  }
+  return null;
+}
+
+export const liveEqualsCounted: Invariant = {
+  name: 'live-equals-counted',
+  summary: 'at each turn boundary and at the end, counted slots equal the agents truly running (--strict: after every event)',
+  kind: 'safety',
+  create: () => ({
+    atBoundary: (view) => check(view),
+    afterEvent: (view, _e, strict) => (strict ? check(view) : null),
+  }),
+};

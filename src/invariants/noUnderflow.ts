@@ -1,0 +1,17 @@
+import type { Invariant } from './Invariant.js';
+
+export const noUnderflow: Invariant = {
+  name: 'no-underflow',
+  summary: 'a counter never goes below zero (releasing a root or an unknown thread changes nothing)',
+  kind: 'safety',
+  create: () => ({
+    afterEvent: (view) => {
+      for (const reg of view.snapshot().registries) {
+        for (const [what, v] of [['counted slots', reg.counted], ['open reservations', reg.reservations], ['execution permits', reg.permits ?? 0], ['pending residency slots', reg.pendingResidency ?? 0]] as const) {
+          if (v < 0) return { message: `${reg.root}'s registry has ${v} ${what}: an unsigned counter would wrap around`, threads: [] };
+        }
+      }
+      return null;
+    },
+  }),
+};

@@ -1,0 +1,27 @@
+import type { RegistrySnapshot } from '../systems/contract.js';
+import type { Invariant } from './Invariant.js';
+
+const ROLLED_BACK = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
+
+function describe(r: RegistrySnapshot | undefined): string {
+  if (r === undefined) return 'no registry';
+  return `counted ${r.counted}, ${r.reservations} reservations, entries [${r.entries.map((e) => `${e.key}${e.thread === null ? '(placeholder)' : ''}`).join(', ')}]`;
+}
+
+export const rollbackOnFailure: Invariant = {
+  name: 'rollback-on-failure',
+  summary: 'a failed spawn or resume leaves counts, entries and paths as they were',
+  kind: 'safety',
+  needsSnapshotBeforeCalls: true,
+  create: () => ({
+    onCall: (view, call) => {
+      if (call.ok || !ROLLED_BACK.has(call.op) || call.before === undefined) return null;
+      const before = call.before.registries.find((r) => r.root === call.scope);
+      const after = view.snapshot().registries.find((r) => r.root === call.scope);
+      const a = describe(before);
+      const b = describe(after);
+      if (a === b) return null;
+      return { message: `failed ${call.op}(${call.target}) changed ${call.scope}'s registry from ${a} to ${b}`, threads: [] };
+    },
+  }),
+};

@@ -1,0 +1,13 @@
+/**
+ * Serialises a report as JSON with a stable key order: keys are written in the order the
+ * report objects were built, which is fixed by construction, and `meta` (wall-clock data)
+ * is kept apart so that the rest is byte-identical run to run.
+ */
+export function toJson(document: unknown): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** The envelope every JSON document shares. */
+export function envelope(command: string, version: string, body: object, meta?: object): object {
+  return { schemaVersion: 1, tool: { name: 'spawnsim', version }, command, ...body, ...(meta ? { meta } : {}) };
+}

@@ -1,0 +1,119 @@
+import type { TraceEvent } from '../core/Trace.js';
+import type { SystemDefinition } from '../systems/contract.js';
+import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
+import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
+import { World, resolveConfig, type StopReason, type WorldStats } from '../world/World.js';
+import type { Scenario } from '../world/scenario.js';
+import type { ResolvedConfig, WorldView } from '../world/truth.js';
+
+export interface RunOptions {
+  /** Check boundary invariants (live-equals-counted) after every event too. */
+  strict?: boolean;
+  /** Only these invariants (default: the whole catalogue). */
+  invariants?: readonly string[];
+  /** Override the scenario's seed. */
+  seed?: number;
+  /** Stop the run at the first violation (fuzzing does; incident replay does not). */
+  stopAtFirstViolation?: boolean;
+  /** Keep only the last N trace events. */
+  traceLimit?: number;
+  /** Extra invariants (a user's own), checked after the built-in ones. */
+  extraInvariants?: readonly Invariant[];
+}
+
+/** The outcome of one scenario against one system. */
+export interface RunResult {
+  scenario: string;
+  system: string;
+  seed: number;
+  config: ResolvedConfig;
+  /** `pass` when no invariant was violated and the system did not throw. */
+  verdict: 'pass' | 'fail';
+  digest: string;
+  events: number;
+  stop: StopReason;
+  /** The first violation of each invariant, in order of occurrence. */
+  violations: Violation[];
+  /** How many times each violated invariant was found broken. */
+  violationCounts: Record<string, number>;
+  stats: WorldStats;
+  simulated_ms: number;
+  trace: TraceEvent[];
+  traceTruncated: boolean;
+}
+
+/** Runs a scenario against a system with the invariant catalogue watching. */
+export function runScenario(scenario: Scenario, system: SystemDefinition, options: RunOptions = {}): RunResult {
+  const s = options.seed !== undefined ? { ...scenario, seed: options.seed } : scenario;
+  const selected = [
+    ...(options.invariants ? INVARIANTS.filter((i) => options.invariants!.includes(i.name)) : INVARIANTS),
+    ...(options.extraInvariants ?? []),
+  ];
+  const checkers: Array<{ inv: Invariant; c: InvariantChecker }> = selected.map((inv) => ({ inv, c: inv.create() }));
+  const violations: Violation[] = [];
+  const counts: Record<string, number> = {};
+  const strict = options.strict ?? false;
+  let world: World;
+
+  const report = (inv: string, view: WorldView, f: Finding | null): void => {
+    if (f === null) return;
+    counts[inv] = (counts[inv] ?? 0) + 1;
+    if (counts[inv] === 1) {
+      const ev = view.lastEvent();
+      violations.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f });
+      if (options.stopAtFirstViolation) world.stop();
+    }
+  };
+
+  world = new World({
+    scenario: s,
+    createSystem: (cfg) => system.create(cfg),
+    snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
+    ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
+    observer: {
+      afterEvent: (view, ev) => {
+        for (const { inv, c } of checkers) if (c.afterEvent) report(inv.name, view, c.afterEvent(view, ev, strict));
+      },
+      onCall: (view, call) => {
+        for (const { inv, c } of checkers) if (c.onCall) report(inv.name, view, c.onCall(view, call));
+      },
+      atBoundary: (view, where) => {
+        for (const { inv, c } of checkers) if (c.atBoundary) report(inv.name, view, c.atBoundary(view, where));
+      },
+    },
+  });
+  const r = world.run();
+  for (const { inv, c } of checkers) {
+    const text = c.summary?.();
+    const v = violations.find((x) => x.invariant === inv.name);
+    if (text && v) v.summary = text;
+  }
+  if (r.systemError) {
+    counts[SYSTEM_ERROR] = 1;
+    const ev = r.trace[r.trace.length - 1];
+    violations.push({
+      invariant: SYSTEM_ERROR,
+      event: ev?.i ?? 0,
+      t_ms: ev?.t_ms ?? 0,
+      turn: ev?.turn ?? 0,
+      message: `the system threw during ${r.systemError.op}: ${r.systemError.message}`,
+      threads: [],
+    });
+  }
+  return {
+    scenario: s.name,
+    system: system.id,
+    seed: s.seed,
+    config: resolveConfig(s),
+    verdict: violations.length === 0 ? 'pass' : 'fail',
+    digest: r.digest,
+    events: r.events,
+    stop: r.stop,
+    violations,
+    violationCounts: counts,
+    stats: r.stats,
+    simulated_ms: r.simulated_ms,
+    trace: r.trace,
+    traceTruncated: r.traceTruncated,
+  };
+}

@@ -1,0 +1,101 @@
+import type { RegistryEntry, RegistrySnapshot, ThreadId } from './contract.js';
+
+/** Thrown by reserve when the cap is reached. */
+export class AgentLimitReached {
+  constructor(readonly maxThreads: number) {}
+}
+
+/**
+ * A model of Codex's mainline `AgentRegistry` (reference §1.2): one per root tree. It counts
+ * one slot per committed non-root agent plus one per open reservation, and reacts to nothing
+ * but reserve, commit, rollback and release.
+ */
+export class AgentRegistry {
+  /** total_count; a plain number so an underflow shows as a negative value. */
+  total = 0;
+  /** agent_tree: key -> thread id (null for a path placeholder). Insertion-ordered. */
+  readonly tree = new Map<string, { thread: ThreadId | null; root: boolean }>();
+  reservations = 0;
+
+  constructor(
+    readonly root: ThreadId,
+    readonly cap: number | null,
+  ) {}
+
+  /** reserve_spawn_slot: CAS `current >= max` refuses; otherwise +1. Unlimited when cap is null. */
+  reserve(): SpawnReservation {
+    if (this.cap !== null && this.total >= this.cap) throw new AgentLimitReached(this.cap);
+    this.total++;
+    this.reservations++;
+    return new SpawnReservation(this);
+  }
+
+  /** register_root_thread: the first root wins; never counted. */
+  registerRoot(thread: ThreadId): void {
+    if (!this.tree.has('/root')) this.tree.set('/root', { thread, root: true });
+  }
+
+  /**
+   * release_spawned_thread: removes the first entry for `thread`; decrements only when an
+   * entry was removed and it is not the root. Unknown ids are a no-op (idempotent).
+   */
+  release(thread: ThreadId): boolean {
+    for (const [key, e] of this.tree) {
+      if (e.thread === thread) {
+        this.tree.delete(key);
+        if (!e.root) {
+          this.total--;
+          return true;
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** The key Codex uses for an agent without a path. */
+  static keyFor(thread: ThreadId): string {
+    return `thread:${thread}`;
+  }
+
+  has(thread: ThreadId): boolean {
+    for (const e of this.tree.values()) if (e.thread === thread) return true;
+    return false;
+  }
+
+  /** Non-root committed agents (live_agents()). */
+  liveAgents(): ThreadId[] {
+    const out: ThreadId[] = [];
+    for (const e of this.tree.values()) if (e.thread !== null && !e.root) out.push(e.thread);
+    return out;
+  }
+
+  snapshot(): RegistrySnapshot {
+    const entries: RegistryEntry[] = [];
+    for (const [key, e] of this.tree) entries.push({ key, thread: e.thread, root: e.root });
+    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { root: this.root, cap: this.cap, counted: this.total, entries, reservations: this.reservations };
+  }
+}
+
+/** An open spawn reservation: commit registers the agent; rollback returns the slot. */
+export class SpawnReservation {
+  private active = true;
+  constructor(private readonly registry: AgentRegistry) {}
+
+  /** commit: `tree[key] = meta`, overwriting any existing entry (the resume double count). */
+  commit(thread: ThreadId): void {
+    if (!this.active) throw new Error('reservation already settled');
+    this.registry.tree.set(AgentRegistry.keyFor(thread), { thread, root: false });
+    this.registry.reservations--;
+    this.active = false;
+  }
+
+  /** Dropping an uncommitted reservation: the count goes back down. */
+  rollback(): void {
+    if (!this.active) return;
+    this.registry.total--;
+    this.registry.reservations--;
+    this.active = false;
+  }
+}

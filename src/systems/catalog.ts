@@ -1,0 +1,65 @@
+import { CodexV1, FORK_POLICIES, type ForkPolicy, type ReleasePolicy } from './codexV1.js';
+import type { SystemDefinition } from './contract.js';
+
+interface V1Base {
+  id: string;
+  summary: string;
+  release: ReleasePolicy;
+  reapStale: boolean;
+}
+
+const V1_BASES: V1Base[] = [
+  {
+    id: 'codex-v1',
+    summary: 'Codex V1 registry as at #18335: slots released only by close, shutdown or InternalAgentDied',
+    release: 'close-only',
+    reapStale: false,
+  },
+  {
+    id: 'codex-v1-reap-on-reserve',
+    summary: "#18335's proposed fix: reap agents in a final status before refusing a spawn",
+    release: 'reap-on-reserve',
+    reapStale: false,
+  },
+  {
+    id: 'codex-v1-release-on-final',
+    summary: 'release a slot as soon as the agent reaches a final status (its turn ended)',
+    release: 'on-final',
+    reapStale: false,
+  },
+];
+
+const FORK_SUMMARY: Record<ForkPolicy, string> = {
+  'fresh-root': 'forks are fresh roots with fresh registries (as shipped)',
+  inherit: 'forks inherit the caller depth and registry',
+  'deny-at-max-depth': 'fork/create tools denied at max depth',
+};
+
+/** Registers one more V1 base (used by later variants such as codex-v1-reap-stale). */
+export function registerV1Base(base: V1Base): void {
+  V1_BASES.push(base);
+}
+
+/**
+ * The built-in systems. Each V1 base comes in three fork policies: the base id is the
+ * shipped `fresh-root` policy, `<base>+inherit` and `<base>+deny-at-max-depth` the #30692 fixes.
+ */
+export function builtinSystems(): SystemDefinition[] {
+  const out: SystemDefinition[] = [];
+  for (const base of V1_BASES) {
+    for (const forkPolicy of FORK_POLICIES) {
+      const id = forkPolicy === 'fresh-root' ? base.id : `${base.id}+${forkPolicy}`;
+      out.push({
+        id,
+        summary: forkPolicy === 'fresh-root' ? base.summary : `${base.id} where ${FORK_SUMMARY[forkPolicy]}`,
+        create: (config) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy }),
+      });
+    }
+  }
+  return out;
+}
+
+/** Looks up a built-in system by id; undefined when unknown. */
+export function findSystem(id: string): SystemDefinition | undefined {
+  return builtinSystems().find((s) => s.id === id);
+}

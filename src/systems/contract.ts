@@ -1,0 +1,203 @@
+/**
+ * The system-under-test (SUT) contract: one admission-control implementation (a registry plus
+ * the control layer around it). The world calls it where a runtime such as Codex calls its
+ * agent-control layer, and tells it what happened in the world; invariants compare its
+ * `snapshot()` with the world's truth.
+ *
+ * Everything here is plain data so that the same contract can be spoken over a pipe by a
+ * program in another language (docs/protocol.md).
+ */
+
+/** A thread id. spawnsim uses readable names: `root`, `a1`, `worker`, `f2`. */
+export type ThreadId = string;
+
+/** Agent status as the runtime reports it (reference §2). */
+export type AgentStatus =
+  | 'PendingInit'
+  | 'Running'
+  | 'Interrupted'
+  | 'Completed'
+  | 'Errored'
+  | 'Shutdown'
+  | 'NotFound';
+
+/** Final statuses: everything but PendingInit, Running and Interrupted (reference §2). */
+export function isFinal(status: AgentStatus): boolean {
+  return status !== 'PendingInit' && status !== 'Running' && status !== 'Interrupted';
+}
+
+/** Error names a system may return. Systems may add their own; these are the common ones. */
+export type OpError =
+  | 'AgentLimitReached'
+  | 'DepthLimitReached'
+  | 'ToolUnavailable'
+  | 'ThreadNotFound'
+  | 'InternalAgentDied'
+  | 'UnsupportedOperation';
+
+export type Refusal = { ok: false; error: OpError | string; message: string; limit?: number };
+
+/** A spawn_agent call from `caller` that would create thread `child`. */
+export interface SpawnRequest {
+  caller: ThreadId;
+  child: ThreadId;
+}
+export type SpawnResponse =
+  | { ok: true; /** the runtime's own depth value for the child */ depth: number }
+  | Refusal;
+
+/** A fork or create of a conversation from `caller` (ThreadManager fork_thread / start_thread). */
+export interface ForkRequest {
+  caller: ThreadId;
+  child: ThreadId;
+  kind: 'fork' | 'create';
+}
+export type ForkResponse =
+  | {
+      ok: true;
+      depth: number;
+      /** true when the new thread is a fresh root with a fresh registry (as Codex ships). */
+      freshRoot: boolean;
+    }
+  | Refusal;
+
+/** resume_agent of a thread that is not loaded. */
+export interface ResumeRequest {
+  caller: ThreadId;
+  target: ThreadId;
+}
+export type ResumeResponse =
+  | {
+      ok: true;
+      depth: number;
+      /** descendants restored by tree resume, in the order they were resumed */
+      restored: ThreadId[];
+      /** descendants skipped (for example AgentLimitReached), with their subtrees */
+      skipped: ThreadId[];
+    }
+  | Refusal;
+
+/** close_agent from `caller` on `target`. */
+export interface CloseRequest {
+  caller: ThreadId;
+  target: ThreadId;
+}
+export type CloseResponse =
+  | {
+      ok: true;
+      /** threads the runtime shut down (the target and its live descendants) */
+      shutdown: ThreadId[];
+    }
+  | (Refusal & { shutdown?: ThreadId[] })
+  | {
+      /** close never returns (it awaits a termination that never comes, #25426) */
+      ok: 'pending';
+      shutdown: ThreadId[];
+    };
+
+/**
+ * What the thread manager answers when a message is delivered to `target`: `ok`, `died`
+ * (the agent loop is gone: InternalAgentDied) or `not-found` (not loaded: ThreadNotFound).
+ */
+export type Delivery = 'ok' | 'died' | 'not-found';
+
+export interface SendRequest {
+  caller: ThreadId;
+  target: ThreadId;
+  delivery: Delivery;
+  /** true for a queue-only message (V2 send_message): no turn is started */
+  queueOnly?: boolean;
+}
+export type SendResponse = { ok: true; /** a turn starts in the target */ startsTurn: boolean } | Refusal;
+
+export interface InterruptRequest {
+  caller: ThreadId;
+  target: ThreadId;
+}
+export type InterruptResponse = { ok: true } | Refusal;
+
+/** One entry of a registry's agent tree (Codex `agent_tree`). */
+export interface RegistryEntry {
+  key: string;
+  /** null for a path placeholder of an uncommitted reservation */
+  thread: ThreadId | null;
+  root: boolean;
+}
+
+/** A registry (one per root tree: Codex AgentControl scope) as the system sees it. */
+export interface RegistrySnapshot {
+  /** The root thread whose tree this registry serves; also its scope id. */
+  root: ThreadId;
+  /** The limit reserve enforces (null: unlimited). */
+  cap: number | null;
+  /** Slots counted (Codex `total_count`). May go negative in a buggy system: invariants flag it. */
+  counted: number;
+  /** Entries of the agent tree, sorted by key. */
+  entries: RegistryEntry[];
+  /** Open (uncommitted) reservations. */
+  reservations: number;
+  /** V2 residency, when the system has it. */
+  residents?: ThreadId[];
+  pendingResidency?: number;
+  residencyCap?: number;
+  /** V2 execution permits in use, when the system has them. */
+  permits?: number;
+  permitCap?: number;
+}
+
+export interface SystemSnapshot {
+  registries: RegistrySnapshot[];
+}
+
+/**
+ * A non-atomic operation split into steps the simulator may interleave with other
+ * operations (`spawnsim explore --interleave`). `step()` runs the next atomic step and returns
+ * the response once the operation is complete.
+ */
+export interface Steps<R> {
+  step(): { done: false; label: string } | { done: true; value: R };
+}
+
+/** The system-under-test contract. Every method is synchronous and deterministic. */
+export interface SystemUnderTest {
+  /** A user root thread started: a session, a `codex exec` process, an app-server thread. */
+  startRoot(root: ThreadId): void;
+  spawn(req: SpawnRequest): SpawnResponse;
+  fork(req: ForkRequest): ForkResponse;
+  resume(req: ResumeRequest): ResumeResponse;
+  close(req: CloseRequest): CloseResponse;
+  interrupt(req: InterruptRequest): InterruptResponse;
+  sendInput(req: SendRequest): SendResponse;
+  /** The completion watcher's view: a thread's status changed. */
+  statusChanged(thread: ThreadId, status: AgentStatus): void;
+  /** A thread was removed from the thread manager without a release (unload, crash). */
+  threadVanished(thread: ThreadId): void;
+  /** A root turn started or ended. */
+  turnStarted(root: ThreadId, turn: number): void;
+  turnEnded(root: ThreadId, turn: number): void;
+  /** The system's own accounting, for the invariants. */
+  snapshot(): SystemSnapshot;
+  /** Optional: spawn as interleavable steps (check-then-register, reserve-then-commit). */
+  spawnSteps?(req: SpawnRequest): Steps<SpawnResponse>;
+}
+
+/** Configuration every system receives (from the scenario's `config`). */
+export interface SystemConfig {
+  /** V1 `agents.max_threads` (default 6). */
+  maxThreads: number;
+  /** `agents.max_depth` (default 1). */
+  maxDepth: number;
+  /** V2 `max_concurrent_threads_per_session`, root-inclusive (default 4). */
+  maxConcurrentThreadsPerSession: number;
+  /** True when the scenario set `maxThreads` explicitly (V2 rejects or ignores it, #33039). */
+  maxThreadsConfigured: boolean;
+}
+
+/** A named, documented built-in system. */
+export interface SystemDefinition {
+  /** Stable id used with `--system` and in scenario expectations. */
+  id: string;
+  /** One line for `spawnsim list`. */
+  summary: string;
+  create(config: SystemConfig): SystemUnderTest;
+}

@@ -1,0 +1,846 @@
+import { EventQueue } from '../core/EventQueue.js';
+import { RandomStreams, type Rng } from '../core/rng.js';
+import { SimulatedClock } from '../core/SimulatedClock.js';
+import { Trace, type TraceEvent } from '../core/Trace.js';
+import { formatSeconds } from '../core/duration.js';
+import {
+  isFinal,
+  type AgentStatus,
+  type Delivery,
+  type SystemConfig,
+  type SystemSnapshot,
+  type SystemUnderTest,
+  type ThreadId,
+} from '../systems/contract.js';
+import { actionKind, type Action, type Outcome, type Scenario } from './scenario.js';
+import { isLive, type CallRecord, type ResolvedConfig, type ThreadKind, type TruthThread, type WorldView } from './truth.js';
+
+/** Hooks through which invariants (and anything else) watch a run. */
+export interface WorldObserver {
+  /** After every recorded event. */
+  afterEvent?(view: WorldView, event: TraceEvent): void;
+  /** After a tool call that went to the system, with its answer. */
+  onCall?(view: WorldView, call: CallRecord): void;
+  /** At a turn boundary (as turn 2, 3, ... starts) and once at the end of the run. */
+  atBoundary?(view: WorldView, where: 'turn-start' | 'end'): void;
+}
+
+export interface WorldOptions {
+  scenario: Scenario;
+  createSystem: (config: SystemConfig) => SystemUnderTest;
+  observer?: WorldObserver;
+  /** Keep the system's snapshot before each spawn/fork/resume (for rollback-on-failure). */
+  snapshotBeforeCalls?: boolean;
+  /** Keep only the last N trace events (the digest still covers all of them). */
+  traceLimit?: number;
+  /** Stop with `event-limit` after this many events (default 10 000 000). */
+  maxEvents?: number;
+}
+
+/** Why a run stopped. */
+export type StopReason = 'quiescent' | 'stopped' | 'system-error' | 'event-limit';
+
+export interface WorldResult {
+  stop: StopReason;
+  digest: string;
+  events: number;
+  trace: TraceEvent[];
+  traceTruncated: boolean;
+  simulated_ms: number;
+  stats: WorldStats;
+  systemError?: { op: string; message: string; event: number };
+}
+
+export interface WorldStats {
+  turns: number;
+  toolCalls: number;
+  spawned: number;
+  refused: number;
+  /** summed time agents spent PendingInit or Running */
+  agentTime_ms: number;
+}
+
+interface CreateCall {
+  tool: 'spawn_agent' | 'fork_thread' | 'create_thread' | 'resume_agent';
+  caller: ThreadId;
+  target: ThreadId;
+  runFor: number;
+  outcome: Outcome;
+  /** how many agents the action spawned (a fanning-out subagent forks as many) */
+  fanout: number;
+}
+interface SendCall {
+  tool: 'send_input';
+  caller: ThreadId;
+  target: ThreadId;
+  runFor: number;
+  outcome: Outcome;
+  queueOnly: boolean;
+}
+
+type PendingCall =
+  | CreateCall
+  | { tool: 'wait_agent'; caller: ThreadId; targets: ThreadId[]; timeout: number }
+  | { tool: 'close_agent' | 'interrupt_agent'; caller: ThreadId; target: ThreadId }
+  | SendCall
+  | { tool: 'sleep'; duration: number }
+  | { tool: 'compact'; caller: ThreadId }
+  | { tool: 'vanish' | 'die'; target: ThreadId };
+
+type WorldEvent =
+  | { k: 'turn-start'; turn: number }
+  | { k: 'call'; turn: number }
+  | { k: 'turn-timeout'; turn: number }
+  | { k: 'run-start'; thread: ThreadId; gen: number }
+  | { k: 'finish'; thread: ThreadId; gen: number; outcome: Outcome }
+  | { k: 'wait-return'; wait: number }
+  | { k: 'wait-timeout'; wait: number };
+
+interface ActiveWait {
+  id: number;
+  caller: ThreadId;
+  targets: ThreadId[];
+  returning: boolean;
+}
+
+const WAIT_MIN_MS = 10_000;
+const WAIT_MAX_MS = 3_600_000;
+
+/** Applies the defaults that depend on other fields. */
+export function resolveConfig(s: Scenario): ResolvedConfig {
+  return { ...s.config, maxThreads: s.config.maxThreads ?? 6 };
+}
+
+/**
+ * The world: sessions, turns, the model's tool calls, agent threads and faults over virtual
+ * time. It knows the truth and calls the system under test where Codex's runtime calls its
+ * agent-control layer. Deterministic: the same scenario and system give the same trace.
+ */
+export class World implements WorldView {
+  readonly config: ResolvedConfig;
+  readonly mode: 'persistent' | 'exec';
+  private readonly scenario: Scenario;
+  private readonly clock = new SimulatedClock();
+  private readonly queue = new EventQueue<WorldEvent>();
+  private readonly trace: Trace;
+  private readonly modelRng: Rng;
+  private readonly agentRng: Rng;
+  private readonly truth = new Map<ThreadId, TruthThread>();
+  private readonly liveByScope = new Map<ThreadId, number>();
+  private readonly runningSince = new Map<ThreadId, number>();
+  private readonly known = new Map<ThreadId, ThreadId[]>();
+  private system!: SystemUnderTest;
+  private systemConfig: SystemConfig;
+  private cachedSnapshot: SystemSnapshot | null = null;
+  private last: TraceEvent | undefined;
+  private eventCount = 0;
+  private stopReason: StopReason | null = null;
+  private systemError: WorldResult['systemError'];
+  private counters = { a: 0, f: 0, c: 0 };
+
+  // the current root turn
+  private turnNo = 0;
+  private turnActive = false;
+  private turnCalls = 0;
+  private actionIdx = 0;
+  private pending: PendingCall[] = [];
+  private root: ThreadId = 'root';
+  private process = 0;
+  private wait: ActiveWait | null = null;
+  private waitSeq = 0;
+  private stats: WorldStats = { turns: 0, toolCalls: 0, spawned: 0, refused: 0, agentTime_ms: 0 };
+
+  constructor(private readonly options: WorldOptions) {
+    this.scenario = options.scenario;
+    this.config = resolveConfig(options.scenario);
+    this.mode = options.scenario.mode;
+    this.trace = new Trace(options.traceLimit ?? Infinity);
+    const streams = new RandomStreams(options.scenario.seed);
+    this.modelRng = streams.stream('model');
+    this.agentRng = streams.stream('agents');
+    this.systemConfig = {
+      maxThreads: this.config.maxThreads,
+      maxDepth: this.config.maxDepth,
+      maxConcurrentThreadsPerSession: this.config.maxConcurrentThreadsPerSession,
+      maxThreadsConfigured: options.scenario.config.maxThreads !== undefined,
+    };
+  }
+
+  // ---- WorldView ----
+  get now_ms(): number {
+    return this.clock.now_ms;
+  }
+  get turn(): number {
+    return this.turnNo;
+  }
+  get eventIndex(): number {
+    return this.eventCount - 1;
+  }
+  get sessionRoot(): ThreadId {
+    return this.root;
+  }
+  threads(): Iterable<TruthThread> {
+    return this.truth.values();
+  }
+  thread(id: ThreadId): TruthThread | undefined {
+    return this.truth.get(id);
+  }
+  liveIn(scope: ThreadId): number {
+    return this.liveByScope.get(scope) ?? 0;
+  }
+  snapshot(): SystemSnapshot {
+    if (this.cachedSnapshot === null) {
+      try {
+        this.cachedSnapshot = this.system.snapshot();
+      } catch (e) {
+        this.cachedSnapshot = { registries: [] };
+        this.failSystem('snapshot', e);
+      }
+    }
+    return this.cachedSnapshot;
+  }
+  lastEvent(): TraceEvent | undefined {
+    return this.last;
+  }
+
+  /** Runs the scenario to quiescence (or until stopped) and returns the trace and digest. */
+  run(): WorldResult {
+    const maxEvents = this.options.maxEvents ?? 10_000_000;
+    this.queue.push(0, { k: 'turn-start', turn: 1 });
+    while (this.stopReason === null) {
+      const next = this.queue.pop();
+      if (next === undefined) break;
+      this.clock.advanceTo(next.time_ms);
+      this.handle(next.item);
+      if (this.eventCount >= maxEvents && this.stopReason === null) this.stopReason = 'event-limit';
+    }
+    if (this.stopReason === null) {
+      this.options.observer?.atBoundary?.(this, 'end');
+      this.stopReason = this.stopReason ?? 'quiescent';
+    }
+    return {
+      stop: this.stopReason,
+      digest: this.trace.digestHex(),
+      events: this.trace.length,
+      trace: this.trace.events(),
+      traceTruncated: this.trace.truncated,
+      simulated_ms: this.clock.now_ms,
+      stats: { ...this.stats, agentTime_ms: this.stats.agentTime_ms + this.openRunningTime() },
+      ...(this.systemError ? { systemError: this.systemError } : {}),
+    };
+  }
+
+  /** Asks the run to stop after the current event (a fuzz campaign stops at a violation). */
+  stop(): void {
+    if (this.stopReason === null) this.stopReason = 'stopped';
+  }
+
+  // ---- events ----
+  private handle(ev: WorldEvent): void {
+    switch (ev.k) {
+      case 'turn-start':
+        return this.startTurn(ev.turn);
+      case 'call':
+        if (ev.turn === this.turnNo && this.turnActive) this.nextCall();
+        return;
+      case 'turn-timeout':
+        if (ev.turn === this.turnNo && this.turnActive) {
+          this.emit('fault', this.root, 'turn-timeout', undefined, undefined, `turn ${ev.turn} timed out; its remaining calls are dropped`);
+          this.endTurn('timeout');
+        }
+        return;
+      case 'run-start': {
+        const t = this.truth.get(ev.thread)!;
+        if (t.gen !== ev.gen || t.status !== 'PendingInit' || !t.loaded || t.closed || t.dead) return;
+        this.setStatus(t, 'Running');
+        return;
+      }
+      case 'finish':
+        return this.finish(ev.thread, ev.gen, ev.outcome);
+      case 'wait-return':
+        return this.returnWait(ev.wait, false);
+      case 'wait-timeout':
+        return this.returnWait(ev.wait, true);
+    }
+  }
+
+  private startTurn(turn: number): void {
+    this.turnNo = turn;
+    this.turnActive = true;
+    this.turnCalls = 0;
+    this.actionIdx = 0;
+    this.pending = [];
+    this.stats.turns++;
+    if (turn === 1 || this.mode === 'exec') {
+      this.process = this.mode === 'exec' ? turn - 1 : 0;
+      this.root = turn === 1 ? 'root' : `root.${turn}`;
+      this.guard('create', () => {
+        this.system = this.options.createSystem(this.systemConfig);
+      });
+      if (this.stopReason !== null) return;
+      this.addThread(this.root, 'root', null, this.root, 'Running');
+      this.callSystem('startRoot', () => this.system.startRoot(this.root));
+      if (this.stopReason !== null) return;
+    }
+    this.callSystem('turnStarted', () => this.system.turnStarted(this.root, turn));
+    this.emit('turn-start', this.root, 'turn-start', undefined, undefined, this.scenario.turns[turn - 1]!.note);
+    if (turn > 1) this.options.observer?.atBoundary?.(this, 'turn-start');
+    const timeout = this.scenario.turns[turn - 1]!.timeout ?? this.scenario.faults?.turnTimeout;
+    if (timeout !== undefined) this.queue.push(this.now_ms + timeout, { k: 'turn-timeout', turn });
+    this.queue.push(this.now_ms, { k: 'call', turn });
+  }
+
+  private endTurn(reason: 'done' | 'timeout' | 'budget'): void {
+    this.turnActive = false;
+    this.wait = null;
+    this.callSystem('turnEnded', () => this.system.turnEnded(this.root, this.turnNo));
+    this.emit('turn-end', this.root, 'turn-end', undefined, reason);
+    if (this.mode === 'exec') {
+      // The `codex exec` process exits with its turn: every thread of it is gone.
+      for (const t of this.truth.values()) {
+        if (t.process === this.process && !t.closed) {
+          this.mutate(t, () => {
+            t.closed = true;
+            t.loaded = false;
+            t.status = 'Shutdown';
+            t.closedAt_ms = this.now_ms;
+            t.gen++;
+          });
+        }
+      }
+      this.emit('process-exit', this.root, 'process-exit', undefined, undefined, 'the exec process exits with its turn');
+    }
+    if (this.turnNo < this.scenario.turns.length) {
+      this.queue.push(this.now_ms + this.config.turnGap, { k: 'turn-start', turn: this.turnNo + 1 });
+    }
+  }
+
+  /** Takes the next call of the turn, applying model faults, and performs it. */
+  private nextCall(): void {
+    for (;;) {
+      if (this.stopReason !== null) return;
+      const call = this.takeCall();
+      if (call === undefined) return this.endTurn('done');
+      const isModelCall = call.tool !== 'vanish' && call.tool !== 'die' && call.tool !== 'sleep';
+      if (isModelCall) {
+        const faults = this.scenario.faults;
+        if (faults?.toolBudget !== undefined && this.turnCalls >= faults.toolBudget) {
+          this.emit('fault', this.root, 'tool-budget', undefined, undefined, `tool-call budget of ${faults.toolBudget} spent; the rest of the turn's plan is dropped`);
+          return this.endTurn('budget');
+        }
+        const caller = 'caller' in call ? call.caller : this.root;
+        if (faults?.compaction !== undefined && this.modelRng.chance(faults.compaction) && (this.known.get(caller)?.length ?? 0) > 0) {
+          this.forget(caller, 'compaction dropped the ids of earlier agents');
+        }
+        if (call.tool === 'close_agent' && faults?.forgetClose !== undefined && this.modelRng.chance(faults.forgetClose)) {
+          this.emit('fault', caller, 'forgot-close', call.target, undefined, `the model forgot to close ${call.target}`);
+          continue;
+        }
+        this.turnCalls++;
+        this.stats.toolCalls++;
+      }
+      const blocked = this.perform(call);
+      if (this.stopReason !== null || !this.turnActive) return;
+      if (blocked) return;
+      const delay = call.tool === 'sleep' ? call.duration : isModelCall ? this.config.callLatency : 0;
+      if (delay > 0 || isModelCall) {
+        this.queue.push(this.now_ms + delay, { k: 'call', turn: this.turnNo });
+        return;
+      }
+    }
+  }
+
+  private takeCall(): PendingCall | undefined {
+    while (this.pending.length === 0) {
+      const actions = this.scenario.turns[this.turnNo - 1]!.do;
+      if (this.actionIdx >= actions.length) return undefined;
+      this.pending = this.expand(actions[this.actionIdx++]!);
+    }
+    return this.pending.shift();
+  }
+
+  /** Expands one scripted action into tool calls, resolving names and `all`. */
+  private expand(a: Action): PendingCall[] {
+    const kind = actionKind(a);
+    const by = ('by' in a && a.by) || this.root;
+    const runFor = ('runFor' in a && a.runFor) || this.config.runFor;
+    const outcome: Outcome = ('outcome' in a && a.outcome) || 'completed';
+    switch (kind) {
+      case 'spawn':
+      case 'fork':
+      case 'create': {
+        const births = (a as { spawn?: unknown; fork?: unknown; create?: unknown })[kind] as number | string | string[];
+        const prefix = kind === 'spawn' ? 'a' : kind === 'fork' ? 'f' : 'c';
+        const names = typeof births === 'number' ? Array.from({ length: births }, () => this.freshName(prefix)) : typeof births === 'string' ? [births] : births;
+        const tool = kind === 'spawn' ? 'spawn_agent' : kind === 'fork' ? 'fork_thread' : 'create_thread';
+        return names.map((target) => ({ tool, caller: by, target, runFor, outcome, fanout: names.length }));
+      }
+      case 'resume':
+        return this.targets((a as { resume: string | string[] }).resume, by).map((target) => ({ tool: 'resume_agent', caller: by, target, runFor, outcome, fanout: 0 }));
+      case 'wait': {
+        const w = a as { wait: string | string[]; timeout?: number };
+        const targets = this.targets(w.wait, by, true);
+        return targets.length === 0 ? [] : [{ tool: 'wait_agent', caller: by, targets, timeout: w.timeout ?? this.config.waitTimeout }];
+      }
+      case 'close':
+        return this.targets((a as { close: string | string[] }).close, by).map((target) => ({ tool: 'close_agent', caller: by, target }));
+      case 'interrupt':
+        return this.targets((a as { interrupt: string | string[] }).interrupt, by).map((target) => ({ tool: 'interrupt_agent', caller: by, target }));
+      case 'send': {
+        const s = a as { send: string | string[]; queueOnly?: boolean };
+        return this.targets(s.send, by).map((target) => ({ tool: 'send_input', caller: by, target, runFor, outcome, queueOnly: s.queueOnly ?? false }));
+      }
+      case 'sleep':
+        return [{ tool: 'sleep', duration: (a as { sleep: number }).sleep }];
+      case 'compact':
+        return [{ tool: 'compact', caller: by }];
+      case 'vanish':
+        return this.targets((a as { vanish: string | string[] }).vanish, by).map((target) => ({ tool: 'vanish', target }));
+      case 'die':
+        return this.targets((a as { die: string | string[] }).die, by).map((target) => ({ tool: 'die', target }));
+    }
+  }
+
+  /** `all` is every agent the caller's model still remembers; names are taken as written. */
+  private targets(spec: string | string[], caller: ThreadId, openOnly = false): ThreadId[] {
+    if (spec === 'all') {
+      const known = this.known.get(caller) ?? [];
+      return openOnly ? known.filter((id) => !this.truth.get(id)?.closed) : known.slice();
+    }
+    return typeof spec === 'string' ? [spec] : spec.slice();
+  }
+
+  private freshName(prefix: 'a' | 'f' | 'c'): ThreadId {
+    for (;;) {
+      const name = `${prefix}${++this.counters[prefix]}`;
+      if (!this.truth.has(name) && !this.reservedName(name)) return name;
+    }
+  }
+
+  /** Names written explicitly somewhere in the scenario are never auto-assigned. */
+  private explicitNames: Set<string> | null = null;
+  private reservedName(name: string): boolean {
+    if (this.explicitNames === null) {
+      this.explicitNames = new Set();
+      for (const turn of this.scenario.turns) {
+        for (const a of turn.do) {
+          for (const k of ['spawn', 'fork', 'create'] as const) {
+            const v = (a as Record<string, unknown>)[k];
+            if (typeof v === 'string') this.explicitNames.add(v);
+            else if (Array.isArray(v)) for (const n of v) this.explicitNames.add(n as string);
+          }
+        }
+      }
+    }
+    return this.explicitNames.has(name);
+  }
+
+  /** Performs one call; returns true when the turn is blocked on it. */
+  private perform(call: PendingCall): boolean {
+    switch (call.tool) {
+      case 'spawn_agent':
+      case 'fork_thread':
+      case 'create_thread':
+      case 'resume_agent':
+        if (call.tool === 'resume_agent') this.resume(call);
+        else this.create(call);
+        return false;
+      case 'wait_agent':
+        return this.startWait(call.caller, call.targets, call.timeout);
+      case 'close_agent':
+        return this.close(call.caller, call.target);
+      case 'interrupt_agent':
+        this.interrupt(call.caller, call.target);
+        return false;
+      case 'send_input':
+        this.send(call);
+        return false;
+      case 'sleep':
+        return false;
+      case 'compact':
+        this.forget(call.caller, 'context compaction dropped the ids of earlier agents');
+        return false;
+      case 'vanish':
+        this.vanish(call.target);
+        return false;
+      case 'die':
+        this.die(call.target);
+        return false;
+    }
+  }
+
+  private callerOk(caller: ThreadId, op: string, target: ThreadId): TruthThread | undefined {
+    const t = this.truth.get(caller);
+    if (t === undefined || !t.loaded || t.closed || t.dead) {
+      this.emit('call', caller, op, target, 'skipped', `${caller} cannot make calls (${t === undefined ? 'no such thread' : 'not running'})`);
+      return undefined;
+    }
+    return t;
+  }
+
+  private create(call: CreateCall): void {
+    const caller = this.callerOk(call.caller, call.tool, call.target);
+    if (caller === undefined) return;
+    if (this.truth.has(call.target)) {
+      this.emit('call', call.caller, call.tool, call.target, 'skipped', `a thread named ${call.target} already exists`);
+      return;
+    }
+    const before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
+    const scope = caller.scope;
+    const res = this.callSystem(call.tool, () =>
+      call.tool === 'spawn_agent'
+        ? this.system.spawn({ caller: call.caller, child: call.target })
+        : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' }),
+    );
+    if (res === undefined) return;
+    if (!res.ok) {
+      this.stats.refused++;
+      this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
+      this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope, ...(before ? { before } : {}) });
+      return;
+    }
+    this.stats.spawned++;
+    const freshRoot = 'freshRoot' in res && res.freshRoot;
+    const kind: ThreadKind = call.tool === 'spawn_agent' ? 'spawn' : call.tool === 'fork_thread' ? 'fork' : 'create';
+    const t = this.addThread(call.target, kind, caller, freshRoot ? call.target : scope, 'PendingInit');
+    this.remember(call.caller, call.target);
+    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}`);
+    this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: true, scope, ...(before ? { before } : {}) });
+    this.startAgentTurn(t, call.runFor, call.outcome);
+    // swarm fault: a new subagent takes the root's instruction as its own and fans out
+    const fanout = this.scenario.faults?.forkFanout;
+    if (kind === 'spawn' && call.caller === this.root && fanout !== undefined && this.modelRng.chance(fanout)) {
+      this.emit('fault', call.target, 'fork-fanout', undefined, undefined, `${call.target} takes the root's instruction as its own and forks ${call.fanout} conversations`);
+      const forks: PendingCall[] = Array.from({ length: call.fanout }, () => ({ tool: 'fork_thread' as const, caller: call.target, target: this.freshName('f'), runFor: call.runFor, outcome: call.outcome, fanout: 0 }));
+      this.pending.push(...forks);
+    }
+  }
+
+  private resume(call: CreateCall): void {
+    const caller = this.callerOk(call.caller, call.tool, call.target);
+    if (caller === undefined) return;
+    const before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
+    const res = this.callSystem('resume', () => this.system.resume({ caller: call.caller, target: call.target }));
+    if (res === undefined) return;
+    if (!res.ok) {
+      this.stats.refused++;
+      this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
+      this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope: caller.scope, ...(before ? { before } : {}) });
+      return;
+    }
+    const resumed = [call.target, ...res.restored];
+    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${res.restored.length ? `; restored ${res.restored.join(', ')}` : ''}${res.skipped.length ? `; skipped ${res.skipped.join(', ')}` : ''}`);
+    for (const id of resumed) {
+      const t = this.truth.get(id);
+      if (t === undefined || (t.loaded && !t.closed)) continue;
+      this.mutate(t, () => {
+        if (id === call.target) {
+          t.parent = call.caller;
+          t.lineageDepth = caller.lineageDepth + 1;
+        }
+        t.scope = caller.scope;
+        t.loaded = true;
+        t.closed = false;
+        t.dead = false;
+        t.status = 'PendingInit';
+        t.vanishedAt_ms = null;
+      });
+      this.startAgentTurn(t, call.runFor, call.outcome);
+    }
+    this.remember(call.caller, call.target);
+    this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: true, scope: caller.scope, ...(before ? { before } : {}) });
+  }
+
+  private close(callerId: ThreadId, target: ThreadId): boolean {
+    const caller = this.callerOk(callerId, 'close_agent', target);
+    if (caller === undefined) return false;
+    const res = this.callSystem('close', () => this.system.close({ caller: callerId, target }));
+    if (res === undefined) return false;
+    const shutdown = 'shutdown' in res && res.shutdown ? res.shutdown : [];
+    for (const id of shutdown) this.shutdownThread(id);
+    const known = this.known.get(callerId);
+    if (known && res.ok !== false) this.known.set(callerId, known.filter((k) => k !== target));
+    if (res.ok === 'pending') {
+      this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) never returns: it awaits a termination that does not come`);
+      this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: false, error: 'pending', scope: caller.scope });
+      return true;
+    }
+    this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
+    this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: res.ok, ...(res.ok ? {} : { error: res.error }), scope: caller.scope });
+    return false;
+  }
+
+  private interrupt(callerId: ThreadId, target: ThreadId): void {
+    const caller = this.callerOk(callerId, 'interrupt_agent', target);
+    if (caller === undefined) return;
+    const res = this.callSystem('interrupt', () => this.system.interrupt({ caller: callerId, target }));
+    if (res === undefined) return;
+    this.emit('call', callerId, 'interrupt_agent', target, res.ok ? 'ok' : res.error, res.ok ? undefined : res.message);
+    this.notifyCall({ op: 'interrupt_agent', caller: callerId, target, ok: res.ok, ...(res.ok ? {} : { error: res.error }), scope: caller.scope });
+    const t = this.truth.get(target);
+    if (res.ok && t !== undefined && t.loaded && !t.closed && !t.dead && (t.status === 'Running' || t.status === 'PendingInit')) {
+      t.gen++;
+      this.setStatus(t, 'Interrupted');
+    }
+  }
+
+  private send(call: SendCall): void {
+    const caller = this.callerOk(call.caller, 'send_input', call.target);
+    if (caller === undefined) return;
+    const t = this.truth.get(call.target);
+    const delivery: Delivery = t === undefined || !t.loaded || t.closed ? 'not-found' : t.dead ? 'died' : 'ok';
+    const res = this.callSystem('sendInput', () => this.system.sendInput({ caller: call.caller, target: call.target, delivery, queueOnly: call.queueOnly }));
+    if (res === undefined) return;
+    if (!res.ok) {
+      if (res.error === 'InternalAgentDied' && t !== undefined) this.shutdownThread(t.id);
+      this.emit('call', call.caller, 'send_input', call.target, res.error, res.message);
+      this.notifyCall({ op: 'send_input', caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope: caller.scope });
+      return;
+    }
+    this.emit('call', call.caller, 'send_input', call.target, 'ok', res.startsTurn ? 'a new turn starts' : 'queued without a turn');
+    this.notifyCall({ op: 'send_input', caller: call.caller, target: call.target, ok: true, scope: caller.scope });
+    if (res.startsTurn && t !== undefined) {
+      t.gen++;
+      this.setStatus(t, 'Running');
+      this.scheduleFinish(t, call.runFor, call.outcome);
+    }
+  }
+
+  private startWait(caller: ThreadId, targets: ThreadId[], timeout: number): boolean {
+    if (this.callerOk(caller, 'wait_agent', targets.join(',')) === undefined) return false;
+    const id = ++this.waitSeq;
+    this.wait = { id, caller, targets, returning: false };
+    if (targets.some((id) => this.waitFinal(id))) {
+      this.returnWait(id, false);
+      return this.wait !== null;
+    }
+    const clamped = Math.min(WAIT_MAX_MS, Math.max(WAIT_MIN_MS, timeout));
+    this.emit('call', caller, 'wait_agent', targets.join(','), 'waiting', `waits up to ${formatSeconds(clamped)}`);
+    this.queue.push(this.now_ms + clamped, { k: 'wait-timeout', wait: id });
+    return true;
+  }
+
+  /** A wait target is final as the runtime sees it (a thread not loaded reads NotFound). */
+  private waitFinal(id: ThreadId): boolean {
+    const t = this.truth.get(id);
+    if (t === undefined || !t.loaded || t.closed) return true;
+    return isFinal(t.status);
+  }
+
+  private returnWait(waitId: number, timedOut: boolean): void {
+    const w = this.wait;
+    if (w === null || w.id !== waitId) return;
+    this.wait = null;
+    const finals = w.targets.filter((id) => this.waitFinal(id));
+    if (timedOut && finals.length === 0) {
+      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'timed-out', 'no target reached a final status');
+    } else {
+      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', `final: ${finals.map((id) => `${id}=${this.truth.get(id)?.status ?? 'NotFound'}`).join(', ')}`);
+      // The model keeps waiting for the rest, one wait_agent call at a time.
+      const rest = w.targets.filter((id) => !finals.includes(id));
+      if (rest.length > 0) this.pending.unshift({ tool: 'wait_agent', caller: w.caller, targets: rest, timeout: this.config.waitTimeout });
+    }
+    if (this.turnActive) this.queue.push(this.now_ms + this.config.callLatency, { k: 'call', turn: this.turnNo });
+  }
+
+  /** Wakes a blocked wait when one of its targets becomes final. */
+  private checkWait(id: ThreadId): void {
+    const w = this.wait;
+    if (w !== null && !w.returning && w.targets.includes(id) && this.waitFinal(id)) {
+      w.returning = true;
+      // Return after the other events of this instant, so simultaneous finals are drained.
+      this.queue.push(this.now_ms, { k: 'wait-return', wait: w.id });
+    }
+  }
+
+  private vanish(id: ThreadId): void {
+    const t = this.truth.get(id);
+    if (t === undefined || !t.loaded || t.closed) {
+      this.emit('fault', id, 'vanish', undefined, 'skipped', `${id} is not loaded`);
+      return;
+    }
+    this.mutate(t, () => {
+      t.loaded = false;
+      t.vanishedAt_ms = this.now_ms;
+      t.gen++;
+    });
+    this.callSystem('threadVanished', () => this.system.threadVanished(id));
+    this.emit('fault', id, 'vanish', undefined, undefined, `${id} vanished from the thread manager without a release`);
+    this.checkWait(id);
+  }
+
+  private die(id: ThreadId): void {
+    const t = this.truth.get(id);
+    if (t === undefined || !t.loaded || t.closed || t.dead) {
+      this.emit('fault', id, 'die', undefined, 'skipped', `${id} is not running`);
+      return;
+    }
+    this.mutate(t, () => {
+      t.dead = true;
+      t.gen++;
+    });
+    this.emit('fault', id, 'die', undefined, undefined, `the agent loop of ${id} died; the next delivery gets InternalAgentDied`);
+  }
+
+  private forget(caller: ThreadId, why: string): void {
+    this.known.set(caller, []);
+    this.emit('fault', caller, 'compaction', undefined, undefined, why);
+  }
+
+  private remember(caller: ThreadId, id: ThreadId): void {
+    let k = this.known.get(caller);
+    if (k === undefined) this.known.set(caller, (k = []));
+    k.push(id);
+    const limit = this.scenario.faults?.idLimit;
+    if (limit !== undefined && k.length > limit) {
+      const lost = k.splice(0, k.length - limit);
+      this.emit('fault', caller, 'id-limit', undefined, undefined, `the model lost track of ${lost.join(', ')} beyond ${limit} ids`);
+    }
+  }
+
+  // ---- agents ----
+  private startAgentTurn(t: TruthThread, runFor: number, outcome: Outcome): void {
+    this.queue.push(this.now_ms, { k: 'run-start', thread: t.id, gen: t.gen });
+    this.scheduleFinish(t, runFor, outcome);
+  }
+
+  private scheduleFinish(t: TruthThread, runFor: number, outcome: Outcome): void {
+    if (outcome === 'hang') return;
+    this.queue.push(this.now_ms + runFor, { k: 'finish', thread: t.id, gen: t.gen, outcome });
+  }
+
+  private finish(id: ThreadId, gen: number, outcome: Outcome): void {
+    const t = this.truth.get(id)!;
+    if (t.gen !== gen || !t.loaded || t.closed || t.dead) return;
+    if (outcome === 'dies') return this.die(id);
+    const status: AgentStatus = outcome === 'completed' ? 'Completed' : outcome === 'errored' ? 'Errored' : 'Interrupted';
+    t.finishedAt_ms = this.now_ms;
+    t.finishedTurn = this.turnNo;
+    this.setStatus(t, status);
+    const faults = this.scenario.faults;
+    if (faults?.agentDeath !== undefined && this.agentRng.chance(faults.agentDeath)) this.die(id);
+    if (faults?.vanish !== undefined && this.agentRng.chance(faults.vanish) && t.loaded) this.vanish(id);
+  }
+
+  private setStatus(t: TruthThread, status: AgentStatus): void {
+    this.mutate(t, () => {
+      t.status = status;
+    });
+    this.callSystem('statusChanged', () => this.system.statusChanged(t.id, status));
+    this.emit('status', t.id, status);
+    if (isFinal(status)) this.checkWait(t.id);
+  }
+
+  private shutdownThread(id: ThreadId): void {
+    const t = this.truth.get(id);
+    if (t === undefined || t.closed) return;
+    this.mutate(t, () => {
+      t.closed = true;
+      t.loaded = false;
+      t.status = 'Shutdown';
+      t.closedAt_ms = this.now_ms;
+      t.gen++;
+    });
+    this.checkWait(id);
+  }
+
+  private addThread(id: ThreadId, kind: ThreadKind, parent: TruthThread | null, scope: ThreadId, status: AgentStatus): TruthThread {
+    const t: TruthThread = {
+      id,
+      kind,
+      parent: parent?.id ?? null,
+      userRoot: parent?.userRoot ?? id,
+      lineageDepth: parent === null ? 0 : parent.lineageDepth + 1,
+      scope,
+      status,
+      loaded: true,
+      closed: false,
+      dead: false,
+      createdAt_ms: this.now_ms,
+      createdTurn: this.turnNo,
+      finishedAt_ms: null,
+      finishedTurn: null,
+      closedAt_ms: null,
+      vanishedAt_ms: null,
+      gen: 0,
+      process: this.process,
+    };
+    this.truth.set(id, t);
+    if (t.scope !== t.id && isLive(t)) this.bumpLive(t, +1);
+    return t;
+  }
+
+  /** Applies a change to a thread, keeping the live counts and agent time up to date. */
+  private mutate(t: TruthThread, change: () => void): void {
+    const was = isLive(t);
+    change();
+    const now = isLive(t);
+    if (was !== now && t.scope !== t.id) this.bumpLive(t, now ? +1 : -1);
+  }
+
+  private bumpLive(t: TruthThread, delta: number): void {
+    this.liveByScope.set(t.scope, (this.liveByScope.get(t.scope) ?? 0) + delta);
+    if (delta > 0) this.runningSince.set(t.id, this.now_ms);
+    else {
+      this.stats.agentTime_ms += this.now_ms - (this.runningSince.get(t.id) ?? this.now_ms);
+      this.runningSince.delete(t.id);
+    }
+  }
+
+  private openRunningTime(): number {
+    let sum = 0;
+    for (const since of this.runningSince.values()) sum += this.now_ms - since;
+    return sum;
+  }
+
+  // ---- plumbing ----
+  private notifyCall(call: Omit<CallRecord, 'event'>): void {
+    this.options.observer?.onCall?.(this, { event: this.eventIndex, ...call });
+  }
+
+  private emit(kind: string, thread: ThreadId, op: string, target?: string, result?: string, detail?: string): void {
+    if (this.stopReason === 'system-error' && kind !== 'sut-error') return;
+    this.cachedSnapshot = null;
+    const reg = this.system ? this.snapshot().registries.find((r) => r.root === this.root) : undefined;
+    const ev: TraceEvent = {
+      i: this.eventCount++,
+      t_ms: this.now_ms,
+      turn: this.turnNo,
+      kind,
+      thread,
+      op,
+      ...(target !== undefined ? { target } : {}),
+      ...(result !== undefined ? { result } : {}),
+      ...(detail !== undefined ? { detail } : {}),
+      counted: reg?.counted ?? 0,
+      live: this.liveIn(this.root),
+    };
+    this.trace.record(ev);
+    this.last = ev;
+    if (kind !== 'sut-error') this.options.observer?.afterEvent?.(this, ev);
+  }
+
+  private callSystem<T>(op: string, f: () => T): T | undefined {
+    if (this.stopReason !== null) return undefined;
+    try {
+      const r = f();
+      this.cachedSnapshot = null;
+      return r;
+    } catch (e) {
+      this.failSystem(op, e);
+      return undefined;
+    }
+  }
+
+  private guard(op: string, f: () => void): void {
+    this.callSystem(op, f);
+  }
+
+  private failSystem(op: string, e: unknown): void {
+    if (this.stopReason === 'system-error') return;
+    const message = e instanceof Error ? e.message : String(e);
+    this.stopReason = 'system-error';
+    this.systemError = { op, message, event: this.eventCount };
+    this.emit('sut-error', this.root, op, undefined, 'threw', message);
+  }
+}

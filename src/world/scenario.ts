@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { parseDuration } from '../core/duration.js';
+
+/**
+ * The scenario: one workload as data. Hand-written files and fuzz-generated workloads are the
+ * same type, so a shrunk counterexample is written as a file that replays bit for bit.
+ * The JSON Schema in `scenarios/scenario.schema.json` is generated from these definitions.
+ */
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+export const AgentName = z
+  .string()
+  .regex(NAME_RE, { message: 'an agent name: a letter or _, then up to 63 letters, digits, _ . or -' })
+  .describe('A thread name: `root` is the session root; agents get names at spawn.');
+
+/** A duration: milliseconds as an integer, or text such as `250ms`, `5s`, `1.5m`, `2h`. */
+export const Duration = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { message: 'a duration such as 250ms, 5s, 2m or 1h' })])
+  .transform((v) => parseDuration(v)!)
+  .describe('A duration: integer milliseconds, or text such as 250ms, 5s, 2m, 1h.');
+
+export const Outcome = z
+  .enum(['completed', 'errored', 'interrupted', 'hang', 'dies'])
+  .describe('How an agent turn ends: completed, errored, interrupted (non-final), hang (never ends), dies (its loop dies: InternalAgentDied on the next delivery).');
+
+/** New threads: a count (auto-named a1, a2, ...), one name, or a list of names. */
+const Births = z.union([z.number().int().min(1).max(100_000), AgentName, z.array(AgentName).min(1)]);
+/** Existing threads: `all` (every agent the caller still remembers), one name, or a list. */
+const Targets = z.union([z.literal('all'), AgentName, z.array(AgentName).min(1)]);
+
+const by = AgentName.optional().describe('The thread whose model makes the call (default: the session root).');
+const runFor = Duration.optional().describe('How long the new turn runs (default: config.runFor).');
+const outcome = Outcome.optional();
+
+export const SpawnAction = z.strictObject({ spawn: Births, by, runFor, outcome });
+export const ForkAction = z.strictObject({ fork: Births, by, runFor, outcome });
+export const CreateAction = z.strictObject({ create: Births, by, runFor, outcome });
+export const WaitAction = z.strictObject({
+  wait: Targets,
+  by,
+  timeout: Duration.optional().describe('wait_agent timeout_ms (default config.waitTimeout; clamped to [10s, 1h]).'),
+});
+export const CloseAction = z.strictObject({ close: Targets, by });
+export const SendAction = z.strictObject({
+  send: Targets,
+  by,
+  runFor,
+  outcome,
+  queueOnly: z.boolean().optional().describe('A queue-only message (V2 send_message): no turn starts.'),
+});
+export const InterruptAction = z.strictObject({ interrupt: Targets, by });
+export const ResumeAction = z.strictObject({ resume: Targets, by, runFor, outcome });
+export const SleepAction = z.strictObject({ sleep: Duration });
+export const CompactAction = z.strictObject({
+  compact: z.literal(true).describe('Context compaction: the caller forgets the ids of every agent it knew.'),
+  by,
+});
+export const VanishAction = z.strictObject({
+  vanish: Targets.describe('World fault: the threads are removed from the thread manager without a release.'),
+});
+export const DieAction = z.strictObject({
+  die: Targets.describe('World fault: the agent loops die; the next delivery gets InternalAgentDied.'),
+});
+
+/** Every action kind, keyed by the one property that names it. */
+export const ACTION_SCHEMAS = {
+  spawn: SpawnAction,
+  fork: ForkAction,
+  create: CreateAction,
+  wait: WaitAction,
+  close: CloseAction,
+  send: SendAction,
+  interrupt: InterruptAction,
+  resume: ResumeAction,
+  sleep: SleepAction,
+  compact: CompactAction,
+  vanish: VanishAction,
+  die: DieAction,
+} as const;
+export type ActionKind = keyof typeof ACTION_SCHEMAS;
+export const ACTION_KINDS = Object.keys(ACTION_SCHEMAS) as ActionKind[];
+
+export const Action = z.union([
+  SpawnAction,
+  ForkAction,
+  CreateAction,
+  WaitAction,
+  CloseAction,
+  SendAction,
+  InterruptAction,
+  ResumeAction,
+  SleepAction,
+  CompactAction,
+  VanishAction,
+  DieAction,
+]);
+
+export const Turn = z.strictObject({
+  do: z.array(Action).describe("The root model's tool calls in this turn, in order (calls by subagents name them with `by`)."),
+  timeout: Duration.optional().describe('The turn times out after this long: its remaining calls are dropped.'),
+  note: z.string().optional(),
+});
+
+export const Config = z.strictObject({
+  maxThreads: z.number().int().nonnegative().optional().describe('V1 agents.max_threads (default 6).'),
+  maxDepth: z.number().int().nonnegative().default(1).describe('agents.max_depth (default 1).'),
+  maxConcurrentThreadsPerSession: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe('V2 max_concurrent_threads_per_session, root-inclusive (default 4).'),
+  callLatency: Duration.default(1000).describe('Virtual time one tool call takes (default 1s).'),
+  runFor: Duration.default(5000).describe('Default run time of an agent turn (default 5s).'),
+  turnGap: Duration.default(60_000).describe('Time between the end of a root turn and the next (default 60s).'),
+  waitTimeout: Duration.default(30_000).describe('Default wait_agent timeout (default 30s).'),
+});
+
+const rate = z.number().min(0).max(1);
+export const Faults = z
+  .strictObject({
+    forgetClose: rate.optional().describe('Probability the model skips a close_agent it meant to make.'),
+    compaction: rate.optional().describe('Probability, before each call, that compaction drops the ids of earlier agents.'),
+    toolBudget: z.number().int().min(1).optional().describe('Tool calls the model may make per turn; the rest are dropped.'),
+    turnTimeout: Duration.optional().describe('Every root turn times out after this long.'),
+    idLimit: z.number().int().min(1).optional().describe('The model keeps track of at most this many agent ids.'),
+    forkFanout: rate.optional().describe("Probability a new subagent takes the root's instruction as its own and forks as many conversations."),
+    agentDeath: rate.optional().describe('Probability an agent loop dies when its turn ends.'),
+    vanish: rate.optional().describe('Probability a thread vanishes from the thread manager when its turn ends.'),
+  })
+  .describe('Model and process faults with their rates; a fuzz campaign draws them per run (swarm testing).');
+
+export const InvariantName = z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'an invariant name such as no-false-rejection' });
+export const FirstAt = z.strictObject({
+  turn: z.number().int().min(0).describe('Turn of the first violation of the first listed invariant.'),
+  event: z.number().int().min(0).optional().describe('Event index of that violation.'),
+});
+export const Expectation = z.union([
+  z.literal('pass'),
+  z.strictObject({
+    violates: z.array(InvariantName).min(1).describe('Exactly the invariants this system violates.'),
+    firstAt: FirstAt.optional(),
+    because: z.string().optional().describe('Why, for a person reading the file.'),
+  }),
+]);
+
+export const Scenario = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  source: z.string().optional().describe('Where the workload comes from (an issue link).'),
+  notes: z.string().optional(),
+  mode: z.enum(['persistent', 'exec']).default('persistent').describe('persistent: one registry for all turns; exec: a fresh process per turn.'),
+  seed: z.number().int().nonnegative().default(1),
+  config: Config.default(Config.parse({})),
+  faults: Faults.optional(),
+  turns: z.array(Turn).min(1),
+  replay: z
+    .strictObject({
+      system: z.string().describe('The system the counterexample was found on.'),
+      invariant: z.string().optional().describe('The invariant it violates.'),
+      digest: z.string().regex(/^[0-9a-f]{16}$/).optional().describe('The trace digest a replay must reproduce.'),
+    })
+    .optional()
+    .describe('Written by fuzz/explore/diff: what `spawnsim replay` checks.'),
+  expect: z.record(z.string(), Expectation).optional().describe('Per system id (or glob such as codex-v1*): pass, or the invariants violated.'),
+});
+
+export type Scenario = z.output<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;
+export type Turn = z.output<typeof Turn>;
+export type Action = z.output<typeof Action>;
+export type Faults = z.output<typeof Faults>;
+export type ScenarioConfig = z.output<typeof Config>;
+export type Expectation = z.output<typeof Expectation>;
+export type Outcome = z.output<typeof Outcome>;
+
+/** The kind of an action: the one key that names it. */
+export function actionKind(a: Action): ActionKind {
+  for (const k of ACTION_KINDS) if (k in a) return k;
+  throw new Error('action without a kind');
+}

@@ -1,0 +1,87 @@
+import type { AgentStatus, SystemSnapshot, ThreadId } from '../systems/contract.js';
+import type { TraceEvent } from '../core/Trace.js';
+import type { ScenarioConfig } from './scenario.js';
+
+/** How a thread came to be. */
+export type ThreadKind = 'root' | 'spawn' | 'fork' | 'create';
+
+/** The world's truth about one thread (what really happened, whatever the system counts). */
+export interface TruthThread {
+  readonly id: ThreadId;
+  readonly kind: ThreadKind;
+  /** the thread whose call created it (null for a user root) */
+  parent: ThreadId | null;
+  /** the user-created root of its lineage */
+  readonly userRoot: ThreadId;
+  /** spawn and fork/create edges from the user root */
+  lineageDepth: number;
+  /** the registry scope it belongs to, from the system's answer (a fresh root is its own) */
+  scope: ThreadId;
+  status: AgentStatus;
+  /** in the thread manager */
+  loaded: boolean;
+  /** shut down (closed, died on delivery, process exit) */
+  closed: boolean;
+  /** its agent loop died: the next delivery gets InternalAgentDied */
+  dead: boolean;
+  readonly createdAt_ms: number;
+  readonly createdTurn: number;
+  finishedAt_ms: number | null;
+  finishedTurn: number | null;
+  closedAt_ms: number | null;
+  vanishedAt_ms: number | null;
+  /** bumps when a new turn starts in it, so a stale finish event is ignored */
+  gen: number;
+  /** the exec process it lives in (0 in persistent mode) */
+  readonly process: number;
+}
+
+/** Really running: in the thread manager, its loop alive, PendingInit or Running. */
+export function isLive(t: TruthThread): boolean {
+  return t.loaded && !t.dead && !t.closed && (t.status === 'PendingInit' || t.status === 'Running');
+}
+
+/** Still exists as a thread somebody could use (not shut down, not vanished). */
+export function isOpen(t: TruthThread): boolean {
+  return t.loaded && !t.closed;
+}
+
+/** The resolved run configuration (scenario config with defaults applied). */
+export interface ResolvedConfig extends ScenarioConfig {
+  maxThreads: number;
+}
+
+/** A tool call the world made and what the system answered. */
+export interface CallRecord {
+  event: number;
+  op: 'spawn_agent' | 'fork_thread' | 'create_thread' | 'resume_agent' | 'close_agent' | 'send_input' | 'interrupt_agent';
+  caller: ThreadId;
+  target: ThreadId;
+  ok: boolean;
+  error?: string;
+  limit?: number;
+  /** the caller's registry scope */
+  scope: ThreadId;
+  /** the system's snapshot before the call, when the world was asked to keep it */
+  before?: SystemSnapshot;
+}
+
+/** The read-only view of a running world that invariants and reports use. */
+export interface WorldView {
+  readonly config: ResolvedConfig;
+  readonly mode: 'persistent' | 'exec';
+  readonly now_ms: number;
+  readonly turn: number;
+  /** index of the last recorded event */
+  readonly eventIndex: number;
+  /** the current session root (a new one per exec process) */
+  readonly sessionRoot: ThreadId;
+  threads(): Iterable<TruthThread>;
+  thread(id: ThreadId): TruthThread | undefined;
+  /** threads truly running in a registry scope, roots excluded */
+  liveIn(scope: ThreadId): number;
+  /** the system's snapshot after the last event (computed once per event) */
+  snapshot(): SystemSnapshot;
+  /** the last recorded event */
+  lastEvent(): TraceEvent | undefined;
+}
