@@ -1,0 +1,42 @@
+/**
+ * spawnsim's public API. Everything exported here is supported; nothing else is.
+ */
+export { RandomStreams, rngFor, type Rng } from './core/rng.js';
+export type { TraceEvent } from './core/Trace.js';
+export type {
+  AgentStatus,
+  CloseRequest,
+  CloseResponse,
+  Delivery,
+  ForkRequest,
+  ForkResponse,
+  InterruptRequest,
+  InterruptResponse,
+  Refusal,
+  RegistryEntry,
+  RegistrySnapshot,
+  ResumeRequest,
+  ResumeResponse,
+  SendRequest,
+  SendResponse,
+  SpawnRequest,
+  SpawnResponse,
+  Steps,
+  SystemConfig,
+  SystemDefinition,
+  SystemSnapshot,
+  SystemUnderTest,
+  ThreadId,
+} from './systems/contract.js';
+export { isFinal } from './systems/contract.js';
+export { AgentRegistry } from './systems/AgentRegistry.js';
+export { CodexV1, type CodexV1Options, type ForkPolicy, type ReleasePolicy } from './systems/codexV1.js';
+export { builtinSystems, findSystem } from './systems/catalog.js';
+export { Scenario as ScenarioSchema, type Scenario, type ScenarioInput, type Action, type Turn } from './world/scenario.js';
+export { World, type WorldObserver, type WorldResult } from './world/World.js';
+export type { TruthThread, WorldView, CallRecord } from './world/truth.js';
+export { INVARIANTS, findInvariant } from './invariants/catalog.js';
+export type { Invariant, InvariantChecker, Finding, Violation, ThreadNote } from './invariants/Invariant.js';
+export { parseScenario, ScenarioError } from './scenario/load.js';
+export { runScenario, type RunOptions, type RunResult } from './scenario/runScenario.js';
+export { judge, expectationFor, type Judgement } from './scenario/expectations.js';
