@@ -611,8 +611,10 @@ export class World implements WorldView {
     const id = ++this.waitSeq;
     this.wait = { id, caller, targets, returning: false };
     if (targets.some((id) => this.waitFinal(id))) {
+      // returnWait has already scheduled the turn's next call: report the turn as blocked so
+      // that nextCall does not schedule a second one (two call chains would run in parallel).
       this.returnWait(id, false);
-      return this.wait !== null;
+      return true;
     }
     const clamped = Math.min(WAIT_MAX_MS, Math.max(WAIT_MIN_MS, timeout));
     this.emit('call', caller, 'wait_agent', targets.join(','), 'waiting', `waits up to ${formatSeconds(clamped)}`);
