@@ -32,8 +32,10 @@ export const fanoutWithinCap: Invariant = {
         if (!call.ok || !CREATES.has(call.op)) return null;
         const t = view.thread(call.target);
         if (t === undefined) return null;
-        const lineage = working(view, t.userRoot);
         const cap = capFor(view, t.userRoot);
+        // The incremental count answers the common case without scanning every thread.
+        if (view.workingIn !== undefined && view.workingIn(t.userRoot) <= 1 + cap) return null;
+        const lineage = working(view, t.userRoot);
         if (lineage.length <= 1 + cap) return null;
         if (peak === null || lineage.length > peak.count) {
           peak = { count: lineage.length, allowed: 1 + cap, root: t.userRoot, text: breakdown(lineage) };

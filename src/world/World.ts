@@ -127,6 +127,8 @@ export class World implements WorldView {
   private readonly agentRng: Rng;
   private readonly truth = new Map<ThreadId, TruthThread>();
   private readonly liveByScope = new Map<ThreadId, number>();
+  /** Descendants truly running per user root, kept incrementally so fan-out checks are O(1). */
+  private readonly liveByUserRoot = new Map<ThreadId, number>();
   private readonly runningSince = new Map<ThreadId, number>();
   private readonly known = new Map<ThreadId, ThreadId[]>();
   private system!: SystemUnderTest;
@@ -187,6 +189,9 @@ export class World implements WorldView {
   }
   liveIn(scope: ThreadId): number {
     return this.liveByScope.get(scope) ?? 0;
+  }
+  workingIn(userRoot: ThreadId): number {
+    return (this.truth.has(userRoot) ? 1 : 0) + (this.liveByUserRoot.get(userRoot) ?? 0);
   }
   snapshot(): SystemSnapshot {
     if (this.cachedSnapshot === null) {
@@ -769,6 +774,7 @@ export class World implements WorldView {
     };
     this.truth.set(id, t);
     if (t.scope !== t.id && isLive(t)) this.bumpLive(t, +1);
+    if (t.userRoot !== t.id && isLive(t)) this.bumpLineage(t, +1);
     return t;
   }
 
@@ -778,6 +784,11 @@ export class World implements WorldView {
     change();
     const now = isLive(t);
     if (was !== now && t.scope !== t.id) this.bumpLive(t, now ? +1 : -1);
+    if (was !== now && t.userRoot !== t.id) this.bumpLineage(t, now ? +1 : -1);
+  }
+
+  private bumpLineage(t: TruthThread, delta: number): void {
+    this.liveByUserRoot.set(t.userRoot, (this.liveByUserRoot.get(t.userRoot) ?? 0) + delta);
   }
 
   private bumpLive(t: TruthThread, delta: number): void {

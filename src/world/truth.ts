@@ -80,6 +80,11 @@ export interface WorldView {
   thread(id: ThreadId): TruthThread | undefined;
   /** threads truly running in a registry scope, roots excluded */
   liveIn(scope: ThreadId): number;
+  /**
+   * Threads working in a user root's lineage: the root itself plus every descendant truly
+   * running (spawned, forked or created). Optional: without it checkers scan `threads()`.
+   */
+  workingIn?(userRoot: ThreadId): number;
   /** the system's snapshot after the last event (computed once per event) */
   snapshot(): SystemSnapshot;
   /** the last recorded event */
