@@ -33,6 +33,12 @@ export interface WorldOptions {
   snapshotBeforeCalls?: boolean;
   /** Keep only the last N trace events (the digest still covers all of them). */
   traceLimit?: number;
+  /**
+   * Record the per-event gauges (`counted`, from a system snapshot, and `live`) in the trace
+   * (default true). Monte-Carlo planning turns them off: a snapshot per event dominates its
+   * run time, and it reads its figures from calls and turn boundaries instead.
+   */
+  gauges?: boolean;
   /** Stop with `event-limit` after this many events (default 10 000 000). */
   maxEvents?: number;
 }
@@ -814,7 +820,7 @@ export class World implements WorldView {
   private emit(kind: string, thread: ThreadId, op: string, target?: string, result?: string, detail?: string): void {
     if (this.stopReason === 'system-error' && kind !== 'sut-error') return;
     this.cachedSnapshot = null;
-    const reg = this.system ? this.snapshot().registries.find((r) => r.root === this.root) : undefined;
+    const reg = this.system && this.options.gauges !== false ? this.snapshot().registries.find((r) => r.root === this.root) : undefined;
     const ev: TraceEvent = {
       i: this.eventCount++,
       t_ms: this.now_ms,
