@@ -61,8 +61,8 @@ interface ThreadInfo {
   loaded: boolean;
   /** persisted spawn edge parent -> this thread is Open */
   edgeOpen: boolean;
-  /** spawn children (live in-memory edges) */
-  children: ThreadId[];
+  /** spawn children (live in-memory edges); a Set (insertion-ordered) so detaching one is O(1) in a long session */
+  children: Set<ThreadId>;
 }
 
 const DEPTH_MESSAGE = 'Agent depth limit reached. Solve the task yourself.';
@@ -163,8 +163,8 @@ export class CodexV1 implements SystemUnderTest {
     // commit overwrites the `thread:{id}` key: a vanished, still-counted entry is counted twice.
     r.commit(req.target);
     this.detachFromParent(target);
-    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, status: 'PendingInit', loaded: true, edgeOpen: true, children: [] });
-    caller.children.push(target.id);
+    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, status: 'PendingInit', loaded: true, edgeOpen: true, children: new Set() });
+    caller.children.add(target.id);
     return { ok: true, depth: childDepth, restored: [], skipped: [] };
   }
 
@@ -288,18 +288,18 @@ export class CodexV1 implements SystemUnderTest {
 
   private addRoot(id: ThreadId): void {
     this.registries.set(id, new AgentRegistry(id, this.config.maxThreads));
-    this.threads.set(id, { id, scope: id, depth: 0, parent: null, isRoot: true, status: 'Running', loaded: true, edgeOpen: true, children: [] });
+    this.threads.set(id, { id, scope: id, depth: 0, parent: null, isRoot: true, status: 'Running', loaded: true, edgeOpen: true, children: new Set() });
   }
 
   private addChild(id: ThreadId, caller: ThreadInfo, depth: number): void {
-    this.threads.set(id, { id, scope: caller.scope, depth, parent: caller.id, isRoot: false, status: 'PendingInit', loaded: true, edgeOpen: true, children: [] });
-    caller.children.push(id);
+    this.threads.set(id, { id, scope: caller.scope, depth, parent: caller.id, isRoot: false, status: 'PendingInit', loaded: true, edgeOpen: true, children: new Set() });
+    caller.children.add(id);
   }
 
   private detachFromParent(t: ThreadInfo): void {
     if (t.parent === null) return;
     const p = this.threads.get(t.parent);
-    if (p) p.children = p.children.filter((c) => c !== t.id);
+    if (p) p.children.delete(t.id);
   }
 }
 
