@@ -40,3 +40,4 @@ export type { Invariant, InvariantChecker, Finding, Violation, ThreadNote } from
 export { parseScenario, ScenarioError } from './scenario/load.js';
 export { runScenario, type RunOptions, type RunResult } from './scenario/runScenario.js';
 export { judge, expectationFor, type Judgement } from './scenario/expectations.js';
+export { scenarioJsonSchema, scenarioJsonSchemaText, SCENARIO_SCHEMA_PATH } from './scenario/jsonSchema.js';
