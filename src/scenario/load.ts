@@ -16,7 +16,7 @@ export function parseScenario(text: string, file: string, options: { systems?: r
   const doc = LocatedDocument.parse(text, file);
   const raw = doc.value();
   const parsed = Scenario.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw doc.zodError(parsed.error, (issue) => actionIssue(raw, issue));
+  if (!parsed.success) throw doc.zodError(parsed.error, (issue) => actionIssue(raw, issue) ?? unknownKeyIssue(raw, issue));
   const scenario = parsed.data;
   checkSemantics(doc, scenario, options.systems ?? builtinSystems().map((s) => s.id));
   return scenario;
@@ -48,6 +48,55 @@ function actionIssue(raw: unknown, issue: z.core.$ZodIssue): { path: PropertyKey
     return { path: [...p], message: `${pathText(p)}: unknown key \`${inner.keys[0]}\` for a ${kinds[0]} action: expected ${allowed}`, key: inner.keys[0]! };
   }
   return { path: full.path as PropertyKey[], message: describeIssue(full) };
+}
+
+/** An unknown key: name the keys the schema allows at that place. */
+function unknownKeyIssue(raw: unknown, issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string; key?: string } | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const allowed = knownKeysAt(raw, issue.path);
+  if (allowed === undefined) return undefined;
+  const k = issue.keys[0]!;
+  const p = issue.path;
+  const where = p.length ? ` in ${pathText(p)}` : '';
+  return { path: [...p], message: `unknown key \`${k}\`${where}: expected one of ${allowed.join(', ')}`, key: k };
+}
+
+/** The keys the zod schema allows for the map at `path` (an action: the keys of its kind). */
+function knownKeysAt(raw: unknown, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+  if (path.length === 4 && path[0] === 'turns' && path[2] === 'do') {
+    const item = (raw as { turns: Array<{ do: Array<Record<string, unknown>> }> }).turns[path[1] as number]?.do[path[3] as number];
+    const kind = item ? ACTION_KINDS.find((k) => k in item) : undefined;
+    return kind ? Object.keys(ACTION_SCHEMAS[kind].shape) : undefined;
+  }
+  let def = defOf(Scenario);
+  for (const seg of path) {
+    def = unwrapDef(def);
+    if (def.type === 'union') def = objectOption(def);
+    if (def.type === 'object') def = defOf(def.shape[seg as string]);
+    else if (def.type === 'array') def = defOf(def.element);
+    else if (def.type === 'record') def = defOf(def.valueType);
+    else return undefined;
+  }
+  def = unwrapDef(def);
+  if (def.type === 'union') def = objectOption(def);
+  return def.type === 'object' ? Object.keys(def.shape) : undefined;
+}
+
+// zod's internal definition objects, read only to list the keys a map allows.
+type ZodDef = { type: string; [k: string]: any };
+function defOf(schema: unknown): ZodDef {
+  return (schema as { _zod: { def: ZodDef } } | undefined)?._zod.def ?? { type: 'unknown' };
+}
+/** The map branch of a union such as `pass | { violates, ... }`. */
+function objectOption(def: ZodDef): ZodDef {
+  return (def.options as unknown[]).map((o) => unwrapDef(defOf(o))).find((o) => o.type === 'object') ?? def;
+}
+function unwrapDef(def: ZodDef): ZodDef {
+  for (;;) {
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') def = defOf(def.innerType);
+    else if (def.type === 'pipe') def = defOf(def.in);
+    else return def;
+  }
 }
 
 function checkSemantics(doc: LocatedDocument, s: Scenario, systems: readonly string[]): void {

@@ -16,7 +16,8 @@ export class LocatedDocument {
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const err = doc.errors[0];
     if (err) {
-      const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
+      // With prettyErrors off the parser does not fill linePos: map the offset ourselves.
+      const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
       throw new ScenarioError(file, pos.line, pos.col, `invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${err.message.split('\n')[0]}`);
     }
     return new LocatedDocument(file, doc, lines);
@@ -115,7 +116,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got(issue)}`;
     case 'invalid_format':
-      return `${at}: ${issue.message}${got(issue)}`;
+      // Our formats carry a noun phrase ("a duration such as 5s"); zod's own start with "Invalid".
+      return `${at}: ${/^Invalid/.test(issue.message) ? issue.message : `expected ${issue.message}`}${got(issue)}`;
     case 'invalid_union': {
       const msgs = [...new Set(issue.errors.map((branch) => branch[0]).filter((i) => i !== undefined).map((i) => unionBranchText(i)))];
       return `${at}: expected ${msgs.join(' or ')}${got(issue)}`;
