@@ -8,7 +8,8 @@ export const accountingConsistent: Invariant = {
   create: () => ({
     afterEvent: (view) => {
       for (const reg of view.snapshot().registries) {
-        const entries = reg.entries.filter((e) => !e.root && e.thread !== null).length;
+        let entries = 0;
+        for (const e of reg.entries) if (!e.root && e.thread !== null) entries++;
         if (reg.counted !== entries + reg.reservations) {
           return {
             message: `${reg.root}'s registry counts ${reg.counted} slots but holds ${entries} entries and ${reg.reservations} open reservations`,

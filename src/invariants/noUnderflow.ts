@@ -7,6 +7,8 @@ export const noUnderflow: Invariant = {
   create: () => ({
     afterEvent: (view) => {
       for (const reg of view.snapshot().registries) {
+        // the common case without allocating the labelled list below
+        if (reg.counted >= 0 && reg.reservations >= 0 && (reg.permits ?? 0) >= 0 && (reg.pendingResidency ?? 0) >= 0) continue;
         for (const [what, v] of [['counted slots', reg.counted], ['open reservations', reg.reservations], ['execution permits', reg.permits ?? 0], ['pending residency slots', reg.pendingResidency ?? 0]] as const) {
           if (v < 0) return { message: `${reg.root}'s registry has ${v} ${what}: an unsigned counter would wrap around`, threads: [] };
         }

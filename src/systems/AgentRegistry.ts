@@ -16,6 +16,13 @@ export class AgentRegistry {
   /** agent_tree: key -> thread id (null for a path placeholder). Insertion-ordered. */
   readonly tree = new Map<string, { thread: ThreadId | null; root: boolean }>();
   reservations = 0;
+  /**
+   * Bumped by every method that changes the tree, so snapshot() can hand back the previous
+   * snapshot while nothing changed: the world asks for one after every event. Mutate the tree
+   * only through these methods (and SpawnReservation); counters are re-checked anyway.
+   */
+  version = 0;
+  private cached: { version: number; total: number; reservations: number; size: number; snap: RegistrySnapshot } | null = null;
 
   constructor(
     readonly root: ThreadId,
@@ -27,12 +34,16 @@ export class AgentRegistry {
     if (this.cap !== null && this.total >= this.cap) throw new AgentLimitReached(this.cap);
     this.total++;
     this.reservations++;
+    this.version++;
     return new SpawnReservation(this);
   }
 
   /** register_root_thread: the first root wins; never counted. */
   registerRoot(thread: ThreadId): void {
-    if (!this.tree.has('/root')) this.tree.set('/root', { thread, root: true });
+    if (!this.tree.has('/root')) {
+      this.tree.set('/root', { thread, root: true });
+      this.version++;
+    }
   }
 
   /**
@@ -43,6 +54,7 @@ export class AgentRegistry {
     for (const [key, e] of this.tree) {
       if (e.thread === thread) {
         this.tree.delete(key);
+        this.version++;
         if (!e.root) {
           this.total--;
           return true;
@@ -71,10 +83,14 @@ export class AgentRegistry {
   }
 
   snapshot(): RegistrySnapshot {
+    const c = this.cached;
+    if (c !== null && c.version === this.version && c.total === this.total && c.reservations === this.reservations && c.size === this.tree.size) return c.snap;
     const entries: RegistryEntry[] = [];
     for (const [key, e] of this.tree) entries.push({ key, thread: e.thread, root: e.root });
     entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { root: this.root, cap: this.cap, counted: this.total, entries, reservations: this.reservations };
+    const snap: RegistrySnapshot = { root: this.root, cap: this.cap, counted: this.total, entries, reservations: this.reservations };
+    this.cached = { version: this.version, total: this.total, reservations: this.reservations, size: this.tree.size, snap };
+    return snap;
   }
 }
 
@@ -88,6 +104,7 @@ export class SpawnReservation {
     if (!this.active) throw new Error('reservation already settled');
     this.registry.tree.set(AgentRegistry.keyFor(thread), { thread, root: false });
     this.registry.reservations--;
+    this.registry.version++;
     this.active = false;
   }
 
@@ -96,6 +113,7 @@ export class SpawnReservation {
     if (!this.active) return;
     this.registry.total--;
     this.registry.reservations--;
+    this.registry.version++;
     this.active = false;
   }
 }

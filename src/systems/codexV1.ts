@@ -252,10 +252,15 @@ export class CodexV1 implements SystemUnderTest {
   turnEnded(): void {}
 
   snapshot(): SystemSnapshot {
-    const registries = [];
+    const registries: SystemSnapshot['registries'] = [];
     for (const reg of this.registries.values()) registries.push(reg.snapshot());
-    return { registries };
+    // Hand back the previous snapshot when no registry changed (the world asks after every event).
+    const last = this.lastSnapshot;
+    if (last !== null && last.registries.length === registries.length && last.registries.every((r, i) => r === registries[i])) return last;
+    this.lastSnapshot = { registries };
+    return this.lastSnapshot;
   }
+  private lastSnapshot: SystemSnapshot | null = null;
 
   private depthRefusal(caller: ThreadInfo, tool: string): Refusal | null {
     // A child created at max depth gets a config without the Collab tools (§3.1).

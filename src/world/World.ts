@@ -821,19 +821,13 @@ export class World implements WorldView {
     if (this.stopReason === 'system-error' && kind !== 'sut-error') return;
     this.cachedSnapshot = null;
     const reg = this.system && this.options.gauges !== false ? this.snapshot().registries.find((r) => r.root === this.root) : undefined;
-    const ev: TraceEvent = {
-      i: this.eventCount++,
-      t_ms: this.now_ms,
-      turn: this.turnNo,
-      kind,
-      thread,
-      op,
-      ...(target !== undefined ? { target } : {}),
-      ...(result !== undefined ? { result } : {}),
-      ...(detail !== undefined ? { detail } : {}),
-      counted: reg?.counted ?? 0,
-      live: this.liveIn(this.root),
-    };
+    // Built field by field, in the canonical key order, without the temporaries of spreads.
+    const ev = { i: this.eventCount++, t_ms: this.now_ms, turn: this.turnNo, kind, thread, op } as TraceEvent;
+    if (target !== undefined) ev.target = target;
+    if (result !== undefined) ev.result = result;
+    if (detail !== undefined) ev.detail = detail;
+    ev.counted = reg?.counted ?? 0;
+    ev.live = this.liveIn(this.root);
     this.trace.record(ev);
     this.last = ev;
     if (kind !== 'sut-error') this.options.observer?.afterEvent?.(this, ev);
