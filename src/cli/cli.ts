@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { builtinSystems, findSystem } from '../systems/catalog.js';
+import { groupSystemIds } from '../systems/external/execSpec.js';
+import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems } from '../systems/external/ExternalSystem.js';
+import { parseDuration } from '../core/duration.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { parseScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../world/scenario.js';
@@ -70,6 +73,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {
+    configureExternal(io);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
@@ -79,6 +83,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return EXIT.usage;
     }
     throw e;
+  } finally {
+    disposeExternalSystems();
   }
 }
 
@@ -89,8 +95,23 @@ export function parseSeed(v: string): number {
 
 export function systemOrThrow(id: string): SystemDefinition {
   const s = findSystem(id);
-  if (!s) throw new UsageError(`--system: unknown system \`${id}\`: expected one of ${builtinSystems().map((x) => x.id).join(', ')}`);
+  if (!s) throw new UsageError(`--system: unknown system \`${id}\`: expected one of ${builtinSystems().map((x) => x.id).join(', ')}, or exec:PROGRAM ARGS...`);
   return s;
+}
+
+/** The systems named by a variadic option: `exec:python3 adapter.py` may arrive as several words. */
+export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
+  const builtin = new Set(builtinSystems().map((s) => s.id));
+  return groupSystemIds(values, (v) => builtin.has(v)).map(systemOrThrow);
+}
+
+/** External programs (`exec:`) start in the CLI's working directory and environment; SPAWNSIM_EXEC_TIMEOUT sets the per-call timeout. */
+function configureExternal(io: CliIO): void {
+  disposeExternalSystems();
+  const t = io.env.SPAWNSIM_EXEC_TIMEOUT;
+  const timeout_ms = t === undefined || t === '' ? DEFAULT_TIMEOUT_MS : parseDuration(t);
+  if (timeout_ms === undefined || timeout_ms <= 0) throw new UsageError(`SPAWNSIM_EXEC_TIMEOUT: expected a duration such as 500ms or 5s, got ${JSON.stringify(t)}`);
+  configureExternalSystems({ cwd: io.cwd, env: io.env, timeout_ms });
 }
 
 /** Reads and validates a scenario file; problems are ScenarioErrors (exit 2). */

@@ -1,5 +1,7 @@
 import { CodexV1, FORK_POLICIES, type ForkPolicy, type ReleasePolicy } from './codexV1.js';
 import type { SystemDefinition } from './contract.js';
+import { EXEC_PREFIX } from './external/execSpec.js';
+import { externalSystem } from './external/ExternalSystem.js';
 
 interface V1Base {
   id: string;
@@ -59,7 +61,8 @@ export function builtinSystems(): SystemDefinition[] {
   return out;
 }
 
-/** Looks up a built-in system by id; undefined when unknown. */
+/** Looks up a built-in system by id, or an external program by `exec:PROGRAM ARGS...`; undefined when unknown. */
 export function findSystem(id: string): SystemDefinition | undefined {
+  if (id.startsWith(EXEC_PREFIX)) return externalSystem(id);
   return builtinSystems().find((s) => s.id === id);
 }

@@ -8,7 +8,8 @@ import type { Scenario } from '../../world/scenario.js';
 import { envelope, toJson } from '../../report/json.js';
 import { runEntry, scenarioHeader, type CheckReport, type RunEntry } from '../../report/results.js';
 import { renderMatrix } from '../../report/terminal.js';
-import { EXIT, UsageError, loadScenario, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
+import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
 
 /** `spawnsim check` */
@@ -19,17 +20,20 @@ export const checkCommand: CommandModule = (program, ctx) => {
     .argument('[dir]', 'folder of scenario files (default: ./scenarios, else the built-in ones)')
     .option('--strict', 'check live-equals-counted after every event')
     .option('--json', 'write one JSON document to stdout')
-    .action((dir: string | undefined, opts: { strict?: boolean; json?: boolean }) => {
+    .option('-s, --system <id...>', 'systems to check (default: every built-in system); exec:PROGRAM ARGS... runs an external program (docs/protocol.md)')
+    .action((dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[] }) => {
       const root = dir !== undefined ? resolve(ctx.io.cwd, dir) : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
       if (!existsSync(root)) throw new UsageError(`spawnsim check: no such folder: ${dir ?? root}`);
       const files = scenarioFiles(root);
       if (files.length === 0) throw new UsageError(`spawnsim check: no scenario files (*.yaml, *.yml, *.json) under ${ctx.rel(root)}`);
       const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f) }));
-      const systems = builtinSystems();
+      const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
       const report = checkAll(loaded, systems, Boolean(opts.strict));
       if (opts.json) ctx.io.stdout(toJson(envelope('check', ctx.version, { strict: Boolean(opts.strict), report })));
       else ctx.io.stdout(renderMatrix(report, ctx.chalk()));
-      ctx.setExitCode(report.totals.mismatches > 0 ? EXIT.violations : EXIT.ok);
+      // an unexpected system-error (an external program that crashed, hung, ...) fails the check too
+      const unjudgedErrors = report.entries.some((e) => e.judgement.status === 'unjudged' && e.violations.some((v) => v.invariant === SYSTEM_ERROR));
+      ctx.setExitCode(report.totals.mismatches > 0 || unjudgedErrors ? EXIT.violations : EXIT.ok);
     });
 
 };
@@ -40,7 +44,9 @@ export function checkAll(loaded: Array<{ file: string; scenario: Scenario }>, sy
   for (const { file, scenario } of loaded) {
     for (const sys of systems) {
       const r = runScenario(scenario, sys, strict ? { strict } : {});
-      entries.push(runEntry(scenario, file, r, judge(scenario, r)));
+      // an external program is judged by the expectations of the built-in system it implements
+      const as = (sys as { judgeAs?: () => string | undefined }).judgeAs?.();
+      entries.push(runEntry(scenario, file, r, judge(scenario, as ? { ...r, system: as } : r)));
     }
   }
   const count = (f: (e: RunEntry) => boolean): number => entries.filter(f).length;

@@ -7,7 +7,7 @@ import { runScenario } from '../../scenario/runScenario.js';
 import { envelope, toJson } from '../../report/json.js';
 import { runEntry, scenarioHeader, type RunReport } from '../../report/results.js';
 import { renderRun } from '../../report/terminal.js';
-import { EXIT, loadScenario, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
 
 /** `spawnsim run` */
 export const runCommand: CommandModule = (program, ctx) => {
@@ -23,14 +23,16 @@ export const runCommand: CommandModule = (program, ctx) => {
     .action((file: string, opts: { system?: string[]; seed?: number; strict?: boolean; invariant?: string[]; json?: boolean }) => {
       const path = resolve(ctx.io.cwd, file);
       const scenario = loadScenario(path);
-      const systems = (opts.system ?? builtinSystems().map((s) => s.id)).map(systemOrThrow);
+      const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
       const entries = systems.map((sys) => {
         const r = runScenario(scenario, sys, {
           ...(opts.strict ? { strict: true } : {}),
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
           ...(opts.invariant ? { invariants: opts.invariant } : {}),
         });
-        return runEntry(scenario, ctx.rel(path), r, judge(scenario, r));
+        // an external program is judged by the expectations of the built-in system it implements
+        const as = (sys as { judgeAs?: () => string | undefined }).judgeAs?.();
+        return runEntry(scenario, ctx.rel(path), r, judge(scenario, as ? { ...r, system: as } : r));
       });
       const report: RunReport = { kind: 'run', scenario: scenarioHeader(scenario, ctx.rel(path)), entries };
       if (opts.json) ctx.io.stdout(toJson(envelope('run', ctx.version, { seed: opts.seed ?? scenario.seed, strict: Boolean(opts.strict), report })));

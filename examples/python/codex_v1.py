@@ -1,0 +1,438 @@
+#!/usr/bin/env python3
+"""Codex V1 (as at openai/codex#18335) as an external system for spawnsim.
+
+A port of spawnsim's built-in model (src/systems/AgentRegistry.ts and src/systems/codexV1.ts)
+that speaks the JSON-lines protocol of docs/protocol.md on stdin/stdout. Python 3 standard
+library only. spawnsim's tests check that it reproduces the built-in verdicts and trace digests
+on every scenario:
+
+    spawnsim check --system exec:python3 examples/python/codex_v1.py
+
+Options select the fix variants, as the built-in ids do:
+
+    --release close-only|reap-on-reserve|on-final   (default close-only)
+    --fork-policy fresh-root|inherit|deny-at-max-depth   (default fresh-root)
+    --reap-stale                                    (#24903)
+"""
+
+import argparse
+import json
+import sys
+import traceback
+
+PROTOCOL_VERSION = 1
+FINAL_EXCLUDED = ("PendingInit", "Running", "Interrupted")
+DEPTH_MESSAGE = "Agent depth limit reached. Solve the task yourself."
+
+
+def is_final(status):
+    return status not in FINAL_EXCLUDED
+
+
+class AgentLimitReached(Exception):
+    def __init__(self, max_threads):
+        super().__init__(max_threads)
+        self.max_threads = max_threads
+
+
+class AgentRegistry:
+    """Codex's mainline AgentRegistry: counts committed non-root agents plus open reservations."""
+
+    def __init__(self, root, cap):
+        self.root = root
+        self.cap = cap
+        self.total = 0
+        # key -> {"thread", "root"}; dicts keep insertion order, as a JS Map does
+        self.tree = {}
+        self.reservations = 0
+
+    def reserve(self):
+        if self.cap is not None and self.total >= self.cap:
+            raise AgentLimitReached(self.cap)
+        self.total += 1
+        self.reservations += 1
+        return SpawnReservation(self)
+
+    def register_root(self, thread):
+        if "/root" not in self.tree:
+            self.tree["/root"] = {"thread": thread, "root": True}
+
+    def release(self, thread):
+        for key, e in self.tree.items():
+            if e["thread"] == thread:
+                del self.tree[key]
+                if not e["root"]:
+                    self.total -= 1
+                    return True
+                return False
+        return False
+
+    @staticmethod
+    def key_for(thread):
+        return "thread:" + thread
+
+    def has(self, thread):
+        return any(e["thread"] == thread for e in self.tree.values())
+
+    def live_agents(self):
+        return [e["thread"] for e in self.tree.values() if e["thread"] is not None and not e["root"]]
+
+    def snapshot(self):
+        entries = [{"key": k, "thread": e["thread"], "root": e["root"]} for k, e in self.tree.items()]
+        entries.sort(key=lambda x: x["key"])
+        return {"root": self.root, "cap": self.cap, "counted": self.total, "entries": entries, "reservations": self.reservations}
+
+
+class SpawnReservation:
+    def __init__(self, registry):
+        self.registry = registry
+        self.active = True
+
+    def commit(self, thread):
+        if not self.active:
+            raise RuntimeError("reservation already settled")
+        self.registry.tree[AgentRegistry.key_for(thread)] = {"thread": thread, "root": False}
+        self.registry.reservations -= 1
+        self.active = False
+
+    def rollback(self):
+        if not self.active:
+            return
+        self.registry.total -= 1
+        self.registry.reservations -= 1
+        self.active = False
+
+
+def refuse(error, message):
+    return {"ok": False, "error": error, "message": message}
+
+
+class Thread:
+    __slots__ = ("id", "scope", "depth", "parent", "is_root", "status", "loaded", "edge_open", "children")
+
+    def __init__(self, id, scope, depth, parent, is_root, status):
+        self.id = id
+        self.scope = scope
+        self.depth = depth
+        self.parent = parent
+        self.is_root = is_root
+        self.status = status
+        self.loaded = True
+        self.edge_open = True
+        # spawn children: a dict used as an insertion-ordered set, like the model's Set
+        self.children = {}
+
+
+class CodexV1:
+    def __init__(self, config, release, reap_stale, fork_policy):
+        self.config = config
+        self.release = release
+        self.reap_stale = reap_stale
+        self.fork_policy = fork_policy
+        self.registries = {}
+        self.threads = {}
+
+    def start_root(self, root):
+        self._add_root(root)
+
+    def spawn(self, caller, child):
+        steps = self.spawn_steps(caller, child)
+        while True:
+            s = next(steps)
+            if s["done"]:
+                return s["value"]
+
+    def spawn_steps(self, caller_id, child):
+        """Step 1 checks and reserves (a CAS in Codex); step 2 commits. Other calls may run between."""
+        caller = self.threads.get(caller_id)
+        if caller is None or not caller.loaded:
+            yield {"done": True, "value": refuse("ThreadNotFound", "caller %s is not loaded" % caller_id)}
+            return
+        refused = self._depth_refusal(caller, "spawn_agent")
+        if refused is not None:
+            yield {"done": True, "value": refused}
+            return
+        child_depth = caller.depth + 1
+        reg = self.registries[caller.scope]
+        r = self._reserve_in(reg)
+        if isinstance(r, dict):
+            yield {"done": True, "value": r}
+            return
+        yield {"done": False, "label": "reserve %s" % child}
+        caller = self.threads[caller_id]
+        reg = self.registries[caller.scope]
+        if child_depth == 1:
+            reg.register_root(caller.scope)
+        r.commit(child)
+        self._add_child(child, caller, child_depth)
+        yield {"done": True, "value": {"ok": True, "depth": child_depth}}
+
+    def fork(self, caller_id, child, kind):
+        caller = self.threads.get(caller_id)
+        if caller is None or not caller.loaded:
+            return refuse("ThreadNotFound", "caller %s is not loaded" % caller_id)
+        policy = self.fork_policy
+        if policy == "deny-at-max-depth" and caller.depth >= self.config["maxDepth"]:
+            return refuse("ToolUnavailable", "%s_thread is unavailable at depth %d (max_depth %d)" % (kind, caller.depth, self.config["maxDepth"]))
+        if policy != "inherit":
+            self._add_root(child)
+            return {"ok": True, "depth": 0, "freshRoot": True}
+        child_depth = caller.depth + 1
+        if child_depth > self.config["maxDepth"]:
+            return refuse("DepthLimitReached", DEPTH_MESSAGE)
+        reg = self.registries[caller.scope]
+        r = self._reserve_in(reg)
+        if isinstance(r, dict):
+            return r
+        if child_depth == 1:
+            reg.register_root(caller.scope)
+        r.commit(child)
+        self._add_child(child, caller, child_depth)
+        return {"ok": True, "depth": child_depth, "freshRoot": False}
+
+    def resume(self, caller_id, target_id):
+        caller = self.threads.get(caller_id)
+        if caller is None or not caller.loaded:
+            return refuse("ThreadNotFound", "caller %s is not loaded" % caller_id)
+        child_depth = caller.depth + 1
+        if child_depth > self.config["maxDepth"]:
+            return refuse("DepthLimitReached", DEPTH_MESSAGE)
+        target = self.threads.get(target_id)
+        if target is None:
+            return refuse("ThreadNotFound", "no rollout for %s" % target_id)
+        if target.loaded:
+            return {"ok": True, "depth": target.depth, "restored": [], "skipped": []}
+        reg = self.registries[caller.scope]
+        r = self._reserve_in(reg)
+        if isinstance(r, dict):
+            return r
+        if child_depth == 1:
+            reg.register_root(caller.scope)
+        # commit overwrites the thread:{id} key: a vanished, still-counted entry is counted twice
+        r.commit(target_id)
+        self._detach_from_parent(target)
+        target.scope = caller.scope
+        target.depth = child_depth
+        target.parent = caller.id
+        target.status = "PendingInit"
+        target.loaded = True
+        target.edge_open = True
+        target.children = {}
+        caller.children[target.id] = None
+        return {"ok": True, "depth": child_depth, "restored": [], "skipped": []}
+
+    def close(self, caller_id, target_id):
+        target = self.threads.get(target_id)
+        if target is None or target.is_root:
+            return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
+        reg = self.registries[target.scope]
+        known = reg.has(target.id)
+        if not target.loaded:
+            if self.reap_stale and known:
+                target.edge_open = False
+                reg.release(target.id)
+                return {"ok": True, "shutdown": []}
+            return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
+        shutdown = []
+
+        def visit(t):
+            t.edge_open = False
+            if t.loaded:
+                t.loaded = False
+                t.status = "Shutdown"
+                shutdown.append(t.id)
+            self.registries[t.scope].release(t.id)
+            for c in list(t.children):
+                visit(self.threads[c])
+
+        visit(target)
+        return {"ok": True, "shutdown": shutdown}
+
+    def interrupt(self, caller_id, target_id):
+        target = self.threads.get(target_id)
+        if target is None or not target.loaded:
+            return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
+        return {"ok": True}
+
+    def send_input(self, caller_id, target_id, delivery, queue_only):
+        target = self.threads.get(target_id)
+        if target is None or delivery == "not-found":
+            if target is not None:
+                target.loaded = False
+            return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
+        if delivery == "died":
+            target.loaded = False
+            target.status = "Shutdown"
+            self.registries[target.scope].release(target.id)
+            return refuse("InternalAgentDied", "agent with id %s is closed" % target_id)
+        if not target.is_root and self.release != "close-only":
+            reg = self.registries[target.scope]
+            if not reg.has(target.id):
+                r = self._reserve_in(reg)
+                if isinstance(r, dict):
+                    return r
+                r.commit(target.id)
+        return {"ok": True, "startsTurn": not queue_only}
+
+    def status_changed(self, thread, status):
+        t = self.threads.get(thread)
+        if t is None:
+            return
+        t.status = status
+        if self.release == "on-final" and not t.is_root and is_final(status):
+            self.registries[t.scope].release(t.id)
+
+    def thread_vanished(self, thread):
+        t = self.threads.get(thread)
+        if t is None:
+            return
+        t.loaded = False
+        self.status_changed(thread, "NotFound")
+
+    def snapshot(self):
+        return {"registries": [reg.snapshot() for reg in self.registries.values()]}
+
+    def _depth_refusal(self, caller, tool):
+        max_depth = self.config["maxDepth"]
+        if not caller.is_root and caller.depth >= max_depth:
+            return refuse("ToolUnavailable", "%s is not available to an agent at depth %d (max_depth %d)" % (tool, caller.depth, max_depth))
+        if caller.depth + 1 > max_depth:
+            return refuse("DepthLimitReached", DEPTH_MESSAGE)
+        return None
+
+    def _reserve_in(self, reg):
+        try:
+            return reg.reserve()
+        except AgentLimitReached as e:
+            if self.release == "reap-on-reserve":
+                for id in reg.live_agents():
+                    t = self.threads.get(id)
+                    if t is not None and is_final(t.status):
+                        reg.release(id)
+                try:
+                    return reg.reserve()
+                except AgentLimitReached:
+                    pass
+            return {"ok": False, "error": "AgentLimitReached", "message": "collab spawn failed: agent thread limit reached", "limit": e.max_threads}
+
+    def _add_root(self, id):
+        self.registries[id] = AgentRegistry(id, self.config["maxThreads"])
+        self.threads[id] = Thread(id, id, 0, None, True, "Running")
+
+    def _add_child(self, id, caller, depth):
+        self.threads[id] = Thread(id, caller.scope, depth, caller.id, False, "PendingInit")
+        caller.children[id] = None
+
+    def _detach_from_parent(self, t):
+        if t.parent is None:
+            return
+        p = self.threads.get(t.parent)
+        if p is not None:
+            p.children.pop(t.id, None)
+
+
+class ProtocolError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+OPS = ["hello", "create", "startRoot", "spawn", "spawnBegin", "step", "fork", "resume", "close",
+       "interrupt", "sendInput", "statusChanged", "threadVanished", "turnStarted", "turnEnded", "snapshot"]
+
+
+class Server:
+    def __init__(self, options):
+        self.options = options
+        self.system = None
+        self.steps = {}
+        self.next_handle = 0
+
+    def implements(self):
+        o = self.options
+        base = {"close-only": "codex-v1", "reap-on-reserve": "codex-v1-reap-on-reserve", "on-final": "codex-v1-release-on-final"}[o.release]
+        if o.reap_stale:
+            base = "codex-v1-reap-stale"
+        return base if o.fork_policy == "fresh-root" else "%s+%s" % (base, o.fork_policy)
+
+    def sut(self):
+        if self.system is None:
+            raise ProtocolError("bad-request", "no system: send create first")
+        return self.system
+
+    def handle(self, op, a):
+        if op == "hello":
+            return {"protocol": PROTOCOL_VERSION, "name": "codex-v1 (python reference adapter)", "implements": self.implements(),
+                    "capabilities": {"ops": OPS, "spawnSteps": True}}
+        if op == "create":
+            o = self.options
+            self.system = CodexV1(a["config"], o.release, o.reap_stale, o.fork_policy)
+            self.steps = {}
+            return None
+        s = self.sut()
+        if op == "startRoot":
+            return s.start_root(a["root"])
+        if op == "spawn":
+            return s.spawn(a["caller"], a["child"])
+        if op == "spawnBegin":
+            self.next_handle += 1
+            handle = "s%d" % self.next_handle
+            self.steps[handle] = s.spawn_steps(a["caller"], a["child"])
+            return {"handle": handle}
+        if op == "step":
+            gen = self.steps.get(a["handle"])
+            if gen is None:
+                raise ProtocolError("bad-request", "no open spawn with handle %s" % a["handle"])
+            r = next(gen)
+            if r["done"]:
+                del self.steps[a["handle"]]
+            return r
+        if op == "fork":
+            return s.fork(a["caller"], a["child"], a["kind"])
+        if op == "resume":
+            return s.resume(a["caller"], a["target"])
+        if op == "close":
+            return s.close(a["caller"], a["target"])
+        if op == "interrupt":
+            return s.interrupt(a["caller"], a["target"])
+        if op == "sendInput":
+            return s.send_input(a["caller"], a["target"], a["delivery"], bool(a.get("queueOnly", False)))
+        if op == "statusChanged":
+            return s.status_changed(a["thread"], a["status"])
+        if op == "threadVanished":
+            return s.thread_vanished(a["thread"])
+        if op in ("turnStarted", "turnEnded"):
+            return None
+        if op == "snapshot":
+            return s.snapshot()
+        raise ProtocolError("unsupported", "unknown op %r" % op)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--release", choices=["close-only", "reap-on-reserve", "on-final"], default="close-only")
+    p.add_argument("--fork-policy", choices=["fresh-root", "inherit", "deny-at-max-depth"], default="fresh-root")
+    p.add_argument("--reap-stale", action="store_true")
+    server = Server(p.parse_args())
+    out = sys.stdout
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return  # EOF: spawnsim is done with us
+        rid = None
+        try:
+            msg = json.loads(line)
+            rid = msg.get("id")
+            result = server.handle(msg["op"], msg.get("args", {}))
+            out.write(dumps({"id": rid, "result": result}) + "\n")
+        except ProtocolError as e:
+            out.write(dumps({"id": rid, "error": {"code": e.code, "message": str(e)}}) + "\n")
+        except Exception as e:  # a bug in the model: a typed internal error, details on stderr
+            traceback.print_exc(file=sys.stderr)
+            out.write(dumps({"id": rid, "error": {"code": "internal", "message": "%s: %s" % (type(e).__name__, e)}}) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
