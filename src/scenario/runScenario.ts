@@ -17,6 +17,10 @@ export interface RunOptions {
   stopAtFirstViolation?: boolean;
   /** Keep only the last N trace events. */
   traceLimit?: number;
+  /** Stop with `event-limit` after this many events (default: the world's 10 000 000). */
+  maxEvents?: number;
+  /** Compute the trace digest (default true); off only to measure its cost. */
+  digest?: boolean;
   /** Extra invariants (a user's own), checked after the built-in ones. */
   extraInvariants?: readonly Invariant[];
 }
@@ -70,6 +74,8 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     createSystem: (cfg) => system.create(cfg),
     snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
+    ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+    ...(options.digest === false ? { digest: false } : {}),
     observer: {
       afterEvent: (view, ev) => {
         for (const { inv, c } of checkers) if (c.afterEvent) report(inv.name, view, c.afterEvent(view, ev, strict));

@@ -41,6 +41,11 @@ export interface WorldOptions {
   gauges?: boolean;
   /** Stop with `event-limit` after this many events (default 10 000 000). */
   maxEvents?: number;
+  /**
+   * Compute the trace digest (default true). Off only to measure what the digest costs
+   * (`npm run bench`); the result's digest is then the empty string.
+   */
+  digest?: boolean;
 }
 
 /** Why a run stopped. */
@@ -162,7 +167,7 @@ export class World implements WorldView {
     this.scenario = options.scenario;
     this.config = resolveConfig(options.scenario);
     this.mode = options.scenario.mode;
-    this.trace = new Trace(options.traceLimit ?? Infinity);
+    this.trace = new Trace(options.traceLimit ?? Infinity, options.digest ?? true);
     const streams = new RandomStreams(options.scenario.seed);
     this.modelRng = streams.stream('model');
     this.agentRng = streams.stream('agents');
