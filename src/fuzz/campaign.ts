@@ -1,0 +1,266 @@
+import type fc from 'fast-check';
+import { rngFor } from '../core/rng.js';
+import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
+import type { Invariant, Violation } from '../invariants/Invariant.js';
+import { runScenario, type RunResult } from '../scenario/runScenario.js';
+import type { SystemDefinition } from '../systems/contract.js';
+import type { Scenario } from '../world/scenario.js';
+import { sampleWorkload, workloadArbitrary, type WorkloadOptions } from './arbitraries.js';
+import { COVERAGE_NAMES, coverageProbe, emptyCoverage, unknownCoverageNames, type Coverage } from './coverage.js';
+import type { CorpusEntry } from './corpus.js';
+import { scriptedCalls } from './export.js';
+import { shrinkSteps, type ShrinkResult } from './shrink.js';
+
+/** What a campaign runs. Only `system` is required. */
+export interface FuzzOptions {
+  /** The system under test: a built-in one (`findSystem('codex-v1')`) or your own. */
+  system: SystemDefinition;
+  /** Root seed of the campaign (default 1). Every run's seed is derived from it. */
+  seed?: number;
+  /** Generated runs at most (default 100; with `until`, unbounded unless given). */
+  runs?: number;
+  /** Asked between runs; true ends generation (a time budget, say). Not deterministic: optional. */
+  until?: () => boolean;
+  /** Invariants to check (default: the whole catalogue). */
+  invariants?: readonly string[];
+  /** Your own invariants, checked with the selected built-in ones. */
+  extraInvariants?: readonly Invariant[];
+  /** Collect distinct violations (one per invariant) instead of stopping at the first. */
+  keepGoing?: boolean;
+  /** What to generate (turns, actions, cap, depth, faults...). */
+  workload?: WorkloadOptions;
+  /** Stored counterexamples, replayed before any generated run. */
+  corpus?: readonly CorpusEntry[];
+  /** Shrinking: at most `maxSteps` candidate runs (default 2000); `false` keeps the failing run as found. */
+  shrink?: false | { maxSteps?: number; shouldStop?: () => boolean };
+  /** Coverage states that must be reached, or the campaign fails. */
+  requireCoverage?: readonly string[];
+  /** Asked between steps; true stops at once with what was found so far (Ctrl-C). */
+  interrupted?: () => boolean;
+}
+
+/** A progress note, yielded after each run or shrink step. */
+export interface FuzzProgress {
+  phase: 'corpus' | 'generate' | 'found' | 'shrink';
+  /** generated runs made so far */
+  runs: number;
+  failures: number;
+  /** candidate runs of the current shrink */
+  shrinkSteps?: number;
+  invariant?: string;
+}
+
+/** One distinct violation, shrunk to a counterexample that replays. */
+export interface FuzzFailure {
+  invariant: string;
+  source: 'generated' | 'corpus';
+  /** generated run (1-based) that found it; 0 for a corpus entry */
+  run: number;
+  /** the fast-check seed that generates the run's workload (0 for a corpus entry) */
+  runSeed: number;
+  /** the corpus file it came from */
+  corpusFile?: string;
+  /** the workload as generated (or as stored) */
+  original: { calls: number; turns: number; scenario: Scenario };
+  /** how shrinking went (null: not shrunk) */
+  shrink: Omit<ShrinkResult, 'scenario'> | null;
+  /** The shrunk scenario with `replay` and `expect` filled in: ready to write as a file. */
+  counterexample: Scenario;
+  /** tool calls the counterexample makes when it runs */
+  calls: number;
+  turns: number;
+  /** trace digest of a full run of the counterexample (what `spawnsim replay` checks) */
+  digest: string;
+  /** every catalogue invariant the counterexample violates on this system */
+  violates: string[];
+  /** the first violation of `invariant` in the counterexample's run */
+  violation: Violation;
+}
+
+/** The outcome of a campaign. Plain data, deterministic for a seed (unless `until` cut it). */
+export interface FuzzResult {
+  id: string;
+  system: string;
+  seed: number;
+  invariants: string[];
+  /** generated runs made */
+  runs: number;
+  stoppedBy: 'runs' | 'until' | 'violation' | 'interrupted';
+  failures: FuzzFailure[];
+  corpus: { replayed: number; reproduced: number };
+  /** runs that reached each coverage state */
+  coverage: Coverage;
+  /** required coverage states no run reached */
+  missingCoverage: string[];
+  /** `fail` when a violation was found or required coverage is missing */
+  verdict: 'pass' | 'fail';
+}
+
+/** A campaign's id, deterministic from system, target and seed: `fuzz-codex-v1-seed1`. */
+export function fuzzRunId(system: string, seed: number, invariants?: readonly string[]): string {
+  const target = invariants !== undefined && invariants.length === 1 ? `-${invariants[0]}` : '';
+  return `fuzz-${system}${target}-seed${seed}`;
+}
+
+/**
+ * A campaign as a generator: it yields a progress note after every run and shrink step, so a
+ * caller can show progress and stay responsive to Ctrl-C, and returns the result. `fuzz` runs
+ * it to the end.
+ */
+export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzResult> {
+  const system = options.system;
+  const seed = options.seed ?? 1;
+  const maxRuns = options.runs ?? (options.until ? Infinity : 100);
+  const selected = options.invariants ?? INVARIANTS.map((i) => i.name);
+  const extra = options.extraInvariants ?? [];
+  const id = fuzzRunId(system.id, seed, options.invariants);
+  const unknown = unknownCoverageNames(options.requireCoverage ?? []);
+  if (unknown.length > 0) throw new Error(`unknown coverage state${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
+  const interrupted = options.interrupted ?? (() => false);
+  const arbitrary: fc.Arbitrary<Scenario> = workloadArbitrary(options.workload);
+  const coverage = emptyCoverage();
+  const failures: FuzzFailure[] = [];
+  const found = new Set<string>();
+  const corpus = { replayed: 0, reproduced: 0 };
+  let runs = 0;
+  let stoppedBy: FuzzResult['stoppedBy'] = 'runs';
+
+  const finish = (): FuzzResult => {
+    const missingCoverage = (options.requireCoverage ?? []).filter((n) => coverage[n as keyof Coverage] === 0);
+    return {
+      id,
+      system: system.id,
+      seed,
+      invariants: [...selected, ...extra.map((i) => i.name)],
+      runs,
+      stoppedBy,
+      failures,
+      corpus,
+      coverage,
+      missingCoverage,
+      verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
+    };
+  };
+  const enough = (): boolean => !options.keepGoing && failures.length > 0;
+
+  // 1. the corpus: known failures first, so CI re-checks them before anything new
+  for (const entry of options.corpus ?? []) {
+    if (interrupted()) return (stoppedBy = 'interrupted'), finish();
+    corpus.replayed++;
+    const r = runScenario(entry.scenario, system, { invariants: selected, extraInvariants: extra, traceLimit: 1 });
+    yield { phase: 'corpus', runs, failures: failures.length };
+    const fresh = r.violations.filter((v) => !found.has(v.invariant));
+    if (r.violations.length > 0) corpus.reproduced++;
+    for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
+      found.add(v.invariant);
+      failures.push(counterexample(entry.scenario, entry.scenario, v.invariant, null, { source: 'corpus', run: 0, runSeed: 0, corpusFile: entry.file }));
+    }
+    if (enough()) return (stoppedBy = 'violation'), finish();
+  }
+
+  // 2. generated workloads
+  const seeds = rngFor(seed, 'fuzz-runs');
+  while (runs < maxRuns) {
+    if (interrupted()) return (stoppedBy = 'interrupted'), finish();
+    if (options.until?.()) return (stoppedBy = 'until'), finish();
+    const runSeed = seeds.int(0, 2 ** 31 - 1);
+    runs++;
+    const scenario: Scenario = { ...sampleWorkload(arbitrary, runSeed), name: `${id}-run${runs}` };
+    const { probe, reached } = coverageProbe();
+    const r = runScenario(scenario, system, { invariants: selected, extraInvariants: [...extra, probe], stopAtFirstViolation: !options.keepGoing, traceLimit: 1 });
+    for (const s of reached) coverage[s]++;
+    yield { phase: 'generate', runs, failures: failures.length };
+    const fresh = r.violations.filter((v) => !found.has(v.invariant));
+    for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
+      found.add(v.invariant);
+      yield { phase: 'found', runs, failures: failures.length, invariant: v.invariant };
+      let shrunk: ShrinkResult | null = null;
+      if (options.shrink !== false) {
+        const fails = (c: Scenario): boolean => violatesOnly(c, system, v.invariant, extra);
+        const userStop = options.shrink?.shouldStop;
+        const it = shrinkSteps(scenario, fails, { maxSteps: options.shrink?.maxSteps ?? 2000, shouldStop: () => interrupted() || (userStop?.() ?? false) });
+        for (let step = it.next(); ; step = it.next()) {
+          if (step.done) {
+            shrunk = step.value;
+            break;
+          }
+          yield { phase: 'shrink', runs, failures: failures.length, shrinkSteps: step.value, invariant: v.invariant };
+        }
+      }
+      failures.push(counterexample(scenario, shrunk?.scenario ?? scenario, v.invariant, shrunk, { source: 'generated', run: runs, runSeed }));
+      if (interrupted()) {
+        const last = failures[failures.length - 1]!;
+        if (last.shrink !== null && last.shrink.stoppedBy === 'time') last.shrink.stoppedBy = 'interrupted';
+        return (stoppedBy = 'interrupted'), finish();
+      }
+    }
+    if (enough()) return (stoppedBy = 'violation'), finish();
+  }
+  return finish();
+
+  function counterexample(
+    original: Scenario,
+    shrunk: Scenario,
+    invariant: string,
+    shrink: ShrinkResult | null,
+    from: Pick<FuzzFailure, 'source' | 'run' | 'runSeed'> & { corpusFile?: string },
+  ): FuzzFailure {
+    const base: Scenario = { ...shrunk };
+    delete base.replay;
+    delete base.expect;
+    const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1 });
+    const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR]);
+    const violates = full.violations.map((x) => x.invariant).filter((n) => builtin.has(n));
+    const name = from.source === 'corpus' ? shrunk.name : id.includes(`-${invariant}-`) ? id : `${id}-${invariant}`;
+    const cx: Scenario = {
+      ...base,
+      name,
+      ...(from.source === 'generated'
+        ? {
+            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}\` in run ${from.run} (workload seed ${from.runSeed}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
+          }
+        : {}),
+      replay: { system: system.id, invariant, digest: full.digest },
+      ...(violates.length > 0 ? { expect: { ...(base.expect ?? {}), [system.id]: { violates } } } : {}),
+    };
+    if (from.source === 'corpus') Object.assign(cx, { expect: shrunk.expect ?? cx.expect });
+    const violation = full.violations.find((x) => x.invariant === invariant) ?? { invariant, event: 0, t_ms: 0, turn: 0, message: 'violated only with the run stopped at the first violation', threads: [] };
+    return {
+      invariant,
+      ...from,
+      original: { calls: scriptedCalls(original), turns: original.turns.length, scenario: original },
+      shrink: shrink === null ? null : { steps: shrink.steps, accepted: shrink.accepted, stoppedBy: shrink.stoppedBy },
+      counterexample: cx,
+      calls: full.stats.toolCalls,
+      turns: base.turns.length,
+      digest: full.digest,
+      violates,
+      violation,
+    };
+  }
+}
+
+/** Runs a campaign to the end. Deterministic for a seed unless `until`, `interrupted` or a shrink `shouldStop` cut it. */
+export function fuzz(options: FuzzOptions): FuzzResult {
+  const it = fuzzSteps(options);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Whether a scenario still violates one invariant (checked alone, stopping at its first violation). */
+export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = []): boolean {
+  const builtin = INVARIANTS.some((i) => i.name === invariant);
+  const r = runScenario(s, system, {
+    invariants: builtin ? [invariant] : [],
+    extraInvariants: extra.filter((i) => i.name === invariant),
+    stopAtFirstViolation: true,
+    traceLimit: 1,
+  });
+  return r.violations.some((v) => v.invariant === invariant);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,151 @@
+import { Config, actionKind, type Action, type Scenario, type Turn } from '../world/scenario.js';
+import { renameThreads } from './export.js';
+
+/** Bounds on shrinking. Steps bound it deterministically; `shouldStop` is a wall-clock safety net. */
+export interface ShrinkOptions {
+  /** Candidate runs at most (default 2000). The result is a function of the input and this bound. */
+  maxSteps?: number;
+  /** Asked before each candidate; true stops shrinking (the result is then reported as cut short). */
+  shouldStop?: () => boolean;
+}
+
+export interface ShrinkResult {
+  scenario: Scenario;
+  /** candidate runs made */
+  steps: number;
+  /** candidates kept (each one smaller and still failing) */
+  accepted: number;
+  /** `done`: no candidate was smaller and still failing; otherwise which bound cut it short */
+  stoppedBy: 'done' | 'steps' | 'time' | 'interrupted';
+}
+
+const DEFAULT_CONFIG: Record<string, unknown> = Config.parse({});
+const OPTIONAL_ACTION_FIELDS = ['by', 'runFor', 'outcome', 'timeout', 'queueOnly'] as const;
+
+/**
+ * Deterministic greedy delta debugging over a scenario's structure: drop turns, drop runs of
+ * actions, drop names from lists, drop optional fields and faults, lower the cap and depth,
+ * and keep every change after which `fails` still holds, until no change helps (or a bound
+ * is hit). Candidates are tried in a fixed order, so the same input and bound give the same
+ * result on any machine. A generator: it yields after each candidate so a caller can stay
+ * responsive (Ctrl-C) during a long shrink.
+ */
+export function* shrinkSteps(start: Scenario, fails: (s: Scenario) => boolean, options: ShrinkOptions = {}): Generator<number, ShrinkResult> {
+  const maxSteps = options.maxSteps ?? 2000;
+  let current = start;
+  let steps = 0;
+  let accepted = 0;
+  let stoppedBy: ShrinkResult['stoppedBy'] = 'done';
+  outer: for (;;) {
+    for (const candidate of candidates(current)) {
+      if (steps >= maxSteps) {
+        stoppedBy = 'steps';
+        break outer;
+      }
+      if (options.shouldStop?.()) {
+        stoppedBy = 'time';
+        break outer;
+      }
+      steps++;
+      const ok = fails(candidate);
+      yield steps;
+      if (ok) {
+        current = candidate;
+        accepted++;
+        continue outer;
+      }
+    }
+    break;
+  }
+  // Readable names last: a1, a2 in birth order. Kept only if the renamed file still fails.
+  const renamed = renameThreads(current);
+  if (JSON.stringify(renamed) !== JSON.stringify(current) && fails(renamed)) current = renamed;
+  return { scenario: current, steps, accepted, stoppedBy };
+}
+
+/** Runs `shrinkSteps` to the end. */
+export function shrinkScenario(start: Scenario, fails: (s: Scenario) => boolean, options: ShrinkOptions = {}): ShrinkResult {
+  const it = shrinkSteps(start, fails, options);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Smaller variants of a scenario, biggest cuts first. */
+function* candidates(s: Scenario): Generator<Scenario> {
+  const withTurns = (turns: Turn[]): Scenario => ({ ...s, turns });
+  const n = s.turns.length;
+  // 1. whole turns, from the last (a violation tends to need the early ones)
+  if (n > 1) for (let i = n - 1; i >= 0; i--) yield withTurns(s.turns.filter((_, j) => j !== i));
+  // 2. adjacent turns merged into one (a violation that needs a turn boundary will not survive it)
+  for (let i = n - 1; i >= 1; i--) {
+    const merged: Turn = { ...s.turns[i - 1]!, do: [...s.turns[i - 1]!.do, ...s.turns[i]!.do] };
+    yield withTurns([...s.turns.slice(0, i - 1), merged, ...s.turns.slice(i + 1)]);
+  }
+  // 3. runs of actions: halves, quarters, ... single actions
+  for (let ti = 0; ti < n; ti++) {
+    const acts = s.turns[ti]!.do;
+    for (let size = Math.max(1, acts.length >> 1); size >= 1; size = size === 1 ? 0 : Math.max(1, size >> 1)) {
+      for (let start = acts.length - size; start >= 0; start -= size) {
+        yield withTurns(replaceTurn(s.turns, ti, { ...s.turns[ti]!, do: [...acts.slice(0, start), ...acts.slice(start + size)] }));
+      }
+    }
+  }
+  // 4. faults: all at once, then one by one
+  if (s.faults !== undefined) {
+    const { faults: _drop, ...rest } = s;
+    yield rest as Scenario;
+    for (const k of Object.keys(s.faults)) {
+      const f: Record<string, unknown> = { ...s.faults };
+      delete f[k];
+      yield { ...s, faults: f as Scenario['faults'] };
+    }
+  }
+  // 5. inside actions: fewer names, fewer optional fields
+  for (let ti = 0; ti < n; ti++) {
+    const turn = s.turns[ti]!;
+    for (let ai = 0; ai < turn.do.length; ai++) {
+      for (const a of simpler(turn.do[ai]!)) {
+        yield withTurns(replaceTurn(s.turns, ti, { ...turn, do: turn.do.map((x, j) => (j === ai ? a : x)) }));
+      }
+    }
+    if (turn.timeout !== undefined || turn.note !== undefined) yield withTurns(replaceTurn(s.turns, ti, { do: turn.do }));
+  }
+  // 6. configuration: a smaller cap and depth, a persistent session, default timings
+  const cap = s.config.maxThreads;
+  if (cap !== undefined && cap > 1) yield { ...s, config: { ...s.config, maxThreads: cap - 1 } };
+  if (s.config.maxDepth > 1) yield { ...s, config: { ...s.config, maxDepth: s.config.maxDepth - 1 } };
+  if (s.mode === 'exec') yield { ...s, mode: 'persistent' };
+  for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
+    if ((s.config as Record<string, unknown>)[k] !== v) yield { ...s, config: { ...s.config, [k]: v } };
+  }
+  // 7. without faults the seed draws nothing: 1 reads better than 1838204711
+  if (s.faults === undefined && s.seed !== 1) yield { ...s, seed: 1 };
+}
+
+function replaceTurn(turns: Turn[], i: number, t: Turn): Turn[] {
+  return turns.map((x, j) => (j === i ? t : x));
+}
+
+/** One action made simpler in each possible way: a name less in a list, an optional field less. */
+function* simpler(a: Action): Generator<Action> {
+  const kind = actionKind(a);
+  const rec = a as Record<string, unknown>;
+  const v = rec[kind];
+  if (Array.isArray(v)) {
+    if (v.length === 2) {
+      yield { ...rec, [kind]: v[0] } as Action;
+      yield { ...rec, [kind]: v[1] } as Action;
+    } else for (let i = v.length - 1; i >= 0; i--) yield { ...rec, [kind]: v.filter((_, j) => j !== i) } as Action;
+  } else if (typeof v === 'number' && v > 1 && kind !== 'sleep') {
+    yield { ...rec, [kind]: v - 1 } as Action;
+  }
+  for (const f of OPTIONAL_ACTION_FIELDS) {
+    if (rec[f] !== undefined) {
+      const copy = { ...rec };
+      delete copy[f];
+      yield copy as Action;
+    }
+  }
+}
