@@ -1,7 +1,8 @@
 import type { CommandModule } from '../cli.js';
 import { checkCommand } from './check.js';
 import { listCommand } from './list.js';
+import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 
 /** The CLI's verbs, in help order. A new verb is one file here plus one line. */
-export const COMMANDS: CommandModule[] = [checkCommand, runCommand, listCommand];
+export const COMMANDS: CommandModule[] = [checkCommand, runCommand, listCommand, planCommand];

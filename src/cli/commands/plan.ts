@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { gridAxes, gridPoints, parseSweep, PlanInputError, type Sweep } from '../../plan/grid.js';
+import { runTasks } from '../../plan/parallel.js';
+import { buildPlanReport, renderPlanCsv, renderPlanTable } from '../../plan/report.js';
+import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type PlanTask, type Target } from '../../plan/runPlan.js';
+import { parseWorkload } from '../../plan/workload.js';
+import { envelope, toJson } from '../../report/json.js';
+import { renderPlanHtml } from '../../report/planHtml.js';
+import { EXIT, UsageError, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
+import { readText, writeAtomic } from '../io.js';
+
+interface PlanOptions {
+  system: string[];
+  sweep: string[];
+  replications: number;
+  seed: number;
+  workers?: number;
+  target: string[];
+  csv?: string;
+  json?: boolean;
+  html?: string;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function positiveInt(flag: string, max: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`${flag}: expected an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+}
+
+/** Replications per worker block: small enough for a lively progress bar and even load. */
+const BLOCK = 10;
+
+/** `spawnsim plan` */
+export const planCommand: CommandModule = (program, ctx) => {
+  program
+    .command('plan')
+    .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
+    .argument('<workload>', 'workload model file (YAML or JSON; see scenarios/workloads/ and docs/plan.md)')
+    .option('-s, --system <id>', 'a built-in system (repeat for several; default codex-v1)', collect, [])
+    .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect, [])
+    .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
+    .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
+    .option('--workers <n>', 'worker threads (default: available cores); the result is the same with any number', positiveInt('--workers', 256))
+    .option('--target <metric<value>', `print, per system and forget rate, the smallest cap meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect, [])
+    .option('--csv <path>', 'write one CSV row per system and grid point')
+    .option('--html <path>', 'write the HTML report with charts')
+    .option('--json', 'write one JSON document to stdout')
+    .action(async (file: string, opts: PlanOptions) => {
+      const path = resolve(ctx.io.cwd, file);
+      if (!existsSync(path)) throw new UsageError(`no such workload file: ${file}`);
+      const workload = parseWorkload(readText(path), ctx.rel(path));
+      const systems = (opts.system.length > 0 ? opts.system : ['codex-v1']).map((id) => {
+        if (id.startsWith('exec:')) throw new UsageError(`--system ${id}: plan runs built-in systems only (external programs cannot run in worker threads)`);
+        return systemOrThrow(id).id;
+      });
+      if (new Set(systems).size !== systems.length) throw new UsageError('--system: a system is given twice');
+      let sweeps: Sweep[];
+      let targets: Target[];
+      try {
+        sweeps = opts.sweep.map(parseSweep);
+        targets = opts.target.map((t) => {
+          const parsed = parseTarget(t);
+          if (!parsed) throw new PlanInputError(`--target ${JSON.stringify(t)}: expected metric<value (or <=, >, >=) with metric one of ${Object.keys(TARGET_METRICS).join(', ')}`);
+          return parsed;
+        });
+      } catch (e) {
+        if (e instanceof PlanInputError) throw new UsageError(e.message);
+        throw e;
+      }
+      const axes = gridAxes(workload, sweeps);
+      const points = gridPoints(axes);
+      const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to }));
+      const progress = ctx.io.stderrIsTTY ? progressBar(ctx.io.stderr, `${points.length * systems.length} points x ${opts.replications} replications`) : undefined;
+      const chunks = await runTasks(tasks, {
+        workers: opts.workers ?? Math.max(1, availableParallelism()),
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
+      progress?.done();
+      const summaries = summarise(systems, points, chunks, opts.seed);
+      const answers = targets.flatMap((t) => answerTarget(summaries, systems, axes, t));
+      const report = buildPlanReport(workload, ctx.rel(path), opts.seed, opts.replications, systems, axes, summaries, answers);
+      if (opts.csv) writeAtomic(resolve(ctx.io.cwd, opts.csv), renderPlanCsv(report));
+      if (opts.html) writeAtomic(resolve(ctx.io.cwd, opts.html), renderPlanHtml(report));
+      if (opts.json) ctx.io.stdout(toJson(envelope('plan', ctx.version, { report })));
+      else {
+        ctx.io.stdout(renderPlanTable(report));
+        for (const [flag, p] of [['CSV', opts.csv], ['HTML report', opts.html]] as const) if (p) ctx.io.stdout(`${flag}: ${ctx.rel(resolve(ctx.io.cwd, p))}\n`);
+      }
+      ctx.setExitCode(EXIT.ok);
+    });
+};
+
+/** A one-line progress bar on stderr (only used on a terminal). */
+function progressBar(write: (s: string) => void, what: string): { update(done: number, total: number): void; done(): void } {
+  const width = 30;
+  return {
+    update: (done, total) => {
+      const filled = Math.round((done / total) * width);
+      write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}% ${what}`);
+    },
+    done: () => write('\r\x1b[2K'),
+  };
+}

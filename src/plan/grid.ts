@@ -1,0 +1,91 @@
+import type { GridPoint } from './sample.js';
+import type { Workload } from './workload.js';
+
+/** Parameters a plan may sweep, with what each value must be. */
+export const SWEEP_PARAMS = {
+  maxThreads: { integer: true, min: 0, max: 100_000 },
+  forgetRate: { integer: false, min: 0, max: 1 },
+  compactionRate: { integer: false, min: 0, max: 1 },
+  forkRate: { integer: false, min: 0, max: 1 },
+} as const;
+export type SweepParam = keyof typeof SWEEP_PARAMS;
+
+/** One `--sweep` flag, parsed. */
+export interface Sweep {
+  param: SweepParam;
+  values: number[];
+}
+
+/** A problem with a plan's flags (the CLI turns it into a usage error, exit 2). */
+export class PlanInputError extends Error {}
+
+/**
+ * Parses `param=lo..hi`, `param=lo..hi:step` or `param=v1,v2,...`. Values keep the order
+ * given, duplicates dropped.
+ */
+export function parseSweep(text: string): Sweep {
+  const m = /^([A-Za-z]+)=(.+)$/.exec(text.trim());
+  if (!m) throw new PlanInputError(`--sweep ${JSON.stringify(text)}: expected param=lo..hi or param=v1,v2 (params: ${Object.keys(SWEEP_PARAMS).join(', ')})`);
+  const param = m[1]! as SweepParam;
+  const spec = SWEEP_PARAMS[param];
+  if (spec === undefined) throw new PlanInputError(`--sweep: unknown parameter \`${m[1]}\`: expected one of ${Object.keys(SWEEP_PARAMS).join(', ')}`);
+  const body = m[2]!;
+  let values: number[];
+  const range = /^(-?[\d.]+)\.\.(-?[\d.]+)(?::([\d.]+))?$/.exec(body);
+  if (range) {
+    const lo = Number(range[1]);
+    const hi = Number(range[2]);
+    const step = range[3] !== undefined ? Number(range[3]) : 1;
+    if (!(step > 0) || !(lo <= hi)) throw new PlanInputError(`--sweep ${param}: expected lo..hi with lo <= hi and a positive step, got ${body}`);
+    values = [];
+    // integer steps count from lo; decimal ones are rounded to kill float drift (0.1 + 0.2)
+    for (let i = 0; lo + i * step <= hi + 1e-9; i++) values.push(Math.round((lo + i * step) * 1e9) / 1e9);
+  } else {
+    values = body.split(',').map((v) => {
+      const x = Number(v.trim());
+      if (v.trim() === '' || !Number.isFinite(x)) throw new PlanInputError(`--sweep ${param}: expected numbers, got ${JSON.stringify(v)}`);
+      return x;
+    });
+  }
+  for (const v of values) {
+    if (spec.integer && !Number.isInteger(v)) throw new PlanInputError(`--sweep ${param}: expected integers, got ${v}`);
+    if (v < spec.min || v > spec.max) throw new PlanInputError(`--sweep ${param}: expected values in [${spec.min}, ${spec.max}], got ${v}`);
+  }
+  if (values.length > 1000) throw new PlanInputError(`--sweep ${param}: at most 1000 values`);
+  return { param, values: [...new Set(values)] };
+}
+
+/** The values of each parameter: the swept ones, else the workload's own. */
+export interface GridAxes {
+  maxThreads: number[];
+  forgetRate: number[];
+  compactionRate: number[];
+  forkRate: number[];
+  /** the parameters that were swept, in flag order */
+  swept: SweepParam[];
+}
+
+export function gridAxes(w: Workload, sweeps: readonly Sweep[]): GridAxes {
+  const seen = new Set<SweepParam>();
+  for (const s of sweeps) {
+    if (seen.has(s.param)) throw new PlanInputError(`--sweep ${s.param} given twice`);
+    seen.add(s.param);
+  }
+  const get = (p: SweepParam, dflt: number): number[] => sweeps.find((s) => s.param === p)?.values ?? [dflt];
+  return {
+    maxThreads: get('maxThreads', w.config.maxThreads),
+    forgetRate: get('forgetRate', w.forgetRate),
+    compactionRate: get('compactionRate', w.compactionRate),
+    forkRate: get('forkRate', w.forkRate),
+    swept: sweeps.map((s) => s.param),
+  };
+}
+
+/** Grid points in a fixed order: fork, compaction and forget rate outer, cap innermost. */
+export function gridPoints(axes: GridAxes): GridPoint[] {
+  const out: GridPoint[] = [];
+  for (const forkRate of axes.forkRate)
+    for (const compactionRate of axes.compactionRate)
+      for (const forgetRate of axes.forgetRate) for (const maxThreads of axes.maxThreads) out.push({ maxThreads, forgetRate, compactionRate, forkRate });
+  return out;
+}

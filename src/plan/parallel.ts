@@ -1,0 +1,56 @@
+import Tinypool from 'tinypool';
+import { runChunk, type ChunkResult, type PlanTask } from './runPlan.js';
+
+/** How the blocks of a plan are run. */
+export interface ParallelOptions {
+  /** Worker threads; 1 (or less) runs every block in this thread. */
+  workers: number;
+  /** The compiled worker module (default: dist/plan/worker.js beside this file's build). */
+  workerFile?: string;
+  /** Called after each finished block, in completion order. */
+  onProgress?(done: number, total: number): void;
+}
+
+/**
+ * The worker module to load. Workers need plain JavaScript, so when this module itself runs
+ * from TypeScript sources (vitest), the compiled copy in dist/ is used.
+ */
+export function defaultWorkerFile(): string {
+  const url = new URL('./worker.js', import.meta.url);
+  return url.href.replace(/\/src\/plan\/worker\.js$/, '/dist/plan/worker.js');
+}
+
+/**
+ * Runs plan blocks, in parallel over worker threads when asked. Results are returned in
+ * task order, whatever order the workers finished in, so the combined result is the same
+ * with any number of workers.
+ */
+export async function runTasks(tasks: readonly PlanTask[], options: ParallelOptions): Promise<ChunkResult[]> {
+  const total = tasks.length;
+  let done = 0;
+  const tick = (): void => {
+    done++;
+    options.onProgress?.(done, total);
+  };
+  if (options.workers <= 1 || total <= 1) {
+    const out: ChunkResult[] = [];
+    for (const t of tasks) {
+      out.push(runChunk(t));
+      tick();
+    }
+    return out;
+  }
+  const threads = Math.min(options.workers, total);
+  const pool = new Tinypool({ filename: options.workerFile ?? defaultWorkerFile(), minThreads: threads, maxThreads: threads });
+  try {
+    return await Promise.all(
+      tasks.map(async (t) => {
+        const r = (await pool.run(t)) as ChunkResult;
+        tick();
+        return r;
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}

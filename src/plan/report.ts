@@ -1,0 +1,205 @@
+import type { GridAxes } from './grid.js';
+import type { PointSummary, TargetAnswer } from './runPlan.js';
+import type { Interval } from './stats.js';
+import type { Workload } from './workload.js';
+
+/** The serialisable result of `spawnsim plan`: every renderer (terminal, CSV, JSON, HTML) reads this. */
+export interface PlanReport {
+  kind: 'plan';
+  workload: { name: string; file: string; mode: 'persistent' | 'exec'; description?: string; source?: string };
+  seed: number;
+  replications: number;
+  systems: string[];
+  sweep: { maxThreads: number[]; forgetRate: number[]; compactionRate: number[]; forkRate: number[]; swept: string[] };
+  /** How each figure and its interval are computed, for a reader of the JSON. */
+  methods: Record<string, string>;
+  points: PointSummary[];
+  targets: TargetAnswer[];
+}
+
+export const PLAN_METHODS: Record<string, string> = {
+  intervals: '95% two-sided',
+  commonRandomNumbers: 'replication i is the same sampled session (seed, i) at every grid point and for every system',
+  falseRejection: 'spawns refused with AgentLimitReached while fewer agents than the cap were running, over all spawns; cluster bootstrap over sessions (1000 resamples, seeded)',
+  refusalRate: 'refused spawns over all spawns; cluster bootstrap over sessions (1000 resamples, seeded)',
+  sessionsWithFalseRejection: 'sessions with at least one false rejection; Wilson score interval',
+  'wedge.probability': 'sessions in which some turn had every spawn refused with nothing running, within their horizon; Wilson score interval',
+  'wedge.medianTurns': 'Kaplan-Meier median turn of the first wedged turn, sessions that never wedged censored at their last turn; null: beyond the horizon; bootstrap interval (400 resamples, seeded)',
+  'wedge.survival': 'Kaplan-Meier probability that the session has not wedged by turn 1, 2, ...',
+  peakRunning: 'peak agents running at once in the session root scope; nearest-rank quantiles with order-statistic intervals',
+  utilisation: 'running agent-time / (cap x simulated session time, turn gaps included); mean over sessions; Student t interval',
+  leakedPerTurn: 'slots newly held by agents that are not running, measured at turn boundaries, per turn; mean over sessions; Student t interval',
+  target: 'a cap meets a target when its whole interval does (for <, the upper bound)',
+};
+
+export function buildPlanReport(
+  w: Workload,
+  file: string,
+  seed: number,
+  replications: number,
+  systems: string[],
+  axes: GridAxes,
+  points: PointSummary[],
+  targets: TargetAnswer[],
+): PlanReport {
+  return {
+    kind: 'plan',
+    workload: { name: w.name, file, mode: w.mode, ...(w.description ? { description: w.description } : {}), ...(w.source ? { source: w.source } : {}) },
+    seed,
+    replications,
+    systems,
+    sweep: { maxThreads: axes.maxThreads, forgetRate: axes.forgetRate, compactionRate: axes.compactionRate, forkRate: axes.forkRate, swept: axes.swept },
+    methods: PLAN_METHODS,
+    points,
+    targets,
+  };
+}
+
+const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const num = (x: number | null, d = 2): string => (x === null ? '-' : x.toFixed(d));
+
+/** `12.3% [10.1, 14.6]` */
+export function fmtPct(iv: Interval): string {
+  if (iv.estimate === null) return 'n/a';
+  return `${pct(iv.estimate)} [${iv.lo === null ? '-' : (iv.lo * 100).toFixed(1)}, ${iv.hi === null ? '-' : (iv.hi * 100).toFixed(1)}]`;
+}
+function fmtNum(iv: Interval, d = 2): string {
+  if (iv.estimate === null) return 'n/a';
+  return `${num(iv.estimate, d)} [${num(iv.lo, d)}, ${num(iv.hi, d)}]`;
+}
+/** A median that may be censored: `>H` when it lies beyond the horizon. */
+function fmtMedian(iv: Interval, horizon: number): string {
+  const b = (x: number | null): string => (x === null ? `>${horizon}` : String(x));
+  return iv.estimate === null ? `>${horizon} (censored)` : `${iv.estimate} [${b(iv.lo)}, ${b(iv.hi)}]`;
+}
+
+/** Extra columns for swept rates other than the forget rate. */
+function extraCols(r: PlanReport): Array<{ head: string; get(s: PointSummary): string }> {
+  const out: Array<{ head: string; get(s: PointSummary): string }> = [];
+  if (r.sweep.compactionRate.length > 1) out.push({ head: 'compact', get: (s) => String(s.compactionRate) });
+  if (r.sweep.forkRate.length > 1) out.push({ head: 'fork', get: (s) => String(s.forkRate) });
+  return out;
+}
+
+/** The terminal table: one row per system and grid point, then the targets' answers. */
+export function renderPlanTable(r: PlanReport): string {
+  const horizon = (s: PointSummary): number => s.wedge.survival.length;
+  const extra = extraCols(r);
+  const head = ['system', 'cap', 'forget', ...extra.map((e) => e.head), 'false rejection', 'refused', 'wedged', 'turns to wedge (median)', 'peak p50/p95/p99', 'utilisation', 'leaked/turn'];
+  const rows = r.points.map((s) => [
+    s.system,
+    String(s.maxThreads),
+    String(s.forgetRate),
+    ...extra.map((e) => e.get(s)),
+    fmtPct(s.falseRejection),
+    fmtPct(s.refusalRate),
+    fmtPct(s.wedge.probability),
+    fmtMedian(s.wedge.medianTurns, horizon(s)),
+    `${s.peakRunning.p50.estimate ?? '-'}/${s.peakRunning.p95.estimate ?? '-'}/${s.peakRunning.p99.estimate ?? '-'}`,
+    fmtPct(s.utilisation),
+    fmtNum(s.leakedPerTurn),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i <= 2 + extra.length ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const out: string[] = [];
+  out.push(`spawnsim plan: ${r.workload.name} (${r.workload.mode}), ${r.replications} replications per point, seed ${r.seed}; 95% intervals in brackets`);
+  out.push('');
+  out.push(line(head));
+  out.push(line(widths.map((w) => '-'.repeat(w))));
+  let prev = '';
+  for (let i = 0; i < rows.length; i++) {
+    const key = `${r.points[i]!.system}/${r.points[i]!.forgetRate}/${r.points[i]!.compactionRate}/${r.points[i]!.forkRate}`;
+    if (prev !== '' && key !== prev) out.push('');
+    prev = key;
+    out.push(line(rows[i]!));
+  }
+  out.push('');
+  out.push('wedged: a turn in which every spawn was refused with nothing running; turns to wedge are censored at the session horizon (">H": beyond it).');
+  for (const sys of r.systems) {
+    const pts = r.points.filter((p) => p.system === sys);
+    const w = pts.filter((p) => (p.wedge.probability.lo ?? 0) > 0);
+    out.push(
+      w.length === 0
+        ? `${sys}: no session wedged at any point`
+        : `${sys}: wedges at ${w.length} of ${pts.length} points (up to ${pct(Math.max(...w.map((p) => p.wedge.probability.estimate ?? 0)))} of sessions)`,
+    );
+  }
+  if (r.targets.length > 0) {
+    out.push('');
+    out.push(`smallest cap meeting ${r.targets[0]!.target} (whole interval):`);
+    for (const a of r.targets) {
+      const rates = [`forget ${a.forgetRate}`, ...(r.sweep.compactionRate.length > 1 ? [`compaction ${a.compactionRate}`] : []), ...(r.sweep.forkRate.length > 1 ? [`fork ${a.forkRate}`] : [])].join(', ');
+      out.push(`  ${a.system}, ${rates}: ${a.smallestCap === null ? `none of ${r.sweep.maxThreads.join(',')}` : `${a.smallestCap}`}${a.at ? `  (${a.at.estimate} [${a.at.lo}, ${a.at.hi}])` : ''}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const CSV_HEAD = [
+  'system',
+  'maxThreads',
+  'forgetRate',
+  'compactionRate',
+  'forkRate',
+  'replications',
+  'spawnAttempts',
+  'falseRejection',
+  'falseRejection_lo',
+  'falseRejection_hi',
+  'refusalRate',
+  'refusalRate_lo',
+  'refusalRate_hi',
+  'sessionsWithFalseRejection',
+  'sessionsWithFalseRejection_lo',
+  'sessionsWithFalseRejection_hi',
+  'wedgeProbability',
+  'wedgeProbability_lo',
+  'wedgeProbability_hi',
+  'wedgeMedianTurns',
+  'wedgeMedianTurns_lo',
+  'wedgeMedianTurns_hi',
+  'wedged',
+  'censored',
+  'peakP50',
+  'peakP95',
+  'peakP99',
+  'utilisation',
+  'utilisation_lo',
+  'utilisation_hi',
+  'leakedPerTurn',
+  'leakedPerTurn_lo',
+  'leakedPerTurn_hi',
+];
+
+/** CSV, one row per system and grid point; an empty cell is an unbounded or censored value. */
+export function renderPlanCsv(r: PlanReport): string {
+  const v = (x: number | null): string => (x === null ? '' : String(x));
+  const iv = (i: Interval): string[] => [v(i.estimate), v(i.lo), v(i.hi)];
+  const lines = [CSV_HEAD.join(',')];
+  for (const s of r.points) {
+    lines.push(
+      [
+        s.system,
+        String(s.maxThreads),
+        String(s.forgetRate),
+        String(s.compactionRate),
+        String(s.forkRate),
+        String(s.replications),
+        String(s.spawnAttempts),
+        ...iv(s.falseRejection),
+        ...iv(s.refusalRate),
+        ...iv(s.sessionsWithFalseRejection),
+        ...iv(s.wedge.probability),
+        ...iv(s.wedge.medianTurns),
+        String(s.wedge.wedged),
+        String(s.wedge.censored),
+        v(s.peakRunning.p50.estimate),
+        v(s.peakRunning.p95.estimate),
+        v(s.peakRunning.p99.estimate),
+        ...iv(s.utilisation),
+        ...iv(s.leakedPerTurn),
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

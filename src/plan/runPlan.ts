@@ -1,0 +1,216 @@
+import { rngFor } from '../core/rng.js';
+import { findSystem } from '../systems/catalog.js';
+import type { SystemDefinition } from '../systems/contract.js';
+import { runReplication, type RepMetrics } from './metrics.js';
+import { sampleSession, sessionScenario, type GridPoint } from './sample.js';
+import { bootstrapRatio, kaplanMeier, kmMedianInterval, quantileInterval, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
+import type { GridAxes } from './grid.js';
+import type { Workload } from './workload.js';
+
+/** A block of replications for one worker: every system at every point, replications [from, to). */
+export interface PlanTask {
+  workload: Workload;
+  seed: number;
+  systems: string[];
+  points: GridPoint[];
+  from: number;
+  to: number;
+}
+
+/** What a task measured: `metrics[system][point][replication - from]`. */
+export interface ChunkResult {
+  from: number;
+  to: number;
+  metrics: RepMetrics[][][];
+}
+
+/**
+ * Runs a block of replications. Replication i is sampled once and run at every grid point and
+ * against every system (common random numbers), so the result of a block does not depend on
+ * which worker ran it or what else it ran.
+ */
+export function runChunk(task: PlanTask, resolve: (id: string) => SystemDefinition | undefined = findSystem): ChunkResult {
+  const systems = task.systems.map((id) => {
+    const s = resolve(id);
+    if (!s) throw new Error(`unknown system ${id}`);
+    return s;
+  });
+  const metrics: RepMetrics[][][] = systems.map(() => task.points.map(() => []));
+  for (let rep = task.from; rep < task.to; rep++) {
+    const session = sampleSession(task.workload, task.seed, rep);
+    task.points.forEach((point, pi) => {
+      const scenario = sessionScenario(task.workload, session, point);
+      systems.forEach((sys, si) => metrics[si]![pi]!.push(runReplication(scenario, sys)));
+    });
+  }
+  return { from: task.from, to: task.to, metrics };
+}
+
+/** Splits replications [0, n) into blocks of about `size`. */
+export function chunkRanges(n: number, size: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let from = 0; from < n; from += size) out.push([from, Math.min(n, from + size)]);
+  return out;
+}
+
+/** The summary of one system at one grid point, every figure with its 95% interval. */
+export interface PointSummary {
+  system: string;
+  maxThreads: number;
+  forgetRate: number;
+  compactionRate: number;
+  forkRate: number;
+  replications: number;
+  spawnAttempts: number;
+  /** P(a spawn is refused with AgentLimitReached while fewer than cap agents run), cluster bootstrap */
+  falseRejection: Interval;
+  /** P(a spawn is refused, any reason), cluster bootstrap */
+  refusalRate: Interval;
+  /** P(a session sees at least one false rejection), Wilson */
+  sessionsWithFalseRejection: Interval;
+  wedge: {
+    /** P(the session wedges within its horizon), Wilson */
+    probability: Interval;
+    /** Kaplan-Meier median turns until the session wedges; null: beyond the horizon (censored) */
+    medianTurns: Interval;
+    wedged: number;
+    /** sessions that reached their horizon without wedging */
+    censored: number;
+    /** Kaplan-Meier P(not wedged by turn t), t = 1, 2, ... */
+    survival: number[];
+  };
+  /** Peak agents running at once in a session: sample quantiles with order-statistic intervals */
+  peakRunning: { p50: Interval; p95: Interval; p99: Interval };
+  /** Running agent-time / (cap x session time), mean over sessions, t interval */
+  utilisation: Interval;
+  /** Slots newly held by finished agents per turn, mean over sessions, t interval */
+  leakedPerTurn: Interval;
+}
+
+/** Combines blocks (in replication order) into one summary per system and grid point. */
+export function summarise(systems: readonly string[], points: readonly GridPoint[], chunks: readonly ChunkResult[], seed: number): PointSummary[] {
+  const ordered = [...chunks].sort((a, b) => a.from - b.from);
+  const out: PointSummary[] = [];
+  systems.forEach((system, si) =>
+    points.forEach((p, pi) => {
+      const reps: RepMetrics[] = [];
+      for (const c of ordered) for (const m of c.metrics[si]![pi]!) reps.push(m);
+      out.push(summarisePoint(system, p, reps, seed));
+    }),
+  );
+  return out;
+}
+
+function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[], seed: number): PointSummary {
+  // One bootstrap stream per figure, the same at every point: resample i picks the same
+  // replications everywhere, so the bands are as coupled as the estimates.
+  const boot = (name: string) => rngFor(seed, `plan/bootstrap/${name}`);
+  const attempts = reps.map((r) => r.spawnAttempts);
+  const times: CensoredTime[] = reps.map((r) => (r.wedgeTurn !== null ? { time: r.wedgeTurn, observed: true } : { time: r.turns, observed: false }));
+  const wedged = reps.filter((r) => r.wedgeTurn !== null).length;
+  const peaks = reps.map((r) => r.peakLive);
+  return {
+    system,
+    maxThreads: p.maxThreads,
+    forgetRate: p.forgetRate,
+    compactionRate: p.compactionRate,
+    forkRate: p.forkRate,
+    replications: reps.length,
+    spawnAttempts: attempts.reduce((a, b) => a + b, 0),
+    falseRejection: bootstrapRatio(reps.map((r) => r.falseRefused), attempts, boot('falseRejection')),
+    refusalRate: bootstrapRatio(reps.map((r) => r.refused), attempts, boot('refusalRate')),
+    sessionsWithFalseRejection: wilson(reps.filter((r) => r.falseRefused > 0).length, reps.length),
+    wedge: {
+      probability: wilson(wedged, reps.length),
+      medianTurns: kmMedianInterval(times, boot('wedgeMedian')),
+      wedged,
+      censored: reps.length - wedged,
+      survival: kaplanMeier(times).map(round6),
+    },
+    peakRunning: { p50: quantileInterval(peaks, 0.5), p95: quantileInterval(peaks, 0.95), p99: quantileInterval(peaks, 0.99) },
+    utilisation: tInterval(reps.map((r) => r.utilisation)),
+    leakedPerTurn: tInterval(reps.map((r) => r.leakedSlots / Math.max(1, r.turns))),
+  };
+}
+
+/** Figures a `--target` may name, and where each is read from. */
+export const TARGET_METRICS: Record<string, (s: PointSummary) => Interval> = {
+  falseRejection: (s) => s.falseRejection,
+  refusalRate: (s) => s.refusalRate,
+  sessionsWithFalseRejection: (s) => s.sessionsWithFalseRejection,
+  wedgeProbability: (s) => s.wedge.probability,
+  leakedPerTurn: (s) => s.leakedPerTurn,
+  utilisation: (s) => s.utilisation,
+  peakP50: (s) => s.peakRunning.p50,
+  peakP95: (s) => s.peakRunning.p95,
+  peakP99: (s) => s.peakRunning.p99,
+};
+
+/** `metric<value`, `metric<=value`, `metric>value` or `metric>=value`. */
+export interface Target {
+  text: string;
+  metric: string;
+  op: '<' | '<=' | '>' | '>=';
+  value: number;
+}
+
+/** Parses a target; undefined when malformed (the caller says what was expected). */
+export function parseTarget(text: string): Target | undefined {
+  const m = /^\s*([A-Za-z0-9]+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/.exec(text);
+  if (!m || !(m[1]! in TARGET_METRICS)) return undefined;
+  return { text: `${m[1]}${m[2]}${m[3]}`, metric: m[1]!, op: m[2] as Target['op'], value: Number(m[3]) };
+}
+
+/**
+ * A point meets a target when its whole 95% interval does (for `<`, the upper bound is below
+ * the value): a cap is recommended only when the simulation is confident about it.
+ */
+export function meetsTarget(s: PointSummary, t: Target): boolean {
+  const iv = TARGET_METRICS[t.metric]!(s);
+  const bound = t.op === '<' || t.op === '<=' ? iv.hi : iv.lo;
+  if (bound === null) return false;
+  switch (t.op) {
+    case '<':
+      return bound < t.value;
+    case '<=':
+      return bound <= t.value;
+    case '>':
+      return bound > t.value;
+    case '>=':
+      return bound >= t.value;
+  }
+}
+
+/** The answer to a target for one system and one setting of the other parameters. */
+export interface TargetAnswer {
+  target: string;
+  system: string;
+  forgetRate: number;
+  compactionRate: number;
+  forkRate: number;
+  /** the smallest swept cap whose interval meets the target; null when none does */
+  smallestCap: number | null;
+  /** the figure at that cap */
+  at: Interval | null;
+}
+
+/** For each system and forget rate (and other swept rates), the smallest cap meeting the target. */
+export function answerTarget(summaries: readonly PointSummary[], systems: readonly string[], axes: GridAxes, t: Target): TargetAnswer[] {
+  const out: TargetAnswer[] = [];
+  const caps = [...axes.maxThreads].sort((a, b) => a - b);
+  for (const system of systems)
+    for (const forkRate of axes.forkRate)
+      for (const compactionRate of axes.compactionRate)
+        for (const forgetRate of axes.forgetRate) {
+          let found: PointSummary | undefined;
+          for (const cap of caps) {
+            const s = summaries.find((x) => x.system === system && x.maxThreads === cap && x.forgetRate === forgetRate && x.compactionRate === compactionRate && x.forkRate === forkRate);
+            if (s && meetsTarget(s, t)) {
+              found = s;
+              break;
+            }
+          }
+          out.push({ target: t.text, system, forgetRate, compactionRate, forkRate, smallestCap: found?.maxThreads ?? null, at: found ? TARGET_METRICS[t.metric]!(found) : null });
+        }
+  return out;
+}

@@ -1,0 +1,9 @@
+/**
+ * The tinypool worker of `spawnsim plan`: runs one block of replications. Compiled to plain
+ * JavaScript in dist/plan/worker.js, which is what the pool loads.
+ */
+import { runChunk, type ChunkResult, type PlanTask } from './runPlan.js';
+
+export default function planWorker(task: PlanTask): ChunkResult {
+  return runChunk(task);
+}
