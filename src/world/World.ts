@@ -8,6 +8,8 @@ import {
   type AgentStatus,
   type Delivery,
   type SystemConfig,
+  type SpawnResponse,
+  type Steps,
   type SystemSnapshot,
   type SystemUnderTest,
   type ThreadId,
@@ -95,6 +97,7 @@ type PendingCall =
   | { tool: 'close_agent' | 'interrupt_agent'; caller: ThreadId; target: ThreadId }
   | SendCall
   | { tool: 'sleep'; duration: number }
+  | { tool: 'parallel'; calls: PendingCall[]; order: number[] }
   | { tool: 'compact'; caller: ThreadId }
   | { tool: 'vanish' | 'die'; target: ThreadId };
 
@@ -352,8 +355,10 @@ export class World implements WorldView {
           this.emit('fault', caller, 'forgot-close', call.target, undefined, `the model forgot to close ${call.target}`);
           continue;
         }
-        this.turnCalls++;
-        this.stats.toolCalls++;
+        // a parallel batch is one model response carrying several tool calls
+        const calls = call.tool === 'parallel' ? call.calls.length : 1;
+        this.turnCalls += calls;
+        this.stats.toolCalls += calls;
       }
       const blocked = this.perform(call);
       if (this.stopReason !== null || !this.turnActive) return;
@@ -414,6 +419,10 @@ export class World implements WorldView {
         return this.targets((a as { vanish: string | string[] }).vanish, by).map((target) => ({ tool: 'vanish', target }));
       case 'die':
         return this.targets((a as { die: string | string[] }).die, by).map((target) => ({ tool: 'die', target }));
+      case 'parallel': {
+        const p = a as { parallel: Action[]; order?: number[] };
+        return [{ tool: 'parallel', calls: p.parallel.flatMap((x) => this.expand(x)), order: p.order ?? [] }];
+      }
     }
   }
 
@@ -482,6 +491,79 @@ export class World implements WorldView {
       case 'die':
         this.die(call.target);
         return false;
+      case 'parallel':
+        this.parallel(call.calls, call.order);
+        return false;
+    }
+  }
+
+  /**
+   * A batch of tool calls the model issued in one response, run concurrently. A spawn the
+   * system offers as steps (`spawnSteps`) is interleaved with the others as `order` says: each
+   * entry names the call (index into the batch) that takes its next step; entries naming a
+   * finished call are skipped; then the unfinished calls run to the end in batch order. Other
+   * calls are atomic and take effect at their turn. Spawn results are reported when the batch
+   * returns, successes first, as the runtime hands a batch's tool results back together: a
+   * refusal is judged with its siblings registered. `spawnsim explore --interleave` writes these.
+   */
+  private parallel(calls: PendingCall[], order: number[]): void {
+    interface Op {
+      done: boolean;
+      step(): void;
+      report?: () => void;
+      ok?: boolean;
+    }
+    const finished: Op[] = [];
+    const ops = calls.map((call): Op => {
+      if (call.tool !== 'spawn_agent' || this.system.spawnSteps === undefined) {
+        const op: Op = {
+          done: false,
+          step: () => {
+            op.done = true;
+            this.perform(call);
+          },
+        };
+        return op;
+      }
+      let steps: Steps<SpawnResponse> | undefined;
+      let before: SystemSnapshot | undefined;
+      // Siblings change the registry between this call's steps, so rollback-on-failure is
+      // judged on this call's own steps: a refusal whose steps changed nothing passes.
+      let changed = false;
+      const op: Op = {
+        done: false,
+        step: () => {
+          if (steps === undefined) {
+            if (this.callerOk(call.caller, call.tool, call.target) === undefined) return void (op.done = true);
+            if (this.truth.has(call.target)) {
+              op.done = true;
+              return this.emit('call', call.caller, call.tool, call.target, 'skipped', `a thread named ${call.target} already exists`);
+            }
+            before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
+            steps = this.callSystem('spawnSteps', () => this.system.spawnSteps!({ caller: call.caller, child: call.target }));
+            if (steps === undefined) return void (op.done = true);
+          }
+          const pre = before !== undefined ? JSON.stringify(this.snapshot()) : '';
+          const s = this.callSystem('spawn', () => steps!.step());
+          if (s === undefined) return void (op.done = true);
+          if (before !== undefined && JSON.stringify(this.snapshot()) !== pre) changed = true;
+          if (!s.done) return this.emit('step', call.caller, call.tool, call.target, 'step', s.label);
+          op.done = true;
+          op.ok = s.value.ok;
+          op.report = () => this.create(call, { res: s.value, before: s.value.ok || changed ? before : this.snapshot() });
+          finished.push(op);
+        },
+      };
+      return op;
+    });
+    for (const i of order) {
+      const op = ops[i];
+      if (this.stopReason !== null) return;
+      if (op !== undefined && !op.done) op.step();
+    }
+    for (const op of ops) while (!op.done && this.stopReason === null) op.step();
+    for (const op of [...finished.filter((o) => o.ok === true), ...finished.filter((o) => o.ok !== true)]) {
+      if (this.stopReason === null) op.report?.();
     }
   }
 
@@ -494,16 +576,17 @@ export class World implements WorldView {
     return t;
   }
 
-  private create(call: CreateCall): void {
+  /** `decided`: the answer of a spawn already made in steps (a parallel batch). */
+  private create(call: CreateCall, decided?: { res: SpawnResponse; before: SystemSnapshot | undefined }): void {
     const caller = this.callerOk(call.caller, call.tool, call.target);
     if (caller === undefined) return;
     if (this.truth.has(call.target)) {
       this.emit('call', call.caller, call.tool, call.target, 'skipped', `a thread named ${call.target} already exists`);
       return;
     }
-    const before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
+    const before = decided ? decided.before : this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
     const scope = caller.scope;
-    const res = this.callSystem(call.tool, () =>
+    const res = decided ? decided.res : this.callSystem(call.tool, () =>
       call.tool === 'spawn_agent'
         ? this.system.spawn({ caller: call.caller, child: call.target })
         : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' }),

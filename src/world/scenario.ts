@@ -62,6 +62,18 @@ export const DieAction = z.strictObject({
   die: Targets.describe('World fault: the agent loops die; the next delivery gets InternalAgentDied.'),
 });
 
+/** Tool calls one model response issues together; the runtime runs them concurrently. */
+export const ParallelAction = z.strictObject({
+  parallel: z
+    .array(z.union([SpawnAction, ForkAction, CreateAction, CloseAction, SendAction, InterruptAction, ResumeAction]))
+    .min(1)
+    .describe('Tool calls of one model response, run concurrently (a spawn the system splits into steps interleaves with the others).'),
+  order: z
+    .array(z.number().int().min(0))
+    .optional()
+    .describe('The interleaving: each entry is the index of the call that takes its next step; afterwards the unfinished calls run to the end in list order.'),
+});
+
 /** Every action kind, keyed by the one property that names it. */
 export const ACTION_SCHEMAS = {
   spawn: SpawnAction,
@@ -76,6 +88,7 @@ export const ACTION_SCHEMAS = {
   compact: CompactAction,
   vanish: VanishAction,
   die: DieAction,
+  parallel: ParallelAction,
 } as const;
 export type ActionKind = keyof typeof ACTION_SCHEMAS;
 export const ACTION_KINDS = Object.keys(ACTION_SCHEMAS) as ActionKind[];
@@ -93,6 +106,7 @@ export const Action = z.union([
   CompactAction,
   VanishAction,
   DieAction,
+  ParallelAction,
 ]);
 
 export const Turn = z.strictObject({
