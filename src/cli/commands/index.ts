@@ -1,8 +1,10 @@
 import type { CommandModule } from '../cli.js';
 import { checkCommand } from './check.js';
+import { fuzzCommand } from './fuzz.js';
 import { listCommand } from './list.js';
 import { planCommand } from './plan.js';
+import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 
 /** The CLI's verbs, in help order. A new verb is one file here plus one line. */
-export const COMMANDS: CommandModule[] = [checkCommand, runCommand, listCommand, planCommand];
+export const COMMANDS: CommandModule[] = [checkCommand, runCommand, listCommand, planCommand, fuzzCommand, replayCommand];

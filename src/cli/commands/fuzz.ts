@@ -1,0 +1,237 @@
+import { Option } from 'commander';
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDuration } from '../../core/duration.js';
+import { INVARIANTS } from '../../invariants/catalog.js';
+import { fuzzSteps, type FuzzOptions, type FuzzResult } from '../../fuzz/campaign.js';
+import { COVERAGE_NAMES, COVERAGE_STATES, unknownCoverageNames } from '../../fuzz/coverage.js';
+import { corpusFileName, corpusHolds, type CorpusEntry } from '../../fuzz/corpus.js';
+import { scenarioToYaml } from '../../fuzz/export.js';
+import { envelope, toJson } from '../../report/json.js';
+import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, type CommandModule } from '../cli.js';
+import { scenarioFiles, writeAtomic } from '../io.js';
+
+interface FuzzFlags {
+  system: string[];
+  runs?: string;
+  time?: string;
+  seed?: number;
+  invariant?: string[];
+  keepGoing?: boolean;
+  corpus?: string;
+  requireCoverage?: string;
+  shrinkSteps?: string;
+  shrinkTime: string;
+  out: string;
+  json?: boolean;
+}
+
+const DEFAULT_RUNS = 1000;
+
+/** `spawnsim fuzz` */
+export const fuzzCommand: CommandModule = (program, ctx) => {
+  program
+    .command('fuzz')
+    .description('generate multi-turn workloads with swarm faults against a system; shrink the first violation to a scenario file that replays')
+    .requiredOption('-s, --system <id...>', 'the system under test (a built-in id, or exec:PROGRAM ARGS...)')
+    .option('--runs <n>', `generated runs at most (default ${DEFAULT_RUNS} unless --time is given)`)
+    .option('--time <duration>', 'generate for this long (wall clock), e.g. 30s or 2m')
+    .option('--seed <n>', 'root seed of the campaign (default: a random one, printed)', parseSeed)
+    .addOption(new Option('--invariant <name...>', 'check only these invariants (e.g. depth-within-max targets #30692)').choices(INVARIANTS.map((i) => i.name)))
+    .option('--keep-going', 'collect distinct violations (one per invariant) instead of stopping at the first')
+    .option('--corpus <dir>', 'replay every counterexample stored in <dir> first, and add new failures to it')
+    .option('--require-coverage <states>', `fail unless every named state was reached (comma-separated: ${COVERAGE_NAMES.join(', ')})`)
+    .option('--shrink-steps <n>', 'candidate runs a shrink may make (default 2000; the result is deterministic for a bound)')
+    .option('--shrink-time <duration>', 'wall-clock safety net per shrink; hitting it is reported', '60s')
+    .option('--out <dir>', 'where reports/<run-id>/ goes', 'reports')
+    .option('--json', 'write one JSON document to stdout')
+    .action(async (flags: FuzzFlags) => {
+      ctx.setExitCode(await runFuzz(flags, ctx));
+    });
+};
+
+function positiveInt(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function duration(flag: string, v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: expected a duration such as 30s, 2m or 500ms, got ${JSON.stringify(v)}`);
+  return ms;
+}
+
+async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
+  const systems = systemsOrThrow(flags.system);
+  if (systems.length !== 1) throw new UsageError(`--system: fuzz takes one system, got ${systems.length} (${systems.map((s) => s.id).join(', ')})`);
+  const system = systems[0]!;
+  if (flags.runs !== undefined && flags.time !== undefined) throw new UsageError('--runs and --time: give one of them, not both');
+  const runs = flags.runs !== undefined ? positiveInt('--runs', flags.runs) : flags.time === undefined ? DEFAULT_RUNS : undefined;
+  const time_ms = flags.time !== undefined ? duration('--time', flags.time) : undefined;
+  const shrinkSteps = flags.shrinkSteps !== undefined ? positiveInt('--shrink-steps', flags.shrinkSteps) : 2000;
+  const shrinkTime_ms = duration('--shrink-time', flags.shrinkTime);
+  const required = flags.requireCoverage === undefined ? [] : flags.requireCoverage.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = unknownCoverageNames(required);
+  if (unknown.length > 0) throw new UsageError(`--require-coverage: unknown state${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${u}\``).join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
+  const seedGiven = flags.seed !== undefined;
+  const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1);
+
+  // The corpus is read before anything runs, so a bad file stops the campaign with exit 2.
+  const corpusDir = flags.corpus !== undefined ? resolve(ctx.io.cwd, flags.corpus) : undefined;
+  const corpus: CorpusEntry[] = [];
+  if (corpusDir !== undefined) {
+    if (existsSync(corpusDir)) for (const f of scenarioFiles(corpusDir)) corpus.push({ file: ctx.rel(f), scenario: loadScenario(f) });
+    else mkdirSync(corpusDir, { recursive: true });
+  }
+
+  const progress = ctx.io.stderrIsTTY && !flags.json;
+  let interrupted = false;
+  let shrinkDeadline = Infinity;
+  let shrinkTimedOut = false;
+  const started = Date.now();
+  const options: FuzzOptions = {
+    system,
+    seed,
+    ...(runs !== undefined ? { runs } : {}),
+    ...(time_ms !== undefined ? { until: () => Date.now() - started >= time_ms } : {}),
+    ...(flags.invariant ? { invariants: flags.invariant } : {}),
+    ...(flags.keepGoing ? { keepGoing: true } : {}),
+    corpus,
+    shrink: {
+      maxSteps: shrinkSteps,
+      shouldStop: () => {
+        if (Date.now() < shrinkDeadline) return false;
+        shrinkTimedOut = true;
+        return true;
+      },
+    },
+    requireCoverage: required,
+    interrupted: () => interrupted,
+  };
+
+  // Ctrl-C: finish the current step, write the partial report, print the seed, exit 130.
+  // The bin's own handler exits at once; it is set aside for the campaign and put back after.
+  const saved = process.listeners('SIGINT');
+  const onSigint = (): void => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+  };
+  process.removeAllListeners('SIGINT');
+  process.on('SIGINT', onSigint);
+  let result: FuzzResult;
+  let firstFailure_ms: number | null = null;
+  try {
+    const it = fuzzSteps(options);
+    let lastYield = Date.now();
+    let lastDraw = 0;
+    for (;;) {
+      const step = it.next();
+      if (step.done) {
+        result = step.value;
+        break;
+      }
+      const p = step.value;
+      if (p.phase === 'found') {
+        shrinkDeadline = Date.now() + shrinkTime_ms;
+        firstFailure_ms ??= Date.now() - started;
+      }
+      const now = Date.now();
+      if (progress && now - lastDraw > 100) {
+        lastDraw = now;
+        const what = p.phase === 'shrink' ? `shrinking ${p.invariant} (${p.shrinkSteps} steps)` : p.phase === 'corpus' ? 'replaying the corpus' : 'generating';
+        ctx.io.stderr(`\r\x1b[K${system.id}: run ${p.runs}${runs !== undefined ? `/${runs}` : ''}, ${p.failures} failure${p.failures === 1 ? '' : 's'}, ${what}`);
+      }
+      // Give the event loop a turn now and then, so the SIGINT handler can run.
+      if (now - lastYield > 25) {
+        lastYield = now;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    for (const l of saved) process.on('SIGINT', l as () => void);
+    if (progress) ctx.io.stderr('\r\x1b[K');
+  }
+  const wall_ms = Date.now() - started;
+
+  // reports/<run-id>/: the counterexample(s) and the whole result
+  const dir = resolve(ctx.io.cwd, flags.out, result.id);
+  const files: string[] = [];
+  result.failures.forEach((f, i) => {
+    const path = join(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
+    writeAtomic(path, scenarioToYaml(f.counterexample));
+    files.push(ctx.rel(path));
+  });
+  const added: string[] = [];
+  if (corpusDir !== undefined) {
+    for (const f of result.failures) {
+      if (f.source !== 'generated' || corpusHolds(corpus, system.id, f.digest)) continue;
+      const path = join(corpusDir, corpusFileName(system.id, f.invariant, f.digest));
+      writeAtomic(path, scenarioToYaml(f.counterexample));
+      added.push(ctx.rel(path));
+    }
+  }
+  const meta = {
+    wall_ms,
+    firstFailure_ms,
+    runsPerSecond: wall_ms > 0 ? Math.round((result.runs * 1000) / wall_ms) : null,
+    shrinkTimedOut,
+    seedGiven,
+  };
+  const reportPath = join(dir, 'report.json');
+  const body = { result, files, corpusAdded: added };
+  writeAtomic(reportPath, toJson(envelope('fuzz', ctx.version, body, meta)));
+
+  if (flags.json) ctx.io.stdout(toJson(envelope('fuzz', ctx.version, body, meta)));
+  else ctx.io.stdout(render(result, files, added, ctx.rel(reportPath), seedGiven, shrinkTimedOut, runs, ctx));
+  if (result.stoppedBy === 'interrupted') {
+    ctx.io.stderr(`interrupted after ${result.runs} run${result.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(reportPath)}; seed ${seed} (spawnsim fuzz --system ${system.id} --seed ${seed})\n`);
+    return EXIT.interrupted;
+  }
+  return result.verdict === 'fail' ? EXIT.violations : EXIT.ok;
+}
+
+function render(r: FuzzResult, files: string[], added: string[], report: string, seedGiven: boolean, shrinkTimedOut: boolean, runs: number | undefined, ctx: CliContext): string {
+  const c = ctx.chalk();
+  const lines: string[] = [];
+  const inv = r.invariants.length === INVARIANTS.length ? 'every invariant' : r.invariants.join(', ');
+  lines.push(`${c.bold(`fuzz ${r.system}`)}  ${c.gray(`seed ${r.seed}${seedGiven ? '' : ' (random)'}, ${r.runs} generated run${r.runs === 1 ? '' : 's'}, checking ${inv}`)}`);
+  if (r.corpus.replayed > 0) lines.push(`corpus: ${r.corpus.replayed} stored counterexample${r.corpus.replayed === 1 ? '' : 's'} replayed, ${r.corpus.reproduced} still fail${r.corpus.reproduced === 1 ? 's' : ''}`);
+  r.failures.forEach((f, i) => {
+    lines.push('');
+    const where = f.source === 'corpus' ? `corpus file ${f.corpusFile}` : `run ${f.run} (workload seed ${f.runSeed})`;
+    lines.push(`${c.red('✗')} ${c.bold(f.invariant)} violated in ${where}`);
+    lines.push(`  ${f.violation.message}`);
+    if (f.shrink !== null) {
+      const cut = f.shrink.stoppedBy === 'done' ? '' : c.yellow(` (cut short by the ${f.shrink.stoppedBy === 'steps' ? 'step bound' : f.shrink.stoppedBy === 'time' ? 'time cap: not deterministic' : 'interrupt'})`);
+      lines.push(`  shrunk from ${f.original.calls} call${f.original.calls === 1 ? '' : 's'} over ${f.original.turns} turn${f.original.turns === 1 ? '' : 's'} to ${f.calls} call${f.calls === 1 ? '' : 's'} over ${f.turns} turn${f.turns === 1 ? '' : 's'} in ${f.shrink.steps} steps${cut}`);
+    }
+    lines.push(`  the counterexample violates ${f.violates.join(', ')}; digest ${f.digest}`);
+    lines.push(`  counterexample: ${files[i]}`);
+    lines.push(c.gray(`  replay: spawnsim replay ${files[i]}`));
+  });
+  if (added.length > 0) lines.push('', `added to the corpus: ${added.join(', ')}`);
+  lines.push('', c.bold('coverage') + c.gray(' (runs that reached each state)'));
+  const w = Math.max(...COVERAGE_NAMES.map((n) => n.length));
+  for (const n of COVERAGE_NAMES) {
+    const k = r.coverage[n];
+    const missing = r.missingCoverage.includes(n);
+    const mark = missing ? c.bold.red('!') : k === 0 ? c.yellow('·') : c.green('✓');
+    lines.push(`  ${mark} ${n.padEnd(w)} ${String(k).padStart(6)}  ${c.gray(COVERAGE_STATES[n])}`);
+  }
+  if (r.missingCoverage.length > 0) lines.push(c.bold.red(`required coverage never reached: ${r.missingCoverage.join(', ')}`));
+  if (shrinkTimedOut) lines.push(c.yellow('a shrink hit the --shrink-time safety net: its result depends on machine speed; raise --shrink-time or lower --shrink-steps'));
+  lines.push('');
+  const verdict =
+    r.stoppedBy === 'interrupted'
+      ? c.yellow('interrupted')
+      : r.failures.length > 0
+        ? c.red(`${r.failures.length} violation${r.failures.length === 1 ? '' : 's'} found`)
+        : r.missingCoverage.length > 0
+          ? c.red('no violation, but required coverage missing')
+          : c.green(`no violation in ${r.runs} runs`);
+  lines.push(`${verdict}  ${c.gray(`report: ${report}`)}`);
+  lines.push(c.gray(`repeat: spawnsim fuzz --system ${r.system} --seed ${r.seed}${runs !== undefined ? ` --runs ${runs}` : ''}${r.invariants.length === INVARIANTS.length ? '' : ` --invariant ${r.invariants.join(' ')}`}`));
+  return lines.join('\n') + '\n';
+}

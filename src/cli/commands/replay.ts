@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { judge } from '../../scenario/expectations.js';
+import { runScenario } from '../../scenario/runScenario.js';
+import { envelope, toJson } from '../../report/json.js';
+import { runEntry, scenarioHeader } from '../../report/results.js';
+import { renderRunEntry } from '../../report/terminal.js';
+import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
+
+/** `spawnsim replay` */
+export const replayCommand: CommandModule = (program, ctx) => {
+  program
+    .command('replay')
+    .description("replay a counterexample file on the system it was found on and check its trace digest (exit 1 when the violation reproduces)")
+    .argument('<file>', 'a scenario file with a `replay:` block (written by fuzz)')
+    .option('-s, --system <id...>', "run on this system instead of the file's replay.system (the digest is then not compared)")
+    .option('--json', 'write one JSON document to stdout')
+    .action((file: string, opts: { system?: string[]; json?: boolean }) => {
+      const path = resolve(ctx.io.cwd, file);
+      const scenario = loadScenario(path);
+      const replay = scenario.replay;
+      if (replay === undefined) throw new UsageError(`${ctx.rel(path)}: no \`replay:\` block (system, invariant, digest): expected a counterexample written by spawnsim fuzz; use spawnsim run for other scenarios`);
+      const systems = opts.system ? systemsOrThrow(opts.system) : systemsOrThrow([replay.system]);
+      if (systems.length !== 1) throw new UsageError(`--system: replay takes one system, got ${systems.length}`);
+      const system = systems[0]!;
+      const r = runScenario(scenario, system);
+      const entry = runEntry(scenario, ctx.rel(path), r, judge(scenario, r));
+      const reproduced = replay.invariant !== undefined ? r.violations.some((v) => v.invariant === replay.invariant) : r.verdict === 'fail';
+      const compared = system.id === replay.system && replay.digest !== undefined;
+      const digest = !compared ? 'not-compared' : r.digest === replay.digest ? 'match' : 'mismatch';
+      if (opts.json) {
+        ctx.io.stdout(toJson(envelope('replay', ctx.version, { scenario: scenarioHeader(scenario, ctx.rel(path)), replay, system: system.id, reproduced, digest: { status: digest, expected: replay.digest ?? null, actual: r.digest }, entry })));
+      } else {
+        const c = ctx.chalk();
+        const lines: string[] = [renderRunEntry(entry, c).trimEnd()];
+        const what = replay.invariant ?? 'a violation';
+        lines.push(reproduced ? c.red(`reproduced: ${what} is violated on ${system.id}`) : c.green(`not reproduced: ${what} holds on ${system.id}`));
+        if (digest === 'match') lines.push(c.green(`digest ${r.digest} matches the file: the replay is bit for bit`));
+        else if (digest === 'mismatch') {
+          lines.push(c.bold.yellow(`DIGEST MISMATCH: the file says ${replay.digest}, this run gives ${r.digest}: the run differs from the one recorded (the model or the system changed since the file was written)`));
+        } else if (system.id !== replay.system) lines.push(c.gray(`digest not compared: the file was recorded on ${replay.system}, this run is on ${system.id}`));
+        else lines.push(c.gray('digest not compared: the file records none'));
+        ctx.io.stdout(lines.join('\n') + '\n');
+      }
+      ctx.setExitCode(reproduced ? EXIT.violations : EXIT.ok);
+    });
+};
