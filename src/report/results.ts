@@ -3,6 +3,8 @@ import type { Judgement } from '../scenario/expectations.js';
 import type { RunResult } from '../scenario/runScenario.js';
 import type { Scenario } from '../world/scenario.js';
 import type { TraceEvent } from '../core/Trace.js';
+import type { ResolvedConfig } from '../world/truth.js';
+import { INVARIANTS } from '../invariants/catalog.js';
 
 /** Version of the JSON documents spawnsim writes; bumped on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -13,6 +15,10 @@ export interface RunEntry {
   file: string | null;
   system: string;
   seed: number;
+  /** The run configuration with defaults applied (the cap is `maxThreads`). */
+  config: ResolvedConfig;
+  /** The invariants that were checked, in catalogue order (JUnit has one testcase per name). */
+  invariants: string[];
   verdict: 'pass' | 'fail';
   digest: string;
   events: number;
@@ -21,16 +27,32 @@ export interface RunEntry {
   violationCounts: Record<string, number>;
   stats: RunResult['stats'];
   judgement: Judgement;
+  /** The command that replays this run bit for bit. */
   replay: string;
-  /** Events up to and just after the first violation (the whole trace when it passed and is short). */
+  /**
+   * The trace the reports draw: the whole trace when it has at most `traceWindow` events,
+   * otherwise the `traceWindow` events that end a few events after the first violation (or the
+   * first `traceWindow` events of a run that passed).
+   */
   trace: TraceEvent[];
+  /** True when `trace` is not the whole run (older or later events were left out). */
+  traceTruncated: boolean;
+}
+
+/** A scenario as reports name it; `definition` is the validated scenario, so a report replays without its file. */
+export interface ScenarioHeader {
+  name: string;
+  file: string | null;
+  description?: string;
+  source?: string;
+  definition?: Scenario;
 }
 
 /** The result of `spawnsim check`: every scenario against every system. */
 export interface CheckReport {
   kind: 'check';
   systems: string[];
-  scenarios: Array<{ name: string; file: string | null; description?: string; source?: string }>;
+  scenarios: ScenarioHeader[];
   entries: RunEntry[];
   totals: { runs: number; expectationsHeld: number; mismatches: number; unjudged: number; violatingRuns: number };
 }
@@ -38,29 +60,97 @@ export interface CheckReport {
 /** The result of `spawnsim run`. */
 export interface RunReport {
   kind: 'run';
-  scenario: { name: string; file: string | null; description?: string; source?: string };
+  scenario: ScenarioHeader;
   entries: RunEntry[];
 }
 
+/**
+ * Every result kind the reporters render, discriminated by `kind`. A new kind (fuzz, plan,
+ * explore) joins this union; `reportEntries` and each reporter's exhaustive switch then make the
+ * compiler point at every place that must learn about it.
+ */
+export type Report = RunReport | CheckReport;
+
+/** The runs of a report that carry a trace (what the timelines and JUnit testcases are made of). */
+export function reportEntries(report: Report): RunEntry[] {
+  switch (report.kind) {
+    case 'run':
+    case 'check':
+      return report.entries;
+    default:
+      return assertNever(report);
+  }
+}
+
+/** The scenarios a report covers, in report order. */
+export function reportScenarios(report: Report): ScenarioHeader[] {
+  switch (report.kind) {
+    case 'run':
+      return [report.scenario];
+    case 'check':
+      return report.scenarios;
+    default:
+      return assertNever(report);
+  }
+}
+
+/** The systems a report covers, in report order. */
+export function reportSystems(report: Report): string[] {
+  switch (report.kind) {
+    case 'run':
+      return report.entries.map((e) => e.system);
+    case 'check':
+      return report.systems;
+    default:
+      return assertNever(report);
+  }
+}
+
+/** Compile-time exhaustiveness: a report kind nobody handles is a type error here. */
+export function assertNever(x: never): never {
+  throw new Error(`unknown report kind: ${JSON.stringify((x as { kind?: unknown }).kind)}`);
+}
+
+/** Options of the run an entry records, so that its replay command reproduces it. */
+export interface RunEntryOptions {
+  /** Events the entry keeps for the reports (default 300). */
+  traceWindow?: number;
+  /** The invariants checked (default: the whole catalogue). */
+  invariants?: readonly string[];
+  strict?: boolean;
+}
+
 /** The replay command for a scenario file and system. */
-export function replayCommand(file: string | null, system: string, seed?: number): string {
+export function replayCommand(file: string | null, system: string, seed?: number, extra: { strict?: boolean; invariants?: readonly string[] } = {}): string {
   const f = file ?? '<scenario.yaml>';
-  return `spawnsim run ${shellQuote(f)} --system ${system}${seed !== undefined ? ` --seed ${seed}` : ''}`;
+  const inv = extra.invariants && extra.invariants.length ? ` --invariant ${extra.invariants.join(' ')}` : '';
+  return `spawnsim run ${shellQuote(f)} --system ${system}${seed !== undefined ? ` --seed ${seed}` : ''}${extra.strict ? ' --strict' : ''}${inv}`;
 }
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:@+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Builds the report entry for one run. */
-export function runEntry(scenario: Scenario, file: string | null, result: RunResult, judgement: Judgement, traceWindow = 40): RunEntry {
+/** Builds the report entry for one run. A number as `options` is the trace window (older callers). */
+export function runEntry(scenario: Scenario, file: string | null, result: RunResult, judgement: Judgement, options: number | RunEntryOptions = {}): RunEntry {
+  const o: RunEntryOptions = typeof options === 'number' ? { traceWindow: options } : options;
+  const window = o.traceWindow ?? 300;
   const first = result.violations.reduce<number | null>((m, v) => (m === null || v.event < m ? v.event : m), null);
-  const trace = first === null ? result.trace.slice(0, traceWindow) : result.trace.filter((e) => e.i <= first + 2).slice(-traceWindow);
+  let trace = result.trace;
+  if (trace.length > window) {
+    // keep the story that leads to the first violation, and a few events of what followed it
+    const endIdx = first === null ? window : trace.findIndex((e) => e.i > first + 10);
+    const end = endIdx < 0 ? trace.length : Math.max(endIdx, Math.min(window, trace.length));
+    trace = trace.slice(Math.max(0, end - window), end);
+  }
+  const invariants = o.invariants ? INVARIANTS.filter((i) => o.invariants!.includes(i.name)).map((i) => i.name) : INVARIANTS.map((i) => i.name);
   return {
     scenario: scenario.name,
     file,
     system: result.system,
     seed: result.seed,
+    config: result.config,
+    invariants,
     verdict: result.verdict,
     digest: result.digest,
     events: result.events,
@@ -69,11 +159,13 @@ export function runEntry(scenario: Scenario, file: string | null, result: RunRes
     violationCounts: result.violationCounts,
     stats: result.stats,
     judgement,
-    replay: replayCommand(file, result.system),
+    replay: replayCommand(file, result.system, result.seed, { ...(o.strict ? { strict: true } : {}), ...(o.invariants ? { invariants } : {}) }),
     trace,
+    traceTruncated: result.traceTruncated || trace.length < result.trace.length,
   };
 }
 
-export function scenarioHeader(s: Scenario, file: string | null): CheckReport['scenarios'][number] {
-  return { name: s.name, file, ...(s.description ? { description: s.description } : {}), ...(s.source ? { source: s.source } : {}) };
+/** How reports name a scenario; with the validated definition, so the report alone replays it. */
+export function scenarioHeader(s: Scenario, file: string | null): ScenarioHeader {
+  return { name: s.name, file, ...(s.description ? { description: s.description } : {}), ...(s.source ? { source: s.source } : {}), definition: s };
 }
