@@ -736,12 +736,18 @@ export class World implements WorldView {
     if (timedOut && finals.length === 0) {
       this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'timed-out', 'no target reached a final status');
     } else {
-      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', `final: ${finals.map((id) => `${id}=${this.truth.get(id)?.status ?? 'NotFound'}`).join(', ')}`);
+      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', `final: ${finals.map((id) => `${id}=${this.waitStatus(id)}`).join(', ')}`);
       // The model keeps waiting for the rest, one wait_agent call at a time.
       const rest = w.targets.filter((id) => !finals.includes(id));
       if (rest.length > 0) this.pending.unshift({ tool: 'wait_agent', caller: w.caller, targets: rest, timeout: this.config.waitTimeout });
     }
     if (this.turnActive) this.queue.push(this.now_ms + this.config.callLatency, { k: 'call', turn: this.turnNo });
+  }
+
+  /** The status wait_agent reports: a thread not loaded in the thread manager reads NotFound. */
+  private waitStatus(id: ThreadId): string {
+    const t = this.truth.get(id);
+    return t !== undefined && t.loaded ? t.status : 'NotFound';
   }
 
   /** Wakes a blocked wait when one of its targets becomes final. */

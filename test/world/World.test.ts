@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { World } from '../../src/world/World.js';
+import type { SystemDefinition } from '../../src/systems/contract.js';
+import { CodexV1 } from '../../src/systems/codexV1.js';
+import { calls, run, scenario, system } from '../helpers.js';
+
+const waits = (r: ReturnType<typeof run>) => r.trace.filter((e) => e.op === 'wait_agent').map((e) => `${e.t_ms / 1000}s ${e.target} ${e.result}${e.detail ? ` ${e.detail}` : ''}`);
+
+describe('wait_agent (reference §3.5)', () => {
+  it('returns at once with only the targets already final, then the model waits for the rest', () => {
+    const r = run({ turns: [{ do: [{ spawn: 'a1', runFor: '1s' }, { spawn: 'a2', runFor: '20s' }, { sleep: '5s' }, { wait: ['a1', 'a2'] }] }] });
+    expect(waits(r)).toEqual(['7s a1,a2 ok final: a1=Completed', '8s a2 waiting waits up to 30s', '21s a2 ok final: a2=Completed']);
+  });
+
+  it('returns at the first final target and drains the others final at that instant', () => {
+    const r = run({ turns: [{ do: [{ spawn: 'a1', runFor: '10s' }, { spawn: 'a2', runFor: '9s' }, { spawn: 'a3', runFor: '1m' }, { wait: 'all' }, { close: 'all' }] }] });
+    // a1 (0s + 10s) and a2 (1s + 9s) finish at the same instant; a3 is still running
+    expect(waits(r)).toEqual(['3s a1,a2,a3 waiting waits up to 30s', '10s a1,a2,a3 ok final: a1=Completed, a2=Completed', '11s a3 waiting waits up to 30s', '41s a3 timed-out no target reached a final status']);
+  });
+
+  it('clamps the timeout to [10s, 1h] and gives up after a timeout', () => {
+    const short = run({ turns: [{ do: [{ spawn: 'a1', outcome: 'hang' }, { wait: 'a1', timeout: '1s' }, { close: 'a1' }] }] });
+    expect(waits(short)).toEqual(['1s a1 waiting waits up to 10s', '11s a1 timed-out no target reached a final status']);
+    const long = run({ turns: [{ do: [{ spawn: 'a1', outcome: 'hang' }, { wait: 'a1', timeout: '5h' }, { close: 'a1' }] }] });
+    expect(waits(long)).toEqual(['1s a1 waiting waits up to 3600s', '3601s a1 timed-out no target reached a final status']);
+  });
+
+  it('never returns for an Interrupted target (non-final): the wait times out', () => {
+    const r = run({ turns: [{ do: [{ spawn: 'a1', outcome: 'interrupted', runFor: '2s' }, { wait: 'a1' }, { close: 'a1' }] }] });
+    expect(waits(r)).toEqual(['1s a1 waiting waits up to 30s', '31s a1 timed-out no target reached a final status']);
+  });
+
+  it('reads a vanished target as NotFound (final) and returns at once', () => {
+    const r = run({ turns: [{ do: [{ spawn: 'a1', runFor: '1m' }, { vanish: 'a1' }, { wait: 'a1' }] }] });
+    expect(waits(r)).toEqual(['1s a1 ok final: a1=NotFound']);
+  });
+
+  it('releases nothing: the count is the same before and after', () => {
+    const r = run({ turns: [{ do: [{ spawn: 'a1' }, { wait: 'a1' }] }] });
+    const w = r.trace.filter((e) => e.op === 'wait_agent');
+    expect(w.map((e) => e.counted)).toEqual([1, 1]);
+  });
+
+  it('does not let a wait that returns at once start a second chain of calls in the turn', () => {
+    const r = run({ turns: [{ do: [{ spawn: 'a1', runFor: '1s' }, { sleep: '5s' }, { wait: 'a1' }, { spawn: 'b1' }, { spawn: 'b2' }] }] });
+    const t = r.trace.filter((e) => e.op === 'spawn_agent').map((e) => e.t_ms);
+    expect(t).toEqual([0, 7000, 8000]);
+  });
+});
+
+describe('turns', () => {
+  it('a turn timeout drops the rest of the turn; the children keep running into the next turn', () => {
+    const r = run({ config: { maxThreads: 3 }, turns: [{ timeout: '5s', do: [{ spawn: 3, runFor: '5m' }, { wait: 'all', timeout: '10m' }, { close: 'all' }] }, { do: [{ spawn: 1 }] }] });
+    expect(r.trace.some((e) => e.kind === 'fault' && e.op === 'turn-timeout' && e.turn === 1)).toBe(true);
+    expect(calls(r.trace).filter((c) => c.includes('close_agent'))).toEqual([]);
+    const t2 = r.trace.find((e) => e.kind === 'turn-start' && e.turn === 2)!;
+    expect(t2.t_ms).toBe(5000 + 60_000);
+    expect(t2.live).toBe(3);
+    expect(calls(r.trace)).toContain('root spawn_agent a4 AgentLimitReached');
+  });
+
+  it('the next turn starts turnGap after the previous one ends', () => {
+    const r = run({ config: { turnGap: '2m' }, turns: [{ do: [{ sleep: '3s' }] }, { do: [] }] });
+    const starts = r.trace.filter((e) => e.kind === 'turn-start').map((e) => e.t_ms);
+    expect(starts).toEqual([0, 3000 + 120_000]);
+  });
+
+  it('each tool call takes callLatency of virtual time', () => {
+    const r = run({ config: { callLatency: '250ms' }, turns: [{ do: [{ spawn: 3 }] }] });
+    expect(r.trace.filter((e) => e.op === 'spawn_agent').map((e) => e.t_ms)).toEqual([0, 250, 500]);
+  });
+});
+
+describe('exec mode', () => {
+  it('runs each turn in a fresh process: a new root, a fresh registry, the old threads shut down', () => {
+    const r = run({ mode: 'exec', config: { maxThreads: 2 }, turns: [{ do: [{ spawn: 2 }, { wait: 'all' }] }, { do: [{ spawn: 2 }] }] });
+    expect(r.violations).toEqual([]);
+    const t2 = r.trace.find((e) => e.kind === 'turn-start' && e.turn === 2)!;
+    expect(t2.thread).toBe('root.2');
+    expect(t2.counted).toBe(0);
+    expect(r.trace.filter((e) => e.kind === 'process-exit')).toHaveLength(2);
+    expect(calls(r.trace).filter((c) => c.startsWith('root.2 spawn_agent'))).toEqual(['root.2 spawn_agent a3 ok', 'root.2 spawn_agent a4 ok']);
+  });
+
+  it('the same workload in persistent mode leaks', () => {
+    const r = run({ config: { maxThreads: 2 }, turns: [{ do: [{ spawn: 2 }, { wait: 'all' }] }, { do: [{ spawn: 2 }] }] });
+    expect(r.violations.map((v) => v.invariant)).toContain('no-false-rejection');
+  });
+});
+
+describe('faults', () => {
+  const base = { config: { maxThreads: 10 }, turns: [{ do: [{ spawn: 3 }, { wait: 'all' as const }, { close: 'all' as const }] }] };
+
+  it('forgetClose 1: every close is skipped', () => {
+    const r = run({ ...base, faults: { forgetClose: 1 } });
+    expect(r.trace.filter((e) => e.op === 'forgot-close')).toHaveLength(3);
+    expect(calls(r.trace).filter((c) => c.includes('close_agent'))).toEqual([]);
+  });
+
+  it('toolBudget 2: the turn ends after two tool calls', () => {
+    const r = run({ ...base, faults: { toolBudget: 2 } });
+    expect(r.stats.toolCalls).toBe(2);
+    expect(r.trace.some((e) => e.op === 'tool-budget')).toBe(true);
+  });
+
+  it('compaction 1: the model forgets every id before its next call, so `close: all` closes nothing', () => {
+    const r = run({ ...base, faults: { compaction: 1 } });
+    expect(r.trace.some((e) => e.op === 'compaction')).toBe(true);
+    expect(calls(r.trace).filter((c) => c.includes('close_agent'))).toEqual([]);
+  });
+
+  it('idLimit 1: the model keeps track of one id only', () => {
+    const r = run({ ...base, faults: { idLimit: 1 } });
+    expect(calls(r.trace).filter((c) => c.includes('close_agent'))).toEqual(['root close_agent a3 ok']);
+  });
+
+  it('forkFanout 1: each new subagent forks as many conversations as the root spawned', () => {
+    const r = run({ config: { maxThreads: 10 }, turns: [{ do: [{ spawn: 2, runFor: '1m' }] }], faults: { forkFanout: 1 } });
+    expect(calls(r.trace).filter((c) => c.includes('fork_thread'))).toEqual(['a1 fork_thread f1 ok', 'a1 fork_thread f2 ok', 'a2 fork_thread f3 ok', 'a2 fork_thread f4 ok']);
+  });
+
+  it('agentDeath 1: an agent loop dies when its turn ends; the next delivery gets InternalAgentDied and releases', () => {
+    const r = run({ config: { maxThreads: 1 }, faults: { agentDeath: 1 }, turns: [{ do: [{ spawn: 'a1' }, { wait: 'a1' }, { send: 'a1' }, { spawn: 'a2' }] }] });
+    expect(calls(r.trace)).toEqual(expect.arrayContaining(['root send_input a1 InternalAgentDied', 'root spawn_agent a2 ok']));
+  });
+
+  it('vanish 1: a thread vanishes when its turn ends and stays counted', () => {
+    const r = run({ config: { maxThreads: 1 }, faults: { vanish: 1 }, turns: [{ do: [{ spawn: 'a1' }, { wait: 'a1' }, { spawn: 'a2' }] }] });
+    expect(r.trace.some((e) => e.kind === 'fault' && e.op === 'vanish' && e.thread === 'a1')).toBe(true);
+    expect(calls(r.trace)).toContain('root spawn_agent a2 AgentLimitReached');
+  });
+
+  it('a scripted die makes the next send fail with InternalAgentDied', () => {
+    const r = run({ turns: [{ do: [{ spawn: 'a1', runFor: '1m' }, { die: 'a1' }, { send: 'a1' }] }] });
+    expect(calls(r.trace)).toContain('root send_input a1 InternalAgentDied');
+  });
+});
+
+describe('a system that throws', () => {
+  const throwing: SystemDefinition = {
+    id: 'throws',
+    summary: 'test double whose spawn throws on the second call',
+    create: (config) => {
+      const s = new CodexV1(config, { release: 'close-only', reapStale: false, forkPolicy: 'fresh-root' });
+      let n = 0;
+      const spawn = s.spawn.bind(s);
+      s.spawn = (req) => {
+        if (++n === 2) throw new Error('registry poisoned');
+        return spawn(req);
+      };
+      return s;
+    },
+  };
+
+  it('is reported as a system-error finding with the trace up to the throw, not as a crash', () => {
+    const r = run({ turns: [{ do: [{ spawn: 3 }] }] }, throwing);
+    expect(r.verdict).toBe('fail');
+    expect(r.stop).toBe('system-error');
+    const v = r.violations.find((x) => x.invariant === 'system-error')!;
+    expect(v.message).toBe('the system threw during spawn_agent: registry poisoned');
+    expect(v.turn).toBe(1);
+    const last = r.trace[r.trace.length - 1]!;
+    expect(last).toMatchObject({ kind: 'sut-error', op: 'spawn_agent', result: 'threw', detail: 'registry poisoned' });
+    expect(calls(r.trace)).toContain('root spawn_agent a1 ok');
+  });
+
+  it('a system that throws while being created is reported the same way', () => {
+    const broken: SystemDefinition = { id: 'broken', summary: 'test double', create: () => { throw new Error('no config'); } };
+    const r = run({ turns: [{ do: [{ spawn: 1 }] }] }, broken);
+    expect(r.violations.map((v) => v.invariant)).toEqual(['system-error']);
+    expect(r.violations[0]!.message).toMatch(/no config/);
+  });
+});
+
+describe('World directly', () => {
+  it('reports stats and a digest, and the same inputs give the same digest', () => {
+    const s = scenario({ turns: [{ do: [{ spawn: 2 }, { wait: 'all' }, { close: 'all' }] }] });
+    const sys = system('codex-v1');
+    const a = new World({ scenario: s, createSystem: (c) => sys.create(c) }).run();
+    const b = new World({ scenario: s, createSystem: (c) => sys.create(c) }).run();
+    expect(a.digest).toMatch(/^[0-9a-f]{16}$/);
+    expect(a.digest).toBe(b.digest);
+    expect(a.stop).toBe('quiescent');
+    expect(a.stats).toMatchObject({ turns: 1, spawned: 2, refused: 0, toolCalls: 6 });
+  });
+});
