@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { gridAxes, gridPoints, parseSweep } from '../../src/plan/grid.js';
+import { chunkRanges, runChunk, summarise, type PointSummary } from '../../src/plan/runPlan.js';
+import { sampleSession, sessionScenario } from '../../src/plan/sample.js';
+import { runReplication } from '../../src/plan/metrics.js';
+import { Workload } from '../../src/plan/workload.js';
+import { findSystem } from '../../src/systems/catalog.js';
+
+/** Runs a plan in this thread and returns its summaries. */
+function plan(w: Workload, systems: string[], sweeps: string[], replications: number, seed = 3): PointSummary[] {
+  const axes = gridAxes(w, sweeps.map(parseSweep));
+  const points = gridPoints(axes);
+  const chunks = chunkRanges(replications, 25).map(([from, to]) => runChunk({ workload: w, seed, systems, points, from, to }));
+  return summarise(systems, points, chunks, seed);
+}
+
+// k agents a turn, each finished well before the wait returns; nothing else goes wrong.
+const fixed = (k: number, forgetRate: number): Workload =>
+  Workload.parse({ name: 'closed-form', turns: 20, agentsPerTurn: k, runTime: '5s', forgetRate, config: { maxThreads: 1000 } });
+
+describe('validation against closed forms', () => {
+  it('no forgetting, k agents a turn: no false refusal and no refusal at all when cap >= k', () => {
+    const k = 4;
+    const s = plan(fixed(k, 0), ['codex-v1', 'codex-v1-release-on-final'], ['maxThreads=2..7'], 30);
+    for (const p of s) {
+      expect(p.falseRejection.estimate, `${p.system} cap ${p.maxThreads}`).toBe(0);
+      expect(p.wedge.wedged).toBe(0);
+      if (p.maxThreads >= k) expect(p.refusalRate.estimate).toBe(0);
+      else expect(p.refusalRate.estimate).toBeCloseTo((k - p.maxThreads) / k, 6);
+      expect(p.peakRunning.p50.estimate).toBe(Math.min(k, p.maxThreads));
+    }
+  });
+
+  it('forget probability p, k agents a turn: the leaked-slots-per-turn interval contains p*k (codex-v1, cap never reached)', () => {
+    for (const [k, p] of [
+      [4, 0.25],
+      [3, 0.1],
+      [6, 0.5],
+    ] as const) {
+      const [s] = plan(fixed(k, p), ['codex-v1'], [], 200, 11);
+      expect(s!.leakedPerTurn.lo!, `k=${k} p=${p}`).toBeLessThanOrEqual(p * k);
+      expect(s!.leakedPerTurn.hi!, `k=${k} p=${p}`).toBeGreaterThanOrEqual(p * k);
+      // and the interval is informative, not a blanket
+      expect(s!.leakedPerTurn.hi! - s!.leakedPerTurn.lo!).toBeLessThan(0.2 * p * k + 0.1);
+    }
+  });
+
+  it('release-on-final leaks nothing whatever the model forgets', () => {
+    const [s] = plan(fixed(4, 0.5), ['codex-v1-release-on-final'], [], 30);
+    expect(s!.leakedPerTurn).toEqual({ estimate: 0, lo: 0, hi: 0 });
+  });
+
+  it('codex-v1 wedges once the leaked slots fill the cap; the fix does not', () => {
+    const w = Workload.parse({ name: 'wedge', turns: 30, agentsPerTurn: 4, runTime: '5s', forgetRate: 0.25 });
+    const s = plan(w, ['codex-v1', 'codex-v1-release-on-final'], ['maxThreads=4,8'], 40);
+    const v1 = s.filter((p) => p.system === 'codex-v1');
+    const fix = s.filter((p) => p.system !== 'codex-v1');
+    for (const p of v1) {
+      expect(p.wedge.probability.lo!).toBeGreaterThan(0.8);
+      // about one slot leaks a turn, so a cap of c is full after about c turns
+      expect(p.wedge.medianTurns.estimate!).toBeGreaterThanOrEqual(p.maxThreads - 1);
+      expect(p.wedge.medianTurns.estimate!).toBeLessThanOrEqual(3 * p.maxThreads);
+      expect(p.falseRejection.lo!).toBeGreaterThan(0);
+    }
+    for (const p of fix) {
+      expect(p.wedge.wedged).toBe(0);
+      expect(p.falseRejection.estimate).toBe(0);
+    }
+  });
+});
+
+describe('common random numbers', () => {
+  it('replication i is the same session at every grid point; a forgotten agent stays forgotten at a higher rate', () => {
+    const w = fixed(5, 0);
+    const sys = findSystem('codex-v1')!;
+    for (let rep = 0; rep < 20; rep++) {
+      const session = sampleSession(w, 9, rep);
+      expect(sampleSession(w, 9, rep)).toEqual(session);
+      let prev = -1;
+      for (const forgetRate of [0, 0.05, 0.2, 0.5]) {
+        const m = runReplication(sessionScenario(w, session, { maxThreads: 1000, forgetRate, compactionRate: 0, forkRate: 0 }), sys);
+        expect(m.leakedSlots).toBeGreaterThanOrEqual(prev);
+        prev = m.leakedSlots;
+      }
+    }
+  });
+
+  it('the split into blocks does not change the result', () => {
+    const w = fixed(3, 0.2);
+    const axes = gridAxes(w, [parseSweep('maxThreads=2,6')]);
+    const points = gridPoints(axes);
+    const systems = ['codex-v1'];
+    const one = summarise(systems, points, [runChunk({ workload: w, seed: 2, systems, points, from: 0, to: 30 })], 2);
+    const many = summarise(systems, points, chunkRanges(30, 7).reverse().map(([from, to]) => runChunk({ workload: w, seed: 2, systems, points, from, to })), 2);
+    expect(many).toEqual(one);
+  });
+});
