@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACTION_KINDS } from '../../src/world/scenario.js';
 import { SCENARIO_SCHEMA_PATH, scenarioJsonSchema, scenarioJsonSchemaText } from '../../src/scenario/jsonSchema.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -18,8 +19,6 @@ describe('scenario JSON Schema', () => {
     const runFor = s.properties.config.properties.runFor;
     expect(JSON.stringify(runFor)).toContain('(ms|s|m|h)');
     const actions = s.properties.turns.items.properties.do.items.anyOf as Array<{ required: string[] }>;
-    expect(actions.map((a) => a.required[0]).sort()).toEqual(
-      ['close', 'compact', 'create', 'die', 'fork', 'interrupt', 'resume', 'send', 'sleep', 'spawn', 'vanish', 'wait'],
-    );
+    expect(actions.map((a) => a.required[0]).sort()).toEqual([...ACTION_KINDS].sort());
   });
 });
