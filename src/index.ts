@@ -48,3 +48,11 @@ export { shrinkScenario, type ShrinkOptions, type ShrinkResult } from './fuzz/sh
 export { scenarioToYaml, scenarioDocument, renameThreads } from './fuzz/export.js';
 export { COVERAGE_STATES, COVERAGE_NAMES, type Coverage, type CoverageState } from './fuzz/coverage.js';
 export { corpusFileName, type CorpusEntry } from './fuzz/corpus.js';
+export { Workload as WorkloadSchema, parseWorkload, type Workload } from './plan/workload.js';
+export { sampleSession, sessionScenario, type GridPoint, type SampledSession } from './plan/sample.js';
+export { runReplication, type RepMetrics } from './plan/metrics.js';
+export { runChunk, summarise, answerTarget, parseTarget, type PlanTask, type PointSummary, type Target, type TargetAnswer } from './plan/runPlan.js';
+export { parseSweep, gridAxes, gridPoints, type Sweep } from './plan/grid.js';
+export { runTasks as runPlanTasks } from './plan/parallel.js';
+export { buildPlanReport, renderPlanCsv, renderPlanTable, type PlanReport } from './plan/report.js';
+export { renderPlanHtml } from './report/planHtml.js';
