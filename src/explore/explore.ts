@@ -1,0 +1,416 @@
+import { digestOf } from '../core/digest.js';
+import type { Invariant, Violation } from '../invariants/Invariant.js';
+import { runScenario, type RunResult } from '../scenario/runScenario.js';
+import type { SystemDefinition, ThreadId } from '../systems/contract.js';
+import type { Outcome, Scenario } from '../world/scenario.js';
+import { isLive, type TruthThread } from '../world/truth.js';
+import { canonicalState } from './canonical.js';
+import { compilePath, describeStep, stepCalls, type CompileConfig, type ExploreCall, type ExploreStep, type Site } from './steps.js';
+
+/** Tool calls the explorer may make. */
+export const EXPLORE_CALLS = ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] as const;
+export type ExploreCallKind = (typeof EXPLORE_CALLS)[number];
+/** World faults the explorer may inject between calls. */
+export const EXPLORE_FAULTS = ['vanish', 'die'] as const;
+export type ExploreFault = (typeof EXPLORE_FAULTS)[number];
+
+/** How many steps of a stepped operation (spawnSteps) the interleavings consider. */
+export const STEPS_PER_OPERATION = 2;
+
+export interface ExploreOptions {
+  system: SystemDefinition;
+  /** Root turns (default 2). */
+  maxTurns?: number;
+  /** Tool calls per turn (default 3). */
+  maxCalls?: number;
+  /** The cap: V1 `max_threads`; V2 gets `cap + 1` root-inclusive (default 1). */
+  cap?: number;
+  /** `agents.max_depth` (default 1). */
+  maxDepth?: number;
+  /** Agents the workload may create in all (default: no bound beyond the calls). */
+  maxThreads?: number;
+  /** Tool calls in the alphabet (default spawn, close, send, resume). */
+  calls?: readonly ExploreCallKind[];
+  /** World faults in the alphabet (default none). */
+  faults?: readonly ExploreFault[];
+  /** How an agent turn may end (default completed, hang; hang is always possible: no step). */
+  outcomes?: readonly Outcome[];
+  /** Concurrent tool calls per parallel batch; 0 or 1: no interleaving (default 0). */
+  interleave?: number;
+  /** Unique states kept before the search stops incomplete (default 200 000). */
+  maxStates?: number;
+  /** Only these invariants (default the whole catalogue). */
+  invariants?: readonly string[];
+}
+
+/** The bounds as explored, defaults applied. */
+export interface ExploreBounds {
+  maxTurns: number;
+  maxCalls: number;
+  cap: number;
+  maxDepth: number;
+  maxThreads: number | null;
+  calls: ExploreCallKind[];
+  faults: ExploreFault[];
+  outcomes: Outcome[];
+  interleave: number;
+  maxStates: number;
+}
+
+export interface ExploreLevel {
+  /** Tool calls of the workloads at this level. */
+  toolCalls: number;
+  /** Workloads run (successor states generated) while expanding this level. */
+  states: number;
+  /** New unique states found at this level. */
+  unique: number;
+}
+
+export interface Counterexample {
+  scenario: Scenario;
+  /** The path, one sentence per step. */
+  steps: string[];
+  toolCalls: number;
+  invariant: string;
+  message: string;
+  turn: number;
+  /** Every violation of a full replay, in order of occurrence. */
+  violations: Violation[];
+  /** The replay's trace digest. */
+  digest: string;
+}
+
+export interface ExploreResult {
+  system: string;
+  bounds: ExploreBounds;
+  /** violation: a shortest counterexample; exhausted: no violation within the bounds; incomplete: the state limit stopped the search. */
+  status: 'violation' | 'exhausted' | 'incomplete';
+  /** Workloads run: every successor generated, duplicates included. */
+  statesExplored: number;
+  /** Distinct abstract states (after symmetry reduction). */
+  uniqueStates: number;
+  /** Every workload of up to this many tool calls was checked. */
+  completeToolCalls: number;
+  /** The most steps (calls, completions, faults, turn boundaries) in one explored workload. */
+  maxSteps: number;
+  levels: ExploreLevel[];
+  counterexample?: Counterexample;
+}
+
+interface ThreadFacts {
+  id: ThreadId;
+  agent: boolean;
+  live: boolean;
+  open: boolean;
+  closed: boolean;
+  loaded: boolean;
+  dead: boolean;
+}
+
+interface Node {
+  parent: Node | null;
+  step: ExploreStep | null;
+  length: number;
+  calls: number;
+  turn: number;
+  gap: boolean;
+  turnCalls: number;
+  created: number;
+  names: { a: number; f: number; c: number };
+  threads: ThreadFacts[];
+  /** the call that started each agent's current turn */
+  runStart: Map<ThreadId, Site>;
+  /** for each `complete` step of the path, the call whose turn it ends */
+  completes: Map<number, Site>;
+}
+
+const CALL_OPS: Record<ExploreCall['op'], string> = {
+  spawn: 'spawn_agent',
+  fork: 'fork_thread',
+  create: 'create_thread',
+  resume: 'resume_agent',
+  close: 'close_agent',
+  send: 'send_input',
+  interrupt: 'interrupt_agent',
+};
+const RUN_STARTS = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent', 'send_input']);
+
+/** Applies the defaults to the options. */
+export function exploreBounds(o: ExploreOptions): ExploreBounds {
+  return {
+    maxTurns: o.maxTurns ?? 2,
+    maxCalls: o.maxCalls ?? 3,
+    cap: o.cap ?? 1,
+    maxDepth: o.maxDepth ?? 1,
+    maxThreads: o.maxThreads ?? null,
+    calls: [...(o.calls ?? ['spawn', 'close', 'send', 'resume'])],
+    faults: [...(o.faults ?? [])],
+    outcomes: [...(o.outcomes ?? ['completed', 'hang'])],
+    interleave: o.interleave ?? 0,
+    maxStates: o.maxStates ?? 200_000,
+  };
+}
+
+/**
+ * Bounded exhaustive search (`spawnsim explore`): breadth-first over every workload within the
+ * bounds, level by level in the number of tool calls (completions, faults and turn boundaries
+ * are free moves inside a level). Each workload is written as a scenario and run by the world
+ * with the invariant catalogue watching, so what is explored is exactly what `spawnsim run`
+ * replays. Equal abstract states (truth plus snapshot, agents renamed canonically) are expanded
+ * once. The first violation found is a shortest one in tool calls: every workload with fewer
+ * calls was checked before. Pure: no clock, no files.
+ */
+export function explore(options: ExploreOptions): ExploreResult {
+  const b = exploreBounds(options);
+  const cfg: CompileConfig = {
+    name: `explore-${options.system.id}`,
+    maxThreads: b.cap,
+    maxDepth: b.maxDepth,
+    maxConcurrentThreadsPerSession: b.cap + 1,
+  };
+  const probe = options.system.create({ maxThreads: b.cap, maxDepth: b.maxDepth, maxConcurrentThreadsPerSession: b.cap + 1, maxThreadsConfigured: true });
+  const stepped = typeof probe.spawnSteps === 'function';
+  const finals = b.outcomes.filter((o): o is Exclude<Outcome, 'hang'> => o !== 'hang');
+
+  let explored = 0;
+  let maxSteps = 0;
+  const seen = new Set<string>();
+  const levels: ExploreLevel[] = [];
+
+  const pathOf = (n: Node): ExploreStep[] => {
+    const out: ExploreStep[] = [];
+    for (let c: Node | null = n; c !== null && c.step !== null; c = c.parent) out.push(c.step);
+    return out.reverse();
+  };
+
+  /** Runs a workload; returns the child node, or the run when it violates. */
+  const run = (parent: Node | null, step: ExploreStep | null): { node: Node; key: string } | { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> } => {
+    explored++;
+    const path = parent === null ? [] : [...pathOf(parent), step!];
+    maxSteps = Math.max(maxSteps, path.length);
+    let completes = parent?.completes ?? new Map<number, Site>();
+    if (step?.k === 'complete') {
+      completes = new Map(completes);
+      const site = parent!.runStart.get(step.agent);
+      if (site !== undefined) completes.set(path.length - 1, site);
+    }
+    const scenario = compilePath(path, completes, cfg);
+    const capture = captureFor(path);
+    const r = runScenario(scenario, options.system, {
+      stopAtFirstViolation: true,
+      traceLimit: 16,
+      extraInvariants: [capture.invariant],
+      ...(options.invariants ? { invariants: options.invariants } : {}),
+    });
+    if (r.verdict === 'fail') return { violated: r, path, completes };
+    const c = capture.result();
+    const names = parent ? { ...parent.names } : { a: 0, f: 0, c: 0 };
+    let created = parent?.created ?? 0;
+    for (const call of step?.k === 'call' ? [step.call] : step?.k === 'parallel' ? step.calls : []) {
+      if ('child' in call) {
+        created++;
+        const p = call.op === 'spawn' ? 'a' : call.op === 'fork' ? 'f' : 'c';
+        names[p] = Math.max(names[p], Number(call.child.slice(1)));
+      }
+    }
+    const node: Node = {
+      parent,
+      step,
+      length: path.length,
+      calls: (parent?.calls ?? 0) + (step ? stepCalls(step) : 0),
+      turn: (parent?.turn ?? 1) + (step?.k === 'start-turn' ? 1 : 0),
+      gap: step?.k === 'end-turn' ? true : step?.k === 'start-turn' ? false : (parent?.gap ?? false),
+      turnCalls: step?.k === 'start-turn' ? 0 : (parent?.turnCalls ?? 0) + (step ? stepCalls(step) : 0),
+      created,
+      names,
+      threads: c.threads,
+      runStart: c.runStart,
+      completes,
+    };
+    const key = digestOf(`${node.turn}|${node.gap ? 'g' : 'i'}|${node.turnCalls}|${b.maxThreads === null ? '' : created}|${c.state}`);
+    return { node, key };
+  };
+
+  const moves = (n: Node): ExploreStep[] => {
+    const out: ExploreStep[] = [];
+    const agents = n.threads.filter((t) => t.agent);
+    const callers = ['root', ...agents.filter((t) => t.live).map((t) => t.id)];
+    const fresh = (op: 'spawn' | 'fork' | 'create', k: number): string => `${op === 'spawn' ? 'a' : op === 'fork' ? 'f' : 'c'}${n.names[op === 'spawn' ? 'a' : op === 'fork' ? 'f' : 'c'] + k}`;
+    const callMoves = (): ExploreCall[] => {
+      const cs: ExploreCall[] = [];
+      for (const op of b.calls) {
+        if (op === 'spawn' || op === 'fork' || op === 'create') {
+          for (const by of callers) cs.push({ op, by, child: fresh(op, 1) });
+        } else {
+          for (const t of agents) if (op !== 'resume' || !t.open) cs.push({ op, by: 'root', target: t.id });
+        }
+      }
+      return cs;
+    };
+    const room = b.maxThreads === null ? Infinity : b.maxThreads - n.created;
+    if (!n.gap && n.turnCalls < b.maxCalls) {
+      const cs = callMoves();
+      for (const call of cs) if (!('child' in call) || room >= 1) out.push({ k: 'call', call });
+      if (b.interleave >= 2 && stepped) out.push(...batches(cs, n, b, room, fresh));
+    }
+    if (!n.gap) {
+      for (const f of b.faults) for (const t of agents) if (t.open && (f === 'vanish' || !t.dead)) out.push({ k: 'fault', fault: f, target: t.id });
+    }
+    for (const t of agents) if (t.live && n.runStart.has(t.id)) for (const outcome of finals) out.push({ k: 'complete', agent: t.id, outcome });
+    if (!n.gap) out.push({ k: 'end-turn' });
+    else if (n.turn < b.maxTurns) out.push({ k: 'start-turn' });
+    return out;
+  };
+
+  const finish = (status: ExploreResult['status'], complete: number, cx?: Counterexample): ExploreResult => ({
+    system: options.system.id,
+    bounds: b,
+    status,
+    statesExplored: explored,
+    uniqueStates: seen.size,
+    completeToolCalls: complete,
+    maxSteps,
+    levels,
+    ...(cx ? { counterexample: cx } : {}),
+  });
+  const counterexample = (v: { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> }): Counterexample =>
+    makeCounterexample(v.path, v.completes, cfg, options);
+
+  const first = run(null, null);
+  if ('violated' in first) return finish('violation', 0, counterexample(first));
+  seen.add(first.key);
+  let current: Node[] = [first.node];
+  for (let level = 0; current.length > 0; level++) {
+    const stats: ExploreLevel = { toolCalls: level, states: 0, unique: level === 0 ? 1 : current.length };
+    levels.push(stats);
+    const next: Node[] = [];
+    let pendingNext: { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> } | null = null;
+    for (let i = 0; i < current.length; i++) {
+      for (const step of moves(current[i]!)) {
+        const free = stepCalls(step) === 0;
+        // a violation one call deeper is known: only this level's free moves can still be shorter
+        if (pendingNext !== null && !free) continue;
+        if (!free && current[i]!.calls + stepCalls(step) > b.maxTurns * b.maxCalls) continue;
+        stats.states++;
+        const r = run(current[i]!, step);
+        if ('violated' in r) {
+          if (free) return finish('violation', level - 1, counterexample(r));
+          pendingNext ??= r;
+          continue;
+        }
+        if (seen.has(r.key)) continue;
+        if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
+        seen.add(r.key);
+        if (free) {
+          current.push(r.node);
+          stats.unique++;
+        } else next.push(r.node);
+      }
+    }
+    if (pendingNext !== null) return finish('violation', level, counterexample(pendingNext));
+    current = next;
+  }
+  return finish('exhausted', levels.length - 1);
+}
+
+/** Combinations of concurrent calls (at least one stepped spawn) and every order of their steps. */
+function batches(cs: ExploreCall[], n: Node, b: ExploreBounds, room: number, fresh: (op: 'spawn' | 'fork' | 'create', k: number) => string): ExploreStep[] {
+  const out: ExploreStep[] = [];
+  const size = Math.min(b.interleave, b.maxCalls - n.turnCalls);
+  const pick = (start: number, chosen: number[]): void => {
+    if (chosen.length >= 2 && chosen.some((i) => cs[i]!.op === 'spawn')) {
+      // births get distinct names in batch order
+      const counters = { spawn: 0, fork: 0, create: 0 };
+      const calls = chosen.map((i): ExploreCall => {
+        const c = cs[i]!;
+        if (!('child' in c)) return c;
+        return { ...c, child: fresh(c.op, ++counters[c.op]) };
+      });
+      const births = calls.filter((c) => 'child' in c).length;
+      if (births <= room) {
+        const counts = calls.map((c) => (c.op === 'spawn' ? STEPS_PER_OPERATION : 1));
+        for (const order of interleavings(counts)) out.push({ k: 'parallel', calls, order });
+      }
+    }
+    if (chosen.length === size) return;
+    for (let i = start; i < cs.length; i++) pick(i, [...chosen, i]);
+  };
+  pick(0, []);
+  return out;
+}
+
+/** Every sequence in which op i appears counts[i] times (multiset permutations), in lexicographic order. */
+export function interleavings(counts: readonly number[]): number[][] {
+  const out: number[][] = [];
+  const left = [...counts];
+  const total = left.reduce((a, x) => a + x, 0);
+  const seq: number[] = [];
+  const rec = (): void => {
+    if (seq.length === total) return void out.push([...seq]);
+    for (let i = 0; i < left.length; i++) {
+      if (left[i] === 0) continue;
+      left[i]!--;
+      seq.push(i);
+      rec();
+      seq.pop();
+      left[i]!++;
+    }
+  };
+  rec();
+  return out;
+}
+
+/** An invariant that never fails: it watches a run to learn the end state and which calls started turns. */
+function captureFor(path: readonly ExploreStep[]): { invariant: Invariant; result(): { state: string; threads: ThreadFacts[]; runStart: Map<ThreadId, Site> } } {
+  const sites: Array<{ site: Site; op: string; caller: ThreadId; target: ThreadId; used: boolean }> = [];
+  path.forEach((s, step) => {
+    const calls = s.k === 'call' ? [s.call] : s.k === 'parallel' ? s.calls : [];
+    calls.forEach((c, sub) => sites.push({ site: { step, sub }, op: CALL_OPS[c.op], caller: c.by, target: 'child' in c ? c.child : c.target, used: false }));
+  });
+  const runStart = new Map<ThreadId, Site>();
+  let state = '';
+  let threads: ThreadFacts[] = [];
+  const facts = (t: TruthThread): ThreadFacts => ({ id: t.id, agent: t.parent !== null, live: isLive(t), open: t.loaded && !t.closed, closed: t.closed, loaded: t.loaded, dead: t.dead });
+  return {
+    invariant: {
+      name: 'explore-capture',
+      summary: 'records the end state for the explorer',
+      kind: 'safety',
+      create: () => ({
+        onCall: (_view, call) => {
+          const s = sites.find((x) => !x.used && x.op === call.op && x.caller === call.caller && x.target === call.target);
+          if (s === undefined) return null;
+          s.used = true;
+          if (call.ok && RUN_STARTS.has(call.op)) runStart.set(call.target, s.site);
+          return null;
+        },
+        atBoundary: (view, where) => {
+          if (where !== 'end') return null;
+          const all = [...view.threads()];
+          state = canonicalState(all, view.snapshot());
+          threads = all.map(facts);
+          return null;
+        },
+      }),
+    },
+    result: () => ({ state, threads, runStart }),
+  };
+}
+
+function makeCounterexample(path: ExploreStep[], completes: Map<number, Site>, cfg: CompileConfig, options: ExploreOptions): Counterexample {
+  const base = compilePath(path, completes, cfg);
+  // The full replay (not stopped at the first violation) is what `spawnsim run` will see.
+  const r = runScenario(base, options.system, options.invariants ? { invariants: options.invariants } : {});
+  const first = r.violations[0];
+  if (first === undefined) throw new Error(`explore: the counterexample did not reproduce on ${options.system.id} (an explorer bug)`);
+  const toolCalls = path.reduce((a, s) => a + stepCalls(s), 0);
+  const violates = [...new Set(r.violations.map((v) => v.invariant))];
+  const scenario: Scenario = {
+    ...base,
+    name: `explore-${options.system.id}-${first.invariant}`,
+    description: `A shortest workload (${toolCalls} tool call${toolCalls === 1 ? '' : 's'}) that breaks ${first.invariant} on ${options.system.id}, found by spawnsim explore: every workload with fewer tool calls within the same bounds holds.`,
+    replay: { system: options.system.id, invariant: first.invariant, digest: r.digest },
+    expect: { [options.system.id]: { violates, firstAt: { turn: first.turn }, because: first.message } },
+  };
+  return { scenario, steps: path.map(describeStep), toolCalls, invariant: first.invariant, message: first.message, turn: first.turn, violations: r.violations, digest: r.digest };
+}
