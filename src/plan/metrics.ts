@@ -54,7 +54,8 @@ export function runReplication(scenario: Scenario, system: SystemDefinition, opt
     // Idle held slots: counted by the system but not truly running, in the current session root.
     const root = view.sessionRoot;
     const reg = view.snapshot().registries.find((r) => r.root === root);
-    const idle = reg ? Math.max(0, reg.counted - view.liveIn(root)) : 0;
+    // In exec mode the process, and its registry, exit with the turn: nothing is carried over.
+    const idle = reg && view.mode !== 'exec' ? Math.max(0, reg.counted - view.liveIn(root)) : 0;
     const prev = root === idleRoot ? idlePrev : 0;
     if (idle > prev) m.leakedSlots += idle - prev;
     idleRoot = root;

@@ -28,7 +28,49 @@ const METRICS: ChartMetric[] = [
   { key: 'leakedPerTurn', title: 'Leaked slots per turn', unit: 'num', get: (s) => s.leakedPerTurn },
   { key: 'utilisation', title: 'Slot utilisation', unit: 'prob', get: (s) => s.utilisation },
   { key: 'peakP95', title: 'Peak running agents (p95)', unit: 'num', get: (s) => s.peakRunning.p95 },
+  { key: 'wedgeMedianTurns', title: 'Median turns until the session wedges (Kaplan-Meier; missing where beyond the horizon)', unit: 'num', get: (s) => s.wedge.medianTurns },
 ];
+
+/** The cap whose turns-to-wedge distribution is drawn: the middle of the swept caps. */
+function survivalCap(r: PlanReport): number {
+  const caps = [...r.sweep.maxThreads].sort((a, b) => a - b);
+  return caps[Math.floor((caps.length - 1) / 2)]!;
+}
+
+/** The distribution of turns to wedge at one cap: Kaplan-Meier P(not wedged by turn t), one line per forget rate. */
+function survivalChart(r: PlanReport, system: string, cap: number): string {
+  const series = seriesKeys(r)
+    .map((g, gi) => ({ g, gi, p: r.points.find((p) => p.system === system && p.maxThreads === cap && g.match(p)) }))
+    .filter((x): x is { g: { label: string; match(p: PointSummary): boolean }; gi: number; p: PointSummary } => x.p !== undefined);
+  const maxT = Math.max(1, ...series.map((x) => x.p.wedge.survival.length));
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const x = (t: number): number => M.left + (maxT <= 1 ? pw / 2 : ((t - 1) / (maxT - 1)) * pw);
+  const y = (v: number): number => M.top + ph - v * ph;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`turns until wedge for ${system} at cap ${cap}`)}">`);
+  parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="#fff" stroke="#ccc"/>`);
+  for (let i = 0; i <= 4; i++) {
+    const v = i / 4;
+    parts.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${f1(y(v))}" y2="${f1(y(v))}" stroke="#eee"/>`);
+    parts.push(`<text x="${M.left - 4}" y="${f1(y(v) + 4)}" text-anchor="end" font-size="10">${v * 100}%</text>`);
+  }
+  const step = Math.max(1, Math.ceil(maxT / 10));
+  for (let t = 1; t <= maxT; t += step) parts.push(`<text x="${f1(x(t))}" y="${M.top + ph + 14}" text-anchor="middle" font-size="10">${t}</text>`);
+  parts.push(`<text x="${M.left + pw / 2}" y="${H - 6}" text-anchor="middle" font-size="11">turn (P not wedged yet)</text>`);
+  for (const { g, gi, p } of series) {
+    const colour = COLOURS[gi % COLOURS.length]!;
+    // a step function: flat until the next turn
+    const pts: string[] = [];
+    p.wedge.survival.forEach((v, i) => {
+      if (i > 0) pts.push(`${f1(x(i + 1))},${f1(y(p.wedge.survival[i - 1]!))}`);
+      pts.push(`${f1(x(i + 1))},${f1(y(v))}`);
+    });
+    parts.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${colour}" stroke-width="2"><title>${escapeHtml(g.label)}</title></polyline>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
 
 // Colour-blind-safe palette (Okabe-Ito), in forget-rate order.
 const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
@@ -144,6 +186,11 @@ export function renderPlanHtml(r: PlanReport): string {
     for (const sys of r.systems) out.push(`<figure><figcaption>${escapeHtml(sys)}</figcaption>${chart(r, sys, m, yMax)}</figure>`);
     out.push('</div>');
   }
+  const cap = survivalCap(r);
+  out.push(`<h2>${escapeHtml(`Turns until the session wedges at cap ${cap} (Kaplan-Meier; sessions that never wedge are censored at their last turn)`)}</h2>`);
+  out.push('<div class="grid">');
+  for (const sys of r.systems) out.push(`<figure><figcaption>${escapeHtml(sys)}</figcaption>${survivalChart(r, sys, cap)}</figure>`);
+  out.push('</div>');
   if (r.targets.length > 0) {
     out.push(`<h2>${escapeHtml(`Smallest cap meeting ${r.targets[0]!.target}`)}</h2>`);
     out.push('<table><tr><th>system</th><th>forget rate</th><th>smallest cap</th><th>figure [95%]</th></tr>');

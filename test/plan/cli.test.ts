@@ -64,7 +64,7 @@ describe('spawnsim plan (CLI)', () => {
     await cli([...args, '--html', html2]);
     const page = readFileSync(html1, 'utf8');
     expect(readFileSync(html2, 'utf8')).toBe(page);
-    expect(page.match(/<svg xmlns/g)?.length).toBe(6 * 2);
+    expect(page.match(/<svg xmlns/g)?.length).toBe(8 * 2);
     expect(page).toContain('<polygon'); // confidence bands
     expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });

@@ -50,6 +50,14 @@ describe('validation against closed forms', () => {
     expect(s!.leakedPerTurn).toEqual({ estimate: 0, lo: 0, hi: 0 });
   });
 
+  it('exec sessions leak nothing across turns: each turn is a fresh process', () => {
+    const w = Workload.parse({ name: 'exec', mode: 'exec', turns: 20, agentsPerTurn: 4, runTime: '5s', forgetRate: 0.5 });
+    const [s] = plan(w, ['codex-v1'], ['maxThreads=4'], 30);
+    expect(s!.leakedPerTurn).toEqual({ estimate: 0, lo: 0, hi: 0 });
+    expect(s!.wedge.wedged).toBe(0);
+    expect(s!.falseRejection.estimate).toBe(0);
+  });
+
   it('codex-v1 wedges once the leaked slots fill the cap; the fix does not', () => {
     const w = Workload.parse({ name: 'wedge', turns: 30, agentsPerTurn: 4, runTime: '5s', forgetRate: 0.25 });
     const s = plan(w, ['codex-v1', 'codex-v1-release-on-final'], ['maxThreads=4,8'], 40);
