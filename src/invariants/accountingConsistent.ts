@@ -1,23 +1,41 @@
 import type { Invariant } from './Invariant.js';
 import { holders } from './explain.js';
+import type { TraceEvent } from '../core/Trace.js';
+import type { RegistrySnapshot, SystemSnapshot } from '../systems/contract.js';
+
+/** `: resume_agent(a1) ... committed over the existing entry thread:a1`, when that is what happened. */
+function overwritten(ev: TraceEvent | undefined, before: SystemSnapshot | null, reg: RegistrySnapshot): string {
+  if (ev === undefined || ev.kind !== 'call' || ev.result !== 'ok' || ev.target === undefined || before === null) return '';
+  const prevReg = before.registries.find((r) => r.root === reg.root);
+  const old = prevReg?.entries.find((e) => !e.root && e.thread === ev.target);
+  if (prevReg === undefined || old === undefined || reg.counted <= prevReg.counted) return '';
+  return `: ${ev.op}(${ev.target}) reserved a new slot and committed over the existing entry ${old.key}, which was still counted, so one slot is counted twice`;
+}
 
 export const accountingConsistent: Invariant = {
   name: 'accounting-consistent',
   summary: 'counted slots equal registered non-root entries plus open reservations',
   kind: 'safety',
-  create: () => ({
-    afterEvent: (view) => {
-      for (const reg of view.snapshot().registries) {
-        let entries = 0;
-        for (const e of reg.entries) if (!e.root && e.thread !== null) entries++;
-        if (reg.counted !== entries + reg.reservations) {
-          return {
-            message: `${reg.root}'s registry counts ${reg.counted} slots but holds ${entries} entries and ${reg.reservations} open reservations`,
-            threads: holders(view, reg),
-          };
+  create: () => {
+    // The snapshot after the previous event: tells which entry a commit wrote over (§3.7).
+    let prev: SystemSnapshot | null = null;
+    return {
+      afterEvent: (view) => {
+        const snap = view.snapshot();
+        const before = prev;
+        prev = snap;
+        for (const reg of snap.registries) {
+          let entries = 0;
+          for (const e of reg.entries) if (!e.root && e.thread !== null) entries++;
+          if (reg.counted !== entries + reg.reservations) {
+            return {
+              message: `${reg.root}'s registry counts ${reg.counted} slots but holds ${entries} entries and ${reg.reservations} open reservations${overwritten(view.lastEvent(), before, reg)}`,
+              threads: holders(view, reg),
+            };
+          }
         }
-      }
-      return null;
-    },
-  }),
+        return null;
+      },
+    };
+  },
 };

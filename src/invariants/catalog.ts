@@ -7,6 +7,10 @@ import { liveEqualsCounted } from './liveEqualsCounted.js';
 import { noFalseRejection } from './noFalseRejection.js';
 import { noUnderflow } from './noUnderflow.js';
 import { rollbackOnFailure } from './rollbackOnFailure.js';
+import { eventuallyReleased } from './eventuallyReleased.js';
+import { closeReturns } from './closeReturns.js';
+import { residencyWithinCap } from './residencyWithinCap.js';
+import { permitsWithinCap } from './permitsWithinCap.js';
 
 /** The name under which a system that throws is reported (a finding, not an invariant hook). */
 export const SYSTEM_ERROR = 'system-error';
@@ -21,6 +25,10 @@ export const INVARIANTS: readonly Invariant[] = [
   accountingConsistent,
   noUnderflow,
   rollbackOnFailure,
+  eventuallyReleased,
+  closeReturns,
+  residencyWithinCap,
+  permitsWithinCap,
 ];
 
 export function findInvariant(name: string): Invariant | undefined {

@@ -7,7 +7,8 @@ import type { ThreadNote } from './Invariant.js';
 export function truthStatus(t: TruthThread | undefined): string {
   if (t === undefined) return 'unknown';
   if (t.closed) return 'closed';
-  if (!t.loaded) return 'vanished';
+  if (!t.loaded) return t.evictedAt_ms != null ? 'unloaded' : 'vanished';
+  if (t.parked && t.status === 'PendingInit') return 'PendingInit (idle)';
   if (t.dead) return 'dead';
   return t.status;
 }
@@ -16,6 +17,8 @@ export function truthStatus(t: TruthThread | undefined): string {
 export function whyHeld(t: TruthThread | undefined, id: string): string {
   if (t === undefined) return `${id} is unknown to the world`;
   if (t.closed) return `shut down at t=${formatSeconds(t.closedAt_ms ?? 0)}, still counted`;
+  if (!t.loaded && t.evictedAt_ms != null) return `unloaded by residency eviction at t=${formatSeconds(t.evictedAt_ms)}, still registered`;
+  if (t.parked && t.status === 'PendingInit') return 'loaded again in PendingInit with no turn to run';
   if (!t.loaded) return `vanished at t=${formatSeconds(t.vanishedAt_ms ?? 0)} without a release`;
   if (t.dead) return 'its agent loop died; nothing was delivered to it since';
   switch (t.status) {
@@ -42,6 +45,8 @@ export function holders(view: WorldView, reg: RegistrySnapshot): ThreadNote[] {
 
 /** Holders that are not really running: the leak. */
 export function idleHolders(view: WorldView, reg: RegistrySnapshot): ThreadNote[] {
+  // V2: what blocks a spawn is a pinned resident, not a registry entry (those are never released).
+  if (reg.pinned !== undefined) return reg.pinned.map((p) => ({ id: p.thread, status: truthStatus(view.thread(p.thread)), why: p.why }));
   return holders(view, reg).filter((h) => h.status !== 'Running' && h.status !== 'PendingInit');
 }
 

@@ -7,6 +7,18 @@ function check(view: WorldView): Finding | null {
     const root = view.thread(reg.root);
     if (root !== undefined && (root.closed || !root.loaded)) continue;
     const live = view.liveIn(reg.root);
+    if (reg.residencyCap !== undefined) {
+      // V2 form: the V2 registry never releases, so the slots that count are residents that
+      // cannot be unloaded (pinned) and execution permits; both must match what runs.
+      const pinned = idleHolders(view, reg);
+      const permits = reg.permits ?? 0;
+      if (pinned.length === 0 && permits === live) continue;
+      const message =
+        pinned.length > 0
+          ? `${reg.root}'s residency holds ${plural(pinned.length, 'slot')} for agents that do not run: ${listNames(pinned.map((h) => h.id))} cannot be unloaded`
+          : `${reg.root} holds ${plural(permits, 'execution permit')} but ${plural(live, 'agent')} ${live === 1 ? 'is' : 'are'} running`;
+      return { message, threads: pinned };
+    }
     if (reg.counted === live) continue;
     const idle = idleHolders(view, reg);
     const message =

@@ -2,6 +2,7 @@ import { CodexV1, FORK_POLICIES, type ForkPolicy, type ReleasePolicy } from './c
 import type { SystemDefinition } from './contract.js';
 import { EXEC_PREFIX } from './external/execSpec.js';
 import { externalSystem } from './external/ExternalSystem.js';
+import { CodexV2 } from './codexV2.js';
 
 interface V1Base {
   id: string;
@@ -28,6 +29,21 @@ const V1_BASES: V1Base[] = [
     summary: 'release a slot as soon as the agent reaches a final status (its turn ended)',
     release: 'on-final',
     reapStale: false,
+  },
+  {
+    id: 'codex-v1-reap-stale',
+    summary: '#24903: close_agent of a known agent whose thread vanished succeeds and frees its slot',
+    release: 'close-only',
+    reapStale: true,
+  },
+];
+
+/** Systems outside the V1 family (one entry each). */
+const OTHER_SYSTEMS: SystemDefinition[] = [
+  {
+    id: 'codex-v2',
+    summary: 'Codex multi-agent V2 (June 2026): root-inclusive cap, residency LRU, execution permits, no close',
+    create: (config) => new CodexV2(config),
   },
 ];
 
@@ -58,6 +74,7 @@ export function builtinSystems(): SystemDefinition[] {
       });
     }
   }
+  out.push(...OTHER_SYSTEMS);
   return out;
 }
 

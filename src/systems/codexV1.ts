@@ -13,6 +13,7 @@ import {
   type ResumeResponse,
   type SendRequest,
   type SendResponse,
+  type SessionResumeRequest,
   type SpawnRequest,
   type SpawnResponse,
   type Steps,
@@ -163,9 +164,69 @@ export class CodexV1 implements SystemUnderTest {
     // commit overwrites the `thread:{id}` key: a vanished, still-counted entry is counted twice.
     r.commit(req.target);
     this.detachFromParent(target);
-    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, status: 'PendingInit', loaded: true, edgeOpen: true, children: new Set() });
+    // Re-parented to the caller; its persisted spawn edges (children) are kept for tree resume.
+    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, status: 'PendingInit', loaded: true, edgeOpen: true });
     caller.children.add(target.id);
-    return { ok: true, depth: childDepth, restored: [], skipped: [] };
+    return { ok: true, depth: childDepth, ...this.restoreTree(target, reg) };
+  }
+
+  /**
+   * `codex exec resume`: this fresh process resumes the session root, and tree resume restores
+   * every agent whose persisted edge is Open, each re-reserving a slot with the limit (§3.7).
+   */
+  resumeSession(req: SessionResumeRequest): ResumeResponse {
+    const root = this.threads.get(req.root);
+    if (root === undefined) return refuse('ThreadNotFound', `root ${req.root} was not started`);
+    for (const e of req.edges) {
+      if (this.threads.has(e.child)) continue;
+      // Known from the state DB only: not loaded until the BFS below restores it.
+      this.threads.set(e.child, { id: e.child, scope: req.root, depth: 0, parent: e.parent, isRoot: false, status: 'NotFound', loaded: false, edgeOpen: true, children: new Set() });
+    }
+    for (const e of req.edges) this.threads.get(e.parent)?.children.add(e.child);
+    return { ok: true, depth: 0, ...this.restoreTree(root, this.registries.get(req.root)!) };
+  }
+
+  /**
+   * Tree resume (§3.7): BFS over persisted Open spawn edges from `start`. A loaded child is
+   * taken as resumed with no new reservation; any other is reserved with the limit (no depth
+   * check), and a refusal skips it with its subtree. Closed edges are not followed.
+   */
+  private restoreTree(start: ThreadInfo, reg: AgentRegistry): { restored: ThreadId[]; skipped: ThreadId[] } {
+    const restored: ThreadId[] = [];
+    const skipped: ThreadId[] = [];
+    const queue: ThreadInfo[] = [start];
+    while (queue.length > 0) {
+      const node = queue.shift()!;
+      for (const id of node.children) {
+        const c = this.threads.get(id)!;
+        if (!c.edgeOpen || c.parent !== node.id) continue;
+        if (c.loaded) {
+          queue.push(c);
+          continue;
+        }
+        const r = this.reserveIn(reg);
+        if ('ok' in r) {
+          skipped.push(...this.openSubtree(c));
+          continue;
+        }
+        if (node.depth + 1 === 1) reg.registerRoot(start.scope);
+        r.commit(c.id);
+        Object.assign(c, { scope: start.scope, depth: node.depth + 1, status: 'PendingInit', loaded: true });
+        restored.push(c.id);
+        queue.push(c);
+      }
+    }
+    return { restored, skipped };
+  }
+
+  /** `t` and its descendants over Open edges. */
+  private openSubtree(t: ThreadInfo): ThreadId[] {
+    const out = [t.id];
+    for (const id of t.children) {
+      const c = this.threads.get(id)!;
+      if (c.edgeOpen && c.parent === t.id) out.push(...this.openSubtree(c));
+    }
+    return out;
   }
 
   close(req: CloseRequest): CloseResponse {
@@ -184,8 +245,10 @@ export class CodexV1 implements SystemUnderTest {
       return refuse('ThreadNotFound', `agent with id ${req.target} not found`);
     }
     const shutdown: ThreadId[] = [];
+    // close_agent marks only the target's spawn edge Closed (control.rs@2e71ac0f); descendants
+    // are shut down but keep Open edges, so resuming the target later reopens them (§5.5 item 10).
+    target.edgeOpen = false;
     const visit = (t: ThreadInfo): void => {
-      t.edgeOpen = false;
       if (t.loaded) {
         t.loaded = false;
         t.status = 'Shutdown';

@@ -43,7 +43,17 @@ export interface SpawnRequest {
   child: ThreadId;
 }
 export type SpawnResponse =
-  | { ok: true; /** the runtime's own depth value for the child */ depth: number }
+  | {
+      ok: true;
+      /** the runtime's own depth value for the child */
+      depth: number;
+      /**
+       * Threads the system unloaded to make room (V2 residency eviction, reference §1.5). They
+       * stay registered and counted but leave the thread manager: the world marks them not
+       * loaded (not closed), and a later delivery reloads them (`SendResponse.reloaded`).
+       */
+      unloaded?: ThreadId[];
+    }
   | Refusal;
 
 /** A fork or create of a conversation from `caller` (ThreadManager fork_thread / start_thread). */
@@ -108,7 +118,21 @@ export interface SendRequest {
   /** true for a queue-only message (V2 send_message): no turn is started */
   queueOnly?: boolean;
 }
-export type SendResponse = { ok: true; /** a turn starts in the target */ startsTurn: boolean } | Refusal;
+export type SendResponse =
+  | {
+      ok: true;
+      /** a turn starts in the target */
+      startsTurn: boolean;
+      /**
+       * The target was not loaded and the system loaded it again from its rollout to deliver
+       * (V2 `ensure_v2_agent_loaded`, reference §3.9): the world puts it back in the thread
+       * manager in PendingInit; without a turn it stays there, idle.
+       */
+      reloaded?: boolean;
+      /** Threads unloaded to make room for the reload (as in `SpawnResponse.unloaded`). */
+      unloaded?: ThreadId[];
+    }
+  | Refusal;
 
 export interface InterruptRequest {
   caller: ThreadId;
@@ -143,6 +167,23 @@ export interface RegistrySnapshot {
   /** V2 execution permits in use, when the system has them. */
   permits?: number;
   permitCap?: number;
+  /**
+   * V2 residents that hold a residency slot without running and cannot be unloaded, each with
+   * the reason (a pending mailbox item, PendingInit after a reload: #32353, #39694). Residents
+   * that could be unloaded on demand are not listed: their slots are free for the next spawn.
+   */
+  pinned?: Array<{ thread: ThreadId; why: string }>;
+}
+
+/**
+ * `codex exec resume`: a fresh process resumes an earlier session's root. The world keeps the
+ * persisted spawn edges (the state DB survives the process) and passes those still Open; the
+ * runtime restores them by tree resume (reference §3.7), re-reserving a slot for each.
+ */
+export interface SessionResumeRequest {
+  root: ThreadId;
+  /** Open spawn edges of the session, parents before children, in creation order. */
+  edges: Array<{ parent: ThreadId; child: ThreadId }>;
 }
 
 export interface SystemSnapshot {
@@ -177,6 +218,12 @@ export interface SystemUnderTest {
   turnEnded(root: ThreadId, turn: number): void;
   /** The system's own accounting, for the invariants. */
   snapshot(): SystemSnapshot;
+  /**
+   * Optional: `codex exec resume` in a fresh process, called right after `startRoot(root)`.
+   * `restored` lists the agents loaded again (idle, PendingInit); a system without it restores
+   * nothing (V2 reloads lazily, on delivery).
+   */
+  resumeSession?(req: SessionResumeRequest): ResumeResponse;
   /** Optional: spawn as interleavable steps (check-then-register, reserve-then-commit). */
   spawnSteps?(req: SpawnRequest): Steps<SpawnResponse>;
 }

@@ -145,6 +145,8 @@ export class World implements WorldView {
   private readonly liveByUserRoot = new Map<ThreadId, number>();
   private readonly runningSince = new Map<ThreadId, number>();
   private readonly known = new Map<ThreadId, ThreadId[]>();
+  /** The persisted spawn edges (Codex's state DB, which outlives an exec process): child -> parent, Open? */
+  private readonly edges = new Map<ThreadId, { parent: ThreadId; open: boolean }>();
   private system!: SystemUnderTest;
   private systemConfig: SystemConfig;
   private cachedSnapshot: SystemSnapshot | null = null;
@@ -292,13 +294,18 @@ export class World implements WorldView {
     this.stats.turns++;
     if (turn === 1 || this.mode === 'exec') {
       this.process = this.mode === 'exec' ? turn - 1 : 0;
-      this.root = turn === 1 ? 'root' : `root.${turn}`;
+      // `codex exec resume` (turn flag `resume`): the new process continues the previous root.
+      const resumes = turn > 1 && this.scenario.turns[turn - 1]!.resume === true;
+      if (!resumes) this.root = turn === 1 ? 'root' : `root.${turn}`;
       this.guard('create', () => {
         this.system = this.options.createSystem(this.systemConfig);
       });
       if (this.stopReason !== null) return;
-      this.addThread(this.root, 'root', null, this.root, 'Running');
+      if (resumes) this.reopenRoot();
+      else this.addThread(this.root, 'root', null, this.root, 'Running');
       this.callSystem('startRoot', () => this.system.startRoot(this.root));
+      if (this.stopReason !== null) return;
+      if (resumes) this.resumeSession();
       if (this.stopReason !== null) return;
     }
     this.callSystem('turnStarted', () => this.system.turnStarted(this.root, turn));
@@ -601,7 +608,9 @@ export class World implements WorldView {
     this.stats.spawned++;
     const freshRoot = 'freshRoot' in res && res.freshRoot;
     const kind: ThreadKind = call.tool === 'spawn_agent' ? 'spawn' : call.tool === 'fork_thread' ? 'fork' : 'create';
+    this.applyUnloaded('unloaded' in res ? res.unloaded : undefined);
     const t = this.addThread(call.target, kind, caller, freshRoot ? call.target : scope, 'PendingInit');
+    if (kind === 'spawn') this.edges.set(call.target, { parent: call.caller, open: true });
     this.remember(call.caller, call.target);
     this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}`);
     this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: true, scope, ...(before ? { before } : {}) });
@@ -643,9 +652,16 @@ export class World implements WorldView {
         t.dead = false;
         t.status = 'PendingInit';
         t.vanishedAt_ms = null;
+        t.evictedAt_ms = null;
+        // Tree resume loads descendants but gives them no input: idle in PendingInit.
+        t.parked = id !== call.target;
+        t.process = this.process;
       });
-      this.startAgentTurn(t, call.runFor, call.outcome);
+      if (id === call.target) this.startAgentTurn(t, call.runFor, call.outcome);
     }
+    // resume_agent re-parents the target to the caller and persists its edge as Open.
+    this.edges.delete(call.target);
+    this.edges.set(call.target, { parent: call.caller, open: true });
     this.remember(call.caller, call.target);
     this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: true, scope: caller.scope, ...(before ? { before } : {}) });
   }
@@ -659,6 +675,8 @@ export class World implements WorldView {
     for (const id of shutdown) this.shutdownThread(id);
     const known = this.known.get(callerId);
     if (known && res.ok !== false) this.known.set(callerId, known.filter((k) => k !== target));
+    const edge = this.edges.get(target);
+    if (edge && res.ok !== false) edge.open = false;
     if (res.ok === 'pending') {
       this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) never returns: it awaits a termination that does not come`);
       this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: false, error: 'pending', scope: caller.scope });
@@ -677,7 +695,7 @@ export class World implements WorldView {
     this.emit('call', callerId, 'interrupt_agent', target, res.ok ? 'ok' : res.error, res.ok ? undefined : res.message);
     this.notifyCall({ op: 'interrupt_agent', caller: callerId, target, ok: res.ok, ...(res.ok ? {} : { error: res.error }), scope: caller.scope });
     const t = this.truth.get(target);
-    if (res.ok && t !== undefined && t.loaded && !t.closed && !t.dead && (t.status === 'Running' || t.status === 'PendingInit')) {
+    if (res.ok && t !== undefined && t.loaded && !t.closed && !t.dead && (t.status === 'Running' || (t.status === 'PendingInit' && !t.parked))) {
       t.gen++;
       this.setStatus(t, 'Interrupted');
     }
@@ -696,9 +714,22 @@ export class World implements WorldView {
       this.notifyCall({ op: 'send_input', caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope: caller.scope });
       return;
     }
-    this.emit('call', call.caller, 'send_input', call.target, 'ok', res.startsTurn ? 'a new turn starts' : 'queued without a turn');
+    this.applyUnloaded(res.unloaded);
+    if (res.reloaded && t !== undefined) {
+      // Loaded again from its rollout (V2 ensure_v2_agent_loaded): PendingInit, idle until a turn.
+      this.mutate(t, () => {
+        t.loaded = true;
+        t.status = 'PendingInit';
+        t.parked = true;
+        t.vanishedAt_ms = null;
+        t.evictedAt_ms = null;
+        t.gen++;
+      });
+    }
+    this.emit('call', call.caller, 'send_input', call.target, 'ok', `${res.reloaded ? 'reloaded in PendingInit; ' : ''}${res.startsTurn ? 'a new turn starts' : 'queued without a turn'}`);
     this.notifyCall({ op: 'send_input', caller: call.caller, target: call.target, ok: true, scope: caller.scope });
     if (res.startsTurn && t !== undefined) {
+      if (t.parked) this.mutate(t, () => (t.parked = false));
       t.gen++;
       this.setStatus(t, 'Running');
       this.scheduleFinish(t, call.runFor, call.outcome);
@@ -758,6 +789,68 @@ export class World implements WorldView {
       // Return after the other events of this instant, so simultaneous finals are drained.
       this.queue.push(this.now_ms, { k: 'wait-return', wait: w.id });
     }
+  }
+
+  /** The system unloaded these threads (V2 residency eviction): out of the manager, not closed. */
+  private applyUnloaded(ids: ThreadId[] | undefined): void {
+    for (const id of ids ?? []) {
+      const t = this.truth.get(id);
+      if (t === undefined || !t.loaded || t.closed) continue;
+      this.mutate(t, () => {
+        t.loaded = false;
+        t.parked = false;
+        t.evictedAt_ms = this.now_ms;
+        t.gen++;
+      });
+      this.emit('unload', id, 'unloaded', undefined, undefined, `${id} was unloaded to make room (residency eviction); it stays registered and reloads on delivery`);
+      this.checkWait(id);
+    }
+  }
+
+  /** `codex exec resume`: the previous session root is loaded again in this process. */
+  private reopenRoot(): void {
+    const t = this.truth.get(this.root)!;
+    this.mutate(t, () => {
+      t.loaded = true;
+      t.closed = false;
+      t.dead = false;
+      t.status = 'Running';
+      t.process = this.process;
+      t.gen++;
+    });
+  }
+
+  /** Asks the fresh process to restore the session's agents whose persisted edge is Open. */
+  private resumeSession(): void {
+    const edges: Array<{ parent: ThreadId; child: ThreadId }> = [];
+    for (const [child, e] of this.edges) if (e.open && this.truth.get(child)?.userRoot === this.root) edges.push({ parent: e.parent, child });
+    if (this.system.resumeSession === undefined) {
+      this.emit('resume-session', this.root, 'exec-resume', undefined, 'ok', `exec resume of ${this.root}: the system restores nothing eagerly (${edges.length} open edges)`);
+      return;
+    }
+    const res = this.callSystem('resumeSession', () => this.system.resumeSession!({ root: this.root, edges }));
+    if (res === undefined) return;
+    if (!res.ok) {
+      this.emit('resume-session', this.root, 'exec-resume', undefined, res.error, res.message);
+      return;
+    }
+    for (const id of res.restored) {
+      const t = this.truth.get(id);
+      if (t === undefined) continue;
+      this.mutate(t, () => {
+        t.scope = this.root;
+        t.loaded = true;
+        t.closed = false;
+        t.dead = false;
+        t.status = 'PendingInit';
+        t.parked = true;
+        t.vanishedAt_ms = null;
+        t.evictedAt_ms = null;
+        t.process = this.process;
+        t.gen++;
+      });
+    }
+    this.emit('resume-session', this.root, 'exec-resume', undefined, 'ok', `exec resume of ${this.root}: restored ${res.restored.length ? res.restored.join(', ') : 'none'}${res.skipped.length ? `; skipped ${res.skipped.join(', ')}` : ''}`);
   }
 
   private vanish(id: ThreadId): void {

@@ -113,6 +113,10 @@ export const Turn = z.strictObject({
   do: z.array(Action).describe("The root model's tool calls in this turn, in order (calls by subagents name them with `by`)."),
   timeout: Duration.optional().describe('The turn times out after this long: its remaining calls are dropped.'),
   note: z.string().optional(),
+  resume: z
+    .boolean()
+    .optional()
+    .describe('exec mode: this turn is `codex exec resume` of the previous session: the new process continues the same root and restores, by tree resume, every agent whose spawn edge is still Open. Ignored in persistent mode and in turn 1.'),
 });
 
 export const Config = z.strictObject({
@@ -128,6 +132,12 @@ export const Config = z.strictObject({
   runFor: Duration.default(5000).describe('Default run time of an agent turn (default 5s).'),
   turnGap: Duration.default(60_000).describe('Time between the end of a root turn and the next (default 60s).'),
   waitTimeout: Duration.default(30_000).describe('Default wait_agent timeout (default 30s).'),
+  releaseWithinTurns: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('eventually-released: turn boundaries a slot may stay held by an idle holder once nothing runs (default 1).'),
 });
 
 const rate = z.number().min(0).max(1);

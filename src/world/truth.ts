@@ -32,13 +32,20 @@ export interface TruthThread {
   vanishedAt_ms: number | null;
   /** bumps when a new turn starts in it, so a stale finish event is ignored */
   gen: number;
-  /** the exec process it lives in (0 in persistent mode) */
-  readonly process: number;
+  /** the exec process it lives in (0 in persistent mode; an `exec resume` moves restored agents) */
+  process: number;
+  /**
+   * Loaded again without a turn to run (V2 reload by a queue-only message, tree resume of a
+   * descendant): PendingInit as the runtime reports it, but idle until a turn starts.
+   */
+  parked?: boolean;
+  /** When the system unloaded it to make room (V2 residency eviction); cleared on reload. */
+  evictedAt_ms?: number | null;
 }
 
 /** Really running: in the thread manager, its loop alive, PendingInit or Running. */
 export function isLive(t: TruthThread): boolean {
-  return t.loaded && !t.dead && !t.closed && (t.status === 'PendingInit' || t.status === 'Running');
+  return t.loaded && !t.dead && !t.closed && (t.status === 'Running' || (t.status === 'PendingInit' && !t.parked));
 }
 
 /** Still exists as a thread somebody could use (not shut down, not vanished). */

@@ -1,0 +1,267 @@
+import { AgentRegistry } from './AgentRegistry.js';
+import { ExecutionLimiter } from './ExecutionLimiter.js';
+import { V2Residency, type ResidencyHost } from './V2Residency.js';
+import type {
+  AgentStatus,
+  CloseRequest,
+  CloseResponse,
+  ForkRequest,
+  ForkResponse,
+  InterruptRequest,
+  InterruptResponse,
+  Refusal,
+  RegistrySnapshot,
+  ResumeRequest,
+  ResumeResponse,
+  SendRequest,
+  SendResponse,
+  SpawnRequest,
+  SpawnResponse,
+  SystemConfig,
+  SystemSnapshot,
+  SystemUnderTest,
+  ThreadId,
+} from './contract.js';
+
+/** One AgentControl: a root tree with its registry, residency and execution limiter. */
+interface Control {
+  registry: AgentRegistry;
+  residency: V2Residency;
+  limiter: ExecutionLimiter;
+}
+
+interface V2Thread {
+  id: ThreadId;
+  scope: ThreadId;
+  parent: ThreadId | null;
+  isRoot: boolean;
+  /** computed as Codex does, never checked (V2 ignores max_depth, reference §3.1) */
+  depth: number;
+  status: AgentStatus;
+  loaded: boolean;
+  /** an execution permit is held for the current turn */
+  permit: boolean;
+  /** queue-only mailbox items not yet consumed by a turn */
+  mailbox: number;
+  /** loaded by ensure_v2_agent_loaded and not started since: PendingInit pins it (#39694) */
+  reloaded: boolean;
+}
+
+const UNLOADABLE: ReadonlySet<AgentStatus> = new Set(['Completed', 'Errored', 'Interrupted']);
+
+/**
+ * Codex multi-agent V2 as merged in June 2026 (reference §1.5, §1.6, §3.2, §3.6, §3.9):
+ * - the cap is root-inclusive `max_concurrent_threads_per_session` (mcts, default 4): 3 subagents;
+ * - a spawn needs an execution permit (mcts-1 active subagent turns) and a residency slot
+ *   (mcts-1 loaded subagents); a full residency unloads its least recently used idle resident;
+ * - the registry counts every subagent with no limit and nothing releases it but
+ *   InternalAgentDied: unloaded agents stay registered and reload on the next delivery;
+ * - no depth check, no close (`close_agent` became `interrupt_agent`, #26994), no resume tool;
+ * - `agents.max_threads` is ignored (#33039: Desktop picks V2 through the model catalogue).
+ */
+export class CodexV2 implements SystemUnderTest {
+  private readonly controls = new Map<ThreadId, Control>();
+  private readonly threads = new Map<ThreadId, V2Thread>();
+  private readonly slotCap: number;
+  private readonly host: ResidencyHost = {
+    isLoadedSubagent: (id) => {
+      const t = this.threads.get(id);
+      return t !== undefined && t.loaded && !t.isRoot;
+    },
+    isUnloadable: (id) => {
+      const t = this.threads.get(id)!;
+      return UNLOADABLE.has(t.status) && !t.permit && t.mailbox === 0 && !t.reloaded;
+    },
+    unload: (id) => {
+      const t = this.threads.get(id)!;
+      // The rollout is flushed and the thread removed from the manager; the registry keeps it.
+      t.loaded = false;
+    },
+  };
+
+  constructor(config: SystemConfig) {
+    // mcts.saturating_sub(1); agents.max_threads plays no part under V2.
+    this.slotCap = Math.max(0, config.maxConcurrentThreadsPerSession - 1);
+  }
+
+  startRoot(root: ThreadId): void {
+    this.addRoot(root);
+  }
+
+  spawn(req: SpawnRequest): SpawnResponse {
+    const caller = this.threads.get(req.caller);
+    if (caller === undefined || !caller.loaded) return refuse('ThreadNotFound', `caller ${req.caller} is not loaded`);
+    const control = this.controls.get(caller.scope)!;
+    // #26969: the permit is checked before spawning; then residency (which may evict), then the
+    // registry reserve, which V2 calls without a limit.
+    if (!control.limiter.tryAcquire()) return limitReached(control.limiter.limit);
+    const reserved = control.residency.reserve(this.host, null);
+    if (reserved === null) {
+      control.limiter.release();
+      return limitReached(control.residency.capacity);
+    }
+    const reservation = control.registry.reserve();
+    const depth = caller.depth + 1;
+    if (depth === 1) control.registry.registerRoot(caller.scope);
+    reservation.commit(req.child);
+    reserved.slot.commit(req.child);
+    this.threads.set(req.child, {
+      id: req.child,
+      scope: caller.scope,
+      parent: caller.id,
+      isRoot: false,
+      depth,
+      status: 'PendingInit',
+      loaded: true,
+      permit: true,
+      mailbox: 0,
+      reloaded: false,
+    });
+    return { ok: true, depth, ...(reserved.unloaded.length ? { unloaded: reserved.unloaded } : {}) };
+  }
+
+  fork(req: ForkRequest): ForkResponse {
+    const caller = this.threads.get(req.caller);
+    if (caller === undefined || !caller.loaded) return refuse('ThreadNotFound', `caller ${req.caller} is not loaded`);
+    // ThreadManager fork_thread / start_thread: a fresh root with a fresh AgentControl (§3.10 path 1).
+    this.addRoot(req.child);
+    return { ok: true, depth: 0, freshRoot: true };
+  }
+
+  resume(req: ResumeRequest): ResumeResponse {
+    return refuse('ToolUnavailable', `resume_agent(${req.target}) is not a multi_agent_v2 tool: V2 agents reload on delivery`);
+  }
+
+  close(req: CloseRequest): CloseResponse {
+    // #26994 renamed V2 close_agent to interrupt_agent; the V2 tool surface has no close.
+    return refuse('ToolUnavailable', `close_agent(${req.target}) is not a multi_agent_v2 tool: use interrupt_agent`);
+  }
+
+  interrupt(req: InterruptRequest): InterruptResponse {
+    if (req.target === req.caller) return refuse('UnsupportedOperation', 'an agent cannot interrupt itself');
+    const t = this.threads.get(req.target);
+    if (t === undefined || t.isRoot) return refuse('UnsupportedOperation', `${req.target} is not a subagent`);
+    if (!t.loaded) return refuse('ThreadNotFound', `agent ${req.target} is not loaded`);
+    // Op::Interrupt aborts an active turn; the agent stays registered, resident and reusable.
+    return { ok: true };
+  }
+
+  sendInput(req: SendRequest): SendResponse {
+    const t = this.threads.get(req.target);
+    if (t === undefined) return refuse('ThreadNotFound', `agent ${req.target} not found`);
+    const control = this.controls.get(t.scope)!;
+    if (req.delivery === 'died') {
+      // InternalAgentDied cleanup: remove the thread, forget its residency, release its slot.
+      t.loaded = false;
+      t.status = 'Shutdown';
+      this.dropPermit(t);
+      control.residency.forget(t.id);
+      control.registry.release(t.id);
+      return refuse('InternalAgentDied', `agent ${req.target} is closed`);
+    }
+    if (t.isRoot) return { ok: true, startsTurn: !req.queueOnly };
+    if (req.delivery === 'not-found') t.loaded = false;
+    // ensure_v2_agent_loaded needs registry metadata; a released agent is gone for good.
+    if (!t.loaded && !control.registry.has(t.id)) return refuse('ThreadNotFound', `agent ${req.target} not found`);
+    const running = t.loaded && t.permit;
+    const startsTurn = !req.queueOnly && !running;
+    // followup_task to an idle agent needs a permit; checked first, so a refusal changes nothing.
+    if (startsTurn && !control.limiter.tryAcquire()) return limitReached(control.limiter.limit);
+    let unloaded: ThreadId[] = [];
+    let reloaded = false;
+    if (!t.loaded) {
+      // ensure_v2_agent_loaded: reserve residency protecting the target, reload in PendingInit.
+      const reserved = control.residency.reserve(this.host, t.id);
+      if (reserved === null) {
+        if (startsTurn) control.limiter.release();
+        return limitReached(control.residency.capacity);
+      }
+      reserved.slot.commit(t.id);
+      unloaded = reserved.unloaded;
+      Object.assign(t, { loaded: true, status: 'PendingInit', reloaded: true });
+      reloaded = true;
+    } else {
+      control.residency.touch(t.id);
+    }
+    if (startsTurn) t.permit = true;
+    // A queue-only item (trigger_turn = false) waits in the mailbox for the agent's next turn,
+    // even when sent while a turn runs (#39694); a followup to a running agent joins its turn.
+    if (req.queueOnly) t.mailbox++;
+    return { ok: true, startsTurn, ...(reloaded ? { reloaded } : {}), ...(unloaded.length ? { unloaded } : {}) };
+  }
+
+  statusChanged(thread: ThreadId, status: AgentStatus): void {
+    const t = this.threads.get(thread);
+    if (t === undefined) return;
+    t.status = status;
+    if (status === 'Running') {
+      // A turn consumes the mailbox; a reloaded agent is no longer stuck in PendingInit.
+      t.mailbox = 0;
+      t.reloaded = false;
+    } else if (status !== 'PendingInit') {
+      // The turn ended (RunningTask dropped): the permit goes with it.
+      this.dropPermit(t);
+    }
+  }
+
+  threadVanished(thread: ThreadId): void {
+    const t = this.threads.get(thread);
+    if (t === undefined) return;
+    t.loaded = false;
+    this.statusChanged(thread, 'NotFound');
+  }
+
+  turnStarted(): void {}
+  turnEnded(): void {}
+
+  snapshot(): SystemSnapshot {
+    const registries: RegistrySnapshot[] = [];
+    for (const [root, c] of this.controls) {
+      const pinned: Array<{ thread: ThreadId; why: string }> = [];
+      for (const id of c.residency.residents) {
+        const t = this.threads.get(id);
+        if (t === undefined || !t.loaded || t.permit || this.host.isUnloadable(id)) continue;
+        const why: string[] = [];
+        if (t.reloaded && t.status === 'PendingInit') why.push('reloaded into PendingInit and never started');
+        if (t.mailbox > 0) why.push(`${t.mailbox} pending mailbox item${t.mailbox === 1 ? '' : 's'} (queue-only send_message)`);
+        if (why.length === 0) why.push(`${t.status} without a turn`);
+        pinned.push({ thread: id, why: `${t.status} resident that cannot be unloaded: ${why.join('; ')}` });
+      }
+      pinned.sort((a, b) => (a.thread < b.thread ? -1 : a.thread > b.thread ? 1 : 0));
+      registries.push({
+        ...c.registry.snapshot(),
+        residents: [...c.residency.residents],
+        pendingResidency: c.residency.pending,
+        residencyCap: c.residency.capacity,
+        permits: c.limiter.active,
+        permitCap: c.limiter.limit,
+        pinned,
+      });
+    }
+    return { registries };
+  }
+
+  private dropPermit(t: V2Thread): void {
+    if (!t.permit) return;
+    t.permit = false;
+    this.controls.get(t.scope)!.limiter.release();
+  }
+
+  private addRoot(id: ThreadId): void {
+    this.controls.set(id, {
+      // V2 subagents reserve registry slots with no limit: the caps live in residency and permits.
+      registry: new AgentRegistry(id, null),
+      residency: new V2Residency(this.slotCap),
+      limiter: new ExecutionLimiter(this.slotCap),
+    });
+    this.threads.set(id, { id, scope: id, parent: null, isRoot: true, depth: 0, status: 'Running', loaded: true, permit: false, mailbox: 0, reloaded: false });
+  }
+}
+
+function refuse(error: string, message: string): Refusal {
+  return { ok: false, error, message };
+}
+
+function limitReached(limit: number): Refusal {
+  return { ok: false, error: 'AgentLimitReached', message: 'collab spawn failed: agent thread limit reached', limit };
+}
