@@ -32,8 +32,8 @@ export function longWorkload(turns, seed = 7, faults = { agentDeath: 0.01 }) {
 }
 
 /**
- * A persistent session of `turns` turns that creates no new threads after the first: four
- * workers get new work each turn (send_input), are waited for, and one is closed and resumed.
+ * A persistent session of `turns` turns that creates no new thread after the first: each turn
+ * resumes the worker (a slot is reserved), waits for it and closes it (the slot is released).
  * The turns array repeats one frozen turn object, so the scenario itself takes flat memory.
  */
 export function persistentSession(turns, seed = 1) {
@@ -43,8 +43,8 @@ export function persistentSession(turns, seed = 1) {
     seed,
     config: { maxThreads: 6, maxDepth: 1 },
     turns: [
-      { do: [{ spawn: ['w1', 'w2', 'w3', 'w4'], runFor: '5s' }, { wait: 'all' }] },
-      { do: [{ send: ['w1', 'w2', 'w3', 'w4'], runFor: '5s' }, { wait: 'all' }, { close: 'w4' }, { resume: 'w4', runFor: '2s' }, { wait: 'w4' }] },
+      { do: [{ spawn: 'w1', runFor: '5s' }, { wait: 'w1' }, { close: 'w1' }] },
+      { do: [{ resume: 'w1', runFor: '5s' }, { wait: 'w1' }, { close: 'w1' }] },
     ],
   });
   const steady = Object.freeze(base.turns[1]);

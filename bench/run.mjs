@@ -1,0 +1,322 @@
+// `npm run bench`: spawnsim's performance figures. Every figure is a ratio of two things
+// measured side by side in this one run (the machines are noisy, absolute numbers drift; a
+// ratio of interleaved measurements does not). Prints a table and writes reports/bench.json.
+//
+//   node bench/run.mjs [--quick] [--only core,digest,memory,hours,bugs,scaling,extra]
+//
+// --quick shortens every measurement (a 100 000-turn session instead of 1 000 000, 5 seeds
+// instead of 20): for trying a change, not for the figures of record.
+//
+// Other benches join the table by being present: bench/fuzz-find.mjs, bench/plan.mjs,
+// bench/explore.mjs, bench/adapter.mjs are each run as `node bench/<name>.mjs --json` (plus
+// `--quick` when given) in a child process; the last line of stdout must be one JSON document,
+// either a figure, an array of figures, or `{ "figures": [...] }`, where a figure is
+// `{ name, a: {label, value, unit}, b: {label, value, unit}, ratio, target?, met?, note? }`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findSystem, runScenario } from '../dist/index.js';
+import { EventQueue } from '../dist/core/EventQueue.js';
+import { longWorkload } from './workloads.mjs';
+import { bareLoop, median } from './bare-loop.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((a, i) => args[i - 1] === '--only' || a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.replace(/^--only=/, '').split(',')) : null;
+const want = (name) => only === null || only.has(name);
+const log = (s) => process.stderr.write(`${s}\n`);
+
+const figures = [];
+const notes = {};
+function figure(f) {
+  figures.push(f);
+  log(`  ${f.name}: ratio ${fmt(f.ratio)}${f.target ? ` (target ${f.target}: ${f.met ? 'met' : 'MISSED'})` : ''}`);
+}
+
+function fmt(x, digits = 3) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '-';
+  if (typeof x !== 'number') return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e6) return x.toExponential(2);
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1);
+  return x.toPrecision(digits);
+}
+
+const codexV1 = findSystem('codex-v1');
+
+// ---- 1. core throughput against a bare binary-heap loop, and the digest's cost ----
+function coreAndDigest() {
+  const turns = quick ? 1500 : 4000;
+  const reps = quick ? 3 : 7;
+  const scenario = longWorkload(turns);
+  // Record the world's queue traffic once: the bare loop replays the same pushes and pops.
+  const ops = [];
+  const push0 = EventQueue.prototype.push;
+  const pop0 = EventQueue.prototype.pop;
+  EventQueue.prototype.push = function (t, item) {
+    ops.push(t);
+    return push0.call(this, t, item);
+  };
+  EventQueue.prototype.pop = function () {
+    ops.push(-1);
+    return pop0.call(this);
+  };
+  let r;
+  try {
+    r = runScenario(scenario, codexV1, { traceLimit: 1000 });
+  } finally {
+    EventQueue.prototype.push = push0;
+    EventQueue.prototype.pop = pop0;
+  }
+  const log_ = Float64Array.from(ops);
+  const events = r.events;
+  const run = (digest) => {
+    const t0 = performance.now();
+    const x = runScenario(scenario, codexV1, { traceLimit: 1000, ...(digest ? {} : { digest: false }) });
+    const ms = performance.now() - t0;
+    if (x.events !== events) throw new Error('the workload is not deterministic');
+    return ms;
+  };
+  const bare = () => {
+    const t0 = performance.now();
+    bareLoop(log_);
+    return performance.now() - t0;
+  };
+  // warm up all three, then interleave
+  run(true), run(false), bare(), bare();
+  const tw = [], tn = [], tb = [];
+  for (let i = 0; i < reps; i++) {
+    tb.push(bare());
+    tw.push(run(true));
+    tn.push(run(false));
+  }
+  const world_ms = median(tw), nodigest_ms = median(tn), bare_ms = median(tb);
+  const pops = ops.filter((x) => x < 0).length;
+  if (want('core')) {
+    const worldRate = events / (world_ms / 1000);
+    const bareRate = events / (bare_ms / 1000);
+    figure({
+      name: 'core throughput',
+      a: { label: 'spawnsim world, codex-v1, every invariant on', value: worldRate, unit: 'events/s' },
+      b: { label: 'bare binary-heap loop, same pushes and pops', value: bareRate, unit: 'events/s' },
+      ratio: worldRate / bareRate,
+      target: '>= 0.3',
+      met: worldRate / bareRate >= 0.3,
+      detail: { turns, events, queuePushes: ops.length - pops, queuePops: pops, world_ms, bare_ms, reps },
+    });
+  }
+  if (want('digest')) {
+    figure({
+      name: 'digest cost',
+      a: { label: 'run with the trace digest', value: events / (world_ms / 1000), unit: 'events/s' },
+      b: { label: 'same run, digest off', value: events / (nodigest_ms / 1000), unit: 'events/s' },
+      ratio: world_ms / nodigest_ms,
+      ratioMeaning: 'time with / time without',
+      target: '<= 1.2',
+      met: world_ms / nodigest_ms <= 1.2,
+      detail: { with_ms: world_ms, without_ms: nodigest_ms, reps },
+    });
+  }
+  if (want('hours')) {
+    const wall_s = world_ms / 1000;
+    const agentHours = r.stats.agentTime_ms / 3_600_000;
+    const simHours = r.simulated_ms / 3_600_000;
+    figure({
+      name: 'simulated agent-hours per wall-clock second',
+      a: { label: 'agent-hours simulated (PendingInit or Running)', value: agentHours, unit: 'agent-h' },
+      b: { label: 'wall-clock time', value: wall_s, unit: 's' },
+      ratio: agentHours / wall_s,
+      ratioMeaning: 'agent-hours per second',
+      detail: { simulatedSessionHours: simHours, sessionHoursPerSecond: simHours / wall_s, speedupOverRealTime: r.simulated_ms / world_ms },
+    });
+  }
+}
+
+// ---- 2. memory: a 1 000 000-turn persistent session, in a child process ----
+function memory() {
+  const big = quick ? 100_000 : 1_000_000;
+  const small = 10_000;
+  const child = (turns) => {
+    const out = execFileSync(process.execPath, [join(here, 'memory-child.mjs'), String(turns), '1000'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    return JSON.parse(out.trim().split('\n').pop());
+  };
+  log(`  memory: ${small}-turn and ${big}-turn sessions in child processes...`);
+  const s = child(small);
+  const b = child(big);
+  const mb = (x) => x / 1e6;
+  figure({
+    name: `memory (${big.toLocaleString('en-US')}-turn persistent session)`,
+    a: { label: `peak RSS, ${big} turns`, value: mb(b.peakRss_bytes), unit: 'MB' },
+    b: { label: `peak RSS, ${small} turns`, value: mb(s.peakRss_bytes), unit: 'MB' },
+    ratio: b.peakRss_bytes / s.peakRss_bytes,
+    ratioMeaning: 'flatness: 1.0 is perfectly flat',
+    target: '< 200 MB peak',
+    met: mb(b.peakRss_bytes) < 200,
+    detail: { big: b, small: s },
+  });
+}
+
+// ---- 3. bug-finding against a hand-written fc.commands model ----
+async function bugs() {
+  const { fuzzSteps } = await import('../dist/fuzz/campaign.js');
+  const { huntWithFastCheck } = await import('./fc-commands-model.mjs');
+  const seeds = quick ? 5 : 20;
+  const targets = [
+    { issue: '#18335', invariant: 'no-false-rejection' },
+    { issue: '#30692', invariant: 'depth-within-max' },
+  ];
+  const spawnsim = (invariant, seed) => {
+    const t0 = performance.now();
+    let first = null;
+    const it = fuzzSteps({ system: codexV1, seed, invariants: [invariant], runs: 100_000 });
+    let res;
+    for (;;) {
+      const s = it.next();
+      if (s.done) {
+        res = s.value;
+        break;
+      }
+      if (s.value.phase === 'found' && first === null) first = performance.now() - t0;
+    }
+    const f = res.failures[0];
+    return { found: f !== undefined, runs: f?.run ?? res.runs, firstFailure_ms: first, shrunk_ms: performance.now() - t0, shrinkRuns: f?.shrink?.steps ?? 0, calls: f?.calls ?? null };
+  };
+  // warm both up
+  spawnsim('no-false-rejection', 999), huntWithFastCheck('no-false-rejection', 999);
+  for (const t of targets) {
+    const ss = [], fc = [];
+    for (let seed = 1; seed <= seeds; seed++) {
+      ss.push(spawnsim(t.invariant, seed));
+      fc.push(huntWithFastCheck(t.invariant, seed));
+    }
+    const m = (xs, k) => median(xs.map((x) => x[k]).filter((v) => v !== null));
+    const summary = (xs) => ({
+      found: xs.filter((x) => x.found).length,
+      runsToFirstFailure: m(xs, 'runs'),
+      firstFailure_ms: m(xs, 'firstFailure_ms'),
+      shrunk_ms: m(xs, 'shrunk_ms'),
+      ...(xs[0].shrinkRuns !== undefined ? { shrinkRuns: m(xs, 'shrinkRuns') } : { shrinks: m(xs, 'shrinks') }),
+    });
+    const a = summary(ss), b = summary(fc);
+    figure({
+      name: `bug-finding ${t.issue} (${t.invariant}), median of ${seeds} seeds`,
+      a: { label: 'spawnsim fuzz: time to a shrunk counterexample', value: a.shrunk_ms, unit: 'ms' },
+      b: { label: 'hand-written fc.commands model: same', value: b.shrunk_ms, unit: 'ms' },
+      ratio: a.shrunk_ms / b.shrunk_ms,
+      ratioMeaning: 'spawnsim time / fc.commands time',
+      target: '<= 0.5',
+      met: a.shrunk_ms / b.shrunk_ms <= 0.5,
+      detail: { spawnsim: a, fcCommands: b, firstFailureRatio: a.firstFailure_ms / b.firstFailure_ms, runsRatio: a.runsToFirstFailure / b.runsToFirstFailure },
+    });
+  }
+}
+
+// ---- 4. scaling: fuzz throughput with 1 and 2 workers, identical findings ----
+async function scaling() {
+  const poolPath = join(root, 'dist/fuzz/pool.js');
+  if (!existsSync(poolPath)) {
+    notes.scaling = 'skipped: dist/fuzz/pool.js (the worker pool) is not built';
+    log(`  scaling: ${notes.scaling}`);
+    return;
+  }
+  const { fuzzParallel } = await import('../dist/fuzz/pool.js');
+  const runs = quick ? 400 : 2000;
+  const campaign = { system: 'codex-v1', seed: 7, runs, keepGoing: true, shrink: false };
+  const time = async (workers) => {
+    const t0 = performance.now();
+    const r = await fuzzParallel({ ...campaign, workers });
+    return { ms: performance.now() - t0, r };
+  };
+  await time(2); // start-up and JIT warm-up of the workers
+  const one = [], two = [];
+  let r1, r2;
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    const a = await time(1);
+    const b = await time(2);
+    one.push(a.ms), two.push(b.ms);
+    r1 = a.r, r2 = b.r;
+  }
+  const key = (r) => JSON.stringify({ runs: r.runs, failures: r.failures.map((f) => [f.invariant, f.run, f.digest]), coverage: r.coverage, verdict: r.verdict });
+  const identical = key(r1) === key(r2);
+  const t1 = median(one), t2 = median(two);
+  figure({
+    name: 'scaling (fuzz, 1 vs 2 workers)',
+    a: { label: '2 workers', value: runs / (t2 / 1000), unit: 'runs/s' },
+    b: { label: '1 worker', value: runs / (t1 / 1000), unit: 'runs/s' },
+    ratio: t1 / t2,
+    ratioMeaning: 'speed-up',
+    target: '>= 1.7, identical findings',
+    met: t1 / t2 >= 1.7 && identical,
+    detail: { runs, identicalFindings: identical, failures: r1.failures.length, cpus: cpus().length },
+  });
+}
+
+// ---- 5. other helpers' benches ----
+function extra() {
+  for (const name of ['fuzz-find', 'plan', 'explore', 'adapter']) {
+    const file = join(here, `${name}.mjs`);
+    if (!existsSync(file)) continue;
+    log(`  ${name}: node bench/${name}.mjs --json`);
+    const p = spawnSync(process.execPath, [file, '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 16 << 20 });
+    const last = (p.stdout ?? '').trim().split('\n').pop() ?? '';
+    let doc = null;
+    try {
+      doc = JSON.parse(last);
+    } catch {
+      notes[name] = `bench/${name}.mjs exited ${p.status} without a JSON figure on its last line: ${(p.stderr || last).slice(0, 300)}`;
+      log(`  ${notes[name]}`);
+      continue;
+    }
+    const list = Array.isArray(doc) ? doc : Array.isArray(doc.figures) ? doc.figures : [doc];
+    for (const f of list) figure({ source: `bench/${name}.mjs`, ...f });
+  }
+}
+
+function table() {
+  const rows = [['figure', 'a', 'b', 'ratio', 'target', '']];
+  for (const f of figures) {
+    rows.push([
+      f.name,
+      f.a ? `${fmt(f.a.value)} ${f.a.unit}` : '',
+      f.b ? `${fmt(f.b.value)} ${f.b.unit}` : '',
+      fmt(f.ratio),
+      f.target ?? '',
+      f.target === undefined ? '' : f.met ? 'met' : 'MISSED',
+    ]);
+  }
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r) => r.map((x, c) => (c >= 1 && c <= 3 ? x.padStart(w[c]) : x.padEnd(w[c]))).join('  ').trimEnd();
+  const out = [line(rows[0]), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(line)];
+  for (const f of figures) if (f.a && f.b) out.push(`  ${f.name}: a = ${f.a.label}; b = ${f.b.label}${f.ratioMeaning ? `; ratio = ${f.ratioMeaning}` : ''}`);
+  for (const [k, v] of Object.entries(notes)) out.push(`  note (${k}): ${v}`);
+  return out.join('\n');
+}
+
+const started = Date.now();
+log(`spawnsim bench${quick ? ' (quick)' : ''}`);
+if (want('core') || want('digest') || want('hours')) coreAndDigest();
+if (want('memory')) memory();
+if (want('bugs')) await bugs();
+if (want('scaling')) await scaling();
+if (want('extra')) extra();
+process.stdout.write(`${table()}\n`);
+
+const doc = {
+  kind: 'bench',
+  quick,
+  figures,
+  notes,
+  meta: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemory_bytes: totalmem(), wall_ms: Date.now() - started, date: new Date().toISOString() },
+};
+const target = join(root, 'reports', 'bench.json');
+mkdirSync(dirname(target), { recursive: true });
+const tmp = `${target}.${process.pid}.tmp`;
+writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
+renameSync(tmp, target);
+log(`wrote ${target}`);
