@@ -37,6 +37,18 @@ export interface FuzzOptions {
   requireCoverage?: readonly string[];
   /** Asked between steps; true stops at once with what was found so far (Ctrl-C). */
   interrupted?: () => boolean;
+  /**
+   * Generated run `run` (1-based) was already made elsewhere: return its outcome (a worker of
+   * the pool made it with `evaluateRun`), `null` when another shard owns the run (it is skipped:
+   * no coverage, no finding), or undefined to make it here. Findings stay in run order.
+   */
+  outcomeOf?: (run: number, runSeed: number) => RunOutcome | null | undefined;
+}
+
+/** What one generated run found: the invariants it violated, in order, and the coverage states it reached. */
+export interface RunOutcome {
+  violations: Array<{ invariant: string }>;
+  reached: string[];
 }
 
 /** A progress note, yielded after each run or shrink step. */
@@ -165,13 +177,15 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     if (options.until?.()) return (stoppedBy = 'until'), finish();
     const runSeed = seeds.int(0, 2 ** 31 - 1);
     runs++;
-    const scenario: Scenario = { ...sampleWorkload(arbitrary, runSeed), name: `${id}-run${runs}` };
-    const { probe, reached } = coverageProbe();
-    const r = runScenario(scenario, system, { invariants: selected, extraInvariants: [...extra, probe], stopAtFirstViolation: !options.keepGoing, traceLimit: 1 });
-    for (const s of reached) coverage[s]++;
+    const given = options.outcomeOf?.(runs, runSeed);
+    if (given === null) continue;
+    const r = given ?? evaluateRun(options, runs, runSeed, arbitrary);
+    for (const s of r.reached) coverage[s as keyof Coverage]++;
     yield { phase: 'generate', runs, failures: failures.length };
     const fresh = r.violations.filter((v) => !found.has(v.invariant));
     for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
+      // regenerated from its seed (cheap), so a worker need not send the workload back
+      const scenario = generatedScenario(arbitrary, id, runs, runSeed);
       found.add(v.invariant);
       yield { phase: 'found', runs, failures: failures.length, invariant: v.invariant };
       let shrunk: ShrinkResult | null = null;
@@ -238,6 +252,27 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       violation,
     };
   }
+}
+
+function generatedScenario(arbitrary: fc.Arbitrary<Scenario>, id: string, run: number, runSeed: number): Scenario {
+  return { ...sampleWorkload(arbitrary, runSeed), name: `${id}-run${run}` };
+}
+
+/**
+ * Makes generated run `run` of a campaign exactly as `fuzzSteps` does, and says what it found.
+ * A pool worker calls it for the runs it is given; the campaign feeds the outcomes back in run
+ * order through `outcomeOf`, so findings are identical to one thread's.
+ */
+export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, arbitrary: fc.Arbitrary<Scenario> = workloadArbitrary(options.workload)): RunOutcome {
+  const id = fuzzRunId(options.system.id, options.seed ?? 1, options.invariants);
+  const { probe, reached } = coverageProbe();
+  const r = runScenario(generatedScenario(arbitrary, id, run, runSeed), options.system, {
+    invariants: options.invariants ?? INVARIANTS.map((i) => i.name),
+    extraInvariants: [...(options.extraInvariants ?? []), probe],
+    stopAtFirstViolation: !options.keepGoing,
+    traceLimit: 1,
+  });
+  return { violations: r.violations.map((v) => ({ invariant: v.invariant })), reached: [...reached] };
 }
 
 /** Runs a campaign to the end. Deterministic for a seed unless `until`, `interrupted` or a shrink `shouldStop` cut it. */

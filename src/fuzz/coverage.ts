@@ -13,7 +13,7 @@ export const COVERAGE_STATES = {
   'depth-refusal': 'a call was refused for depth (DepthLimitReached or ToolUnavailable)',
   'completed-unclosed': 'a turn started while an agent had finished but was never closed',
   interrupted: 'an agent was Interrupted (a non-final status)',
-  'fork-from-subagent': 'a subagent forked or created a conversation',
+  'fork-from-subagent': 'a subagent called fork or create (allowed or refused)',
   'ids-lost': 'the model lost agent ids (compaction or the id limit)',
   'forgot-close': 'the model skipped a close_agent it meant to make',
   'wait-timeout': 'a wait_agent timed out with no target final',
@@ -68,15 +68,13 @@ export function coverageProbe(): { probe: Invariant; reached: Set<CoverageState>
         return null;
       },
       onCall: (view, call) => {
+        if ((call.op === 'fork_thread' || call.op === 'create_thread') && view.thread(call.caller)?.kind !== 'root') reached.add('fork-from-subagent');
         if (!call.ok) {
           if (call.error === 'AgentLimitReached') reached.add('limit-refusal');
           else if (call.error === 'DepthLimitReached' || call.error === 'ToolUnavailable') reached.add('depth-refusal');
           return null;
         }
         if (call.op === 'resume_agent') reached.add('resumed');
-        if (call.op === 'fork_thread' || call.op === 'create_thread') {
-          if (view.thread(call.caller)?.kind !== 'root') reached.add('fork-from-subagent');
-        }
         if (call.op !== 'close_agent' && call.op !== 'send_input' && call.op !== 'interrupt_agent') {
           const t = view.thread(call.target);
           if (t !== undefined && t.lineageDepth === view.config.maxDepth) reached.add('depth-at-max');

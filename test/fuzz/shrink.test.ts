@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { fuzz, violatesOnly } from '../../src/fuzz/campaign.js';
+import { renameThreads, scenarioToYaml, scriptedCalls } from '../../src/fuzz/export.js';
+import { shrinkScenario } from '../../src/fuzz/shrink.js';
+import { parseScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/runScenario.js';
+import { findSystem } from '../../src/systems/catalog.js';
+import { actionKind } from '../../src/world/scenario.js';
+import { scenario } from '../helpers.js';
+
+const v1 = findSystem('codex-v1')!;
+const kinds = (s: { turns: Array<{ do: object[] }> }): string[][] => s.turns.map((t) => t.do.map((a) => actionKind(a as never)));
+
+describe('shrinking', () => {
+  it('#18335 on codex-v1 shrinks to at most 3 calls over 2 turns with cap 1: a spawn, then the next turn spawns and is refused', () => {
+    const r = fuzz({ system: v1, seed: 1, invariants: ['no-false-rejection'] });
+    const f = r.failures[0]!;
+    expect(f.invariant).toBe('no-false-rejection');
+    expect(f.calls).toBeLessThanOrEqual(3);
+    expect(f.turns).toBe(2);
+    expect(f.counterexample.config.maxThreads).toBe(1);
+    expect(kinds(f.counterexample)[0]).toContain('spawn');
+    expect(kinds(f.counterexample)[1]).toEqual(['spawn']);
+    expect(f.violation.message).toMatch(/refused with AgentLimitReached\{1\} while 0 agents run/);
+    expect(f.shrink!.stoppedBy).toBe('done');
+  });
+
+  it('#30692 on codex-v1 (fresh-root forks) shrinks to at most 3 calls: a spawn, then a fork or create by the child', () => {
+    const r = fuzz({ system: v1, seed: 1, invariants: ['depth-within-max'] });
+    const f = r.failures[0]!;
+    expect(f.calls).toBeLessThanOrEqual(3);
+    const actions = f.counterexample.turns.flatMap((t) => t.do);
+    expect(actions[0]).toEqual({ spawn: 'a1' });
+    expect(actions.some((a) => ('fork' in a || 'create' in a) && a.by === 'a1')).toBe(true);
+    expect(f.violation.message).toMatch(/at lineage depth 2 where max_depth is 1/);
+  });
+
+  it('is deterministic: the same seed gives the same counterexample, byte for byte', () => {
+    const a = fuzz({ system: v1, seed: 11, runs: 200, keepGoing: true });
+    const b = fuzz({ system: v1, seed: 11, runs: 200, keepGoing: true });
+    expect(a.failures.map((f) => scenarioToYaml(f.counterexample))).toEqual(b.failures.map((f) => scenarioToYaml(f.counterexample)));
+    expect(a.failures.length).toBeGreaterThan(1);
+  });
+
+  it('stops at its step bound and says so', () => {
+    const big = scenario({ config: { maxThreads: 2 }, turns: [{ do: [{ spawn: ['x1', 'x2'] }, { wait: 'all' }, { sleep: '1s' }, { sleep: '1s' }] }, { do: [{ sleep: '1s' }, { spawn: 'x3' }] }] });
+    const fails = (s: typeof big): boolean => violatesOnly(s, v1, 'no-false-rejection');
+    expect(fails(big)).toBe(true);
+    const cut = shrinkScenario(big, fails, { maxSteps: 3 });
+    expect(cut.stoppedBy).toBe('steps');
+    expect(cut.steps).toBe(3);
+    const full = shrinkScenario(big, fails);
+    expect(full.stoppedBy).toBe('done');
+    expect(scriptedCalls(full.scenario)).toBe(2);
+    expect(fails(full.scenario)).toBe(true);
+  });
+
+  it('renames threads in birth order so the file reads a1, a2, f1', () => {
+    const s = scenario({ turns: [{ do: [{ spawn: 'a7' }, { fork: 'f3', by: 'a7' }, { close: ['a7', 'a9'] }] }] });
+    expect(renameThreads(s).turns[0]!.do).toEqual([{ spawn: 'a1' }, { fork: 'f1', by: 'a1' }, { close: ['a1', 'gone1'] }]);
+  });
+
+  it('writes a counterexample whose file replays with the recorded digest and expectation', () => {
+    const f = fuzz({ system: v1, seed: 1, invariants: ['no-false-rejection'] }).failures[0]!;
+    const text = scenarioToYaml(f.counterexample);
+    const back = parseScenario(text, 'counterexample.yaml');
+    expect(back).toEqual(f.counterexample);
+    expect(back.replay).toEqual({ system: 'codex-v1', invariant: 'no-false-rejection', digest: f.digest });
+    const again = runScenario(back, v1);
+    expect(again.digest).toBe(f.digest);
+    expect(again.violations.map((v) => v.invariant).sort()).toEqual([...(back.expect!['codex-v1'] as { violates: string[] }).violates].sort());
+  });
+});
