@@ -1,3 +1,5 @@
+import type { Reporter } from './Reporter.js';
+
 /**
  * Serialises a report as JSON with a stable key order: keys are written in the order the
  * report objects were built, which is fixed by construction, and `meta` (wall-clock data)
@@ -11,3 +13,10 @@ export function toJson(document: unknown): string {
 export function envelope(command: string, version: string, body: object, meta?: object): object {
   return { schemaVersion: 1, tool: { name: 'spawnsim', version }, command, ...body, ...(meta ? { meta } : {}) };
 }
+
+/** The JSON reporter: the document as it is, `meta` included when the document has one. */
+export const jsonReporter: Reporter = {
+  format: 'json',
+  fileName: 'report.json',
+  render: (document) => toJson(document),
+};

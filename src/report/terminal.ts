@@ -1,7 +1,8 @@
-import type { ChalkInstance } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Reporter } from './Reporter.js';
 import { formatSeconds } from '../core/duration.js';
 import type { TraceEvent } from '../core/Trace.js';
-import type { CheckReport, RunEntry, RunReport } from './results.js';
+import { assertNever, type CheckReport, type RunEntry, type RunReport } from './results.js';
 
 /** The verdict matrix of `spawnsim check`: rows are scenarios, columns are systems. */
 export function renderMatrix(report: CheckReport, c: ChalkInstance): string {
@@ -187,3 +188,21 @@ export function renderRunEntry(e: RunEntry, c: ChalkInstance): string {
 export function renderRun(report: RunReport, c: ChalkInstance): string {
   return report.entries.map((e) => renderRunEntry(e, c)).join('');
 }
+
+/** The terminal reporter: the verdict matrix for `check`, each run with its timeline for `run`; colours from `options.chalk`. */
+export const terminalReporter: Reporter = {
+  format: 'terminal',
+  fileName: 'report.txt',
+  render: (document, options) => {
+    const c = options?.chalk ?? new Chalk({ level: 0 });
+    const r = document.report;
+    switch (r.kind) {
+      case 'run':
+        return renderRun(r, c);
+      case 'check':
+        return renderMatrix(r, c);
+      default:
+        return assertNever(r);
+    }
+  },
+};

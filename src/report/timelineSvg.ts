@@ -1,6 +1,7 @@
 import { formatSeconds } from '../core/duration.js';
 import { num, xmlAttr, xmlText } from './escape.js';
-import type { RunEntry } from './results.js';
+import type { Reporter } from './Reporter.js';
+import { reportEntries, type RunEntry } from './results.js';
 import { buildTimeline, timeAxis, type LaneMark, type LaneState } from './timeline.js';
 
 /**
@@ -301,3 +302,17 @@ function stepPath(steps: Step[], key: 'counted' | 'live' | 'working', x: (t: num
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
+
+/**
+ * The SVG reporter: the timeline of one run as a standalone file, the first run that violates
+ * an invariant (or the first run when all pass). The HTML report holds every run's timeline.
+ */
+export const svgReporter: Reporter = {
+  format: 'svg',
+  fileName: 'timeline.svg',
+  render: (document) => {
+    const entries = reportEntries(document.report);
+    const entry = entries.find((e) => e.verdict === 'fail') ?? entries[0];
+    return entry ? renderTimelineSvg(entry) : `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="30"><text x="8" y="20">no runs</text></svg>\n`;
+  },
+};

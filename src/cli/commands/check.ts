@@ -5,9 +5,13 @@ import type { SystemDefinition } from '../../systems/contract.js';
 import { judge } from '../../scenario/expectations.js';
 import { runScenario } from '../../scenario/runScenario.js';
 import type { Scenario } from '../../world/scenario.js';
-import { envelope, toJson } from '../../report/json.js';
+import { toJson } from '../../report/json.js';
+import { reportDocument } from '../../report/Reporter.js';
+import { checkReportId } from '../../report/runId.js';
+import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { runEntry, scenarioHeader, type CheckReport, type RunEntry } from '../../report/results.js';
 import { renderMatrix } from '../../report/terminal.js';
+import { renderMarkdownMatrix } from '../../report/markdownMatrix.js';
 import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
 import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
@@ -20,8 +24,12 @@ export const checkCommand: CommandModule = (program, ctx) => {
     .argument('[dir]', 'folder of scenario files (default: ./scenarios, else the built-in ones)')
     .option('--strict', 'check live-equals-counted after every event')
     .option('--json', 'write one JSON document to stdout')
+    .option('--markdown', 'print the verdict matrix as a Markdown table (the one in README.md)')
     .option('-s, --system <id...>', 'systems to check (default: every built-in system); exec:PROGRAM ARGS... runs an external program (docs/protocol.md)')
-    .action((dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[] }) => {
+    .option('--report [spec]', REPORT_OPTION_HELP)
+    .action((dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[]; report?: string | true }) => {
+      const started_ms = Date.now();
+      validateReportSpec(opts.report, ctx.io.cwd);
       const root = dir !== undefined ? resolve(ctx.io.cwd, dir) : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
       if (!existsSync(root)) throw new UsageError(`spawnsim check: no such folder: ${dir ?? root}`);
       const files = scenarioFiles(root);
@@ -29,8 +37,14 @@ export const checkCommand: CommandModule = (program, ctx) => {
       const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f) }));
       const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
       const report = checkAll(loaded, systems, Boolean(opts.strict));
-      if (opts.json) ctx.io.stdout(toJson(envelope('check', ctx.version, { strict: Boolean(opts.strict), report })));
+      const document = reportDocument('check', ctx.version, report, { strict: Boolean(opts.strict) });
+      if (opts.json) ctx.io.stdout(toJson(document));
+      else if ((opts as { markdown?: boolean }).markdown) ctx.io.stdout(renderMarkdownMatrix(report));
       else ctx.io.stdout(renderMatrix(report, ctx.chalk()));
+      if (opts.report !== undefined) {
+        const id = checkReportId({ folder: ctx.rel(root), strict: Boolean(opts.strict) });
+        writeReports(ctx, document, opts.report, `reports/${id}`, { json: Boolean(opts.json), meta: reportMeta(started_ms) });
+      }
       // an unexpected system-error (an external program that crashed, hung, ...) fails the check too
       const unjudgedErrors = report.entries.some((e) => e.judgement.status === 'unjudged' && e.violations.some((v) => v.invariant === SYSTEM_ERROR));
       ctx.setExitCode(report.totals.mismatches > 0 || unjudgedErrors ? EXIT.violations : EXIT.ok);
@@ -46,7 +60,7 @@ export function checkAll(loaded: Array<{ file: string; scenario: Scenario }>, sy
       const r = runScenario(scenario, sys, strict ? { strict } : {});
       // an external program is judged by the expectations of the built-in system it implements
       const as = (sys as { judgeAs?: () => string | undefined }).judgeAs?.();
-      entries.push(runEntry(scenario, file, r, judge(scenario, as ? { ...r, system: as } : r)));
+      entries.push(runEntry(scenario, file, r, judge(scenario, as ? { ...r, system: as } : r), { traceWindow: 100, ...(strict ? { strict } : {}) }));
     }
   }
   const count = (f: (e: RunEntry) => boolean): number => entries.filter(f).length;

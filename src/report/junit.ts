@@ -1,0 +1,134 @@
+import { Chalk } from 'chalk';
+import { formatSeconds } from '../core/duration.js';
+import { SYSTEM_ERROR } from '../invariants/catalog.js';
+import type { Violation } from '../invariants/Invariant.js';
+import { xmlAttr, xmlText } from './escape.js';
+import type { Reporter, ReportDocument } from './Reporter.js';
+import { assertNever, reportEntries, type RunEntry } from './results.js';
+import { renderTimeline } from './terminal.js';
+
+/**
+ * JUnit XML: one `<testsuite>` per scenario and system, one `<testcase>` per checked invariant.
+ * What counts as a failure follows the command's exit code, so a CI dashboard and the build agree:
+ * - `run` (exit 1 on any violation): a violated invariant is a failure;
+ * - `check` (exit 1 when an expectation fails): a violation the scenario expects is a pass (its
+ *   sentence goes to `<system-out>`), an unexpected one is a failure, and an `expectation`
+ *   testcase fails when the expectation as a whole does not hold (for example an expected
+ *   violation that did not happen).
+ * A system that throws is an `<error>`. Control characters are stripped; there are no
+ * timestamps, so the file is byte-identical for the same inputs.
+ */
+export function renderJunit(document: ReportDocument): string {
+  const entries = reportEntries(document.report);
+  const byExpectation = judgedByExpectation(document);
+  const suites = entries.map((e) => suite(e, byExpectation));
+  const tests = suites.reduce((n, s) => n + s.tests, 0);
+  const failures = suites.reduce((n, s) => n + s.failures, 0);
+  const errors = suites.reduce((n, s) => n + s.errors, 0);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xmlAttr(`spawnsim ${document.command}`)}" tests="${tests}" failures="${failures}" errors="${errors}">`,
+    ...suites.map((s) => s.xml),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function judgedByExpectation(document: ReportDocument): boolean {
+  const r = document.report;
+  switch (r.kind) {
+    case 'run':
+      return false;
+    case 'check':
+      return true;
+    default:
+      return assertNever(r);
+  }
+}
+
+interface Suite {
+  xml: string;
+  tests: number;
+  failures: number;
+  errors: number;
+}
+
+function suite(e: RunEntry, byExpectation: boolean): Suite {
+  const className = `${e.scenario}.${e.system}`;
+  const expected = new Set(e.judgement.expected !== undefined && e.judgement.expected !== 'pass' ? e.judgement.expected.violates : []);
+  const cases: string[] = [];
+  let failures = 0;
+  let errors = 0;
+  for (const name of e.invariants) {
+    const v = e.violations.find((x) => x.invariant === name);
+    const open = `    <testcase classname="${xmlAttr(className)}" name="${xmlAttr(name)}">`;
+    if (v === undefined) {
+      cases.push(`    <testcase classname="${xmlAttr(className)}" name="${xmlAttr(name)}"/>`);
+    } else if (byExpectation && expected.has(name)) {
+      cases.push(`${open}\n      <system-out>${xmlText(`violated as the scenario expects:\n${failureText(e, v)}`)}</system-out>\n    </testcase>`);
+    } else {
+      failures++;
+      cases.push(`${open}\n      <failure message="${xmlAttr(v.message)}" type="${xmlAttr(name)}">${xmlText(failureText(e, v))}</failure>\n    </testcase>`);
+    }
+  }
+  const sysErr = e.violations.find((x) => x.invariant === SYSTEM_ERROR);
+  if (sysErr) {
+    errors++;
+    cases.push(`    <testcase classname="${xmlAttr(className)}" name="${SYSTEM_ERROR}">\n      <error message="${xmlAttr(sysErr.message)}" type="${SYSTEM_ERROR}">${xmlText(failureText(e, sysErr))}</error>\n    </testcase>`);
+  }
+  if (byExpectation) {
+    if (e.judgement.status === 'mismatch') {
+      failures++;
+      const text = [...e.judgement.problems, '', `replay: ${e.replay}`].join('\n');
+      cases.push(
+        `    <testcase classname="${xmlAttr(className)}" name="expectation">\n      <failure message="${xmlAttr(e.judgement.problems[0] ?? 'the expectation does not hold')}" type="expectation">${xmlText(text)}</failure>\n    </testcase>`,
+      );
+    } else {
+      cases.push(`    <testcase classname="${xmlAttr(className)}" name="expectation"/>`);
+    }
+  }
+  const tests = cases.length;
+  const props: Array<[string, string]> = [
+    ['scenario', e.scenario],
+    ['file', e.file ?? ''],
+    ['system', e.system],
+    ['seed', String(e.seed)],
+    ['digest', e.digest],
+    ['events', String(e.events)],
+    ['simulated', formatSeconds(e.simulated_ms)],
+    ['expectation', e.judgement.status],
+    ['replay', e.replay],
+  ];
+  const xml = [
+    `  <testsuite name="${xmlAttr(`${e.scenario} on ${e.system}`)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0">`,
+    '    <properties>',
+    ...props.map(([k, val]) => `      <property name="${xmlAttr(k)}" value="${xmlAttr(val)}"/>`),
+    '    </properties>',
+    ...cases,
+    '  </testsuite>',
+  ].join('\n');
+  return { xml, tests, failures, errors };
+}
+
+/** The failure body: where it broke, the sentence, who holds the slots, the trace excerpt, the replay command. */
+function failureText(e: RunEntry, v: Violation): string {
+  const count = e.violationCounts[v.invariant] ?? 1;
+  const lines = [`${v.invariant} broke at event ${v.event}, t=${formatSeconds(v.t_ms)}, turn ${v.turn}${count > 1 ? ` (found ${count} times)` : ''}`, v.message];
+  if (v.summary) lines.push(v.summary);
+  if (v.threads.length) {
+    lines.push('', 'threads:');
+    for (const t of v.threads) lines.push(`  ${t.id} [${t.status}] ${t.why}`);
+  }
+  if (e.trace.length) lines.push('', 'trace:', renderTimeline(e, PLAIN));
+  lines.push('', `replay: ${e.replay}`);
+  return lines.join('\n');
+}
+
+const PLAIN = new Chalk({ level: 0 });
+
+/** The JUnit reporter. */
+export const junitReporter: Reporter = {
+  format: 'junit',
+  fileName: 'junit.xml',
+  render: (document) => renderJunit(document),
+};
