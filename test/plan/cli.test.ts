@@ -23,6 +23,7 @@ describe('spawnsim plan (CLI)', () => {
       [['--sweep', 'maxThreads=12..2'], 'lo <= hi'],
       [['--sweep', 'forgetRate=0,2'], 'in [0, 1]'],
       [['--sweep', 'caps=1,2'], 'unknown parameter `caps`'],
+      [['--sweep', 'forgetRate=0', '--sweep', 'forgetRate=0.1'], 'given twice'],
       [['--target', 'falseRejection~0.1'], 'expected metric<value'],
       [['--system', 'codex-v9'], 'unknown system `codex-v9`'],
       [['--replications', '0'], 'expected an integer from 1'],

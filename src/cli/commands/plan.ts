@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { gridAxes, gridPoints, parseSweep, PlanInputError, type Sweep } from '../../plan/grid.js';
+import { gridAxes, gridPoints, parseSweep, PlanInputError, type GridAxes } from '../../plan/grid.js';
 import { runTasks } from '../../plan/parallel.js';
 import { buildPlanReport, renderPlanCsv, renderPlanTable } from '../../plan/report.js';
 import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type PlanTask, type Target } from '../../plan/runPlan.js';
@@ -59,10 +59,10 @@ export const planCommand: CommandModule = (program, ctx) => {
         return systemOrThrow(id).id;
       });
       if (new Set(systems).size !== systems.length) throw new UsageError('--system: a system is given twice');
-      let sweeps: Sweep[];
+      let axes: GridAxes;
       let targets: Target[];
       try {
-        sweeps = opts.sweep.map(parseSweep);
+        axes = gridAxes(workload, opts.sweep.map(parseSweep));
         targets = opts.target.map((t) => {
           const parsed = parseTarget(t);
           if (!parsed) throw new PlanInputError(`--target ${JSON.stringify(t)}: expected metric<value (or <=, >, >=) with metric one of ${Object.keys(TARGET_METRICS).join(', ')}`);
@@ -72,7 +72,6 @@ export const planCommand: CommandModule = (program, ctx) => {
         if (e instanceof PlanInputError) throw new UsageError(e.message);
         throw e;
       }
-      const axes = gridAxes(workload, sweeps);
       const points = gridPoints(axes);
       const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to }));
       const progress = ctx.io.stderrIsTTY ? progressBar(ctx.io.stderr, `${points.length * systems.length} points x ${opts.replications} replications`) : undefined;
