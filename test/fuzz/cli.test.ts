@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/load.js';
+import { cli, tempDir } from './cliHarness.js';
+
+describe('spawnsim fuzz', () => {
+  it('finds a violation on codex-v1 with seed 1, shrinks it, writes the counterexample and prints the replay command', async () => {
+    const cwd = tempDir();
+    const r = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1'], cwd);
+    expect(r.code).toBe(1);
+    const file = join(cwd, 'reports', 'fuzz-codex-v1-seed1', 'counterexample.yaml');
+    const s = parseScenario(readFileSync(file, 'utf8'), file);
+    expect(s.replay).toMatchObject({ system: 'codex-v1', invariant: 'live-equals-counted' });
+    expect(s.turns.flatMap((t) => t.do)).toEqual([{ spawn: 'a1' }]);
+    expect(r.out).toContain('spawnsim replay reports/fuzz-codex-v1-seed1/counterexample.yaml');
+    expect(r.out).toMatch(/shrunk from \d+ calls? over \d+ turns? to 1 call over 1 turn/);
+    expect(r.out).toContain('coverage');
+    expect(r.err).toBe(''); // no progress when stderr is not a terminal
+    const report = JSON.parse(readFileSync(join(cwd, 'reports', 'fuzz-codex-v1-seed1', 'report.json'), 'utf8'));
+    expect(report.result.failures[0].digest).toBe(s.replay!.digest);
+
+    const replay = await cli(['replay', 'reports/fuzz-codex-v1-seed1/counterexample.yaml'], cwd);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toContain('reproduced: live-equals-counted is violated on codex-v1');
+    expect(replay.out).toContain(`digest ${s.replay!.digest} matches the file`);
+
+    // the same file on a fixed system does not reproduce, and says the digest was not compared
+    const fixed = await cli(['replay', 'reports/fuzz-codex-v1-seed1/counterexample.yaml', '--system', 'codex-v1-release-on-final'], cwd);
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toContain('not reproduced');
+    expect(fixed.out).toContain('digest not compared');
+  });
+
+  it('targets #30692 with --invariant depth-within-max: spawn, then a fork or create by the child', async () => {
+    const cwd = tempDir();
+    const r = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--invariant', 'depth-within-max'], cwd);
+    expect(r.code).toBe(1);
+    const file = join(cwd, 'reports', 'fuzz-codex-v1-depth-within-max-seed1', 'counterexample.yaml');
+    const s = parseScenario(readFileSync(file, 'utf8'), file);
+    const actions = s.turns.flatMap((t) => t.do);
+    expect(actions.length).toBeLessThanOrEqual(3);
+    expect(actions.some((a) => ('fork' in a || 'create' in a) && a.by === 'a1')).toBe(true);
+    const replay = await cli(['replay', file], cwd);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toContain('matches the file');
+  });
+
+  it('says clearly when a replay does not give the recorded digest', async () => {
+    const cwd = tempDir();
+    await cli(['fuzz', '--system', 'codex-v1', '--seed', '1'], cwd);
+    const file = join(cwd, 'reports', 'fuzz-codex-v1-seed1', 'counterexample.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/digest: [0-9a-f]{16}/, 'digest: deadbeefdeadbeef'));
+    const r = await cli(['replay', file], cwd);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('DIGEST MISMATCH: the file says deadbeefdeadbeef');
+  });
+
+  it('holds on a fix with --runs, and --keep-going collects one counterexample per invariant', async () => {
+    const cwd = tempDir();
+    const held = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '3', '--runs', '50', '--invariant', 'depth-within-max', 'fanout-within-cap'], cwd);
+    expect(held.code).toBe(0);
+    expect(held.out).toContain('no violation in 50 runs');
+    const many = await cli(['fuzz', '--system', 'codex-v1', '--seed', '2', '--runs', '100', '--keep-going'], cwd);
+    expect(many.code).toBe(1);
+    const files = readdirSync(join(cwd, 'reports', 'fuzz-codex-v1-seed2')).filter((f) => f.endsWith('.yaml')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files).toContain('counterexample.yaml');
+    expect(files).toContain('counterexample-depth-within-max.yaml');
+  });
+
+  it('--corpus replays stored counterexamples first and adds new failures once', async () => {
+    const cwd = tempDir();
+    const first = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--corpus', 'corpus'], cwd);
+    expect(first.code).toBe(1);
+    const stored = readdirSync(join(cwd, 'corpus'));
+    expect(stored).toHaveLength(1);
+    const second = await cli(['fuzz', '--system', 'codex-v1', '--seed', '99', '--corpus', 'corpus', '--json'], cwd);
+    expect(second.code).toBe(1);
+    const doc = JSON.parse(second.out);
+    expect(doc.result.corpus).toEqual({ replayed: 1, reproduced: 1 });
+    expect(doc.result.runs).toBe(0); // the known failure stops the campaign before any generation
+    expect(doc.result.failures[0].source).toBe('corpus');
+    expect(readdirSync(join(cwd, 'corpus'))).toEqual(stored);
+    // on the fixed system the stored failure no longer fails, and generation goes on
+    const fixed = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '1', '--runs', '20', '--invariant', 'depth-within-max', '--corpus', 'corpus', '--json'], cwd);
+    expect(JSON.parse(fixed.out).result.corpus).toEqual({ replayed: 1, reproduced: 0 });
+    expect(fixed.code).toBe(0);
+  });
+
+  it('--require-coverage fails the campaign (exit 1) when a named state is never reached', async () => {
+    const cwd = tempDir();
+    const ok = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '1', '--runs', '200', '--invariant', 'depth-within-max', '--require-coverage', 'pool-full,multi-turn'], cwd);
+    expect(ok.code).toBe(0);
+    const missing = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '1', '--runs', '2', '--invariant', 'depth-within-max', '--require-coverage', 'resumed,internal-agent-died'], cwd);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('required coverage never reached: resumed, internal-agent-died');
+  });
+
+  it('writes one JSON document to stdout with --json, and shows progress on stderr only on a terminal', async () => {
+    const cwd = tempDir();
+    const r = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--json'], cwd);
+    const doc = JSON.parse(r.out);
+    expect(doc.command).toBe('fuzz');
+    expect(doc.result.failures[0].counterexample.replay.system).toBe('codex-v1');
+    expect(doc.meta.wall_ms).toBeTypeOf('number');
+    const tty = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '1', '--runs', '3000', '--invariant', 'depth-within-max'], cwd, { stderrIsTTY: true });
+    expect(tty.code).toBe(0);
+    expect(tty.err).toMatch(/run \d+\/3000/);
+  });
+
+  it.each([
+    [['fuzz'], /required option '-s, --system/],
+    [['fuzz', '--system', 'nope'], /unknown system `nope`/],
+    [['fuzz', '--system', 'codex-v1', '--runs', '0'], /--runs: expected a positive integer, got "0"/],
+    [['fuzz', '--system', 'codex-v1', '--runs', '5', '--time', '1s'], /give one of them, not both/],
+    [['fuzz', '--system', 'codex-v1', '--time', 'soon'], /--time: expected a duration such as 30s/],
+    [['fuzz', '--system', 'codex-v1', '--seed', '-1'], /--seed: expected a non-negative integer/],
+    [['fuzz', '--system', 'codex-v1', '--invariant', 'everything'], /Allowed choices are/],
+    [['fuzz', '--system', 'codex-v1', '--require-coverage', 'pool-full,moon'], /--require-coverage: unknown state `moon`: expected multi-turn, pool-full/],
+    [['fuzz', '--system', 'codex-v1', 'codex-v1-release-on-final'], /fuzz takes one system, got 2/],
+    [['replay', 'missing.yaml'], /no such scenario file/],
+  ])('exits 2 with a clear message for bad flags: %j', async (argv, message) => {
+    const cwd = tempDir();
+    const r = await cli(argv, cwd);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(existsSync(join(cwd, 'reports'))).toBe(false);
+  });
+
+  it('refuses to replay a scenario without a replay block, and reports a bad corpus file at file:line:col', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'plain.yaml'), 'name: plain\nturns:\n  - do: [{ spawn: 1 }]\n');
+    const r = await cli(['replay', 'plain.yaml'], cwd);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no `replay:` block');
+    mkdirSync(join(cwd, 'corpus'));
+    writeFileSync(join(cwd, 'corpus', 'bad.yaml'), 'name: bad\nturns:\n  - do: [{ spwan: 1 }]\n');
+    const bad = await cli(['fuzz', '--system', 'codex-v1', '--corpus', 'corpus'], cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/bad\.yaml:3:\d+/);
+  });
+});
