@@ -217,9 +217,65 @@ class CodexV1:
         target.status = "PendingInit"
         target.loaded = True
         target.edge_open = True
-        target.children = {}
+        # re-parented to the caller; its persisted spawn edges (children) are kept for tree resume
         caller.children[target.id] = None
-        return {"ok": True, "depth": child_depth, "restored": [], "skipped": []}
+        restored, skipped = self._restore_tree(target, reg)
+        return {"ok": True, "depth": child_depth, "restored": restored, "skipped": skipped}
+
+    def resume_session(self, root_id, edges):
+        """`codex exec resume`: tree resume restores every agent whose persisted edge is Open."""
+        root = self.threads.get(root_id)
+        if root is None:
+            return refuse("ThreadNotFound", "root %s was not started" % root_id)
+        for e in edges:
+            if e["child"] in self.threads:
+                continue
+            t = Thread(e["child"], root_id, 0, e["parent"], False, "NotFound")
+            t.loaded = False
+            self.threads[e["child"]] = t
+        for e in edges:
+            p = self.threads.get(e["parent"])
+            if p is not None:
+                p.children[e["child"]] = None
+        restored, skipped = self._restore_tree(root, self.registries[root_id])
+        return {"ok": True, "depth": 0, "restored": restored, "skipped": skipped}
+
+    def _restore_tree(self, start, reg):
+        """BFS over Open spawn edges: loaded children pass, others re-reserve (no depth check)."""
+        restored = []
+        skipped = []
+        queue = [start]
+        while queue:
+            node = queue.pop(0)
+            for id in node.children:
+                c = self.threads[id]
+                if not c.edge_open or c.parent != node.id:
+                    continue
+                if c.loaded:
+                    queue.append(c)
+                    continue
+                r = self._reserve_in(reg)
+                if isinstance(r, dict):
+                    skipped.extend(self._open_subtree(c))
+                    continue
+                if node.depth + 1 == 1:
+                    reg.register_root(start.scope)
+                r.commit(c.id)
+                c.scope = start.scope
+                c.depth = node.depth + 1
+                c.status = "PendingInit"
+                c.loaded = True
+                restored.append(c.id)
+                queue.append(c)
+        return restored, skipped
+
+    def _open_subtree(self, t):
+        out = [t.id]
+        for id in t.children:
+            c = self.threads[id]
+            if c.edge_open and c.parent == t.id:
+                out.extend(self._open_subtree(c))
+        return out
 
     def close(self, caller_id, target_id):
         target = self.threads.get(target_id)
@@ -234,9 +290,10 @@ class CodexV1:
                 return {"ok": True, "shutdown": []}
             return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
         shutdown = []
+        # close marks only the target's spawn edge Closed: descendants keep Open edges
+        target.edge_open = False
 
         def visit(t):
-            t.edge_open = False
             if t.loaded:
                 t.loaded = False
                 t.status = "Shutdown"
@@ -338,7 +395,7 @@ class ProtocolError(Exception):
 
 
 OPS = ["hello", "create", "startRoot", "spawn", "spawnBegin", "step", "fork", "resume", "close",
-       "interrupt", "sendInput", "statusChanged", "threadVanished", "turnStarted", "turnEnded", "snapshot"]
+       "interrupt", "sendInput", "statusChanged", "threadVanished", "turnStarted", "turnEnded", "snapshot", "resumeSession"]
 
 
 class Server:
@@ -405,6 +462,8 @@ class Server:
             return None
         if op == "snapshot":
             return s.snapshot()
+        if op == "resumeSession":
+            return s.resume_session(a["root"], a["edges"])
         raise ProtocolError("unsupported", "unknown op %r" % op)
 
 

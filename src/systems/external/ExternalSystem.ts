@@ -60,6 +60,8 @@ export class ExternalSystemError extends Error {
 export interface ExternalOptions {
   /** Per-call timeout (default 5 s). A call that takes longer is a `hang`. */
   timeout_ms?: number;
+  /** Timeout of the handshake, which includes the program's start-up (default: the larger of 10 s and timeout_ms). */
+  startup_ms?: number;
   /** Working directory of the program (default: the process's). */
   cwd?: string;
   /** Environment of the program (default: the process's). */
@@ -69,6 +71,7 @@ export interface ExternalOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
+const STARTUP_MIN_MS = 10_000;
 const REQUIRED_OPS: readonly RequestOp[] = ['create', 'startRoot', 'spawn', 'snapshot'];
 const STDERR_TAIL_CHARS = 600;
 const NOTIFICATIONS: ReadonlySet<string> = new Set(NOTIFICATION_OPS);
@@ -91,6 +94,7 @@ class Connection {
   /** Bumped by every `create`: an older system object of this connection is stale. */
   generation = 0;
   calls = 0;
+  private timeoutUsed = 0;
 
   constructor(
     private readonly label: string,
@@ -98,7 +102,8 @@ class Connection {
     private readonly options: Required<Pick<ExternalOptions, 'timeout_ms' | 'maxBatch'>> & ExternalOptions,
   ) {
     this.bridge = new SyncBridge({ program: spec.program, args: spec.args, cwd: options.cwd ?? process.cwd(), ...(options.env ? { env: options.env } : {}) });
-    const hello = this.call('hello', { protocol: PROTOCOL_VERSION, spawnsim: 'spawnsim' }) as Hello;
+    const startup_ms = options.startup_ms ?? Math.max(STARTUP_MIN_MS, options.timeout_ms);
+    const hello = this.call('hello', { protocol: PROTOCOL_VERSION, spawnsim: 'spawnsim' }, startup_ms) as Hello;
     if (hello.protocol !== PROTOCOL_VERSION) {
       this.fail('protocol-violation', `the program speaks protocol version ${hello.protocol}; spawnsim speaks ${PROTOCOL_VERSION}`, 'hello', 0);
     }
@@ -126,20 +131,21 @@ class Connection {
   }
 
   /** A call whose answer is needed now (flushes queued notifications first, in the same write). */
-  call(op: RequestOp, args: unknown): unknown {
+  call(op: RequestOp, args: unknown, timeout_ms = this.options.timeout_ms): unknown {
     if (this.dead) this.fail('crash', 'the program is gone', op, this.nextId);
     const id = this.nextId++;
-    return this.flushWith({ id, op, line: JSON.stringify({ id, op, args }) + '\n' });
+    return this.flushWith({ id, op, line: JSON.stringify({ id, op, args }) + '\n' }, timeout_ms);
   }
 
-  private flushWith(last: { id: number; op: RequestOp; line: string } | null): unknown {
+  private flushWith(last: { id: number; op: RequestOp; line: string } | null, timeout_ms = this.options.timeout_ms): unknown {
     const batch = last ? [...this.queue, { id: last.id, op: last.op }] : this.queue;
     const text = this.queuedText + (last ? last.line : '');
     this.queue = [];
     this.queuedText = '';
     if (batch.length === 0) return undefined;
     this.calls += batch.length;
-    const reply = this.bridge.exchange(text, batch.length, this.options.timeout_ms);
+    const reply = this.bridge.exchange(text, batch.length, timeout_ms);
+    this.timeoutUsed = timeout_ms;
     let result: unknown;
     // Validate the lines that did arrive before reporting a crash or hang: a garbage line is
     // the more precise finding when the program printed one and then died.
@@ -173,7 +179,7 @@ class Connection {
       case 'spawn-error':
         return this.fail('start-failure', `could not be started: ${reply.message}`, q.op, q.id);
       case 'hang':
-        return this.fail('hang', `did not answer ${q.op} within ${this.options.timeout_ms} ms (killed)`, q.op, q.id);
+        return this.fail('hang', `did not answer ${q.op} within ${this.timeoutUsed} ms (killed)`, q.op, q.id);
       case 'crash': {
         const how = reply.signal ? `was killed by ${reply.signal}` : reply.code === null ? 'closed its output' : `exited with code ${reply.code}`;
         return this.fail('crash', `${how} before answering ${q.op}`, q.op, q.id);
@@ -185,7 +191,7 @@ class Connection {
     this.kill();
     const tail = this.stderr.trim().slice(-STDERR_TAIL_CHARS);
     const stderrText = tail.length > 0 ? `; stderr: ${tail.split(/\r?\n/).join(' | ')}` : '; stderr: (empty)';
-    throw new ExternalSystemError(kind, `${kind}: ${this.label} ${what} (request ${id}, ${op})${stderrText}`, tail);
+    throw new ExternalSystemError(kind, `${kind}: ${this.label} ${what} (request ${id})${stderrText}`, tail);
   }
 
   kill(): void {
