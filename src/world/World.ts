@@ -509,22 +509,29 @@ export class World implements WorldView {
    * system offers as steps (`spawnSteps`) is interleaved with the others as `order` says: each
    * entry names the call (index into the batch) that takes its next step; entries naming a
    * finished call are skipped; then the unfinished calls run to the end in batch order. Other
-   * calls are atomic and take effect at their turn. Spawn results are reported when the batch
-   * returns, successes first, as the runtime hands a batch's tool results back together: a
-   * refusal is judged with its siblings registered. `spawnsim explore --interleave` writes these.
+   * calls are atomic and take effect at their turn. A spawn is reported when its last step
+   * ran, except that a refusal waits while a sibling spawn holds an unfinished reservation: it
+   * is judged once that sibling is registered, since the slot really was taken.
+   * `spawnsim explore --interleave` writes these batches.
    */
   private parallel(calls: PendingCall[], order: number[]): void {
     interface Op {
       done: boolean;
+      started: boolean;
       step(): void;
-      report?: () => void;
-      ok?: boolean;
     }
-    const finished: Op[] = [];
+    const deferred: Array<() => void> = [];
+    const inFlight = (): boolean => ops.some((o) => o.started && !o.done);
+    const settle = (ok: boolean, report: () => void): void => {
+      if (ok || !inFlight()) report();
+      else deferred.push(report);
+      if (!inFlight()) for (const r of deferred.splice(0)) if (this.stopReason === null) r();
+    };
     const ops = calls.map((call): Op => {
       if (call.tool !== 'spawn_agent' || this.system.spawnSteps === undefined) {
         const op: Op = {
           done: false,
+          started: false,
           step: () => {
             op.done = true;
             this.perform(call);
@@ -539,6 +546,7 @@ export class World implements WorldView {
       let changed = false;
       const op: Op = {
         done: false,
+        started: false,
         step: () => {
           if (steps === undefined) {
             if (this.callerOk(call.caller, call.tool, call.target) === undefined) return void (op.done = true);
@@ -549,6 +557,7 @@ export class World implements WorldView {
             before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
             steps = this.callSystem('spawnSteps', () => this.system.spawnSteps!({ caller: call.caller, child: call.target }));
             if (steps === undefined) return void (op.done = true);
+            op.started = true;
           }
           const pre = before !== undefined ? JSON.stringify(this.snapshot()) : '';
           const s = this.callSystem('spawn', () => steps!.step());
@@ -556,9 +565,7 @@ export class World implements WorldView {
           if (before !== undefined && JSON.stringify(this.snapshot()) !== pre) changed = true;
           if (!s.done) return this.emit('step', call.caller, call.tool, call.target, 'step', s.label);
           op.done = true;
-          op.ok = s.value.ok;
-          op.report = () => this.create(call, { res: s.value, before: s.value.ok || changed ? before : this.snapshot() });
-          finished.push(op);
+          settle(s.value.ok, () => this.create(call, { res: s.value, before: s.value.ok || changed ? before : this.snapshot() }));
         },
       };
       return op;
@@ -569,9 +576,7 @@ export class World implements WorldView {
       if (op !== undefined && !op.done) op.step();
     }
     for (const op of ops) while (!op.done && this.stopReason === null) op.step();
-    for (const op of [...finished.filter((o) => o.ok === true), ...finished.filter((o) => o.ok !== true)]) {
-      if (this.stopReason === null) op.report?.();
-    }
+    for (const r of deferred.splice(0)) if (this.stopReason === null) r();
   }
 
   private callerOk(caller: ThreadId, op: string, target: ThreadId): TruthThread | undefined {
