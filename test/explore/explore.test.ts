@@ -73,7 +73,7 @@ describe('spawnsim explore', () => {
   });
 
   it("keeps codex-v1-release-on-final safe under interleaving: its reserve is one atomic step", () => {
-    const r = explore({ system: findSystem('codex-v1-release-on-final')!, maxTurns: 1, maxCalls: 2, cap: 1, interleave: 2 });
+    const r = explore({ system: findSystem("codex-v1-release-on-final")!, ...ACCEPTANCE, interleave: 2 });
     expect(r.status).toBe('exhausted');
   });
 
