@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, type CliIO } from '../../src/cli/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spawnsim-explore-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { NO_COLOR: '1' }, stdoutIsTTY: false, stderrIsTTY: false, cwd: dir };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+describe('spawnsim explore (CLI)', () => {
+  it('finds #18335 on codex-v1, says the counterexample is minimal, and `replay` reproduces the file (exit 1)', async () => {
+    const r = await cli(['explore', '--system', 'codex-v1', '--max-turns', '2', '--max-calls', '3', '--cap', '1']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('VIOLATION live-equals-counted in turn 1 after 1 tool call');
+    expect(r.out).toContain('minimal: no workload with fewer tool calls violates anything within these bounds');
+    expect(r.out).toContain('counterexample: reports/explore/codex-v1.yaml');
+    const replay = await cli(['replay', 'reports/explore/codex-v1.yaml']);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toContain('reproduced: live-equals-counted is violated on codex-v1');
+    expect(replay.out).toContain('matches the file');
+  });
+
+  it('reports codex-v1-release-on-final violation-free with the number of states checked (exit 0)', async () => {
+    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-turns', '2', '--max-calls', '3', '--cap', '1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no violation within these bounds: \d+ states checked, every workload of up to 6 tool calls/);
+  });
+
+  it('writes one JSON document whose wall-clock figures sit in `meta` only', async () => {
+    const a = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--json']);
+    const b = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--json']);
+    const strip = (s: string) => {
+      const { meta, ...rest } = JSON.parse(s) as { meta: { statesPerSecond: number } };
+      expect(meta.statesPerSecond).toBeGreaterThan(0);
+      return rest;
+    };
+    expect(strip(a.out)).toEqual(strip(b.out));
+    expect((JSON.parse(a.out) as { status: string }).status).toBe('exhausted');
+  });
+
+  it('says INCOMPLETE with the deepest complete level when the state limit is reached (exit 0)', async () => {
+    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-states', '30', '--out', join(dir, 'x.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/INCOMPLETE: the state limit \(--max-states 30\) was reached; no violation in every workload of up to \d+ tool calls? \(the deepest complete level\)/);
+  });
+
+  it('rejects bad bounds and unknown kinds with exit 2', async () => {
+    expect((await cli(['explore', '--system', 'codex-v1', '--max-turns', 'two'])).err).toContain('--max-turns: expected an integer >= 1, got "two"');
+    const bad = await cli(['explore', '--system', 'codex-v1', '--calls', 'spawn,teleport']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--calls: unknown `teleport`');
+  });
+
+  it('writes the counterexample where --out says', async () => {
+    const file = join(dir, 'out', 'cx.yaml');
+    await cli(['explore', '--system', 'codex-v1', '--out', file]);
+    expect(readFileSync(file, 'utf8')).toContain('replay: { system: codex-v1, invariant: live-equals-counted');
+  });
+});
