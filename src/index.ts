@@ -57,3 +57,8 @@ export { parseSweep, gridAxes, gridPoints, type Sweep } from './plan/grid.js';
 export { runTasks as runPlanTasks } from './plan/parallel.js';
 export { buildPlanReport, renderPlanCsv, renderPlanTable, type PlanReport } from './plan/report.js';
 export { renderPlanHtml } from './report/planHtml.js';
+export { reportDocument, type Reporter, type ReportDocument, type ReportMeta, type RenderOptions } from './report/Reporter.js';
+export { runEntry, replayCommand, reportEntries, type Report, type RunReport, type CheckReport, type RunEntry, type ScenarioHeader } from './report/results.js';
+export { REPORTERS, findReporter } from './report/reporters.js';
+export { renderTimelineSvg } from './report/timelineSvg.js';
+export { buildTimeline, type TimelineModel, type Lane } from './report/timeline.js';
