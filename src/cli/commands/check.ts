@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { builtinSystems } from '../../systems/catalog.js';
+import { builtinSystems, findSystem } from '../../systems/catalog.js';
 import type { SystemDefinition } from '../../systems/contract.js';
 import { judge } from '../../scenario/expectations.js';
 import { runScenario } from '../../scenario/runScenario.js';
@@ -15,6 +15,8 @@ import { renderMarkdownMatrix } from '../../report/markdownMatrix.js';
 import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
 import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
+import { checkFuzz } from '../../fuzz/checkFuzz.js';
+import { renderCheckFuzz } from './fuzz.js';
 
 /** `spawnsim check` */
 export const checkCommand: CommandModule = (program, ctx) => {
@@ -27,6 +29,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
     .option('--markdown', 'print the verdict matrix as a Markdown table (the one in README.md)')
     .option('-s, --system <id...>', 'systems to check (default: every built-in system); exec:PROGRAM ARGS... runs an external program (docs/protocol.md)')
     .option('--report [spec]', REPORT_OPTION_HELP)
+    .option('--no-fuzz', 'skip the short fuzz per built-in system shown under the matrix')
     .action((dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[]; report?: string | true }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
@@ -41,6 +44,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
       if (opts.json) ctx.io.stdout(toJson(document));
       else if ((opts as { markdown?: boolean }).markdown) ctx.io.stdout(renderMarkdownMatrix(report));
       else ctx.io.stdout(renderMatrix(report, ctx.chalk()));
+      if (!opts.json && !(opts as { markdown?: boolean }).markdown && (opts as { fuzz?: boolean }).fuzz !== false) ctx.io.stdout(renderCheckFuzz(checkFuzz(systems.filter((s) => findSystem(s.id) !== undefined)), ctx.chalk()));
       if (opts.report !== undefined) {
         const id = checkReportId({ folder: ctx.rel(root), strict: Boolean(opts.strict) });
         writeReports(ctx, document, opts.report, `reports/${id}`, { json: Boolean(opts.json), meta: reportMeta(started_ms) });

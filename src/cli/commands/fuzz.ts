@@ -4,7 +4,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.js';
 import { INVARIANTS } from '../../invariants/catalog.js';
-import { fuzzSteps, type FuzzOptions, type FuzzResult } from '../../fuzz/campaign.js';
+import type { FuzzOptions, FuzzResult } from '../../fuzz/campaign.js';
+import { fuzzStepsParallel, parseShard, type Shard } from '../../fuzz/pool.js';
+import { findSystem } from '../../systems/catalog.js';
+import { CHECK_FUZZ, type CheckFuzzSummary } from '../../fuzz/checkFuzz.js';
 import { COVERAGE_NAMES, COVERAGE_STATES, unknownCoverageNames } from '../../fuzz/coverage.js';
 import { corpusFileName, corpusHolds, type CorpusEntry } from '../../fuzz/corpus.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
@@ -25,6 +28,8 @@ interface FuzzFlags {
   shrinkTime: string;
   out: string;
   json?: boolean;
+  workers?: string;
+  shard?: string;
 }
 
 const DEFAULT_RUNS = 1000;
@@ -45,6 +50,8 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
     .option('--shrink-steps <n>', 'candidate runs a shrink may make (default 2000; the result is deterministic for a bound)')
     .option('--shrink-time <duration>', 'wall-clock safety net per shrink; hitting it is reported', '60s')
     .option('--out <dir>', 'where reports/<run-id>/ goes', 'reports')
+    .option('--workers <n>', 'worker threads making generated runs (default 1); findings are identical for any number')
+    .option('--shard <i/n>', 'make only shard i of n of the runs (CI matrices); `spawnsim merge` combines the shard reports')
     .option('--json', 'write one JSON document to stdout')
     .action(async (flags: FuzzFlags) => {
       ctx.setExitCode(await runFuzz(flags, ctx));
@@ -74,6 +81,15 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   const required = flags.requireCoverage === undefined ? [] : flags.requireCoverage.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = unknownCoverageNames(required);
   if (unknown.length > 0) throw new UsageError(`--require-coverage: unknown state${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${u}\``).join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
+  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers) : 1;
+  let shard: Shard | undefined;
+  if (flags.shard !== undefined) {
+    const parsed = parseShard(flags.shard);
+    if (typeof parsed === 'string') throw new UsageError(`--shard: ${parsed}`);
+    shard = parsed;
+  }
+  if (workers > 1 && findSystem(system.id) === undefined) throw new UsageError(`--workers: worker threads run built-in systems only; \`${system.id}\` is not one (use --shard across processes instead)`);
+  if (shard !== undefined && flags.seed === undefined) throw new UsageError('--shard: give --seed too, so that every shard runs the same campaign');
   const seedGiven = flags.seed !== undefined;
   const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1);
 
@@ -122,11 +138,11 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   let result: FuzzResult;
   let firstFailure_ms: number | null = null;
   try {
-    const it = fuzzSteps(options);
+    const it = fuzzStepsParallel(options, { workers, ...(shard ? { shard } : {}) });
     let lastYield = Date.now();
     let lastDraw = 0;
     for (;;) {
-      const step = it.next();
+      const step = await it.next();
       if (step.done) {
         result = step.value;
         break;
@@ -156,7 +172,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   const wall_ms = Date.now() - started;
 
   // reports/<run-id>/: the counterexample(s) and the whole result
-  const dir = resolve(ctx.io.cwd, flags.out, result.id);
+  const dir = resolve(ctx.io.cwd, flags.out, shard ? `${result.id}-shard${shard.index + 1}of${shard.count}` : result.id);
   const files: string[] = [];
   result.failures.forEach((f, i) => {
     const path = join(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
@@ -178,9 +194,10 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
     runsPerSecond: wall_ms > 0 ? Math.round((result.runs * 1000) / wall_ms) : null,
     shrinkTimedOut,
     seedGiven,
+    workers,
   };
   const reportPath = join(dir, 'report.json');
-  const body = { result, files, corpusAdded: added };
+  const body = { result, files, corpusAdded: added, ...(shard ? { shard: { index: shard.index + 1, count: shard.count } } : {}) };
   writeAtomic(reportPath, toJson(envelope('fuzz', ctx.version, body, meta)));
 
   if (flags.json) ctx.io.stdout(toJson(envelope('fuzz', ctx.version, body, meta)));
@@ -233,5 +250,21 @@ function render(r: FuzzResult, files: string[], added: string[], report: string,
           : c.green(`no violation in ${r.runs} runs`);
   lines.push(`${verdict}  ${c.gray(`report: ${report}`)}`);
   lines.push(c.gray(`repeat: spawnsim fuzz --system ${r.system} --seed ${r.seed}${runs !== undefined ? ` --runs ${runs}` : ''}${r.invariants.length === INVARIANTS.length ? '' : ` --invariant ${r.invariants.join(' ')}`}`));
+  return lines.join('\n') + '\n';
+}
+
+/** The fuzz section under `spawnsim check`'s matrix. It informs; expectations alone set check's exit code. */
+export function renderCheckFuzz(rows: readonly CheckFuzzSummary[], c: ReturnType<CliContext['chalk']>): string {
+  const lines = ['', c.bold('Fuzz') + c.gray(`  (${CHECK_FUZZ.runs} generated runs per system, seed ${CHECK_FUZZ.seed}; informs only: check's exit code comes from the expectations above)`)];
+  const w = Math.max(0, ...rows.map((r) => r.system.length));
+  for (const r of rows) {
+    if (r.found.length === 0) {
+      lines.push(`  ${r.system.padEnd(w)}  ${c.green(`no violation in ${r.runs} runs`)}`);
+      continue;
+    }
+    const parts = r.found.map((f) => `${f.invariant} in ${f.run} run${f.run === 1 ? '' : 's'}, shrunk to ${f.calls} call${f.calls === 1 ? '' : 's'}`);
+    lines.push(`  ${r.system.padEnd(w)}  ${c.yellow('finds')} ${parts.join('; ')}`);
+  }
+  lines.push(c.gray(`  a counterexample: spawnsim fuzz --system <id> --seed ${CHECK_FUZZ.seed} --runs ${CHECK_FUZZ.runs} --keep-going`));
   return lines.join('\n') + '\n';
 }
