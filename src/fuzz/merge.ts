@@ -1,0 +1,71 @@
+import type { FuzzFailure, FuzzResult } from './campaign.js';
+
+/** One shard's result, as `spawnsim fuzz --shard i/n` reports it (index counts from 1). */
+export interface ShardResult {
+  shard: { index: number; count: number };
+  result: FuzzResult;
+}
+
+/**
+ * Puts the shards of one campaign back together. The findings are exactly those of the
+ * unsharded campaign: shard reports list, for the runs each owns, every violation that was
+ * fresh within the shard; the merge keeps, per invariant, the one from the earliest run, in
+ * run order, and in stop-at-first mode only the earliest of all (with `runs` cut there).
+ * Coverage counts add up over the runs the shards made; in stop-at-first mode a shard may have
+ * made runs past the campaign's first failure, so coverage can be higher than unsharded.
+ * Throws with a sentence when the reports are not the shards of one campaign.
+ */
+export function mergeShards(shards: readonly ShardResult[]): FuzzResult {
+  if (shards.length === 0) throw new Error('no shard reports to merge');
+  const first = shards[0]!;
+  const n = first.shard.count;
+  const campaign = (s: ShardResult): string => JSON.stringify([s.result.id, s.result.system, s.result.seed, s.result.invariants, s.shard.count]);
+  for (const s of shards) {
+    if (campaign(s) !== campaign(first)) {
+      throw new Error(`shard ${s.shard.index}/${s.shard.count} is from another campaign (${s.result.id}, seed ${s.result.seed}) than shard ${first.shard.index}/${n} (${first.result.id}, seed ${first.result.seed})`);
+    }
+  }
+  const seen = new Set(shards.map((s) => s.shard.index));
+  const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length > 0) throw new Error(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing: merge needs every shard of the campaign once`);
+  if (seen.size !== shards.length) throw new Error(`a shard is given twice: ${shards.map((s) => `${s.shard.index}/${n}`).join(', ')}`);
+  const ordered = [...shards].sort((a, b) => a.shard.index - b.shard.index);
+
+  // Corpus entries are replayed by every shard alike: take them from one.
+  const corpusFailures = ordered[0]!.result.failures.filter((f) => f.source === 'corpus');
+  const generated: FuzzFailure[] = [];
+  for (const s of ordered) generated.push(...s.result.failures.filter((f) => f.source === 'generated'));
+  // Stable sort: within one run, a shard's own order (the order the violations occurred).
+  generated.sort((a, b) => a.run - b.run);
+
+  const stoppedAtFirst = ordered.some((s) => s.result.stoppedBy === 'violation');
+  const failures: FuzzFailure[] = [];
+  const found = new Set<string>();
+  for (const f of [...corpusFailures, ...generated]) {
+    if (found.has(f.invariant)) continue;
+    found.add(f.invariant);
+    failures.push(f);
+    if (stoppedAtFirst) break;
+  }
+
+  const coverage = { ...ordered[0]!.result.coverage };
+  for (const s of ordered.slice(1)) for (const [k, v] of Object.entries(s.result.coverage)) coverage[k as keyof typeof coverage] += v;
+  const missingCoverage = ordered[0]!.result.missingCoverage.filter((state) => coverage[state as keyof typeof coverage] === 0);
+  const interrupted = ordered.some((s) => s.result.stoppedBy === 'interrupted');
+  const untilCut = ordered.some((s) => s.result.stoppedBy === 'until');
+  const stoppedBy: FuzzResult['stoppedBy'] = stoppedAtFirst && failures.length > 0 ? 'violation' : interrupted ? 'interrupted' : untilCut ? 'until' : 'runs';
+  const runs = stoppedBy === 'violation' ? failures[0]!.run : Math.max(...ordered.map((s) => s.result.runs));
+  return {
+    id: first.result.id,
+    system: first.result.system,
+    seed: first.result.seed,
+    invariants: first.result.invariants,
+    runs,
+    stoppedBy,
+    failures,
+    corpus: ordered[0]!.result.corpus,
+    coverage,
+    missingCoverage,
+    verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
+  };
+}

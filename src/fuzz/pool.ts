@@ -1,0 +1,144 @@
+import { Tinypool } from 'tinypool';
+import { rngFor } from '../core/rng.js';
+import { fuzzSteps, type FuzzOptions, type FuzzProgress, type FuzzResult, type RunOutcome } from './campaign.js';
+import type { PoolTask } from './poolWorker.js';
+
+/** One slice of a campaign's runs: shard `index` (0-based) of `count`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** How a campaign is spread: worker threads on this machine, and its shard of a CI matrix. */
+export interface Parallelism {
+  /** Worker threads making generated runs (default 1: everything in this thread). */
+  workers?: number;
+  /** Make only this shard's runs: run k (1-based) belongs to shard (k - 1) mod count. */
+  shard?: Shard;
+  /** Runs per task sent to a worker (default 16). */
+  batch?: number;
+}
+
+/**
+ * Parses `i/n` (1-based, as CI matrices count: `1/2` and `2/2`) into a 0-based shard.
+ * Returns a message saying what was expected when the text is not a shard.
+ */
+export function parseShard(text: string): Shard | string {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (m === null) return `expected i/n such as 1/4 (shard i of n, counting from 1), got ${JSON.stringify(text)}`;
+  const i = Number(m[1]);
+  const n = Number(m[2]);
+  if (n < 1 || i < 1 || i > n) return `expected 1 <= i <= n in i/n, got ${text}`;
+  return { index: i - 1, count: n };
+}
+
+/** Does shard `shard` own generated run `run` (1-based)? Runs are dealt round-robin, so shards stay even. */
+export function ownsRun(shard: Shard | undefined, run: number): boolean {
+  return shard === undefined || (run - 1) % shard.count === shard.index;
+}
+
+// Under vitest the module is TypeScript; workers always run the compiled file.
+const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/fuzz/poolWorker.js', import.meta.url) : new URL('./poolWorker.js', import.meta.url);
+
+/**
+ * A campaign spread over worker threads and/or restricted to one shard, as an async generator
+ * of the same progress notes as `fuzzSteps`. The campaign itself (run order, corpus,
+ * shrinking, the result) stays in this thread; workers only make generated runs, ahead of
+ * need, and their outcomes are taken in run order. So the result is identical for any number
+ * of workers, and a shard's findings are exactly the unsharded campaign's findings among the
+ * runs it owns (`spawnsim merge` puts the shards back together).
+ *
+ * Workers need a built-in system (they look it up by id) and no `extraInvariants`.
+ */
+export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism = {}): AsyncGenerator<FuzzProgress, FuzzResult> {
+  const workers = Math.max(1, Math.floor(par.workers ?? 1));
+  const shard = par.shard;
+  if (workers === 1) {
+    const it = fuzzSteps(shard === undefined ? options : { ...options, outcomeOf: (run) => (ownsRun(shard, run) ? undefined : null) });
+    for (;;) {
+      const s = it.next();
+      if (s.done) return s.value;
+      yield s.value;
+    }
+  }
+  if ((options.extraInvariants ?? []).length > 0) throw new Error('--workers: your own invariants cannot be sent to worker threads; run with one worker');
+  const batch = Math.max(1, par.batch ?? 16);
+  const seed = options.seed ?? 1;
+  const maxRuns = options.runs ?? (options.until ? Infinity : 100);
+  const base: Omit<PoolTask, 'runs'> = {
+    systemId: options.system.id,
+    seed,
+    ...(options.invariants !== undefined ? { invariants: [...options.invariants] } : {}),
+    ...(options.keepGoing ? { keepGoing: true } : {}),
+    ...(options.workload !== undefined ? { workload: options.workload } : {}),
+  };
+  const pool = new Tinypool({ filename: WORKER_URL.href, minThreads: workers, maxThreads: workers });
+  // The same seed stream the campaign draws from, kept in step with it here.
+  const seeds = rngFor(seed, 'fuzz-runs');
+  const outcomes = new Map<number, RunOutcome>();
+  const batchOf = new Map<number, Promise<void>>();
+  let drawn = 0;
+  let inFlight = 0;
+  let failure: unknown = null;
+
+  const dispatch = (): boolean => {
+    const runs: Array<[number, number]> = [];
+    while (runs.length < batch && drawn < maxRuns) {
+      const runSeed = seeds.int(0, 2 ** 31 - 1);
+      drawn++;
+      if (ownsRun(shard, drawn)) runs.push([drawn, runSeed]);
+    }
+    if (runs.length === 0) return false;
+    inFlight++;
+    const task: PoolTask = { ...base, runs };
+    const done = (pool.run(task) as Promise<Array<[number, RunOutcome]>>).then(
+      (res) => {
+        for (const [run, out] of res) outcomes.set(run, out);
+      },
+      (e: unknown) => {
+        failure ??= e;
+      },
+    );
+    const settled = done.finally(() => {
+      inFlight--;
+    });
+    for (const [run] of runs) batchOf.set(run, settled);
+    return true;
+  };
+
+  const it = fuzzSteps({
+    ...options,
+    outcomeOf: (run) => {
+      if (!ownsRun(shard, run)) return null;
+      const o = outcomes.get(run);
+      outcomes.delete(run);
+      batchOf.delete(run);
+      return o; // undefined only if a worker failed: then this thread makes the run itself
+    },
+  });
+  let next = 1;
+  try {
+    for (;;) {
+      while (inFlight < workers * 2 && dispatch()) {}
+      let want = next;
+      while (!ownsRun(shard, want)) want++;
+      if (want <= drawn && !outcomes.has(want)) await batchOf.get(want);
+      if (failure !== null) throw failure;
+      const s = it.next();
+      if (s.done) return s.value;
+      if (s.value.phase === 'generate') next = s.value.runs + 1;
+      yield s.value;
+    }
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** Runs a parallel and/or sharded campaign to the end (see `fuzzStepsParallel`). */
+export async function fuzzParallel(options: FuzzOptions, par: Parallelism = {}): Promise<FuzzResult> {
+  const it = fuzzStepsParallel(options, par);
+  for (;;) {
+    const s = await it.next();
+    if (s.done) return s.value;
+  }
+}
