@@ -24,13 +24,19 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Scenario files under a folder, recursively, sorted by path: *.yaml, *.yml, *.json (not schemas). */
+/**
+ * Scenario files under a folder, recursively, sorted by path: *.yaml, *.yml, *.json. Schemas
+ * (*.schema.json), dot-files and `workloads/` folders (plan's workload models, another format)
+ * are not scenarios.
+ */
 export function scenarioFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'workloads') walk(p);
+      }
       else if (/\.(ya?ml|json)$/.test(name) && !name.endsWith('.schema.json') && !name.startsWith('.')) out.push(p);
     }
   };
