@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliIO } from '../../src/cli/cli.js';
+import { fuzz, type FuzzOptions, type FuzzResult } from '../../src/fuzz/campaign.js';
+import { mergeShards } from '../../src/fuzz/merge.js';
+import { fuzzParallel, ownsRun, parseShard } from '../../src/fuzz/pool.js';
+import { system } from '../helpers.js';
+
+/** What a user acts on: each violation's invariant, the run that found it, and the counterexample's digest. */
+function findings(r: FuzzResult): string[] {
+  return r.failures.map((f) => `${f.invariant} run ${f.run} seed ${f.runSeed} digest ${f.digest} calls ${f.calls}`);
+}
+
+async function sharded(options: FuzzOptions, count: number, workers = 1): Promise<FuzzResult> {
+  const shards = [];
+  for (let index = 0; index < count; index++) {
+    shards.push({ shard: { index: index + 1, count }, result: await fuzzParallel(options, { workers, shard: { index, count } }) });
+  }
+  return mergeShards(shards);
+}
+
+describe('--shard i/n and spawnsim merge', () => {
+  it('two shards merged report exactly the findings, runs and coverage of the unsharded campaign (--keep-going)', async () => {
+    const options: FuzzOptions = { system: system('codex-v1'), seed: 5, runs: 150, keepGoing: true, shrink: { maxSteps: 60 } };
+    const whole = fuzz(options);
+    expect(whole.failures.length).toBeGreaterThan(2);
+    const merged = await sharded(options, 2);
+    expect(findings(merged)).toEqual(findings(whole));
+    expect(merged).toEqual(whole);
+  });
+
+  it('stopping at the first violation, the merged shards stop at the same run with the same counterexample', async () => {
+    for (const seed of [1, 2, 3]) {
+      const options: FuzzOptions = { system: system('codex-v1'), seed, runs: 300, shrink: { maxSteps: 60 } };
+      const whole = fuzz(options);
+      expect(whole.stoppedBy).toBe('violation');
+      const merged = await sharded(options, 2);
+      expect(findings(merged)).toEqual(findings(whole));
+      expect(merged.runs).toBe(whole.runs);
+      expect(merged.failures[0]!.counterexample).toEqual(whole.failures[0]!.counterexample);
+    }
+  });
+
+  it('shards deal the runs round-robin: every run belongs to exactly one shard', () => {
+    for (let run = 1; run <= 12; run++) expect([0, 1, 2].filter((index) => ownsRun({ index, count: 3 }, run))).toHaveLength(1);
+    expect(parseShard('2/3')).toEqual({ index: 1, count: 3 });
+    expect(parseShard('0/3')).toMatch(/1 <= i <= n/);
+    expect(parseShard('two')).toMatch(/expected i\/n/);
+  });
+
+  it('merge refuses a missing shard, a shard given twice and shards of different campaigns', async () => {
+    const options: FuzzOptions = { system: system('codex-v1'), seed: 9, runs: 20, keepGoing: true, shrink: false };
+    const a = await fuzzParallel(options, { shard: { index: 0, count: 2 } });
+    const b = await fuzzParallel(options, { shard: { index: 1, count: 2 } });
+    const other = await fuzzParallel({ ...options, seed: 10 }, { shard: { index: 1, count: 2 } });
+    expect(() => mergeShards([{ shard: { index: 1, count: 2 }, result: a }])).toThrow(/shard 2\/2 missing/);
+    expect(() => mergeShards([{ shard: { index: 1, count: 2 }, result: a }, { shard: { index: 1, count: 2 }, result: a }])).toThrow(/missing|twice/);
+    expect(() => mergeShards([{ shard: { index: 1, count: 2 }, result: a }, { shard: { index: 2, count: 2 }, result: other }])).toThrow(/another campaign/);
+    expect(mergeShards([{ shard: { index: 2, count: 2 }, result: b }, { shard: { index: 1, count: 2 }, result: a }]).runs).toBe(20);
+  });
+});
+
+describe('--workers N', () => {
+  it('1 and 2 worker threads give identical results', async () => {
+    const options: FuzzOptions = { system: system('codex-v1'), seed: 7, runs: 120, keepGoing: true, shrink: { maxSteps: 40 } };
+    const one = await fuzzParallel(options, { workers: 1 });
+    const two = await fuzzParallel(options, { workers: 2, batch: 7 });
+    expect(one.failures.length).toBeGreaterThan(0);
+    expect(findings(two)).toEqual(findings(one));
+    expect(two).toEqual(one);
+  });
+
+  it('a worker pool and a shard combine: 2 workers on each of 2 shards merge to the single-thread campaign', async () => {
+    const options: FuzzOptions = { system: system('codex-v1+inherit'), seed: 4, runs: 80, keepGoing: true, shrink: { maxSteps: 40 } };
+    expect(await sharded(options, 2, 2)).toEqual(fuzz(options));
+  });
+});
+
+describe('spawnsim fuzz --shard / merge (CLI)', () => {
+  async function cli(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const io: CliIO = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: {}, stdoutIsTTY: false, stderrIsTTY: false, cwd };
+    return { code: await runCli(argv, io), out, err };
+  }
+
+  it('shard reports merge into the report the unsharded command writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-shard-'));
+    const common = ['fuzz', '--system', 'codex-v1', '--seed', '3', '--runs', '60', '--keep-going', '--shrink-steps', '40'];
+    expect((await cli([...common, '--out', 'whole'], dir)).code).toBe(1);
+    expect((await cli([...common, '--shard', '1/2', '--out', 'parts'], dir)).code).toBe(1);
+    expect((await cli([...common, '--shard', '2/2', '--workers', '2', '--out', 'parts'], dir)).code).toBe(1);
+    const merge = await cli(['merge', 'parts/fuzz-codex-v1-seed3-shard1of2', 'parts/fuzz-codex-v1-seed3-shard2of2/report.json', '--out', 'merged'], dir);
+    expect(merge.code).toBe(1);
+    expect(merge.out).toMatch(/merged 2 shards/);
+    const read = (p: string): unknown => JSON.parse(readFileSync(join(dir, p, 'fuzz-codex-v1-seed3', 'report.json'), 'utf8')).result;
+    expect(read('merged')).toEqual(read('whole'));
+    expect(readFileSync(join(dir, 'merged/fuzz-codex-v1-seed3/counterexample.yaml'), 'utf8')).toBe(readFileSync(join(dir, 'whole/fuzz-codex-v1-seed3/counterexample.yaml'), 'utf8'));
+  });
+
+  it('bad --shard, --shard without --seed and an incomplete merge are usage errors (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-shard-'));
+    const bad = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--shard', '3/2'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--shard: expected 1 <= i <= n/);
+    expect((await cli(['fuzz', '--system', 'codex-v1', '--shard', '1/2'], dir)).err).toMatch(/give --seed too/);
+    await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--runs', '5', '--shard', '1/2', '--out', 'p'], dir);
+    const m = await cli(['merge', 'p/fuzz-codex-v1-seed1-shard1of2'], dir);
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/shard 2\/2 missing/);
+  });
+});
