@@ -1,5 +1,6 @@
 import type { CommandModule } from '../cli.js';
 import { checkCommand } from './check.js';
+import { diffCommand } from './diff.js';
 import { exploreCommand } from './explore.js';
 import { fuzzCommand } from './fuzz.js';
 import { listCommand } from './list.js';
@@ -9,4 +10,4 @@ import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 
 /** The CLI's verbs, in help order. A new verb is one file here plus one line. */
-export const COMMANDS: CommandModule[] = [checkCommand, runCommand, listCommand, planCommand, fuzzCommand, replayCommand, exploreCommand, mergeCommand];
+export const COMMANDS: CommandModule[] = [checkCommand, runCommand, listCommand, planCommand, fuzzCommand, replayCommand, exploreCommand, mergeCommand, diffCommand];
