@@ -231,7 +231,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       name,
       ...(from.source === 'generated'
         ? {
-            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}\` in run ${from.run} (workload seed ${from.runSeed}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
+            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}${options.invariants ? ` --invariant ${options.invariants.join(' ')}` : ''}\` in run ${from.run} (workload seed ${from.runSeed}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
           }
         : {}),
       replay: { system: system.id, invariant, digest: full.digest },

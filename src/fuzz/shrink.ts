@@ -20,6 +20,8 @@ export interface ShrinkResult {
 }
 
 const DEFAULT_CONFIG: Record<string, unknown> = Config.parse({});
+/** Faults given as a probability (the others are counts or durations). */
+const RATE_FAULTS = ['forgetClose', 'compaction', 'forkFanout', 'agentDeath', 'vanish'] as const;
 const OPTIONAL_ACTION_FIELDS = ['by', 'runFor', 'outcome', 'timeout', 'queueOnly'] as const;
 
 /**
@@ -96,6 +98,12 @@ function* candidates(s: Scenario): Generator<Scenario> {
       delete f[k];
       yield { ...s, faults: f as Scenario['faults'] };
     }
+    // A rate of 1 draws nothing that matters: the fault always fires, so the calls around it
+    // can then be shrunk without shifting which call it hits (a fan-out of one fork, say).
+    for (const k of RATE_FAULTS) {
+      const v = s.faults[k];
+      if (v !== undefined && v > 0 && v < 1) yield { ...s, faults: { ...s.faults, [k]: 1 } };
+    }
   }
   // 4. inside actions: fewer names, fewer optional fields
   for (let ti = 0; ti < n; ti++) {
@@ -115,8 +123,9 @@ function* candidates(s: Scenario): Generator<Scenario> {
   for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
     if ((s.config as Record<string, unknown>)[k] !== v) yield { ...s, config: { ...s.config, [k]: v } };
   }
-  // 6. without faults the seed draws nothing: 1 reads better than 1838204711
-  if (s.faults === undefined && s.seed !== 1) yield { ...s, seed: 1 };
+  // 6. when no rate is strictly between 0 and 1 the seed decides nothing: 1 reads better than 1838204711
+  const seedDraws = s.faults !== undefined && RATE_FAULTS.some((k) => { const v = s.faults![k]; return v !== undefined && v > 0 && v < 1; });
+  if (!seedDraws && s.seed !== 1) yield { ...s, seed: 1 };
   // 7. adjacent turns merged into one, last: tried earlier it can trap the search in a one-turn
   //    variant that needs more calls than the two-turn one
   for (let i = n - 1; i >= 1; i--) {

@@ -1,0 +1,81 @@
+// How fast `spawnsim fuzz` finds the two seed bugs, and how small it shrinks them.
+//
+//   node bench/fuzz-find.mjs [--quick] [--json]
+//
+// For #18335 (codex-v1, no-false-rejection) and #30692 (codex-v1 with fresh-root forks,
+// depth-within-max), over 20 campaign seeds (5 with --quick): generated runs and wall time to
+// the first violation, wall time to the shrunk counterexample, and the shrunk size. Prints
+// medians (and ranges). Wall times are this machine's; the run counts and shrunk sizes are
+// deterministic. Not a test: the acceptance bound (median runs <= 50) is printed, not asserted.
+// With --json the last line of stdout is one JSON document of figures (for bench/run.mjs).
+import { performance } from 'node:perf_hooks';
+import { findSystem, fuzzSteps } from '../dist/index.js';
+
+const quick = process.argv.includes('--quick');
+const json = process.argv.includes('--json');
+const SEEDS = quick ? 5 : 20;
+const BUGS = [
+  { bug: '#18335', system: 'codex-v1', invariant: 'no-false-rejection', maxCalls: 3 },
+  { bug: '#30692', system: 'codex-v1', invariant: 'depth-within-max', maxCalls: 3 },
+  { bug: '#18335 (leak, any invariant)', system: 'codex-v1', invariant: undefined, maxCalls: 3 },
+];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const range = (xs) => `${Math.min(...xs)}..${Math.max(...xs)}`;
+const log = (s) => (json ? process.stderr.write(`${s}\n`) : console.log(s));
+
+// warm up the JIT so the first seed is not charged for compilation
+for (const _ of fuzzSteps({ system: findSystem('codex-v1'), seed: 999, runs: 50 }));
+
+const figures = [];
+log(`fuzz-find: ${SEEDS} seeds per bug (median [range])`);
+for (const b of BUGS) {
+  const rows = [];
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const t0 = performance.now();
+    let found_ms = null;
+    const it = fuzzSteps({ system: findSystem(b.system), seed, runs: 10_000, ...(b.invariant ? { invariants: [b.invariant] } : {}) });
+    let r;
+    for (;;) {
+      r = it.next();
+      if (r.done) break;
+      if (r.value.phase === 'found' && found_ms === null) found_ms = performance.now() - t0;
+    }
+    const shrunk_ms = performance.now() - t0;
+    const f = r.value.failures[0];
+    if (f === undefined) {
+      rows.push({ seed, runs: Infinity, found_ms: Infinity, shrunk_ms, calls: NaN, turns: NaN });
+      continue;
+    }
+    rows.push({ seed, runs: f.run, found_ms, shrunk_ms, calls: f.calls, turns: f.turns, steps: f.shrink?.steps ?? 0 });
+  }
+  const runs = rows.map((x) => x.runs);
+  const found = rows.map((x) => x.found_ms);
+  const shrunk = rows.map((x) => x.shrunk_ms);
+  const calls = rows.map((x) => x.calls);
+  const turns = rows.map((x) => x.turns);
+  const steps = rows.map((x) => x.steps);
+  const m = median(runs);
+  log(
+    `  ${b.bug.padEnd(30)} ${b.system}${b.invariant ? ` --invariant ${b.invariant}` : ''}\n` +
+      `    runs to first violation  ${String(m).padStart(6)}  [${range(runs)}]   (acceptance: median <= 50: ${m <= 50 ? 'met' : 'MISSED'})\n` +
+      `    ms to first violation    ${median(found).toFixed(1).padStart(6)}  [${range(found.map((x) => Math.round(x)))}]\n` +
+      `    ms to shrunk             ${median(shrunk).toFixed(1).padStart(6)}  [${range(shrunk.map((x) => Math.round(x)))}]   shrink steps ${median(steps)} [${range(steps)}]\n` +
+      `    shrunk size              ${median(calls)} calls over ${median(turns)} turns (max ${Math.max(...calls)} calls, ${Math.max(...turns)} turns; bound ${b.maxCalls} calls)`,
+  );
+  figures.push({
+    name: `fuzz-find ${b.bug}`,
+    a: { label: `median generated runs to the first ${b.invariant ?? 'violation'} on ${b.system} (${SEEDS} seeds)`, value: m, unit: 'runs' },
+    b: { label: 'acceptance bound', value: 50, unit: 'runs' },
+    ratio: m / 50,
+    ratioMeaning: 'median runs / bound',
+    target: '<= 1',
+    met: m <= 50,
+    note: `median ${median(found).toFixed(1)} ms to the first violation, ${median(shrunk).toFixed(1)} ms to the shrunk counterexample; shrunk to at most ${Math.max(...calls)} calls over ${Math.max(...turns)} turns`,
+  });
+}
+if (json) console.log(JSON.stringify({ figures }));
