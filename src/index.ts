@@ -65,3 +65,8 @@ export { runEntry, replayCommand, reportEntries, type Report, type RunReport, ty
 export { REPORTERS, findReporter } from './report/reporters.js';
 export { renderTimelineSvg } from './report/timelineSvg.js';
 export { buildTimeline, type TimelineModel, type Lane } from './report/timeline.js';
+export { ExternalSystemDefinition, ExternalSystemError, externalSystem, type ExternalOptions, type Misbehaviour } from './systems/external/ExternalSystem.js';
+export { PROTOCOL_VERSION, protocolJsonSchema } from './systems/external/protocol.js';
+export { parseExecSpec, type ExecSpec } from './systems/external/execSpec.js';
+export { firstDivergence, diffCampaign, type Divergence, type DiffResult, type DiffCampaignOptions } from './diff/diffSystems.js';
+export { recordingSystem, type RecordedCall } from './diff/Recorder.js';
