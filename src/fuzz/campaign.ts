@@ -224,7 +224,9 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     delete base.expect;
     const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1 });
     const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR]);
-    const violates = full.violations.map((x) => x.invariant).filter((n) => builtin.has(n));
+    // the target first: it is the one the file is about (and the one a `firstAt` would refer to)
+    const seen = full.violations.map((x) => x.invariant).filter((n) => builtin.has(n));
+    const violates = seen.includes(invariant) ? [invariant, ...seen.filter((n) => n !== invariant)] : seen;
     const name = from.source === 'corpus' ? shrunk.name : id.includes(`-${invariant}-`) ? id : `${id}-${invariant}`;
     const cx: Scenario = {
       ...base,
