@@ -42,6 +42,19 @@ export class EventQueue<T> {
 
   /** Removes and returns the earliest event, or undefined when empty. */
   pop(): { time_ms: number; item: T } | undefined {
+    if (this.items.length === 0) return undefined;
+    const item = this.popNext() as T;
+    return { time_ms: this.lastTime_ms, item };
+  }
+
+  /** Time of the event `popNext()` returned last. */
+  lastTime_ms = 0;
+
+  /**
+   * Removes the earliest event and returns its item, its time in `lastTime_ms`, without
+   * allocating (the world's loop pops once per event); undefined when empty.
+   */
+  popNext(): T | undefined {
     const n = this.items.length;
     if (n === 0) return undefined;
     const time_ms = this.times[0]!;
@@ -68,7 +81,8 @@ export class EventQueue<T> {
       this.seqs[i] = lastS;
       this.items[i] = lastI;
     }
-    return { time_ms, item };
+    this.lastTime_ms = time_ms;
+    return item;
   }
 
   /** Is the element at index `a` ordered before (t, s)? */

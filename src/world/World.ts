@@ -229,10 +229,10 @@ export class World implements WorldView {
     const maxEvents = this.options.maxEvents ?? 10_000_000;
     this.queue.push(0, { k: 'turn-start', turn: 1 });
     while (this.stopReason === null) {
-      const next = this.queue.pop();
+      const next = this.queue.popNext();
       if (next === undefined) break;
-      this.clock.advanceTo(next.time_ms);
-      this.handle(next.item);
+      this.clock.advanceTo(this.queue.lastTime_ms);
+      this.handle(next);
       if (this.eventCount >= maxEvents && this.stopReason === null) this.stopReason = 'event-limit';
     }
     if (this.stopReason === null) {
