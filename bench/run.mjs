@@ -143,7 +143,7 @@ function memory() {
   const big = quick ? 100_000 : 1_000_000;
   const small = 10_000;
   const child = (turns) => {
-    const out = execFileSync(process.execPath, [join(here, 'memory-child.mjs'), String(turns), '1000'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, ['--expose-gc', join(here, 'memory-child.mjs'), String(turns), '1000'], { encoding: 'utf8', maxBuffer: 1 << 20 });
     return JSON.parse(out.trim().split('\n').pop());
   };
   log(`  memory: ${small}-turn and ${big}-turn sessions in child processes...`);
@@ -158,7 +158,13 @@ function memory() {
     ratioMeaning: 'flatness: 1.0 is perfectly flat',
     target: '< 200 MB peak',
     met: mb(b.peakRss_bytes) < 200,
-    detail: { big: b, small: s },
+    detail: {
+      liveHeapFirst_MB: mb(b.liveHeap_bytes[0] ?? 0),
+      liveHeapLast_MB: mb(b.liveHeap_bytes[b.liveHeap_bytes.length - 1] ?? 0),
+      eventsPerSecond: b.events / (b.wall_ms / 1000),
+      big: b,
+      small: s,
+    },
   });
 }
 
@@ -226,11 +232,12 @@ async function scaling() {
     return;
   }
   const { fuzzParallel } = await import('../dist/fuzz/pool.js');
-  const runs = quick ? 400 : 2000;
-  const campaign = { system: 'codex-v1', seed: 7, runs, keepGoing: true, shrink: false };
+  const runs = quick ? 1000 : 4000;
+  // keep-going without shrinking: the measure is generated runs, which is what workers make
+  const campaign = { system: codexV1, seed: 7, runs, keepGoing: true, shrink: false };
   const time = async (workers) => {
     const t0 = performance.now();
-    const r = await fuzzParallel({ ...campaign, workers });
+    const r = await fuzzParallel(campaign, { workers });
     return { ms: performance.now() - t0, r };
   };
   await time(2); // start-up and JIT warm-up of the workers
