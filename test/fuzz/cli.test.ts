@@ -69,6 +69,17 @@ describe('spawnsim fuzz', () => {
     expect(files).toContain('counterexample-depth-within-max.yaml');
   });
 
+  it('--time generates until the time is up, and the repeat command names the runs it reached', async () => {
+    const cwd = tempDir();
+    const r = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--invariant', 'depth-within-max', '--time', '300ms', '--seed', '4', '--json'], cwd);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.result.stoppedBy).toBe('until');
+    expect(doc.result.runs).toBeGreaterThan(0);
+    const text = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--invariant', 'depth-within-max', '--time', '300ms', '--seed', '4'], cwd);
+    expect(text.out).toMatch(/repeat: spawnsim fuzz --system codex-v1-release-on-final\+inherit --seed 4 --runs \d+ --invariant depth-within-max/);
+  });
+
   it('--corpus replays stored counterexamples first and adds new failures once', async () => {
     const cwd = tempDir();
     const first = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--corpus', 'corpus'], cwd);

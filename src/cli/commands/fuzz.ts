@@ -201,7 +201,8 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   writeAtomic(reportPath, toJson(envelope('fuzz', ctx.version, body, meta)));
 
   if (flags.json) ctx.io.stdout(toJson(envelope('fuzz', ctx.version, body, meta)));
-  else ctx.io.stdout(render(result, files, added, ctx.rel(reportPath), seedGiven, shrinkTimedOut, runs, ctx));
+  // after a --time campaign, the repeat command names the run count it reached: that is deterministic
+  else ctx.io.stdout(render(result, files, added, ctx.rel(reportPath), seedGiven, shrinkTimedOut, runs ?? result.runs, ctx));
   if (result.stoppedBy === 'interrupted') {
     ctx.io.stderr(`interrupted after ${result.runs} run${result.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(reportPath)}; seed ${seed} (spawnsim fuzz --system ${system.id} --seed ${seed})\n`);
     return EXIT.interrupted;
