@@ -48,6 +48,10 @@ const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/fuzz/po
  * of workers, and a shard's findings are exactly the unsharded campaign's findings among the
  * runs it owns (`spawnsim merge` puts the shards back together).
  *
+ * `workers: N` is this thread plus N - 1 pool threads: batches of runs are dealt round-robin,
+ * every Nth to this thread, which is loaded and warm already (a pool thread starts cold: its
+ * module loading and JIT warm-up are the pool's fixed cost).
+ *
  * Workers need a built-in system (they look it up by id) and no `extraInvariants`.
  */
 export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism = {}): AsyncGenerator<FuzzProgress, FuzzResult> {
@@ -72,13 +76,15 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
     ...(options.keepGoing ? { keepGoing: true } : {}),
     ...(options.workload !== undefined ? { workload: options.workload } : {}),
   };
-  const pool = new Tinypool({ filename: WORKER_URL.href, minThreads: workers, maxThreads: workers });
+  const threads = workers - 1;
+  const pool = new Tinypool({ filename: WORKER_URL.href, minThreads: threads, maxThreads: threads });
   // The same seed stream the campaign draws from, kept in step with it here.
   const seeds = rngFor(seed, 'fuzz-runs');
   const outcomes = new Map<number, RunOutcome>();
   const batchOf = new Map<number, Promise<void>>();
   let drawn = 0;
   let inFlight = 0;
+  let batches = 0;
   let failure: unknown = null;
 
   const dispatch = (): boolean => {
@@ -89,6 +95,8 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
       if (ownsRun(shard, drawn)) runs.push([drawn, runSeed]);
     }
     if (runs.length === 0) return false;
+    // every `workers`-th batch is this thread's: the campaign makes those runs itself
+    if (batches++ % workers === 0) return true;
     inFlight++;
     const task: PoolTask = { ...base, runs };
     const done = (pool.run(task) as Promise<Array<[number, RunOutcome]>>).then(
@@ -113,13 +121,13 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
       const o = outcomes.get(run);
       outcomes.delete(run);
       batchOf.delete(run);
-      return o; // undefined only if a worker failed: then this thread makes the run itself
+      return o; // undefined: this thread's run (or a worker failed): the campaign makes it here
     },
   });
   let next = 1;
   try {
     for (;;) {
-      while (inFlight < workers * 2 && dispatch()) {}
+      while (inFlight < threads * 2 && dispatch()) {}
       let want = next;
       while (!ownsRun(shard, want)) want++;
       if (want <= drawn && !outcomes.has(want)) await batchOf.get(want);
