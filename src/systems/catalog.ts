@@ -9,6 +9,9 @@ interface V1Base {
   summary: string;
   release: ReleasePolicy;
   reapStale: boolean;
+  awaitTermination?: boolean;
+  /** Only the shipped `fresh-root` fork policy: the #30692 fixes add nothing to compare here. */
+  freshRootOnly?: boolean;
 }
 
 const V1_BASES: V1Base[] = [
@@ -36,6 +39,14 @@ const V1_BASES: V1Base[] = [
     release: 'close-only',
     reapStale: true,
   },
+  {
+    id: 'codex-v1-await-close',
+    summary: 'V1 as in 0.135-0.142 (#25426, #31036): close_agent awaits termination, so closing a wedged agent hangs and keeps its slot',
+    release: 'close-only',
+    reapStale: true,
+    awaitTermination: true,
+    freshRootOnly: true,
+  },
 ];
 
 /** Systems outside the V1 family (one entry each). */
@@ -60,17 +71,18 @@ export function registerV1Base(base: V1Base): void {
 
 /**
  * The built-in systems. Each V1 base comes in three fork policies: the base id is the
- * shipped `fresh-root` policy, `<base>+inherit` and `<base>+deny-at-max-depth` the #30692 fixes.
+ * shipped `fresh-root` policy, `<base>+inherit` and `<base>+deny-at-max-depth` the #30692 fixes
+ * (a `freshRootOnly` base comes only as the shipped policy).
  */
 export function builtinSystems(): SystemDefinition[] {
   const out: SystemDefinition[] = [];
   for (const base of V1_BASES) {
-    for (const forkPolicy of FORK_POLICIES) {
+    for (const forkPolicy of base.freshRootOnly ? (['fresh-root'] as const) : FORK_POLICIES) {
       const id = forkPolicy === 'fresh-root' ? base.id : `${base.id}+${forkPolicy}`;
       out.push({
         id,
         summary: forkPolicy === 'fresh-root' ? base.summary : `${base.id} where ${FORK_SUMMARY[forkPolicy]}`,
-        create: (config) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy }),
+        create: (config) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }),
       });
     }
   }

@@ -48,6 +48,12 @@ export interface CodexV1Options {
   /** #24903: close of a known agent whose thread vanished succeeds and releases. */
   reapStale: boolean;
   forkPolicy: ForkPolicy;
+  /**
+   * close_agent as in 0.135-0.142 (#25426, #31036; the `close_agent_v1` of reference §3.6):
+   * `shutdown_and_forget_agent` awaits `wait_until_terminated()` before it releases, so a thread
+   * that never terminates (`CloseRequest.stuck`) makes close pend forever, holding its slot.
+   */
+  awaitTermination?: boolean;
 }
 
 interface ThreadInfo {
@@ -248,17 +254,23 @@ export class CodexV1 implements SystemUnderTest {
     // close_agent marks only the target's spawn edge Closed (control.rs@2e71ac0f); descendants
     // are shut down but keep Open edges, so resuming the target later reopens them (§5.5 item 10).
     target.edgeOpen = false;
-    const visit = (t: ThreadInfo): void => {
+    const stuck = this.options.awaitTermination ? new Set(req.stuck ?? []) : new Set<ThreadId>();
+    // Returns false where the close stops for good: awaiting a thread that never terminates.
+    const visit = (t: ThreadInfo): boolean => {
       if (t.loaded) {
+        // Op::Shutdown was sent; the awaiting close never gets past wait_until_terminated(), so
+        // this thread and every one after it in the walk stay loaded and counted.
+        if (stuck.has(t.id)) return false;
         t.loaded = false;
         t.status = 'Shutdown';
         shutdown.push(t.id);
       }
       // shutdown_live_agent always removes and releases, whatever the send returned
       this.registries.get(t.scope)!.release(t.id);
-      for (const c of t.children) visit(this.threads.get(c)!);
+      for (const c of t.children) if (!visit(this.threads.get(c)!)) return false;
+      return true;
     };
-    visit(target);
+    if (!visit(target)) return { ok: 'pending', shutdown };
     return { ok: true, shutdown };
   }
 

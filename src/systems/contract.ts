@@ -91,6 +91,15 @@ export type ResumeResponse =
 export interface CloseRequest {
   caller: ThreadId;
   target: ThreadId;
+  /**
+   * What the thread manager would observe on shutdown: the threads of the target's subtree
+   * (the target included) that are loaded but will never terminate after `Op::Shutdown`, because
+   * their agent loop is wedged in a turn that never ends (outcome `hang`; interrupting it changes
+   * the reported status, not the loop: #25426, #31036). A close that awaits termination
+   * (`wait_until_terminated`) waits on them forever. Absent or empty: everything terminates.
+   * Systems whose close does not await termination ignore it.
+   */
+  stuck?: ThreadId[];
 }
 export type CloseResponse =
   | {

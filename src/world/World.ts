@@ -147,6 +147,8 @@ export class World implements WorldView {
   private readonly known = new Map<ThreadId, ThreadId[]>();
   /** The persisted spawn edges (Codex's state DB, which outlives an exec process): child -> parent, Open? */
   private readonly edges = new Map<ThreadId, { parent: ThreadId; open: boolean }>();
+  /** Threads whose current turn hangs (`TruthThread.hung`), so close need not scan every thread. */
+  private readonly hungThreads = new Set<ThreadId>();
   private system!: SystemUnderTest;
   private systemConfig: SystemConfig;
   private cachedSnapshot: SystemSnapshot | null = null;
@@ -674,7 +676,8 @@ export class World implements WorldView {
   private close(callerId: ThreadId, target: ThreadId): boolean {
     const caller = this.callerOk(callerId, 'close_agent', target);
     if (caller === undefined) return false;
-    const res = this.callSystem('close', () => this.system.close({ caller: callerId, target }));
+    const stuck = this.stuckUnder(target);
+    const res = this.callSystem('close', () => this.system.close({ caller: callerId, target, ...(stuck.length > 0 ? { stuck } : {}) }));
     if (res === undefined) return false;
     const shutdown = 'shutdown' in res && res.shutdown ? res.shutdown : [];
     for (const id of shutdown) this.shutdownThread(id);
@@ -690,6 +693,33 @@ export class World implements WorldView {
     this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
     this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: res.ok, ...(res.ok ? {} : { error: res.error }), scope: caller.scope });
     return false;
+  }
+
+  /**
+   * `CloseRequest.stuck`: the target and its descendants (truth lineage) that are loaded with a
+   * wedged loop, so they would never terminate on Shutdown. A parked thread was loaded again
+   * without a turn (a fresh loop); a dead one has already terminated.
+   */
+  private stuckUnder(target: ThreadId): ThreadId[] {
+    const out: ThreadId[] = [];
+    for (const id of this.hungThreads) {
+      const t = this.truth.get(id);
+      if (t === undefined || t.closed || t.dead) {
+        // terminated for good: coming back (resume) starts a new turn, which re-marks it
+        this.hungThreads.delete(id);
+        continue;
+      }
+      if (!t.hung || !t.loaded || t.parked) continue;
+      // Bounded: resume re-parents, so a lineage may loop back on itself.
+      let hops = this.truth.size;
+      for (let a: TruthThread | undefined = t; a !== undefined && hops-- > 0; a = a.parent === null ? undefined : this.truth.get(a.parent)) {
+        if (a.id === target) {
+          out.push(id);
+          break;
+        }
+      }
+    }
+    return out.sort();
   }
 
   private interrupt(callerId: ThreadId, target: ThreadId): void {
@@ -910,6 +940,9 @@ export class World implements WorldView {
   }
 
   private scheduleFinish(t: TruthThread, runFor: number, outcome: Outcome): void {
+    t.hung = outcome === 'hang';
+    if (t.hung) this.hungThreads.add(t.id);
+    else this.hungThreads.delete(t.id);
     if (outcome === 'hang') return;
     this.queue.push(this.now_ms + runFor, { k: 'finish', thread: t.id, gen: t.gen, outcome });
   }

@@ -41,6 +41,11 @@ export interface TruthThread {
   parked?: boolean;
   /** When the system unloaded it to make room (V2 residency eviction); cleared on reload. */
   evictedAt_ms?: number | null;
+  /**
+   * Its current turn has outcome `hang`: the agent loop is wedged, so an interrupt changes its
+   * status but it never terminates on Shutdown either (#25426). Reset when a new turn starts.
+   */
+  hung?: boolean;
 }
 
 /** Really running: in the thread manager, its loop alive, PendingInit or Running. */

@@ -26,6 +26,14 @@ const SystemConfig = z.strictObject({
 const SpawnArgs = z.strictObject({ caller: ThreadId, child: ThreadId });
 const ForkArgs = z.strictObject({ caller: ThreadId, child: ThreadId, kind: z.enum(['fork', 'create']) });
 const TargetArgs = z.strictObject({ caller: ThreadId, target: ThreadId });
+const CloseArgs = z.strictObject({
+  caller: ThreadId,
+  target: ThreadId,
+  stuck: z
+    .array(ThreadId)
+    .optional()
+    .describe('Threads of the target subtree that will never terminate after Shutdown (a wedged loop); a close that awaits termination waits on them forever. Absent: all terminate.'),
+});
 const SendArgs = z.strictObject({
   caller: ThreadId,
   target: ThreadId,
@@ -46,7 +54,7 @@ export const REQUESTS = {
   step: req('step', z.strictObject({ handle: z.string() }), 'Capability spawnSteps: run the next atomic step of an open spawn.'),
   fork: req('fork', ForkArgs, 'fork/create of a conversation from caller.'),
   resume: req('resume', TargetArgs, 'resume_agent of a thread that is not loaded.'),
-  close: req('close', TargetArgs, 'close_agent.'),
+  close: req('close', CloseArgs, 'close_agent.'),
   interrupt: req('interrupt', TargetArgs, 'interrupt of an agent.'),
   sendInput: req('sendInput', SendArgs, 'send_input, with what the thread manager answered on delivery.'),
   statusChanged: req('statusChanged', z.strictObject({ thread: ThreadId, status: AgentStatus }), 'The completion watcher: a thread status changed.'),
