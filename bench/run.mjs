@@ -57,13 +57,15 @@ function coreAndDigest() {
   const scenario = longWorkload(turns);
   // Record the world's queue traffic once: the bare loop replays the same pushes and pops.
   const ops = [];
+  // The world pops with popNext (pop where an older build has no popNext).
+  const popName = typeof EventQueue.prototype.popNext === 'function' ? 'popNext' : 'pop';
   const push0 = EventQueue.prototype.push;
-  const pop0 = EventQueue.prototype.pop;
+  const pop0 = EventQueue.prototype[popName];
   EventQueue.prototype.push = function (t, item) {
     ops.push(t);
     return push0.call(this, t, item);
   };
-  EventQueue.prototype.pop = function () {
+  EventQueue.prototype[popName] = function () {
     ops.push(-1);
     return pop0.call(this);
   };
@@ -72,8 +74,9 @@ function coreAndDigest() {
     r = runScenario(scenario, codexV1, { traceLimit: 1000 });
   } finally {
     EventQueue.prototype.push = push0;
-    EventQueue.prototype.pop = pop0;
+    EventQueue.prototype[popName] = pop0;
   }
+  if (!ops.includes(-1)) throw new Error('recorded no pops: the world no longer pops through EventQueue.push/popNext');
   const log_ = Float64Array.from(ops);
   const events = r.events;
   const run = (digest) => {
