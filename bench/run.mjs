@@ -79,28 +79,28 @@ function coreAndDigest() {
   if (!ops.includes(-1)) throw new Error('recorded no pops: the world no longer pops through EventQueue.push/popNext');
   const log_ = Float64Array.from(ops);
   const events = r.events;
-  const run = (digest) => {
-    const t0 = performance.now();
-    const x = runScenario(scenario, codexV1, { traceLimit: 1000, ...(digest ? {} : { digest: false }) });
-    const ms = performance.now() - t0;
-    if (x.events !== events) throw new Error('the workload is not deterministic');
-    return ms;
-  };
+  const pops = ops.filter((x) => x < 0).length;
+  // The world runs in fresh child processes, digest on and off alternately, so neither shares
+  // JIT feedback with the other or with this process; the bare loop runs here between them.
+  const child = (mode) => JSON.parse(execFileSync(process.execPath, [join(here, 'core-child.mjs'), mode, String(turns), String(reps)], { encoding: 'utf8', cwd: root }).trim().split('\n').pop());
   const bare = () => {
     const t0 = performance.now();
     bareLoop(log_);
     return performance.now() - t0;
   };
-  // warm up all three, then interleave
-  run(true), run(false), bare(), bare();
-  const tw = [], tn = [], tb = [];
-  for (let i = 0; i < reps; i++) {
-    tb.push(bare());
-    tw.push(run(true));
-    tn.push(run(false));
+  bare(), bare();
+  const on = [], off = [], tb = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    on.push(child('on'));
+    for (let k = 0; k < 5; k++) tb.push(bare());
+    off.push(child('off'));
   }
-  const world_ms = median(tw), nodigest_ms = median(tn), bare_ms = median(tb);
-  const pops = ops.filter((x) => x < 0).length;
+  if (on.some((x) => x.events !== events) || off.some((x) => x.events !== events)) throw new Error('the workload is not deterministic');
+  const world_ms = median(on.map((x) => x.wall_ms));
+  const nodigest_ms = median(off.map((x) => x.wall_ms));
+  const worldCpu_ms = median(on.map((x) => x.cpu_ms));
+  const nodigestCpu_ms = median(off.map((x) => x.cpu_ms));
+  const bare_ms = median(tb);
   if (want('core')) {
     const worldRate = events / (world_ms / 1000);
     const bareRate = events / (bare_ms / 1000);
@@ -111,7 +111,7 @@ function coreAndDigest() {
       ratio: worldRate / bareRate,
       target: '>= 0.3',
       met: worldRate / bareRate >= 0.3,
-      detail: { turns, events, queuePushes: ops.length - pops, queuePops: pops, world_ms, bare_ms, reps },
+      detail: { turns, events, queuePushes: ops.length - pops, queuePops: pops, world_ms, worldCpu_ms, bare_ms, reps },
     });
   }
   if (want('digest')) {
@@ -119,11 +119,11 @@ function coreAndDigest() {
       name: 'digest cost',
       a: { label: 'run with the trace digest', value: events / (world_ms / 1000), unit: 'events/s' },
       b: { label: 'same run, digest off', value: events / (nodigest_ms / 1000), unit: 'events/s' },
-      ratio: world_ms / nodigest_ms,
-      ratioMeaning: 'time with / time without',
+      ratio: worldCpu_ms / nodigestCpu_ms,
+      ratioMeaning: 'CPU time with / without (wall-time ratio in detail)',
       target: '<= 1.2',
-      met: world_ms / nodigest_ms <= 1.2,
-      detail: { with_ms: world_ms, without_ms: nodigest_ms, reps },
+      met: worldCpu_ms / nodigestCpu_ms <= 1.2,
+      detail: { withCpu_ms: worldCpu_ms, withoutCpu_ms: nodigestCpu_ms, with_ms: world_ms, without_ms: nodigest_ms, wallRatio: world_ms / nodigest_ms, reps },
     });
   }
   if (want('hours')) {
