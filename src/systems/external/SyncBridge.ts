@@ -148,11 +148,19 @@ export class SyncBridge {
     if (this.closed) return { type: 'crash', lines: [], code: null, signal: null, stderr: '' };
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage({ type: 'call', data, expect, timeout_ms });
-    Atomics.wait(this.flag, 0, 0, timeout_ms + WORKER_GRACE_MS);
-    const got = receiveMessageOnPort(this.port);
-    if (got === undefined) {
-      this.kill();
-      return { type: 'hang', lines: [], stderr: '' };
+    // The worker posts the reply before it sets the flag and notifies, so a reply is there
+    // whenever the flag is set. A wake-up without one is the late notify of the previous
+    // exchange (its flag was seen set before this thread ever waited): wait again.
+    const deadline = performance.now() + timeout_ms + WORKER_GRACE_MS;
+    let got = receiveMessageOnPort(this.port);
+    while (got === undefined) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.kill();
+        return { type: 'hang', lines: [], stderr: '' };
+      }
+      Atomics.wait(this.flag, 0, 0, left);
+      got = receiveMessageOnPort(this.port);
     }
     const reply = got.message as BridgeReply;
     if (reply.type === 'ok') this.pid = reply.pid;
