@@ -95,6 +95,12 @@ class Connection {
   generation = 0;
   calls = 0;
   private timeoutUsed = 0;
+  /**
+   * The last snapshot, while no other request has been sent since: a program's state changes
+   * only through requests, so asking again would cost a round trip for the same answer (the
+   * world asks after every event, most of which make no call).
+   */
+  private lastSnapshot: unknown = null;
 
   constructor(
     private readonly label: string,
@@ -125,6 +131,7 @@ class Connection {
   notify(op: RequestOp, args: unknown): void {
     if (this.dead) this.fail('crash', 'the program is gone', op, this.nextId);
     const id = this.nextId++;
+    this.lastSnapshot = null;
     this.queue.push({ id, op });
     this.queuedText += JSON.stringify({ id, op, args }) + '\n';
     if (this.queue.length >= this.options.maxBatch) this.flushWith(null);
@@ -133,8 +140,12 @@ class Connection {
   /** A call whose answer is needed now (flushes queued notifications first, in the same write). */
   call(op: RequestOp, args: unknown, timeout_ms = this.options.timeout_ms): unknown {
     if (this.dead) this.fail('crash', 'the program is gone', op, this.nextId);
+    if (op === 'snapshot' && this.lastSnapshot !== null) return this.lastSnapshot;
     const id = this.nextId++;
-    return this.flushWith({ id, op, line: JSON.stringify({ id, op, args }) + '\n' }, timeout_ms);
+    this.lastSnapshot = null;
+    const result = this.flushWith({ id, op, line: JSON.stringify({ id, op, args }) + '\n' }, timeout_ms);
+    if (op === 'snapshot') this.lastSnapshot = result;
+    return result;
   }
 
   private flushWith(last: { id: number; op: RequestOp; line: string } | null, timeout_ms = this.options.timeout_ms): unknown {
