@@ -5,6 +5,7 @@ import { runCli, type CliIO } from '../../src/cli/cli.js';
 import { scenarioFiles } from '../../src/cli/io.js';
 import { builtinSystems } from '../../src/systems/catalog.js';
 import { ExternalSystemDefinition } from '../../src/systems/external/ExternalSystem.js';
+import type { SystemDefinition } from '../../src/systems/contract.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { runScenario, type RunResult } from '../../src/scenario/runScenario.js';
 
@@ -49,6 +50,23 @@ describe('the Python reference adapter reproduces the built-in V1 models', () =>
       }
     });
   }
+
+  it('offers spawnSteps over the protocol, interleaving like the built-in model', () => {
+    const config = { maxThreads: 1, maxDepth: 1, maxConcurrentThreadsPerSession: 4, maxThreadsConfigured: true };
+    const trace = (def: SystemDefinition): unknown[] => {
+      const sut = def.create(config);
+      sut.startRoot('root');
+      const first = sut.spawnSteps!({ caller: 'root', child: 'a1' });
+      const out: unknown[] = [first.step()];
+      // a second spawn between reserve and commit sees the slot taken
+      out.push(sut.spawn({ caller: 'root', child: 'a2' }));
+      out.push(first.step(), sut.snapshot());
+      return out;
+    };
+    const builtin = trace(builtinSystems().find((s) => s.id === 'codex-v1')!);
+    expect(builtin[0]).toEqual({ done: false, label: 'reserve a1' });
+    expect(trace(adapters.get('codex-v1')!)).toEqual(builtin);
+  });
 
   it('`spawnsim check --system exec:python3 examples/python/codex_v1.py` gives the verdict matrix and exit code of `--system codex-v1`', async () => {
     type Doc = { report: { entries: Array<{ scenario: string; verdict: string; digest: string; violations: Array<{ invariant: string }>; judgement: { status: string; key?: string } }> } };
