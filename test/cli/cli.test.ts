@@ -3,18 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, type CliIO } from '../../src/cli/cli.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { captureCli, ROOT } from '../cliHarness.js';
 const MINIMAL = 'scenarios/incidents/codex-18335-minimal.yaml';
 
 /** A fake terminal: captures stdout and stderr, no TTY, no colour. */
-async function cli(argv: string[], cwd = ROOT): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: {}, stdoutIsTTY: false, stderrIsTTY: false, cwd };
-  const code = await runCli(argv, io);
-  return { code, out, err };
+function cli(argv: string[], cwd = ROOT): Promise<{ code: number; out: string; err: string }> {
+  return captureCli(argv, { cwd, env: {} });
 }
 
 function badFile(name: string, text: string): string {
