@@ -1,6 +1,7 @@
 import { Tinypool } from 'tinypool';
 import { rngFor } from '../core/rng.js';
-import { fuzzSteps, type FuzzOptions, type FuzzProgress, type FuzzResult, type RunOutcome } from './campaign.js';
+import { workloadArbitrary } from './arbitraries.js';
+import { evaluateRun, fuzzSteps, type FuzzOptions, type FuzzProgress, type FuzzResult, type RunOutcome } from './campaign.js';
 import type { PoolTask } from './poolWorker.js';
 
 /** One slice of a campaign's runs: shard `index` (0-based) of `count`. */
@@ -15,7 +16,7 @@ export interface Parallelism {
   workers?: number;
   /** Make only this shard's runs: run k (1-based) belongs to shard (k - 1) mod count. */
   shard?: Shard;
-  /** Runs per task sent to a worker (default 16). */
+  /** Runs per task sent to a worker (default 128: a task costs far more than a run below that). */
   batch?: number;
 }
 
@@ -37,6 +38,12 @@ export function ownsRun(shard: Shard | undefined, run: number): boolean {
   return shard === undefined || (run - 1) % shard.count === shard.index;
 }
 
+/**
+ * Pool batches kept queued per thread. A finished batch is only noticed when this thread
+ * awaits, not while it makes its own batches, so a thread needs several queued to stay busy.
+ */
+const AHEAD = 4;
+
 // Under vitest the module is TypeScript; workers always run the compiled file.
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/fuzz/poolWorker.js', import.meta.url) : new URL('./poolWorker.js', import.meta.url);
 
@@ -49,8 +56,9 @@ const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/fuzz/po
  * runs it owns (`spawnsim merge` puts the shards back together).
  *
  * `workers: N` is this thread plus N - 1 pool threads: batches of runs are dealt round-robin,
- * every Nth to this thread, which is loaded and warm already (a pool thread starts cold: its
- * module loading and JIT warm-up are the pool's fixed cost).
+ * every Nth to this thread, which makes its batches ahead of need while it would otherwise
+ * wait for the pool. This thread is loaded and warm already; a pool thread starts cold (module
+ * loading and JIT warm-up are the pool's fixed cost).
  *
  * Workers need a built-in system (they look it up by id) and no `extraInvariants`.
  */
@@ -66,7 +74,7 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
     }
   }
   if ((options.extraInvariants ?? []).length > 0) throw new Error('--workers: your own invariants cannot be sent to worker threads; run with one worker');
-  const batch = Math.max(1, par.batch ?? 16);
+  const batch = Math.max(1, par.batch ?? 128);
   const seed = options.seed ?? 1;
   const maxRuns = options.runs ?? (options.until ? Infinity : 100);
   const base: Omit<PoolTask, 'runs'> = {
@@ -82,6 +90,10 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
   const seeds = rngFor(seed, 'fuzz-runs');
   const outcomes = new Map<number, RunOutcome>();
   const batchOf = new Map<number, Promise<void>>();
+  /** This thread's batches, made ahead of need while the pool's are under way. */
+  const local: Array<Array<[number, number]>> = [];
+  const localRun = new Set<number>();
+  const arbitrary = workloadArbitrary(options.workload);
   let drawn = 0;
   let inFlight = 0;
   let batches = 0;
@@ -95,8 +107,12 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
       if (ownsRun(shard, drawn)) runs.push([drawn, runSeed]);
     }
     if (runs.length === 0) return false;
-    // every `workers`-th batch is this thread's: the campaign makes those runs itself
-    if (batches++ % workers === 0) return true;
+    // every `workers`-th batch is this thread's
+    if (batches++ % workers === 0) {
+      local.push(runs);
+      for (const [run] of runs) localRun.add(run);
+      return true;
+    }
     inFlight++;
     const task: PoolTask = { ...base, runs };
     const done = (pool.run(task) as Promise<Array<[number, RunOutcome]>>).then(
@@ -121,16 +137,29 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
       const o = outcomes.get(run);
       outcomes.delete(run);
       batchOf.delete(run);
-      return o; // undefined: this thread's run (or a worker failed): the campaign makes it here
+      return o; // undefined only past the pipeline's end: the campaign makes the run itself
     },
   });
   let next = 1;
   try {
     for (;;) {
-      while (inFlight < threads * 2 && dispatch()) {}
+      while (inFlight < threads * AHEAD && dispatch()) {}
       let want = next;
       while (!ownsRun(shard, want)) want++;
-      if (want <= drawn && !outcomes.has(want)) await batchOf.get(want);
+      // Until the next run's outcome is here, make this thread's own batches (in order): the
+      // pool's threads work meanwhile; then wait for the pool.
+      while (want <= drawn && !outcomes.has(want) && failure === null) {
+        const mine = local.shift();
+        if (mine !== undefined) {
+          for (const [run, runSeed] of mine) {
+            outcomes.set(run, evaluateRun(options, run, runSeed, arbitrary));
+            localRun.delete(run);
+          }
+          while (inFlight < threads * AHEAD && dispatch()) {}
+        } else if (!localRun.has(want)) {
+          await batchOf.get(want);
+        }
+      }
       if (failure !== null) throw failure;
       const s = it.next();
       if (s.done) return s.value;
