@@ -243,7 +243,7 @@ function scaling() {
     log(`  scaling: ${notes.scaling}`);
     return;
   }
-  const runs = quick ? 5000 : 30000;
+  const runs = quick ? 5000 : 60000;
   const reps = quick ? 1 : 2;
   const campaign = ['--system', 'codex-v1', '--seed', '7', '--runs', String(runs), '--keep-going', '--shrink-steps', '50'];
   const child = (workers) => {
@@ -258,6 +258,7 @@ function scaling() {
     two.push(child(2));
   }
   load.push(loadavg()[0]);
+  const ceiling = JSON.parse(execFileSync(process.execPath, [join(here, 'parallel-ceiling.mjs')], { encoding: 'utf8', cwd: root }).trim().split('\n').pop());
   const identical = [...one, ...two].every((x) => JSON.stringify(x.result) === JSON.stringify(one[0].result));
   const w1 = median(one.map((x) => x.wall_ms)), w2 = median(two.map((x) => x.wall_ms));
   const c1 = median(one.map((x) => x.cpu_ms)), c2 = median(two.map((x) => x.cpu_ms));
@@ -279,6 +280,8 @@ function scaling() {
       cpu2_ms: c2,
       // the speed-up two idle cores would give: the CPU work split over two
       cpuBoundSpeedup: c1 / (c2 / 2),
+      // what two warm threads of this machine gave, just now, on a plain simulation loop
+      machineTwoThreadSpeedup: ceiling.efficiency,
       loadAverage: load,
       cpus: cpus().length,
     },
