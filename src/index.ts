@@ -51,6 +51,9 @@ export { shrinkScenario, type ShrinkOptions, type ShrinkResult } from './fuzz/sh
 export { scenarioToYaml, scenarioDocument, renameThreads } from './fuzz/export.js';
 export { COVERAGE_STATES, COVERAGE_NAMES, type Coverage, type CoverageState } from './fuzz/coverage.js';
 export { corpusFileName, type CorpusEntry } from './fuzz/corpus.js';
+export { fuzzParallel, fuzzStepsParallel, parseShard, ownsRun, type Parallelism, type Shard } from './fuzz/pool.js';
+export { mergeShards, type ShardResult } from './fuzz/merge.js';
+export { evaluateRun, type RunOutcome } from './fuzz/campaign.js';
 export { explore, exploreBounds, interleavings, EXPLORE_CALLS, EXPLORE_FAULTS, type ExploreOptions, type ExploreResult, type ExploreBounds, type ExploreLevel, type Counterexample } from './explore/explore.js';
 export { Workload as WorkloadSchema, parseWorkload, type Workload } from './plan/workload.js';
 export { sampleSession, sessionScenario, type GridPoint, type SampledSession } from './plan/sample.js';
