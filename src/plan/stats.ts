@@ -95,7 +95,14 @@ export function bootstrapRatio(num: readonly number[], den: readonly number[], r
     stats.push(bd === 0 ? est : bn / bd);
   }
   stats.sort((a, b) => a - b);
-  return { estimate: round6(est), lo: round6(percentileSorted(stats, 0.025)), hi: round6(percentileSorted(stats, 0.975)) };
+  let lo = percentileSorted(stats, 0.025);
+  let hi = percentileSorted(stats, 0.975);
+  // With no event (or only events) every resample repeats the estimate and the percentile
+  // interval collapses to a point, claiming a certainty n sessions cannot give. Fall back to
+  // the Wilson bound over the n sessions, the independent units.
+  if (sn === 0) hi = Math.max(hi, wilson(0, n).hi ?? 0);
+  if (sn === sd) lo = Math.min(lo, wilson(n, n).lo ?? 1);
+  return { estimate: round6(est), lo: round6(lo), hi: round6(hi) };
 }
 
 /**

@@ -33,6 +33,19 @@ describe('interval estimates', () => {
     expect(a.hi!).toBeGreaterThan(a.estimate!);
   });
 
+  it('a ratio with no event keeps an upper bound above zero (no false certainty from 50 sessions)', () => {
+    const num = Array.from({ length: 50 }, () => 0);
+    const den = Array.from({ length: 50 }, () => 8);
+    const iv = bootstrapRatio(num, den, rngFor(1, 'b'));
+    expect(iv.estimate).toBe(0);
+    expect(iv.lo).toBe(0);
+    expect(iv.hi!).toBeCloseTo(wilson(0, 50).hi!, 6);
+    expect(iv.hi!).toBeGreaterThan(0.05);
+    const all = bootstrapRatio(den, den, rngFor(1, 'b'));
+    expect(all.hi).toBe(1);
+    expect(all.lo!).toBeLessThan(0.95);
+  });
+
   it('quantile intervals bracket the estimate', () => {
     const v = Array.from({ length: 200 }, (_, i) => i % 10);
     const q = quantileInterval(v, 0.95);
