@@ -1,4 +1,4 @@
-import { Digest } from './digest.js';
+import { TraceDigest } from './digest.js';
 
 /**
  * One canonical trace event. Field order is fixed by construction and values are plain
@@ -34,7 +34,7 @@ export interface TraceEvent {
  * last `limit` (a ring buffer) so that a million-turn session runs in flat memory.
  */
 export class Trace {
-  private readonly digest = new Digest();
+  private readonly digest = new TraceDigest();
   private readonly kept: TraceEvent[] = [];
   private start = 0;
   private total = 0;
@@ -50,7 +50,7 @@ export class Trace {
   }
 
   record(event: TraceEvent): void {
-    if (this.digesting) this.digest.update(canonicalEvent(event));
+    if (this.digesting) digestEvent(this.digest, event);
     this.total++;
     if (this.kept.length < this.limit) {
       this.kept.push(event);
@@ -75,7 +75,15 @@ export class Trace {
   }
 }
 
-/** The canonical one-line text of an event, the unit the digest is computed over. */
+/**
+ * Feeds one event to the trace digest, field by field in the canonical order (the fields of
+ * {@link canonicalEvent}, without building its text).
+ */
+export function digestEvent(d: TraceDigest, e: TraceEvent): void {
+  d.num(e.i).num(e.t_ms).num(e.turn).str(e.kind).str(e.thread).str(e.op).str(e.target).str(e.result).str(e.detail).num(e.counted).num(e.live);
+}
+
+/** The canonical one-line text of an event: what the trace digest covers, for people and tools. */
 export function canonicalEvent(e: TraceEvent): string {
   return `${e.i}|${e.t_ms}|${e.turn}|${e.kind}|${e.thread}|${e.op}|${e.target ?? ''}|${e.result ?? ''}|${e.detail ?? ''}|${e.counted}|${e.live}\n`;
 }

@@ -39,3 +39,82 @@ export class Digest {
 export function digestOf(text: string): string {
   return new Digest().update(text).hex();
 }
+
+// Scratch words for feeding a non-integer number by its IEEE-754 bits (the same on every
+// platform: the order of the two words is fixed below, whatever the machine's endianness).
+const f64 = new Float64Array(1);
+const u8 = new Uint8Array(f64.buffer);
+
+/**
+ * The trace digest: a 64-bit fingerprint made of two independent 32-bit lanes, fed one 32-bit
+ * word at a time (a murmur3 body round in one lane, an xxhash32 round in the other, each with
+ * its own seed and constants) and finalized by each hash's avalanche step. It replaced FNV-1a
+ * 64 over a canonical text line per event: fed the event's fields directly, it builds no
+ * string and does one step per number and per two UTF-16 code units instead of a 64-bit
+ * multiply per byte (about 10x cheaper per event). Pure JavaScript with `Math.imul`, so
+ * identical on every platform. Not cryptographic.
+ *
+ * The encoding is self-delimiting, so different field sequences feed different word streams:
+ * a non-negative int32 is one word; any other number is a marker word (-1) and the two words of
+ * its float64 bits; a string is its length, then its code units two per word; an absent string
+ * is the marker -1 (so `undefined` and `''` differ).
+ */
+export class TraceDigest {
+  private a = 0x2f1e7a35;
+  private b = 0x61c88647;
+  private n = 0;
+
+  /** Feeds one 32-bit word. */
+  word(w: number): this {
+    // murmur3 body round
+    let k = Math.imul(w, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    let a = this.a ^ Math.imul(k, 0x1b873593);
+    a = (a << 13) | (a >>> 19);
+    this.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    // xxhash32 round
+    let b = (this.b + Math.imul(w, 0x85ebca77)) | 0;
+    b = (b << 13) | (b >>> 19);
+    this.b = Math.imul(b, 0x9e3779b1);
+    this.n = (this.n + 1) | 0;
+    return this;
+  }
+
+  /** Feeds a number: one word for a non-negative int32, else a marker and its float64 bits. */
+  num(x: number): this {
+    if ((x | 0) === x && x >= 0) return this.word(x);
+    f64[0] = x;
+    this.word(-1);
+    this.word(u8[0]! | (u8[1]! << 8) | (u8[2]! << 16) | (u8[3]! << 24));
+    return this.word(u8[4]! | (u8[5]! << 8) | (u8[6]! << 16) | (u8[7]! << 24));
+  }
+
+  /** Feeds a string (length, then code units two per word), or the absent marker. */
+  str(s: string | undefined): this {
+    if (s === undefined) return this.word(-1);
+    const n = s.length;
+    this.word(n);
+    let i = 0;
+    for (; i + 1 < n; i += 2) this.word(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+    if (i < n) this.word(s.charCodeAt(i));
+    return this;
+  }
+
+  /** The 16 hex digits of the current state (the state itself is not changed). */
+  hex(): string {
+    // murmur3 fmix32 over lane a (with the word count), xxhash32 avalanche over lane b
+    let a = this.a ^ this.n;
+    a ^= a >>> 16;
+    a = Math.imul(a, 0x85ebca6b);
+    a ^= a >>> 13;
+    a = Math.imul(a, 0xc2b2ae35);
+    a ^= a >>> 16;
+    let b = (this.b + this.n) | 0;
+    b ^= b >>> 15;
+    b = Math.imul(b, 0x85ebca77);
+    b ^= b >>> 13;
+    b = Math.imul(b, 0xc2b2ae3d);
+    b ^= b >>> 16;
+    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  }
+}

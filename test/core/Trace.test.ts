@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Digest, digestOf } from '../../src/core/digest.js';
-import { Trace, canonicalEvent, type TraceEvent } from '../../src/core/Trace.js';
+import { Digest, TraceDigest, digestOf } from '../../src/core/digest.js';
+import { Trace, canonicalEvent, digestEvent, type TraceEvent } from '../../src/core/Trace.js';
 import { SimulatedClock } from '../../src/core/SimulatedClock.js';
 import { formatDuration, formatSeconds, parseDuration } from '../../src/core/duration.js';
 
@@ -27,8 +27,53 @@ describe('Trace', () => {
     const t = new Trace();
     for (let i = 0; i < 3; i++) t.record(ev(i));
     expect(canonicalEvent(ev(0))).toBe('0|0|1|call|root|spawn_agent|a0|ok||0|0\n');
-    expect(t.digestHex()).toBe(digestOf([0, 1, 2].map((i) => canonicalEvent(ev(i))).join('')));
+    const d = new TraceDigest();
+    for (let i = 0; i < 3; i++) digestEvent(d, ev(i));
+    expect(t.digestHex()).toBe(d.hex());
     expect(t.digestHex()).toBe(PINNED_DIGEST);
+  });
+
+  const one = (e: TraceEvent): string => {
+    const t = new Trace();
+    t.record(e);
+    return t.digestHex();
+  };
+
+  it('changes its digest when any one field of an event changes', () => {
+    const base = ev(3, { detail: 'depth 1' });
+    const changes: Array<Partial<TraceEvent>> = [
+      { i: 4 }, { t_ms: 3001 }, { t_ms: 3000.5 }, { t_ms: -3000 }, { turn: 2 }, { kind: 'status' }, { thread: 'roof' },
+      { op: 'spawn_agenT' }, { target: 'a4' }, { target: undefined }, { target: '' }, { result: 'AgentLimitReached' },
+      { result: undefined }, { detail: 'depth 2' }, { detail: undefined }, { counted: 4 }, { counted: 2 ** 32 + 3 }, { live: 2 },
+    ];
+    const seen = new Set([one(base)]);
+    for (const c of changes) seen.add(one({ ...base, ...c }));
+    expect(seen.size).toBe(changes.length + 1);
+  });
+
+  it('changes its digest when a character moves from one field to the next', () => {
+    const base = ev(0);
+    expect(one({ ...base, thread: 'roots', op: 'pawn_agent' })).not.toBe(one(base));
+    expect(one({ ...base, target: 'a', result: '0ok' })).not.toBe(one({ ...base, target: 'a0', result: 'ok' }));
+    expect(one({ ...base, result: 'o', detail: 'k' })).not.toBe(one({ ...base, result: 'ok', detail: '' }));
+    expect(one({ ...base, result: '', detail: undefined })).not.toBe(one({ ...base, result: undefined, detail: '' }));
+  });
+
+  it('gives 100 000 distinct events 100 000 distinct digests, and two-event traces their own', () => {
+    const kinds = ['call', 'status', 'fault', 'turn-start'];
+    const ops = ['spawn_agent', 'close_agent', 'wait', 'Running'];
+    const digests = new Set<string>();
+    for (let k = 0; k < 100_000; k++) {
+      digests.add(one({ i: k % 50, t_ms: (k >> 3) * 250, turn: k % 7, kind: kinds[k & 3]!, thread: `t${k % 13}`, op: ops[(k >> 2) & 3]!, target: k % 5 ? `a${k % 11}` : undefined, result: 'ok', detail: k % 3 ? `depth ${k % 3}` : undefined, counted: k % 6, live: (k >> 5) % 6 }));
+    }
+    expect(digests.size).toBe(100_000);
+    const a = new Trace();
+    a.record(ev(0));
+    a.record(ev(1));
+    const b = new Trace();
+    b.record(ev(1));
+    b.record(ev(0));
+    expect(a.digestHex()).not.toBe(b.digestHex());
   });
 
   it('changes its digest when any field changes', () => {
@@ -83,5 +128,5 @@ describe('SimulatedClock and durations', () => {
   });
 });
 
-// Pinned: a change here means every recorded digest (replay files, regression scenarios) changes too.
-const PINNED_DIGEST = 'b53333159d9dc929';
+// Pinned: a change here means every recorded trace digest (replay files, regression scenarios) changes too.
+const PINNED_DIGEST = 'e0f47494ab560948';
