@@ -16,4 +16,7 @@ const wall_ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 rmSync(out, { recursive: true, force: true });
 const doc = JSON.parse(stdout);
-process.stdout.write(JSON.stringify({ code, wall_ms, cpu_ms: (cpu.user + cpu.system) / 1000, result: doc.result }) + '\n');
+// the campaign without the paths of the files it wrote (each child writes to its own folder)
+const { corpusAdded: _added, ...report } = doc.report;
+const result = { ...report, failures: report.failures.map(({ file: _file, replay: _replay, entry: _entry, ...f }) => f) };
+process.stdout.write(JSON.stringify({ code, wall_ms, cpu_ms: (cpu.user + cpu.system) / 1000, result }) + '\n');

@@ -1,5 +1,7 @@
 import type { SystemDefinition } from '../systems/contract.js';
+import type { FuzzReport } from '../report/results.js';
 import { fuzz } from './campaign.js';
+import { fuzzRepeatCommand, fuzzReport } from './fuzzReport.js';
 
 /** What `spawnsim check` shows per system: the distinct violations a short fixed campaign finds. */
 export interface CheckFuzzSummary {
@@ -21,4 +23,21 @@ export function checkFuzz(systems: readonly SystemDefinition[], options: { runs?
     const r = fuzz({ system, seed: options.seed ?? CHECK_FUZZ.seed, runs: options.runs ?? CHECK_FUZZ.runs, keepGoing: true });
     return { system: system.id, runs: r.runs, found: r.failures.map((f) => ({ invariant: f.invariant, run: f.run, calls: f.calls, turns: f.turns })) };
   });
+}
+
+/**
+ * The same short campaigns as reports (`check --json` and check's JUnit and HTML carry them):
+ * each finding with its counterexample's trace, and as replay command the campaign that finds
+ * and writes it.
+ */
+export function checkFuzzReports(systems: readonly SystemDefinition[], options: { runs?: number; seed?: number } = {}): FuzzReport[] {
+  return systems.map((system) => {
+    const result = fuzz({ system, seed: options.seed ?? CHECK_FUZZ.seed, runs: options.runs ?? CHECK_FUZZ.runs, keepGoing: true });
+    return fuzzReport(result, { system, repeat: fuzzRepeatCommand(result, options.runs ?? CHECK_FUZZ.runs, true), traceWindow: 100 });
+  });
+}
+
+/** The one-line-per-system summary of the check campaigns. */
+export function checkFuzzSummary(reports: readonly FuzzReport[]): CheckFuzzSummary[] {
+  return reports.map((r) => ({ system: r.system, runs: r.runs, found: r.failures.map((f) => ({ invariant: f.invariant, run: f.run, calls: f.calls, turns: f.turns })) }));
 }

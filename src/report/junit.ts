@@ -4,7 +4,7 @@ import { SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Violation } from '../invariants/Invariant.js';
 import { xmlAttr, xmlText } from './escape.js';
 import type { Reporter, ReportDocument } from './Reporter.js';
-import { assertNever, reportEntries, type RunEntry } from './results.js';
+import { assertNever, reportEntries, type FuzzFinding, type FuzzReport, type RunEntry } from './results.js';
 import { renderTimeline } from './terminal.js';
 
 /**
@@ -19,9 +19,12 @@ import { renderTimeline } from './terminal.js';
  * timestamps, so the file is byte-identical for the same inputs.
  */
 export function renderJunit(document: ReportDocument): string {
-  const entries = reportEntries(document.report);
+  const r = document.report;
   const byExpectation = judgedByExpectation(document);
-  const suites = entries.map((e) => suite(e, byExpectation));
+  const suites =
+    r.kind === 'fuzz'
+      ? [fuzzSuite(r, false)]
+      : [...reportEntries(r).map((e) => suite(e, byExpectation)), ...(r.kind === 'check' ? (r.fuzz ?? []).map((f) => fuzzSuite(f, true)) : [])];
   const tests = suites.reduce((n, s) => n + s.tests, 0);
   const failures = suites.reduce((n, s) => n + s.failures, 0);
   const errors = suites.reduce((n, s) => n + s.errors, 0);
@@ -41,6 +44,8 @@ function judgedByExpectation(document: ReportDocument): boolean {
       return false;
     case 'check':
       return true;
+    case 'fuzz':
+      return false;
     default:
       return assertNever(r);
   }
@@ -125,6 +130,67 @@ function failureText(e: RunEntry, v: Violation): string {
 }
 
 const PLAIN = new Chalk({ level: 0 });
+
+/**
+ * A fuzz campaign as one testsuite: one testcase per invariant checked, and a `coverage`
+ * testcase when coverage was required. A finding is a failure (the campaign exits 1) with the
+ * sentence, where it was found, the counterexample's timeline and the replay command. Under
+ * `check` (`informOnly`) the campaign informs only, as check's exit code does: a finding goes to
+ * `<system-out>` and the testcase passes.
+ */
+function fuzzSuite(r: FuzzReport, informOnly: boolean): Suite {
+  const className = `fuzz.${r.system}`;
+  const cases: string[] = [];
+  let failures = 0;
+  const names = [...r.invariants];
+  for (const f of r.failures) if (!names.includes(f.invariant)) names.push(f.invariant); // system-error, a corpus file's own
+  for (const name of names) {
+    const f = r.failures.find((x) => x.invariant === name);
+    const open = `    <testcase classname="${xmlAttr(className)}" name="${xmlAttr(name)}">`;
+    if (f === undefined) cases.push(`    <testcase classname="${xmlAttr(className)}" name="${xmlAttr(name)}"/>`);
+    else if (informOnly) cases.push(`${open}\n      <system-out>${xmlText(`found by the short fuzz (informs only):\n${findingText(f)}`)}</system-out>\n    </testcase>`);
+    else {
+      failures++;
+      cases.push(`${open}\n      <failure message="${xmlAttr(f.message)}" type="${xmlAttr(name)}">${xmlText(findingText(f))}</failure>\n    </testcase>`);
+    }
+  }
+  if (r.missingCoverage.length > 0 && !informOnly) {
+    failures++;
+    const text = `required coverage never reached: ${r.missingCoverage.join(', ')}\n\nrepeat: ${r.repeat}`;
+    cases.push(`    <testcase classname="${xmlAttr(className)}" name="coverage">\n      <failure message="${xmlAttr(`required coverage never reached: ${r.missingCoverage.join(', ')}`)}" type="coverage">${xmlText(text)}</failure>\n    </testcase>`);
+  }
+  const props: Array<[string, string]> = [
+    ['system', r.system],
+    ['seed', String(r.seed)],
+    ['runs', String(r.runs)],
+    ['stoppedBy', r.stoppedBy],
+    ...(r.shard ? ([['shard', `${r.shard.index}/${r.shard.count}`]] as Array<[string, string]>) : []),
+    ...(r.merged ? ([['merged', `${r.merged.shards} shards`]] as Array<[string, string]>) : []),
+    ['coverage', Object.entries(r.coverage).map(([k, v]) => `${k}=${v}`).join(' ')],
+    ['repeat', r.repeat],
+  ];
+  const xml = [
+    `  <testsuite name="${xmlAttr(`fuzz ${r.system} seed ${r.seed}${r.shard ? ` shard ${r.shard.index}/${r.shard.count}` : ''}`)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">`,
+    '    <properties>',
+    ...props.map(([k, val]) => `      <property name="${xmlAttr(k)}" value="${xmlAttr(val)}"/>`),
+    '    </properties>',
+    ...cases,
+    '  </testsuite>',
+  ].join('\n');
+  return { xml, tests: cases.length, failures, errors: 0 };
+}
+
+/** A finding's body: where it was found, how far it shrank, the counterexample's timeline, the replay command. */
+function findingText(f: FuzzFinding): string {
+  const lines = [f.source === 'corpus' ? `found by corpus file ${f.corpusFile}` : `found in run ${f.run} (workload seed ${f.runSeed})`, f.message];
+  if (f.violation.summary) lines.push(f.violation.summary);
+  if (f.shrink !== null) lines.push(`shrunk from ${f.original.calls} calls over ${f.original.turns} turns to ${f.calls} calls over ${f.turns} turns in ${f.shrink.steps} steps`);
+  lines.push(`the counterexample violates ${f.violates.join(', ')}; digest ${f.digest}`);
+  if (f.file !== null) lines.push(`counterexample: ${f.file}`);
+  if (f.entry.trace.length) lines.push('', 'trace:', renderTimeline(f.entry, PLAIN));
+  lines.push('', `replay: ${f.replay}`);
+  return lines.join('\n');
+}
 
 /** The JUnit reporter. */
 export const junitReporter: Reporter = {

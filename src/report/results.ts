@@ -5,6 +5,8 @@ import type { Scenario } from '../world/scenario.js';
 import type { TraceEvent } from '../core/Trace.js';
 import type { ResolvedConfig } from '../world/truth.js';
 import { INVARIANTS } from '../invariants/catalog.js';
+import type { FuzzFailure, FuzzResult } from '../fuzz/campaign.js';
+import type { Coverage } from '../fuzz/coverage.js';
 
 /** Version of the JSON documents spawnsim writes; bumped on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -55,6 +57,57 @@ export interface CheckReport {
   scenarios: ScenarioHeader[];
   entries: RunEntry[];
   totals: { runs: number; expectationsHeld: number; mismatches: number; unjudged: number; violatingRuns: number };
+  /**
+   * The short fuzz campaign run per built-in system under the matrix (absent with `--no-fuzz`).
+   * It informs only: check's exit code, and its JUnit failures, come from the expectations.
+   */
+  fuzz?: FuzzReport[];
+}
+
+/**
+ * One distinct violation a fuzz campaign found: the campaign's `FuzzFailure` (run, workload
+ * seed, shrunk counterexample, digest...) plus what reports show of it.
+ */
+export interface FuzzFinding extends FuzzFailure {
+  /** The violation's sentence (the same as `violation.message`). */
+  message: string;
+  /** The counterexample file written for it, relative to the working folder (null: none written). */
+  file: string | null;
+  /** The command that replays it (`spawnsim replay <file>`, or the campaign that finds it again). */
+  replay: string;
+  /** The counterexample's run with the whole catalogue: its trace excerpt draws the timelines. */
+  entry: RunEntry;
+}
+
+/**
+ * The result of `spawnsim fuzz` (and of `spawnsim merge`, which puts shards back together).
+ * The fields of `FuzzResult` keep their names, so `fuzzResultOf` gives the campaign back.
+ */
+export interface FuzzReport {
+  kind: 'fuzz';
+  id: string;
+  system: string;
+  seed: number;
+  invariants: string[];
+  /** generated runs made */
+  runs: number;
+  /** The shard this report covers (1-based index), or null for a whole campaign. */
+  shard: { index: number; count: number } | null;
+  /** Set on the report `spawnsim merge` writes: how many shard reports it combined, and which. */
+  merged: { shards: number; from: string[] } | null;
+  stoppedBy: FuzzResult['stoppedBy'];
+  verdict: 'pass' | 'fail';
+  corpus: { replayed: number; reproduced: number };
+  /** Runs that reached each coverage state, in catalogue order. */
+  coverage: Coverage;
+  /** Required coverage states no run reached. */
+  missingCoverage: string[];
+  /** One per violated invariant, in the order found. */
+  failures: FuzzFinding[];
+  /** Corpus files this campaign added. */
+  corpusAdded: string[];
+  /** The command that runs the same campaign again. */
+  repeat: string;
 }
 
 /** The result of `spawnsim run`. */
@@ -69,7 +122,7 @@ export interface RunReport {
  * explore) joins this union; `reportEntries` and each reporter's exhaustive switch then make the
  * compiler point at every place that must learn about it.
  */
-export type Report = RunReport | CheckReport;
+export type Report = RunReport | CheckReport | FuzzReport;
 
 /** The runs of a report that carry a trace (what the timelines and JUnit testcases are made of). */
 export function reportEntries(report: Report): RunEntry[] {
@@ -77,6 +130,8 @@ export function reportEntries(report: Report): RunEntry[] {
     case 'run':
     case 'check':
       return report.entries;
+    case 'fuzz':
+      return report.failures.map((f) => f.entry);
     default:
       return assertNever(report);
   }
@@ -89,6 +144,8 @@ export function reportScenarios(report: Report): ScenarioHeader[] {
       return [report.scenario];
     case 'check':
       return report.scenarios;
+    case 'fuzz':
+      return report.failures.map((f) => scenarioHeader(f.counterexample, f.file));
     default:
       return assertNever(report);
   }
@@ -101,6 +158,8 @@ export function reportSystems(report: Report): string[] {
       return report.entries.map((e) => e.system);
     case 'check':
       return report.systems;
+    case 'fuzz':
+      return [report.system];
     default:
       return assertNever(report);
   }

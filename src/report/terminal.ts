@@ -2,6 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Reporter } from './Reporter.js';
 import { formatSeconds } from '../core/duration.js';
 import type { TraceEvent } from '../core/Trace.js';
+import { renderFuzz } from './fuzzTerminal.js';
 import { assertNever, type CheckReport, type RunEntry, type RunReport } from './results.js';
 
 /** The verdict matrix of `spawnsim check`: rows are scenarios, columns are systems. */
@@ -189,7 +190,7 @@ export function renderRun(report: RunReport, c: ChalkInstance): string {
   return report.entries.map((e) => renderRunEntry(e, c)).join('');
 }
 
-/** The terminal reporter: the verdict matrix for `check`, each run with its timeline for `run`; colours from `options.chalk`. */
+/** The terminal reporter: the verdict matrix for `check`, each run with its timeline for `run`, findings and coverage for `fuzz`; colours from `options.chalk`. */
 export const terminalReporter: Reporter = {
   format: 'terminal',
   fileName: 'report.txt',
@@ -201,6 +202,8 @@ export const terminalReporter: Reporter = {
         return renderRun(r, c);
       case 'check':
         return renderMatrix(r, c);
+      case 'fuzz':
+        return renderFuzz(r, c);
       default:
         return assertNever(r);
     }

@@ -18,7 +18,7 @@ describe('spawnsim fuzz', () => {
     expect(r.out).toContain('coverage');
     expect(r.err).toBe(''); // no progress when stderr is not a terminal
     const report = JSON.parse(readFileSync(join(cwd, 'reports', 'fuzz-codex-v1-seed1', 'report.json'), 'utf8'));
-    expect(report.result.failures[0].digest).toBe(s.replay!.digest);
+    expect(report.report.failures[0].digest).toBe(s.replay!.digest);
 
     const replay = await cli(['replay', 'reports/fuzz-codex-v1-seed1/counterexample.yaml'], cwd);
     expect(replay.code).toBe(1);
@@ -74,8 +74,8 @@ describe('spawnsim fuzz', () => {
     const r = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--invariant', 'depth-within-max', '--time', '300ms', '--seed', '4', '--json'], cwd);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(doc.result.stoppedBy).toBe('until');
-    expect(doc.result.runs).toBeGreaterThan(0);
+    expect(doc.report.stoppedBy).toBe('until');
+    expect(doc.report.runs).toBeGreaterThan(0);
     const text = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--invariant', 'depth-within-max', '--time', '300ms', '--seed', '4'], cwd);
     expect(text.out).toMatch(/repeat: spawnsim fuzz --system codex-v1-release-on-final\+inherit --seed 4 --runs \d+ --invariant depth-within-max/);
   });
@@ -89,13 +89,13 @@ describe('spawnsim fuzz', () => {
     const second = await cli(['fuzz', '--system', 'codex-v1', '--seed', '99', '--corpus', 'corpus', '--json'], cwd);
     expect(second.code).toBe(1);
     const doc = JSON.parse(second.out);
-    expect(doc.result.corpus).toEqual({ replayed: 1, reproduced: 1 });
-    expect(doc.result.runs).toBe(0); // the known failure stops the campaign before any generation
-    expect(doc.result.failures[0].source).toBe('corpus');
+    expect(doc.report.corpus).toEqual({ replayed: 1, reproduced: 1 });
+    expect(doc.report.runs).toBe(0); // the known failure stops the campaign before any generation
+    expect(doc.report.failures[0].source).toBe('corpus');
     expect(readdirSync(join(cwd, 'corpus'))).toEqual(stored);
     // on the fixed system the stored failure no longer fails, and generation goes on
     const fixed = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '1', '--runs', '20', '--invariant', 'depth-within-max', '--corpus', 'corpus', '--json'], cwd);
-    expect(JSON.parse(fixed.out).result.corpus).toEqual({ replayed: 1, reproduced: 0 });
+    expect(JSON.parse(fixed.out).report.corpus).toEqual({ replayed: 1, reproduced: 0 });
     expect(fixed.code).toBe(0);
   });
 
@@ -113,8 +113,13 @@ describe('spawnsim fuzz', () => {
     const r = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--json'], cwd);
     const doc = JSON.parse(r.out);
     expect(doc.command).toBe('fuzz');
-    expect(doc.result.failures[0].counterexample.replay.system).toBe('codex-v1');
-    expect(doc.meta.wall_ms).toBeTypeOf('number');
+    expect(doc.report.failures[0].counterexample.replay.system).toBe('codex-v1');
+    // wall-clock figures only in the file's meta block: stdout is byte-identical run to run
+    expect(doc.meta).toBeUndefined();
+    const file = JSON.parse(readFileSync(join(cwd, 'reports', 'fuzz-codex-v1-seed1', 'report.json'), 'utf8'));
+    expect(file.meta.wall_ms).toBeTypeOf('number');
+    const { meta: _meta, ...rest } = file;
+    expect(rest).toEqual(doc);
     const tty = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '1', '--runs', '3000', '--invariant', 'depth-within-max'], cwd, { stderrIsTTY: true });
     expect(tty.code).toBe(0);
     expect(tty.err).toMatch(/run \d+\/3000/);

@@ -24,8 +24,8 @@ describe('Ctrl-C during a campaign', () => {
     expect(code).toBe(130);
     expect(err).toMatch(/interrupted after \d+ runs: partial report in .*report\.json; seed 5 \(spawnsim fuzz --system codex-v1-release-on-final\+inherit --seed 5\)/);
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-    expect(report.result.stoppedBy).toBe('interrupted');
-    expect(report.result.seed).toBe(5);
-    expect(report.result.runs).toBeGreaterThan(0);
+    expect(report.report.stoppedBy).toBe('interrupted');
+    expect(report.report.seed).toBe(5);
+    expect(report.report.runs).toBeGreaterThan(0);
   });
 });

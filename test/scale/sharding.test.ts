@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,18 +86,36 @@ describe('spawnsim fuzz --shard / merge (CLI)', () => {
     return { code: await runCli(argv, io), out, err };
   }
 
-  it('shard reports merge into the report the unsharded command writes', async () => {
+  it('shard reports merge into the reports the unsharded command writes: JSON equal apart from `merged` and `meta`, JUnit and HTML written', async () => {
+    // the same relative paths in two folders, so the counterexample paths in the reports agree
+    const wholeDir = mkdtempSync(join(tmpdir(), 'spawnsim-whole-'));
     const dir = mkdtempSync(join(tmpdir(), 'spawnsim-shard-'));
     const common = ['fuzz', '--system', 'codex-v1', '--seed', '3', '--runs', '60', '--keep-going', '--shrink-steps', '40'];
-    expect((await cli([...common, '--out', 'whole'], dir)).code).toBe(1);
+    expect((await cli([...common, '--report'], wholeDir)).code).toBe(1);
     expect((await cli([...common, '--shard', '1/2', '--out', 'parts'], dir)).code).toBe(1);
     expect((await cli([...common, '--shard', '2/2', '--workers', '2', '--out', 'parts'], dir)).code).toBe(1);
-    const merge = await cli(['merge', 'parts/fuzz-codex-v1-seed3-shard1of2', 'parts/fuzz-codex-v1-seed3-shard2of2/report.json', '--out', 'merged'], dir);
+    // a shard without --report writes report.json only
+    expect(readdirSync(join(dir, 'parts/fuzz-codex-v1-seed3-shard1of2')).filter((f) => !f.endsWith('.yaml'))).toEqual(['report.json']);
+    const merge = await cli(['merge', 'parts/fuzz-codex-v1-seed3-shard1of2', 'parts/fuzz-codex-v1-seed3-shard2of2/report.json'], dir);
     expect(merge.code).toBe(1);
     expect(merge.out).toMatch(/merged 2 shards/);
-    const read = (p: string): unknown => JSON.parse(readFileSync(join(dir, p, 'fuzz-codex-v1-seed3', 'report.json'), 'utf8')).result;
-    expect(read('merged')).toEqual(read('whole'));
-    expect(readFileSync(join(dir, 'merged/fuzz-codex-v1-seed3/counterexample.yaml'), 'utf8')).toBe(readFileSync(join(dir, 'whole/fuzz-codex-v1-seed3/counterexample.yaml'), 'utf8'));
+    const folder = (d: string): string => join(d, 'reports', 'fuzz-codex-v1-seed3');
+    const read = (d: string): { report: { merged: unknown; failures: unknown[] }; meta?: unknown } => JSON.parse(readFileSync(join(folder(d), 'report.json'), 'utf8'));
+    const whole = read(wholeDir);
+    const merged = read(dir);
+    expect(whole.report.failures.length).toBeGreaterThan(2);
+    expect(merged.report.merged).toEqual({ shards: 2, from: ['parts/fuzz-codex-v1-seed3-shard1of2/report.json', 'parts/fuzz-codex-v1-seed3-shard2of2/report.json'] });
+    expect(whole.report.merged).toBeNull();
+    const documented = (d: ReturnType<typeof read>): unknown => ({ ...d, meta: undefined, report: { ...d.report, merged: undefined } });
+    expect(documented(merged)).toEqual(documented(whole));
+    expect(readFileSync(join(folder(dir), 'counterexample.yaml'), 'utf8')).toBe(readFileSync(join(folder(wholeDir), 'counterexample.yaml'), 'utf8'));
+    // the same JUnit apart from the merged property, and an HTML page with every finding's timeline
+    const junit = (d: string): string => readFileSync(join(folder(d), 'junit.xml'), 'utf8');
+    expect(junit(dir)).toContain('<property name="merged" value="2 shards"/>');
+    expect(junit(dir).replace(/\n *<property name="merged"[^\n]*/, '')).toBe(junit(wholeDir));
+    const html = readFileSync(join(folder(dir), 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)?.length).toBe(whole.report.failures.length);
+    expect(html).toContain('Merged from 2 shard reports');
   });
 
   it('bad --shard, --shard without --seed and an incomplete merge are usage errors (exit 2)', async () => {

@@ -15,7 +15,7 @@ import { renderMarkdownMatrix } from '../../report/markdownMatrix.js';
 import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
 import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
-import { checkFuzz } from '../../fuzz/checkFuzz.js';
+import { checkFuzzReports, checkFuzzSummary } from '../../fuzz/checkFuzz.js';
 import { renderCheckFuzz } from './fuzz.js';
 
 /** `spawnsim check` */
@@ -40,11 +40,14 @@ export const checkCommand: CommandModule = (program, ctx) => {
       const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f) }));
       const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
       const report = checkAll(loaded, systems, Boolean(opts.strict));
+      const markdown = Boolean((opts as { markdown?: boolean }).markdown);
+      // the short fuzz per built-in system: in the text, the JSON and the report files; never in the README's Markdown matrix
+      if (!markdown && (opts as { fuzz?: boolean }).fuzz !== false) report.fuzz = checkFuzzReports(systems.filter((s) => findSystem(s.id) !== undefined));
       const document = reportDocument('check', ctx.version, report, { strict: Boolean(opts.strict) });
       if (opts.json) ctx.io.stdout(toJson(document));
-      else if ((opts as { markdown?: boolean }).markdown) ctx.io.stdout(renderMarkdownMatrix(report));
+      else if (markdown) ctx.io.stdout(renderMarkdownMatrix(report));
       else ctx.io.stdout(renderMatrix(report, ctx.chalk()));
-      if (!opts.json && !(opts as { markdown?: boolean }).markdown && (opts as { fuzz?: boolean }).fuzz !== false) ctx.io.stdout(renderCheckFuzz(checkFuzz(systems.filter((s) => findSystem(s.id) !== undefined)), ctx.chalk()));
+      if (!opts.json && report.fuzz !== undefined) ctx.io.stdout(renderCheckFuzz(checkFuzzSummary(report.fuzz), ctx.chalk()));
       if (opts.report !== undefined) {
         const id = checkReportId({ folder: ctx.rel(root), strict: Boolean(opts.strict) });
         writeReports(ctx, document, opts.report, `reports/${id}`, { json: Boolean(opts.json), meta: reportMeta(started_ms) });

@@ -11,7 +11,11 @@ import { CHECK_FUZZ, type CheckFuzzSummary } from '../../fuzz/checkFuzz.js';
 import { COVERAGE_NAMES, COVERAGE_STATES, unknownCoverageNames } from '../../fuzz/coverage.js';
 import { corpusFileName, corpusHolds, type CorpusEntry } from '../../fuzz/corpus.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
-import { envelope, toJson } from '../../report/json.js';
+import { toJson } from '../../report/json.js';
+import { reportDocument, type ReportMeta } from '../../report/Reporter.js';
+import { renderFuzz } from '../../report/fuzzTerminal.js';
+import { fuzzRepeatCommand, fuzzReport } from '../../fuzz/fuzzReport.js';
+import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, type CommandModule } from '../cli.js';
 import { scenarioFiles, writeAtomic } from '../io.js';
 
@@ -28,6 +32,7 @@ interface FuzzFlags {
   shrinkTime: string;
   out: string;
   json?: boolean;
+  report?: string | true;
   workers?: string;
   shard?: string;
 }
@@ -53,6 +58,7 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
     .option('--workers <n>', 'worker threads making generated runs (default 1); findings are identical for any number')
     .option('--shard <i/n>', 'make only shard i of n of the runs (CI matrices); `spawnsim merge` combines the shard reports')
     .option('--json', 'write one JSON document to stdout')
+    .option('--report [spec]', `${REPORT_OPTION_HELP} (for fuzz: <out>/<run-id>/, beside the report.json always written there)`)
     .action(async (flags: FuzzFlags) => {
       ctx.setExitCode(await runFuzz(flags, ctx));
     });
@@ -70,6 +76,7 @@ function duration(flag: string, v: string): number {
 }
 
 async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
+  validateReportSpec(flags.report, ctx.io.cwd);
   const systems = systemsOrThrow(flags.system);
   if (systems.length !== 1) throw new UsageError(`--system: fuzz takes one system, got ${systems.length} (${systems.map((s) => s.id).join(', ')})`);
   const system = systems[0]!;
@@ -188,21 +195,25 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
       added.push(ctx.rel(path));
     }
   }
-  const meta = {
-    wall_ms,
+  const repeat = fuzzRepeatCommand(result, runs ?? result.runs, Boolean(flags.keepGoing));
+  const report = fuzzReport(result, { system, files, repeat, shard: shard ? { index: shard.index + 1, count: shard.count } : null, corpusAdded: added });
+  const document = reportDocument('fuzz', ctx.version, report, { seed });
+  const meta: FuzzMeta = {
+    ...reportMeta(started),
     firstFailure_ms,
     runsPerSecond: wall_ms > 0 ? Math.round((result.runs * 1000) / wall_ms) : null,
     shrinkTimedOut,
     seedGiven,
     workers,
   };
+  // report.json is always written (merge reads it); --report adds the other formats
   const reportPath = join(dir, 'report.json');
-  const body = { result, files, corpusAdded: added, ...(shard ? { shard: { index: shard.index + 1, count: shard.count } } : {}) };
-  writeAtomic(reportPath, toJson(envelope('fuzz', ctx.version, body, meta)));
+  writeAtomic(reportPath, toJson({ ...document, meta }));
 
-  if (flags.json) ctx.io.stdout(toJson(envelope('fuzz', ctx.version, body, meta)));
+  if (flags.json) ctx.io.stdout(toJson(document));
   // after a --time campaign, the repeat command names the run count it reached: that is deterministic
-  else ctx.io.stdout(render(result, files, added, ctx.rel(reportPath), seedGiven, shrinkTimedOut, runs ?? result.runs, ctx));
+  else ctx.io.stdout(renderFuzz(report, ctx.chalk(), { seedGiven, shrinkTimedOut, reportPath: ctx.rel(reportPath) }));
+  if (flags.report !== undefined) writeReports(ctx, document, flags.report, dir, { json: Boolean(flags.json), meta });
   if (result.stoppedBy === 'interrupted') {
     ctx.io.stderr(`interrupted after ${result.runs} run${result.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(reportPath)}; seed ${seed} (spawnsim fuzz --system ${system.id} --seed ${seed})\n`);
     return EXIT.interrupted;
@@ -210,48 +221,13 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   return result.verdict === 'fail' ? EXIT.violations : EXIT.ok;
 }
 
-function render(r: FuzzResult, files: string[], added: string[], report: string, seedGiven: boolean, shrinkTimedOut: boolean, runs: number | undefined, ctx: CliContext): string {
-  const c = ctx.chalk();
-  const lines: string[] = [];
-  const inv = r.invariants.length === INVARIANTS.length ? 'every invariant' : r.invariants.join(', ');
-  lines.push(`${c.bold(`fuzz ${r.system}`)}  ${c.gray(`seed ${r.seed}${seedGiven ? '' : ' (random)'}, ${r.runs} generated run${r.runs === 1 ? '' : 's'}, checking ${inv}`)}`);
-  if (r.corpus.replayed > 0) lines.push(`corpus: ${r.corpus.replayed} stored counterexample${r.corpus.replayed === 1 ? '' : 's'} replayed, ${r.corpus.reproduced} still fail${r.corpus.reproduced === 1 ? 's' : ''}`);
-  r.failures.forEach((f, i) => {
-    lines.push('');
-    const where = f.source === 'corpus' ? `corpus file ${f.corpusFile}` : `run ${f.run} (workload seed ${f.runSeed})`;
-    lines.push(`${c.red('✗')} ${c.bold(f.invariant)} violated in ${where}`);
-    lines.push(`  ${f.violation.message}`);
-    if (f.shrink !== null) {
-      const cut = f.shrink.stoppedBy === 'done' ? '' : c.yellow(` (cut short by the ${f.shrink.stoppedBy === 'steps' ? 'step bound' : f.shrink.stoppedBy === 'time' ? 'time cap: not deterministic' : 'interrupt'})`);
-      lines.push(`  shrunk from ${f.original.calls} call${f.original.calls === 1 ? '' : 's'} over ${f.original.turns} turn${f.original.turns === 1 ? '' : 's'} to ${f.calls} call${f.calls === 1 ? '' : 's'} over ${f.turns} turn${f.turns === 1 ? '' : 's'} in ${f.shrink.steps} steps${cut}`);
-    }
-    lines.push(`  the counterexample violates ${f.violates.join(', ')}; digest ${f.digest}`);
-    lines.push(`  counterexample: ${files[i]}`);
-    lines.push(c.gray(`  replay: spawnsim replay ${files[i]}`));
-  });
-  if (added.length > 0) lines.push('', `added to the corpus: ${added.join(', ')}`);
-  lines.push('', c.bold('coverage') + c.gray(' (runs that reached each state)'));
-  const w = Math.max(...COVERAGE_NAMES.map((n) => n.length));
-  for (const n of COVERAGE_NAMES) {
-    const k = r.coverage[n];
-    const missing = r.missingCoverage.includes(n);
-    const mark = missing ? c.bold.red('!') : k === 0 ? c.yellow('·') : c.green('✓');
-    lines.push(`  ${mark} ${n.padEnd(w)} ${String(k).padStart(6)}  ${c.gray(COVERAGE_STATES[n])}`);
-  }
-  if (r.missingCoverage.length > 0) lines.push(c.bold.red(`required coverage never reached: ${r.missingCoverage.join(', ')}`));
-  if (shrinkTimedOut) lines.push(c.yellow('a shrink hit the --shrink-time safety net: its result depends on machine speed; raise --shrink-time or lower --shrink-steps'));
-  lines.push('');
-  const verdict =
-    r.stoppedBy === 'interrupted'
-      ? c.yellow('interrupted')
-      : r.failures.length > 0
-        ? c.red(`${r.failures.length} violation${r.failures.length === 1 ? '' : 's'} found`)
-        : r.missingCoverage.length > 0
-          ? c.red('no violation, but required coverage missing')
-          : c.green(`no violation in ${r.runs} runs`);
-  lines.push(`${verdict}  ${c.gray(`report: ${report}`)}`);
-  lines.push(c.gray(`repeat: spawnsim fuzz --system ${r.system} --seed ${r.seed}${runs !== undefined ? ` --runs ${runs}` : ''}${r.invariants.length === INVARIANTS.length ? '' : ` --invariant ${r.invariants.join(' ')}`}`));
-  return lines.join('\n') + '\n';
+/** Wall-clock figures of a campaign: only in report.json's `meta` block. */
+interface FuzzMeta extends ReportMeta {
+  firstFailure_ms: number | null;
+  runsPerSecond: number | null;
+  shrinkTimedOut: boolean;
+  seedGiven: boolean;
+  workers: number;
 }
 
 /** The fuzz section under `spawnsim check`'s matrix. It informs; expectations alone set check's exit code. */

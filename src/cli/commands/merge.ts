@@ -1,11 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { FuzzResult } from '../../fuzz/campaign.js';
+import type { FuzzFailure } from '../../fuzz/campaign.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
+import { assemble, fuzzFinding, fuzzResultOf } from '../../fuzz/fuzzReport.js';
 import { mergeShards, type ShardResult } from '../../fuzz/merge.js';
-import { envelope, toJson } from '../../report/json.js';
+import { renderFuzz } from '../../report/fuzzTerminal.js';
+import { toJson } from '../../report/json.js';
+import { reportDocument } from '../../report/Reporter.js';
+import type { FuzzFinding, FuzzReport } from '../../report/results.js';
 import { EXIT, UsageError, type CommandModule } from '../cli.js';
 import { readText, writeAtomic } from '../io.js';
+import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 
 /** `spawnsim merge`: the shard reports of one fuzz campaign, back into one report. */
 export const mergeCommand: CommandModule = (program, ctx) => {
@@ -15,51 +20,56 @@ export const mergeCommand: CommandModule = (program, ctx) => {
     .argument('<report...>', 'shard reports: report.json files, or the folders holding them')
     .option('--out <dir>', 'where reports/<run-id>/ goes', 'reports')
     .option('--json', 'write one JSON document to stdout')
-    .action((paths: string[], flags: { out: string; json?: boolean }) => {
+    .option('--report [spec]', `${REPORT_OPTION_HELP} (for merge: <out>/<run-id>/; default: json, junit and html there)`)
+    .action((paths: string[], flags: { out: string; json?: boolean; report?: string | true }) => {
+      const started_ms = Date.now();
+      validateReportSpec(flags.report, ctx.io.cwd);
       const shards: ShardResult[] = [];
       const from: string[] = [];
+      // each failure the merge keeps comes back as the same object: its finding (with the trace) is reused
+      const findingOf = new Map<FuzzFailure, FuzzFinding>();
+      let repeat: string | undefined;
       for (const p of paths) {
         let file = resolve(ctx.io.cwd, p);
         if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'report.json');
         if (!existsSync(file)) throw new UsageError(`merge: no such report: ${p}`);
-        let doc: { command?: unknown; result?: FuzzResult; shard?: { index: number; count: number } };
+        let doc: { command?: unknown; report?: FuzzReport };
         try {
           doc = JSON.parse(readText(file)) as typeof doc;
         } catch (e) {
           throw new UsageError(`merge: ${ctx.rel(file)} is not JSON: ${(e as Error).message}`);
         }
-        if (doc.command !== 'fuzz' || doc.result === undefined) throw new UsageError(`merge: ${ctx.rel(file)} is not a fuzz report (expected the report.json that \`spawnsim fuzz --shard i/n\` writes)`);
-        if (doc.shard === undefined) throw new UsageError(`merge: ${ctx.rel(file)} is the report of a whole campaign, not of a shard (run fuzz with --shard i/n)`);
-        shards.push({ shard: doc.shard, result: doc.result });
+        if (doc.command !== 'fuzz' || doc.report?.kind !== 'fuzz') throw new UsageError(`merge: ${ctx.rel(file)} is not a fuzz report (expected the report.json that \`spawnsim fuzz --shard i/n\` writes)`);
+        const report = doc.report;
+        if (report.shard === null || report.shard === undefined) throw new UsageError(`merge: ${ctx.rel(file)} is the report of a whole campaign, not of a shard (run fuzz with --shard i/n)`);
+        const result = fuzzResultOf(report);
+        result.failures.forEach((f, i) => findingOf.set(f, report.failures[i]!));
+        repeat ??= report.repeat;
+        shards.push({ shard: report.shard, result });
         from.push(ctx.rel(file));
       }
-      let result: FuzzResult;
+      let result;
       try {
         result = mergeShards(shards);
       } catch (e) {
         throw new UsageError(`merge: ${(e as Error).message}`);
       }
       const dir = resolve(ctx.io.cwd, flags.out, result.id);
-      const files = result.failures.map((f, i) => {
+      const failures = result.failures.map((f, i) => {
         const path = join(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
         writeAtomic(path, scenarioToYaml(f.counterexample));
-        return ctx.rel(path);
+        const file = ctx.rel(path);
+        return fuzzFinding(f, findingOf.get(f)!.entry, file, `spawnsim replay ${file}`);
       });
-      const body = { result, files, corpusAdded: [], merged: { shards: shards.length, from } };
+      const report = assemble(result, failures, { repeat: repeat!, shard: null, merged: { shards: shards.length, from }, corpusAdded: [] });
+      const document = reportDocument('fuzz', ctx.version, report, { seed: report.seed });
       const reportPath = join(dir, 'report.json');
-      writeAtomic(reportPath, toJson(envelope('fuzz', ctx.version, body)));
-      if (flags.json) ctx.io.stdout(toJson(envelope('fuzz', ctx.version, body)));
-      else {
-        const c = ctx.chalk();
-        const lines = [`${c.bold(`merged ${shards.length} shards of ${result.id}`)}  ${c.gray(`${result.runs} runs, stopped by ${result.stoppedBy}`)}`];
-        result.failures.forEach((f, i) => {
-          lines.push(`${c.red('✗')} ${c.bold(f.invariant)} violated in ${f.source === 'corpus' ? `corpus file ${f.corpusFile}` : `run ${f.run} (workload seed ${f.runSeed})`}: ${f.violation.message}`);
-          lines.push(c.gray(`  replay: spawnsim replay ${files[i]}`));
-        });
-        if (result.missingCoverage.length > 0) lines.push(c.red(`required coverage never reached: ${result.missingCoverage.join(', ')}`));
-        lines.push(`${result.verdict === 'fail' ? c.red('fail') : c.green('pass')}  ${c.gray(`report: ${ctx.rel(reportPath)}`)}`);
-        ctx.io.stdout(lines.join('\n') + '\n');
-      }
+      const meta = reportMeta(started_ms);
+      writeAtomic(reportPath, toJson({ ...document, meta }));
+      if (flags.json) ctx.io.stdout(toJson(document));
+      else ctx.io.stdout(`${ctx.chalk().bold(`merged ${shards.length} shards of ${result.id}`)}\n${renderFuzz(report, ctx.chalk(), { reportPath: ctx.rel(reportPath) })}`);
+      // the merged campaign in every format by default: one dashboard entry for the whole matrix
+      writeReports(ctx, document, flags.report ?? true, dir, { json: Boolean(flags.json), meta });
       ctx.setExitCode(result.verdict === 'fail' ? EXIT.violations : EXIT.ok);
     });
 };
