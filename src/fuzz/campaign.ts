@@ -1,15 +1,16 @@
 import type fc from 'fast-check';
 import { rngFor } from '../core/rng.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
-import type { Invariant, Violation } from '../invariants/Invariant.js';
+import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
 import { runScenario, type RunResult } from '../scenario/runScenario.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import type { Scenario } from '../world/scenario.js';
+import type { WorldView } from '../world/truth.js';
 import { sampleWorkload, workloadArbitrary, type WorkloadOptions } from './arbitraries.js';
 import { COVERAGE_NAMES, coverageProbe, emptyCoverage, unknownCoverageNames, type Coverage } from './coverage.js';
 import type { CorpusEntry } from './corpus.js';
 import { scriptedCalls } from './export.js';
-import { shrinkSteps, type ShrinkResult } from './shrink.js';
+import { shrinkSteps, type FailurePoint, type ShrinkResult } from './shrink.js';
 
 /** What a campaign runs. Only `system` is required. */
 export interface FuzzOptions {
@@ -47,7 +48,7 @@ export interface FuzzOptions {
 
 /** What one generated run found: the invariants it violated, in order, and the coverage states it reached. */
 export interface RunOutcome {
-  violations: Array<{ invariant: string }>;
+  violations: Array<{ invariant: string; at?: FailurePoint }>;
   reached: string[];
 }
 
@@ -190,9 +191,9 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       yield { phase: 'found', runs, failures: failures.length, invariant: v.invariant };
       let shrunk: ShrinkResult | null = null;
       if (options.shrink !== false) {
-        const fails = (c: Scenario): boolean => violatesOnly(c, system, v.invariant, extra);
+        const fails = (c: Scenario): FailurePoint | boolean => failurePoint(c, system, v.invariant, extra);
         const userStop = options.shrink?.shouldStop;
-        const it = shrinkSteps(scenario, fails, { maxSteps: options.shrink?.maxSteps ?? 2000, shouldStop: () => interrupted() || (userStop?.() ?? false) });
+        const it = shrinkSteps(scenario, fails, { maxSteps: options.shrink?.maxSteps ?? 2000, ...(v.at !== undefined ? { at: v.at } : {}), shouldStop: () => interrupted() || (userStop?.() ?? false) });
         for (let step = it.next(); ; step = it.next()) {
           if (step.done) {
             shrunk = step.value;
@@ -268,13 +269,18 @@ function generatedScenario(arbitrary: fc.Arbitrary<Scenario>, id: string, run: n
 export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, arbitrary: fc.Arbitrary<Scenario> = workloadArbitrary(options.workload)): RunOutcome {
   const id = fuzzRunId(options.system.id, options.seed ?? 1, options.invariants);
   const { probe, reached } = coverageProbe();
+  // Each invariant notes where it first broke, so that shrinking starts by cutting the rest.
+  const at = new Map<string, FailurePoint>();
+  const note = (inv: Invariant): Invariant => noting(inv, (view) => at.has(inv.name) || at.set(inv.name, pointOf(view)));
+  const selected = options.invariants ?? INVARIANTS.map((i) => i.name);
   const r = runScenario(generatedScenario(arbitrary, id, run, runSeed), options.system, {
-    invariants: options.invariants ?? INVARIANTS.map((i) => i.name),
-    extraInvariants: [...(options.extraInvariants ?? []), probe],
+    invariants: [],
+    // the built-in ones in catalogue order, as runScenario would check them
+    extraInvariants: [...INVARIANTS.filter((i) => selected.includes(i.name)).map(note), ...(options.extraInvariants ?? []).map(note), probe],
     stopAtFirstViolation: !options.keepGoing,
     traceLimit: 1,
   });
-  return { violations: r.violations.map((v) => ({ invariant: v.invariant })), reached: [...reached] };
+  return { violations: r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant })), reached: [...reached] };
 }
 
 /** Runs a campaign to the end. Deterministic for a seed unless `until`, `interrupted` or a shrink `shouldStop` cut it. */
@@ -296,6 +302,49 @@ export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: s
     traceLimit: 1,
   });
   return r.violations.some((v) => v.invariant === invariant);
+}
+
+/**
+ * Where a scenario first violates one invariant (checked alone, the run stopped there, no trace
+ * digest: what shrinking needs and no more), or false when it holds. The point tells the
+ * shrinker what never ran.
+ */
+export function failurePoint(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = []): FailurePoint | boolean {
+  const target = INVARIANTS.find((i) => i.name === invariant) ?? extra.find((i) => i.name === invariant);
+  let at: FailurePoint | null = null;
+  const r = runScenario(s, system, {
+    invariants: [],
+    extraInvariants: target === undefined ? [] : [noting(target, (view) => (at ??= pointOf(view)))],
+    stopAtFirstViolation: true,
+    traceLimit: 1,
+    digest: false,
+  });
+  if (!r.violations.some((v) => v.invariant === invariant)) return false;
+  return at ?? true;
+}
+
+function pointOf(view: WorldView): FailurePoint {
+  return { turn: view.turn, actions: (view as { actionsTaken?: number }).actionsTaken ?? Number.MAX_SAFE_INTEGER };
+}
+
+/** The invariant, calling `found` with the world as it is when the invariant first reports. */
+function noting(inv: Invariant, found: (view: WorldView) => void): Invariant {
+  const checked = (view: WorldView, f: Finding | null): Finding | null => {
+    if (f !== null) found(view);
+    return f;
+  };
+  return {
+    ...inv,
+    create: () => {
+      const c = inv.create();
+      const w: InvariantChecker = {};
+      if (c.afterEvent) w.afterEvent = (view, ev, strict) => checked(view, c.afterEvent!(view, ev, strict));
+      if (c.onCall) w.onCall = (view, call) => checked(view, c.onCall!(view, call));
+      if (c.atBoundary) w.atBoundary = (view, where) => checked(view, c.atBoundary!(view, where));
+      if (c.summary) w.summary = () => c.summary!();
+      return w;
+    },
+  };
 }
 
 function plural(n: number, word: string): string {

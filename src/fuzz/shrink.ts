@@ -1,12 +1,27 @@
 import { Config, actionKind, type Action, type Scenario, type Turn } from '../world/scenario.js';
 import { renameThreads } from './export.js';
 
+/**
+ * Where a failing run broke: in root turn `turn` (1-based), after `actions` of that turn's
+ * actions had started. Nothing after that point ran, so the shrinker first tries the scenario
+ * cut right there.
+ */
+export interface FailurePoint {
+  turn: number;
+  actions: number;
+}
+
+/** Whether a candidate still fails: `true`, or better where it failed; `false` when it holds. */
+export type FailCheck = (s: Scenario) => boolean | FailurePoint;
+
 /** Bounds on shrinking. Steps bound it deterministically; `shouldStop` is a wall-clock safety net. */
 export interface ShrinkOptions {
   /** Candidate runs at most (default 2000). The result is a function of the input and this bound. */
   maxSteps?: number;
   /** Asked before each candidate; true stops shrinking (the result is then reported as cut short). */
   shouldStop?: () => boolean;
+  /** Where the start scenario fails, when the caller knows (a fuzz campaign does, from the run that found it). */
+  at?: FailurePoint;
 }
 
 export interface ShrinkResult {
@@ -24,49 +39,83 @@ const DEFAULT_CONFIG: Record<string, unknown> = Config.parse({});
 const RATE_FAULTS = ['forgetClose', 'compaction', 'forkFanout', 'agentDeath', 'vanish'] as const;
 const OPTIONAL_ACTION_FIELDS = ['by', 'runFor', 'outcome', 'timeout', 'queueOnly'] as const;
 
+class Stop {
+  constructor(readonly why: 'steps' | 'time') {}
+}
+
 /**
- * Deterministic greedy delta debugging over a scenario's structure: drop turns, drop runs of
- * actions, drop names from lists, drop optional fields and faults, lower the cap and depth,
- * and keep every change after which `fails` still holds, until no change helps (or a bound
- * is hit). Candidates are tried in a fixed order, so the same input and bound give the same
- * result on any machine. A generator: it yields after each candidate so a caller can stay
- * responsive (Ctrl-C) during a long shrink.
+ * Deterministic delta debugging over a scenario's structure, in passes. Each pass first cuts
+ * the scenario right after the point where it failed (nothing after it ran), then goes through
+ * the kinds of change in a fixed order, biggest cuts first: drop turns, drop runs of actions
+ * (halves down to single ones), drop faults, simplify actions, lower the cap and depth, reset
+ * the configuration and the seed, merge turns. A change after which `fails` still holds is
+ * kept and the pass goes on from there with the smaller scenario; passes repeat until one keeps
+ * nothing (or a bound is hit). A candidate already run is not run again. Candidates are tried in
+ * a fixed order, so the same input and bound give the same result on any machine. A generator:
+ * it yields after each candidate so a caller can stay responsive (Ctrl-C) during a long shrink.
  */
-export function* shrinkSteps(start: Scenario, fails: (s: Scenario) => boolean, options: ShrinkOptions = {}): Generator<number, ShrinkResult> {
+export function* shrinkSteps(start: Scenario, fails: FailCheck, options: ShrinkOptions = {}): Generator<number, ShrinkResult> {
   const maxSteps = options.maxSteps ?? 2000;
   let current = start;
+  let at: FailurePoint | undefined = options.at;
   let steps = 0;
   let accepted = 0;
   let stoppedBy: ShrinkResult['stoppedBy'] = 'done';
-  outer: for (;;) {
-    for (const candidate of candidates(current)) {
-      if (steps >= maxSteps) {
-        stoppedBy = 'steps';
-        break outer;
+  const tried = new Set<string>([JSON.stringify(start)]);
+
+  /** Runs a candidate (unless it was run before); true when it still fails and became current. */
+  function* attempt(candidate: Scenario): Generator<number, boolean> {
+    const key = JSON.stringify(candidate);
+    if (tried.has(key)) return false;
+    if (steps >= maxSteps) throw new Stop('steps');
+    if (options.shouldStop?.()) throw new Stop('time');
+    tried.add(key);
+    steps++;
+    const r = fails(candidate);
+    yield steps;
+    if (r === false) return false;
+    current = candidate;
+    at = r === true ? undefined : r;
+    accepted++;
+    return true;
+  }
+
+  try {
+    for (let progress = true; progress; ) {
+      progress = false;
+      if (at !== undefined) {
+        const cut = cutAfter(current, at);
+        if (cut !== null && (yield* attempt(cut))) progress = true;
       }
-      if (options.shouldStop?.()) {
-        stoppedBy = 'time';
-        break outer;
-      }
-      steps++;
-      const ok = fails(candidate);
-      yield steps;
-      if (ok) {
-        current = candidate;
-        accepted++;
-        continue outer;
+      for (const kind of CANDIDATE_KINDS) {
+        // On a kept change, the same index names the next candidate of the smaller scenario.
+        let i = 0;
+        next: for (;;) {
+          let j = 0;
+          for (const make of kind(current)) {
+            if (j++ < i) continue;
+            if (yield* attempt(make())) {
+              progress = true;
+              continue next;
+            }
+            i++;
+          }
+          break;
+        }
       }
     }
-    break;
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    stoppedBy = e.why;
   }
   // Readable names last: a1, a2 in birth order. Kept only if the renamed file still fails.
   const renamed = renameThreads(current);
-  if (JSON.stringify(renamed) !== JSON.stringify(current) && fails(renamed)) current = renamed;
+  if (JSON.stringify(renamed) !== JSON.stringify(current) && fails(renamed) !== false) current = renamed;
   return { scenario: current, steps, accepted, stoppedBy };
 }
 
 /** Runs `shrinkSteps` to the end. */
-export function shrinkScenario(start: Scenario, fails: (s: Scenario) => boolean, options: ShrinkOptions = {}): ShrinkResult {
+export function shrinkScenario(start: Scenario, fails: FailCheck, options: ShrinkOptions = {}): ShrinkResult {
   const it = shrinkSteps(start, fails, options);
   for (;;) {
     const r = it.next();
@@ -74,65 +123,94 @@ export function shrinkScenario(start: Scenario, fails: (s: Scenario) => boolean,
   }
 }
 
-/** Smaller variants of a scenario, biggest cuts first. */
-function* candidates(s: Scenario): Generator<Scenario> {
-  const withTurns = (turns: Turn[]): Scenario => ({ ...s, turns });
+/** The scenario without what came after its failure point, or null when that cuts nothing. */
+function cutAfter(s: Scenario, at: FailurePoint): Scenario | null {
+  if (at.turn < 1 || at.turn > s.turns.length) return null;
+  const turns = s.turns.slice(0, at.turn);
+  const last = turns[at.turn - 1]!;
+  if (at.actions >= 1 && at.actions < last.do.length) turns[at.turn - 1] = { ...last, do: last.do.slice(0, at.actions) };
+  else if (turns.length === s.turns.length) return null;
+  return { ...s, turns };
+}
+
+const withTurns = (s: Scenario, turns: Turn[]): Scenario => ({ ...s, turns });
+
+/** 1. whole turns, from the last (a violation tends to need the early ones) */
+function* dropTurns(s: Scenario): Generator<() => Scenario> {
   const n = s.turns.length;
-  // 1. whole turns, from the last (a violation tends to need the early ones)
-  if (n > 1) for (let i = n - 1; i >= 0; i--) yield withTurns(s.turns.filter((_, j) => j !== i));
-  // 2. runs of actions: halves, quarters, ... single actions
-  for (let ti = 0; ti < n; ti++) {
+  if (n > 1) for (let i = n - 1; i >= 0; i--) yield () => withTurns(s, s.turns.filter((_, j) => j !== i));
+}
+
+/** 2. runs of actions: halves, quarters, ... single actions */
+function* dropActions(s: Scenario): Generator<() => Scenario> {
+  for (let ti = 0; ti < s.turns.length; ti++) {
     const acts = s.turns[ti]!.do;
     for (let size = Math.max(1, acts.length >> 1); size >= 1; size = size === 1 ? 0 : Math.max(1, size >> 1)) {
       for (let start = acts.length - size; start >= 0; start -= size) {
-        yield withTurns(replaceTurn(s.turns, ti, { ...s.turns[ti]!, do: [...acts.slice(0, start), ...acts.slice(start + size)] }));
+        yield () => withTurns(s, replaceTurn(s.turns, ti, { ...s.turns[ti]!, do: [...acts.slice(0, start), ...acts.slice(start + size)] }));
       }
     }
   }
-  // 3. faults: all at once, then one by one
-  if (s.faults !== undefined) {
-    const { faults: _drop, ...rest } = s;
-    yield rest as Scenario;
-    for (const k of Object.keys(s.faults)) {
-      const f: Record<string, unknown> = { ...s.faults };
-      delete f[k];
-      yield { ...s, faults: f as Scenario['faults'] };
-    }
-    // A rate of 1 draws nothing that matters: the fault always fires, so the calls around it
-    // can then be shrunk without shifting which call it hits (a fan-out of one fork, say).
-    for (const k of RATE_FAULTS) {
-      const v = s.faults[k];
-      if (v !== undefined && v > 0 && v < 1) yield { ...s, faults: { ...s.faults, [k]: 1 } };
-    }
+}
+
+/** 3. faults: all at once, then one by one */
+function* dropFaults(s: Scenario): Generator<() => Scenario> {
+  if (s.faults === undefined) return;
+  const { faults: _drop, ...rest } = s;
+  yield () => rest as Scenario;
+  for (const k of Object.keys(s.faults)) {
+    const f: Record<string, unknown> = { ...s.faults };
+    delete f[k];
+    yield () => ({ ...s, faults: f as Scenario['faults'] });
   }
-  // 4. inside actions: fewer names, fewer optional fields
-  for (let ti = 0; ti < n; ti++) {
+  // A rate of 1 draws nothing that matters: the fault always fires, so the calls around it
+  // can then be shrunk without shifting which call it hits (a fan-out of one fork, say).
+  for (const k of RATE_FAULTS) {
+    const v = s.faults[k];
+    if (v !== undefined && v > 0 && v < 1) yield () => ({ ...s, faults: { ...s.faults, [k]: 1 } });
+  }
+}
+
+/** 4. inside actions: fewer names, fewer optional fields */
+function* simplerActions(s: Scenario): Generator<() => Scenario> {
+  for (let ti = 0; ti < s.turns.length; ti++) {
     const turn = s.turns[ti]!;
     for (let ai = 0; ai < turn.do.length; ai++) {
       for (const a of simpler(turn.do[ai]!)) {
-        yield withTurns(replaceTurn(s.turns, ti, { ...turn, do: turn.do.map((x, j) => (j === ai ? a : x)) }));
+        yield () => withTurns(s, replaceTurn(s.turns, ti, { ...turn, do: turn.do.map((x, j) => (j === ai ? a : x)) }));
       }
     }
-    if (turn.timeout !== undefined || turn.note !== undefined) yield withTurns(replaceTurn(s.turns, ti, { do: turn.do }));
-  }
-  // 5. configuration: a smaller cap and depth, a persistent session, default timings
-  const cap = s.config.maxThreads;
-  if (cap !== undefined && cap > 1) yield { ...s, config: { ...s.config, maxThreads: cap - 1 } };
-  if (s.config.maxDepth > 1) yield { ...s, config: { ...s.config, maxDepth: s.config.maxDepth - 1 } };
-  if (s.mode === 'exec') yield { ...s, mode: 'persistent' };
-  for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
-    if ((s.config as Record<string, unknown>)[k] !== v) yield { ...s, config: { ...s.config, [k]: v } };
-  }
-  // 6. when no rate is strictly between 0 and 1 the seed decides nothing: 1 reads better than 1838204711
-  const seedDraws = s.faults !== undefined && RATE_FAULTS.some((k) => { const v = s.faults![k]; return v !== undefined && v > 0 && v < 1; });
-  if (!seedDraws && s.seed !== 1) yield { ...s, seed: 1 };
-  // 7. adjacent turns merged into one, last: tried earlier it can trap the search in a one-turn
-  //    variant that needs more calls than the two-turn one
-  for (let i = n - 1; i >= 1; i--) {
-    const merged: Turn = { ...s.turns[i - 1]!, do: [...s.turns[i - 1]!.do, ...s.turns[i]!.do] };
-    yield withTurns([...s.turns.slice(0, i - 1), merged, ...s.turns.slice(i + 1)]);
+    if (turn.timeout !== undefined || turn.note !== undefined) yield () => withTurns(s, replaceTurn(s.turns, ti, { do: turn.do }));
   }
 }
+
+/** 5. configuration: a smaller cap and depth, a persistent session, default timings; 6. seed 1 */
+function* simplerConfig(s: Scenario): Generator<() => Scenario> {
+  const cap = s.config.maxThreads;
+  if (cap !== undefined && cap > 1) yield () => ({ ...s, config: { ...s.config, maxThreads: cap - 1 } });
+  if (s.config.maxDepth > 1) yield () => ({ ...s, config: { ...s.config, maxDepth: s.config.maxDepth - 1 } });
+  if (s.mode === 'exec') yield () => ({ ...s, mode: 'persistent' });
+  for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
+    if ((s.config as Record<string, unknown>)[k] !== v) yield () => ({ ...s, config: { ...s.config, [k]: v } });
+  }
+  // when no rate is strictly between 0 and 1 the seed decides nothing: 1 reads better than 1838204711
+  const seedDraws = s.faults !== undefined && RATE_FAULTS.some((k) => { const v = s.faults![k]; return v !== undefined && v > 0 && v < 1; });
+  if (!seedDraws && s.seed !== 1) yield () => ({ ...s, seed: 1 });
+}
+
+/**
+ * 7. adjacent turns merged into one, last: tried earlier it can trap the search in a one-turn
+ *    variant that needs more calls than the two-turn one
+ */
+function* mergeTurns(s: Scenario): Generator<() => Scenario> {
+  for (let i = s.turns.length - 1; i >= 1; i--) {
+    const merged: Turn = { ...s.turns[i - 1]!, do: [...s.turns[i - 1]!.do, ...s.turns[i]!.do] };
+    yield () => withTurns(s, [...s.turns.slice(0, i - 1), merged, ...s.turns.slice(i + 1)]);
+  }
+}
+
+/** The kinds of change a pass tries, in order: biggest cuts first. */
+const CANDIDATE_KINDS: ReadonlyArray<(s: Scenario) => Iterable<() => Scenario>> = [dropTurns, dropActions, dropFaults, simplerActions, simplerConfig, mergeTurns];
 
 function replaceTurn(turns: Turn[], i: number, t: Turn): Turn[] {
   return turns.map((x, j) => (j === i ? t : x));

@@ -196,6 +196,10 @@ export class World implements WorldView {
   get eventIndex(): number {
     return this.eventCount - 1;
   }
+  /** Actions of the current root turn taken so far: the shrinker cuts a failing scenario after them. */
+  get actionsTaken(): number {
+    return this.actionIdx;
+  }
   get sessionRoot(): ThreadId {
     return this.root;
   }
