@@ -14,10 +14,12 @@ describe('spawnsim check: the short fuzz per system', () => {
     expect(a.out).toMatch(/codex-v1 +finds live-equals-counted in 1 run, shrunk to 1 call;.* no-false-rejection in \d+ runs, shrunk to [123] calls/);
   });
 
-  it('--no-fuzz skips it, and --json and --markdown leave it out', async () => {
+  it('--no-fuzz skips it, --markdown leaves it out, and --json carries it as one fuzz report per system', async () => {
     const r = await cli(['check', 'scenarios/incidents', '--system', 'codex-v1', '--no-fuzz'], ROOT);
     expect(r.out).not.toContain('generated runs per system');
+    const m = await cli(['check', 'scenarios/incidents', '--system', 'codex-v1', '--markdown'], ROOT);
+    expect(m.out).not.toContain('generated runs per system');
     const j = await cli(['check', 'scenarios/incidents', '--system', 'codex-v1', '--json'], ROOT);
-    expect(() => JSON.parse(j.out)).not.toThrow();
+    expect(JSON.parse(j.out).report.fuzz.map((f: { kind: string; system: string }) => `${f.kind} ${f.system}`)).toEqual(['fuzz codex-v1']);
   });
 });
