@@ -47,12 +47,13 @@ const u8 = new Uint8Array(f64.buffer);
 
 /**
  * The trace digest: a 64-bit fingerprint made of two independent 32-bit lanes, fed one 32-bit
- * word at a time (a murmur3 body round in one lane, an xxhash32 round in the other, each with
- * its own seed and constants) and finalized by each hash's avalanche step. It replaced FNV-1a
- * 64 over a canonical text line per event: fed the event's fields directly, it builds no
- * string and does one step per number and per two UTF-16 code units instead of a 64-bit
- * multiply per byte (about 10x cheaper per event). Pure JavaScript with `Math.imul`, so
- * identical on every platform. Not cryptographic.
+ * word at a time (an xxhash32-style round in each lane, each with its own seed, multipliers and
+ * rotation: murmur3's constants in one, xxhash32's in the other) and finalized by murmur3's
+ * and xxhash32's avalanche steps. It replaced FNV-1a 64 over a canonical text line per event:
+ * fed the event's fields directly, it builds no string and does one step per number and per
+ * two UTF-16 code units instead of an emulated 64-bit multiply per byte (docs/performance.md
+ * has the figures). Pure JavaScript with `Math.imul`, so identical on every platform. Not
+ * cryptographic.
  *
  * The encoding is self-delimiting, so different field sequences feed different word streams:
  * a non-negative int32 is one word; any other number is a marker word (-1) and the two words of
@@ -66,13 +67,10 @@ export class TraceDigest {
 
   /** Feeds one 32-bit word. */
   word(w: number): this {
-    // murmur3 body round
-    let k = Math.imul(w, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    let a = this.a ^ Math.imul(k, 0x1b873593);
-    a = (a << 13) | (a >>> 19);
-    this.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    // xxhash32 round
+    // lane a: an xxhash32-style round with murmur3's constants
+    const a = (this.a + Math.imul(w, 0xcc9e2d51)) | 0;
+    this.a = Math.imul((a << 15) | (a >>> 17), 0x1b873593);
+    // lane b: the xxhash32 round
     let b = (this.b + Math.imul(w, 0x85ebca77)) | 0;
     b = (b << 13) | (b >>> 19);
     this.b = Math.imul(b, 0x9e3779b1);
@@ -94,9 +92,21 @@ export class TraceDigest {
     if (s === undefined) return this.word(-1);
     const n = s.length;
     this.word(n);
+    // The two lanes' rounds written out over locals: this loop is the digest's hot spot.
+    let a = this.a;
+    let b = this.b;
     let i = 0;
-    for (; i + 1 < n; i += 2) this.word(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
-    if (i < n) this.word(s.charCodeAt(i));
+    for (; i < n; i += 2) {
+      const w = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i);
+      a = (a + Math.imul(w, 0xcc9e2d51)) | 0;
+      a = Math.imul((a << 15) | (a >>> 17), 0x1b873593);
+      b = (b + Math.imul(w, 0x85ebca77)) | 0;
+      b = (b << 13) | (b >>> 19);
+      b = Math.imul(b, 0x9e3779b1);
+    }
+    this.a = a;
+    this.b = b;
+    this.n = (this.n + ((n + 1) >> 1)) | 0;
     return this;
   }
 
