@@ -74,8 +74,11 @@ describe('fuzz campaigns in the report layer', () => {
 
   it('JUnit: one testsuite for the campaign, one testcase per invariant, a finding is a failure with the timeline and replay command', async () => {
     const cwd = tmp();
-    await captureCli([...FUZZ, '--report', 'junit,json=out/fuzz.json'], { cwd });
+    await captureCli([...FUZZ, '--report', 'junit,svg,terminal,json=out/fuzz.json'], { cwd });
     expect(existsSync(join(cwd, FOLDER, 'report.html'))).toBe(false);
+    // the svg format is the first finding's timeline alone; terminal is what the command printed, without the paths line
+    expect(readFileSync(join(cwd, FOLDER, 'timeline.svg'), 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(readFileSync(join(cwd, FOLDER, 'report.txt'), 'utf8')).toMatch(/^fuzz codex-v1 {2}seed 2, 100 generated runs[\s\S]*repeat: spawnsim fuzz --system codex-v1 --seed 2 --runs 100 --keep-going\n$/);
     const report = JSON.parse(readFileSync(join(cwd, 'out/fuzz.json'), 'utf8')).report as FuzzReport;
     const xml = readFileSync(join(cwd, FOLDER, 'junit.xml'), 'utf8');
     expect(xml.match(/<testsuite /g)).toHaveLength(1);
