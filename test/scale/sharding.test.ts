@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -128,5 +128,9 @@ describe('spawnsim fuzz --shard / merge (CLI)', () => {
     const m = await cli(['merge', 'p/fuzz-codex-v1-seed1-shard1of2'], dir);
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/shard 2\/2 missing/);
+    writeFileSync(join(dir, 'old.json'), JSON.stringify({ schemaVersion: 1, command: 'fuzz', result: {}, shard: { index: 1, count: 1 } }));
+    const old = await cli(['merge', 'old.json'], dir);
+    expect(old.code).toBe(2);
+    expect(old.err).toMatch(/from an older spawnsim/);
   });
 });

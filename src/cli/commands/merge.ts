@@ -39,6 +39,7 @@ export const mergeCommand: CommandModule = (program, ctx) => {
         } catch (e) {
           throw new UsageError(`merge: ${ctx.rel(file)} is not JSON: ${(e as Error).message}`);
         }
+        if (doc.command === 'fuzz' && 'result' in doc) throw new UsageError(`merge: ${ctx.rel(file)} is a fuzz report from an older spawnsim (a \`result\` block, no \`report\`); run the shards again with this version`);
         if (doc.command !== 'fuzz' || doc.report?.kind !== 'fuzz') throw new UsageError(`merge: ${ctx.rel(file)} is not a fuzz report (expected the report.json that \`spawnsim fuzz --shard i/n\` writes)`);
         const report = doc.report;
         if (report.shard === null || report.shard === undefined) throw new UsageError(`merge: ${ctx.rel(file)} is the report of a whole campaign, not of a shard (run fuzz with --shard i/n)`);
