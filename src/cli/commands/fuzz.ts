@@ -8,7 +8,7 @@ import type { FuzzOptions, FuzzResult } from '../../fuzz/campaign.js';
 import { fuzzStepsParallel, parseShard, type Shard } from '../../fuzz/pool.js';
 import { findSystem } from '../../systems/catalog.js';
 import { CHECK_FUZZ, type CheckFuzzSummary } from '../../fuzz/checkFuzz.js';
-import { COVERAGE_NAMES, COVERAGE_STATES, unknownCoverageNames } from '../../fuzz/coverage.js';
+import { COVERAGE_NAMES, unknownCoverageNames } from '../../fuzz/coverage.js';
 import { corpusFileName, corpusHolds, type CorpusEntry } from '../../fuzz/corpus.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
 import { toJson } from '../../report/json.js';
