@@ -279,6 +279,9 @@ export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, 
     extraInvariants: [...INVARIANTS.filter((i) => selected.includes(i.name)).map(note), ...(options.extraInvariants ?? []).map(note), probe],
     stopAtFirstViolation: !options.keepGoing,
     traceLimit: 1,
+    // only violations and coverage are kept: no digest, no per-event gauges
+    digest: false,
+    gauges: false,
   });
   return { violations: r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant })), reached: [...reached] };
 }
@@ -318,6 +321,7 @@ export function failurePoint(s: Scenario, system: SystemDefinition, invariant: s
     stopAtFirstViolation: true,
     traceLimit: 1,
     digest: false,
+    gauges: false,
   });
   if (!r.violations.some((v) => v.invariant === invariant)) return false;
   return at ?? true;

@@ -171,12 +171,54 @@ function* dropFaults(s: Scenario): Generator<() => Scenario> {
   }
 }
 
-/** 4. inside actions: fewer names, fewer optional fields */
+/** 4. configuration: a cap of 1, a smaller depth, a persistent session, default timings, seed 1 */
+function* simplerConfig(s: Scenario): Generator<() => Scenario> {
+  const cap = s.config.maxThreads;
+  // when no rate is strictly between 0 and 1 the seed decides nothing: 1 reads better than 1838204711
+  const seedDraws = s.faults !== undefined && RATE_FAULTS.some((k) => { const v = s.faults![k]; return v !== undefined && v > 0 && v < 1; });
+  // all of it at once first: most counterexamples need none of these settings
+  yield () => ({
+    ...s,
+    ...(s.mode === 'exec' ? { mode: 'persistent' as const } : {}),
+    ...(!seedDraws ? { seed: 1 } : {}),
+    config: { ...s.config, ...DEFAULT_CONFIG, ...(cap !== undefined ? { maxThreads: Math.min(cap, 1) } : {}) } as Scenario['config'],
+  });
+  if (cap !== undefined && cap > 2) yield () => ({ ...s, config: { ...s.config, maxThreads: 1 } });
+  if (cap !== undefined && cap > 1) {
+    yield () => ({ ...s, config: { ...s.config, maxThreads: cap - 1 } });
+    // A smaller cap often needs one spawn fewer to fail the same way: both at once, from the
+    // last spawn (a spawn action, or a name of a spawned list). A turn is not emptied this way.
+    const smaller = (turns: Turn[]): Scenario => ({ ...s, config: { ...s.config, maxThreads: cap - 1 }, turns });
+    for (let ti = s.turns.length - 1; ti >= 0; ti--) {
+      const turn = s.turns[ti]!;
+      for (let ai = turn.do.length - 1; ai >= 0; ai--) {
+        const a = turn.do[ai]!;
+        if (actionKind(a) !== 'spawn') continue;
+        const names = (a as { spawn: unknown }).spawn;
+        if (Array.isArray(names)) {
+          for (let k = 0; k < names.length; k++) {
+            const rest = names.filter((_, j) => j !== k);
+            yield () => smaller(replaceTurn(s.turns, ti, { ...turn, do: turn.do.map((x, j) => (j === ai ? ({ ...a, spawn: rest.length === 1 ? rest[0] : rest } as Action) : x)) }));
+          }
+        } else if (turn.do.length > 1) yield () => smaller(replaceTurn(s.turns, ti, { ...turn, do: turn.do.filter((_, j) => j !== ai) }));
+      }
+    }
+  }
+  if (s.config.maxDepth > 1) yield () => ({ ...s, config: { ...s.config, maxDepth: s.config.maxDepth - 1 } });
+  if (s.mode === 'exec') yield () => ({ ...s, mode: 'persistent' });
+  for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
+    if ((s.config as Record<string, unknown>)[k] !== v) yield () => ({ ...s, config: { ...s.config, [k]: v } });
+  }
+  if (!seedDraws && s.seed !== 1) yield () => ({ ...s, seed: 1 });
+}
+
+/** 5. inside actions: every action at its simplest at once, then one action, one name or one field at a time */
 function* simplerActions(s: Scenario): Generator<() => Scenario> {
+  yield () => withTurns(s, s.turns.map((t) => ({ do: t.do.map(simplest), ...(t.resume !== undefined ? { resume: t.resume } : {}) })));
   for (let ti = 0; ti < s.turns.length; ti++) {
     const turn = s.turns[ti]!;
     for (let ai = 0; ai < turn.do.length; ai++) {
-      for (const a of simpler(turn.do[ai]!)) {
+      for (const a of [simplest(turn.do[ai]!), ...simpler(turn.do[ai]!)]) {
         yield () => withTurns(s, replaceTurn(s.turns, ti, { ...turn, do: turn.do.map((x, j) => (j === ai ? a : x)) }));
       }
     }
@@ -184,22 +226,8 @@ function* simplerActions(s: Scenario): Generator<() => Scenario> {
   }
 }
 
-/** 5. configuration: a smaller cap and depth, a persistent session, default timings; 6. seed 1 */
-function* simplerConfig(s: Scenario): Generator<() => Scenario> {
-  const cap = s.config.maxThreads;
-  if (cap !== undefined && cap > 1) yield () => ({ ...s, config: { ...s.config, maxThreads: cap - 1 } });
-  if (s.config.maxDepth > 1) yield () => ({ ...s, config: { ...s.config, maxDepth: s.config.maxDepth - 1 } });
-  if (s.mode === 'exec') yield () => ({ ...s, mode: 'persistent' });
-  for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
-    if ((s.config as Record<string, unknown>)[k] !== v) yield () => ({ ...s, config: { ...s.config, [k]: v } });
-  }
-  // when no rate is strictly between 0 and 1 the seed decides nothing: 1 reads better than 1838204711
-  const seedDraws = s.faults !== undefined && RATE_FAULTS.some((k) => { const v = s.faults![k]; return v !== undefined && v > 0 && v < 1; });
-  if (!seedDraws && s.seed !== 1) yield () => ({ ...s, seed: 1 });
-}
-
 /**
- * 7. adjacent turns merged into one, last: tried earlier it can trap the search in a one-turn
+ * 6. adjacent turns merged into one, last: tried earlier it can trap the search in a one-turn
  *    variant that needs more calls than the two-turn one
  */
 function* mergeTurns(s: Scenario): Generator<() => Scenario> {
@@ -210,10 +238,21 @@ function* mergeTurns(s: Scenario): Generator<() => Scenario> {
 }
 
 /** The kinds of change a pass tries, in order: biggest cuts first. */
-const CANDIDATE_KINDS: ReadonlyArray<(s: Scenario) => Iterable<() => Scenario>> = [dropTurns, dropActions, dropFaults, simplerActions, simplerConfig, mergeTurns];
+const CANDIDATE_KINDS: ReadonlyArray<(s: Scenario) => Iterable<() => Scenario>> = [dropTurns, dropActions, dropFaults, simplerConfig, simplerActions, mergeTurns];
 
 function replaceTurn(turns: Turn[], i: number, t: Turn): Turn[] {
   return turns.map((x, j) => (j === i ? t : x));
+}
+
+/** The action at its simplest: one name instead of a list, a count of 1, no optional field but `by`. */
+function simplest(a: Action): Action {
+  const kind = actionKind(a);
+  const copy: Record<string, unknown> = { ...a };
+  const v = copy[kind];
+  if (Array.isArray(v)) copy[kind] = v[0];
+  else if (typeof v === 'number' && v > 1 && kind !== 'sleep') copy[kind] = 1;
+  for (const f of OPTIONAL_ACTION_FIELDS) if (f !== 'by') delete copy[f];
+  return copy as Action;
 }
 
 /** One action made simpler in each possible way: a name less in a list, an optional field less. */
@@ -222,6 +261,7 @@ function* simpler(a: Action): Generator<Action> {
   const rec = a as Record<string, unknown>;
   const v = rec[kind];
   if (Array.isArray(v)) {
+    if (v.length > 2) yield { ...rec, [kind]: v[0] } as Action;
     if (v.length === 2) {
       yield { ...rec, [kind]: v[0] } as Action;
       yield { ...rec, [kind]: v[1] } as Action;

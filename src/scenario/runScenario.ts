@@ -21,6 +21,12 @@ export interface RunOptions {
   maxEvents?: number;
   /** Compute the trace digest (default true); off only to measure its cost. */
   digest?: boolean;
+  /**
+   * Record the per-event gauges `counted` and `live` in the trace (default true). Off where
+   * neither the trace nor its digest is read (a shrink's candidate runs): invariants read the
+   * world, not these fields.
+   */
+  gauges?: boolean;
   /** Extra invariants (a user's own), checked after the built-in ones. */
   extraInvariants?: readonly Invariant[];
 }
@@ -76,6 +82,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
     ...(options.digest === false ? { digest: false } : {}),
+    ...(options.gauges === false ? { gauges: false } : {}),
     observer: {
       afterEvent: (view, ev) => {
         for (const { inv, c } of checkers) if (c.afterEvent) report(inv.name, view, c.afterEvent(view, ev, strict));
