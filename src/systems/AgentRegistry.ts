@@ -87,7 +87,17 @@ export class AgentRegistry {
     if (c !== null && c.version === this.version && c.total === this.total && c.reservations === this.reservations && c.size === this.tree.size) return c.snap;
     const entries: RegistryEntry[] = [];
     for (const [key, e] of this.tree) entries.push({ key, thread: e.thread, root: e.root });
-    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // A registry usually holds a few entries: insertion sort in place for those (keys are
+    // unique, so the order is sort()'s), where sort() allocated a work array per snapshot.
+    if (entries.length > 32) entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    else {
+      for (let i = 1; i < entries.length; i++) {
+        const e = entries[i]!;
+        let j = i - 1;
+        for (; j >= 0 && entries[j]!.key > e.key; j--) entries[j + 1] = entries[j]!;
+        entries[j + 1] = e;
+      }
+    }
     const snap: RegistrySnapshot = { root: this.root, cap: this.cap, counted: this.total, entries, reservations: this.reservations };
     this.cached = { version: this.version, total: this.total, reservations: this.reservations, size: this.tree.size, snap };
     return snap;

@@ -327,11 +327,22 @@ export class CodexV1 implements SystemUnderTest {
   turnEnded(): void {}
 
   snapshot(): SystemSnapshot {
+    // Hand back the previous snapshot when no registry changed (the world asks after every
+    // call), checked without allocating (registry snapshots are cached per version).
+    const last = this.lastSnapshot;
+    if (last !== null && last.registries.length === this.registries.size) {
+      let i = 0;
+      let same = true;
+      for (const reg of this.registries.values()) {
+        if (reg.snapshot() !== last.registries[i++]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return last;
+    }
     const registries: SystemSnapshot['registries'] = [];
     for (const reg of this.registries.values()) registries.push(reg.snapshot());
-    // Hand back the previous snapshot when no registry changed (the world asks after every event).
-    const last = this.lastSnapshot;
-    if (last !== null && last.registries.length === registries.length && last.registries.every((r, i) => r === registries[i])) return last;
     this.lastSnapshot = { registries };
     return this.lastSnapshot;
   }

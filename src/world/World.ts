@@ -624,7 +624,9 @@ export class World implements WorldView {
     if (kind === 'spawn') this.edges.set(call.target, { parent: call.caller, open: true });
     this.remember(call.caller, call.target);
     this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}`);
-    this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: true, scope, ...(before ? { before } : {}) });
+    const rec: Omit<CallRecord, 'event'> = { op: call.tool, caller: call.caller, target: call.target, ok: true, scope };
+    if (before) rec.before = before;
+    this.notifyCall(rec);
     this.startAgentTurn(t, call.runFor, call.outcome);
     // swarm fault: a new subagent takes the root's instruction as its own and fans out
     const fanout = this.scenario.faults?.forkFanout;
@@ -695,7 +697,9 @@ export class World implements WorldView {
       return true;
     }
     this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
-    this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: res.ok, ...(res.ok ? {} : { error: res.error }), scope: caller.scope });
+    const rec: Omit<CallRecord, 'event'> = { op: 'close_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };
+    if (!res.ok) rec.error = res.error;
+    this.notifyCall(rec);
     return false;
   }
 
@@ -732,7 +736,9 @@ export class World implements WorldView {
     const res = this.callSystem('interrupt', () => this.system.interrupt({ caller: callerId, target }));
     if (res === undefined) return;
     this.emit('call', callerId, 'interrupt_agent', target, res.ok ? 'ok' : res.error, res.ok ? undefined : res.message);
-    this.notifyCall({ op: 'interrupt_agent', caller: callerId, target, ok: res.ok, ...(res.ok ? {} : { error: res.error }), scope: caller.scope });
+    const rec: Omit<CallRecord, 'event'> = { op: 'interrupt_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };
+    if (!res.ok) rec.error = res.error;
+    this.notifyCall(rec);
     const t = this.truth.get(target);
     if (res.ok && t !== undefined && t.loaded && !t.closed && !t.dead && (t.status === 'Running' || (t.status === 'PendingInit' && !t.parked))) {
       t.gen++;
@@ -1043,20 +1049,26 @@ export class World implements WorldView {
 
   // ---- plumbing ----
   private notifyCall(call: Omit<CallRecord, 'event'>): void {
-    this.options.observer?.onCall?.(this, { event: this.eventIndex, ...call });
+    const observer = this.options.observer;
+    if (observer?.onCall === undefined) return;
+    // The record is the caller's fresh literal, completed in place: no copy per call.
+    (call as CallRecord).event = this.eventIndex;
+    observer.onCall(this, call as CallRecord);
   }
 
   private emit(kind: string, thread: ThreadId, op: string, target?: string, result?: string, detail?: string): void {
     if (this.stopReason === 'system-error' && kind !== 'sut-error') return;
-    this.cachedSnapshot = null;
-    const reg = this.system && this.options.gauges !== false ? this.snapshot().registries.find((r) => r.root === this.root) : undefined;
-    // Built field by field, in the canonical key order, without the temporaries of spreads.
-    const ev = { i: this.eventCount++, t_ms: this.now_ms, turn: this.turnNo, kind, thread, op } as TraceEvent;
-    if (target !== undefined) ev.target = target;
-    if (result !== undefined) ev.result = result;
-    if (detail !== undefined) ev.detail = detail;
-    ev.counted = reg?.counted ?? 0;
-    ev.live = this.liveIn(this.root);
+    // The cached snapshot stays valid until the next call into the system (callSystem drops it).
+    let counted = 0;
+    if (this.system && this.options.gauges !== false) {
+      for (const r of this.snapshot().registries) {
+        if (r.root === this.root) {
+          counted = r.counted;
+          break;
+        }
+      }
+    }
+    const ev = traceEvent(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, this.liveIn(this.root));
     this.trace.record(ev);
     this.last = ev;
     if (kind !== 'sut-error') this.options.observer?.afterEvent?.(this, ev);
@@ -1085,4 +1097,22 @@ export class World implements WorldView {
     this.systemError = { op, message, event: this.eventCount };
     this.emit('sut-error', this.root, op, undefined, 'threw', message);
   }
+}
+
+/**
+ * A trace event in the canonical key order, absent optional fields left out (not `undefined`).
+ * One literal per combination: each is allocated whole, at its final size, where adding the
+ * optional fields one by one grew a property store per event (a quarter of the run's garbage).
+ */
+function traceEvent(i: number, t_ms: number, turn: number, kind: string, thread: ThreadId, op: string, target: string | undefined, result: string | undefined, detail: string | undefined, counted: number, live: number): TraceEvent {
+  if (target !== undefined) {
+    if (result !== undefined) {
+      return detail !== undefined ? { i, t_ms, turn, kind, thread, op, target, result, detail, counted, live } : { i, t_ms, turn, kind, thread, op, target, result, counted, live };
+    }
+    return detail !== undefined ? { i, t_ms, turn, kind, thread, op, target, detail, counted, live } : { i, t_ms, turn, kind, thread, op, target, counted, live };
+  }
+  if (result !== undefined) {
+    return detail !== undefined ? { i, t_ms, turn, kind, thread, op, result, detail, counted, live } : { i, t_ms, turn, kind, thread, op, result, counted, live };
+  }
+  return detail !== undefined ? { i, t_ms, turn, kind, thread, op, detail, counted, live } : { i, t_ms, turn, kind, thread, op, counted, live };
 }
