@@ -81,28 +81,26 @@ export function* shrinkSteps(start: Scenario, fails: FailCheck, options: ShrinkO
   }
 
   try {
-    for (let progress = true; progress; ) {
-      progress = false;
-      if (at !== undefined) {
-        const cut = cutAfter(current, at);
-        if (cut !== null && (yield* attempt(cut))) progress = true;
-      }
-      for (const kind of CANDIDATE_KINDS) {
-        // On a kept change, the same index names the next candidate of the smaller scenario.
-        let i = 0;
-        next: for (;;) {
-          let j = 0;
-          for (const make of kind(current)) {
-            if (j++ < i) continue;
-            if (yield* attempt(make())) {
-              progress = true;
-              continue next;
-            }
-            i++;
+    // The kinds of change in a cycle, until every kind in a row has kept nothing. On a kept
+    // change the same index names the next candidate of the smaller scenario.
+    for (let k = 0, idle = 0; idle < KINDS.length; k = (k + 1) % KINDS.length) {
+      let keptAt = -1;
+      let i = 0;
+      next: for (;;) {
+        let j = 0;
+        for (const make of KINDS[k]!(current, at)) {
+          if (j++ < i) continue;
+          if (yield* attempt(make())) {
+            keptAt = i;
+            continue next;
           }
-          break;
+          i++;
         }
+        break;
       }
+      // Kept at index 0 only: every candidate of this kind was tried on the result. Kept further
+      // on: the earlier ones were tried on a bigger scenario, so this kind comes round again.
+      idle = keptAt < 0 ? idle + 1 : keptAt === 0 ? 1 : 0;
     }
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
@@ -121,6 +119,12 @@ export function shrinkScenario(start: Scenario, fails: FailCheck, options: Shrin
     const r = it.next();
     if (r.done) return r.value;
   }
+}
+
+/** 0. everything after the failure point: it never ran */
+function* cut(s: Scenario, at: FailurePoint | undefined): Generator<() => Scenario> {
+  const c = at === undefined ? null : cutAfter(s, at);
+  if (c !== null) yield () => c;
 }
 
 /** The scenario without what came after its failure point, or null when that cuts nothing. */
@@ -238,7 +242,7 @@ function* mergeTurns(s: Scenario): Generator<() => Scenario> {
 }
 
 /** The kinds of change a pass tries, in order: biggest cuts first. */
-const CANDIDATE_KINDS: ReadonlyArray<(s: Scenario) => Iterable<() => Scenario>> = [dropTurns, dropActions, dropFaults, simplerConfig, simplerActions, mergeTurns];
+const KINDS: ReadonlyArray<(s: Scenario, at: FailurePoint | undefined) => Iterable<() => Scenario>> = [cut, dropTurns, dropActions, dropFaults, simplerConfig, simplerActions, mergeTurns];
 
 function replaceTurn(turns: Turn[], i: number, t: Turn): Turn[] {
   return turns.map((x, j) => (j === i ? t : x));
