@@ -6,6 +6,7 @@ import { formatSeconds } from '../core/duration.js';
 import {
   isFinal,
   type AgentStatus,
+  type CloseRequest,
   type Delivery,
   type SystemConfig,
   type SpawnResponse,
@@ -683,7 +684,9 @@ export class World implements WorldView {
     const caller = this.callerOk(callerId, 'close_agent', target);
     if (caller === undefined) return false;
     const stuck = this.stuckUnder(target);
-    const res = this.callSystem('close', () => this.system.close({ caller: callerId, target, ...(stuck.length > 0 ? { stuck } : {}) }));
+    const req: CloseRequest = { caller: callerId, target };
+    if (stuck.length > 0) req.stuck = stuck;
+    const res = this.callSystem('close', () => this.system.close(req));
     if (res === undefined) return false;
     const shutdown = 'shutdown' in res && res.shutdown ? res.shutdown : [];
     for (const id of shutdown) this.shutdownThread(id);
