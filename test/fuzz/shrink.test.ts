@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuzz, violatesOnly } from '../../src/fuzz/campaign.js';
+import { failurePoint, fuzz, violatesOnly } from '../../src/fuzz/campaign.js';
 import { renameThreads, scenarioToYaml, scriptedCalls } from '../../src/fuzz/export.js';
 import { shrinkScenario } from '../../src/fuzz/shrink.js';
 import { parseScenario } from '../../src/scenario/load.js';
@@ -53,6 +53,21 @@ describe('shrinking', () => {
     expect(full.stoppedBy).toBe('done');
     expect(scriptedCalls(full.scenario)).toBe(2);
     expect(fails(full.scenario)).toBe(true);
+  });
+
+  it('knows where a run broke, cuts what came after first, and never runs a candidate twice', () => {
+    const big = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'x1' }] }, { do: [{ spawn: 'x2' }, { sleep: '1s' }, { spawn: 'x3' }] }, { do: [{ sleep: '1s' }, { close: 'all' }] }] });
+    expect(failurePoint(big, v1, 'no-false-rejection')).toEqual({ turn: 2, actions: 1 });
+    const seen: string[] = [];
+    const fails = (s: typeof big) => {
+      seen.push(JSON.stringify(s));
+      return failurePoint(s, v1, 'no-false-rejection');
+    };
+    const r = shrinkScenario(big, fails, { at: { turn: 2, actions: 1 } });
+    expect(kinds(JSON.parse(seen[0]!))).toEqual([['spawn'], ['spawn']]);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(kinds(r.scenario)).toEqual([['spawn'], ['spawn']]);
+    expect(r.stoppedBy).toBe('done');
   });
 
   it('renames threads in birth order so the file reads a1, a2, f1', () => {
