@@ -1071,8 +1071,7 @@ export class World implements WorldView {
         }
       }
     }
-    const ev = traceEvent(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, this.liveIn(this.root));
-    this.trace.record(ev);
+    const ev = this.trace.add(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, this.liveIn(this.root));
     this.last = ev;
     if (kind !== 'sut-error') this.options.observer?.afterEvent?.(this, ev);
   }
@@ -1100,22 +1099,4 @@ export class World implements WorldView {
     this.systemError = { op, message, event: this.eventCount };
     this.emit('sut-error', this.root, op, undefined, 'threw', message);
   }
-}
-
-/**
- * A trace event in the canonical key order, absent optional fields left out (not `undefined`).
- * One literal per combination: each is allocated whole, at its final size, where adding the
- * optional fields one by one grew a property store per event (a quarter of the run's garbage).
- */
-function traceEvent(i: number, t_ms: number, turn: number, kind: string, thread: ThreadId, op: string, target: string | undefined, result: string | undefined, detail: string | undefined, counted: number, live: number): TraceEvent {
-  if (target !== undefined) {
-    if (result !== undefined) {
-      return detail !== undefined ? { i, t_ms, turn, kind, thread, op, target, result, detail, counted, live } : { i, t_ms, turn, kind, thread, op, target, result, counted, live };
-    }
-    return detail !== undefined ? { i, t_ms, turn, kind, thread, op, target, detail, counted, live } : { i, t_ms, turn, kind, thread, op, target, counted, live };
-  }
-  if (result !== undefined) {
-    return detail !== undefined ? { i, t_ms, turn, kind, thread, op, result, detail, counted, live } : { i, t_ms, turn, kind, thread, op, result, counted, live };
-  }
-  return detail !== undefined ? { i, t_ms, turn, kind, thread, op, detail, counted, live } : { i, t_ms, turn, kind, thread, op, counted, live };
 }

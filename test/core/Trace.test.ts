@@ -76,6 +76,21 @@ describe('Trace', () => {
     expect(a.digestHex()).not.toBe(b.digestHex());
   });
 
+  it('add() builds, records and digests an event exactly as record() of that event does', () => {
+    // absent optional fields are left out of the object, as the world builds them
+    const strip = (e: TraceEvent): TraceEvent => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as unknown as TraceEvent;
+    const events = [ev(0), ev(1, { detail: 'depth 1' }), ev(2, { target: undefined, result: undefined }), ev(3, { result: undefined, detail: 'x' }), ev(4, { t_ms: 1.5 })].map(strip);
+    const a = new Trace();
+    const b = new Trace();
+    for (const e of events) {
+      a.record(e);
+      const got = b.add(e.i, e.t_ms, e.turn, e.kind, e.thread, e.op, e.target, e.result, e.detail, e.counted, e.live);
+      expect(Object.keys(got)).toEqual(['i', 't_ms', 'turn', 'kind', 'thread', 'op', 'target', 'result', 'detail', 'counted', 'live'].filter((k) => k in e));
+    }
+    expect(b.events()).toEqual(a.events());
+    expect(b.digestHex()).toBe(a.digestHex());
+  });
+
   it('changes its digest when any field changes', () => {
     const a = new Trace();
     const b = new Trace();
