@@ -57,8 +57,8 @@ const u8 = new Uint8Array(f64.buffer);
  *
  * The encoding is self-delimiting, so different field sequences feed different word streams:
  * a non-negative int32 is one word; any other number is a marker word (-1) and the two words of
- * its float64 bits; a string is its length, then its code units two per word; an absent string
- * is the marker -1 (so `undefined` and `''` differ).
+ * its float64 bits; a string is its length (sharing a word with its first code unit), then its
+ * code units two per word; an absent string is the marker -1 (so `undefined` and `''` differ).
  */
 export class TraceDigest {
   private a = 0x2f1e7a35;
@@ -87,15 +87,26 @@ export class TraceDigest {
     return this.word(u8[4]! | (u8[5]! << 8) | (u8[6]! << 16) | (u8[7]! << 24));
   }
 
-  /** Feeds a string (length, then code units two per word), or the absent marker. */
+  /**
+   * Feeds a string, or the absent marker. A string shorter than 0xffff code units opens with
+   * one word holding its length (low half) and its first code unit (high half); a longer one
+   * with 0xffff and then its length. The rest follows two code units per word.
+   */
   str(s: string | undefined): this {
     if (s === undefined) return this.word(-1);
     const n = s.length;
-    this.word(n);
+    let i: number;
+    if (n < 0xffff) {
+      this.word(n === 0 ? 0 : n | (s.charCodeAt(0) << 16));
+      i = 1;
+    } else {
+      this.word(0xffff).word(n);
+      i = 0;
+    }
     // The two lanes' rounds written out over locals: this loop is the digest's hot spot.
     let a = this.a;
     let b = this.b;
-    let i = 0;
+    const words = (n - i + 1) >> 1;
     for (; i < n; i += 2) {
       const w = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i);
       a = (a + Math.imul(w, 0xcc9e2d51)) | 0;
@@ -106,7 +117,7 @@ export class TraceDigest {
     }
     this.a = a;
     this.b = b;
-    this.n = (this.n + ((n + 1) >> 1)) | 0;
+    if (words > 0) this.n = (this.n + words) | 0;
     return this;
   }
 

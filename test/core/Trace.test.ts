@@ -57,6 +57,11 @@ describe('Trace', () => {
     expect(one({ ...base, target: 'a', result: '0ok' })).not.toBe(one({ ...base, target: 'a0', result: 'ok' }));
     expect(one({ ...base, result: 'o', detail: 'k' })).not.toBe(one({ ...base, result: 'ok', detail: '' }));
     expect(one({ ...base, result: '', detail: undefined })).not.toBe(one({ ...base, result: undefined, detail: '' }));
+    // strings of 0xffff code units and more take another encoding of their length
+    const long = 'x'.repeat(0x10000);
+    expect(one({ ...base, detail: long })).not.toBe(one({ ...base, detail: long.slice(1) }));
+    expect(one({ ...base, detail: long })).not.toBe(one({ ...base, detail: `${long.slice(1)}y` }));
+    expect(one({ ...base, result: long.slice(2), detail: 'xx' })).not.toBe(one({ ...base, result: long, detail: '' }));
   });
 
   it('gives 100 000 distinct events 100 000 distinct digests, and two-event traces their own', () => {
@@ -144,4 +149,4 @@ describe('SimulatedClock and durations', () => {
 });
 
 // Pinned: a change here means every recorded trace digest (replay files, regression scenarios) changes too.
-const PINNED_DIGEST = '0ea1526fab560948';
+const PINNED_DIGEST = '182b7acdca42d7c8';
