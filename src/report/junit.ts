@@ -104,14 +104,7 @@ function suite(e: RunEntry, byExpectation: boolean): Suite {
     ['expectation', e.judgement.status],
     ['replay', e.replay],
   ];
-  const xml = [
-    `  <testsuite name="${xmlAttr(`${e.scenario} on ${e.system}`)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0">`,
-    '    <properties>',
-    ...props.map(([k, val]) => `      <property name="${xmlAttr(k)}" value="${xmlAttr(val)}"/>`),
-    '    </properties>',
-    ...cases,
-    '  </testsuite>',
-  ].join('\n');
+  const xml = testsuiteXml(`${e.scenario} on ${e.system}`, props, cases, failures, errors);
   return { xml, tests, failures, errors };
 }
 
@@ -169,14 +162,7 @@ function fuzzSuite(r: FuzzReport, informOnly: boolean): Suite {
     ['coverage', Object.entries(r.coverage).map(([k, v]) => `${k}=${v}`).join(' ')],
     ['repeat', r.repeat],
   ];
-  const xml = [
-    `  <testsuite name="${xmlAttr(`fuzz ${r.system} seed ${r.seed}${r.shard ? ` shard ${r.shard.index}/${r.shard.count}` : ''}`)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">`,
-    '    <properties>',
-    ...props.map(([k, val]) => `      <property name="${xmlAttr(k)}" value="${xmlAttr(val)}"/>`),
-    '    </properties>',
-    ...cases,
-    '  </testsuite>',
-  ].join('\n');
+  const xml = testsuiteXml(`fuzz ${r.system} seed ${r.seed}${r.shard ? ` shard ${r.shard.index}/${r.shard.count}` : ''}`, props, cases, failures, 0);
   return { xml, tests: cases.length, failures, errors: 0 };
 }
 
@@ -198,3 +184,15 @@ export const junitReporter: Reporter = {
   fileName: 'junit.xml',
   render: (document) => renderJunit(document),
 };
+
+/** One `<testsuite>` element: its properties, then its test cases (already rendered). */
+function testsuiteXml(name: string, props: Array<[string, string]>, cases: string[], failures: number, errors: number): string {
+  return [
+    `  <testsuite name="${xmlAttr(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0">`,
+    '    <properties>',
+    ...props.map(([k, val]) => `      <property name="${xmlAttr(k)}" value="${xmlAttr(val)}"/>`),
+    '    </properties>',
+    ...cases,
+    '  </testsuite>',
+  ].join('\n');
+}
