@@ -50,6 +50,8 @@ export interface FuzzOptions {
 export interface RunOutcome {
   violations: Array<{ invariant: string; at?: FailurePoint }>;
   reached: string[];
+  /** invariants broken only in ways no system could avoid (silently dead agents), when any */
+  undetectable?: string[];
 }
 
 /** A progress note, yielded after each run or shrink step. */
@@ -107,6 +109,11 @@ export interface FuzzResult {
   missingCoverage: string[];
   /** `fail` when a violation was found or required coverage is missing */
   verdict: 'pass' | 'fail';
+  /**
+   * Present when undetectable faults were asked for and some runs broke invariants only through
+   * them (agents that died silently): never a failure of the system, counted here instead.
+   */
+  undetectable?: { runs: number; invariants: string[] };
 }
 
 /** A campaign's id, deterministic from system, target and seed: `fuzz-codex-v1-seed1`. */
@@ -137,6 +144,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   const corpus = { replayed: 0, reproduced: 0 };
   let runs = 0;
   let stoppedBy: FuzzResult['stoppedBy'] = 'runs';
+  const undetectable = { runs: 0, invariants: new Set<string>() };
 
   const finish = (): FuzzResult => {
     const missingCoverage = (options.requireCoverage ?? []).filter((n) => coverage[n as keyof Coverage] === 0);
@@ -152,6 +160,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       coverage,
       missingCoverage,
       verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
+      ...(undetectable.runs > 0 ? { undetectable: { runs: undetectable.runs, invariants: [...undetectable.invariants].sort() } } : {}),
     };
   };
   const enough = (): boolean => !options.keepGoing && failures.length > 0;
@@ -182,6 +191,10 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     if (given === null) continue;
     const r = given ?? evaluateRun(options, runs, runSeed, arbitrary);
     for (const s of r.reached) coverage[s as keyof Coverage]++;
+    if (r.undetectable !== undefined && r.undetectable.length > 0) {
+      undetectable.runs++;
+      for (const inv of r.undetectable) undetectable.invariants.add(inv);
+    }
     yield { phase: 'generate', runs, failures: failures.length };
     const fresh = r.violations.filter((v) => !found.has(v.invariant));
     for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
@@ -283,7 +296,8 @@ export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, 
     digest: false,
     gauges: false,
   });
-  return { violations: r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant })), reached: [...reached] };
+  const violations = r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant }));
+  return { violations, reached: [...reached], ...(r.undetectable.length > 0 ? { undetectable: r.undetectable.map((v) => v.invariant) } : {}) };
 }
 
 /** Runs a campaign to the end. Deterministic for a seed unless `until`, `interrupted` or a shrink `shouldStop` cut it. */

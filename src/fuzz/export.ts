@@ -3,9 +3,9 @@ import { formatDuration } from '../core/duration.js';
 import { Config, actionKind, type Action, type Scenario } from '../world/scenario.js';
 
 const DEFAULT_CONFIG: Record<string, unknown> = Config.parse({});
-const DURATION_CONFIG = new Set(['callLatency', 'runFor', 'turnGap', 'waitTimeout']);
+const DURATION_CONFIG = new Set(['callLatency', 'runFor', 'turnGap', 'waitTimeout', 'heartbeat']);
 const BIRTH_KINDS = ['spawn', 'fork', 'create'] as const;
-const TARGET_KINDS = ['wait', 'close', 'send', 'interrupt', 'resume', 'vanish', 'die'] as const;
+const TARGET_KINDS = ['wait', 'close', 'send', 'interrupt', 'resume', 'vanish', 'die', 'exit'] as const;
 
 /**
  * A scenario as the plain data of a file: durations as text (`5s`, `1500ms`) and config fields

@@ -108,6 +108,7 @@ export function assemble(result: FuzzResult, failures: FuzzFinding[], o: { repea
     corpus: result.corpus,
     coverage: result.coverage,
     missingCoverage: result.missingCoverage,
+    ...(result.undetectable !== undefined ? { undetectable: result.undetectable } : {}),
     failures,
     corpusAdded: o.corpusAdded,
     repeat: o.repeat,
@@ -128,5 +129,6 @@ export function fuzzResultOf(report: FuzzReport): FuzzResult {
     coverage: report.coverage,
     missingCoverage: report.missingCoverage,
     verdict: report.verdict,
+    ...(report.undetectable !== undefined ? { undetectable: report.undetectable } : {}),
   };
 }

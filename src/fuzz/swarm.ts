@@ -7,6 +7,9 @@ export type SwarmFault = keyof Faults;
 /** Every fault kind, in draw order (the order is part of the replay contract: do not reorder). */
 export const SWARM_FAULTS: readonly SwarmFault[] = ['forgetClose', 'compaction', 'toolBudget', 'turnTimeout', 'idLimit', 'forkFanout', 'agentDeath', 'vanish'];
 
+/** The kinds a campaign switches on by default: all but agentDeath, which no registry can observe (arbitraries.ts UNDETECTABLE). */
+export const DEFAULT_SWARM_FAULTS: readonly SwarmFault[] = SWARM_FAULTS.filter((f) => f !== 'agentDeath');
+
 const TURN_TIMEOUTS_MS = [5_000, 15_000, 30_000, 120_000];
 
 /** Rates are written with two decimals, so a counterexample file reads `forgetClose: 0.35`. */
@@ -21,7 +24,7 @@ function rate(r: number, lo: number, hi: number): number {
  * narrowing `allowed` never shifts the draws of the others. The result is stored in the
  * scenario's `faults:` block, which is what makes a run replay.
  */
-export function swarmFaults(seed: number, allowed: readonly SwarmFault[] = SWARM_FAULTS): Faults | undefined {
+export function swarmFaults(seed: number, allowed: readonly SwarmFault[] = DEFAULT_SWARM_FAULTS): Faults | undefined {
   const rng = rngFor(seed, 'swarm');
   const out: Faults = {};
   for (const key of SWARM_FAULTS) {

@@ -22,6 +22,8 @@ export interface Violation extends Finding {
   turn: number;
   /** What the checker saw over the whole run (for example the peak fan-out), when it says. */
   summary?: string;
+  /** Set when no system could have avoided it (only silently dead agents explain it): why. */
+  undetectable?: string;
 }
 
 /** Per-run state of one invariant: hooks return a finding when the invariant is broken. */

@@ -20,7 +20,8 @@ export function whyHeld(t: TruthThread | undefined, id: string): string {
   if (!t.loaded && t.evictedAt_ms != null) return `unloaded by residency eviction at t=${formatSeconds(t.evictedAt_ms)}, still registered`;
   if (t.parked && t.status === 'PendingInit') return 'loaded again in PendingInit with no turn to run';
   if (!t.loaded) return `vanished at t=${formatSeconds(t.vanishedAt_ms ?? 0)} without a release`;
-  if (t.dead) return 'its agent loop died; nothing was delivered to it since';
+  if (t.dead && t.silentDeath) return 'its agent loop died silently; no signal has reached the runtime since (undetectable by this system)';
+  if (t.dead) return `its agent loop died; the runtime knows (${t.status}${t.finishedAt_ms !== null ? ` at t=${formatSeconds(t.finishedAt_ms)}` : ''}), still counted`;
   switch (t.status) {
     case 'PendingInit':
     case 'Running':

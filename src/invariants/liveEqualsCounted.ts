@@ -1,5 +1,5 @@
 import type { Finding, Invariant } from './Invariant.js';
-import { idleHolders, listNames, plural } from './explain.js';
+import { idleHolders, listNames, plural, truthStatus, whyHeld } from './explain.js';
 import type { WorldView } from '../world/truth.js';
 
 function check(view: WorldView): Finding | null {
@@ -17,6 +17,12 @@ function check(view: WorldView): Finding | null {
         pinned.length > 0
           ? `${reg.root}'s residency holds ${plural(pinned.length, 'slot')} for agents that do not run: ${listNames(pinned.map((h) => h.id))} cannot be unloaded`
           : `${reg.root} holds ${plural(permits, 'execution permit')} but ${plural(live, 'agent')} ${live === 1 ? 'is' : 'are'} running`;
+      // Permits name no holder: when agents that died silently (the runtime still thinks they run)
+      // account for the excess, name them, so the finding says it is theirs.
+      if (pinned.length === 0 && permits > live) {
+        const silent = [...view.threads()].filter((t) => t.scope === reg.root && t.silentDeath === true && t.loaded && !t.closed);
+        if (permits - live <= silent.length) return { message, threads: silent.map((t) => ({ id: t.id, status: truthStatus(t), why: whyHeld(t, t.id) })) };
+      }
       return { message, threads: pinned };
     }
     if (reg.counted === live) continue;

@@ -44,6 +44,10 @@ export function renderFuzz(r: FuzzReport, c: ChalkInstance, o: FuzzTerminalOptio
     lines.push(`  ${mark} ${n.padEnd(w)} ${String(k).padStart(6)}  ${c.gray(COVERAGE_STATES[n])}`);
   }
   if (r.missingCoverage.length > 0) lines.push(c.bold.red(`required coverage never reached: ${r.missingCoverage.join(', ')}`));
+  if (r.undetectable !== undefined) {
+    const u = r.undetectable;
+    lines.push(c.yellow(`undetectable by this system: ${u.runs} run${u.runs === 1 ? '' : 's'} broke ${u.invariants.join(', ')} only through agents that died silently (no delivery, heartbeat or exit told the runtime); not counted as violations`));
+  }
   if (o.shrinkTimedOut) lines.push(c.yellow('a shrink hit the --shrink-time safety net: its result depends on machine speed; raise --shrink-time or lower --shrink-steps'));
   lines.push('');
   const verdict =

@@ -26,6 +26,8 @@ export interface RunEntry {
   events: number;
   simulated_ms: number;
   violations: Violation[];
+  /** Violations no system could have avoided (only silently dead agents explain them); absent when none. */
+  undetectable?: Violation[];
   violationCounts: Record<string, number>;
   stats: RunResult['stats'];
   judgement: Judgement;
@@ -102,6 +104,8 @@ export interface FuzzReport {
   coverage: Coverage;
   /** Required coverage states no run reached. */
   missingCoverage: string[];
+  /** Runs that broke invariants only through undetectable faults (asked for by name); absent when none. */
+  undetectable?: FuzzResult['undetectable'];
   /** One per violated invariant, in the order found. */
   failures: FuzzFinding[];
   /** Corpus files this campaign added. */
@@ -215,6 +219,7 @@ export function runEntry(scenario: Scenario, file: string | null, result: RunRes
     events: result.events,
     simulated_ms: result.simulated_ms,
     violations: result.violations,
+    ...(result.undetectable.length > 0 ? { undetectable: result.undetectable } : {}),
     violationCounts: result.violationCounts,
     stats: result.stats,
     judgement,

@@ -180,6 +180,11 @@ export function renderRunEntry(e: RunEntry, c: ChalkInstance): string {
     for (const t of v.threads.slice(0, 8)) lines.push(c.gray(`      ${t.id} [${t.status}] ${t.why}`));
     if (v.threads.length > 8) lines.push(c.gray(`      ... and ${v.threads.length - 8} more`));
   }
+  for (const v of e.undetectable ?? []) {
+    lines.push(`  ${c.yellow('?')} ${c.bold(v.invariant)} ${c.gray(`turn ${v.turn}, event ${v.event}, t=${formatSeconds(v.t_ms)}`)} ${c.yellow('undetectable by this system')}`);
+    lines.push(`    ${v.message}`);
+    if (v.undetectable) lines.push(c.gray(`    ${v.undetectable}`));
+  }
   for (const p of e.judgement.problems) lines.push(`  ${c.bold.red('!')} ${p}`);
   if (e.verdict === 'fail') lines.push(c.gray(`  replay: ${e.replay}`));
   return lines.join('\n') + '\n';

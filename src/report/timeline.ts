@@ -122,8 +122,8 @@ export function buildTimeline(trace: readonly TraceEvent[]): TimelineModel {
         if (e.op === 'vanish') {
           lane(e.thread, 'seen', null).marks.push({ t_ms: e.t_ms, event: e.i, kind: 'vanished', label: 'vanished without a release' });
           setState(e.thread, e.t_ms, 'vanished');
-        } else if (e.op === 'die') {
-          lane(e.thread, 'seen', null).marks.push({ t_ms: e.t_ms, event: e.i, kind: 'died', label: 'its agent loop died' });
+        } else if (e.op === 'die' || e.op === 'exit') {
+          lane(e.thread, 'seen', null).marks.push({ t_ms: e.t_ms, event: e.i, kind: 'died', label: e.op === 'die' ? 'its agent loop died silently' : 'its agent loop exited (seen by the runtime)' });
           setState(e.thread, e.t_ms, 'dead');
         }
         break;

@@ -44,6 +44,13 @@ export interface RunResult {
   stop: StopReason;
   /** The first violation of each invariant, in order of occurrence. */
   violations: Violation[];
+  /**
+   * Violations that only silently dead agents explain (outcome `dies`, the `die` action, the
+   * agentDeath fault, before any delivery or heartbeat told the runtime): no registry could have
+   * avoided them, so they are "undetectable by this system" and never fail a run. The first of
+   * each invariant, each with `undetectable` set.
+   */
+  undetectable: Violation[];
   /** How many times each violated invariant was found broken. */
   violationCounts: Record<string, number>;
   stats: WorldStats;
@@ -61,12 +68,21 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
   ];
   const checkers: Array<{ inv: Invariant; c: InvariantChecker }> = selected.map((inv) => ({ inv, c: inv.create() }));
   const violations: Violation[] = [];
+  const undetectable: Violation[] = [];
   const counts: Record<string, number> = {};
   const strict = options.strict ?? false;
   let world: World;
 
   const report = (inv: string, view: WorldView, f: Finding | null): void => {
     if (f === null) return;
+    const why = undetectableBecause(view, f);
+    if (why !== null) {
+      if (!undetectable.some((v) => v.invariant === inv)) {
+        const ev = view.lastEvent();
+        undetectable.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, undetectable: why });
+      }
+      return;
+    }
     counts[inv] = (counts[inv] ?? 0) + 1;
     if (counts[inv] === 1) {
       const ev = view.lastEvent();
@@ -123,10 +139,22 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     events: r.events,
     stop: r.stop,
     violations,
+    undetectable,
     violationCounts: counts,
     stats: r.stats,
     simulated_ms: r.simulated_ms,
     trace: r.trace,
     traceTruncated: r.traceTruncated,
   };
+}
+
+/**
+ * Why a finding is undetectable by any system, or null: every thread it names died silently and
+ * nothing the system was told since could reveal it.
+ */
+function undetectableBecause(view: WorldView, f: Finding): string | null {
+  if (f.threads.length === 0) return null;
+  for (const n of f.threads) if (view.thread(n.id)?.silentDeath !== true) return null;
+  const ids = f.threads.map((n) => n.id);
+  return `undetectable by this system: ${ids.join(', ')} died silently and no signal (a delivery, a heartbeat, an exit) reached the runtime`;
 }

@@ -100,7 +100,7 @@ type PendingCall =
   | { tool: 'sleep'; duration: number }
   | { tool: 'parallel'; calls: PendingCall[]; order: number[] }
   | { tool: 'compact'; caller: ThreadId }
-  | { tool: 'vanish' | 'die'; target: ThreadId };
+  | { tool: 'vanish' | 'die' | 'exit'; target: ThreadId };
 
 type WorldEvent =
   | { k: 'turn-start'; turn: number }
@@ -108,6 +108,7 @@ type WorldEvent =
   | { k: 'turn-timeout'; turn: number }
   | { k: 'run-start'; thread: ThreadId; gen: number }
   | { k: 'finish'; thread: ThreadId; gen: number; outcome: Outcome }
+  | { k: 'heartbeat'; thread: ThreadId; gen: number }
   | { k: 'wait-return'; wait: number }
   | { k: 'wait-timeout'; wait: number };
 
@@ -285,6 +286,8 @@ export class World implements WorldView {
       }
       case 'finish':
         return this.finish(ev.thread, ev.gen, ev.outcome);
+      case 'heartbeat':
+        return this.heartbeat(ev.thread, ev.gen);
       case 'wait-return':
         return this.returnWait(ev.wait, false);
       case 'wait-timeout':
@@ -354,7 +357,7 @@ export class World implements WorldView {
       if (this.stopReason !== null) return;
       const call = this.takeCall();
       if (call === undefined) return this.endTurn('done');
-      const isModelCall = call.tool !== 'vanish' && call.tool !== 'die' && call.tool !== 'sleep';
+      const isModelCall = call.tool !== 'vanish' && call.tool !== 'die' && call.tool !== 'exit' && call.tool !== 'sleep';
       if (isModelCall) {
         const faults = this.scenario.faults;
         if (faults?.toolBudget !== undefined && this.turnCalls >= faults.toolBudget) {
@@ -433,6 +436,8 @@ export class World implements WorldView {
         return this.targets((a as { vanish: string | string[] }).vanish, by).map((target) => ({ tool: 'vanish', target }));
       case 'die':
         return this.targets((a as { die: string | string[] }).die, by).map((target) => ({ tool: 'die', target }));
+      case 'exit':
+        return this.targets((a as { exit: string | string[] }).exit, by).map((target) => ({ tool: 'exit', target }));
       case 'parallel': {
         const p = a as { parallel: Action[]; order?: number[] };
         return [{ tool: 'parallel', calls: p.parallel.flatMap((x) => this.expand(x)), order: p.order ?? [] }];
@@ -504,6 +509,9 @@ export class World implements WorldView {
         return false;
       case 'die':
         this.die(call.target);
+        return false;
+      case 'exit':
+        this.die(call.target, true);
         return false;
       case 'parallel':
         this.parallel(call.calls, call.order);
@@ -664,6 +672,7 @@ export class World implements WorldView {
         t.loaded = true;
         t.closed = false;
         t.dead = false;
+        t.silentDeath = false;
         t.status = 'PendingInit';
         t.vanishedAt_ms = null;
         t.evictedAt_ms = null;
@@ -754,6 +763,8 @@ export class World implements WorldView {
     if (caller === undefined) return;
     const t = this.truth.get(call.target);
     const delivery: Delivery = t === undefined || !t.loaded || t.closed ? 'not-found' : t.dead ? 'died' : 'ok';
+    // A delivery to a dead loop is the signal a runtime gets: from here on the system knows.
+    if (delivery === 'died' && t!.silentDeath) t!.silentDeath = false;
     const res = this.callSystem('sendInput', () => this.system.sendInput({ caller: call.caller, target: call.target, delivery, queueOnly: call.queueOnly }));
     if (res === undefined) return;
     if (!res.ok) {
@@ -862,6 +873,7 @@ export class World implements WorldView {
       t.loaded = true;
       t.closed = false;
       t.dead = false;
+      t.silentDeath = false;
       t.status = 'Running';
       t.process = this.process;
       t.gen++;
@@ -890,6 +902,7 @@ export class World implements WorldView {
         t.loaded = true;
         t.closed = false;
         t.dead = false;
+        t.silentDeath = false;
         t.status = 'PendingInit';
         t.parked = true;
         t.vanishedAt_ms = null;
@@ -917,17 +930,48 @@ export class World implements WorldView {
     this.checkWait(id);
   }
 
-  private die(id: ThreadId): void {
+  /**
+   * An agent loop dies. `seen`: the runtime sees it exit (a process exit) and reports the thread
+   * Errored at once. Otherwise the death is silent: only the next delivery (InternalAgentDied)
+   * or the heartbeat (config.heartbeat) can reveal it, and until then no registry can know.
+   */
+  private die(id: ThreadId, seen = false): void {
+    const op = seen ? 'exit' : 'die';
     const t = this.truth.get(id);
     if (t === undefined || !t.loaded || t.closed || t.dead) {
-      this.emit('fault', id, 'die', undefined, 'skipped', `${id} is not running`);
+      this.emit('fault', id, op, undefined, 'skipped', `${id} is not running`);
       return;
     }
     this.mutate(t, () => {
       t.dead = true;
+      t.silentDeath = !seen;
       t.gen++;
     });
-    this.emit('fault', id, 'die', undefined, undefined, `the agent loop of ${id} died; the next delivery gets InternalAgentDied`);
+    if (seen) {
+      this.emit('fault', id, op, undefined, undefined, `the agent loop of ${id} exited; the runtime saw the exit and reports it Errored`);
+      this.reportDeath(t);
+      return;
+    }
+    this.emit('fault', id, op, undefined, undefined, `the agent loop of ${id} died silently; the next delivery gets InternalAgentDied`);
+    const heartbeat = this.config.heartbeat;
+    if (heartbeat !== undefined) this.queue.push(this.now_ms + heartbeat, { k: 'heartbeat', thread: id, gen: t.gen });
+  }
+
+  /** The heartbeat finds a silently dead loop: the runtime now reports the thread Errored. */
+  private heartbeat(id: ThreadId, gen: number): void {
+    const t = this.truth.get(id)!;
+    if (t.gen !== gen || !t.dead || !t.silentDeath || t.closed || !t.loaded) return;
+    t.silentDeath = false;
+    this.emit('fault', id, 'heartbeat', undefined, undefined, `the runtime's heartbeat found the agent loop of ${id} dead`);
+    this.reportDeath(t);
+  }
+
+  /** A death the runtime knows of: the thread ends Errored (what a completion watcher would see). */
+  private reportDeath(t: TruthThread): void {
+    if (isFinal(t.status)) return;
+    t.finishedAt_ms = this.now_ms;
+    t.finishedTurn = this.turnNo;
+    this.setStatus(t, 'Errored');
   }
 
   private forget(caller: ThreadId, why: string): void {
@@ -964,6 +1008,7 @@ export class World implements WorldView {
     const t = this.truth.get(id)!;
     if (t.gen !== gen || !t.loaded || t.closed || t.dead) return;
     if (outcome === 'dies') return this.die(id);
+    if (outcome === 'exits') return this.die(id, true);
     const status: AgentStatus = outcome === 'completed' ? 'Completed' : outcome === 'errored' ? 'Errored' : 'Interrupted';
     t.finishedAt_ms = this.now_ms;
     t.finishedTurn = this.turnNo;
@@ -1007,6 +1052,7 @@ export class World implements WorldView {
       loaded: true,
       closed: false,
       dead: false,
+      silentDeath: false,
       createdAt_ms: this.now_ms,
       createdTurn: this.turnNo,
       finishedAt_ms: null,

@@ -20,8 +20,8 @@ export const Duration = z
   .describe('A duration: integer milliseconds, or text such as 250ms, 5s, 2m, 1h.');
 
 export const Outcome = z
-  .enum(['completed', 'errored', 'interrupted', 'hang', 'dies'])
-  .describe('How an agent turn ends: completed, errored, interrupted (non-final), hang (never ends), dies (its loop dies: InternalAgentDied on the next delivery).');
+  .enum(['completed', 'errored', 'interrupted', 'hang', 'exits', 'dies'])
+  .describe('How an agent turn ends: completed, errored, interrupted (non-final), hang (never ends), exits (its loop dies and the runtime sees the exit: the thread is reported Errored), dies (its loop dies silently: only the next delivery, InternalAgentDied, or config.heartbeat tells the runtime; undetectable by any registry until then, so generated workloads use it only when asked).');
 
 /** New threads: a count (auto-named a1, a2, ...), one name, or a list of names. */
 const Births = z.union([z.number().int().min(1).max(100_000), AgentName, z.array(AgentName).min(1)]);
@@ -59,7 +59,10 @@ export const VanishAction = z.strictObject({
   vanish: Targets.describe('World fault: the threads are removed from the thread manager without a release.'),
 });
 export const DieAction = z.strictObject({
-  die: Targets.describe('World fault: the agent loops die; the next delivery gets InternalAgentDied.'),
+  die: Targets.describe('World fault: the agent loops die silently; the next delivery gets InternalAgentDied (or config.heartbeat reports them Errored). Until then no registry can see it.'),
+});
+export const ExitAction = z.strictObject({
+  exit: Targets.describe('World fault: the agent loops die and the runtime sees the exit (a process exit): the threads are reported Errored; the next delivery gets InternalAgentDied.'),
 });
 
 /** Tool calls one model response issues together; the runtime runs them concurrently. */
@@ -88,6 +91,7 @@ export const ACTION_SCHEMAS = {
   compact: CompactAction,
   vanish: VanishAction,
   die: DieAction,
+  exit: ExitAction,
   parallel: ParallelAction,
 } as const;
 export type ActionKind = keyof typeof ACTION_SCHEMAS;
@@ -106,6 +110,7 @@ export const Action = z.union([
   CompactAction,
   VanishAction,
   DieAction,
+  ExitAction,
   ParallelAction,
 ]);
 
@@ -138,6 +143,9 @@ export const Config = z.strictObject({
     .min(0)
     .optional()
     .describe('eventually-released: turn boundaries a slot may stay held by an idle holder once nothing runs (default 1).'),
+  heartbeat: Duration.optional().describe(
+    "The runtime's heartbeat: an agent loop that died silently (outcome dies, the die action, agentDeath) is reported Errored this long after it died. Absent: only the next delivery (InternalAgentDied) tells the runtime.",
+  ),
 });
 
 const rate = z.number().min(0).max(1);
@@ -149,7 +157,7 @@ export const Faults = z
     turnTimeout: Duration.optional().describe('Every root turn times out after this long.'),
     idLimit: z.number().int().min(1).optional().describe('The model keeps track of at most this many agent ids.'),
     forkFanout: rate.optional().describe("Probability a new subagent takes the root's instruction as its own and forks as many conversations."),
-    agentDeath: rate.optional().describe('Probability an agent loop dies when its turn ends.'),
+    agentDeath: rate.optional().describe('Probability an agent loop dies silently when its turn ends (undetectable until a delivery or config.heartbeat; generated only when asked).'),
     vanish: rate.optional().describe('Probability a thread vanishes from the thread manager when its turn ends.'),
   })
   .describe('Model and process faults with their rates; a fuzz campaign draws them per run (swarm testing).');

@@ -24,6 +24,12 @@ export interface TruthThread {
   closed: boolean;
   /** its agent loop died: the next delivery gets InternalAgentDied */
   dead: boolean;
+  /**
+   * It died and no signal has reached the runtime yet (no delivery, no heartbeat, no exit seen):
+   * nothing the system under test is told could reveal it, so a violation that only such
+   * threads explain is "undetectable by this system", not a bug in it.
+   */
+  silentDeath?: boolean;
   readonly createdAt_ms: number;
   readonly createdTurn: number;
   finishedAt_ms: number | null;
