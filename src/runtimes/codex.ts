@@ -1,0 +1,343 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { findExecutable, InstallError, npmInstallCached, npmResolve } from './npmInstall.js';
+import type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, ToolResult } from './runtime.js';
+import { killGroup, trackPid, untrackPid } from './processes.js';
+import { RESPONSES_WIRE } from './wire/responses.js';
+import type { OfferedTool } from './wire/responses.js';
+
+/**
+ * OpenAI Codex (the `codex` CLI, published on npm as `@openai/codex` with its native binary in a
+ * platform package). Sessions: `persistent` is one `codex app-server` (JSON-RPC over stdio) with
+ * one thread and a turn per scenario turn, where a registry lives across turns (#18335);
+ * `exec` is one `codex exec` process per turn (a fresh registry each time).
+ *
+ * The model is the scripted server, configured as a custom provider in a private CODEX_HOME.
+ * The multi-agent tool surface is read from every request (0.121 offers top-level
+ * `spawn_agent`…; 0.16x+ puts them in a `multi_agent_v1` or `collaboration` namespace).
+ */
+
+const PKG = '@openai/codex';
+
+/** Words of Codex's refusals (codex-rs/core: `CodexErr::AgentLimitReached` renders "agent thread limit reached (max N)"). */
+function classify(output: string): ToolResult {
+  const t = output.trim();
+  const limit = /agent thread limit reached(?: \(max (\d+)\))?/i.exec(t);
+  if (limit) return { ok: false, error: 'AgentLimitReached', message: t, ...(limit[1] ? { limit: Number(limit[1]) } : {}) };
+  if (/depth limit/i.test(t)) return { ok: false, error: 'DepthLimitReached', message: t };
+  if (/^unsupported call/i.test(t)) return { ok: false, error: 'ToolUnavailable', message: t };
+  if (/not found|no agent with id|unknown agent/i.test(t)) return { ok: false, error: 'ThreadNotFound', message: t };
+  if (/internal agent died|agent loop (has )?died/i.test(t)) return { ok: false, error: 'InternalAgentDied', message: t };
+  if (/^(collab \w+ failed|error|failed|invalid)/i.test(t) || /\bfailed:/.test(t)) return { ok: false, error: 'Error', message: t };
+  return { ok: true, text: t };
+}
+
+const TOOL_NAMES: Record<ToolOp['op'], string[]> = {
+  spawn: ['spawn_agent'],
+  wait: ['wait_agent', 'wait'],
+  close: ['close_agent'],
+  send: ['send_input', 'send_message'],
+  resume: ['resume_agent'],
+};
+
+function props(t: OfferedTool): Set<string> {
+  const p = (t.parameters as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return new Set(p ? Object.keys(p) : []);
+}
+function pick(names: Set<string>, ...choices: string[]): string {
+  return choices.find((c) => names.has(c)) ?? choices[0]!;
+}
+
+export const CODEX_DIALECT: ToolDialect = {
+  call(op, offered, callId) {
+    const tool = TOOL_NAMES[op.op].map((n) => offered.find((t) => t.name === n)).find((t) => t !== undefined);
+    if (!tool) return null;
+    const names = props(tool);
+    let args: Record<string, unknown>;
+    switch (op.op) {
+      case 'spawn':
+        args = { message: op.message };
+        break;
+      case 'wait':
+        args = { [pick(names, 'targets', 'ids')]: op.ids, timeout_ms: op.timeout_ms };
+        break;
+      case 'close':
+        args = { [pick(names, 'target', 'id')]: op.id };
+        break;
+      case 'send':
+        args = { [pick(names, 'target', 'id')]: op.id, message: op.message };
+        break;
+      case 'resume':
+        args = { [pick(names, 'id', 'target')]: op.id };
+        break;
+    }
+    return { name: tool.name, ...(tool.namespace ? { namespace: tool.namespace } : {}), callId, args };
+  },
+  result(op, output) {
+    const r = classify(output);
+    if (r.ok && op === 'spawn') {
+      try {
+        const j = JSON.parse(output) as { agent_id?: unknown; id?: unknown; thread_id?: unknown };
+        const id = [j.agent_id, j.id, j.thread_id].find((v) => typeof v === 'string') as string | undefined;
+        if (id) return { ok: true, id, text: r.text };
+      } catch {
+        /* not JSON */
+      }
+      return { ok: false, error: 'Error', message: `spawn output without an agent id: ${output.slice(0, 200)}` };
+    }
+    return r;
+  },
+};
+
+function configToml(o: SessionOptions): string {
+  const lines = [
+    'model = "spawnsim-scripted"',
+    'model_provider = "spawnsim"',
+    'approval_policy = "never"',
+    'sandbox_mode = "read-only"',
+    'check_for_update_on_startup = false',
+    '',
+    '[model_providers.spawnsim]',
+    'name = "spawnsim scripted model"',
+    `base_url = "${o.baseUrl}"`,
+    'wire_api = "responses"',
+    'requires_openai_auth = false',
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+    'stream_idle_timeout_ms = 3600000',
+    '',
+    '[agents]',
+    `max_threads = ${o.config.maxThreads ?? 6}`,
+    `max_depth = ${o.config.maxDepth}`,
+  ];
+  if (o.variant === 'v2') {
+    lines.push('', '[features.multi_agent_v2]', 'enabled = true', `max_concurrent_threads_per_session = ${o.config.maxConcurrentThreadsPerSession}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A minimal environment: the runtime sees no API keys or user config of the person running spawnsim. */
+function childEnv(o: SessionOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: o.home,
+    CODEX_HOME: join(o.home, 'codex-home'),
+    LANG: 'C.UTF-8',
+    RUST_LOG: 'error',
+    NO_COLOR: '1',
+  };
+  return env;
+}
+
+function prepareHome(o: SessionOptions): string {
+  const codexHome = join(o.home, 'codex-home');
+  const work = join(o.home, 'work');
+  mkdirSync(codexHome, { recursive: true });
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(codexHome, 'config.toml'), configToml(o));
+  return work;
+}
+
+function pipeLines(child: ChildProcess, onLog: (l: string) => void): void {
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLog(l));
+}
+
+function waitExit(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** `codex app-server`: one thread, one turn per scenario turn. */
+class AppServerSession implements RuntimeSession {
+  private child: ChildProcess;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private threadId: string | null = null;
+  private turnWaiter: { turnId: string | null; resolve(): void; reject(e: Error): void } | null = null;
+  private stopping = false;
+  private exited = false;
+
+  constructor(private readonly o: SessionOptions, work: string) {
+    this.child = spawn(o.binary, ['app-server'], { cwd: work, env: childEnv(o), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    if (this.child.pid) trackPid(this.child.pid);
+    pipeLines(this.child, o.onLog);
+    createInterface({ input: this.child.stdout! }).on('line', (l) => this.onLine(l));
+    this.child.on('error', (e) => o.onLog(`spawn error: ${e.message}`));
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      if (this.child.pid) untrackPid(this.child.pid);
+      const err = new Error(`codex app-server exited (code ${code}, signal ${signal})`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      this.turnWaiter?.reject(err);
+      this.turnWaiter = null;
+      if (!this.stopping) o.onExit(code, signal);
+    });
+  }
+
+  private onLine(line: string): void {
+    let m: { id?: number | string; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message?: string } };
+    try {
+      m = JSON.parse(line);
+    } catch {
+      this.o.onLog(`(stdout) ${line.slice(0, 500)}`);
+      return;
+    }
+    if (m.method !== undefined && m.id !== undefined) {
+      // a request from the server (an approval): decline it; the sandbox is read-only and approvals never
+      this.send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'spawnsim declines server requests' } });
+      return;
+    }
+    if (m.id !== undefined && typeof m.id === 'number') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(new Error(`app-server: ${m.error.message ?? JSON.stringify(m.error)}`));
+      else p.resolve(m.result);
+      return;
+    }
+    if (m.method === 'turn/completed') {
+      const params = m.params as { threadId?: string; turn?: { id?: string } };
+      const w = this.turnWaiter;
+      if (w && params.threadId === this.threadId && (w.turnId === null || params.turn?.id === w.turnId)) {
+        this.turnWaiter = null;
+        w.resolve();
+      }
+    }
+  }
+
+  private send(obj: unknown): void {
+    if (this.exited || !this.child.stdin || this.child.stdin.destroyed) return;
+    this.child.stdin.write(`${JSON.stringify(obj)}\n`);
+  }
+
+  private request<T>(method: string, params: unknown): Promise<T> {
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      if (this.exited) return reject(new Error('codex app-server is not running'));
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  async init(work: string): Promise<void> {
+    await this.request('initialize', { clientInfo: { name: 'spawnsim', version: '1' } });
+    this.send({ jsonrpc: '2.0', method: 'initialized' });
+    const t = await this.request<{ thread: { id: string } }>('thread/start', { cwd: work, approvalPolicy: 'never', sandbox: 'read-only' });
+    this.threadId = t.thread.id;
+  }
+
+  async runTurn(prompt: string): Promise<void> {
+    if (this.threadId === null) throw new Error('no thread');
+    const done = new Promise<void>((resolve, reject) => {
+      this.turnWaiter = { turnId: null, resolve, reject };
+    });
+    const r = await this.request<{ turn: { id: string } }>('turn/start', { threadId: this.threadId, input: [{ type: 'text', text: prompt, text_elements: [] }] });
+    if (this.turnWaiter) this.turnWaiter.turnId = r.turn.id;
+    await done;
+  }
+
+  pids(): number[] {
+    return this.exited || !this.child.pid ? [] : [this.child.pid];
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.exited) return;
+    this.child.stdin?.end();
+    await killGroup(this.child, waitExit(this.child));
+  }
+}
+
+/** `codex exec`: a process per turn (`codex exec resume` where the scenario resumes). */
+class ExecSession implements RuntimeSession {
+  private child: ChildProcess | null = null;
+  private sessionId: string | null = null;
+
+  constructor(private readonly o: SessionOptions, private readonly work: string) {}
+
+  async runTurn(prompt: string, opts: { resume: boolean }): Promise<void> {
+    const args = ['exec', '--skip-git-repo-check', '--json'];
+    if (opts.resume && this.sessionId) args.push('resume', this.sessionId);
+    args.push(prompt);
+    const child = spawn(this.o.binary, args, { cwd: this.work, env: childEnv(this.o), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = child;
+    if (child.pid) trackPid(child.pid);
+    pipeLines(child, this.o.onLog);
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      try {
+        const j = JSON.parse(l) as { type?: string; thread_id?: string };
+        if (j.type === 'thread.started' && j.thread_id && !this.sessionId) this.sessionId = j.thread_id;
+      } catch {
+        /* not an event */
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', (e) => reject(e));
+      child.on('exit', (code, signal) => {
+        if (child.pid) untrackPid(child.pid);
+        this.child = null;
+        if (code === 0) resolve();
+        else reject(new Error(`codex exec exited (code ${code}, signal ${signal})`));
+      });
+    });
+  }
+
+  pids(): number[] {
+    return this.child?.pid ? [this.child.pid] : [];
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    if (c) await killGroup(c, waitExit(c));
+  }
+}
+
+function binaryIn(dir: string): string {
+  const found = findExecutable(join(dir, 'node_modules', '@openai'), 'codex').filter((p) => p.includes('/vendor/'));
+  if (found.length === 0) throw new InstallError(`no native codex binary under ${dir}/node_modules/@openai (is there a platform package for ${process.platform}-${process.arch}?)`);
+  return found[0]!;
+}
+
+export const CODEX: RealRuntime = {
+  name: 'codex',
+  summary: 'OpenAI Codex CLI from npm (@openai/codex), driven through a scripted Responses-API model on 127.0.0.1',
+  variants: {
+    v1: 'multi-agent V1 tools (the default of every release so far)',
+    v2: 'multi-agent V2 (`features.multi_agent_v2`), where the release has it',
+  },
+  wire: RESPONSES_WIRE,
+  dialect: CODEX_DIALECT,
+  modes: ['persistent', 'exec'],
+  unsupported: {
+    fork: 'forking a conversation is a client operation (app-server thread/fork), not a tool the model can call; spawnsim does not drive it yet',
+    create: 'creating a conversation is a client operation (app-server thread/start), not a tool the model can call; spawnsim does not drive it yet',
+    vanish: 'a thread removed from the thread manager without a release happens inside the runtime; a real binary cannot be told to do it',
+    die: 'an agent loop that dies happens inside the runtime; a real binary cannot be told to do it',
+    interrupt: 'V1 has no interrupt tool (send_input with interrupt=true starts a new turn); not driven yet',
+    'outcome:dies': 'an agent loop that dies happens inside the runtime; a real binary cannot be told to do it',
+    'outcome:interrupted': 'an interrupted (non-final) turn needs the runtime to interrupt it; the model cannot end a turn that way',
+    queueOnly: 'queue-only messages are a V2 send_message mode; not driven yet',
+    faults: 'random model faults (rates) are drawn by the simulated world; a real run replays explicit actions only',
+  },
+  resolveVersion: (spec, ctx) => npmResolve(PKG, spec, ctx),
+  async install(version, ctx) {
+    return binaryIn(await npmInstallCached(PKG, version, 'codex', ctx));
+  },
+  async startSession(o) {
+    const work = prepareHome(o);
+    if (o.mode === 'exec') return new ExecSession(o, work);
+    const s = new AppServerSession(o, work);
+    try {
+      await s.init(work);
+    } catch (e) {
+      await s.stop();
+      throw e;
+    }
+    return s;
+  },
+};

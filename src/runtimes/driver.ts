@@ -1,0 +1,605 @@
+import { actionKind, type Action, type Scenario } from '../world/scenario.js';
+import { ScriptedModelServer, type ExchangeRecord, type HeldRequest } from './modelServer.js';
+import type { RealRuntime, RuntimeSession, ToolOp, ToolResult } from './runtime.js';
+import { markerText } from './wire/responses.js';
+
+/**
+ * The real-runtime driver: the world of a scenario played against a real runtime. The driver is
+ * the model of every thread (through the scripted model server) and keeps the world's truth (it
+ * decides when each agent's turn ends, so it knows which threads run). It judges what can be
+ * observed from outside: refusals and their words, the tools each thread is offered, whether each
+ * call returns. Real runtimes are concurrent and run on wall time: a run is not reproducible
+ * byte for byte, only in verdict (see `realVerdict`).
+ */
+
+export interface RealRunOptions {
+  /** wall milliseconds per virtual millisecond (default 0.02: a virtual second is 20 ms) */
+  timeScale: number;
+  /** how long one model step (a tool call's round trip, a new thread's first request) may take (default 60 s) */
+  callTimeout_ms: number;
+  /** the whole run (default 10 min) */
+  runTimeout_ms: number;
+  /** a thread whose final answer went out less than this long ago still counts as running (default 500 ms) */
+  settle_ms: number;
+}
+
+export const DEFAULT_REAL_OPTIONS: RealRunOptions = { timeScale: 0.02, callTimeout_ms: 60_000, runTimeout_ms: 600_000, settle_ms: 500 };
+
+/** The invariants a driver can judge from outside a runtime. */
+export const OBSERVABLE_INVARIANTS = ['no-false-rejection', 'depth-within-max', 'fanout-within-cap', 'close-returns'] as const;
+/** Findings about the runtime itself (not invariants of the catalogue). */
+export const RUNTIME_FINDINGS = ['runtime-hang', 'runtime-exit'] as const;
+
+export interface ObservedEvent {
+  /** wall milliseconds since the run started */
+  at_ms: number;
+  turn: number;
+  thread: string;
+  kind: 'turn-start' | 'turn-end' | 'call' | 'final' | 'skip' | 'unsolicited';
+  tool?: string;
+  target?: string;
+  result?: 'ok' | 'refused' | 'error' | 'timed-out' | 'unavailable';
+  error?: string;
+  detail: string;
+}
+
+export interface RealViolation {
+  invariant: string;
+  turn: number;
+  at_ms: number;
+  message: string;
+  threads: string[];
+}
+
+export interface RealRunOutcome {
+  violations: RealViolation[];
+  events: ObservedEvent[];
+  exchange: ExchangeRecord[];
+  /** the last lines the runtime wrote to stderr */
+  log: string[];
+  wall_ms: number;
+  /** why the run stopped early, when it did */
+  aborted?: string;
+}
+
+/** Why a scenario cannot be driven on this runtime (null: it can). */
+export function unsupportedReason(scenario: Scenario, runtime: RealRuntime): string | null {
+  if (!runtime.modes.includes(scenario.mode)) return `${runtime.name} has no ${scenario.mode} session mode`;
+  if (scenario.faults && Object.values(scenario.faults).some((v) => v !== undefined && v !== 0)) return `faults: ${runtime.unsupported.faults ?? 'not driven on this runtime'}`;
+  const check = (a: Action): string | null => {
+    const k = actionKind(a);
+    if (k === 'parallel') {
+      for (const c of (a as { parallel: Action[] }).parallel) {
+        const r = check(c);
+        if (r) return r;
+      }
+      const callers = new Set((a as { parallel: Array<{ by?: string }> }).parallel.map((c) => c.by ?? 'root'));
+      if (callers.size > 1) return 'parallel: calls of one model response come from one thread';
+      return null;
+    }
+    if (runtime.unsupported[k]) return `${k}: ${runtime.unsupported[k]}`;
+    const o = (a as { outcome?: string }).outcome;
+    if (o && runtime.unsupported[`outcome:${o}`]) return `outcome ${o}: ${runtime.unsupported[`outcome:${o}`]}`;
+    if ((a as { queueOnly?: boolean }).queueOnly && runtime.unsupported.queueOnly) return `queueOnly: ${runtime.unsupported.queueOnly}`;
+    return null;
+  };
+  for (const t of scenario.turns) {
+    if (t.timeout !== undefined) return 'turn timeout: the driver does not cut a real turn short yet';
+    for (const a of t.do) {
+      const r = check(a);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+type Status = 'starting' | 'running' | 'final' | 'closed' | 'refused' | 'gone';
+
+interface ThreadState {
+  name: string;
+  parent: string | null;
+  depth: number;
+  id: string | null;
+  status: Status;
+  finalAt: number;
+  expecting: boolean;
+  held: HeldRequest | null;
+  queue: HeldRequest[];
+  waiter: { resolve(h: HeldRequest): void; reject(e: Error): void } | null;
+  busy: boolean;
+  idle: Array<() => void>;
+  /** bumped on every new turn of the thread: a stale turn's timer does nothing */
+  epoch: number;
+}
+
+class HangError extends Error {}
+class StopError extends Error {}
+
+export interface DriverDeps {
+  runtime: RealRuntime;
+  binary: string;
+  variant: string;
+  /** a fresh private folder for the runtime (the caller removes it) */
+  home: string;
+  /** wall clock and timers (injected: only the edge reads the clock) */
+  now(): number;
+  onSession?(s: RuntimeSession | null): void;
+}
+
+/** Runs the scenario once against the runtime. Never throws for what the runtime does: that is a finding. */
+export async function realRunOnce(scenario: Scenario, deps: DriverDeps, options: Partial<RealRunOptions> = {}): Promise<RealRunOutcome> {
+  const d = new Driver(scenario, deps, { ...DEFAULT_REAL_OPTIONS, ...options });
+  return d.run();
+}
+
+class Driver {
+  private readonly threads = new Map<string, ThreadState>();
+  private readonly byId = new Map<string, string>();
+  private readonly known = new Map<string, string[]>();
+  private readonly events: ObservedEvent[] = [];
+  private readonly violations: RealViolation[] = [];
+  private readonly log: string[] = [];
+  private readonly server: ScriptedModelServer;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private session: RuntimeSession | null = null;
+  private turn = 0;
+  private t0 = 0;
+  private callSeq = 0;
+  private autoA = 0;
+  private stopped = false;
+  private abortReason: string | null = null;
+  private abortWaiters: Array<(e: Error) => void> = [];
+  private readonly reserved = new Set<string>();
+  private readonly cap: number;
+
+  constructor(private readonly scenario: Scenario, private readonly deps: DriverDeps, private readonly o: RealRunOptions) {
+    this.server = new ScriptedModelServer({ wire: deps.runtime.wire, onRequest: (h) => this.onRequest(h), now: deps.now });
+    this.cap = scenario.config.maxThreads ?? 6;
+    for (const t of scenario.turns) for (const a of t.do) this.collectNames(a);
+  }
+
+  private collectNames(a: Action): void {
+    const k = actionKind(a);
+    if (k === 'parallel') for (const c of (a as { parallel: Action[] }).parallel) this.collectNames(c);
+    const v = (a as Record<string, unknown>)[k];
+    if (k === 'spawn' || k === 'fork' || k === 'create') {
+      if (typeof v === 'string') this.reserved.add(v);
+      else if (Array.isArray(v)) for (const n of v) this.reserved.add(n as string);
+    }
+  }
+
+  private now(): number {
+    return this.deps.now() - this.t0;
+  }
+
+  private thread(name: string, parent: string | null, depth: number): ThreadState {
+    const t: ThreadState = { name, parent, depth, id: null, status: 'starting', finalAt: 0, expecting: false, held: null, queue: [], waiter: null, busy: false, idle: [], epoch: 0 };
+    this.threads.set(name, t);
+    return t;
+  }
+
+  private event(e: Omit<ObservedEvent, 'at_ms' | 'turn'>): void {
+    this.events.push({ at_ms: this.now(), turn: this.turn, ...e });
+  }
+
+  private violate(invariant: string, message: string, threads: string[]): void {
+    this.violations.push({ invariant, turn: this.turn, at_ms: this.now(), message, threads });
+  }
+
+  private abort(reason: string): void {
+    if (this.abortReason !== null) return;
+    this.abortReason = reason;
+    const err = new StopError(reason);
+    for (const w of this.abortWaiters) w(err);
+    this.abortWaiters = [];
+    for (const t of this.threads.values()) {
+      t.waiter?.reject(err);
+      t.waiter = null;
+    }
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.abortReason !== null) return reject(new StopError(this.abortReason));
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, Math.max(0, Math.round(ms)));
+      this.timers.add(timer);
+      this.abortWaiters.push(reject);
+    });
+  }
+
+  /** Resolves when p does, or rejects when the run is aborted. */
+  private guard<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.abortReason !== null) return reject(new StopError(this.abortReason));
+      this.abortWaiters.push(reject);
+      p.then(resolve, reject);
+    });
+  }
+
+  private onRequest(h: HeldRequest): void {
+    const name = h.parsed.marker;
+    const t = name === null ? undefined : this.threads.get(name);
+    if (this.stopped) return;
+    if (!t || !t.expecting) {
+      // A request no script asked for (Codex starts a turn in an idle parent when a child's
+      // notification arrives): the model answers that it has nothing to do.
+      this.event({ kind: 'unsolicited', thread: name ?? '?', detail: `request ${h.seq} answered with a final message` });
+      h.reply({ kind: 'message', text: 'Nothing more to do.' });
+      return;
+    }
+    if (t.waiter) {
+      const w = t.waiter;
+      t.waiter = null;
+      w.resolve(h);
+    } else t.queue.push(h);
+  }
+
+  private nextRequest(t: ThreadState, timeout_ms: number | null, what: string): Promise<HeldRequest> {
+    const q = t.queue.shift();
+    if (q) return Promise.resolve(q);
+    return new Promise<HeldRequest>((resolve, reject) => {
+      if (this.abortReason !== null) return reject(new StopError(this.abortReason));
+      let timer: NodeJS.Timeout | undefined;
+      t.waiter = {
+        resolve: (h) => {
+          if (timer) {
+            clearTimeout(timer);
+            this.timers.delete(timer);
+          }
+          resolve(h);
+        },
+        reject: (e) => {
+          if (timer) {
+            clearTimeout(timer);
+            this.timers.delete(timer);
+          }
+          reject(e);
+        },
+      };
+      if (timeout_ms !== null) {
+        timer = setTimeout(() => {
+          this.timers.delete(timer!);
+          t.waiter = null;
+          reject(new HangError(`${what}: no model request from ${t.name} within ${(timeout_ms / 1000).toFixed(1)} s`));
+        }, timeout_ms);
+        this.timers.add(timer);
+      }
+    });
+  }
+
+  private running(exclude: string | null): ThreadState[] {
+    const now = this.now();
+    return [...this.threads.values()].filter(
+      (t) => t.parent !== null && t.name !== exclude && (t.status === 'running' || t.status === 'starting' || (t.status === 'final' && now - t.finalAt < this.o.settle_ms)),
+    );
+  }
+
+  /** One model response from `t` with these calls; resolves to their results once the runtime answers. */
+  private async call(t: ThreadState, ops: ToolOp[], labels: string[]): Promise<Array<ToolResult | null>> {
+    let held = t.held;
+    if (!held) throw new Error(`internal: ${t.name} has no request to answer`);
+    const calls = ops.map((op) => this.deps.runtime.dialect.call(op, held!.parsed.tools, `call_${++this.callSeq}`));
+    if (calls.some((c) => c === null)) {
+      ops.forEach((op, i) => {
+        if (calls[i] === null) this.event({ kind: 'call', thread: t.name, tool: op.op, target: labels[i]!, result: 'unavailable', error: 'ToolUnavailable', detail: `${t.name} is not offered a ${op.op} tool (offered: ${held!.parsed.tools.map((x) => x.name).join(', ')})` });
+      });
+      return ops.map(() => null);
+    }
+    t.held = null;
+    t.busy = true;
+    held.reply({ kind: 'calls', calls: calls as NonNullable<(typeof calls)[number]>[] });
+    const waitMs = Math.max(0, ...ops.map((op) => (op.op === 'wait' ? Math.max(op.timeout_ms, 10_000) : 0)));
+    let next: HeldRequest;
+    try {
+      next = await this.nextRequest(t, this.o.callTimeout_ms + waitMs, `${ops.map((o) => o.op).join('+')} by ${t.name}`);
+    } catch (e) {
+      t.busy = false;
+      if (e instanceof HangError) {
+        const closes = ops.some((o) => o.op === 'close');
+        this.violate(closes ? 'close-returns' : 'runtime-hang', `${ops.map((o, i) => `${o.op}(${labels[i]})`).join(', ')} by ${t.name} never returned: ${e.message}`, [t.name]);
+        this.abort(e.message);
+      }
+      throw e;
+    }
+    t.held = next;
+    t.busy = false;
+    for (const f of t.idle.splice(0)) f();
+    return calls.map((c, i) => {
+      const out = next.parsed.outputs.get(c!.callId);
+      if (out === undefined) return { ok: false, error: 'NoOutput', message: `no output for ${c!.name} in the next request` } as ToolResult;
+      return this.deps.runtime.dialect.result(ops[i]!.op, out);
+    });
+  }
+
+  /** An agent's turn: its first request arrives, it "runs" for runFor, then ends as its outcome says. */
+  private agentTurn(t: ThreadState, runFor_ms: number, outcome: string, mustArrive: boolean): void {
+    const epoch = ++t.epoch;
+    t.expecting = true;
+    const go = async (): Promise<void> => {
+      const first = await this.nextRequest(t, mustArrive ? this.o.callTimeout_ms : null, `first request of ${t.name}`);
+      if (t.epoch !== epoch) return;
+      t.held = first;
+      if (t.status !== 'closed' && t.status !== 'refused') t.status = 'running';
+      await this.delay(runFor_ms * this.o.timeScale);
+      while (t.busy) await new Promise<void>((r) => t.idle.push(r));
+      if (t.epoch !== epoch || t.status !== 'running') return;
+      if (outcome === 'hang') {
+        this.event({ kind: 'final', thread: t.name, detail: `${t.name} hangs: its model never answers` });
+        return;
+      }
+      const h = t.held;
+      t.held = null;
+      t.expecting = false;
+      t.status = 'final';
+      t.finalAt = this.now();
+      if (outcome === 'errored') {
+        this.event({ kind: 'final', thread: t.name, detail: `${t.name} errors (the model answers HTTP 500)` });
+        h?.reply({ kind: 'error', status: 500, message: 'spawnsim: scripted model error (outcome errored)' });
+      } else {
+        this.event({ kind: 'final', thread: t.name, detail: `${t.name} completes (final message)` });
+        h?.reply({ kind: 'message', text: `Done (${t.name}).` });
+      }
+    };
+    go().catch((e) => {
+      if (e instanceof HangError) {
+        this.violate('runtime-hang', `${e.message}`, [t.name]);
+        this.abort(e.message);
+      } else if (!(e instanceof StopError)) this.abort(`internal: ${(e as Error).message}`);
+    });
+  }
+
+  private freshName(): string {
+    for (;;) {
+      const n = `a${++this.autoA}`;
+      if (!this.threads.has(n) && !this.reserved.has(n)) return n;
+    }
+  }
+
+  private births(v: number | string | string[]): string[] {
+    if (typeof v === 'number') return Array.from({ length: v }, () => this.freshName());
+    return typeof v === 'string' ? [v] : v;
+  }
+
+  private targets(spec: string | string[], caller: string, openOnly: boolean): string[] {
+    if (spec === 'all') {
+      const k = this.known.get(caller) ?? [];
+      return openOnly ? k.filter((n) => this.threads.get(n)?.status !== 'closed') : k.slice();
+    }
+    return typeof spec === 'string' ? [spec] : spec.slice();
+  }
+
+  private remember(caller: string, id: string): void {
+    const k = this.known.get(caller) ?? [];
+    if (!k.includes(id)) k.push(id);
+    this.known.set(caller, k);
+  }
+
+  private callerState(by: string | undefined, what: string): ThreadState | null {
+    const name = by ?? 'root';
+    const t = this.threads.get(name);
+    if (!t || !t.held) {
+      this.event({ kind: 'skip', thread: name, detail: `${what} skipped: ${name} has no model turn in progress (${t ? t.status : 'unknown thread'})` });
+      return null;
+    }
+    return t;
+  }
+
+  private async spawn(t: ThreadState, names: string[], runFor: number, outcome: string): Promise<void> {
+    for (const name of names) {
+      const child = this.thread(name, t.name, t.depth + 1);
+      const running = this.running(name).length;
+      this.agentTurn(child, runFor, outcome, false);
+      const [r] = await this.call(t, [{ op: 'spawn', message: markerText(name, 'Do your part of the work, then report back.') }], [name]);
+      if (!r || !r.ok) {
+        child.status = 'refused';
+        child.expecting = false;
+        child.epoch++;
+        child.waiter?.reject(new StopError('refused'));
+        child.waiter = null;
+        this.threads.delete(name);
+        const err = r ? r.error : 'ToolUnavailable';
+        const msg = r ? r.message : 'no spawn tool offered';
+        this.event({ kind: 'call', thread: t.name, tool: 'spawn_agent', target: name, result: r ? 'refused' : 'unavailable', error: err, detail: msg });
+        if (r && r.error === 'AgentLimitReached') {
+          const cap = r.limit ?? this.cap;
+          if (running < cap) this.violate('no-false-rejection', `spawn_agent by ${t.name} refused: "${r.message}" with ${running} agent${running === 1 ? '' : 's'} running (cap ${cap}) in turn ${this.turn}`, [t.name]);
+        }
+        continue;
+      }
+      child.id = r.id ?? null;
+      if (child.id) this.byId.set(child.id, name);
+      this.remember(t.name, name);
+      this.event({ kind: 'call', thread: t.name, tool: 'spawn_agent', target: name, result: 'ok', detail: `${name} spawned (id ${child.id}, depth ${child.depth})` });
+      if (child.depth > this.scenario.config.maxDepth) this.violate('depth-within-max', `${name} spawned by ${t.name} at depth ${child.depth} > max_depth ${this.scenario.config.maxDepth}`, [t.name, name]);
+      const live = this.running(null).length;
+      if (live > this.cap) this.violate('fanout-within-cap', `${live} agents running under the root, more than the cap of ${this.cap} (${1 + live} threads where ${1 + this.cap} were allowed)`, [name]);
+    }
+  }
+
+  private idOf(name: string): string | null {
+    return this.threads.get(name)?.id ?? null;
+  }
+
+  private async wait(t: ThreadState, targets: string[], timeout: number): Promise<void> {
+    let rest = targets.filter((n) => this.idOf(n) !== null);
+    for (const n of targets) if (this.idOf(n) === null) this.event({ kind: 'skip', thread: t.name, detail: `wait on ${n} skipped: it was never spawned` });
+    let first = true;
+    while (rest.length > 0) {
+      const open = rest.filter((n) => this.threads.get(n)!.status === 'running' || this.threads.get(n)!.status === 'starting');
+      if (open.length === 0 && !first) break;
+      first = false;
+      const ids = rest.map((n) => this.idOf(n)!);
+      const [r] = await this.call(t, [{ op: 'wait', ids, timeout_ms: Math.round(timeout * this.o.timeScale) }], [rest.join(',')]);
+      if (!r) return;
+      const timedOut = r.ok && (/"timed_out"\s*:\s*true/.test(r.text) || /^wait(_agent)? timed out/i.test(r.text));
+      this.event({ kind: 'call', thread: t.name, tool: 'wait_agent', target: rest.join(','), result: !r.ok ? 'error' : timedOut ? 'timed-out' : 'ok', ...(r.ok ? {} : { error: r.error }), detail: (r.ok ? r.text : r.message).slice(0, 300) });
+      if (!r.ok || timedOut) return;
+      rest = rest.filter((n) => this.threads.get(n)!.status === 'running' || this.threads.get(n)!.status === 'starting');
+    }
+  }
+
+  private async simple(t: ThreadState, op: 'close' | 'resume' | 'send', target: string, extra: { runFor?: number; outcome?: string }): Promise<void> {
+    const tool = op === 'close' ? 'close_agent' : op === 'resume' ? 'resume_agent' : 'send_input';
+    const id = this.idOf(target);
+    if (id === null) {
+      this.event({ kind: 'skip', thread: t.name, tool, target, detail: `${tool}(${target}) skipped: ${target} was never spawned on this runtime` });
+      return;
+    }
+    const target_t = this.threads.get(target)!;
+    const startsTurn = op !== 'close';
+    if (startsTurn) this.agentTurn(target_t, extra.runFor ?? this.scenario.config.runFor, extra.outcome ?? 'completed', false);
+    const toolOp: ToolOp = op === 'close' ? { op, id } : op === 'resume' ? { op, id } : { op, id, message: markerText(target, 'One more thing: continue the work.') };
+    const [r] = await this.call(t, [toolOp], [target]);
+    if (!r) return;
+    this.event({ kind: 'call', thread: t.name, tool, target, result: r.ok ? 'ok' : 'refused', ...(r.ok ? {} : { error: r.error }), detail: (r.ok ? r.text : r.message).slice(0, 300) });
+    if (op === 'close' && r.ok) {
+      target_t.status = 'closed';
+      target_t.expecting = false;
+      target_t.epoch++;
+      for (const d of this.threads.values()) if (this.descends(d, target) && (d.status === 'running' || d.status === 'starting')) d.status = 'closed';
+    } else if (startsTurn) {
+      if (r.ok) {
+        if (target_t.status !== 'running') target_t.status = 'starting';
+      } else {
+        target_t.epoch++;
+        target_t.expecting = false;
+      }
+    }
+  }
+
+  private descends(t: ThreadState, ancestor: string): boolean {
+    let p = t.parent;
+    while (p !== null) {
+      if (p === ancestor) return true;
+      p = this.threads.get(p)?.parent ?? null;
+    }
+    return false;
+  }
+
+  private async action(a: Action): Promise<void> {
+    const k = actionKind(a);
+    const by = (a as { by?: string }).by;
+    switch (k) {
+      case 'sleep':
+        await this.delay((a as { sleep: number }).sleep * this.o.timeScale);
+        return;
+      case 'compact':
+        this.known.set(by ?? 'root', []);
+        this.event({ kind: 'skip', thread: by ?? 'root', detail: 'compaction: the model forgets every agent id it knew' });
+        return;
+      case 'spawn': {
+        const s = a as { spawn: number | string | string[]; runFor?: number; outcome?: string };
+        const t = this.callerState(by, 'spawn');
+        if (!t) return;
+        await this.spawn(t, this.births(s.spawn), s.runFor ?? this.scenario.config.runFor, s.outcome ?? 'completed');
+        return;
+      }
+      case 'wait': {
+        const w = a as { wait: string | string[]; timeout?: number };
+        const t = this.callerState(by, 'wait');
+        if (!t) return;
+        await this.wait(t, this.targets(w.wait, t.name, true), w.timeout ?? this.scenario.config.waitTimeout);
+        return;
+      }
+      case 'close':
+      case 'resume':
+      case 'send': {
+        const x = a as Record<string, unknown> & { runFor?: number; outcome?: string };
+        const t = this.callerState(by, k);
+        if (!t) return;
+        for (const target of this.targets(x[k] as string | string[], t.name, k === 'close')) {
+          await this.simple(t, k, target, { ...(x.runFor !== undefined ? { runFor: x.runFor } : {}), ...(x.outcome !== undefined ? { outcome: x.outcome } : {}) });
+        }
+        return;
+      }
+      case 'parallel': {
+        // Calls of one model response: only spawns are batched here; others run one after another.
+        const p = (a as { parallel: Action[] }).parallel;
+        for (const c of p) await this.action(c);
+        return;
+      }
+      default:
+        this.event({ kind: 'skip', thread: by ?? 'root', detail: `${k} is not driven on ${this.deps.runtime.name}` });
+    }
+  }
+
+  async run(): Promise<RealRunOutcome> {
+    this.t0 = this.deps.now();
+    const root = this.thread('root', null, 0);
+    root.status = 'running';
+    let runTimer: NodeJS.Timeout | undefined;
+    try {
+      const baseUrl = await this.server.start();
+      runTimer = setTimeout(() => this.abort(`the run took longer than ${(this.o.runTimeout_ms / 1000).toFixed(0)} s`), this.o.runTimeout_ms);
+      this.session = await this.guard(
+        this.deps.runtime.startSession({
+          binary: this.deps.binary,
+          mode: this.scenario.mode,
+          baseUrl,
+          home: this.deps.home,
+          config: this.scenario.config,
+          variant: this.deps.variant,
+          onLog: (l) => {
+            this.log.push(l);
+            if (this.log.length > 200) this.log.shift();
+          },
+          onExit: (code, signal) => {
+            if (this.stopped) return;
+            this.violate('runtime-exit', `the runtime process exited on its own (code ${code}, signal ${signal})`, []);
+            this.abort(`runtime exited (code ${code}, signal ${signal})`);
+          },
+        }),
+      );
+      this.deps.onSession?.(this.session);
+      for (let i = 0; i < this.scenario.turns.length; i++) {
+        const turn = this.scenario.turns[i]!;
+        this.turn = i + 1;
+        if (this.scenario.mode === 'exec') for (const t of this.threads.values()) if (t.parent !== null && (t.status === 'running' || t.status === 'starting')) t.status = 'gone';
+        this.event({ kind: 'turn-start', thread: 'root', detail: `turn ${this.turn}` });
+        root.expecting = true;
+        root.epoch++;
+        const turnDone = this.session.runTurn(markerText('root', `Turn ${this.turn}. Follow the plan.`), { resume: this.scenario.mode === 'exec' && i > 0 && turn.resume === true });
+        turnDone.catch(() => undefined);
+        root.held = await this.guard(this.nextRequest(root, this.o.callTimeout_ms, `first request of turn ${this.turn}`));
+        for (const a of turn.do) {
+          await this.action(a);
+          if (this.abortReason !== null) throw new StopError(this.abortReason);
+        }
+        const h = root.held;
+        root.held = null;
+        root.expecting = false;
+        h?.reply({ kind: 'message', text: `Turn ${this.turn} done.` });
+        await this.guard(turnDone);
+        this.event({ kind: 'turn-end', thread: 'root', detail: `turn ${this.turn} ended` });
+        if (i + 1 < this.scenario.turns.length) await this.delay(this.scenario.config.turnGap * this.o.timeScale);
+      }
+    } catch (e) {
+      if (e instanceof HangError) {
+        this.violate('runtime-hang', e.message, []);
+        this.abort(e.message);
+      } else if (!(e instanceof StopError)) {
+        this.abort((e as Error).message);
+        if (!this.violations.some((v) => v.invariant === 'runtime-exit')) this.violate('runtime-exit', `the runtime failed: ${(e as Error).message}`, []);
+      }
+    } finally {
+      clearTimeout(runTimer);
+      this.stopped = true;
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      if (this.session) await this.session.stop();
+      this.deps.onSession?.(null);
+      await this.server.stop();
+    }
+    return {
+      violations: this.violations,
+      events: this.events,
+      exchange: this.server.record,
+      log: this.log.slice(-40),
+      wall_ms: this.now(),
+      ...(this.abortReason !== null ? { aborted: this.abortReason } : {}),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import type { ChildProcess } from 'node:child_process';
+
+/**
+ * Every runtime process spawnsim starts is the leader of its own process group (`detached`), so
+ * that ending it ends whatever it started. The live set is kept here so that an interrupt
+ * handler can end them all synchronously before the harness exits.
+ */
+const live = new Set<number>();
+
+export function trackPid(pid: number): void {
+  live.add(pid);
+}
+export function untrackPid(pid: number): void {
+  live.delete(pid);
+}
+export function livePids(): number[] {
+  return [...live];
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Synchronously sends SIGKILL to every live runtime process group (for exit paths). */
+export function killAllNow(): void {
+  for (const pid of live) signalGroup(pid, 'SIGKILL');
+  live.clear();
+}
+
+/** SIGTERM to the child's group, SIGKILL after `grace_ms`; resolves when the child has exited. */
+export async function killGroup(child: ChildProcess, exited: Promise<void>, grace_ms = 2000): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  signalGroup(pid, 'SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), grace_ms);
+  });
+  const r = await Promise.race([exited.then(() => 'done' as const), late]);
+  clearTimeout(timer);
+  if (r === 'late') {
+    signalGroup(pid, 'SIGKILL');
+    await exited;
+  } else {
+    // the leader is gone; make sure nothing of its group stays behind
+    signalGroup(pid, 'SIGKILL');
+  }
+  untrackPid(pid);
+}

@@ -1,0 +1,100 @@
+import type { ScenarioConfig } from '../world/scenario.js';
+import type { WireFormat } from './wire/format.js';
+import type { OfferedTool, ScriptedCall } from './wire/responses.js';
+
+/**
+ * A real agent runtime under test (an edge layer: processes and sockets). One file per runtime
+ * (`codex.ts`), one line in `catalog.ts`. The driver (`driver.ts`) plays the model for it through
+ * the scripted model server and judges what it can observe.
+ */
+
+/** A logical tool call of the world, before a runtime names it. */
+export type ToolOp =
+  | { op: 'spawn'; message: string }
+  | { op: 'wait'; ids: string[]; timeout_ms: number }
+  | { op: 'close'; id: string }
+  | { op: 'send'; id: string; message: string }
+  | { op: 'resume'; id: string };
+
+/** What a tool output says, as far as admission control is concerned. */
+export type ToolResult =
+  | { ok: true; id?: string; text: string }
+  | { ok: false; error: string; message: string; limit?: number };
+
+/** How one runtime names its multi-agent tools and words their results. */
+export interface ToolDialect {
+  /** The call for `op` from the tools this request offers; null when the runtime does not offer it to this thread. */
+  call(op: ToolOp, offered: readonly OfferedTool[], callId: string): ScriptedCall | null;
+  /** Reads a tool output. */
+  result(op: ToolOp['op'], output: string): ToolResult;
+}
+
+export type SessionMode = 'persistent' | 'exec';
+
+export interface SessionOptions {
+  binary: string;
+  mode: SessionMode;
+  /** the scripted model server, e.g. http://127.0.0.1:PORT/v1 */
+  baseUrl: string;
+  /** a private folder for the runtime's home and working directory (removed by the driver) */
+  home: string;
+  config: ScenarioConfig;
+  variant: string;
+  /** a line of the runtime's own output (stderr), for the record */
+  onLog(line: string): void;
+  /** the runtime process ended on its own (a crash, unless the session was stopping) */
+  onExit(code: number | null, signal: string | null): void;
+}
+
+/** One session of a runtime: a long-lived server (persistent) or a process per turn (exec). */
+export interface RuntimeSession {
+  /** Starts a root turn with this prompt; resolves when the runtime says the turn ended. */
+  runTurn(prompt: string, opts: { resume: boolean }): Promise<void>;
+  /** Ends every process of the session (process group), waits until they are gone. */
+  stop(): Promise<void>;
+  /** pids of the processes alive, for the harness's interrupt handler */
+  pids(): number[];
+}
+
+export interface InstallContext {
+  /** spawnsim's cache folder ($SPAWNSIM_CACHE, default ~/.cache/spawnsim) */
+  cacheDir: string;
+  /** progress lines (shown on a terminal) */
+  progress(line: string): void;
+  env: Record<string, string | undefined>;
+}
+
+/** A real runtime: how to install a version, start it, point it at the model server, read it. */
+export interface RealRuntime {
+  /** the prefix of its system ids: `codex` in `codex@0.121.0` */
+  name: string;
+  summary: string;
+  /** variants selectable as `codex@VERSION+VARIANT`, with one line each; the first is the default */
+  variants: Record<string, string>;
+  wire: WireFormat;
+  dialect: ToolDialect;
+  /** session modes it supports */
+  modes: readonly SessionMode[];
+  /** `latest` (or a tag) to an exact version */
+  resolveVersion(spec: string, ctx: InstallContext): Promise<string>;
+  /** installs the exact version if it is not cached; resolves to the binary to run */
+  install(version: string, ctx: InstallContext): Promise<string>;
+  startSession(opts: SessionOptions): Promise<RuntimeSession>;
+  /** actions of the scenario format this runtime cannot be driven to perform, with why */
+  unsupported: Partial<Record<string, string>>;
+}
+
+/** A parsed real system id: `codex@0.121.0`, `codex@latest+v2`. */
+export interface RealSystemId {
+  runtime: string;
+  version: string;
+  variant: string | null;
+}
+
+export const REAL_ID_RE = /^([a-z][a-z0-9-]*)@([A-Za-z0-9][A-Za-z0-9._-]*?)(?:\+([a-z0-9-]+))?$/;
+
+export function parseRealSystemId(id: string): RealSystemId | null {
+  const m = REAL_ID_RE.exec(id);
+  if (!m) return null;
+  return { runtime: m[1]!, version: m[2]!, variant: m[3] ?? null };
+}
