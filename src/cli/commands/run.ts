@@ -10,7 +10,8 @@ import { runReportId } from '../../report/runId.js';
 import { runEntry, scenarioHeader, type RunReport } from '../../report/results.js';
 import { renderRun } from '../../report/terminal.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
-import { EXIT, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
+import { isRealSystem, parseRuns, parseTimeScale, printRealEntries, realExitCode, runRealSystems } from '../real.js';
 
 /** `spawnsim run` */
 export const runCommand: CommandModule = (program, ctx) => {
@@ -24,11 +25,24 @@ export const runCommand: CommandModule = (program, ctx) => {
     .addOption(new Option('--invariant <name...>', 'check only these invariants').choices(INVARIANTS.map((i) => i.name)))
     .option('--json', 'write one JSON document to stdout')
     .option('--report [spec]', REPORT_OPTION_HELP)
-    .action((file: string, opts: { system?: string[]; seed?: number; strict?: boolean; invariant?: string[]; json?: boolean; report?: string | true }) => {
+    .option('--runs <n>', 'real runtimes (codex@VERSION): runs per verdict, reported as agreement (default 3)', parseRuns)
+    .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)
+    .option('--call-timeout <duration>', 'real runtimes: how long one tool call may take before it is a runtime-hang finding (default 60s)')
+    .option('--record <dir>', 'real runtimes: where the recorded exchanges of failing runs go (default reports/real)')
+    .action(async (file: string, opts: { system?: string[]; seed?: number; strict?: boolean; invariant?: string[]; json?: boolean; report?: string | true; runs?: number; timeScale?: number; callTimeout?: string; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
       const path = resolve(ctx.io.cwd, file);
       const scenario = loadScenario(path);
+      const realIds = (opts.system ?? []).filter(isRealSystem);
+      if (realIds.length > 0) {
+        // Real runtimes: a verdict over N runs of the real binary (see docs/real-runtimes.md).
+        if (realIds.length !== opts.system!.length) throw new UsageError('--system: run real runtimes (codex@VERSION) and models in separate commands (a real verdict is agreement over runs, a model verdict a digest)');
+        const entries = await runRealSystems(ctx, scenario, realIds, opts);
+        printRealEntries(ctx, scenario, entries, Boolean(opts.json));
+        ctx.setExitCode(realExitCode(entries));
+        return;
+      }
       const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
       const entries = systems.map((sys) => {
         const r = runScenario(scenario, sys, {

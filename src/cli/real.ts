@@ -1,0 +1,120 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { judgeReal, realVerdictJson, renderRealVerdict, type RealJudgement } from '../report/real.js';
+import { toJson } from '../report/json.js';
+import { realSystemId } from '../runtimes/catalog.js';
+import { killAllNow } from '../runtimes/processes.js';
+import { prepareRealSystem, realVerdict, type RealVerdict } from '../runtimes/realVerdict.js';
+import { DEFAULT_REAL_OPTIONS } from '../runtimes/driver.js';
+import type { InstallContext } from '../runtimes/runtime.js';
+import type { Scenario } from '../world/scenario.js';
+import { parseDuration } from '../core/duration.js';
+import { EXIT, UsageError, type CliContext } from './cli.js';
+import { writeAtomic } from './io.js';
+
+/** The CLI side of real runtimes: cache folder, install progress, interrupts, recorded exchanges. */
+
+export function isRealSystem(id: string): boolean {
+  return realSystemId(id) !== null;
+}
+
+export interface RealCliOptions {
+  runs?: number;
+  timeScale?: number;
+  callTimeout?: string;
+  record?: string;
+}
+
+export function cacheDir(env: Record<string, string | undefined>): string {
+  if (env.SPAWNSIM_CACHE) return resolve(env.SPAWNSIM_CACHE);
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'spawnsim');
+  return join(env.HOME ?? homedir(), '.cache', 'spawnsim');
+}
+
+export function installContext(ctx: CliContext): InstallContext {
+  return {
+    cacheDir: cacheDir(ctx.io.env),
+    progress: (l) => {
+      if (ctx.io.stderrIsTTY) ctx.io.stderr(`${l}\n`);
+    },
+    env: ctx.io.env,
+  };
+}
+
+export function parseRuns(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new UsageError(`--runs: expected an integer from 1 to 100, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+export function parseTimeScale(v: string): number {
+  const x = Number(v);
+  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(v) || !(x > 0) || x > 10) throw new UsageError(`--time-scale: expected wall milliseconds per virtual millisecond, a number in (0, 10], got ${JSON.stringify(v)}`);
+  return x;
+}
+
+let interruptsInstalled = false;
+/** Ctrl-C or SIGTERM while a runtime runs: end every runtime process group at once, then exit. */
+export function installRuntimeInterrupts(): void {
+  if (interruptsInstalled) return;
+  interruptsInstalled = true;
+  process.on('exit', () => killAllNow());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.prependListener(sig, () => {
+      killAllNow();
+    });
+  }
+}
+
+export interface RealEntry {
+  verdict: RealVerdict;
+  judgement: RealJudgement;
+  records: string[];
+}
+
+/** Runs one scenario on real systems; prints and returns the entries. */
+export async function runRealSystems(ctx: CliContext, scenario: Scenario, ids: string[], opts: RealCliOptions): Promise<RealEntry[]> {
+  installRuntimeInterrupts();
+  const callTimeout_ms = opts.callTimeout === undefined ? DEFAULT_REAL_OPTIONS.callTimeout_ms : parseDuration(opts.callTimeout);
+  if (callTimeout_ms === undefined || callTimeout_ms <= 0) throw new UsageError(`--call-timeout: expected a duration such as 30s, got ${JSON.stringify(opts.callTimeout)}`);
+  const entries: RealEntry[] = [];
+  for (const id of ids) {
+    const r = realSystemId(id)!;
+    let system;
+    try {
+      system = await prepareRealSystem(r.runtimeDef, r.version, r.variant, installContext(ctx));
+    } catch (e) {
+      throw new UsageError(`--system ${id}: ${(e as Error).message}`);
+    }
+    if (ctx.io.stderrIsTTY) ctx.io.stderr(`running ${scenario.name} on ${system.id} (${opts.runs ?? 3} runs)…\n`);
+    const verdict = await realVerdict(scenario, r.runtimeDef, system, {
+      runs: opts.runs ?? 3,
+      timeScale: opts.timeScale ?? DEFAULT_REAL_OPTIONS.timeScale,
+      callTimeout_ms,
+      now: () => Date.now(),
+      onRun: (k, out) => {
+        if (ctx.io.stderrIsTTY) ctx.io.stderr(`  run ${k + 1}: ${out.violations.length ? out.violations.map((v) => v.invariant).join(', ') : 'no violation'} (${(out.wall_ms / 1000).toFixed(1)} s)\n`);
+      },
+    });
+    const judgement = judgeReal(scenario, verdict);
+    const records: string[] = [];
+    const dir = resolve(ctx.io.cwd, opts.record ?? 'reports/real');
+    verdict.runs.forEach((run, k) => {
+      if (run.violations.length === 0 && !run.aborted) return;
+      const safe = (s: string): string => s.replace(/[^A-Za-z0-9._@+-]/g, '_');
+      const path = join(dir, `${safe(scenario.name)}--${safe(system.id)}--run${k + 1}.json`);
+      writeAtomic(path, toJson({ scenario: scenario.name, system: system.id, run: k + 1, note: 'wall-clock record of a real runtime: not deterministic', violations: run.violations, events: run.events, runtimeLog: run.log, exchange: run.exchange }));
+      records.push(ctx.rel(path));
+    });
+    entries.push({ verdict, judgement, records });
+  }
+  return entries;
+}
+
+export function printRealEntries(ctx: CliContext, scenario: Scenario, entries: RealEntry[], json: boolean): void {
+  if (json) ctx.io.stdout(toJson({ schemaVersion: 1, tool: { name: 'spawnsim', version: ctx.version }, command: 'run', real: entries.map((e) => realVerdictJson(scenario, e.verdict, e.judgement, e.records)) }));
+  else for (const e of entries) ctx.io.stdout(renderRealVerdict(scenario, e.verdict, e.judgement, ctx.chalk(), e.records));
+}
+
+/** 1 when a real verdict fails (a violation in any run, or a broken expectation), else 0. */
+export function realExitCode(entries: RealEntry[]): number {
+  return entries.some((e) => e.judgement.status === 'mismatch' || (e.judgement.status === 'unjudged' && e.verdict.tally.length > 0)) ? EXIT.violations : EXIT.ok;
+}
