@@ -270,10 +270,15 @@ class Driver {
     });
   }
 
-  private running(exclude: string | null): ThreadState[] {
+  /**
+   * Threads running under the root. `settle`: also those whose final answer went out less than
+   * settle_ms ago (the runtime may not have seen it yet): used where counting more threads as
+   * running can only silence an alarm (a refusal), never raise one (fan-out).
+   */
+  private running(exclude: string | null, settle: boolean): ThreadState[] {
     const now = this.now();
     return [...this.threads.values()].filter(
-      (t) => t.parent !== null && t.name !== exclude && (t.status === 'running' || t.status === 'starting' || (t.status === 'final' && now - t.finalAt < this.o.settle_ms)),
+      (t) => t.parent !== null && t.name !== exclude && (t.status === 'running' || t.status === 'starting' || (settle && t.status === 'final' && now - t.finalAt < this.o.settle_ms)),
     );
   }
 
@@ -390,7 +395,7 @@ class Driver {
   private async spawn(t: ThreadState, names: string[], runFor: number, outcome: string): Promise<void> {
     for (const name of names) {
       const child = this.thread(name, t.name, t.depth + 1);
-      const running = this.running(name).length;
+      const running = this.running(name, true).length;
       this.agentTurn(child, runFor, outcome, false);
       const [r] = await this.call(t, [{ op: 'spawn', message: markerText(name, 'Do your part of the work, then report back.') }], [name]);
       if (!r || !r.ok) {
@@ -414,7 +419,7 @@ class Driver {
       this.remember(t.name, name);
       this.event({ kind: 'call', thread: t.name, tool: 'spawn_agent', target: name, result: 'ok', detail: `${name} spawned (id ${child.id}, depth ${child.depth})` });
       if (child.depth > this.scenario.config.maxDepth) this.violate('depth-within-max', `${name} spawned by ${t.name} at depth ${child.depth} > max_depth ${this.scenario.config.maxDepth}`, [t.name, name]);
-      const live = this.running(null).length;
+      const live = this.running(null, false).length;
       if (live > this.cap) this.violate('fanout-within-cap', `${live} agents running under the root, more than the cap of ${this.cap} (${1 + live} threads where ${1 + this.cap} were allowed)`, [name]);
     }
   }
