@@ -118,3 +118,49 @@ export function printRealEntries(ctx: CliContext, scenario: Scenario, entries: R
 export function realExitCode(entries: RealEntry[]): number {
   return entries.some((e) => e.judgement.status === 'mismatch' || (e.judgement.status === 'unjudged' && e.verdict.tally.length > 0)) ? EXIT.violations : EXIT.ok;
 }
+
+/** `check` on real systems: every scenario on every real system; a matrix of observed verdicts with run agreement. */
+export async function checkRealSystems(ctx: CliContext, loaded: Array<{ file: string; scenario: Scenario }>, ids: string[], opts: RealCliOptions & { markdown?: boolean; json?: boolean }): Promise<number> {
+  const rows: Array<{ file: string; scenario: Scenario; entries: RealEntry[] }> = [];
+  for (const { file, scenario } of loaded) {
+    if (ctx.io.stderrIsTTY) ctx.io.stderr(`${scenario.name}…\n`);
+    rows.push({ file, scenario, entries: await runRealSystems(ctx, scenario, ids, opts) });
+  }
+  const systems = rows[0]?.entries.map((e) => e.verdict.system) ?? ids;
+  if (opts.json) {
+    ctx.io.stdout(toJson({ schemaVersion: 1, tool: { name: 'spawnsim', version: ctx.version }, command: 'check', real: rows.flatMap((r) => r.entries.map((e) => realVerdictJson(r.scenario, e.verdict, e.judgement, e.records))) }));
+  } else if (opts.markdown) {
+    ctx.io.stdout(renderRealMarkdown(rows, systems));
+  } else {
+    for (const r of rows) for (const e of r.entries) ctx.io.stdout(renderRealVerdict(r.scenario, e.verdict, e.judgement, ctx.chalk(), e.records));
+  }
+  const bad = rows.some((r) => r.entries.some((e) => e.judgement.status === 'mismatch' || (e.judgement.status === 'unjudged' && e.verdict.tally.some((t) => t.invariant === 'runtime-hang' || t.invariant === 'runtime-exit'))));
+  return bad ? EXIT.violations : EXIT.ok;
+}
+
+/** The table of which real releases reproduce which incidents (README). */
+export function renderRealMarkdown(rows: Array<{ file: string; scenario: Scenario; entries: RealEntry[] }>, systems: string[]): string {
+  const out: string[] = [];
+  out.push(`| scenario | ${systems.map((s) => `\`${s}\``).join(' | ')} |`);
+  out.push(`|---|${systems.map(() => ':-:').join('|')}|`);
+  const reasons: string[] = [];
+  for (const r of rows) {
+    const cells = r.entries.map((e) => {
+      const v = e.verdict;
+      if (v.unsupported !== null) {
+        let k = reasons.indexOf(v.unsupported);
+        if (k < 0) k = reasons.push(v.unsupported) - 1;
+        return `– [${k + 1}]`;
+      }
+      const n = v.runs.length;
+      if (v.tally.length === 0) return `✓ ${n}/${n}`;
+      return v.tally.map((t) => `✗ ${t.invariant} ${t.runs}/${n}`).join('<br>');
+    });
+    out.push(`| [${r.scenario.name}](${r.file}) | ${cells.join(' | ')} |`);
+  }
+  out.push('');
+  out.push('✓ k/N: no observable invariant violated in k of N runs; ✗ NAME k/N: violated in k of N runs; – [n]: cannot be driven on the binary, for reason n:');
+  out.push('');
+  reasons.forEach((r, i) => out.push(`${i + 1}. ${r}`));
+  return `${out.join('\n')}\n`;
+}

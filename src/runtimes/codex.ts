@@ -241,6 +241,22 @@ class AppServerSession implements RuntimeSession {
     await done;
   }
 
+  rootId(): string | null {
+    return this.threadId;
+  }
+
+  async newThread(kind: 'fork' | 'create', from: string | null): Promise<string> {
+    const r =
+      kind === 'fork' && from !== null
+        ? await this.request<{ thread: { id: string } }>('thread/fork', { threadId: from, approvalPolicy: 'never', sandbox: 'read-only' })
+        : await this.request<{ thread: { id: string } }>('thread/start', { approvalPolicy: 'never', sandbox: 'read-only' });
+    return r.thread.id;
+  }
+
+  async startTurn(threadId: string, prompt: string): Promise<void> {
+    await this.request('turn/start', { threadId, input: [{ type: 'text', text: prompt, text_elements: [] }] });
+  }
+
   pids(): number[] {
     return this.exited || !this.child.pid ? [] : [this.child.pid];
   }
@@ -314,8 +330,8 @@ export const CODEX: RealRuntime = {
   dialect: CODEX_DIALECT,
   modes: ['persistent', 'exec'],
   unsupported: {
-    fork: 'forking a conversation is a client operation (app-server thread/fork), not a tool the model can call; spawnsim does not drive it yet',
-    create: 'creating a conversation is a client operation (app-server thread/start), not a tool the model can call; spawnsim does not drive it yet',
+    'fork:exec': 'forking a conversation is a client operation of the app-server (thread/fork); codex exec has none',
+    'create:exec': 'creating a conversation is a client operation of the app-server (thread/start); codex exec has none',
     vanish: 'a thread removed from the thread manager without a release happens inside the runtime; a real binary cannot be told to do it',
     die: 'an agent loop that dies happens inside the runtime; a real binary cannot be told to do it',
     interrupt: 'V1 has no interrupt tool (send_input with interrupt=true starts a new turn); not driven yet',

@@ -78,6 +78,7 @@ export function unsupportedReason(scenario: Scenario, runtime: RealRuntime): str
       return null;
     }
     if (runtime.unsupported[k]) return `${k}: ${runtime.unsupported[k]}`;
+    if (runtime.unsupported[`${k}:${scenario.mode}`]) return `${k}: ${runtime.unsupported[`${k}:${scenario.mode}`]}`;
     const o = (a as { outcome?: string }).outcome;
     if (o && runtime.unsupported[`outcome:${o}`]) return `outcome ${o}: ${runtime.unsupported[`outcome:${o}`]}`;
     if ((a as { queueOnly?: boolean }).queueOnly && runtime.unsupported.queueOnly) return `queueOnly: ${runtime.unsupported.queueOnly}`;
@@ -424,6 +425,41 @@ class Driver {
     }
   }
 
+  /**
+   * Threads made by a client operation on the caller's behalf (Codex app-server `thread/fork` and
+   * `thread/start`, what Desktop's `codex_app.fork_thread` / `create_thread` tools call: #27513,
+   * #30692): no tool call, so nothing the runtime's admission control is asked about. The world's
+   * lineage still counts them: depth is the caller's plus one.
+   */
+  private async newThreads(t: ThreadState, kind: 'fork' | 'create', names: string[], runFor: number, outcome: string): Promise<void> {
+    const s = this.session!;
+    if (!s.newThread || !s.startTurn) {
+      this.event({ kind: 'skip', thread: t.name, detail: `${kind} skipped: this session has no client operation for it` });
+      return;
+    }
+    const from = t.parent === null ? (s.rootId?.() ?? null) : t.id;
+    for (const name of names) {
+      const child = this.thread(name, t.name, t.depth + 1);
+      let id: string;
+      try {
+        id = await this.guard(s.newThread(kind, from));
+      } catch (e) {
+        this.threads.delete(name);
+        this.event({ kind: 'call', thread: t.name, tool: `thread/${kind}`, target: name, result: 'refused', error: 'Error', detail: (e as Error).message });
+        continue;
+      }
+      child.id = id;
+      this.byId.set(id, name);
+      this.remember(t.name, name);
+      this.agentTurn(child, runFor, outcome, true);
+      await this.guard(s.startTurn(id, markerText(name, 'Take over this part of the work.')));
+      this.event({ kind: 'call', thread: t.name, tool: `thread/${kind}`, target: name, result: 'ok', detail: `${name} ${kind === 'fork' ? 'forked' : 'created'} by the client for ${t.name} (id ${id}, lineage depth ${child.depth})` });
+      if (child.depth > this.scenario.config.maxDepth) this.violate('depth-within-max', `${name} (${kind} by ${t.name}) is at lineage depth ${child.depth} > max_depth ${this.scenario.config.maxDepth}, and it runs`, [t.name, name]);
+      const live = this.running(null, false).length;
+      if (live > this.cap) this.violate('fanout-within-cap', `${live} agents running under the root, more than the cap of ${this.cap} (${1 + live} threads where ${1 + this.cap} were allowed)`, [name]);
+    }
+  }
+
   private idOf(name: string): string | null {
     return this.threads.get(name)?.id ?? null;
   }
@@ -518,6 +554,14 @@ class Driver {
         for (const target of this.targets(x[k] as string | string[], t.name, k === 'close')) {
           await this.simple(t, k, target, { ...(x.runFor !== undefined ? { runFor: x.runFor } : {}), ...(x.outcome !== undefined ? { outcome: x.outcome } : {}) });
         }
+        return;
+      }
+      case 'fork':
+      case 'create': {
+        const f = a as Record<string, unknown> & { runFor?: number; outcome?: string };
+        const t = this.callerState(by, k);
+        if (!t) return;
+        await this.newThreads(t, k, this.births(f[k] as number | string | string[]), f.runFor ?? this.scenario.config.runFor, f.outcome ?? 'completed');
         return;
       }
       case 'parallel': {

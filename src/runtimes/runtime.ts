@@ -50,6 +50,15 @@ export interface SessionOptions {
 export interface RuntimeSession {
   /** Starts a root turn with this prompt; resolves when the runtime says the turn ended. */
   runTurn(prompt: string, opts: { resume: boolean }): Promise<void>;
+  /**
+   * Optional client operations that create threads outside the model's tools (Codex app-server
+   * `thread/fork`, `thread/start`): a new thread forked from `from` (or a fresh one for `create`);
+   * resolves to its id. `startTurn` starts a turn in such a thread without awaiting its end.
+   */
+  newThread?(kind: 'fork' | 'create', from: string | null): Promise<string>;
+  startTurn?(threadId: string, prompt: string): Promise<void>;
+  /** the id of the session's root thread, where the runtime has one */
+  rootId?(): string | null;
   /** Ends every process of the session (process group), waits until they are gone. */
   stop(): Promise<void>;
   /** pids of the processes alive, for the harness's interrupt handler */

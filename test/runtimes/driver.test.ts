@@ -44,7 +44,9 @@ describe('real-runtime driver (against an in-process toy runtime)', () => {
   });
 
   it('says why a scenario cannot be driven instead of running it', () => {
-    expect(unsupportedReason(load('scenarios/incidents/codex-30692.yaml'), CODEX)).toMatch(/^fork: /);
+    expect(unsupportedReason(load('scenarios/incidents/codex-23219-vanished-thread.yaml'), CODEX)).toMatch(/^vanish: /);
+    expect(unsupportedReason({ ...load('scenarios/incidents/codex-30692.yaml'), mode: 'exec' }, CODEX)).toMatch(/^fork: .*codex exec has none/);
+    expect(unsupportedReason(load('scenarios/incidents/codex-30692.yaml'), CODEX)).toBeNull();
     expect(unsupportedReason(load('scenarios/incidents/codex-18335-minimal.yaml'), CODEX)).toBeNull();
   });
 });

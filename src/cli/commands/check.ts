@@ -17,6 +17,7 @@ import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
 import { checkFuzzReports, checkFuzzSummary } from '../../fuzz/checkFuzz.js';
 import { renderCheckFuzz } from './fuzz.js';
+import { checkRealSystems, isRealSystem, parseRuns, parseTimeScale } from '../real.js';
 
 /** `spawnsim check` */
 export const checkCommand: CommandModule = (program, ctx) => {
@@ -30,7 +31,10 @@ export const checkCommand: CommandModule = (program, ctx) => {
     .option('-s, --system <id...>', 'systems to check (default: every built-in system); exec:PROGRAM ARGS... runs an external program (docs/protocol.md)')
     .option('--report [spec]', REPORT_OPTION_HELP)
     .option('--no-fuzz', 'skip the short fuzz per built-in system shown under the matrix')
-    .action((dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[]; report?: string | true }) => {
+    .option('--runs <n>', 'real runtimes (codex@VERSION): runs per verdict (default 3)', parseRuns)
+    .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)
+    .option('--record <dir>', 'real runtimes: where the recorded exchanges of failing runs go (default reports/real)')
+    .action(async (dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[]; report?: string | true; runs?: number; timeScale?: number; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
       const root = dir !== undefined ? resolve(ctx.io.cwd, dir) : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
@@ -38,6 +42,13 @@ export const checkCommand: CommandModule = (program, ctx) => {
       const files = scenarioFiles(root);
       if (files.length === 0) throw new UsageError(`spawnsim check: no scenario files (*.yaml, *.yml, *.json) under ${ctx.rel(root)}`);
       const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f) }));
+      const realIds = (opts.system ?? []).filter(isRealSystem);
+      if (realIds.length > 0) {
+        // Real runtimes: the incidents against real releases (docs/real-runtimes.md).
+        if (realIds.length !== opts.system!.length) throw new UsageError('--system: check real runtimes (codex@VERSION) and models in separate commands');
+        ctx.setExitCode(await checkRealSystems(ctx, loaded, realIds, { ...opts, markdown: Boolean((opts as { markdown?: boolean }).markdown) }));
+        return;
+      }
       const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
       const report = checkAll(loaded, systems, Boolean(opts.strict));
       const markdown = Boolean((opts as { markdown?: boolean }).markdown);
