@@ -153,13 +153,20 @@ export function renderRealMarkdown(rows: Array<{ file: string; scenario: Scenari
         return `– [${k + 1}]`;
       }
       const n = v.runs.length;
+      const refused = v.runs.find((x) => x.configRefused)?.configRefused;
+      if (refused) {
+        const why = `the release refuses the configuration: ${refused}`;
+        let k = reasons.indexOf(why);
+        if (k < 0) k = reasons.push(why) - 1;
+        return `refused [${k + 1}]`;
+      }
       if (v.tally.length === 0) return `✓ ${n}/${n}`;
       return v.tally.map((t) => `✗ ${t.invariant} ${t.runs}/${n}`).join('<br>');
     });
     out.push(`| [${r.scenario.name}](${r.file}) | ${cells.join(' | ')} |`);
   }
   out.push('');
-  out.push('✓ k/N: no observable invariant violated in k of N runs; ✗ NAME k/N: violated in k of N runs; – [n]: cannot be driven on the binary, for reason n:');
+  out.push('✓ k/N: no observable invariant violated in k of N runs; ✗ NAME k/N: violated in k of N runs; – [n]: cannot be driven on the binary, for reason n; refused [n]: the release will not start with that configuration:');
   out.push('');
   reasons.forEach((r, i) => out.push(`${i + 1}. ${r}`));
   return `${out.join('\n')}\n`;

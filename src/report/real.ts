@@ -53,7 +53,9 @@ export function renderRealVerdict(scenario: Scenario, v: RealVerdict, j: RealJud
     return `${lines.join('\n')}\n`;
   }
   const n = v.runs.length;
-  if (v.tally.length === 0) lines.push(`  ${paint.green('✓')} no observable invariant violated (${n}/${n} runs)`);
+  const refused = v.runs.find((r) => r.configRefused)?.configRefused;
+  if (refused) lines.push(`  ${paint.yellow('–')} the runtime refuses this configuration: ${refused} (${v.runs.filter((r) => r.configRefused).length}/${n} runs)`);
+  else if (v.tally.length === 0) lines.push(`  ${paint.green('✓')} no observable invariant violated (${n}/${n} runs)`);
   for (const t of v.tally) lines.push(`  ${paint.red('✗')} ${paint.bold(t.invariant)}  ${t.runs}/${n} runs, first in turn ${t.firstTurn}: ${t.message}`);
   lines.push(paint.dim(`  runs agreeing on the verdict: ${v.agreeing}/${n}${v.agreeing < n ? ' (the runtime is not deterministic here: read the recorded exchanges)' : ''}`));
   const aborted = v.runs.map((r, i) => (r.aborted ? `run ${i + 1}: ${r.aborted}` : null)).filter((x) => x !== null);
@@ -75,7 +77,8 @@ export function realVerdictJson(scenario: Scenario, v: RealVerdict, j: RealJudge
     unsupported: v.unsupported,
     runs: v.runs.length,
     agreeing: v.agreeing,
-    verdict: j.status === 'unsupported' ? 'not-run' : j.violated.length ? 'fail' : 'pass',
+    verdict: j.status === 'unsupported' ? 'not-run' : v.runs.some((r) => r.configRefused) ? 'config-refused' : j.violated.length ? 'fail' : 'pass',
+    ...(v.runs.some((r) => r.configRefused) ? { configRefused: v.runs.find((r) => r.configRefused)!.configRefused } : {}),
     expectation: { status: j.status, ...(j.key ? { key: j.key } : {}), problems: j.problems },
     violations: v.tally,
     observable: v.observable,

@@ -60,6 +60,8 @@ export interface RealRunOutcome {
   wall_ms: number;
   /** why the run stopped early, when it did */
   aborted?: string;
+  /** the runtime refused the scenario's configuration at start (for example Codex: `agents.max_depth must be at least 1`) */
+  configRefused?: string;
 }
 
 /** Why a scenario cannot be driven on this runtime (null: it can). */
@@ -149,6 +151,7 @@ class Driver {
   private autoA = 0;
   private stopped = false;
   private abortReason: string | null = null;
+  private configRefused: string | null = null;
   private abortWaiters: Array<(e: Error) => void> = [];
   private readonly reserved = new Set<string>();
   private readonly cap: number;
@@ -583,8 +586,7 @@ class Driver {
     try {
       const baseUrl = await this.server.start();
       runTimer = setTimeout(() => this.abort(`the run took longer than ${(this.o.runTimeout_ms / 1000).toFixed(0)} s`), this.o.runTimeout_ms);
-      this.session = await this.guard(
-        this.deps.runtime.startSession({
+      const starting = this.deps.runtime.startSession({
           binary: this.deps.binary,
           mode: this.scenario.mode,
           baseUrl,
@@ -600,8 +602,17 @@ class Driver {
             this.violate('runtime-exit', `the runtime process exited on its own (code ${code}, signal ${signal})`, []);
             this.abort(`runtime exited (code ${code}, signal ${signal})`);
           },
-        }),
-      );
+        });
+      try {
+        this.session = await this.guard(starting);
+      } catch (e) {
+        const m = (e as Error).message;
+        if (/configuration/i.test(m)) {
+          this.configRefused = m.replace(/^app-server: /, '');
+          throw new StopError(m);
+        }
+        throw e;
+      }
       this.deps.onSession?.(this.session);
       for (let i = 0; i < this.scenario.turns.length; i++) {
         const turn = this.scenario.turns[i]!;
@@ -649,6 +660,7 @@ class Driver {
       log: this.log.slice(-40),
       wall_ms: this.now(),
       ...(this.abortReason !== null ? { aborted: this.abortReason } : {}),
+      ...(this.configRefused !== null ? { configRefused: this.configRefused } : {}),
     };
   }
 }
