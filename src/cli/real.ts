@@ -98,7 +98,8 @@ export async function runRealSystems(ctx: CliContext, scenario: Scenario, ids: s
     const records: string[] = [];
     const dir = resolve(ctx.io.cwd, opts.record ?? 'reports/real');
     verdict.runs.forEach((run, k) => {
-      if (run.violations.length === 0 && !run.aborted) return;
+      // failing or stopped runs always; every run when --record names a folder
+      if (run.violations.length === 0 && !run.aborted && opts.record === undefined) return;
       const safe = (s: string): string => s.replace(/[^A-Za-z0-9._@+-]/g, '_');
       const path = join(dir, `${safe(scenario.name)}--${safe(system.id)}--run${k + 1}.json`);
       writeAtomic(path, toJson({ scenario: scenario.name, system: system.id, run: k + 1, note: 'wall-clock record of a real runtime: not deterministic', violations: run.violations, events: run.events, runtimeLog: run.log, exchange: run.exchange }));

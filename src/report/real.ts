@@ -26,7 +26,10 @@ export function majorityViolated(v: RealVerdict): string[] {
 export function judgeReal(scenario: Scenario, v: RealVerdict): RealJudgement {
   if (v.unsupported !== null) return { violated: [], status: 'unsupported', problems: [], unobservable: [] };
   const violated = majorityViolated(v);
-  const found = expectationFor(scenario, v.system);
+  // Only keys that name a real runtime (`codex@0.121.0`, `codex@*`) judge real runs: a model's
+  // expectation (`codex-v1*`, `*`) speaks of internals a binary does not show.
+  const realKeys = Object.fromEntries(Object.entries(scenario.expect ?? {}).filter(([k]) => k.includes('@')));
+  const found = expectationFor({ ...scenario, expect: realKeys }, v.system);
   if (!found) return { violated, status: 'unjudged', problems: [], unobservable: [] };
   const expected = found.expected === 'pass' ? [] : found.expected.violates;
   const observable = new Set<string>([...v.observable, 'runtime-hang', 'runtime-exit']);

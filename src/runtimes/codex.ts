@@ -38,7 +38,8 @@ const TOOL_NAMES: Record<ToolOp['op'], string[]> = {
   spawn: ['spawn_agent'],
   wait: ['wait_agent', 'wait'],
   close: ['close_agent'],
-  send: ['send_input', 'send_message'],
+  // V2 (`collaboration`): followup_task starts a turn in the target; send_message only queues
+  send: ['send_input', 'followup_task'],
   resume: ['resume_agent'],
 };
 
@@ -58,10 +59,11 @@ export const CODEX_DIALECT: ToolDialect = {
     let args: Record<string, unknown>;
     switch (op.op) {
       case 'spawn':
-        args = { message: op.message };
+        args = { message: op.message, ...(names.has('task_name') && op.name ? { task_name: op.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase() } : {}) };
         break;
       case 'wait':
-        args = { [pick(names, 'targets', 'ids')]: op.ids, timeout_ms: op.timeout_ms };
+        // V2's wait_agent takes no targets: it waits for any agent's next mailbox item
+        args = names.has('targets') || names.has('ids') ? { [pick(names, 'targets', 'ids')]: op.ids, timeout_ms: op.timeout_ms } : { timeout_ms: op.timeout_ms };
         break;
       case 'close':
         args = { [pick(names, 'target', 'id')]: op.id };
@@ -79,8 +81,8 @@ export const CODEX_DIALECT: ToolDialect = {
     const r = classify(output);
     if (r.ok && op === 'spawn') {
       try {
-        const j = JSON.parse(output) as { agent_id?: unknown; id?: unknown; thread_id?: unknown };
-        const id = [j.agent_id, j.id, j.thread_id].find((v) => typeof v === 'string') as string | undefined;
+        const j = JSON.parse(output) as Record<string, unknown>;
+        const id = [j.agent_id, j.id, j.thread_id, j.task_name, j.agent_path, j.path].find((v) => typeof v === 'string') as string | undefined;
         if (id) return { ok: true, id, text: r.text };
       } catch {
         /* not JSON */
@@ -329,6 +331,8 @@ export const CODEX: RealRuntime = {
   wire: RESPONSES_WIRE,
   dialect: CODEX_DIALECT,
   modes: ['persistent', 'exec'],
+  // V2's cap counts the root (max_concurrent_threads_per_session, reference §1.5); V1's does not
+  agentCap: (config, variant) => (variant === 'v2' ? config.maxConcurrentThreadsPerSession - 1 : (config.maxThreads ?? 6)),
   unsupported: {
     'fork:exec': 'forking a conversation is a client operation of the app-server (thread/fork); codex exec has none',
     'create:exec': 'creating a conversation is a client operation of the app-server (thread/start); codex exec has none',

@@ -19,11 +19,11 @@ export interface RealRunOptions {
   callTimeout_ms: number;
   /** the whole run (default 10 min) */
   runTimeout_ms: number;
-  /** a thread whose final answer went out less than this long ago still counts as running (default 500 ms) */
+  /** a thread whose final answer went out less than this long ago still counts as running (default 200 ms) */
   settle_ms: number;
 }
 
-export const DEFAULT_REAL_OPTIONS: RealRunOptions = { timeScale: 0.02, callTimeout_ms: 60_000, runTimeout_ms: 600_000, settle_ms: 500 };
+export const DEFAULT_REAL_OPTIONS: RealRunOptions = { timeScale: 0.02, callTimeout_ms: 60_000, runTimeout_ms: 600_000, settle_ms: 200 };
 
 /** The invariants a driver can judge from outside a runtime. */
 export const OBSERVABLE_INVARIANTS = ['no-false-rejection', 'depth-within-max', 'fanout-within-cap', 'close-returns'] as const;
@@ -158,7 +158,7 @@ class Driver {
 
   constructor(private readonly scenario: Scenario, private readonly deps: DriverDeps, private readonly o: RealRunOptions) {
     this.server = new ScriptedModelServer({ wire: deps.runtime.wire, onRequest: (h) => this.onRequest(h), now: deps.now });
-    this.cap = scenario.config.maxThreads ?? 6;
+    this.cap = deps.runtime.agentCap?.(scenario.config, deps.variant) ?? scenario.config.maxThreads ?? 6;
     for (const t of scenario.turns) for (const a of t.do) this.collectNames(a);
   }
 
@@ -401,7 +401,7 @@ class Driver {
       const child = this.thread(name, t.name, t.depth + 1);
       const running = this.running(name, true).length;
       this.agentTurn(child, runFor, outcome, false);
-      const [r] = await this.call(t, [{ op: 'spawn', message: markerText(name, 'Do your part of the work, then report back.') }], [name]);
+      const [r] = await this.call(t, [{ op: 'spawn', name, message: markerText(name, 'Do your part of the work, then report back.') }], [name]);
       if (!r || !r.ok) {
         child.status = 'refused';
         child.expecting = false;

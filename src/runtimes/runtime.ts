@@ -10,7 +10,7 @@ import type { OfferedTool, ScriptedCall } from './wire/responses.js';
 
 /** A logical tool call of the world, before a runtime names it. */
 export type ToolOp =
-  | { op: 'spawn'; message: string }
+  | { op: 'spawn'; message: string; /** the world's name for the child (V2 task names) */ name?: string }
   | { op: 'wait'; ids: string[]; timeout_ms: number }
   | { op: 'close'; id: string }
   | { op: 'send'; id: string; message: string }
@@ -89,6 +89,8 @@ export interface RealRuntime {
   /** installs the exact version if it is not cached; resolves to the binary to run */
   install(version: string, ctx: InstallContext): Promise<string>;
   startSession(opts: SessionOptions): Promise<RuntimeSession>;
+  /** How many agents may run under one root with this configuration (default `maxThreads`, else 6). */
+  agentCap?(config: ScenarioConfig, variant: string): number;
   /** actions of the scenario format this runtime cannot be driven to perform, with why */
   unsupported: Partial<Record<string, string>>;
 }

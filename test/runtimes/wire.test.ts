@@ -14,6 +14,17 @@ describe('Responses API requests', () => {
     expect(p.marker).toBe('a1');
   });
 
+  it('reads a V2 task delivered as an agent_message with an encrypted_content payload (Codex 0.171.0 +v2)', () => {
+    const p = parseResponsesRequest({
+      input: [
+        user(markerText('root', 'Turn 1')),
+        { type: 'function_call_output', call_id: 'call_1', output: 'aborted' },
+        { type: 'agent_message', author: '/root', recipient: '/root/a1', content: [{ type: 'input_text', text: 'Message Type: NEW_TASK' }, { type: 'encrypted_content', encrypted_content: markerText('a1', 'work') }] },
+      ],
+    });
+    expect(p.marker).toBe('a1');
+  });
+
   it('has no thread for a request without a marker', () => {
     expect(parseResponsesRequest({ input: [user('hello')] }).marker).toBeNull();
     expect(parseResponsesRequest('not an object').marker).toBeNull();

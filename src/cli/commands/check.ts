@@ -33,7 +33,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
     .option('--no-fuzz', 'skip the short fuzz per built-in system shown under the matrix')
     .option('--runs <n>', 'real runtimes (codex@VERSION): runs per verdict (default 3)', parseRuns)
     .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)
-    .option('--record <dir>', 'real runtimes: where the recorded exchanges of failing runs go (default reports/real)')
+    .option('--record <dir>', 'real runtimes: write the recorded exchange of every run to this folder (default: failing runs only, to reports/real)')
     .action(async (dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[]; report?: string | true; runs?: number; timeScale?: number; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);

@@ -28,7 +28,7 @@ export const runCommand: CommandModule = (program, ctx) => {
     .option('--runs <n>', 'real runtimes (codex@VERSION): runs per verdict, reported as agreement (default 3)', parseRuns)
     .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)
     .option('--call-timeout <duration>', 'real runtimes: how long one tool call may take before it is a runtime-hang finding (default 60s)')
-    .option('--record <dir>', 'real runtimes: where the recorded exchanges of failing runs go (default reports/real)')
+    .option('--record <dir>', 'real runtimes: write the recorded exchange of every run to this folder (default: failing runs only, to reports/real)')
     .action(async (file: string, opts: { system?: string[]; seed?: number; strict?: boolean; invariant?: string[]; json?: boolean; report?: string | true; runs?: number; timeScale?: number; callTimeout?: string; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);

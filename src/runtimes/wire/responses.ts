@@ -31,7 +31,8 @@ export interface ParsedRequest {
  * How spawnsim names a thread to itself inside the conversation: the first line of every message
  * it has the runtime deliver (the root's turn prompt, a spawn message, a send_input message)
  * starts with `[spawnsim:<name>]`. The last user message carrying a marker tells which thread a
- * request belongs to (a forked child's history starts with its parent's messages).
+ * request belongs to (a forked child's history starts with its parent's messages). Codex V2
+ * hands a child its task as an `agent_message` item; those count as user messages here.
  */
 export const MARKER_RE = /\[spawnsim:([A-Za-z_][A-Za-z0-9_.-]{0,63})\]/g;
 
@@ -42,7 +43,14 @@ export function markerText(thread: string, what: string): string {
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((c) => (c && typeof c === 'object' && typeof (c as { text?: unknown }).text === 'string' ? (c as { text: string }).text : '')).join('\n');
+  return content
+    .map((c) => {
+      if (!c || typeof c !== 'object') return '';
+      const o = c as { text?: unknown; encrypted_content?: unknown };
+      // Codex V2 delivers a task as an `agent_message` whose payload part is `encrypted_content` (plain text here)
+      return typeof o.text === 'string' ? o.text : typeof o.encrypted_content === 'string' ? o.encrypted_content : '';
+    })
+    .join('\n');
 }
 
 export function parseResponsesRequest(body: unknown): ParsedRequest {
@@ -53,7 +61,7 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
   let lastAssistant = -1;
   input.forEach((item, i) => {
     if (!item || typeof item !== 'object') return;
-    if (item.type === 'message' && item.role === 'user') {
+    if ((item.type === 'message' && item.role === 'user') || item.type === 'agent_message') {
       for (const m of textOf(item.content).matchAll(MARKER_RE)) marker = m[1]!;
     } else if (item.type === 'function_call_output' && typeof item.call_id === 'string') {
       const out = item.output;
