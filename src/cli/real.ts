@@ -57,9 +57,14 @@ export function installRuntimeInterrupts(): void {
   if (interruptsInstalled) return;
   interruptsInstalled = true;
   process.on('exit', () => killAllNow());
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.prependListener(sig, () => {
       killAllNow();
+      // A listener keeps Node from exiting on the signal: when no other handler will, exit here.
+      if (process.listenerCount(sig) <= 1) {
+        process.stderr.write(`\ninterrupted (${sig}): runtime processes ended\n`);
+        process.exit(code);
+      }
     });
   }
 }

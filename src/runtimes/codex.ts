@@ -129,6 +129,8 @@ function childEnv(o: SessionOptions): Record<string, string> {
     LANG: 'C.UTF-8',
     RUST_LOG: 'error',
     NO_COLOR: '1',
+    // who started it: lets a person (and the tests) find a run's processes
+    SPAWNSIM_PARENT_PID: String(process.pid),
   };
   return env;
 }

@@ -481,7 +481,14 @@ class Driver {
       const timedOut = r.ok && (/"timed_out"\s*:\s*true/.test(r.text) || /^wait(_agent)? timed out/i.test(r.text));
       this.event({ kind: 'call', thread: t.name, tool: 'wait_agent', target: rest.join(','), result: !r.ok ? 'error' : timedOut ? 'timed-out' : 'ok', ...(r.ok ? {} : { error: r.error }), detail: (r.ok ? r.text : r.message).slice(0, 300) });
       if (!r.ok || timedOut) return;
+      const before = rest.length;
       rest = rest.filter((n) => this.threads.get(n)!.status === 'running' || this.threads.get(n)!.status === 'starting');
+      if (rest.length === before) {
+        // The runtime says a target is final while the world still runs it (a message it did not
+        // turn into a new turn yet): the model stops waiting, as it would on that answer.
+        this.event({ kind: 'skip', thread: t.name, detail: `wait_agent returned while ${rest.join(', ')} still run${rest.length === 1 ? 's' : ''} in the world's view; the model stops waiting` });
+        return;
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /**
  * Every runtime process spawnsim starts is the leader of its own process group (`detached`), so
@@ -29,10 +30,27 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Synchronously sends SIGKILL to every live runtime process group (for exit paths). */
+/** Private folders of live runs (a runtime's home), removed on every exit path. */
+const folders = new Set<string>();
+export function trackFolder(dir: string): void {
+  folders.add(dir);
+}
+export function untrackFolder(dir: string): void {
+  folders.delete(dir);
+}
+
+/** Synchronously sends SIGKILL to every live runtime process group and removes the runs' private folders (for exit paths). */
 export function killAllNow(): void {
   for (const pid of live) signalGroup(pid, 'SIGKILL');
   live.clear();
+  for (const dir of folders) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort on the way out */
+    }
+  }
+  folders.clear();
 }
 
 /** SIGTERM to the child's group, SIGKILL after `grace_ms`; resolves when the child has exited. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Scenario } from '../world/scenario.js';
 import { OBSERVABLE_INVARIANTS, realRunOnce, unsupportedReason, type RealRunOptions, type RealRunOutcome } from './driver.js';
 import type { InstallContext, RealRuntime, RuntimeSession } from './runtime.js';
+import { trackFolder, untrackFolder } from './processes.js';
 
 /**
  * A verdict on a real runtime: the scenario run N times (default 3), each in a fresh home; per
@@ -71,7 +72,8 @@ export async function realVerdict(
   const runs: RealRunOutcome[] = [];
   for (let k = 0; k < n; k++) {
     if (opts.cancelled?.()) break;
-    const home = mkdtempSync(join(tmpdir(), 'spawnsim-real-'));
+    const home = mkdtempSync(join(tmpdir(), `spawnsim-real-${process.pid}-`));
+    trackFolder(home);
     try {
       const { runs: _r, now, onSession, onRun: _o, cancelled: _c, ...runOptions } = opts;
       const out = await realRunOnce(scenario, { runtime, binary: system.binary, variant: system.variant, home, now, ...(onSession ? { onSession } : {}) }, runOptions);
@@ -79,6 +81,7 @@ export async function realVerdict(
       opts.onRun?.(k, out);
     } finally {
       rmSync(home, { recursive: true, force: true });
+      untrackFolder(home);
     }
   }
   return { ...base, unsupported: null, runs, tally: tally(runs), agreeing: agreeing(runs) };
