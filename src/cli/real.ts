@@ -5,7 +5,7 @@ import { toJson } from '../report/json.js';
 import { realSystemId } from '../runtimes/catalog.js';
 import { killAllNow } from '../runtimes/processes.js';
 import { prepareRealSystem, realVerdict, type RealVerdict } from '../runtimes/realVerdict.js';
-import { DEFAULT_REAL_OPTIONS } from '../runtimes/driver.js';
+import { DEFAULT_REAL_OPTIONS, RUNTIME_FINDINGS } from '../runtimes/driver.js';
 import type { InstallContext } from '../runtimes/runtime.js';
 import type { Scenario } from '../world/scenario.js';
 import { parseDuration } from '../core/duration.js';
@@ -140,7 +140,7 @@ export async function checkRealSystems(ctx: CliContext, loaded: Array<{ file: st
   } else {
     for (const r of rows) for (const e of r.entries) ctx.io.stdout(renderRealVerdict(r.scenario, e.verdict, e.judgement, ctx.chalk(), e.records));
   }
-  const bad = rows.some((r) => r.entries.some((e) => e.judgement.status === 'mismatch' || (e.judgement.status === 'unjudged' && e.verdict.tally.some((t) => t.invariant === 'runtime-hang' || t.invariant === 'runtime-exit'))));
+  const bad = rows.some((r) => r.entries.some((e) => e.judgement.status === 'mismatch' || (e.judgement.status === 'unjudged' && e.verdict.tally.some((t) => (RUNTIME_FINDINGS as readonly string[]).includes(t.invariant)))));
   return bad ? EXIT.violations : EXIT.ok;
 }
 

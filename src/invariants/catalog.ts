@@ -35,7 +35,15 @@ export function findInvariant(name: string): Invariant | undefined {
   return INVARIANTS.find((i) => i.name === name);
 }
 
-/** Every name an expectation may use: the catalogue plus `system-error`. */
+/**
+ * Names judged only on real runtimes, by the real-runtime driver from what a binary shows (no
+ * model system reports them): a subagent's end reported to its parent as it happened
+ * (`outcome-reported`, #22323), a call that never returns, a runtime that exits on its own, a
+ * spawn refused for a reason that is no limit (the runtime could not be driven: never a silent pass).
+ */
+export const REAL_ONLY_INVARIANTS = ['outcome-reported', 'runtime-hang', 'runtime-exit', 'runtime-refused'] as const;
+
+/** Every name an expectation may use: the catalogue, `system-error` and the real-only names. */
 export function invariantNames(): string[] {
-  return [...INVARIANTS.map((i) => i.name), SYSTEM_ERROR];
+  return [...INVARIANTS.map((i) => i.name), SYSTEM_ERROR, ...REAL_ONLY_INVARIANTS];
 }

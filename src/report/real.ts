@@ -1,3 +1,4 @@
+import { RUNTIME_FINDINGS } from '../runtimes/driver.js';
 import { INVARIANTS } from '../invariants/catalog.js';
 import { expectationFor } from '../scenario/expectations.js';
 import type { RealVerdict } from '../runtimes/realVerdict.js';
@@ -32,7 +33,7 @@ export function judgeReal(scenario: Scenario, v: RealVerdict): RealJudgement {
   const found = expectationFor({ ...scenario, expect: realKeys }, v.system);
   if (!found) return { violated, status: 'unjudged', problems: [], unobservable: [] };
   const expected = found.expected === 'pass' ? [] : found.expected.violates;
-  const observable = new Set<string>([...v.observable, 'runtime-hang', 'runtime-exit']);
+  const observable = new Set<string>([...v.observable, ...RUNTIME_FINDINGS]);
   const unobservable = expected.filter((i) => !observable.has(i));
   const problems: string[] = [];
   for (const i of expected) if (observable.has(i) && !violated.includes(i)) problems.push(`expected ${i} to be violated, but it held in a majority of runs`);

@@ -1,8 +1,9 @@
 import { CODEX } from './codex.js';
+import { GEMINI } from './gemini.js';
 import { parseRealSystemId, type RealRuntime, type RealSystemId } from './runtime.js';
 
 /** The real runtimes spawnsim can drive: one file each, one line here. */
-export const RUNTIMES: RealRuntime[] = [CODEX];
+export const RUNTIMES: RealRuntime[] = [CODEX, GEMINI];
 
 export function findRuntime(name: string): RealRuntime | undefined {
   return RUNTIMES.find((r) => r.name === name);

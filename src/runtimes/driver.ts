@@ -26,9 +26,9 @@ export interface RealRunOptions {
 export const DEFAULT_REAL_OPTIONS: RealRunOptions = { timeScale: 0.02, callTimeout_ms: 60_000, runTimeout_ms: 600_000, settle_ms: 200 };
 
 /** The invariants a driver can judge from outside a runtime. */
-export const OBSERVABLE_INVARIANTS = ['no-false-rejection', 'depth-within-max', 'fanout-within-cap', 'close-returns'] as const;
+export const OBSERVABLE_INVARIANTS = ['no-false-rejection', 'depth-within-max', 'fanout-within-cap', 'close-returns', 'outcome-reported'] as const;
 /** Findings about the runtime itself (not invariants of the catalogue). */
-export const RUNTIME_FINDINGS = ['runtime-hang', 'runtime-exit'] as const;
+export const RUNTIME_FINDINGS = ['runtime-hang', 'runtime-exit', 'runtime-refused'] as const;
 
 export interface ObservedEvent {
   /** wall milliseconds since the run started */
@@ -67,6 +67,8 @@ export interface RealRunOutcome {
 /** Why a scenario cannot be driven on this runtime (null: it can). */
 export function unsupportedReason(scenario: Scenario, runtime: RealRuntime): string | null {
   if (!runtime.modes.includes(scenario.mode)) return `${runtime.name} has no ${scenario.mode} session mode`;
+  const config = runtime.configUnsupported?.(scenario.config) ?? null;
+  if (config !== null) return config;
   if (scenario.faults && Object.values(scenario.faults).some((v) => v !== undefined && v !== 0)) return `faults: ${runtime.unsupported.faults ?? 'not driven on this runtime'}`;
   const check = (a: Action): string | null => {
     const k = actionKind(a);
@@ -113,6 +115,8 @@ interface ThreadState {
   idle: Array<() => void>;
   /** bumped on every new turn of the thread: a stale turn's timer does nothing */
   epoch: number;
+  /** spawns that return at the children's end (`spawnReturns: 'at-end'`) still out: the thread's next action waits for them */
+  pending: Promise<void> | null;
 }
 
 class HangError extends Error {}
@@ -177,7 +181,7 @@ class Driver {
   }
 
   private thread(name: string, parent: string | null, depth: number): ThreadState {
-    const t: ThreadState = { name, parent, depth, id: null, status: 'starting', finalAt: 0, expecting: false, held: null, queue: [], waiter: null, busy: false, idle: [], epoch: 0 };
+    const t: ThreadState = { name, parent, depth, id: null, status: 'starting', finalAt: 0, expecting: false, held: null, queue: [], waiter: null, busy: false, idle: [], epoch: 0, pending: null };
     this.threads.set(name, t);
     return t;
   }
@@ -287,7 +291,7 @@ class Driver {
   }
 
   /** One model response from `t` with these calls; resolves to their results once the runtime answers. */
-  private async call(t: ThreadState, ops: ToolOp[], labels: string[]): Promise<Array<ToolResult | null>> {
+  private async call(t: ThreadState, ops: ToolOp[], labels: string[], extraWait_ms = 0): Promise<Array<ToolResult | null>> {
     let held = t.held;
     if (!held) throw new Error(`internal: ${t.name} has no request to answer`);
     const calls = ops.map((op) => this.deps.runtime.dialect.call(op, held!.parsed.tools, `call_${++this.callSeq}`));
@@ -303,7 +307,7 @@ class Driver {
     const waitMs = Math.max(0, ...ops.map((op) => (op.op === 'wait' ? Math.max(op.timeout_ms, 10_000) : 0)));
     let next: HeldRequest;
     try {
-      next = await this.nextRequest(t, this.o.callTimeout_ms + waitMs, `${ops.map((o) => o.op).join('+')} by ${t.name}`);
+      next = await this.nextRequest(t, this.o.callTimeout_ms + waitMs + extraWait_ms, `${ops.map((o) => o.op).join('+')} by ${t.name}`);
     } catch (e) {
       t.busy = false;
       if (e instanceof HangError) {
@@ -339,17 +343,37 @@ class Driver {
         this.event({ kind: 'final', thread: t.name, detail: `${t.name} hangs: its model never answers` });
         return;
       }
-      const h = t.held;
+      let h = t.held;
+      const dialect = this.deps.runtime.dialect;
+      const limit = outcome === 'interrupted' ? dialect.turnLimit : undefined;
+      if (limit && h) {
+        // Cut off by the runtime's turn limit: the model keeps working until the runtime says it is
+        // out of turns; then it reports back as it is told to (#22323).
+        this.event({ kind: 'final', thread: t.name, detail: `${t.name} keeps working until the runtime's turn limit cuts it off` });
+        for (;;) {
+          if ((h.parsed.notices ?? []).some((n) => limit.notice.test(n))) break;
+          const busy = limit.busy(h.parsed.tools, `call_${++this.callSeq}`);
+          if (!busy) break;
+          t.held = null;
+          h.reply({ kind: 'calls', calls: [busy] });
+          h = await this.nextRequest(t, this.o.callTimeout_ms, `${t.name} working toward its turn limit`);
+          if (t.epoch !== epoch) return;
+          t.held = h;
+        }
+      }
       t.held = null;
       t.expecting = false;
       t.status = 'final';
       t.finalAt = this.now();
+      const finalId = `call_${++this.callSeq}`;
       if (outcome === 'errored') {
-        this.event({ kind: 'final', thread: t.name, detail: `${t.name} errors (the model answers HTTP 500)` });
-        h?.reply({ kind: 'error', status: 500, message: 'spawnsim: scripted model error (outcome errored)' });
+        const r = dialect.finish && h ? dialect.finish('errored', h.parsed.tools, finalId, t.name) : { kind: 'error' as const, status: 500, message: 'spawnsim: scripted model error (outcome errored)' };
+        this.event({ kind: 'final', thread: t.name, detail: `${t.name} errors (the model answers HTTP ${r.kind === 'error' ? r.status : '?'})` });
+        h?.reply(r);
       } else {
-        this.event({ kind: 'final', thread: t.name, detail: `${t.name} completes (final message)` });
-        h?.reply({ kind: 'message', text: `Done (${t.name}).` });
+        const r = dialect.finish && h ? dialect.finish(limit ? 'interrupted' : 'completed', h.parsed.tools, finalId, t.name) : { kind: 'message' as const, text: `Done (${t.name}).` };
+        this.event({ kind: 'final', thread: t.name, detail: limit ? `${t.name}, told it is out of turns, reports back (${r.kind === 'calls' ? r.calls.map((c) => c.name).join(', ') : 'final message'})` : `${t.name} completes (${r.kind === 'calls' ? r.calls.map((c) => c.name).join(', ') : 'final message'})` });
+        h?.reply(r);
       }
     };
     go().catch((e) => {
@@ -397,6 +421,10 @@ class Driver {
   }
 
   private async spawn(t: ThreadState, names: string[], runFor: number, outcome: string): Promise<void> {
+    if (this.deps.runtime.spawnReturns === 'at-end') {
+      this.spawnAtEnd(t, names, runFor, outcome);
+      return;
+    }
     for (const name of names) {
       const child = this.thread(name, t.name, t.depth + 1);
       const running = this.running(name, true).length;
@@ -460,6 +488,73 @@ class Driver {
       if (child.depth > this.scenario.config.maxDepth) this.violate('depth-within-max', `${name} (${kind} by ${t.name}) is at lineage depth ${child.depth} > max_depth ${this.scenario.config.maxDepth}, and it runs`, [t.name, name]);
       const live = this.running(null, false).length;
       if (live > this.cap) this.violate('fanout-within-cap', `${live} agents running under the root, more than the cap of ${this.cap} (${1 + live} threads where ${1 + this.cap} were allowed)`, [name]);
+    }
+  }
+
+  /**
+   * Spawns on a runtime whose spawn call returns at the child's end (Gemini CLI's invoke_agent):
+   * one model answer with a call per child, so that they run together; the caller's next action
+   * waits for the answer, which reports how each child ended. That report is judged against the
+   * world's truth (`outcome-reported`: a child cut off by a limit or an error must not be
+   * reported as a success, #22323).
+   */
+  private spawnAtEnd(t: ThreadState, names: string[], runFor: number, outcome: string): void {
+    const children = names.map((n) => this.thread(n, t.name, t.depth + 1));
+    for (const c of children) this.agentTurn(c, runFor, outcome, false);
+    const ops: ToolOp[] = names.map((n) => ({ op: 'spawn', message: markerText(n, 'Do your part of the work, then report back.') }));
+    // The children may run one after another (Gemini CLI's ACP mode does): give the answer their time.
+    const extra = names.length * runFor * this.o.timeScale;
+    const cancel = (c: ThreadState): void => {
+      c.status = 'refused';
+      c.expecting = false;
+      c.epoch++;
+      c.waiter?.reject(new StopError('refused'));
+      c.waiter = null;
+      this.threads.delete(c.name);
+    };
+    const work = async (): Promise<void> => {
+      const results = await this.call(t, ops, names, extra);
+      results.forEach((r, i) => {
+        const c = children[i]!;
+        const name = c.name;
+        if (!r || !r.ok) {
+          cancel(c);
+          if (r) {
+            this.event({ kind: 'call', thread: t.name, tool: 'spawn_agent', target: name, result: 'refused', error: r.error, detail: r.message });
+            // A refusal that is no limit (an unknown agent, an error) means the runtime was not driven
+            // as the scenario says: a finding, never a silent pass.
+            if (r.error !== 'ToolUnavailable' && r.error !== 'AgentLimitReached' && r.error !== 'DepthLimitReached') {
+              this.violate('runtime-refused', `spawn of ${name} by ${t.name} refused for no limit: "${r.message.slice(0, 200)}"`, [t.name]);
+            }
+          }
+          return;
+        }
+        // The runtime names no child: the marker is its name.
+        c.id = name;
+        this.byId.set(name, name);
+        this.remember(t.name, name);
+        this.event({ kind: 'call', thread: t.name, tool: 'spawn_agent', target: name, result: 'ok', detail: `${name} ran at depth ${c.depth} and ended; the call returned: ${r.text.split('\n').slice(0, 2).join(' ').slice(0, 200)}` });
+        if (c.depth > this.scenario.config.maxDepth) this.violate('depth-within-max', `${name} spawned by ${t.name} at depth ${c.depth} > max_depth ${this.scenario.config.maxDepth}`, [t.name, name]);
+        const truth = c.status === 'starting' ? 'never-started' : outcome;
+        if (r.reported !== undefined && r.reported !== truth) {
+          const said = r.text.split('\n').slice(0, 2).join(' ').slice(0, 160);
+          const how = truth === 'interrupted' ? 'was cut off by the runtime\'s turn limit' : truth === 'errored' ? 'errored' : truth === 'hang' ? 'never ended' : truth === 'never-started' ? 'never sent a model request' : 'completed';
+          this.violate('outcome-reported', `${name} ${how}, but ${t.name} was told "${said}" (reported ${r.reported}) in turn ${this.turn}`, [t.name, name]);
+        }
+      });
+    };
+    t.pending = work().catch((e) => {
+      if (!(e instanceof StopError) && !(e instanceof HangError)) this.abort(`internal: ${(e as Error).message}`);
+    });
+  }
+
+  /** Waits for the thread's spawns that return at the children's end. */
+  private async settle(name: string): Promise<void> {
+    const t = this.threads.get(name);
+    while (t?.pending) {
+      const p = t.pending;
+      await this.guard(p);
+      if (t.pending === p) t.pending = null;
     }
   }
 
@@ -533,6 +628,27 @@ class Driver {
   private async action(a: Action): Promise<void> {
     const k = actionKind(a);
     const by = (a as { by?: string }).by;
+    if (k !== 'sleep') await this.settle(by ?? 'root');
+    // A subagent acts once its first model request is in (an at-end spawn of its parent is still out meanwhile).
+    const actor = k === 'sleep' ? undefined : this.threads.get(by ?? 'root');
+    const since = this.now();
+    while (actor && actor.status === 'starting' && actor.expecting && !actor.held && this.now() - since < this.o.callTimeout_ms) await this.delay(20);
+    if (this.deps.runtime.spawnReturns === 'at-end' && (k === 'wait' || k === 'close')) {
+      // The spawn call returned at the child's end: a wait has nothing left to wait for and a close
+      // nothing left to end. Said in the record, never sent.
+      const caller = by ?? 'root';
+      const spec = (a as Record<string, unknown>)[k] as string | string[];
+      for (const n of this.targets(spec, caller, true)) {
+        const c = this.threads.get(n);
+        if (!c || c.id === null) {
+          this.event({ kind: 'skip', thread: caller, tool: k, target: n, detail: `${k}(${n}) skipped: ${n} was never spawned on this runtime` });
+          continue;
+        }
+        this.event({ kind: 'call', thread: caller, tool: `${k} (implicit)`, target: n, result: 'ok', detail: k === 'wait' ? `${n} already ended: its spawn call returned at its end` : `nothing to close: ${n} ended with its spawn call` });
+        if (k === 'close') c.status = 'closed';
+      }
+      return;
+    }
     switch (k) {
       case 'sleep':
         await this.delay((a as { sleep: number }).sleep * this.o.timeScale);
@@ -577,6 +693,17 @@ class Driver {
       case 'parallel': {
         // Calls of one model response: only spawns are batched here; others run one after another.
         const p = (a as { parallel: Action[] }).parallel;
+        if (this.deps.runtime.spawnReturns === 'at-end' && p.every((c) => actionKind(c) === 'spawn')) {
+          // One model answer with every spawn: the children run together.
+          const t = this.callerState(by ?? (p[0] as { by?: string }).by, 'spawn');
+          if (!t) return;
+          const groups = p as Array<{ spawn: number | string | string[]; runFor?: number; outcome?: string }>;
+          const first = groups[0]!;
+          if (groups.every((g) => g.runFor === first.runFor && g.outcome === first.outcome)) {
+            this.spawnAtEnd(t, groups.flatMap((g) => this.births(g.spawn)), first.runFor ?? this.scenario.config.runFor, first.outcome ?? 'completed');
+            return;
+          }
+        }
         for (const c of p) await this.action(c);
         return;
       }
@@ -635,6 +762,7 @@ class Driver {
           await this.action(a);
           if (this.abortReason !== null) throw new StopError(this.abortReason);
         }
+        await this.settle('root');
         const h = root.held;
         root.held = null;
         root.expecting = false;

@@ -1,6 +1,6 @@
 import type { ScenarioConfig } from '../world/scenario.js';
 import type { WireFormat } from './wire/format.js';
-import type { OfferedTool, ScriptedCall } from './wire/responses.js';
+import type { ModelReply, OfferedTool, ScriptedCall } from './wire/responses.js';
 
 /**
  * A real agent runtime under test (an edge layer: processes and sockets). One file per runtime
@@ -18,8 +18,14 @@ export type ToolOp =
 
 /** What a tool output says, as far as admission control is concerned. */
 export type ToolResult =
-  | { ok: true; id?: string; text: string }
+  | { ok: true; id?: string; text: string; reported?: ReportedEnd }
   | { ok: false; error: string; message: string; limit?: number };
+
+/**
+ * How a runtime told the parent that a child ended, where its spawn returns at the child's end
+ * (Gemini CLI's `invoke_agent`: "Termination Reason: GOAL" is `completed`).
+ */
+export type ReportedEnd = 'completed' | 'errored' | 'interrupted';
 
 /** How one runtime names its multi-agent tools and words their results. */
 export interface ToolDialect {
@@ -27,6 +33,18 @@ export interface ToolDialect {
   call(op: ToolOp, offered: readonly OfferedTool[], callId: string): ScriptedCall | null;
   /** Reads a tool output. */
   result(op: ToolOp['op'], output: string): ToolResult;
+  /**
+   * How a subagent's model ends its turn (default: a final message; `errored`: HTTP 500). Gemini
+   * CLI's subagents must call `complete_task`, and a 500 is retried there.
+   */
+  finish?(outcome: 'completed' | 'errored' | 'interrupted', offered: readonly OfferedTool[], callId: string, thread: string): ModelReply;
+  /**
+   * Outcome `interrupted` where the runtime cuts a subagent off at a turn limit: the model keeps
+   * calling `busy` until a request carries a notice matching `notice` (the runtime's "out of
+   * turns"), then ends with `finish('interrupted')`: it reports back that it was cut off, as the
+   * model in #22323 did.
+   */
+  turnLimit?: { busy(offered: readonly OfferedTool[], callId: string): ScriptedCall | null; notice: RegExp };
 }
 
 export type SessionMode = 'persistent' | 'exec';
@@ -93,6 +111,16 @@ export interface RealRuntime {
   agentCap?(config: ScenarioConfig, variant: string): number;
   /** actions of the scenario format this runtime cannot be driven to perform, with why */
   unsupported: Partial<Record<string, string>>;
+  /**
+   * When a spawn call returns: `at-start` (Codex: an id at once, then wait and close tools; the
+   * default) or `at-end` (Gemini CLI: the call returns the child's end, so a wait is implicit, a
+   * close has nothing left to do, and several spawns of one model answer run together).
+   */
+  spawnReturns?: 'at-start' | 'at-end';
+  /** false when the runtime has no cap on running subagents: the cap invariants are not judged (default true) */
+  hasCap?: boolean;
+  /** why this runtime cannot take the scenario's config (a cap it does not have, a fixed depth), or null */
+  configUnsupported?(config: ScenarioConfig): string | null;
 }
 
 /** A parsed real system id: `codex@0.121.0`, `codex@latest+v2`. */

@@ -99,10 +99,14 @@ function unwrapDef(def: ZodDef): ZodDef {
   }
 }
 
+/** An expectation key for releases of a real runtime: `codex@0.121.0`, `gemini@*`, `codex@latest+v2`. */
+const REAL_RELEASE_KEY = /^[a-z][a-z0-9-]*@[A-Za-z0-9*][A-Za-z0-9.*_-]*(\+[a-z0-9-]+)?$/;
+
 function checkSemantics(doc: LocatedDocument, s: Scenario, systems: readonly string[]): void {
   const invariants = invariantNames();
   for (const [key, exp] of Object.entries(s.expect ?? {})) {
-    const known = key.includes('*') ? systems.some((id) => globMatches(key, id)) : systems.includes(key);
+    // `NAME@VERSION` (or a glob such as `gemini@*`) names releases of a real runtime: judged when one runs.
+    const known = REAL_RELEASE_KEY.test(key) || (key.includes('*') ? systems.some((id) => globMatches(key, id)) : systems.includes(key));
     if (!known) {
       throw doc.errorAt(['expect'], `unknown system \`${key}\` in expect: expected one of ${systems.join(', ')} (or a glob such as codex-v1*)`, key);
     }

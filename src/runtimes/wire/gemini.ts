@@ -7,45 +7,8 @@
  * Pure functions: a request body in, the facts the driver needs out; a reply in, SSE text out.
  */
 
-/** A tool the runtime offers the model in this request. */
-export interface OfferedTool {
-  name: string;
-  /** the namespace the tool sits in, where the API has namespaces (Gemini has none) */
-  namespace?: string;
-  /** the JSON Schema of its arguments, as sent */
-  parameters?: unknown;
-}
-
-/** What one model request tells the driver. */
-export interface ParsedRequest {
-  /** the thread marker of the last user text that carries one (see `MARKER_RE`), or null */
-  marker: string | null;
-  /** every tool offered */
-  tools: OfferedTool[];
-  /** tool outputs present in the history, by call id */
-  outputs: Map<string, string>;
-  /** the items after the last model output: what is new in this request, for the record */
-  tail: unknown[];
-  /** the user text of the tail: what the runtime itself tells the model (a turn-limit warning) */
-  notices: string[];
-}
-
-/** One function call the model makes. */
-export interface ScriptedCall {
-  name: string;
-  namespace?: string;
-  callId: string;
-  args: Record<string, unknown>;
-}
-
-/** How the model answers one request. */
-export type ModelReply =
-  | { kind: 'calls'; calls: ScriptedCall[] }
-  | { kind: 'message'; text: string }
-  | { kind: 'error'; status: number; message: string };
-
-/** `[spawnsim:<thread>]`, the first words of every prompt spawnsim has the runtime deliver. */
-export const MARKER_RE = /\[spawnsim:([A-Za-z_][A-Za-z0-9_.-]{0,63})\]/g;
+import type { WireFormat } from './format.js';
+import { MARKER_RE, type ModelReply, type OfferedTool, type ParsedRequest } from './responses.js';
 
 type Part = Record<string, unknown>;
 type Content = { role?: unknown; parts?: unknown };
@@ -68,7 +31,7 @@ export function functionResponseText(response: unknown): string {
 }
 
 /** Reads a `generateContent` / `streamGenerateContent` request body. */
-export function parseGeminiRequest(body: unknown): ParsedRequest {
+export function parseGeminiRequest(body: unknown): ParsedRequest & { notices: string[] } {
   const b = (body && typeof body === 'object' ? body : {}) as { contents?: unknown; tools?: unknown };
   const contents = Array.isArray(b.contents) ? (b.contents as unknown[]).filter((c): c is Content => c !== null && typeof c === 'object') : [];
   let marker: string | null = null;
@@ -135,11 +98,11 @@ export function acceptsGemini(method: string, path: string): boolean {
 }
 
 /** The Gemini API wire format of the scripted model server. */
-export const GEMINI_WIRE = {
+export const GEMINI_WIRE: WireFormat = {
   name: 'gemini-generate-content',
   accepts: acceptsGemini,
   parse: parseGeminiRequest,
-  render: (reply: ModelReply, id: string): { status: number; contentType: string; body: string } =>
+  render: (reply, id) =>
     reply.kind === 'error'
       ? { status: reply.status, contentType: 'application/json', body: renderGeminiError(reply.status, reply.message) }
       : { status: 200, contentType: 'text/event-stream', body: renderGeminiSse(reply, id) },

@@ -25,6 +25,11 @@ export interface ParsedRequest {
   outputs: Map<string, string>;
   /** the items after the last assistant output: what is new in this request, for the record */
   tail: unknown[];
+  /**
+   * The user text in `tail` that the runtime itself wrote to the model (Gemini CLI's turn-limit
+   * warning to a subagent), where the wire format reads it.
+   */
+  notices?: string[];
 }
 
 /**
