@@ -1,8 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
 import { builtinSystems, findSystem } from '../systems/catalog.js';
-import { groupSystemIds } from '../systems/external/execSpec.js';
+import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
 import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems } from '../systems/external/ExternalSystem.js';
 import { parseDuration } from '../core/duration.js';
 import type { SystemDefinition } from '../systems/contract.js';
@@ -10,6 +9,7 @@ import { parseScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../world/scenario.js';
 import { makeChalk } from './color.js';
 import { packageVersion, readText } from './io.js';
+import { displayPath, packagedInput } from './builtins.js';
 import { COMMANDS } from './commands/index.js';
 
 /** Everything the CLI touches, injected so that tests run it in-process. */
@@ -33,7 +33,7 @@ export interface CliContext {
   io: CliIO;
   program: Command;
   chalk(): ReturnType<typeof makeChalk>;
-  /** A path relative to the working directory when it is inside it. */
+  /** A path for output: relative to the working directory when inside it, package-relative for a packaged file. */
   rel(path: string): string;
   setExitCode(code: number): void;
   version: string;
@@ -59,10 +59,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io,
     program,
     chalk: () => makeChalk(program.opts<{ color?: boolean }>(), io.env, io.stdoutIsTTY),
-    rel: (p) => {
-      const r = relative(io.cwd, p);
-      return r.startsWith('..') || isAbsolute(r) ? p : r;
-    },
+    rel: (p) => displayPath(p, io.cwd),
     setExitCode: (c) => {
       code = c;
     },
@@ -72,6 +69,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   // every subcommand reports usage errors the same way as the program
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
+  inputCwd = io.cwd;
   try {
     configureExternal(io);
     await program.parseAsync(argv, { from: 'user' });
@@ -93,10 +91,21 @@ export function parseSeed(v: string): number {
   return Number(v);
 }
 
+/** The working directory of the running CLI call: where `exec:` arguments are looked up first. */
+let inputCwd = process.cwd();
+
 export function systemOrThrow(id: string): SystemDefinition {
-  const s = findSystem(id);
+  const s = findSystem(withPackagedExamples(id));
   if (!s) throw new UsageError(`--system: unknown system \`${id}\`: expected one of ${builtinSystems().map((x) => x.id).join(', ')}, or exec:PROGRAM ARGS...`);
   return s;
+}
+
+/** `exec:python3 examples/python/codex_v1.py` works outside a checkout too: an argument naming no local file but a packaged example is replaced by the packaged file's path. */
+function withPackagedExamples(id: string): string {
+  const spec = parseExecSpec(id);
+  if (spec === undefined) return id;
+  const args = spec.args.map((a) => (a.startsWith('-') ? a : (packagedInput(a, inputCwd, 'example') ?? a)));
+  return args.every((a, i) => a === spec.args[i]) ? id : execId({ program: spec.program, args });
 }
 
 /** The systems named by a variadic option: `exec:python3 adapter.py` may arrive as several words. */

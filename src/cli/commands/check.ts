@@ -15,6 +15,7 @@ import { renderMarkdownMatrix } from '../../report/markdownMatrix.js';
 import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
 import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
+import { resolveInput } from '../builtins.js';
 import { checkFuzzReports, checkFuzzSummary } from '../../fuzz/checkFuzz.js';
 import { renderCheckFuzz } from './fuzz.js';
 import { checkRealSystems, isRealSystem, parseRuns, parseTimeScale } from '../real.js';
@@ -37,7 +38,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
     .action(async (dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[]; report?: string | true; runs?: number; timeScale?: number; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
-      const root = dir !== undefined ? resolve(ctx.io.cwd, dir) : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
+      const root = dir !== undefined ? resolveInput(dir, ctx.io.cwd, 'scenario') : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
       if (!existsSync(root)) throw new UsageError(`spawnsim check: no such folder: ${dir ?? root}`);
       const files = scenarioFiles(root);
       if (files.length === 0) throw new UsageError(`spawnsim check: no scenario files (*.yaml, *.yml, *.json) under ${ctx.rel(root)}`);

@@ -5,6 +5,7 @@ import { envelope, toJson } from '../../report/json.js';
 import type { SystemDefinition } from '../../systems/contract.js';
 import type { Scenario } from '../../world/scenario.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
+import { resolveInput } from '../builtins.js';
 import { writeAtomic } from '../io.js';
 
 interface DiffOpts {
@@ -58,7 +59,7 @@ export const diffCommand: CommandModule = (program, ctx) => {
       const names = `${c.bold(a.id)} vs ${c.bold(b.id)}`;
 
       if (file !== undefined) {
-        const path = resolve(ctx.io.cwd, file);
+        const path = resolveInput(file, ctx.io.cwd, 'scenario');
         const scenario = loadScenario(path);
         const d = firstDivergence(scenario, a, b, compare);
         if (opts.json) ctx.io.stdout(toJson(envelope('diff', ctx.version, { a: a.id, b: b.id, scenario: ctx.rel(path), divergence: d })));

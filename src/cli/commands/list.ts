@@ -3,19 +3,28 @@ import { builtinSystems } from '../../systems/catalog.js';
 import { FAULTS } from '../../world/faults.js';
 import { envelope, toJson } from '../../report/json.js';
 import type { CommandModule } from '../cli.js';
+import { builtinExampleFiles, builtinName, builtinScenarioFiles, builtinWorkloadFiles } from '../builtins.js';
+import { packageRoot } from '../io.js';
+import { relative } from 'node:path';
 
 /** `spawnsim list` */
 export const listCommand: CommandModule = (program, ctx) => {
   program
     .command('list')
-    .description('list the built-in systems, invariants and faults')
+    .description('list the built-in systems, invariants, faults, scenarios, workloads and examples')
     .option('--json', 'write one JSON document to stdout')
+    .addHelpText('after', '\nExamples:\n  spawnsim list\n  spawnsim list --json\n')
     .action((opts: { json?: boolean }) => {
       const systems = builtinSystems().map((s) => ({ id: s.id, summary: s.summary }));
       const invariants = [...INVARIANTS.map((i) => ({ name: i.name, kind: i.kind, summary: i.summary })), { name: SYSTEM_ERROR, kind: 'finding', summary: 'the system under test threw (reported with its trace)' }];
-      const faults = FAULTS.map((f) => ({ name: f.name, summary: f.summary }));
+      // a fault is written in scenario files by its key (faults.forgetClose) and named in traces and coverage by its name (forgets-close)
+      const faults = FAULTS.map((f) => ({ key: f.key, name: f.name, summary: f.summary }));
+      const files = (kind: 'scenario' | 'workload' | 'example', paths: string[]) => paths.map((p) => ({ name: builtinName(kind, p), path: relative(packageRoot(), p) }));
+      const scenarios = files('scenario', builtinScenarioFiles());
+      const workloads = files('workload', builtinWorkloadFiles());
+      const examples = files('example', builtinExampleFiles());
       if (opts.json) {
-        ctx.io.stdout(toJson(envelope('list', ctx.version, { systems, invariants, faults })));
+        ctx.io.stdout(toJson(envelope('list', ctx.version, { systems, invariants, faults, scenarios, workloads, examples })));
         return;
       }
       const c = ctx.chalk();
@@ -25,9 +34,12 @@ export const listCommand: CommandModule = (program, ctx) => {
       };
       ctx.io.stdout(
         [
-          section('Systems', systems.map((s) => [s.id, s.summary])),
-          section('Invariants', invariants.map((i) => [i.name, i.summary])),
-          section('Faults', faults.map((f) => [f.name, f.summary])),
+          section('Systems (--system ID)', systems.map((s) => [s.id, s.summary])),
+          section('Invariants (--invariant NAME)', invariants.map((i) => [i.name, i.summary])),
+          section('Faults (scenario files: faults.KEY; traces and coverage: the name in brackets)', faults.map((f) => [f.key, `${f.summary} [${f.name}]`])),
+          section('Scenarios (spawnsim run NAME)', scenarios.map((s) => [s.name, s.path])),
+          section('Workloads (spawnsim plan NAME)', workloads.map((s) => [s.name, s.path])),
+          section('Examples', examples.map((s) => [s.name, s.path])),
         ].join('\n'),
       );
     });

@@ -10,6 +10,7 @@ import { envelope, toJson } from '../../report/json.js';
 import { renderPlanHtml } from '../../report/planHtml.js';
 import { EXIT, UsageError, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
 import { readText, writeAtomic } from '../io.js';
+import { resolveInput } from '../builtins.js';
 
 interface PlanOptions {
   system: string[];
@@ -40,7 +41,7 @@ export const planCommand: CommandModule = (program, ctx) => {
   program
     .command('plan')
     .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
-    .argument('<workload>', 'workload model file (YAML or JSON; see scenarios/workloads/ and docs/plan.md)')
+    .argument('<workload>', 'workload model file (YAML or JSON; docs/plan.md), or the name of a built-in one (spawnsim list)')
     .option('-s, --system <id>', 'a built-in system (repeat for several; default codex-v1)', collect, [])
     .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect, [])
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
@@ -51,7 +52,7 @@ export const planCommand: CommandModule = (program, ctx) => {
     .option('--html <path>', 'write the HTML report with charts')
     .option('--json', 'write one JSON document to stdout')
     .action(async (file: string, opts: PlanOptions) => {
-      const path = resolve(ctx.io.cwd, file);
+      const path = resolveInput(file, ctx.io.cwd, 'workload');
       if (!existsSync(path)) throw new UsageError(`no such workload file: ${file}`);
       const workload = parseWorkload(readText(path), ctx.rel(path));
       const systems = (opts.system.length > 0 ? opts.system : ['codex-v1']).map((id) => {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { resolveInput } from '../builtins.js';
 import { judge } from '../../scenario/expectations.js';
 import { runScenario } from '../../scenario/runScenario.js';
 import { envelope, toJson } from '../../report/json.js';
@@ -15,7 +15,7 @@ export const replayCommand: CommandModule = (program, ctx) => {
     .option('-s, --system <id...>', "run on this system instead of the file's replay.system (the digest is then not compared)")
     .option('--json', 'write one JSON document to stdout')
     .action((file: string, opts: { system?: string[]; json?: boolean }) => {
-      const path = resolve(ctx.io.cwd, file);
+      const path = resolveInput(file, ctx.io.cwd, 'scenario');
       const scenario = loadScenario(path);
       const replay = scenario.replay;
       if (replay === undefined) throw new UsageError(`${ctx.rel(path)}: no \`replay:\` block (system, invariant, digest): expected a counterexample written by spawnsim fuzz; use spawnsim run for other scenarios`);

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { resolve } from 'node:path';
+import { resolveInput } from '../builtins.js';
 import { INVARIANTS } from '../../invariants/catalog.js';
 import { builtinSystems } from '../../systems/catalog.js';
 import { judge } from '../../scenario/expectations.js';
@@ -18,7 +18,7 @@ export const runCommand: CommandModule = (program, ctx) => {
   program
     .command('run')
     .description('run one scenario against systems and check every invariant')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a built-in one (spawnsim list)')
     .option('-s, --system <id...>', 'system(s) to run (default: every built-in system)')
     .option('--seed <n>', "override the scenario's seed", parseSeed)
     .option('--strict', 'check live-equals-counted after every event, not only at turn boundaries')
@@ -32,7 +32,7 @@ export const runCommand: CommandModule = (program, ctx) => {
     .action(async (file: string, opts: { system?: string[]; seed?: number; strict?: boolean; invariant?: string[]; json?: boolean; report?: string | true; runs?: number; timeScale?: number; callTimeout?: string; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
-      const path = resolve(ctx.io.cwd, file);
+      const path = resolveInput(file, ctx.io.cwd, 'scenario');
       const scenario = loadScenario(path);
       const realIds = (opts.system ?? []).filter(isRealSystem);
       if (realIds.length > 0) {
