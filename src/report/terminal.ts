@@ -25,7 +25,9 @@ export function renderMatrix(report: CheckReport, c: ChalkInstance): string {
   lines.push('');
   cols.forEach((sys, i) => lines.push(`${c.gray(String(i + 1).padStart(3))}  ${sys}`));
   lines.push('');
-  lines.push(`${c.green('✓')} holds every invariant, as expected   ${c.yellow('✗')} violates the expected invariants (bug reproduced)   ${c.bold.red('!')} expectation failed   ${c.gray('·/×')} no expectation (pass/violation)`);
+  // two lines, so that nothing wraps in a terminal of 100 columns
+  lines.push(`${c.green('✓')} holds every invariant, as expected   ${c.yellow('✗')} violates the expected invariants (bug reproduced)`);
+  lines.push(`${c.bold.red('!')} expectation failed   ${c.gray('·/×')} no expectation (pass/violation)`);
   const bad = report.entries.filter((e) => e.judgement.status === 'mismatch');
   if (bad.length) {
     lines.push('');
@@ -39,7 +41,7 @@ export function renderMatrix(report: CheckReport, c: ChalkInstance): string {
   const t = report.totals;
   lines.push('');
   lines.push(
-    `${report.scenarios.length} scenarios × ${cols.length} systems = ${t.runs} runs: ${c.green(`${t.expectationsHeld} expectations held`)}, ${t.mismatches ? c.bold.red(`${t.mismatches} failed`) : '0 failed'}, ${t.unjudged} without expectation; ${t.violatingRuns} runs violate an invariant`,
+    `${report.scenarios.length} scenarios × ${cols.length} systems = ${t.runs} runs: ${c.green(`${t.expectationsHeld} expectations held`)}, ${t.mismatches ? c.bold.red(`${t.mismatches} failed`) : '0 failed'}, ${t.unjudged} without expectation;\n${t.violatingRuns} runs violate an invariant`,
   );
   return lines.join('\n') + '\n';
 }

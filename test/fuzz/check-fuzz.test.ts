@@ -10,8 +10,13 @@ describe('spawnsim check: the short fuzz per system', () => {
     const b = await cli(['check', 'scenarios/incidents', '--system', 'codex-v1', 'codex-v1-release-on-final+inherit'], ROOT);
     expect(a.out).toBe(b.out);
     expect(a.code).toBe(0);
-    expect(a.out).toContain("200 generated runs per system, seed 1; informs only: check's exit code comes from the expectations above");
-    expect(a.out).toMatch(/codex-v1 +finds live-equals-counted in 1 run, shrunk to 1 call;.* no-false-rejection in \d+ runs, shrunk to [123] calls/);
+    expect(a.out).toContain("200 generated runs per system, seed 1; informs only:\n  check's exit code comes from the expectations above");
+    // one row per system, one column per invariant found: the run that first violated it / calls in its shrunk counterexample
+    expect(a.out).toMatch(/ +system +live +false/);
+    expect(a.out).toMatch(/\n  codex-v1 +1\/1 +\d+\/[123] /);
+    expect(a.out).toContain('live = live-equals-counted, false = no-false-rejection');
+    // no line of check's output wraps in a terminal of 100 columns
+    expect(a.out.split('\n').filter((l) => l.length > 100)).toEqual([]);
   });
 
   it('--no-fuzz skips it, --markdown leaves it out, and --json carries it as one fuzz report per system', async () => {

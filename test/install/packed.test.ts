@@ -63,7 +63,7 @@ describe('the packed tarball installed into an empty project', () => {
     const r = sh(NPX, ['--no-install', 'spawnsim', 'check'], project);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/406 runs: 406 expectations held, 0 failed/);
+    expect(r.stdout).toMatch(/ (\d+) runs: \1 expectations held, 0 failed/);
   });
 
   it('`npx spawnsim run codex-18335-minimal --system codex-v1` finds the built-in scenario by name and exits 1 naming no-false-rejection', () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateSync, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { fuzz } from '../../src/fuzz/campaign.js';
 import { fuzzReport, fuzzResultOf } from '../../src/fuzz/fuzzReport.js';
@@ -162,7 +163,18 @@ describe("check's short fuzz in its JSON and report files", () => {
     expect(xml).toMatch(/<testsuites name="spawnsim check" tests="\d+" failures="0" errors="0">/);
     const html = readFileSync(join(folder, 'report.html'), 'utf8');
     expect(html).toContain('<section id="fuzz"><h2>Fuzz</h2>');
-    expect(html).toMatch(/<article class="run" id="fuzz-0-0"/);
+    expect(html).toMatch(/<details class="finding" id="fuzz-0-0">/);
     expect(html).toContain('href="#fuzz-0-0"');
+    // the finding's timeline is in the page's embedded data, drawn when the finding is opened
+    const drawn = embeddedFragment(html, 'fuzz-0-0');
+    expect(drawn).toMatch(/<figure class="timeline"><svg /);
+    expect(drawn).toContain('<pre class="yaml">');
   });
 });
+
+/** A fragment of a check page's on-demand data, with its timelines put in (what the page's script does). */
+function embeddedFragment(html: string, key: string): string {
+  const b64 = /<script type="application\/x-spawnsim-deflate-base64" id="lazy-data">([^<]*)<\/script>/.exec(html)![1]!;
+  const data = JSON.parse(strFromU8(inflateSync(Buffer.from(b64, 'base64')))) as { fragments: Record<string, string>; timelines: string[] };
+  return data.fragments[key]!.replace(/<!--timeline:(\d+)-->/g, (_m, n: string) => data.timelines[Number(n)]!);
+}

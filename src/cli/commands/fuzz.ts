@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.js';
-import { INVARIANTS } from '../../invariants/catalog.js';
+import { INVARIANTS, SYSTEM_ERROR } from '../../invariants/catalog.js';
 import type { FuzzOptions, FuzzResult } from '../../fuzz/campaign.js';
 import { fuzzStepsParallel, parseShard, type Shard } from '../../fuzz/pool.js';
 import { findSystem } from '../../systems/catalog.js';
@@ -232,16 +232,44 @@ interface FuzzMeta extends ReportMeta {
 
 /** The fuzz section under `spawnsim check`'s matrix. It informs; expectations alone set check's exit code. */
 export function renderCheckFuzz(rows: readonly CheckFuzzSummary[], c: ReturnType<CliContext['chalk']>): string {
-  const lines = ['', c.bold('Fuzz') + c.gray(`  (${CHECK_FUZZ.runs} generated runs per system, seed ${CHECK_FUZZ.seed}; informs only: check's exit code comes from the expectations above)`)];
-  const w = Math.max(0, ...rows.map((r) => r.system.length));
-  for (const r of rows) {
-    if (r.found.length === 0) {
-      lines.push(`  ${r.system.padEnd(w)}  ${c.green(`no violation in ${r.runs} runs`)}`);
-      continue;
+  // a grid, one row per system and one column per invariant any of them violated, so that no line passes 100 columns
+  const found = INVARIANT_ORDER.filter((name) => rows.some((r) => r.found.some((f) => f.invariant === name)));
+  for (const r of rows) for (const f of r.found) if (!found.includes(f.invariant)) found.push(f.invariant);
+  const label = (name: string): string => name.replace(/^no-/, '').split('-')[0]!;
+  const lines = ['', `${c.bold('Fuzz')}  ${c.gray(`${CHECK_FUZZ.runs} generated runs per system, seed ${CHECK_FUZZ.seed}; informs only:`)}`, c.gray("  check's exit code comes from the expectations above")];
+  const w = Math.max(6, ...rows.map((r) => r.system.length));
+  if (found.length === 0) {
+    for (const r of rows) lines.push(`  ${r.system.padEnd(w)}  ${c.green(`no violation in ${r.runs} runs`)}`);
+  } else {
+    lines.push(c.gray('  a cell: the generated run that first violated the invariant / calls in its shrunk counterexample'));
+    const cw = found.map((f) => Math.max(label(f).length, 5));
+    lines.push(`  ${'system'.padEnd(w)}${found.map((f, i) => `  ${label(f).padStart(cw[i]!)}`).join('')}`);
+    for (const r of rows) {
+      const cells = found.map((name, i) => {
+        const f = r.found.find((x) => x.invariant === name);
+        return `  ${f === undefined ? c.green('·'.padStart(cw[i]!)) : c.yellow(`${f.run}/${f.calls}`.padStart(cw[i]!))}`;
+      });
+      lines.push(`  ${r.system.padEnd(w)}${cells.join('')}`);
     }
-    const parts = r.found.map((f) => `${f.invariant} in ${f.run} run${f.run === 1 ? '' : 's'}, shrunk to ${f.calls} call${f.calls === 1 ? '' : 's'}`);
-    lines.push(`  ${r.system.padEnd(w)}  ${c.yellow('finds')} ${parts.join('; ')}`);
+    lines.push(...wrap(found.map((f) => `${label(f)} = ${f}`), '  ', 100).map((l) => c.gray(l)));
   }
   lines.push(c.gray(`  a counterexample: spawnsim fuzz --system <id> --seed ${CHECK_FUZZ.seed} --runs ${CHECK_FUZZ.runs} --keep-going`));
   return lines.join('\n') + '\n';
+}
+
+const INVARIANT_ORDER = [...INVARIANTS.map((i) => i.name), SYSTEM_ERROR];
+
+/** Items joined by ", " into lines of at most `width` columns. */
+function wrap(items: readonly string[], indent: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const next = line === '' ? `${indent}${item}` : `${line}, ${item}`;
+    if (line !== '' && next.length > width) {
+      out.push(`${line},`);
+      line = `${indent}${item}`;
+    } else line = next;
+  }
+  if (line !== '') out.push(line);
+  return out;
 }
