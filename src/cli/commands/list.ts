@@ -6,12 +6,13 @@ import type { CommandModule } from '../cli.js';
 import { builtinExampleFiles, builtinName, builtinScenarioFiles, builtinWorkloadFiles } from '../builtins.js';
 import { packageRoot } from '../io.js';
 import { relative } from 'node:path';
+import { RUNTIMES } from '../../runtimes/catalog.js';
 
 /** `spawnsim list` */
 export const listCommand: CommandModule = (program, ctx) => {
   program
     .command('list')
-    .description('list the built-in systems, invariants, faults, scenarios, workloads and examples')
+    .description('list the built-in systems, invariants, faults, scenarios, workloads, examples and real runtimes')
     .option('--json', 'write one JSON document to stdout')
     .addHelpText('after', '\nExamples:\n  spawnsim list\n  spawnsim list --json\n')
     .action((opts: { json?: boolean }) => {
@@ -23,8 +24,9 @@ export const listCommand: CommandModule = (program, ctx) => {
       const scenarios = files('scenario', builtinScenarioFiles());
       const workloads = files('workload', builtinWorkloadFiles());
       const examples = files('example', builtinExampleFiles());
+      const runtimes = RUNTIMES.map((r) => ({ id: `${r.name}@VERSION`, summary: r.summary, variants: Object.keys(r.variants) }));
       if (opts.json) {
-        ctx.io.stdout(toJson(envelope('list', ctx.version, { systems, invariants, faults, scenarios, workloads, examples })));
+        ctx.io.stdout(toJson(envelope('list', ctx.version, { systems, invariants, faults, scenarios, workloads, examples, runtimes })));
         return;
       }
       const c = ctx.chalk();
@@ -40,6 +42,7 @@ export const listCommand: CommandModule = (program, ctx) => {
           section('Scenarios (spawnsim run NAME)', scenarios.map((s) => [s.name, s.path])),
           section('Workloads (spawnsim plan NAME)', workloads.map((s) => [s.name, s.path])),
           section('Examples', examples.map((s) => [s.name, s.path])),
+          section('Real runtimes (--system ID@VERSION; docs/real-runtimes.md)', runtimes.map((r) => [`${r.id}[+${r.variants.join('|+')}]`, r.summary])),
         ].join('\n'),
       );
     });
