@@ -103,7 +103,7 @@ describe('spawnsim list', () => {
     expect(doc.systems.map((s: { id: string }) => s.id)).toContain('codex-v1');
     expect(doc.invariants.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['no-false-rejection', 'system-error']));
     expect(doc.faults.length).toBeGreaterThan(0);
-    expect(doc.runtimes).toEqual([expect.objectContaining({ id: 'codex@VERSION', variants: ['v1', 'v2'] })]);
+    expect(doc.runtimes).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'codex@VERSION', variants: ['v1', 'v2'] }), expect.objectContaining({ id: 'gemini@VERSION' })]));
     for (const row of [...doc.systems, ...doc.invariants, ...doc.faults]) expect(row.summary).toMatch(/\S/);
   });
 });
