@@ -74,3 +74,10 @@ export { PROTOCOL_VERSION, protocolJsonSchema } from './systems/external/protoco
 export { parseExecSpec, type ExecSpec } from './systems/external/execSpec.js';
 export { firstDivergence, diffCampaign, type Divergence, type DiffResult, type DiffCampaignOptions } from './diff/diffSystems.js';
 export { recordingSystem, type RecordedCall } from './diff/Recorder.js';
+// Real runtimes (an edge layer: processes and sockets; docs/real-runtimes.md)
+export { RUNTIMES, findRuntime, realSystemId } from './runtimes/catalog.js';
+export { realVerdict, prepareRealSystem, type RealVerdict, type RealVerdictOptions, type RealInvariantTally } from './runtimes/realVerdict.js';
+export { realRunOnce, unsupportedReason, OBSERVABLE_INVARIANTS, DEFAULT_REAL_OPTIONS, type RealRunOptions, type RealRunOutcome, type ObservedEvent, type RealViolation } from './runtimes/driver.js';
+export { ScriptedModelServer, type HeldRequest, type ExchangeRecord } from './runtimes/modelServer.js';
+export type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, ToolResult, InstallContext } from './runtimes/runtime.js';
+export type { WireFormat } from './runtimes/wire/format.js';
