@@ -71,11 +71,13 @@ describe('gemini@0.61.0, the real CLI', () => {
     const swc = run('scenarios/basics/spawn-wait-close.yaml', 1);
     expect(swc.doc.real[0]!.real.mode).toBe('persistent');
     expect(swc.doc.real[0]!.violations, swc.stderr).toEqual([]);
+    expect(swc.doc.real[0]!.expectation).toMatchObject({ status: 'ok', key: 'gemini@*' });
     const ok = swc.doc.real[0]!.perRun[0]!.events.filter((e) => e.tool === 'spawn_agent' && e.result === 'ok');
     expect(ok).toHaveLength(6);
     expect(ok.every((e) => /Termination Reason: GOAL/.test(e.detail))).toBe(true);
     const depth = run('scenarios/basics/depth-refusal-at-max-depth.yaml', 1);
     expect(depth.doc.real[0]!.violations, depth.stderr).toEqual([]);
+    expect(depth.doc.real[0]!.expectation).toMatchObject({ status: 'ok', key: 'gemini@*' });
     expect(depth.doc.real[0]!.perRun[0]!.events).toContainEqual(expect.objectContaining({ thread: 'a1', result: 'unavailable', error: 'ToolUnavailable' }));
     expect(geminiProcesses()).toEqual([]);
   }, 180_000);
