@@ -79,5 +79,7 @@ export { RUNTIMES, findRuntime, realSystemId } from './runtimes/catalog.js';
 export { realVerdict, prepareRealSystem, type RealVerdict, type RealVerdictOptions, type RealInvariantTally } from './runtimes/realVerdict.js';
 export { realRunOnce, unsupportedReason, OBSERVABLE_INVARIANTS, DEFAULT_REAL_OPTIONS, type RealRunOptions, type RealRunOutcome, type ObservedEvent, type RealViolation } from './runtimes/driver.js';
 export { ScriptedModelServer, type HeldRequest, type ExchangeRecord } from './runtimes/modelServer.js';
-export type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, ToolResult, InstallContext } from './runtimes/runtime.js';
+export type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, ToolResult, ReportedEnd, InstallContext } from './runtimes/runtime.js';
 export type { WireFormat } from './runtimes/wire/format.js';
+export { GEMINI_WIRE } from './runtimes/wire/gemini.js';
+export { RESPONSES_WIRE } from './runtimes/wire/responses.js';
