@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Codex V1 (as at openai/codex#18335) as an external system for spawnsim.
+"""Codex V1 (codex-cli 0.121.0, as at openai/codex#18335) as an external system for spawnsim.
 
 A port of spawnsim's built-in model (src/systems/AgentRegistry.ts and src/systems/codexV1.ts)
 that speaks the JSON-lines protocol of docs/protocol.md on stdin/stdout. Python 3 standard
@@ -108,9 +108,9 @@ def refuse(error, message):
 
 
 class Thread:
-    __slots__ = ("id", "scope", "depth", "parent", "is_root", "status", "loaded", "edge_open", "children")
+    __slots__ = ("id", "scope", "depth", "parent", "is_root", "status", "loaded", "edge_open", "children", "seq")
 
-    def __init__(self, id, scope, depth, parent, is_root, status):
+    def __init__(self, id, scope, depth, parent, is_root, status, seq):
         self.id = id
         self.scope = scope
         self.depth = depth
@@ -121,6 +121,8 @@ class Thread:
         self.edge_open = True
         # spawn children: a dict used as an insertion-ordered set, like the model's Set
         self.children = {}
+        # creation order: Codex thread ids are UUIDv7, and siblings are listed by id (D7)
+        self.seq = seq
 
 
 class CodexV1:
@@ -131,6 +133,7 @@ class CodexV1:
         self.fork_policy = fork_policy
         self.registries = {}
         self.threads = {}
+        self.next_seq = 0
 
     def start_root(self, root):
         self._add_root(root)
@@ -148,7 +151,7 @@ class CodexV1:
         if caller is None or not caller.loaded:
             yield {"done": True, "value": refuse("ThreadNotFound", "caller %s is not loaded" % caller_id)}
             return
-        refused = self._depth_refusal(caller, "spawn_agent")
+        refused = self._collab_refusal(caller, "spawn_agent") or self._depth_refusal(caller)
         if refused is not None:
             yield {"done": True, "value": refused}
             return
@@ -194,124 +197,168 @@ class CodexV1:
         caller = self.threads.get(caller_id)
         if caller is None or not caller.loaded:
             return refuse("ThreadNotFound", "caller %s is not loaded" % caller_id)
+        refused = self._collab_refusal(caller, "resume_agent") or self._depth_refusal(caller)
+        if refused is not None:
+            return refused
         child_depth = caller.depth + 1
-        if child_depth > self.config["maxDepth"]:
-            return refuse("DepthLimitReached", DEPTH_MESSAGE)
         target = self.threads.get(target_id)
-        if target is None:
-            return refuse("ThreadNotFound", "no rollout for %s" % target_id)
-        if target.loaded:
+        if target is not None and target.loaded:
             return {"ok": True, "depth": target.depth, "restored": [], "skipped": []}
+        # D3: reserve and register the root before the rollout is looked up
         reg = self.registries[caller.scope]
         r = self._reserve_in(reg)
         if isinstance(r, dict):
             return r
         if child_depth == 1:
             reg.register_root(caller.scope)
+        if target is None:
+            r.rollback()
+            return refuse("ThreadNotFound", "thread %s not found (no rollout)" % target_id)
         # commit overwrites the thread:{id} key: a vanished, still-counted entry is counted twice
         r.commit(target_id)
         self._detach_from_parent(target)
         target.scope = caller.scope
         target.depth = child_depth
         target.parent = caller.id
+        target.is_root = False  # D5: a resumed fork root is a subagent of the caller's tree
         target.status = "PendingInit"
         target.loaded = True
         target.edge_open = True
-        # re-parented to the caller; its persisted spawn edges (children) are kept for tree resume
         caller.children[target.id] = None
-        restored, skipped = self._restore_tree(target, reg)
+        restored, skipped, cycle = self._restore_tree(target, reg)
+        if cycle is not None:
+            return {"ok": "pending", "depth": child_depth, "restored": restored, "skipped": skipped, "cycle": cycle,
+                    "message": "resume_agent(%s) never returns: tree resume goes round the cycle of Open spawn edges %s for ever "
+                               "(Codex 0.121.0 control.rs resume_agent_from_rollout: its BFS keeps no visited set)" % (target_id, ", ".join(cycle))}
         return {"ok": True, "depth": child_depth, "restored": restored, "skipped": skipped}
 
-    def resume_session(self, root_id, edges):
-        """`codex exec resume`: tree resume restores every agent whose persisted edge is Open."""
-        root = self.threads.get(root_id)
-        if root is None:
-            return refuse("ThreadNotFound", "root %s was not started" % root_id)
-        for e in edges:
-            if e["child"] in self.threads:
-                continue
-            t = Thread(e["child"], root_id, 0, e["parent"], False, "NotFound")
-            t.loaded = False
-            self.threads[e["child"]] = t
-        for e in edges:
-            p = self.threads.get(e["parent"])
-            if p is not None:
-                p.children[e["child"]] = None
-        restored, skipped = self._restore_tree(root, self.registries[root_id])
-        return {"ok": True, "depth": 0, "restored": restored, "skipped": skipped}
-
     def _restore_tree(self, start, reg):
-        """BFS over Open spawn edges: loaded children pass, others re-reserve (no depth check)."""
+        """BFS over Open spawn edges in creation order; loaded children are queued again (no visited set in Codex)."""
         restored = []
         skipped = []
-        queue = [start]
+        queue = [(start, start.depth)]
+        seen = {start.id}
         while queue:
-            node = queue.pop(0)
-            for id in node.children:
-                c = self.threads[id]
-                if not c.edge_open or c.parent != node.id:
-                    continue
+            node, depth = queue.pop(0)
+            for c in self._open_children(node):
+                if c.id in seen:
+                    return restored, skipped, self._cycle_through(node, c)
                 if c.loaded:
-                    queue.append(c)
+                    seen.add(c.id)
+                    queue.append((c, depth + 1))
                     continue
                 r = self._reserve_in(reg)
                 if isinstance(r, dict):
-                    skipped.extend(self._open_subtree(c))
+                    skipped.extend(self._open_subtree(c, set()))
                     continue
-                if node.depth + 1 == 1:
+                if depth + 1 == 1:
                     reg.register_root(start.scope)
                 r.commit(c.id)
                 c.scope = start.scope
-                c.depth = node.depth + 1
+                c.depth = depth + 1
+                c.is_root = False
                 c.status = "PendingInit"
                 c.loaded = True
                 restored.append(c.id)
-                queue.append(c)
-        return restored, skipped
+                seen.add(c.id)
+                queue.append((c, depth + 1))
+        return restored, skipped, None
 
-    def _open_subtree(self, t):
+    def _open_children(self, t):
+        out = [self.threads[id] for id in t.children]
+        out = [c for c in out if c.edge_open and c.parent == t.id]
+        out.sort(key=lambda c: c.seq)
+        return out
+
+    def _cycle_through(self, parent, child):
+        edges = ["%s -> %s" % (parent.id, child.id)]
+        t = parent
+        while t.id != child.id and t.parent is not None and len(edges) <= len(self.threads):
+            p = self.threads[t.parent]
+            edges.insert(0, "%s -> %s" % (p.id, t.id))
+            t = p
+        return edges
+
+    def _open_subtree(self, t, seen):
+        if t.id in seen:
+            return []
+        seen.add(t.id)
         out = [t.id]
-        for id in t.children:
-            c = self.threads[id]
-            if c.edge_open and c.parent == t.id:
-                out.extend(self._open_subtree(c))
+        for c in self._open_children(t):
+            out.extend(self._open_subtree(c, seen))
         return out
 
     def close(self, caller_id, target_id):
+        caller = self.threads.get(caller_id)
+        refused = self._collab_refusal(caller, "close_agent") if caller is not None else None
+        if refused is not None:
+            return refused
         target = self.threads.get(target_id)
-        if target is None or target.is_root:
+        # D1: any thread id, a root included
+        if target is None:
             return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
-        reg = self.registries[target.scope]
-        known = reg.has(target.id)
+        # D4: release in the caller's registry
+        reg = self.registries[caller.scope if caller is not None else target.scope]
         if not target.loaded:
-            if self.reap_stale and known:
+            if self.reap_stale and reg.has(target.id):
                 target.edge_open = False
                 reg.release(target.id)
-                return {"ok": True, "shutdown": []}
+                shutdown = []
+                for d in self._live_descendants(target):
+                    d.loaded = False
+                    d.status = "Shutdown"
+                    shutdown.append(d.id)
+                    reg.release(d.id)
+                return {"ok": True, "shutdown": shutdown}
             return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
-        shutdown = []
         # close marks only the target's spawn edge Closed: descendants keep Open edges
         target.edge_open = False
-
-        def visit(t):
+        shutdown = []
+        # D6: the target, then its loaded descendants only
+        for t in [target] + self._live_descendants(target):
             if t.loaded:
                 t.loaded = False
                 t.status = "Shutdown"
                 shutdown.append(t.id)
-            self.registries[t.scope].release(t.id)
-            for c in list(t.children):
-                visit(self.threads[c])
-
-        visit(target)
+            reg.release(t.id)
         return {"ok": True, "shutdown": shutdown}
 
+    def _live_descendants(self, t):
+        out = []
+        seen = {t.id}
+
+        def visit(n):
+            kids = [self.threads[id] for id in n.children]
+            kids = [c for c in kids if c.loaded and c.parent == n.id and c.id not in seen]
+            kids.sort(key=lambda c: c.seq)
+            for c in kids:
+                seen.add(c.id)
+                out.append(c)
+                visit(c)
+
+        visit(t)
+        return out
+
     def interrupt(self, caller_id, target_id):
+        caller = self.threads.get(caller_id)
+        refused = self._collab_refusal(caller, "send_input") if caller is not None else None
+        if refused is not None:
+            return refused
         target = self.threads.get(target_id)
         if target is None or not target.loaded:
             return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
         return {"ok": True}
 
+    def wait(self, caller_id, targets):
+        caller = self.threads.get(caller_id)
+        refused = self._collab_refusal(caller, "wait") if caller is not None else None
+        return refused if refused is not None else {"ok": True}
+
     def send_input(self, caller_id, target_id, delivery, queue_only):
+        caller = self.threads.get(caller_id)
+        refused = self._collab_refusal(caller, "send_input") if caller is not None else None
+        if refused is not None:
+            return refused
         target = self.threads.get(target_id)
         if target is None or delivery == "not-found":
             if target is not None:
@@ -320,7 +367,8 @@ class CodexV1:
         if delivery == "died":
             target.loaded = False
             target.status = "Shutdown"
-            self.registries[target.scope].release(target.id)
+            # D4: the InternalAgentDied cleanup releases in the caller's registry
+            self.registries[caller.scope if caller is not None else target.scope].release(target.id)
             return refuse("InternalAgentDied", "agent with id %s is closed" % target_id)
         if not target.is_root and self.release != "close-only":
             reg = self.registries[target.scope]
@@ -349,11 +397,15 @@ class CodexV1:
     def snapshot(self):
         return {"registries": [reg.snapshot() for reg in self.registries.values()]}
 
-    def _depth_refusal(self, caller, tool):
+    def _collab_refusal(self, caller, tool):
+        """D2: at depth >= max_depth the Collab feature (all five V1 tools) is off."""
         max_depth = self.config["maxDepth"]
         if not caller.is_root and caller.depth >= max_depth:
-            return refuse("ToolUnavailable", "%s is not available to an agent at depth %d (max_depth %d)" % (tool, caller.depth, max_depth))
-        if caller.depth + 1 > max_depth:
+            return refuse("ToolUnavailable", "%s is not available to an agent at depth %d (max_depth %d: the Collab tools are disabled in its config)" % (tool, caller.depth, max_depth))
+        return None
+
+    def _depth_refusal(self, caller):
+        if caller.depth + 1 > self.config["maxDepth"]:
             return refuse("DepthLimitReached", DEPTH_MESSAGE)
         return None
 
@@ -374,10 +426,12 @@ class CodexV1:
 
     def _add_root(self, id):
         self.registries[id] = AgentRegistry(id, self.config["maxThreads"])
-        self.threads[id] = Thread(id, id, 0, None, True, "Running")
+        self.threads[id] = Thread(id, id, 0, None, True, "Running", self.next_seq)
+        self.next_seq += 1
 
     def _add_child(self, id, caller, depth):
-        self.threads[id] = Thread(id, caller.scope, depth, caller.id, False, "PendingInit")
+        self.threads[id] = Thread(id, caller.scope, depth, caller.id, False, "PendingInit", self.next_seq)
+        self.next_seq += 1
         caller.children[id] = None
 
     def _detach_from_parent(self, t):
@@ -395,7 +449,7 @@ class ProtocolError(Exception):
 
 
 OPS = ["hello", "create", "startRoot", "spawn", "spawnBegin", "step", "fork", "resume", "close",
-       "interrupt", "sendInput", "statusChanged", "threadVanished", "turnStarted", "turnEnded", "snapshot", "resumeSession"]
+       "interrupt", "wait", "sendInput", "statusChanged", "threadVanished", "turnStarted", "turnEnded", "snapshot"]
 
 
 class Server:
@@ -452,6 +506,8 @@ class Server:
             return s.close(a["caller"], a["target"])
         if op == "interrupt":
             return s.interrupt(a["caller"], a["target"])
+        if op == "wait":
+            return s.wait(a["caller"], a["targets"])
         if op == "sendInput":
             return s.send_input(a["caller"], a["target"], a["delivery"], bool(a.get("queueOnly", False)))
         if op == "statusChanged":
@@ -462,8 +518,6 @@ class Server:
             return None
         if op == "snapshot":
             return s.snapshot()
-        if op == "resumeSession":
-            return s.resume_session(a["root"], a["edges"])
         raise ProtocolError("unsupported", "unknown op %r" % op)
 
 

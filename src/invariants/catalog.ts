@@ -9,6 +9,7 @@ import { noUnderflow } from './noUnderflow.js';
 import { rollbackOnFailure } from './rollbackOnFailure.js';
 import { eventuallyReleased } from './eventuallyReleased.js';
 import { closeReturns } from './closeReturns.js';
+import { resumeReturns } from './resumeReturns.js';
 import { residencyWithinCap } from './residencyWithinCap.js';
 import { permitsWithinCap } from './permitsWithinCap.js';
 
@@ -27,6 +28,7 @@ export const INVARIANTS: readonly Invariant[] = [
   rollbackOnFailure,
   eventuallyReleased,
   closeReturns,
+  resumeReturns,
   residencyWithinCap,
   permitsWithinCap,
 ];

@@ -3,9 +3,16 @@ import type { Invariant } from './Invariant.js';
 
 const ROLLED_BACK = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
 
+/**
+ * The root entry is left out: `register_root_thread` is idempotent and never counted, and Codex
+ * registers the root before a resume looks its rollout up (D3), so a failed resume may add it.
+ */
 function describe(r: RegistrySnapshot | undefined): string {
   if (r === undefined) return 'no registry';
-  return `counted ${r.counted}, ${r.reservations} reservations, entries [${r.entries.map((e) => `${e.key}${e.thread === null ? '(placeholder)' : ''}`).join(', ')}]`;
+  return `counted ${r.counted}, ${r.reservations} reservations, entries [${r.entries
+    .filter((e) => !e.root)
+    .map((e) => `${e.key}${e.thread === null ? '(placeholder)' : ''}`)
+    .join(', ')}]`;
 }
 
 export const rollbackOnFailure: Invariant = {
@@ -15,7 +22,7 @@ export const rollbackOnFailure: Invariant = {
   needsSnapshotBeforeCalls: true,
   create: () => ({
     onCall: (view, call) => {
-      if (call.ok || !ROLLED_BACK.has(call.op) || call.before === undefined) return null;
+      if (call.ok || call.error === 'pending' || !ROLLED_BACK.has(call.op) || call.before === undefined) return null;
       const before = call.before.registries.find((r) => r.root === call.scope);
       const after = view.snapshot().registries.find((r) => r.root === call.scope);
       const a = describe(before);

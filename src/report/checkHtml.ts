@@ -129,6 +129,7 @@ function checkMatrix(report: CheckReport, kinds: Kind[]): string {
         : kind === 'violation' ? ['×', 'unjudged-fail', `no expectation; violates ${e.judgement.observed.join(', ')}`]
         : kind === 'reproduced' ? ['✗', 'reproduced', `violates ${e.judgement.observed.join(', ')}, as expected (bug reproduced)`]
         : e.judgement.status === 'unjudged' ? ['·', 'unjudged', 'no expectation; every invariant held']
+        : e.judgement.expected === 'refused' ? ['⊘', 'pass', 'refuses the configuration, as expected (the runtime does not start)']
         : ['✓', 'pass', 'holds every invariant, as expected'];
       const inner = kind === 'pass' ? sym : `<a href="#run-${k}">${sym}</a>`;
       out.push(`<td class="${cls}" title="${xmlAttr(`${sys}: ${what}`)}">${inner}</td>`);

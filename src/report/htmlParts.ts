@@ -64,6 +64,7 @@ export function cell(e: RunEntry | undefined): { sym: string; cls: string; title
   if (e === undefined) return { sym: '', cls: 'none', title: 'not run' };
   if (e.judgement.status === 'mismatch') return { sym: '!', cls: 'mismatch', title: `expectation failed: ${e.judgement.problems.join('; ')}` };
   if (e.judgement.status === 'unjudged') return e.verdict === 'pass' ? { sym: '·', cls: 'unjudged', title: 'no expectation; every invariant held' } : { sym: '×', cls: 'unjudged-fail', title: `no expectation; violates ${e.judgement.observed.join(', ')}` };
+  if (e.judgement.expected === 'refused') return { sym: '⊘', cls: 'pass', title: 'refuses the configuration, as expected (the runtime does not start)' };
   return e.verdict === 'pass' ? { sym: '✓', cls: 'pass', title: 'holds every invariant, as expected' } : { sym: '✗', cls: 'reproduced', title: `violates ${e.judgement.observed.join(', ')}, as expected (bug reproduced)` };
 }
 

@@ -60,7 +60,7 @@ interface Suite {
 
 function suite(e: RunEntry, byExpectation: boolean): Suite {
   const className = `${e.scenario}.${e.system}`;
-  const expected = new Set(e.judgement.expected !== undefined && e.judgement.expected !== 'pass' ? e.judgement.expected.violates : []);
+  const expected = new Set(e.judgement.expected !== undefined && typeof e.judgement.expected !== 'string' ? (e.judgement.expected.violates ?? []) : []);
   const cases: string[] = [];
   let failures = 0;
   let errors = 0;

@@ -8,6 +8,7 @@ function cell(e: RunEntry | undefined): string {
   if (e === undefined) return ' ';
   if (e.judgement.status === 'mismatch') return '**!**';
   if (e.judgement.status === 'unjudged') return e.verdict === 'pass' ? '·' : '×';
+  if (e.judgement.expected === 'refused') return '⊘';
   return e.verdict === 'pass' ? '✓' : '✗';
 }
 
@@ -34,7 +35,7 @@ export function renderMarkdownMatrix(report: CheckReport): string {
   lines.push('');
   lines.push(`Systems: ${cols.map((sys, i) => `${i + 1} \`${sys}\``).join(', ')}.`);
   lines.push('');
-  lines.push('✓ holds every invariant, as expected; ✗ violates exactly the expected invariants (the bug is reproduced); **!** the expectation failed; ·/× no expectation (pass/violation).');
+  lines.push('✓ holds every invariant, as expected; ✗ violates exactly the expected invariants (the bug is reproduced); ⊘ refuses the configuration, as expected; **!** the expectation failed; ·/× no expectation (pass/violation).');
   const t = report.totals;
   lines.push('');
   lines.push(`${report.scenarios.length} scenarios × ${cols.length} systems = ${t.runs} runs: ${t.expectationsHeld} expectations held, ${t.mismatches} failed, ${t.unjudged} without expectation; ${t.violatingRuns} runs violate an invariant.`);

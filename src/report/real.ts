@@ -32,7 +32,16 @@ export function judgeReal(scenario: Scenario, v: RealVerdict): RealJudgement {
   const realKeys = Object.fromEntries(Object.entries(scenario.expect ?? {}).filter(([k]) => k.includes('@')));
   const found = expectationFor({ ...scenario, expect: realKeys }, v.system);
   if (!found) return { violated, status: 'unjudged', problems: [], unobservable: [] };
-  const expected = found.expected === 'pass' ? [] : found.expected.violates;
+  // A configuration the release refuses (`refused`) is judged on a majority of runs, as invariants are.
+  const refusedIn = v.runs.filter((r) => r.configRefused).length * 2 > v.runs.length;
+  if (found.expected === 'refused') {
+    return { violated, status: refusedIn ? 'ok' : 'mismatch', key: found.key, problems: refusedIn ? [] : ['expected the runtime to refuse the configuration, but it started'], unobservable: [] };
+  }
+  if (refusedIn) {
+    return { violated, status: 'mismatch', key: found.key, problems: [`the runtime refused the configuration: ${v.runs.find((r) => r.configRefused)!.configRefused}`], unobservable: [] };
+  }
+  // calls, statuses and counts of an expectation are the model's; a real run is judged on its invariants.
+  const expected = found.expected === 'pass' ? [] : (found.expected.violates ?? []);
   const observable = new Set<string>([...v.observable, ...RUNTIME_FINDINGS]);
   const unobservable = expected.filter((i) => !observable.has(i));
   const problems: string[] = [];

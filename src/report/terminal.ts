@@ -14,6 +14,7 @@ export function renderMatrix(report: CheckReport, c: ChalkInstance): string {
     if (e === undefined) return ' ';
     if (e.judgement.status === 'mismatch') return c.bold.red('!');
     if (e.judgement.status === 'unjudged') return c.gray(e.verdict === 'pass' ? '·' : '×');
+    if (e.judgement.expected === 'refused') return c.green('⊘');
     return e.verdict === 'pass' ? c.green('✓') : c.yellow('✗');
   };
   lines.push(c.bold('Verdict matrix') + c.gray('  (rows: scenarios; columns: systems, numbered below)'));

@@ -1,5 +1,6 @@
-import type { Expectation, Scenario } from '../world/scenario.js';
-import type { RunResult } from './runScenario.js';
+import type { TraceEvent } from '../core/Trace.js';
+import type { CallExpectation, Expectation, Scenario } from '../world/scenario.js';
+import type { Observation, RunResult } from './runScenario.js';
 
 /** How a run measured up against the scenario's expectation for that system. */
 export interface Judgement {
@@ -37,7 +38,9 @@ export function expectationFor(scenario: Scenario, systemId: string): { key: str
 
 /**
  * Judges a run. `violates` lists exactly the invariants that must be violated (no more, no
- * fewer); `firstAt.turn` (and `event`) is where the first listed invariant is first broken.
+ * fewer; none when left out); `firstAt.turn` (and `event`) is where the first listed invariant
+ * is first broken; `calls`, `statuses` and `counts` say what tool calls return and what holds at
+ * points of the run; `refused` that the system refuses the configuration.
  */
 export function judge(scenario: Scenario, result: RunResult): Judgement {
   const observed = result.violations.map((v) => v.invariant);
@@ -45,22 +48,76 @@ export function judge(scenario: Scenario, result: RunResult): Judgement {
   if (found === undefined) return { status: 'unjudged', observed, problems: [] };
   const { key, expected } = found;
   const problems: string[] = [];
-  if (expected === 'pass') {
+  if (expected === 'refused') {
+    if (result.refused === undefined) problems.push('expected the system to refuse the configuration, but it ran');
+  } else if (result.refused !== undefined) {
+    problems.push(`the system refused the configuration: ${result.refused}`);
+  } else if (expected === 'pass') {
     for (const v of result.violations) problems.push(`expected pass, but ${v.invariant} was violated in turn ${v.turn}: ${v.message}`);
   } else {
-    for (const name of expected.violates) {
+    const violates = expected.violates ?? [];
+    for (const name of violates) {
       if (!observed.includes(name)) problems.push(`expected ${name} to be violated, but it held`);
     }
     for (const v of result.violations) {
-      if (!expected.violates.includes(v.invariant)) problems.push(`${v.invariant} was violated in turn ${v.turn}, which the expectation does not list: ${v.message}`);
+      if (!violates.includes(v.invariant)) problems.push(`${v.invariant} was violated in turn ${v.turn}, which the expectation does not list: ${v.message}`);
     }
-    const first = result.violations.find((v) => v.invariant === expected.violates[0]);
+    const first = result.violations.find((v) => v.invariant === violates[0]);
     if (first && expected.firstAt) {
       if (first.turn !== expected.firstAt.turn) problems.push(`expected ${first.invariant} first in turn ${expected.firstAt.turn}, found it in turn ${first.turn}`);
       if (expected.firstAt.event !== undefined && first.event !== expected.firstAt.event) {
         problems.push(`expected ${first.invariant} first at event ${expected.firstAt.event}, found it at event ${first.event}`);
       }
     }
+    for (const c of expected.calls ?? []) problems.push(...judgeCall(result, c));
+    for (const st of expected.statuses ?? []) {
+      const obs = observationAt(result, st.turn);
+      const got = obs?.statuses[st.thread] ?? 'NotFound';
+      if (obs === undefined) problems.push(`no observation ${pointText(st.turn)}: the run stopped before it`);
+      else if (got !== st.status) problems.push(`expected ${st.thread} to be ${st.status} ${pointText(st.turn)}, found ${got}`);
+    }
+    for (const ct of expected.counts ?? []) {
+      const obs = observationAt(result, ct.turn);
+      const reg = obs?.registries.find((r) => r.root === ct.registry);
+      if (obs === undefined) problems.push(`no observation ${pointText(ct.turn)}: the run stopped before it`);
+      else if (reg === undefined) problems.push(`expected a registry for ${ct.registry} ${pointText(ct.turn)}, found none`);
+      else {
+        if (ct.counted !== undefined && reg.counted !== ct.counted) problems.push(`expected ${ct.registry}'s registry to count ${ct.counted} ${pointText(ct.turn)}, found ${reg.counted}`);
+        if (ct.entries !== undefined && reg.entries !== ct.entries) problems.push(`expected ${ct.registry}'s registry to hold ${ct.entries} agent entries ${pointText(ct.turn)}, found ${reg.entries}`);
+      }
+    }
   }
   return { status: problems.length === 0 ? 'ok' : 'mismatch', key, expected, observed, problems };
+}
+
+/** Whether a system's expectation reads statuses or counts (the run then records them). */
+export function needsObservations(expected: Expectation | undefined): boolean {
+  return expected !== undefined && typeof expected !== 'string' && (expected.statuses !== undefined || expected.counts !== undefined);
+}
+
+function pointText(turn: number | undefined): string {
+  return turn === undefined ? 'at the end' : `as turn ${turn} starts`;
+}
+
+function observationAt(result: RunResult, turn: number | undefined): Observation | undefined {
+  return result.observations?.find((o) => (turn === undefined ? o.end : !o.end && o.turn === turn));
+}
+
+/** Tool-call answers as the trace records them: a wait's `waiting` is not an answer. */
+function callAnswers(result: RunResult): TraceEvent[] {
+  return result.trace.filter((e) => e.kind === 'call' && e.result !== 'waiting');
+}
+
+function judgeCall(result: RunResult, c: CallExpectation): string[] {
+  const what = [c.call ?? 'call', c.by ? `by ${c.by}` : '', c.target ? `on ${c.target}` : ''].filter(Boolean).join(' ');
+  if (result.traceTruncated) return [`cannot check ${what}: the trace was truncated`];
+  const selected = callAnswers(result).filter((e) => (c.call === undefined || e.op === c.call) && (c.by === undefined || e.thread === c.by) && (c.target === undefined || e.target === c.target));
+  const show = (e: TraceEvent): string => `${e.thread} ${e.op}(${e.target ?? ''}) -> ${e.result}`;
+  if (c.at !== undefined) {
+    const e = selected[c.at - 1];
+    if (e === undefined) return [`expected ${what} number ${c.at} to return ${c.result}, but only ${selected.length} such call${selected.length === 1 ? ' was' : 's were'} made`];
+    return e.result === c.result ? [] : [`expected ${what} number ${c.at} to return ${c.result}, found ${show(e)}${e.detail ? ` (${e.detail})` : ''}`];
+  }
+  if (selected.length === 0) return [`expected ${what} to return ${c.result}, but no such call was made`];
+  return selected.filter((e) => e.result !== c.result).map((e) => `expected ${what} to return ${c.result}, found ${show(e)}${e.detail ? ` (${e.detail})` : ''}`);
 }

@@ -110,8 +110,8 @@ function checkSemantics(doc: LocatedDocument, s: Scenario, systems: readonly str
     if (!known) {
       throw doc.errorAt(['expect'], `unknown system \`${key}\` in expect: expected one of ${systems.join(', ')} (or a glob such as codex-v1*)`, key);
     }
-    if (exp !== 'pass') {
-      exp.violates.forEach((name, i) => {
+    if (typeof exp !== 'string') {
+      (exp.violates ?? []).forEach((name, i) => {
         if (!invariants.includes(name)) {
           throw doc.errorAt(['expect', key, 'violates', i], `unknown invariant \`${name}\`: expected one of ${invariants.join(', ')}`);
         }

@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../core/Trace.js';
-import type { SystemDefinition } from '../systems/contract.js';
+import type { SystemDefinition, ThreadId } from '../systems/contract.js';
+import { needsObservations } from './expectations.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
 import { World, resolveConfig, type StopReason, type WorldStats } from '../world/World.js';
@@ -57,6 +58,26 @@ export interface RunResult {
   simulated_ms: number;
   trace: TraceEvent[];
   traceTruncated: boolean;
+  /** The system refused the configuration (Codex's config load): nothing ran. */
+  refused?: string;
+  /** Statuses and counts at each turn start and at the end, kept when the expectation reads them. */
+  observations?: Observation[];
+}
+
+/** What held at one point of a run: as a turn started (`end` false) or at the end. */
+export interface Observation {
+  turn: number;
+  end: boolean;
+  /** each thread's status as the runtime reports it (Shutdown: shut down; NotFound: not loaded) */
+  statuses: Record<ThreadId, string>;
+  registries: Array<{ root: ThreadId; counted: number; entries: number }>;
+}
+
+function observe(view: WorldView, end: boolean): Observation {
+  const statuses: Record<ThreadId, string> = {};
+  for (const t of view.threads()) statuses[t.id] = t.closed ? 'Shutdown' : t.loaded ? t.status : 'NotFound';
+  const registries = view.snapshot().registries.map((r) => ({ root: r.root, counted: r.counted, entries: r.entries.filter((e) => !e.root && e.thread !== null).length }));
+  return { turn: view.turn, end, statuses, registries };
 }
 
 /** Runs a scenario against a system with the invariant catalogue watching. */
@@ -71,6 +92,9 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
   const undetectable: Violation[] = [];
   const counts: Record<string, number> = {};
   const strict = options.strict ?? false;
+  // Any expectation of the file may be the one that judges this run (an external program is
+  // judged as the built-in system it implements), so record when any of them reads statuses or counts.
+  const observations: Observation[] | undefined = Object.values(s.expect ?? {}).some(needsObservations) ? [] : undefined;
   let world: World;
 
   const report = (inv: string, view: WorldView, f: Finding | null): void => {
@@ -94,6 +118,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
   world = new World({
     scenario: s,
     createSystem: (cfg) => system.create(cfg),
+    ...(system.refusesConfig !== undefined ? { refuseConfig: (cfg: Parameters<NonNullable<typeof system.refusesConfig>>[0]) => system.refusesConfig!(cfg) } : {}),
     snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
@@ -107,6 +132,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
         for (const { inv, c } of checkers) if (c.onCall) report(inv.name, view, c.onCall(view, call));
       },
       atBoundary: (view, where) => {
+        observations?.push(observe(view, where === 'end'));
         for (const { inv, c } of checkers) if (c.atBoundary) report(inv.name, view, c.atBoundary(view, where));
       },
     },
@@ -145,6 +171,8 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     simulated_ms: r.simulated_ms,
     trace: r.trace,
     traceTruncated: r.traceTruncated,
+    ...(r.refused !== undefined ? { refused: r.refused } : {}),
+    ...(observations !== undefined ? { observations } : {}),
   };
 }
 

@@ -16,6 +16,20 @@ export class ExecutionLimiter {
     return true;
   }
 
+  /**
+   * The capacity check a spawn makes before it spawns (#26969 "checked before spawning"); the
+   * permit itself is taken later, by the new agent's turn (`acquireChecked`), so two spawns that
+   * both pass the check overshoot the limit ("best effort").
+   */
+  hasCapacity(): boolean {
+    return this.active < this.limit;
+  }
+
+  /** Takes a permit whose capacity was checked earlier, without checking again. */
+  acquireChecked(): void {
+    this.active++;
+  }
+
   /** Dropping the permit. */
   release(): void {
     this.active--;

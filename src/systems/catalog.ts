@@ -3,6 +3,7 @@ import type { SystemDefinition } from './contract.js';
 import { EXEC_PREFIX } from './external/execSpec.js';
 import { externalSystem } from './external/ExternalSystem.js';
 import { CodexV2 } from './codexV2.js';
+import { codexConfigRefusal } from './codexConfig.js';
 
 interface V1Base {
   id: string;
@@ -55,6 +56,7 @@ const OTHER_SYSTEMS: SystemDefinition[] = [
     id: 'codex-v2',
     summary: 'Codex multi-agent V2 (June 2026): root-inclusive cap, residency LRU, execution permits, no close',
     create: (config) => new CodexV2(config),
+    refusesConfig: codexConfigRefusal,
   },
 ];
 
@@ -83,6 +85,7 @@ export function builtinSystems(): SystemDefinition[] {
         id,
         summary: forkPolicy === 'fresh-root' ? base.summary : `${base.id} where ${FORK_SUMMARY[forkPolicy]}`,
         create: (config) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }),
+        refusesConfig: codexConfigRefusal,
       });
     }
   }

@@ -13,9 +13,10 @@ import {
   type ResumeResponse,
   type SendRequest,
   type SendResponse,
-  type SessionResumeRequest,
   type SpawnRequest,
   type SpawnResponse,
+  type WaitRequest,
+  type WaitResponse,
   type Steps,
   type SystemConfig,
   type SystemSnapshot,
@@ -70,6 +71,12 @@ interface ThreadInfo {
   edgeOpen: boolean;
   /** spawn children (live in-memory edges); a Set (insertion-ordered) so detaching one is O(1) in a long session */
   children: Set<ThreadId>;
+  /**
+   * Creation order. Codex thread ids are UUIDv7 (time-ordered) and both the state DB's child
+   * listing (`ORDER BY child_thread_id`) and the live spawn tree (sorted by path, then id) list
+   * siblings by it, whenever they were re-parented (D7).
+   */
+  seq: number;
 }
 
 const DEPTH_MESSAGE = 'Agent depth limit reached. Solve the task yourself.';
@@ -82,6 +89,7 @@ const DEPTH_MESSAGE = 'Agent depth limit reached. Solve the task yourself.';
 export class CodexV1 implements SystemUnderTest {
   private readonly registries = new Map<ThreadId, AgentRegistry>();
   private readonly threads = new Map<ThreadId, ThreadInfo>();
+  private nextSeq = 0;
 
   constructor(
     private readonly config: SystemConfig,
@@ -112,7 +120,7 @@ export class CodexV1 implements SystemUnderTest {
           stage = 1;
           const caller = this.threads.get(req.caller);
           if (!caller || !caller.loaded) return done(refuse('ThreadNotFound', `caller ${req.caller} is not loaded`));
-          const refused = this.depthRefusal(caller, 'spawn_agent');
+          const refused = this.collabRefusal(caller, 'spawn_agent') ?? this.depthRefusal(caller);
           if (refused) return done(refused);
           childDepth = caller.depth + 1;
           const reg = this.registries.get(caller.scope)!;
@@ -157,57 +165,64 @@ export class CodexV1 implements SystemUnderTest {
   resume(req: ResumeRequest): ResumeResponse {
     const caller = this.threads.get(req.caller);
     if (!caller || !caller.loaded) return refuse('ThreadNotFound', `caller ${req.caller} is not loaded`);
+    const refused = this.collabRefusal(caller, 'resume_agent') ?? this.depthRefusal(caller);
+    if (refused) return refused;
     const childDepth = caller.depth + 1;
-    if (childDepth > this.config.maxDepth) return refuse('DepthLimitReached', DEPTH_MESSAGE);
     const target = this.threads.get(req.target);
-    if (!target) return refuse('ThreadNotFound', `no rollout for ${req.target}`);
-    // A loaded agent is never reserved twice: resume_agent only reports its status.
-    if (target.loaded) return { ok: true, depth: target.depth, restored: [], skipped: [] };
+    // The handler resumes only when get_status reads NotFound: a loaded agent is never reserved twice.
+    if (target?.loaded) return { ok: true, depth: target.depth, restored: [], skipped: [] };
+    // D3 (control.rs@2e71ac0f resume_single_agent_from_rollout): reserve with the limit and
+    // register the root (prepare_thread_spawn) before the rollout is looked up, so at the cap an
+    // unknown id is AgentLimitReached; below it, ThreadNotFound drops the reservation.
     const reg = this.registries.get(caller.scope)!;
     const r = this.reserveIn(reg);
     if ('ok' in r) return r;
     if (childDepth === 1) reg.registerRoot(caller.scope);
+    if (!target) {
+      r.rollback();
+      return refuse('ThreadNotFound', `thread ${req.target} not found (no rollout)`);
+    }
     // commit overwrites the `thread:{id}` key: a vanished, still-counted entry is counted twice.
     r.commit(req.target);
     this.detachFromParent(target);
-    // Re-parented to the caller; its persisted spawn edges (children) are kept for tree resume.
-    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, status: 'PendingInit', loaded: true, edgeOpen: true });
+    // Re-parented to the caller as a ThreadSpawn subagent of its tree: a fork root resumed this
+    // way stops being a root (D5). Its persisted spawn edges (children) are kept for tree resume.
+    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, isRoot: false, status: 'PendingInit', loaded: true, edgeOpen: true });
     caller.children.add(target.id);
-    return { ok: true, depth: childDepth, ...this.restoreTree(target, reg) };
-  }
-
-  /**
-   * `codex exec resume`: this fresh process resumes the session root, and tree resume restores
-   * every agent whose persisted edge is Open, each re-reserving a slot with the limit (§3.7).
-   */
-  resumeSession(req: SessionResumeRequest): ResumeResponse {
-    const root = this.threads.get(req.root);
-    if (root === undefined) return refuse('ThreadNotFound', `root ${req.root} was not started`);
-    for (const e of req.edges) {
-      if (this.threads.has(e.child)) continue;
-      // Known from the state DB only: not loaded until the BFS below restores it.
-      this.threads.set(e.child, { id: e.child, scope: req.root, depth: 0, parent: e.parent, isRoot: false, status: 'NotFound', loaded: false, edgeOpen: true, children: new Set() });
+    const tree = this.restoreTree(target, reg);
+    if (tree.cycle !== null) {
+      return {
+        ok: 'pending',
+        depth: childDepth,
+        restored: tree.restored,
+        skipped: tree.skipped,
+        cycle: tree.cycle,
+        message: `resume_agent(${req.target}) never returns: tree resume goes round the cycle of Open spawn edges ${tree.cycle.join(', ')} for ever (Codex 0.121.0 control.rs resume_agent_from_rollout: its BFS keeps no visited set)`,
+      };
     }
-    for (const e of req.edges) this.threads.get(e.parent)?.children.add(e.child);
-    return { ok: true, depth: 0, ...this.restoreTree(root, this.registries.get(req.root)!) };
+    return { ok: true, depth: childDepth, restored: tree.restored, skipped: tree.skipped };
   }
 
   /**
-   * Tree resume (§3.7): BFS over persisted Open spawn edges from `start`. A loaded child is
-   * taken as resumed with no new reservation; any other is reserved with the limit (no depth
-   * check), and a refusal skips it with its subtree. Closed edges are not followed.
+   * Tree resume (§3.7, control.rs@2e71ac0f `resume_agent_from_rollout`): BFS over persisted
+   * Open spawn edges from `start`, children in creation order (D7). A loaded child is taken as
+   * resumed with no new reservation and queued again; any other is reserved with the limit (no
+   * depth check), and a refusal skips it with its subtree. Closed edges are not followed.
+   * Codex's queue keeps no visited set, so Open edges that form a cycle (H1) keep it going for
+   * ever; the model stops at the first node reached twice and returns the cycle instead.
    */
-  private restoreTree(start: ThreadInfo, reg: AgentRegistry): { restored: ThreadId[]; skipped: ThreadId[] } {
+  private restoreTree(start: ThreadInfo, reg: AgentRegistry): { restored: ThreadId[]; skipped: ThreadId[]; cycle: string[] | null } {
     const restored: ThreadId[] = [];
     const skipped: ThreadId[] = [];
-    const queue: ThreadInfo[] = [start];
+    const queue: Array<{ node: ThreadInfo; depth: number }> = [{ node: start, depth: start.depth }];
+    const seen = new Set<ThreadId>([start.id]);
     while (queue.length > 0) {
-      const node = queue.shift()!;
-      for (const id of node.children) {
-        const c = this.threads.get(id)!;
-        if (!c.edgeOpen || c.parent !== node.id) continue;
+      const { node, depth } = queue.shift()!;
+      for (const c of this.openChildren(node)) {
+        if (seen.has(c.id)) return { restored, skipped, cycle: this.cycleThrough(node, c) };
         if (c.loaded) {
-          queue.push(c);
+          seen.add(c.id);
+          queue.push({ node: c, depth: depth + 1 });
           continue;
         }
         const r = this.reserveIn(reg);
@@ -215,73 +230,152 @@ export class CodexV1 implements SystemUnderTest {
           skipped.push(...this.openSubtree(c));
           continue;
         }
-        if (node.depth + 1 === 1) reg.registerRoot(start.scope);
+        if (depth + 1 === 1) reg.registerRoot(start.scope);
         r.commit(c.id);
-        Object.assign(c, { scope: start.scope, depth: node.depth + 1, status: 'PendingInit', loaded: true });
+        Object.assign(c, { scope: start.scope, depth: depth + 1, isRoot: false, status: 'PendingInit', loaded: true });
         restored.push(c.id);
-        queue.push(c);
+        seen.add(c.id);
+        queue.push({ node: c, depth: depth + 1 });
       }
     }
-    return { restored, skipped };
+    return { restored, skipped, cycle: null };
   }
 
-  /** `t` and its descendants over Open edges. */
-  private openSubtree(t: ThreadInfo): ThreadId[] {
-    const out = [t.id];
+  /** Children of `t` whose persisted spawn edge from `t` is Open, in creation order. */
+  private openChildren(t: ThreadInfo): ThreadInfo[] {
+    const out: ThreadInfo[] = [];
     for (const id of t.children) {
       const c = this.threads.get(id)!;
-      if (c.edgeOpen && c.parent === t.id) out.push(...this.openSubtree(c));
+      if (c.edgeOpen && c.parent === t.id) out.push(c);
     }
+    return out.sort((x, y) => x.seq - y.seq);
+  }
+
+  /** The Open edges `child -> ... -> parent -> child` that make tree resume loop. */
+  private cycleThrough(parent: ThreadInfo, child: ThreadInfo): string[] {
+    const edges = [`${parent.id} -> ${child.id}`];
+    for (let t: ThreadInfo = parent; t.id !== child.id && t.parent !== null && edges.length <= this.threads.size; ) {
+      const p = this.threads.get(t.parent)!;
+      edges.unshift(`${p.id} -> ${t.id}`);
+      t = p;
+    }
+    return edges;
+  }
+
+  /** `t` and its descendants over Open edges (each once: the edges may form a cycle). */
+  private openSubtree(t: ThreadInfo, seen = new Set<ThreadId>()): ThreadId[] {
+    if (seen.has(t.id)) return [];
+    seen.add(t.id);
+    const out = [t.id];
+    for (const c of this.openChildren(t)) out.push(...this.openSubtree(c, seen));
     return out;
   }
 
   close(req: CloseRequest): CloseResponse {
+    const caller = this.threads.get(req.caller);
+    const refused = caller ? this.collabRefusal(caller, 'close_agent') : null;
+    if (refused) return refused;
     const target = this.threads.get(req.target);
-    if (!target || target.isRoot) return refuse('ThreadNotFound', `agent with id ${req.target} not found`);
-    const reg = this.registries.get(target.scope)!;
-    const known = reg.has(target.id);
+    // D1: the V1 handler takes any thread id (no owner or root check): a fork/create root, even
+    // the caller's own root, is shut down like an agent.
+    if (!target) return refuse('ThreadNotFound', `agent with id ${req.target} not found`);
+    // D4: shutdown_live_agent releases in the registry of the *caller's* AgentControl; closing
+    // an agent of another tree (from a forked conversation) leaves its slot counted there.
+    const reg = this.registries.get(caller?.scope ?? target.scope)!;
     if (!target.loaded) {
-      if (this.options.reapStale && known) {
+      if (this.options.reapStale && reg.has(target.id)) {
         // #24903: a known agent whose thread is gone: close succeeds and frees the slot.
         target.edgeOpen = false;
         reg.release(target.id);
-        return { ok: true, shutdown: [] };
+        const shutdown: ThreadId[] = [];
+        for (const d of this.liveDescendants(target)) {
+          d.loaded = false;
+          d.status = 'Shutdown';
+          shutdown.push(d.id);
+          reg.release(d.id);
+        }
+        return { ok: true, shutdown };
       }
-      // Before #24903 the handler fails on ThreadNotFound before it reaches the release.
+      // Before #24903 the handler fails on ThreadNotFound (subscribe_status) before any release.
       return refuse('ThreadNotFound', `agent with id ${req.target} not found`);
     }
-    const shutdown: ThreadId[] = [];
     // close_agent marks only the target's spawn edge Closed (control.rs@2e71ac0f); descendants
     // are shut down but keep Open edges, so resuming the target later reopens them (§5.5 item 10).
     target.edgeOpen = false;
+    // shutdown_agent_tree: the target, then its descendants over the live spawn tree (D6:
+    // loaded threads only; a vanished child and everything under it are not reached). The
+    // awaiting close of 0.135-0.142 (close_agent_v1) walks the persisted descendants instead.
+    const walk = this.options.awaitTermination ? this.persistedDescendants(target) : this.liveDescendants(target);
     const stuck = this.options.awaitTermination ? new Set(req.stuck ?? []) : new Set<ThreadId>();
-    // Returns false where the close stops for good: awaiting a thread that never terminates.
-    const visit = (t: ThreadInfo): boolean => {
+    const shutdown: ThreadId[] = [];
+    for (const t of [target, ...walk]) {
       if (t.loaded) {
         // Op::Shutdown was sent; the awaiting close never gets past wait_until_terminated(), so
         // this thread and every one after it in the walk stay loaded and counted.
-        if (stuck.has(t.id)) return false;
+        if (stuck.has(t.id)) return { ok: 'pending', shutdown };
         t.loaded = false;
         t.status = 'Shutdown';
         shutdown.push(t.id);
       }
       // shutdown_live_agent always removes and releases, whatever the send returned
-      this.registries.get(t.scope)!.release(t.id);
-      for (const c of t.children) if (!visit(this.threads.get(c)!)) return false;
-      return true;
-    };
-    if (!visit(target)) return { ok: 'pending', shutdown };
+      reg.release(t.id);
+    }
     return { ok: true, shutdown };
   }
 
+  /** `live_thread_spawn_descendants`: DFS over loaded spawn children, siblings in creation order. */
+  private liveDescendants(t: ThreadInfo): ThreadInfo[] {
+    const out: ThreadInfo[] = [];
+    const seen = new Set<ThreadId>([t.id]);
+    const visit = (n: ThreadInfo): void => {
+      const kids = [...n.children].map((id) => this.threads.get(id)!).filter((c) => c.loaded && c.parent === n.id && !seen.has(c.id));
+      for (const c of kids.sort((x, y) => x.seq - y.seq)) {
+        seen.add(c.id);
+        out.push(c);
+        visit(c);
+      }
+    };
+    visit(t);
+    return out;
+  }
+
+  /** Every descendant over the spawn tree, loaded or not (close_agent_v1's persisted walk). */
+  private persistedDescendants(t: ThreadInfo): ThreadInfo[] {
+    const out: ThreadInfo[] = [];
+    const seen = new Set<ThreadId>([t.id]);
+    const visit = (n: ThreadInfo): void => {
+      for (const id of n.children) {
+        const c = this.threads.get(id)!;
+        if (seen.has(c.id)) continue;
+        seen.add(c.id);
+        out.push(c);
+        visit(c);
+      }
+    };
+    visit(t);
+    return out;
+  }
+
   interrupt(req: InterruptRequest): InterruptResponse {
+    // V1 interrupts through send_input(interrupt = true), one of the Collab tools.
+    const caller = this.threads.get(req.caller);
+    const refused = caller ? this.collabRefusal(caller, 'send_input') : null;
+    if (refused) return refused;
     const target = this.threads.get(req.target);
     if (!target || !target.loaded) return refuse('ThreadNotFound', `agent with id ${req.target} not found`);
     // Interrupted is non-final: nothing is released and the parent is never notified (§2).
     return { ok: true };
   }
 
+  wait(req: WaitRequest): WaitResponse {
+    const caller = this.threads.get(req.caller);
+    return (caller ? this.collabRefusal(caller, 'wait') : null) ?? { ok: true };
+  }
+
   sendInput(req: SendRequest): SendResponse {
+    const caller = this.threads.get(req.caller);
+    const refused = caller ? this.collabRefusal(caller, 'send_input') : null;
+    if (refused) return refused;
     const target = this.threads.get(req.target);
     if (!target || req.delivery === 'not-found') {
       // ThreadNotFound releases nothing: a stale entry stays counted (#23219).
@@ -291,7 +385,8 @@ export class CodexV1 implements SystemUnderTest {
     if (req.delivery === 'died') {
       target.loaded = false;
       target.status = 'Shutdown';
-      this.registries.get(target.scope)!.release(target.id);
+      // D4: handle_thread_request_result releases in the caller's registry.
+      this.registries.get(caller?.scope ?? target.scope)!.release(target.id);
       return refuse('InternalAgentDied', `agent with id ${req.target} is closed`);
     }
     if (!target.isRoot && this.options.release !== 'close-only') {
@@ -348,11 +443,21 @@ export class CodexV1 implements SystemUnderTest {
   }
   private lastSnapshot: SystemSnapshot | null = null;
 
-  private depthRefusal(caller: ThreadInfo, tool: string): Refusal | null {
-    // A child created at max depth gets a config without the Collab tools (§3.1).
+  /**
+   * D2: a child created (or resumed) at `depth >= max_depth` gets a config without
+   * Feature::Collab (`apply_spawn_agent_overrides`; control.rs@2e71ac0f
+   * resume_single_agent_from_rollout does the same on resume), which carries all five V1
+   * multi-agent tools: spawn_agent, send_input, resume_agent, wait and close_agent.
+   */
+  private collabRefusal(caller: ThreadInfo, tool: string): Refusal | null {
     if (!caller.isRoot && caller.depth >= this.config.maxDepth) {
-      return refuse('ToolUnavailable', `${tool} is not available to an agent at depth ${caller.depth} (max_depth ${this.config.maxDepth})`);
+      return refuse('ToolUnavailable', `${tool} is not available to an agent at depth ${caller.depth} (max_depth ${this.config.maxDepth}: the Collab tools are disabled in its config)`);
     }
+    return null;
+  }
+
+  /** The spawn_agent / resume_agent handlers' check: `next depth > max_depth` refuses. */
+  private depthRefusal(caller: ThreadInfo): Refusal | null {
     if (caller.depth + 1 > this.config.maxDepth) return refuse('DepthLimitReached', DEPTH_MESSAGE);
     return null;
   }
@@ -379,11 +484,11 @@ export class CodexV1 implements SystemUnderTest {
 
   private addRoot(id: ThreadId): void {
     this.registries.set(id, new AgentRegistry(id, this.config.maxThreads));
-    this.threads.set(id, { id, scope: id, depth: 0, parent: null, isRoot: true, status: 'Running', loaded: true, edgeOpen: true, children: new Set() });
+    this.threads.set(id, { id, scope: id, depth: 0, parent: null, isRoot: true, status: 'Running', loaded: true, edgeOpen: true, children: new Set(), seq: this.nextSeq++ });
   }
 
   private addChild(id: ThreadId, caller: ThreadInfo, depth: number): void {
-    this.threads.set(id, { id, scope: caller.scope, depth, parent: caller.id, isRoot: false, status: 'PendingInit', loaded: true, edgeOpen: true, children: new Set() });
+    this.threads.set(id, { id, scope: caller.scope, depth, parent: caller.id, isRoot: false, status: 'PendingInit', loaded: true, edgeOpen: true, children: new Set(), seq: this.nextSeq++ });
     caller.children.add(id);
   }
 

@@ -17,6 +17,7 @@ import type {
   SendResponse,
   SpawnRequest,
   SpawnResponse,
+  Steps,
   SystemConfig,
   SystemSnapshot,
   SystemUnderTest,
@@ -89,35 +90,55 @@ export class CodexV2 implements SystemUnderTest {
   }
 
   spawn(req: SpawnRequest): SpawnResponse {
-    const caller = this.threads.get(req.caller);
-    if (caller === undefined || !caller.loaded) return refuse('ThreadNotFound', `caller ${req.caller} is not loaded`);
-    const control = this.controls.get(caller.scope)!;
-    // #26969: the permit is checked before spawning; then residency (which may evict), then the
-    // registry reserve, which V2 calls without a limit.
-    if (!control.limiter.tryAcquire()) return limitReached(control.limiter.limit);
-    const reserved = control.residency.reserve(this.host, null);
-    if (reserved === null) {
-      control.limiter.release();
-      return limitReached(control.residency.capacity);
+    const steps = this.spawnSteps(req);
+    for (;;) {
+      const s = steps.step();
+      if (s.done) return s.value;
     }
-    const reservation = control.registry.reserve();
-    const depth = caller.depth + 1;
-    if (depth === 1) control.registry.registerRoot(caller.scope);
-    reservation.commit(req.child);
-    reserved.slot.commit(req.child);
-    this.threads.set(req.child, {
-      id: req.child,
-      scope: caller.scope,
-      parent: caller.id,
-      isRoot: false,
-      depth,
-      status: 'PendingInit',
-      loaded: true,
-      permit: true,
-      mailbox: 0,
-      reloaded: false,
-    });
-    return { ok: true, depth, ...(reserved.unloaded.length ? { unloaded: reserved.unloaded } : {}) };
+  }
+
+  /**
+   * Spawn in two steps: (1) the execution-permit capacity check (#26969: "checked before
+   * spawning"); (2) residency (which may evict), the registry reserve with no limit, commit, and
+   * the permit taken for the new agent's turn. A spawn interleaved between another's steps sees
+   * the capacity the other has not taken yet: concurrent spawns can overshoot the permit limit,
+   * which #26969 calls best effort (issue 15).
+   */
+  spawnSteps(req: SpawnRequest): Steps<SpawnResponse> {
+    let stage = 0;
+    return {
+      step: () => {
+        const caller = this.threads.get(req.caller);
+        if (caller === undefined || !caller.loaded) return done(refuse('ThreadNotFound', `caller ${req.caller} is not loaded`));
+        const control = this.controls.get(caller.scope)!;
+        if (stage === 0) {
+          stage = 1;
+          if (!control.limiter.hasCapacity()) return done(limitReached(control.limiter.limit));
+          return { done: false, label: `permit capacity checked for ${req.child}` };
+        }
+        const reserved = control.residency.reserve(this.host, null);
+        if (reserved === null) return done(limitReached(control.residency.capacity));
+        const reservation = control.registry.reserve();
+        const depth = caller.depth + 1;
+        if (depth === 1) control.registry.registerRoot(caller.scope);
+        reservation.commit(req.child);
+        reserved.slot.commit(req.child);
+        control.limiter.acquireChecked();
+        this.threads.set(req.child, {
+          id: req.child,
+          scope: caller.scope,
+          parent: caller.id,
+          isRoot: false,
+          depth,
+          status: 'PendingInit',
+          loaded: true,
+          permit: true,
+          mailbox: 0,
+          reloaded: false,
+        });
+        return done({ ok: true, depth, ...(reserved.unloaded.length ? { unloaded: reserved.unloaded } : {}) });
+      },
+    };
   }
 
   fork(req: ForkRequest): ForkResponse {
@@ -138,12 +159,32 @@ export class CodexV2 implements SystemUnderTest {
   }
 
   interrupt(req: InterruptRequest): InterruptResponse {
+    // interrupt_agent handler (multi_agents_v2/interrupt_agent.rs): the target must be known to
+    // the registry (ensure_agent_known); root and self are rejected; then ThreadNotFound and
+    // InternalAgentDied from Op::Interrupt both count as success (issue 15).
     if (req.target === req.caller) return refuse('UnsupportedOperation', 'an agent cannot interrupt itself');
     const t = this.threads.get(req.target);
     if (t === undefined || t.isRoot) return refuse('UnsupportedOperation', `${req.target} is not a subagent`);
-    if (!t.loaded) return refuse('ThreadNotFound', `agent ${req.target} is not loaded`);
+    const control = this.controls.get(t.scope)!;
+    if (!control.registry.has(t.id)) return refuse('ThreadNotFound', `agent ${req.target} not found`);
+    // Not loaded: Op::Interrupt finds no thread; nothing changes and the call succeeds.
+    if (!t.loaded || req.delivery === 'not-found') return { ok: true };
+    if (req.delivery === 'died') {
+      // The InternalAgentDied cleanup: remove the thread, forget its residency, release its slot.
+      this.cleanupDead(t);
+      return { ok: true, removed: true };
+    }
     // Op::Interrupt aborts an active turn; the agent stays registered, resident and reusable.
     return { ok: true };
+  }
+
+  private cleanupDead(t: V2Thread): void {
+    const control = this.controls.get(t.scope)!;
+    t.loaded = false;
+    t.status = 'Shutdown';
+    this.dropPermit(t);
+    control.residency.forget(t.id);
+    control.registry.release(t.id);
   }
 
   sendInput(req: SendRequest): SendResponse {
@@ -152,11 +193,7 @@ export class CodexV2 implements SystemUnderTest {
     const control = this.controls.get(t.scope)!;
     if (req.delivery === 'died') {
       // InternalAgentDied cleanup: remove the thread, forget its residency, release its slot.
-      t.loaded = false;
-      t.status = 'Shutdown';
-      this.dropPermit(t);
-      control.residency.forget(t.id);
-      control.registry.release(t.id);
+      this.cleanupDead(t);
       return refuse('InternalAgentDied', `agent ${req.target} is closed`);
     }
     if (t.isRoot) return { ok: true, startsTurn: !req.queueOnly };
@@ -260,6 +297,10 @@ export class CodexV2 implements SystemUnderTest {
 
 function refuse(error: string, message: string): Refusal {
   return { ok: false, error, message };
+}
+
+function done<R>(value: R): { done: true; value: R } {
+  return { done: true, value };
 }
 
 function limitReached(limit: number): Refusal {

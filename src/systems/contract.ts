@@ -85,6 +85,21 @@ export type ResumeResponse =
       /** descendants skipped (for example AgentLimitReached), with their subtrees */
       skipped: ThreadId[];
     }
+  | {
+      /**
+       * The resume never returns: the target was resumed (and `restored` with it), then tree
+       * resume went round a cycle of Open spawn edges for ever (H1: Codex's BFS keeps no
+       * visited set). The system stops and says so instead of looping; the caller's turn is
+       * blocked, as in Codex.
+       */
+      ok: 'pending';
+      depth: number;
+      restored: ThreadId[];
+      skipped: ThreadId[];
+      /** the spawn edges that close the cycle, as `parent -> child` */
+      cycle: string[];
+      message: string;
+    }
   | Refusal;
 
 /** close_agent from `caller` on `target`. */
@@ -143,11 +158,29 @@ export type SendResponse =
     }
   | Refusal;
 
+/**
+ * wait_agent from `caller` on `targets`. Waiting has no accounting effect in any system; the
+ * system is asked only whether the caller has the tool (V1 takes it away at max depth).
+ */
+export interface WaitRequest {
+  caller: ThreadId;
+  targets: ThreadId[];
+}
+export type WaitResponse = { ok: true } | Refusal;
+
 export interface InterruptRequest {
   caller: ThreadId;
   target: ThreadId;
+  /** What the thread manager answers to `Op::Interrupt`, as for a send (absent: `ok`). */
+  delivery?: Delivery;
 }
-export type InterruptResponse = { ok: true } | Refusal;
+export type InterruptResponse =
+  | {
+      ok: true;
+      /** The target's loop was dead and the runtime removed it (the InternalAgentDied cleanup). */
+      removed?: boolean;
+    }
+  | Refusal;
 
 /** One entry of a registry's agent tree (Codex `agent_tree`). */
 export interface RegistryEntry {
@@ -233,6 +266,8 @@ export interface SystemUnderTest {
    * nothing (V2 reloads lazily, on delivery).
    */
   resumeSession?(req: SessionResumeRequest): ResumeResponse;
+  /** Optional: may `caller` call wait_agent (absent: always). */
+  wait?(req: WaitRequest): WaitResponse;
   /** Optional: spawn as interleavable steps (check-then-register, reserve-then-commit). */
   spawnSteps?(req: SpawnRequest): Steps<SpawnResponse>;
 }
@@ -256,4 +291,10 @@ export interface SystemDefinition {
   /** One line for `spawnsim list`. */
   summary: string;
   create(config: SystemConfig): SystemUnderTest;
+  /**
+   * Optional: the reason this system refuses to start with `config` (Codex refuses
+   * `agents.max_threads = 0` and `agents.max_depth < 1` at config load), or undefined when it
+   * accepts it. A refused configuration is a verdict of its own (`refused`), not a finding.
+   */
+  refusesConfig?(config: SystemConfig): string | undefined;
 }

@@ -31,6 +31,8 @@ export interface WorldObserver {
 export interface WorldOptions {
   scenario: Scenario;
   createSystem: (config: SystemConfig) => SystemUnderTest;
+  /** Why the system refuses to start with this configuration, if it does (`SystemDefinition.refusesConfig`). */
+  refuseConfig?: (config: SystemConfig) => string | undefined;
   observer?: WorldObserver;
   /** Keep the system's snapshot before each spawn/fork/resume (for rollback-on-failure). */
   snapshotBeforeCalls?: boolean;
@@ -52,7 +54,7 @@ export interface WorldOptions {
 }
 
 /** Why a run stopped. */
-export type StopReason = 'quiescent' | 'stopped' | 'system-error' | 'event-limit';
+export type StopReason = 'quiescent' | 'stopped' | 'system-error' | 'event-limit' | 'config-refused';
 
 export interface WorldResult {
   stop: StopReason;
@@ -63,6 +65,8 @@ export interface WorldResult {
   simulated_ms: number;
   stats: WorldStats;
   systemError?: { op: string; message: string; event: number };
+  /** Why the system refused the configuration (stop `config-refused`): nothing ran. */
+  refused?: string;
 }
 
 export interface WorldStats {
@@ -158,6 +162,7 @@ export class World implements WorldView {
   private eventCount = 0;
   private stopReason: StopReason | null = null;
   private systemError: WorldResult['systemError'];
+  private refused: string | undefined;
   private counters = { a: 0, f: 0, c: 0 };
 
   // the current root turn
@@ -256,6 +261,7 @@ export class World implements WorldView {
       simulated_ms: this.clock.now_ms,
       stats: { ...this.stats, agentTime_ms: this.stats.agentTime_ms + this.openRunningTime() },
       ...(this.systemError ? { systemError: this.systemError } : {}),
+      ...(this.refused !== undefined ? { refused: this.refused } : {}),
     };
   }
 
@@ -307,6 +313,14 @@ export class World implements WorldView {
       // `codex exec resume` (turn flag `resume`): the new process continues the previous root.
       const resumes = turn > 1 && this.scenario.turns[turn - 1]!.resume === true;
       if (!resumes) this.root = turn === 1 ? 'root' : `root.${turn}`;
+      const refused = turn === 1 ? this.options.refuseConfig?.(this.systemConfig) : undefined;
+      if (refused !== undefined) {
+        // The runtime does not start: a verdict of its own, not a finding (no observer sees it).
+        this.stopReason = 'config-refused';
+        this.refused = refused;
+        this.emit('config-refused', this.root, 'start', undefined, 'refused', refused);
+        return;
+      }
       this.guard('create', () => {
         this.system = this.options.createSystem(this.systemConfig);
       });
@@ -486,8 +500,8 @@ export class World implements WorldView {
       case 'fork_thread':
       case 'create_thread':
       case 'resume_agent':
-        if (call.tool === 'resume_agent') this.resume(call);
-        else this.create(call);
+        if (call.tool === 'resume_agent') return this.resume(call);
+        this.create(call);
         return false;
       case 'wait_agent':
         return this.startWait(call.caller, call.targets, call.timeout);
@@ -646,20 +660,23 @@ export class World implements WorldView {
     }
   }
 
-  private resume(call: CreateCall): void {
+  /** Returns true when the resume never returns (the caller's turn is blocked on it). */
+  private resume(call: CreateCall): boolean {
     const caller = this.callerOk(call.caller, call.tool, call.target);
-    if (caller === undefined) return;
+    if (caller === undefined) return false;
     const before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
     const res = this.callSystem('resume', () => this.system.resume({ caller: call.caller, target: call.target }));
-    if (res === undefined) return;
-    if (!res.ok) {
+    if (res === undefined) return false;
+    if (res.ok === false) {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
       this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope: caller.scope, ...(before ? { before } : {}) });
-      return;
+      return false;
     }
     const resumed = [call.target, ...res.restored];
-    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${res.restored.length ? `; restored ${res.restored.join(', ')}` : ''}${res.skipped.length ? `; skipped ${res.skipped.join(', ')}` : ''}`);
+    const tree = `${res.restored.length ? `; restored ${res.restored.join(', ')}` : ''}${res.skipped.length ? `; skipped ${res.skipped.join(', ')}` : ''}`;
+    if (res.ok === 'pending') this.emit('call', call.caller, call.tool, call.target, 'pending', `depth ${res.depth}${tree}; ${res.message}`);
+    else this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${tree}`);
     for (const id of resumed) {
       const t = this.truth.get(id);
       if (t === undefined || (t.loaded && !t.closed)) continue;
@@ -686,7 +703,13 @@ export class World implements WorldView {
     this.edges.delete(call.target);
     this.edges.set(call.target, { parent: call.caller, open: true });
     this.remember(call.caller, call.target);
+    if (res.ok === 'pending') {
+      // The tool call never returns: the caller's turn waits on it (resume-returns names it).
+      this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: false, error: 'pending', scope: caller.scope });
+      return true;
+    }
     this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: true, scope: caller.scope, ...(before ? { before } : {}) });
+    return false;
   }
 
   private close(callerId: ThreadId, target: ThreadId): boolean {
@@ -745,8 +768,12 @@ export class World implements WorldView {
   private interrupt(callerId: ThreadId, target: ThreadId): void {
     const caller = this.callerOk(callerId, 'interrupt_agent', target);
     if (caller === undefined) return;
-    const res = this.callSystem('interrupt', () => this.system.interrupt({ caller: callerId, target }));
+    const tt = this.truth.get(target);
+    const delivery: Delivery = tt === undefined || !tt.loaded || tt.closed ? 'not-found' : tt.dead ? 'died' : 'ok';
+    const res = this.callSystem('interrupt', () => this.system.interrupt(delivery === 'ok' ? { caller: callerId, target } : { caller: callerId, target, delivery }));
     if (res === undefined) return;
+    // The runtime removed a dead target (the InternalAgentDied cleanup): it is shut down.
+    if (res.ok && res.removed && tt !== undefined) this.shutdownThread(tt.id);
     this.emit('call', callerId, 'interrupt_agent', target, res.ok ? 'ok' : res.error, res.ok ? undefined : res.message);
     const rec: Omit<CallRecord, 'event'> = { op: 'interrupt_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };
     if (!res.ok) rec.error = res.error;
@@ -796,7 +823,17 @@ export class World implements WorldView {
   }
 
   private startWait(caller: ThreadId, targets: ThreadId[], timeout: number): boolean {
-    if (this.callerOk(caller, 'wait_agent', targets.join(',')) === undefined) return false;
+    const c = this.callerOk(caller, 'wait_agent', targets.join(','));
+    if (c === undefined) return false;
+    if (this.system.wait !== undefined) {
+      const res = this.callSystem('wait', () => this.system.wait!({ caller, targets }));
+      if (res === undefined) return false;
+      if (!res.ok) {
+        this.emit('call', caller, 'wait_agent', targets.join(','), res.error, res.message);
+        this.notifyCall({ op: 'wait_agent', caller, target: targets.join(','), ok: false, error: res.error, scope: c.scope });
+        return false;
+      }
+    }
     const id = ++this.waitSeq;
     this.wait = { id, caller, targets, returning: false };
     if (targets.some((id) => this.waitFinal(id))) {
@@ -1119,7 +1156,7 @@ export class World implements WorldView {
     }
     const ev = this.trace.add(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, this.liveIn(this.root));
     this.last = ev;
-    if (kind !== 'sut-error') this.options.observer?.afterEvent?.(this, ev);
+    if (kind !== 'sut-error' && kind !== 'config-refused') this.options.observer?.afterEvent?.(this, ev);
   }
 
   private callSystem<T>(op: string, f: () => T): T | undefined {

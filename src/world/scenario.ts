@@ -121,7 +121,7 @@ export const Turn = z.strictObject({
   resume: z
     .boolean()
     .optional()
-    .describe('exec mode: this turn is `codex exec resume` of the previous session: the new process continues the same root and restores, by tree resume, every agent whose spawn edge is still Open. Ignored in persistent mode and in turn 1.'),
+    .describe('exec mode: this turn is `codex exec resume` of the previous session: the new process continues the same root and is offered the spawn edges still Open (Codex restores none of them: a fresh registry). Ignored in persistent mode and in turn 1.'),
 });
 
 export const Config = z.strictObject({
@@ -167,12 +167,46 @@ export const FirstAt = z.strictObject({
   turn: z.number().int().min(0).describe('Turn of the first violation of the first listed invariant.'),
   event: z.number().int().min(0).optional().describe('Event index of that violation.'),
 });
+const TOOL_CALLS = ['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent', 'wait_agent', 'close_agent', 'send_input', 'interrupt_agent'] as const;
+export const CallExpectation = z
+  .strictObject({
+    call: z.enum(TOOL_CALLS).optional().describe('Only calls of this tool.'),
+    by: AgentName.optional().describe('Only calls made by this thread.'),
+    target: z.string().optional().describe('Only calls on this target (a wait on several: `a1,a2`).'),
+    at: z.number().int().min(1).optional().describe('The k-th call (from 1) among those selected, in the order their answers came; without it, every selected call must have the result.'),
+    result: z
+      .string()
+      .min(1)
+      .describe('The answer: ok, an error kind (AgentLimitReached, ThreadNotFound, ToolUnavailable, DepthLimitReached, InternalAgentDied, ...), pending (never returns), timed-out, skipped.'),
+  })
+  .describe('What a tool call returns, selected by position and/or by tool, caller and target.');
+export const StatusExpectation = z
+  .strictObject({
+    thread: AgentName,
+    status: z
+      .enum(['PendingInit', 'Running', 'Interrupted', 'Completed', 'Errored', 'Shutdown', 'NotFound'])
+      .describe('As the runtime reports it; Shutdown: shut down (close, InternalAgentDied, process exit); NotFound: not loaded (vanished, unloaded) or never created.'),
+    turn: z.number().int().min(2).optional().describe('As this turn starts; without it, at the end of the run.'),
+  })
+  .describe("A thread's status at a point.");
+export const CountExpectation = z
+  .strictObject({
+    registry: AgentName.default('root').describe('The root whose registry is read (default root).'),
+    counted: z.number().int().optional().describe('Slots the system counts there.'),
+    entries: z.number().int().min(0).optional().describe('Its registered non-root entries.'),
+    turn: z.number().int().min(2).optional().describe('As this turn starts; without it, at the end of the run.'),
+  })
+  .describe("The system's own count in a registry at a point.");
 export const Expectation = z.union([
   z.literal('pass'),
+  z.literal('refused').describe('The system refuses the configuration and never starts (Codex: agents.max_depth < 1, agents.max_threads = 0).'),
   z.strictObject({
-    violates: z.array(InvariantName).min(1).describe('Exactly the invariants this system violates.'),
+    violates: z.array(InvariantName).min(1).optional().describe('Exactly the invariants this system violates (none when left out).'),
     firstAt: FirstAt.optional(),
     because: z.string().optional().describe('Why, for a person reading the file.'),
+    calls: z.array(CallExpectation).min(1).optional().describe('What tool calls return.'),
+    statuses: z.array(StatusExpectation).min(1).optional().describe('Thread statuses at points of the run.'),
+    counts: z.array(CountExpectation).min(1).optional().describe('The system\'s counts at points of the run.'),
   }),
 ]);
 
@@ -204,6 +238,7 @@ export type Action = z.output<typeof Action>;
 export type Faults = z.output<typeof Faults>;
 export type ScenarioConfig = z.output<typeof Config>;
 export type Expectation = z.output<typeof Expectation>;
+export type CallExpectation = z.output<typeof CallExpectation>;
 export type Outcome = z.output<typeof Outcome>;
 
 /** The kind of an action: the one key that names it. */

@@ -72,7 +72,7 @@ export interface ResolvedConfig extends ScenarioConfig {
 /** A tool call the world made and what the system answered. */
 export interface CallRecord {
   event: number;
-  op: 'spawn_agent' | 'fork_thread' | 'create_thread' | 'resume_agent' | 'close_agent' | 'send_input' | 'interrupt_agent';
+  op: 'spawn_agent' | 'fork_thread' | 'create_thread' | 'resume_agent' | 'close_agent' | 'send_input' | 'interrupt_agent' | 'wait_agent';
   caller: ThreadId;
   target: ThreadId;
   ok: boolean;

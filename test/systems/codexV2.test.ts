@@ -97,3 +97,47 @@ describe('codex-v2 in the world', () => {
     expect(v.threads[0]!.why).toContain('reloaded into PendingInit');
   });
 });
+
+describe('codex-v2: interrupt and permits as the source does them (issue 15)', () => {
+  // multi_agents_v2/interrupt_agent.rs: ensure_agent_known, root and self rejected, then
+  // Err(ThreadNotFound) | Err(InternalAgentDied) from Op::Interrupt count as success.
+  it('interrupting an unloaded agent succeeds and changes nothing', () => {
+    const v2 = new CodexV2(cfg(4));
+    v2.startRoot('root');
+    v2.spawn({ caller: 'root', child: 'A' });
+    v2.threadVanished('A');
+    const before = v2.snapshot();
+    expect(v2.interrupt({ caller: 'root', target: 'A', delivery: 'not-found' })).toEqual({ ok: true });
+    expect(v2.snapshot()).toEqual(before);
+    expect(v2.interrupt({ caller: 'root', target: 'ghost' })).toMatchObject({ ok: false });
+  });
+
+  it('interrupting a dead agent runs the InternalAgentDied cleanup: slot, residency and permit are freed', () => {
+    const v2 = new CodexV2(cfg(2));
+    v2.startRoot('root');
+    v2.spawn({ caller: 'root', child: 'A' });
+    expect(v2.interrupt({ caller: 'root', target: 'A', delivery: 'died' })).toEqual({ ok: true, removed: true });
+    expect(v2.snapshot().registries[0]).toMatchObject({ counted: 0, residents: [], permits: 0 });
+    expect(v2.spawn({ caller: 'root', child: 'B' })).toMatchObject({ ok: true });
+  });
+
+  it('in a run, the dead agent is shut down and its slot is free for the next spawn', () => {
+    const r = run({ config: { maxConcurrentThreadsPerSession: 2 }, turns: [{ do: [{ spawn: 'A', runFor: '1m' }, { die: 'A' }, { interrupt: 'A' }, { spawn: 'B', runFor: '1s' }, { wait: 'B' }] }] }, 'codex-v2');
+    expect(calls(r.trace)).toEqual(expect.arrayContaining(['root interrupt_agent A ok', 'root spawn_agent B ok']));
+    expect(violated(r)).toEqual([]);
+  });
+
+  it('the permit capacity is checked before spawning and the permit taken afterwards; residency still bounds concurrent spawns', () => {
+    const v2 = new CodexV2(cfg(2));
+    v2.startRoot('root');
+    const a = v2.spawnSteps({ caller: 'root', child: 'A' });
+    const b = v2.spawnSteps({ caller: 'root', child: 'B' });
+    expect(a.step()).toEqual({ done: false, label: 'permit capacity checked for A' });
+    expect(b.step()).toEqual({ done: false, label: 'permit capacity checked for B' });
+    expect(a.step()).toMatchObject({ done: true, value: { ok: true } });
+    // B passed the check before A took its permit; the residency slot (capacity 1, held by the
+    // running A) refuses it, so the permits stay within their limit in the model.
+    expect(b.step()).toMatchObject({ done: true, value: { ok: false, error: 'AgentLimitReached' } });
+    expect(v2.snapshot().registries[0]).toMatchObject({ permits: 1, permitCap: 1, residents: ['A'] });
+  });
+});

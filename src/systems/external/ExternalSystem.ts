@@ -19,7 +19,9 @@ import type {
   SystemSnapshot,
   SystemUnderTest,
   ThreadId,
+  WaitResponse,
 } from '../contract.js';
+import { codexConfigRefusal } from '../codexConfig.js';
 import { execId, parseExecSpec, type ExecSpec } from './execSpec.js';
 import { NOTIFICATION_OPS, PROTOCOL_VERSION, RESULTS, Response, type Hello, type RequestOp } from './protocol.js';
 import { SyncBridge, type BridgeReply } from './SyncBridge.js';
@@ -230,6 +232,7 @@ function zodProblem(e: z.ZodError): string {
 class ExternalSystem implements SystemUnderTest {
   spawnSteps?: (req: SpawnRequest) => Steps<SpawnResponse>;
   resumeSession?: SystemUnderTest['resumeSession'];
+  wait?: SystemUnderTest['wait'];
 
   constructor(
     private readonly conn: Connection,
@@ -243,6 +246,7 @@ class ExternalSystem implements SystemUnderTest {
     }
     // Only a program that implements it gets the hook: without it the world restores nothing.
     if (conn.supports('resumeSession')) this.resumeSession = (req) => this.call('resumeSession', req) as ResumeResponse;
+    if (conn.supports('wait')) this.wait = (req) => this.call('wait', req) as WaitResponse;
   }
 
   private call(op: RequestOp, args: unknown): unknown {
@@ -282,7 +286,8 @@ class ExternalSystem implements SystemUnderTest {
     return this.optional('close', req);
   }
   interrupt(req: InterruptRequest): InterruptResponse {
-    return this.optional('interrupt', req);
+    // Protocol 1 carries no delivery for an interrupt: the program sees caller and target only.
+    return this.optional('interrupt', { caller: req.caller, target: req.target });
   }
   sendInput(req: SendRequest): SendResponse {
     return this.optional('sendInput', req);
@@ -349,6 +354,15 @@ export class ExternalSystemDefinition implements SystemDefinition {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Protocol 1 has no config refusal of its own: a program that implements a built-in Codex
+   * system refuses what Codex's config load refuses (`codexConfigRefusal`), so it is judged on
+   * the same footing; any other program runs whatever it is given.
+   */
+  refusesConfig(config: SystemConfig): string | undefined {
+    return this.judgeAs()?.startsWith('codex-') ? codexConfigRefusal(config) : undefined;
   }
 
   /** Requests answered so far by the current program. */

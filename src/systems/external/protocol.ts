@@ -56,6 +56,7 @@ export const REQUESTS = {
   resume: req('resume', TargetArgs, 'resume_agent of a thread that is not loaded.'),
   close: req('close', CloseArgs, 'close_agent.'),
   interrupt: req('interrupt', TargetArgs, 'interrupt of an agent.'),
+  wait: req('wait', z.strictObject({ caller: ThreadId, targets: z.array(ThreadId) }), 'wait_agent from caller: may the caller wait (a refusal: the tool is unavailable)? Waiting itself is the world\'s.'),
   sendInput: req('sendInput', SendArgs, 'send_input, with what the thread manager answered on delivery.'),
   statusChanged: req('statusChanged', z.strictObject({ thread: ThreadId, status: AgentStatus }), 'The completion watcher: a thread status changed.'),
   threadVanished: req('threadVanished', z.strictObject({ thread: ThreadId }), 'A thread was removed from the thread manager without a release.'),
@@ -76,7 +77,7 @@ export const Request = z.union(Object.values(REQUESTS) as unknown as [z.ZodType,
 export const NOTIFICATION_OPS = ['startRoot', 'statusChanged', 'threadVanished', 'turnStarted', 'turnEnded'] as const satisfies readonly RequestOp[];
 
 /** Contract operations a program may leave out (declared by omission from `capabilities.ops`). */
-export const OPTIONAL_OPS = ['fork', 'resume', 'close', 'interrupt', 'sendInput', 'statusChanged', 'threadVanished', 'turnStarted', 'turnEnded', 'resumeSession', 'spawnBegin', 'step'] as const satisfies readonly RequestOp[];
+export const OPTIONAL_OPS = ['fork', 'resume', 'close', 'interrupt', 'wait', 'sendInput', 'statusChanged', 'threadVanished', 'turnStarted', 'turnEnded', 'resumeSession', 'spawnBegin', 'step'] as const satisfies readonly RequestOp[];
 
 // ---- results (program -> spawnsim) ----
 
@@ -112,14 +113,21 @@ export const RESULTS = {
     z.strictObject({ done: z.literal(true), value: z.union([SpawnOk, Refusal]) }),
   ]),
   fork: z.union([z.strictObject({ ok: z.literal(true), depth: z.number().int(), freshRoot: z.boolean() }), Refusal]),
-  resume: z.union([ResumeOk, Refusal]),
+  resume: z.union([
+    ResumeOk,
+    z
+      .strictObject({ ok: z.literal('pending'), depth: z.number().int(), restored: z.array(ThreadId), skipped: z.array(ThreadId), cycle: z.array(z.string()), message: z.string() })
+      .describe('The resume never returns: tree resume goes round a cycle of Open spawn edges (reported instead of looping).'),
+    Refusal,
+  ]),
   resumeSession: z.union([ResumeOk, Refusal]),
   close: z.union([
     z.strictObject({ ok: z.literal(true), shutdown: z.array(ThreadId) }),
     z.strictObject({ ok: z.literal('pending'), shutdown: z.array(ThreadId) }),
     Refusal.extend({ shutdown: z.array(ThreadId).optional() }),
   ]),
-  interrupt: z.union([z.strictObject({ ok: z.literal(true) }), Refusal]),
+  interrupt: z.union([z.strictObject({ ok: z.literal(true), removed: z.boolean().optional() }), Refusal]),
+  wait: z.union([z.strictObject({ ok: z.literal(true) }), Refusal]),
   sendInput: z.union([
     z.strictObject({
       ok: z.literal(true),
