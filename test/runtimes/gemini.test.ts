@@ -37,7 +37,7 @@ describe('Gemini CLI dialect', () => {
 
   it('refuses, before running, what Gemini CLI cannot be configured to do', () => {
     expect(unsupportedReason(load('scenarios/basics/cap-refusal-while-running.yaml'), GEMINI)).toMatch(/^config.maxThreads: Gemini CLI has no cap/);
-    expect(unsupportedReason(load('scenarios/basics/depth-zero-refuses-spawn.yaml'), GEMINI)).toMatch(/depth is fixed at 1/);
+    expect(unsupportedReason(load('scenarios/basics/depth-zero-config-refused.yaml'), GEMINI)).toMatch(/depth is fixed at 1/);
     expect(unsupportedReason(parseScenario('name: s\nmode: exec\nturns:\n  - do: [{ spawn: a1 }, { send: a1 }]\n', 's.yaml'), GEMINI)).toMatch(/^send: /);
     expect(unsupportedReason(load(INCIDENT), GEMINI)).toBeNull();
     expect(unsupportedReason(load('scenarios/basics/spawn-wait-close.yaml'), GEMINI)).toBeNull();
