@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
 import { builtinSystems, findSystem } from '../systems/catalog.js';
 import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
-import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems } from '../systems/external/ExternalSystem.js';
+import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
 import { parseDuration } from '../core/duration.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { parseScenario, ScenarioError } from '../scenario/load.js';
@@ -115,12 +115,16 @@ export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
 }
 
 /** External programs (`exec:`) start in the CLI's working directory and environment; SPAWNSIM_EXEC_TIMEOUT sets the per-call timeout. */
-function configureExternal(io: CliIO): void {
-  disposeExternalSystems();
+export function externalOptionsFor(io: CliIO): ExternalOptions {
   const t = io.env.SPAWNSIM_EXEC_TIMEOUT;
   const timeout_ms = t === undefined || t === '' ? DEFAULT_TIMEOUT_MS : parseDuration(t);
   if (timeout_ms === undefined || timeout_ms <= 0) throw new UsageError(`SPAWNSIM_EXEC_TIMEOUT: expected a duration such as 500ms or 5s, got ${JSON.stringify(t)}`);
-  configureExternalSystems({ cwd: io.cwd, env: io.env, timeout_ms });
+  return { cwd: io.cwd, env: io.env, timeout_ms };
+}
+
+function configureExternal(io: CliIO): void {
+  disposeExternalSystems();
+  configureExternalSystems(externalOptionsFor(io));
 }
 
 /** Reads and validates a scenario file; problems are ScenarioErrors (exit 2). */

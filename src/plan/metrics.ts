@@ -26,6 +26,11 @@ export interface RepMetrics {
   leakedSlots: number;
 }
 
+/** The system under test threw, hung or broke the protocol during a replication. */
+export class PlanSystemError extends Error {
+  override name = 'PlanSystemError';
+}
+
 /** Options for one replication run. */
 export interface ReplicationOptions {
   /** Skip the per-event gauges the trace records (the plan needs none; much faster). */
@@ -97,6 +102,6 @@ export function runReplication(scenario: Scenario, system: SystemDefinition, opt
   closeTurn();
   const cap = scenario.config.maxThreads ?? 6;
   m.utilisation = cap > 0 && r.simulated_ms > 0 ? r.stats.agentTime_ms / (cap * r.simulated_ms) : 0;
-  if (r.systemError) throw new Error(`${system.id} threw during ${r.systemError.op}: ${r.systemError.message} (${scenario.name})`);
+  if (r.systemError) throw new PlanSystemError(`${system.id} failed during ${r.systemError.op}: ${r.systemError.message} (session ${scenario.name})`);
   return m;
 }

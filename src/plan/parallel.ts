@@ -41,7 +41,8 @@ export async function runTasks(tasks: readonly PlanTask[], options: ParallelOpti
     return out;
   }
   const threads = Math.min(options.workers, total);
-  const pool = new Tinypool({ filename: options.workerFile ?? defaultWorkerFile(), minThreads: threads, maxThreads: threads });
+  // teardown: each worker stops the exec: programs it started before the pool ends it
+  const pool = new Tinypool({ filename: options.workerFile ?? defaultWorkerFile(), minThreads: threads, maxThreads: threads, teardown: 'teardown' });
   try {
     return await Promise.all(
       tasks.map(async (t) => {

@@ -1,7 +1,8 @@
 import { rngFor } from '../core/rng.js';
 import { findSystem } from '../systems/catalog.js';
 import type { SystemDefinition } from '../systems/contract.js';
-import { runReplication, type RepMetrics } from './metrics.js';
+import { configureExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
+import { PlanSystemError, runReplication, type RepMetrics } from './metrics.js';
 import { sampleSession, sessionScenario, type GridPoint } from './sample.js';
 import { bootstrapRatio, kaplanMeier, kmMedianInterval, quantileInterval, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
 import type { GridAxes } from './grid.js';
@@ -15,6 +16,18 @@ export interface PlanTask {
   points: GridPoint[];
   from: number;
   to: number;
+  /**
+   * Where `exec:` programs start (cwd, env, per-call timeout) when the block runs in a worker
+   * thread, which has its own cache of running programs (one program per system per worker).
+   */
+  external?: ExternalOptions;
+}
+
+/** A system that threw, hung or broke the protocol during a replication: the plan stops with it. */
+export interface ChunkFailure {
+  system: string;
+  replication: number;
+  message: string;
 }
 
 /** What a task measured: `metrics[system][point][replication - from]`. */
@@ -22,6 +35,8 @@ export interface ChunkResult {
   from: number;
   to: number;
   metrics: RepMetrics[][][];
+  /** The first misbehaviour of a system in this block (replication order), if any. */
+  failure?: ChunkFailure;
 }
 
 /**
@@ -30,6 +45,7 @@ export interface ChunkResult {
  * which worker ran it or what else it ran.
  */
 export function runChunk(task: PlanTask, resolve: (id: string) => SystemDefinition | undefined = findSystem): ChunkResult {
+  if (task.external) configureExternalSystems(task.external);
   const systems = task.systems.map((id) => {
     const s = resolve(id);
     if (!s) throw new Error(`unknown system ${id}`);
@@ -38,10 +54,18 @@ export function runChunk(task: PlanTask, resolve: (id: string) => SystemDefiniti
   const metrics: RepMetrics[][][] = systems.map(() => task.points.map(() => []));
   for (let rep = task.from; rep < task.to; rep++) {
     const session = sampleSession(task.workload, task.seed, rep);
-    task.points.forEach((point, pi) => {
-      const scenario = sessionScenario(task.workload, session, point);
-      systems.forEach((sys, si) => metrics[si]![pi]!.push(runReplication(scenario, sys)));
-    });
+    for (let pi = 0; pi < task.points.length; pi++) {
+      const scenario = sessionScenario(task.workload, session, task.points[pi]!);
+      for (let si = 0; si < systems.length; si++) {
+        try {
+          metrics[si]![pi]!.push(runReplication(scenario, systems[si]!));
+        } catch (e) {
+          // A misbehaving system under test is a finding, reported by the caller, not a crash.
+          if (e instanceof PlanSystemError) return { from: task.from, to: task.to, metrics, failure: { system: task.systems[si]!, replication: rep, message: e.message } };
+          throw e;
+        }
+      }
+    }
   }
   return { from: task.from, to: task.to, metrics };
 }

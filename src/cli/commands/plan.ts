@@ -8,7 +8,9 @@ import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type
 import { parseWorkload } from '../../plan/workload.js';
 import { envelope, toJson } from '../../report/json.js';
 import { renderPlanHtml } from '../../report/planHtml.js';
-import { EXIT, UsageError, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
+import { EXEC_PREFIX } from '../../systems/external/execSpec.js';
+import { EXIT, UsageError, externalOptionsFor, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
+import { isRealSystem } from '../real.js';
 import { readText, writeAtomic } from '../io.js';
 import { resolveInput } from '../builtins.js';
 
@@ -33,6 +35,17 @@ function positiveInt(flag: string, max: number) {
   };
 }
 
+/**
+ * Real runtimes are not planned: one session of a real release takes about 4-15 s of wall time
+ * (a model server, a runtime process and its threads), so the acceptance command's 33 000
+ * sessions would take days. docs/plan.md says how to plan a real release instead.
+ */
+const REAL_REFUSAL = (id: string): string =>
+  `--system ${id}: plan does not drive real runtimes: one real session takes about 4-15 s of wall time, so the default 100 replications at 10 grid points (1000 sessions) would take 1 to 4 hours and their figures would not be reproducible; ` +
+  'plan a model of the release (e.g. codex-v1) or an exec: adapter, and check the release itself with `spawnsim run`/`check --system ' +
+  id +
+  '` (docs/plan.md, "Real runtimes")';
+
 /** Replications per worker block: small enough for a lively progress bar and even load. */
 const BLOCK = 10;
 
@@ -42,7 +55,7 @@ export const planCommand: CommandModule = (program, ctx) => {
     .command('plan')
     .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
     .argument('<workload>', 'workload model file (YAML or JSON; docs/plan.md), or the name of a built-in one (spawnsim list)')
-    .option('-s, --system <id>', 'a built-in system (repeat for several; default codex-v1)', collect, [])
+    .option('-s, --system <id>', 'a built-in system or exec:PROGRAM ARGS... as one word (repeat for several; default codex-v1); real runtimes are refused', collect, [])
     .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect, [])
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
@@ -56,7 +69,7 @@ export const planCommand: CommandModule = (program, ctx) => {
       if (!existsSync(path)) throw new UsageError(`no such workload file: ${file}`);
       const workload = parseWorkload(readText(path), ctx.rel(path));
       const systems = (opts.system.length > 0 ? opts.system : ['codex-v1']).map((id) => {
-        if (id.startsWith('exec:')) throw new UsageError(`--system ${id}: plan runs built-in systems only (external programs cannot run in worker threads)`);
+        if (isRealSystem(id)) throw new UsageError(REAL_REFUSAL(id));
         return systemOrThrow(id).id;
       });
       if (new Set(systems).size !== systems.length) throw new UsageError('--system: a system is given twice');
@@ -74,13 +87,21 @@ export const planCommand: CommandModule = (program, ctx) => {
         throw e;
       }
       const points = gridPoints(axes);
-      const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to }));
+      const external = systems.some((id) => id.startsWith(EXEC_PREFIX)) ? externalOptionsFor(ctx.io) : undefined;
+      const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}) }));
       const progress = ctx.io.stderrIsTTY ? progressBar(ctx.io.stderr, `${points.length * systems.length} points x ${opts.replications} replications`) : undefined;
       const chunks = await runTasks(tasks, {
         workers: opts.workers ?? Math.max(1, availableParallelism()),
         ...(progress ? { onProgress: progress.update } : {}),
       });
       progress?.done();
+      // The first misbehaviour in replication order, whatever the number of workers.
+      const failure = chunks.find((c) => c.failure)?.failure;
+      if (failure) {
+        ctx.io.stderr(`spawnsim: plan: system ${failure.system} misbehaved in replication ${failure.replication}: ${failure.message}\nNo figure is reported: a plan over a system that fails is not a plan of that system.\n`);
+        ctx.setExitCode(EXIT.violations);
+        return;
+      }
       const summaries = summarise(systems, points, chunks, opts.seed);
       const answers = targets.flatMap((t) => answerTarget(summaries, systems, axes, t));
       const report = buildPlanReport(workload, ctx.rel(path), opts.seed, opts.replications, systems, axes, summaries, answers);
