@@ -109,6 +109,8 @@ function childEnv(o: SessionOptions): Record<string, string> {
     GOOGLE_GEMINI_BASE_URL: new URL(o.baseUrl).origin,
     GEMINI_CLI_TRUST_WORKSPACE: 'true',
     GEMINI_CLI_NO_RELAUNCH: 'true',
+    // Lets a test (or a person) find the runtime processes one spawnsim process started.
+    SPAWNSIM_PARENT_PID: String(process.pid),
   };
 }
 

@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,20 @@ let out = '';
 function geminiProcesses(): string[] {
   const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout;
   return ps.split('\n').filter((l) => entry !== '' && l.includes(entry));
+}
+
+/** Live processes started by the spawnsim process `owner` (runtimes carry SPAWNSIM_PARENT_PID in their environment). */
+function runtimeProcesses(owner: number): number[] {
+  const found: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`SPAWNSIM_PARENT_PID=${owner}`)) found.push(Number(d));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return found;
 }
 
 interface RealDoc {
@@ -81,4 +95,15 @@ describe('gemini@0.61.0, the real CLI', () => {
     expect(depth.doc.real[0]!.perRun[0]!.events).toContainEqual(expect.objectContaining({ thread: 'a1', result: 'unavailable', error: 'ToolUnavailable' }));
     expect(geminiProcesses()).toEqual([]);
   }, 180_000);
+
+  it('leaves no gemini process behind when interrupted with SIGINT mid-run (exit 130)', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/basics/spawn-wait-close.yaml', '--system', 'gemini@0.61.0', '--runs', '3', '--record', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 300 && runtimeProcesses(child.pid!).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(runtimeProcesses(child.pid!).length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runtimeProcesses(child.pid!)).toEqual([]);
+  }, 60_000);
 });
