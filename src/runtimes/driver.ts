@@ -595,7 +595,11 @@ class Driver {
       return;
     }
     const target_t = this.threads.get(target)!;
-    const startsTurn = op !== 'close';
+    // A message to an agent whose turn is in progress joins that turn (Codex queues it), and
+    // resume_agent of a loaded agent only reports its status (0.121.0): neither starts a new turn.
+    // Otherwise the agent may start one: the driver plays it if its request comes.
+    const busy = target_t.status === 'running' || target_t.status === 'starting';
+    const startsTurn = op !== 'close' && !busy;
     if (startsTurn) this.agentTurn(target_t, extra.runFor ?? this.scenario.config.runFor, extra.outcome ?? 'completed', false);
     const toolOp: ToolOp = op === 'close' ? { op, id } : op === 'resume' ? { op, id } : { op, id, message: markerText(target, 'One more thing: continue the work.') };
     const [r] = await this.call(t, [toolOp], [target]);
@@ -607,8 +611,10 @@ class Driver {
       target_t.epoch++;
       for (const d of this.threads.values()) if (this.descends(d, target) && (d.status === 'running' || d.status === 'starting')) d.status = 'closed';
     } else if (startsTurn) {
+      // a send starts a turn in an idle agent; a resume may not (the agent counts as running
+      // only once its request comes)
       if (r.ok) {
-        if (target_t.status !== 'running') target_t.status = 'starting';
+        if (op === 'send' && target_t.status !== 'running') target_t.status = 'starting';
       } else {
         target_t.epoch++;
         target_t.expecting = false;
