@@ -83,3 +83,5 @@ export type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, 
 export type { WireFormat } from './runtimes/wire/format.js';
 export { GEMINI_WIRE } from './runtimes/wire/gemini.js';
 export { RESPONSES_WIRE } from './runtimes/wire/responses.js';
+export { defineConfig, type ProjectConfig, type ProjectSystem } from './config/defineConfig.js';
+export { SmallRegistry, defineRegistry, refusal, type SmallThread } from './systems/SmallRegistry.js';

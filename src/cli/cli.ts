@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { builtinSystems, findSystem } from '../systems/catalog.js';
 import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
 import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
@@ -11,6 +12,8 @@ import { makeChalk } from './color.js';
 import { packageVersion, readText } from './io.js';
 import { displayPath, packagedInput } from './builtins.js';
 import { COMMANDS } from './commands/index.js';
+import { currentProject, projectInvariantNames, projectSystemNames, setCurrentProject } from '../config/Project.js';
+import { findProjectFile, loadProject, ProjectError } from '../config/loadProject.js';
 
 /** Everything the CLI touches, injected so that tests run it in-process. */
 export interface CliIO {
@@ -51,6 +54,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .version(packageVersion(), '-V, --version')
     .option('--color', 'force colour output')
     .option('--no-color', 'disable colour output (NO_COLOR is honoured too)')
+    .option('--config <file>', 'the project file (default: the first spawnsim.config.{ts,js,mjs,json,yaml} in the working folder or above)')
+    .option('--no-config', 'use no project file')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run spawnsim --help for usage)');
@@ -65,6 +70,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     },
     version: packageVersion(),
   };
+  // The project file names systems and invariants that options and files may use, so it is
+  // loaded before the commands are registered (their option choices include its names).
+  try {
+    configureExternal(io);
+    await loadProjectFor(argv, io);
+  } catch (e) {
+    if (e instanceof ProjectError || e instanceof UsageError) {
+      io.stderr(`spawnsim: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
   for (const register of COMMANDS) register(program, ctx);
   // every subcommand reports usage errors the same way as the program
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
@@ -83,7 +100,35 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     throw e;
   } finally {
     disposeExternalSystems();
+    setCurrentProject(null);
   }
+}
+
+/** `--config FILE`, `--config=FILE` or `--no-config` among the arguments, before any parsing. */
+function configArg(argv: readonly string[]): string | false | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--no-config') return false;
+    if (a === '--config') {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('-')) throw new UsageError('--config: expected a file');
+      return v;
+    }
+    if (a.startsWith('--config=')) return a.slice('--config='.length);
+  }
+  return undefined;
+}
+
+async function loadProjectFor(argv: readonly string[], io: CliIO): Promise<void> {
+  setCurrentProject(null);
+  const arg = configArg(argv);
+  if (arg === false) return;
+  const file = arg !== undefined ? resolve(io.cwd, arg) : io.env.SPAWNSIM_NO_CONFIG ? undefined : findProjectFile(io.cwd);
+  if (file === undefined) return;
+  const t = io.env.SPAWNSIM_EXEC_TIMEOUT;
+  const timeout_ms = t === undefined || t === '' ? DEFAULT_TIMEOUT_MS : parseDuration(t)!;
+  setCurrentProject(await loadProject(file, { external: { env: io.env, timeout_ms } }));
 }
 
 export function parseSeed(v: string): number {
@@ -95,8 +140,11 @@ export function parseSeed(v: string): number {
 let inputCwd = process.cwd();
 
 export function systemOrThrow(id: string): SystemDefinition {
-  const s = findSystem(withPackagedExamples(id));
-  if (!s) throw new UsageError(`--system: unknown system \`${id}\`: expected one of ${builtinSystems().map((x) => x.id).join(', ')}, or exec:PROGRAM ARGS...`);
+  const s = currentProject()?.systems.get(id) ?? findSystem(withPackagedExamples(id));
+  if (!s) {
+    const mine = projectSystemNames();
+    throw new UsageError(`--system: unknown system \`${id}\`: expected one of ${[...mine, ...builtinSystems().map((x) => x.id)].join(', ')}, or exec:PROGRAM ARGS...${mine.length === 0 ? ' (or a name from a spawnsim.config.* project file)' : ''}`);
+  }
   return s;
 }
 
@@ -110,7 +158,7 @@ function withPackagedExamples(id: string): string {
 
 /** The systems named by a variadic option: `exec:python3 adapter.py` may arrive as several words. */
 export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
-  const builtin = new Set(builtinSystems().map((s) => s.id));
+  const builtin = new Set([...builtinSystems().map((s) => s.id), ...projectSystemNames()]);
   return groupSystemIds(values, (v) => builtin.has(v)).map(systemOrThrow);
 }
 
@@ -130,5 +178,5 @@ function configureExternal(io: CliIO): void {
 /** Reads and validates a scenario file; problems are ScenarioErrors (exit 2). */
 export function loadScenario(path: string): Scenario {
   if (!existsSync(path)) throw new UsageError(`no such scenario file: ${path}`);
-  return parseScenario(readText(path), path);
+  return parseScenario(readText(path), path, { systems: [...builtinSystems().map((s) => s.id), ...projectSystemNames()], invariants: projectInvariantNames() });
 }

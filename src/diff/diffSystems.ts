@@ -4,6 +4,8 @@ import { sampleWorkload, workloadArbitrary, type WorkloadOptions } from '../fuzz
 import { shrinkScenario } from '../fuzz/shrink.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { World } from '../world/World.js';
+import type { Invariant } from '../invariants/Invariant.js';
+import { runScenario } from '../scenario/runScenario.js';
 import type { Scenario } from '../world/scenario.js';
 import { recordingSystem, type RecordedCall } from './Recorder.js';
 
@@ -18,7 +20,7 @@ export interface Divergence {
   /** the calls before the divergence (the last few), for context */
   before: RecordedCall[];
   /** what diverged: a response to an operation, or the accounting snapshot */
-  kind: 'response' | 'snapshot' | 'calls';
+  kind: 'response' | 'snapshot' | 'calls' | 'invariants';
   /** trace digests of the two runs */
   digestA: string;
   digestB: string;
@@ -27,6 +29,11 @@ export interface Divergence {
 export interface DiffOptions {
   /** Compare only responses to operations, not snapshots (systems with other accounting). */
   responsesOnly?: boolean;
+  /**
+   * Your own invariants: where both systems answer alike, they diverge when these are violated
+   * on one and not on the other (a project file's invariants in `spawnsim diff`).
+   */
+  extraInvariants?: readonly Invariant[];
 }
 
 function comparable(log: RecordedCall[], options: DiffOptions): RecordedCall[] {
@@ -56,6 +63,13 @@ export function firstDivergence(scenario: Scenario, a: SystemDefinition, b: Syst
       return { call: i, op: x?.op ?? y!.op, args: x?.args ?? y!.args, a: x ? `${x.op} ${x.args}` : '(no more calls)', b: y ? `${y.op} ${y.args}` : '(no more calls)', before, kind: 'calls', digestA, digestB };
     }
     return { call: i, op: x.op, args: x.args, a: x.result, b: y.result, before, kind: x.op === 'snapshot' ? 'snapshot' : 'response', digestA, digestB };
+  }
+  const extra = options.extraInvariants ?? [];
+  if (extra.length > 0) {
+    const broken = (s: SystemDefinition): string => runScenario(scenario, s, { invariants: [], extraInvariants: extra, traceLimit: 1 }).violations.map((v) => `${v.invariant}: ${v.message}`).join('; ') || 'holds';
+    const va = broken(a);
+    const vb = broken(b);
+    if (va !== vb) return { call: n, op: 'invariants', args: extra.map((i) => i.name).join(','), a: va, b: vb, before: la.slice(Math.max(0, n - 8)), kind: 'invariants', digestA, digestB };
   }
   return null;
 }

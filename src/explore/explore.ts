@@ -41,6 +41,8 @@ export interface ExploreOptions {
   maxStates?: number;
   /** Only these invariants (default the whole catalogue). */
   invariants?: readonly string[];
+  /** Your own invariants, checked beside the selected built-in ones. */
+  extraInvariants?: readonly Invariant[];
 }
 
 /** The bounds as explored, defaults applied. */
@@ -199,7 +201,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     const r = runScenario(scenario, options.system, {
       stopAtFirstViolation: true,
       traceLimit: 16,
-      extraInvariants: [capture.invariant],
+      extraInvariants: [capture.invariant, ...(options.extraInvariants ?? [])],
       ...(options.invariants ? { invariants: options.invariants } : {}),
     });
     if (r.verdict === 'fail') return { violated: r, path, completes };
@@ -406,7 +408,7 @@ function captureFor(path: readonly ExploreStep[]): { invariant: Invariant; resul
 function makeCounterexample(path: ExploreStep[], completes: Map<number, Site>, cfg: CompileConfig, options: ExploreOptions): Counterexample {
   const base = compilePath(path, completes, cfg);
   // The full replay (not stopped at the first violation) is what `spawnsim run` will see.
-  const r = runScenario(base, options.system, options.invariants ? { invariants: options.invariants } : {});
+  const r = runScenario(base, options.system, { ...(options.invariants ? { invariants: options.invariants } : {}), ...(options.extraInvariants ? { extraInvariants: options.extraInvariants } : {}) });
   const first = r.violations[0];
   if (first === undefined) throw new Error(`explore: the counterexample did not reproduce on ${options.system.id} (an explorer bug)`);
   const toolCalls = path.reduce((a, s) => a + stepCalls(s), 0);

@@ -237,7 +237,8 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     delete base.replay;
     delete base.expect;
     const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1 });
-    const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR]);
+    // the user's own invariants are named too: they are as much the file's verdict
+    const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR, ...extra.map((i) => i.name)]);
     // the target first: it is the one the file is about (and the one a `firstAt` would refer to)
     const seen = full.violations.map((x) => x.invariant).filter((n) => builtin.has(n));
     const violates = seen.includes(invariant) ? [invariant, ...seen.filter((n) => n !== invariant)] : seen;

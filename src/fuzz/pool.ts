@@ -18,6 +18,18 @@ export interface Parallelism {
   shard?: Shard;
   /** Runs per task sent to a worker (default 128: a task costs far more than a run below that). */
   batch?: number;
+  /**
+   * How a worker thread gets a system that is not built in, and your own invariants: a module
+   * (URL) whose default export, called with `args`, resolves to `{ system, extraInvariants? }`.
+   * The CLI passes its project-file loader (src/config/poolLoader.ts).
+   */
+  loader?: PoolLoader;
+}
+
+/** A module a worker imports to build the campaign's system and invariants (see `Parallelism.loader`). */
+export interface PoolLoader {
+  module: string;
+  args: unknown[];
 }
 
 /**
@@ -60,7 +72,8 @@ const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/fuzz/po
  * wait for the pool. This thread is loaded and warm already; a pool thread starts cold (module
  * loading and JIT warm-up are the pool's fixed cost).
  *
- * Workers need a built-in system (they look it up by id) and no `extraInvariants`.
+ * Workers look a built-in system up by id; any other system (and `extraInvariants`) they build
+ * with `par.loader`.
  */
 export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism = {}): AsyncGenerator<FuzzProgress, FuzzResult> {
   const workers = Math.max(1, Math.floor(par.workers ?? 1));
@@ -73,12 +86,13 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
       yield s.value;
     }
   }
-  if ((options.extraInvariants ?? []).length > 0) throw new Error('--workers: your own invariants cannot be sent to worker threads; run with one worker');
+  if ((options.extraInvariants ?? []).length > 0 && par.loader === undefined) throw new Error('--workers: your own invariants reach worker threads only through a loader module (Parallelism.loader); run with one worker');
   const batch = Math.max(1, par.batch ?? 128);
   const seed = options.seed ?? 1;
   const maxRuns = options.runs ?? (options.until ? Infinity : 100);
   const base: Omit<PoolTask, 'runs'> = {
     systemId: options.system.id,
+    ...(par.loader !== undefined ? { loader: par.loader } : {}),
     seed,
     ...(options.invariants !== undefined ? { invariants: [...options.invariants] } : {}),
     ...(options.keepGoing ? { keepGoing: true } : {}),

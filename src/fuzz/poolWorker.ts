@@ -1,5 +1,7 @@
 import type fc from 'fast-check';
 import { findSystem } from '../systems/catalog.js';
+import type { SystemDefinition } from '../systems/contract.js';
+import type { Invariant } from '../invariants/Invariant.js';
 import type { Scenario } from '../world/scenario.js';
 import { workloadArbitrary, type WorkloadOptions } from './arbitraries.js';
 import { evaluateRun, type RunOutcome } from './campaign.js';
@@ -7,6 +9,8 @@ import { evaluateRun, type RunOutcome } from './campaign.js';
 /** What the pool sends a worker: the campaign (plain data) and the runs to make. */
 export interface PoolTask {
   systemId: string;
+  /** builds a system that is not built in, and the user's invariants (Parallelism.loader) */
+  loader?: { module: string; args: unknown[] };
   seed: number;
   invariants?: string[];
   keepGoing?: boolean;
@@ -19,10 +23,24 @@ export interface PoolTask {
 let arbitraryKey: string | null = null;
 let arbitrary: fc.Arbitrary<Scenario> | null = null;
 
+let loadedKey: string | null = null;
+let loaded: { system: SystemDefinition; extraInvariants?: Invariant[] } | null = null;
+
 /** A tinypool worker: makes the given generated runs and returns their outcomes, in order. */
-export default function makeRuns(task: PoolTask): Array<[number, RunOutcome]> {
-  const system = findSystem(task.systemId);
-  if (system === undefined) throw new Error(`the worker pool runs built-in systems only; \`${task.systemId}\` is not one`);
+export default async function makeRuns(task: PoolTask): Promise<Array<[number, RunOutcome]>> {
+  let system = findSystem(task.systemId);
+  let extraInvariants: Invariant[] | undefined;
+  if (task.loader !== undefined) {
+    const key = JSON.stringify(task.loader);
+    if (loaded === null || key !== loadedKey) {
+      const mod = (await import(task.loader.module)) as { default: (...args: unknown[]) => Promise<{ system: SystemDefinition; extraInvariants?: Invariant[] }> };
+      loaded = await mod.default(...task.loader.args);
+      loadedKey = key;
+    }
+    system = loaded.system;
+    extraInvariants = loaded.extraInvariants;
+  }
+  if (system === undefined) throw new Error(`the worker pool runs built-in systems, or others through a loader; \`${task.systemId}\` is neither`);
   const key = JSON.stringify(task.workload ?? null);
   if (arbitrary === null || key !== arbitraryKey) {
     arbitrary = workloadArbitrary(task.workload);
@@ -34,6 +52,7 @@ export default function makeRuns(task: PoolTask): Array<[number, RunOutcome]> {
     ...(task.invariants !== undefined ? { invariants: task.invariants } : {}),
     ...(task.keepGoing ? { keepGoing: true } : {}),
     ...(task.workload !== undefined ? { workload: task.workload } : {}),
+    ...(extraInvariants !== undefined && extraInvariants.length > 0 ? { extraInvariants } : {}),
   };
   return task.runs.map(([run, runSeed]) => [run, evaluateRun(options, run, runSeed, arbitrary!)]);
 }

@@ -42,7 +42,7 @@ export const fanoutWithinCap: Invariant = {
         }
         const outside = lineage.filter((x) => x.kind === 'fork' || x.kind === 'create');
         return {
-          message: `${lineage.length} threads work under ${t.userRoot} where ${1 + cap} are allowed (1 + cap ${cap})${outside.length ? `; ${outside.length} came from fork/create, outside the cap` : ''}`,
+          message: `${lineage.length} threads work under ${t.userRoot} where ${1 + cap} are allowed (1 + cap ${cap})${outside.length ? `; ${outside.length} came from a creation path other than spawn (fork/create) that the cap did not count` : ''}`,
           threads: lineage.filter((x) => x.kind !== 'root').map((x) => ({ id: x.id, status: x.status, why: `${x.kind} of ${x.parent} at lineage depth ${x.lineageDepth}` })),
         };
       },

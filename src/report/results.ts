@@ -180,6 +180,8 @@ export interface RunEntryOptions {
   traceWindow?: number;
   /** The invariants checked (default: the whole catalogue). */
   invariants?: readonly string[];
+  /** The user's own invariants checked beside them (a project file's), by name. */
+  extraInvariants?: readonly string[];
   strict?: boolean;
 }
 
@@ -206,7 +208,8 @@ export function runEntry(scenario: Scenario, file: string | null, result: RunRes
     const end = endIdx < 0 ? trace.length : Math.max(endIdx, Math.min(window, trace.length));
     trace = trace.slice(Math.max(0, end - window), end);
   }
-  const invariants = o.invariants ? INVARIANTS.filter((i) => o.invariants!.includes(i.name)).map((i) => i.name) : INVARIANTS.map((i) => i.name);
+  const builtin = o.invariants ? INVARIANTS.filter((i) => o.invariants!.includes(i.name)).map((i) => i.name) : INVARIANTS.map((i) => i.name);
+  const invariants = [...builtin, ...(o.extraInvariants ?? [])];
   return {
     scenario: scenario.name,
     file,

@@ -12,13 +12,13 @@ export { ScenarioError };
  * Parses and validates a scenario file's text (YAML, or JSON, which is YAML too). Every
  * problem is a ScenarioError at `file:line:col` saying what was expected there.
  */
-export function parseScenario(text: string, file: string, options: { systems?: readonly string[] } = {}): Scenario {
+export function parseScenario(text: string, file: string, options: { systems?: readonly string[]; invariants?: readonly string[] } = {}): Scenario {
   const doc = LocatedDocument.parse(text, file);
   const raw = doc.value();
   const parsed = Scenario.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw doc.zodError(parsed.error, (issue) => actionIssue(raw, issue) ?? unknownKeyIssue(raw, issue));
   const scenario = parsed.data;
-  checkSemantics(doc, scenario, options.systems ?? builtinSystems().map((s) => s.id));
+  checkSemantics(doc, scenario, options.systems ?? builtinSystems().map((s) => s.id), options.invariants ?? []);
   return scenario;
 }
 
@@ -102,11 +102,12 @@ function unwrapDef(def: ZodDef): ZodDef {
 /** An expectation key for releases of a real runtime: `codex@0.121.0`, `gemini@*`, `codex@latest+v2`. */
 const REAL_RELEASE_KEY = /^[a-z][a-z0-9-]*@[A-Za-z0-9*][A-Za-z0-9.*_-]*(\+[a-z0-9-]+)?$/;
 
-function checkSemantics(doc: LocatedDocument, s: Scenario, systems: readonly string[]): void {
-  const invariants = invariantNames();
+function checkSemantics(doc: LocatedDocument, s: Scenario, systems: readonly string[], userInvariants: readonly string[]): void {
+  const invariants = [...invariantNames(), ...userInvariants];
   for (const [key, exp] of Object.entries(s.expect ?? {})) {
-    // `NAME@VERSION` (or a glob such as `gemini@*`) names releases of a real runtime: judged when one runs.
-    const known = REAL_RELEASE_KEY.test(key) || (key.includes('*') ? systems.some((id) => globMatches(key, id)) : systems.includes(key));
+    // `NAME@VERSION` (or a glob such as `gemini@*`) names releases of a real runtime: judged when one runs;
+    // an `exec:` key names a program, which any run may be given
+    const known = REAL_RELEASE_KEY.test(key) || key.startsWith('exec:') || (key.includes('*') ? systems.some((id) => globMatches(key, id)) : systems.includes(key));
     if (!known) {
       throw doc.errorAt(['expect'], `unknown system \`${key}\` in expect: expected one of ${systems.join(', ')} (or a glob such as codex-v1*)`, key);
     }
@@ -132,7 +133,7 @@ function checkSemantics(doc: LocatedDocument, s: Scenario, systems: readonly str
       }
     }),
   );
-  if (s.replay && !systems.includes(s.replay.system)) {
+  if (s.replay && !systems.includes(s.replay.system) && !s.replay.system.startsWith('exec:')) {
     throw doc.errorAt(['replay', 'system'], `unknown system \`${s.replay.system}\`: expected one of ${systems.join(', ')}`);
   }
 }

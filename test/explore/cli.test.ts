@@ -17,7 +17,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe('spawnsim explore (CLI)', () => {
   it('finds #18335 on codex-v1, says the counterexample is minimal, and `replay` reproduces the file (exit 1)', async () => {
-    const r = await cli(['explore', '--system', 'codex-v1', '--max-turns', '2', '--max-calls', '3', '--cap', '1']);
+    const r = await cli(['explore', '--system', 'codex-v1', '--max-turns', '2', '--max-calls', '3', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume']);
     expect(r.code).toBe(1);
     expect(r.out).toContain('VIOLATION live-equals-counted in turn 1 after 1 tool call');
     expect(r.out).toContain('minimal: no workload with fewer tool calls violates anything within these bounds');
@@ -29,14 +29,14 @@ describe('spawnsim explore (CLI)', () => {
   });
 
   it('reports codex-v1-release-on-final violation-free with the number of states checked (exit 0)', async () => {
-    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-turns', '2', '--max-calls', '3', '--cap', '1']);
+    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-turns', '2', '--max-calls', '3', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/no violation within these bounds: \d+ states checked, every workload of up to 6 tool calls/);
   });
 
   it('writes one JSON document whose wall-clock figures sit in `meta` only', async () => {
-    const a = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--json']);
-    const b = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--json']);
+    const a = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume', '--json']);
+    const b = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume', '--json']);
     const strip = (s: string) => {
       const { meta, ...rest } = JSON.parse(s) as { meta: { statesPerSecond: number } };
       expect(meta.statesPerSecond).toBeGreaterThan(0);
@@ -47,7 +47,7 @@ describe('spawnsim explore (CLI)', () => {
   });
 
   it('says INCOMPLETE with the deepest complete level when the state limit is reached (exit 0)', async () => {
-    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-states', '30', '--out', join(dir, 'x.yaml')]);
+    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-states', '30', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume', '--out', join(dir, 'x.yaml')]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/INCOMPLETE: the state limit \(--max-states 30\) was reached; no violation in every workload of up to \d+ tool calls? \(the deepest complete level\)/);
   });
@@ -59,9 +59,22 @@ describe('spawnsim explore (CLI)', () => {
     expect(bad.err).toContain('--calls: unknown `teleport`');
   });
 
+  it('reaches the common bug classes with its defaults: a fork outside the cap on the fix of #18335, max_depth 0 searched first', async () => {
+    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--json', '--out', join(dir, 'd.yaml')]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out) as { bounds: { cap: number; maxDepth: number; calls: string[] }; counterexample: { invariant: string } };
+    expect(doc.bounds).toMatchObject({ cap: 2, maxDepth: 0 });
+    expect(doc.bounds.calls).toEqual(expect.arrayContaining(['fork', 'create']));
+    expect(doc.counterexample.invariant).toBe('depth-within-max');
+    const fixed = await cli(['explore', '--system', 'codex-v1-release-on-final+inherit', '--json']);
+    const f = JSON.parse(fixed.out) as { status: string; searched: Array<{ cap: number; maxDepth: number; status: string }> };
+    expect(f.status).toBe('exhausted');
+    expect(f.searched.map((s) => `${s.cap}/${s.maxDepth}/${s.status}`)).toEqual(['2/0/exhausted', '2/1/exhausted']);
+  });
+
   it('writes the counterexample where --out says', async () => {
     const file = join(dir, 'out', 'cx.yaml');
-    await cli(['explore', '--system', 'codex-v1', '--out', file]);
+    await cli(['explore', '--system', 'codex-v1', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume', '--out', file]);
     expect(readFileSync(file, 'utf8')).toContain('replay: { system: codex-v1, invariant: live-equals-counted');
   });
 });

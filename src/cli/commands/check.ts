@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinSystems } from '../../systems/catalog.js';
+import { currentProject } from '../../config/Project.js';
+import { defaultSystems, selectInvariants } from '../../config/select.js';
 import type { SystemDefinition } from '../../systems/contract.js';
 import { judge } from '../../scenario/expectations.js';
 import { runScenario } from '../../scenario/runScenario.js';
@@ -38,9 +40,11 @@ export const checkCommand: CommandModule = (program, ctx) => {
     .action(async (dir: string | undefined, opts: { strict?: boolean; json?: boolean; system?: string[]; report?: string | true; runs?: number; timeScale?: number; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
-      const root = dir !== undefined ? resolveInput(dir, ctx.io.cwd, 'scenario') : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
+      const project = currentProject();
+      const root = dir !== undefined ? resolveInput(dir, ctx.io.cwd, 'scenario') : project !== null && project.scenarios.length > 0 ? project.scenarios[0]! : existsSync(join(ctx.io.cwd, 'scenarios')) ? join(ctx.io.cwd, 'scenarios') : join(packageRoot(), 'scenarios');
       if (!existsSync(root)) throw new UsageError(`spawnsim check: no such folder: ${dir ?? root}`);
-      const files = scenarioFiles(root);
+      // a project's scenario folders, all of them, unless a folder is given
+      const files = dir === undefined && project !== null && project.scenarios.length > 0 ? project.scenarios.flatMap((d) => scenarioFiles(d)) : scenarioFiles(root);
       if (files.length === 0) throw new UsageError(`spawnsim check: no scenario files (*.yaml, *.yml, *.json) under ${ctx.rel(root)}`);
       const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f) }));
       const realIds = (opts.system ?? []).filter(isRealSystem);
@@ -50,7 +54,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
         ctx.setExitCode(await checkRealSystems(ctx, loaded, realIds, { ...opts, markdown: Boolean((opts as { markdown?: boolean }).markdown) }));
         return;
       }
-      const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
+      const systems = opts.system ? systemsOrThrow(opts.system) : defaultSystems();
       const report = checkAll(loaded, systems, Boolean(opts.strict));
       const markdown = Boolean((opts as { markdown?: boolean }).markdown);
       // the short fuzz per built-in system: in the text, the JSON and the report files; never in the README's Markdown matrix
@@ -80,10 +84,11 @@ export function checkAll(loaded: Array<{ file: string; scenario: Scenario }>, sy
   const entries: RunEntry[] = [];
   for (const { file, scenario } of loaded) {
     for (const sys of systems) {
-      const r = runScenario(scenario, sys, strict ? { strict } : {});
+      const selected = selectInvariants();
+      const r = runScenario(scenario, sys, { ...(strict ? { strict } : {}), ...selected });
       // an external program is judged by the expectations of the built-in system it implements
       const as = (sys as { judgeAs?: () => string | undefined }).judgeAs?.();
-      entries.push(runEntry(scenario, file, r, judge(scenario, as ? { ...r, system: as } : r), { traceWindow: 100, ...(strict ? { strict } : {}) }));
+      entries.push(runEntry(scenario, file, r, judge(scenario, as ? { ...r, system: as } : r), { traceWindow: 100, ...(strict ? { strict } : {}), extraInvariants: selected.extraInvariants.map((i) => i.name) }));
     }
   }
   const count = (f: (e: RunEntry) => boolean): number => entries.filter(f).length;

@@ -7,8 +7,10 @@ import type { Scenario } from '../../world/scenario.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
 import { resolveInput } from '../builtins.js';
 import { writeAtomic } from '../io.js';
+import { selectInvariants } from '../../config/select.js';
+import { SHAPING_HELP, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
 
-interface DiffOpts {
+interface DiffOpts extends ShapingFlags {
   a: string[];
   b: string[];
   runs?: string;
@@ -49,11 +51,20 @@ export const diffCommand: CommandModule = (program, ctx) => {
     .option('--responses-only', 'compare only the answers to operations, not the accounting snapshots')
     .option('--shrink-steps <n>', 'candidate runs the shrink may make (default 2000)')
     .option('--out <file>', 'where the shrunk workload goes (default reports/diff/<a>-vs-<b>-seed<N>.yaml)')
+    .option('--actions <list>', SHAPING_HELP.actions)
+    .option('--outcomes <list>', SHAPING_HELP.outcomes)
+    .option('--faults <list>', SHAPING_HELP.faults)
+    .option('--cap <A..B>', SHAPING_HELP.cap)
+    .option('--depth <A..B>', SHAPING_HELP.depth)
+    .option('--turns <A..B>', SHAPING_HELP.turns)
+    .option('--calls <A..B>', SHAPING_HELP.calls)
     .option('--json', 'write one JSON document to stdout')
     .action((file: string | undefined, opts: DiffOpts) => {
       const a = one('--a', opts.a);
       const b = one('--b', opts.b);
-      const compare = opts.responsesOnly ? { responsesOnly: true } : {};
+      const extraInvariants = selectInvariants().extraInvariants;
+      const compare = { ...(opts.responsesOnly ? { responsesOnly: true } : {}), ...(extraInvariants.length > 0 ? { extraInvariants } : {}) };
+      const workload = workloadFromFlags(opts);
       const seed = opts.seed ?? 1;
       const c = ctx.chalk();
       const names = `${c.bold(a.id)} vs ${c.bold(b.id)}`;
@@ -68,7 +79,7 @@ export const diffCommand: CommandModule = (program, ctx) => {
         return;
       }
 
-      const r = diffCampaign({ a, b, seed, runs: positiveInt('--runs', opts.runs, 200), shrinkSteps: positiveInt('--shrink-steps', opts.shrinkSteps, 2000), ...compare });
+      const r = diffCampaign({ a, b, seed, runs: positiveInt('--runs', opts.runs, 200), shrinkSteps: positiveInt('--shrink-steps', opts.shrinkSteps, 2000), ...compare, ...(Object.keys(workload).length > 0 ? { workload } : {}) });
       if (r.found === null) {
         if (opts.json) ctx.io.stdout(toJson(envelope('diff', ctx.version, { a: a.id, b: b.id, seed, runs: r.runs, found: null })));
         else ctx.io.stdout(`${c.green('same')} ${names}: ${r.runs} generated workloads (seed ${seed}), every answer and snapshot identical\n`);
@@ -103,7 +114,7 @@ export const diffCommand: CommandModule = (program, ctx) => {
 };
 
 function renderDivergence(d: Divergence, a: string, b: string): string {
-  const what = d.kind === 'snapshot' ? 'the accounting snapshot' : d.kind === 'response' ? `the answer to ${d.op} ${d.args}` : 'the calls the world made (after an ignored difference)';
+  const what = d.kind === 'snapshot' ? 'the accounting snapshot' : d.kind === 'response' ? `the answer to ${d.op} ${d.args}` : d.kind === 'invariants' ? `your invariants (${d.args}), with every answer alike` : 'the calls the world made (after an ignored difference)';
   const w = Math.max(a.length, b.length) + 1;
   const lines = [`first divergence at call ${d.call}: ${what}`];
   if (d.before.length > 0) {

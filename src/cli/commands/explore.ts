@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EXPLORE_CALLS, EXPLORE_FAULTS, explore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
-import { INVARIANTS } from '../../invariants/catalog.js';
+import { allInvariantNames, selectInvariants } from '../../config/select.js';
+import { currentProject } from '../../config/Project.js';
+import { parseRange, ShapingError } from '../../config/shaping.js';
 import { envelope, toJson } from '../../report/json.js';
 import { Outcome } from '../../world/scenario.js';
 import { EXIT, UsageError, systemsOrThrow, type CommandModule } from '../cli.js';
@@ -11,20 +13,31 @@ import { writeAtomic } from '../io.js';
 
 interface ExploreFlags {
   system: string[];
-  maxTurns: string;
-  maxCalls: string;
-  cap: string;
-  maxDepth: string;
+  maxTurns?: string;
+  maxCalls?: string;
+  cap?: string;
+  maxDepth?: string;
+  depth?: string;
+  turns?: string;
   maxThreads?: string;
-  calls: string;
+  calls?: string;
+  actions?: string;
   faults?: string;
-  outcomes: string;
+  outcomes?: string;
   interleave?: string | boolean;
-  maxStates: string;
+  maxStates?: string;
   invariant?: string[];
   json?: boolean;
   out?: string;
 }
+
+/**
+ * Explore's defaults, chosen so that the common bug classes are in reach without flags: a slot
+ * leak (two turns), a cap bypass through another creation path (fork and create in the
+ * alphabet), a depth off by one (cap 2, so a subagent can spawn beside its sibling), and
+ * max_depth 0 coerced to a default (depths 0 and 1 are both searched).
+ */
+export const EXPLORE_DEFAULTS = { maxTurns: 2, maxCalls: 3, cap: '2', depth: '0..1', calls: 'spawn,close,send,fork,create', outcomes: 'completed,hang', maxStates: 200_000 } as const;
 
 function count(flag: string, v: string, min: number): number {
   if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
@@ -46,17 +59,20 @@ export const exploreCommand: CommandModule = (program, ctx) => {
     .command('explore')
     .description('bounded exhaustive search: every workload within the bounds, breadth-first; a shortest counterexample or "no violation within these bounds"')
     .requiredOption('-s, --system <id...>', 'the system under test')
-    .option('--max-turns <n>', 'root turns', '2')
-    .option('--max-calls <n>', 'tool calls per turn', '3')
-    .option('--cap <n>', 'the cap (V1 max_threads; V2 gets cap + 1, root-inclusive)', '1')
-    .option('--max-depth <n>', 'agents.max_depth', '1')
+    .option('--turns <n>', `root turns (default ${EXPLORE_DEFAULTS.maxTurns}; alias --max-turns)`)
+    .option('--max-turns <n>', 'root turns (same as --turns)')
+    .option('--calls <n|kinds>', `tool calls per turn (default ${EXPLORE_DEFAULTS.maxCalls}); a list of kinds is the alphabet, as --actions`)
+    .option('--max-calls <n>', 'tool calls per turn (same as --calls N)')
+    .option('--cap <A..B>', `the cap, or a range searched in turn (V1 max_threads; V2 gets cap + 1, root-inclusive; default ${EXPLORE_DEFAULTS.cap})`)
+    .option('--depth <A..B>', `agents.max_depth, or a range searched in turn, 0 included (default ${EXPLORE_DEFAULTS.depth}; alias --max-depth)`)
+    .option('--max-depth <A..B>', 'agents.max_depth (same as --depth)')
     .option('--max-threads <n>', 'agents the workload may create in all (default: bounded by the calls only)')
-    .option('--calls <kinds>', `tool calls in the alphabet: ${EXPLORE_CALLS.join(', ')} or all`, 'spawn,close,send,resume')
-    .option('--faults <kinds>', `world faults between calls: ${EXPLORE_FAULTS.join(', ')} (default none)`)
-    .option('--outcomes <kinds>', `how agent turns may end: ${Outcome.options.join(', ')}`, 'completed,hang')
+    .option('--actions <kinds>', `tool calls in the alphabet: ${EXPLORE_CALLS.join(', ')} or all (default ${EXPLORE_DEFAULTS.calls})`)
+    .option('--faults <kinds>', `world faults between calls: ${EXPLORE_FAULTS.join(', ')} (default none; die is undetectable)`)
+    .option('--outcomes <kinds>', `how agent turns may end: ${Outcome.options.join(', ')} (default ${EXPLORE_DEFAULTS.outcomes})`)
     .option('--interleave [ops]', 'run up to <ops> tool calls concurrently, their steps in every order (default 2 when given)')
-    .option('--max-states <n>', 'unique states kept before the search stops incomplete', '200000')
-    .addOption(new Option('--invariant <name...>', 'check only these invariants').choices(INVARIANTS.map((i) => i.name)))
+    .option('--max-states <n>', `unique states kept before the search stops incomplete (default ${EXPLORE_DEFAULTS.maxStates})`)
+    .addOption(new Option('--invariant <name...>', 'check only these invariants').choices(allInvariantNames()))
     .option('--json', 'write one JSON document to stdout')
     .option('--out <file>', 'where the counterexample goes (default reports/explore/<system>.yaml)')
     .action((opts: ExploreFlags) => {
@@ -64,24 +80,50 @@ export const exploreCommand: CommandModule = (program, ctx) => {
       if (systems.length !== 1) throw new UsageError(`--system: explore takes one system, got ${systems.length}`);
       const system = systems[0]!;
       const interleave = opts.interleave === undefined || opts.interleave === false ? 0 : opts.interleave === true ? 2 : count('--interleave', opts.interleave, 1);
+      // flags, then the project file's explore: block, then the defaults
+      const p = currentProject()?.explore ?? {};
+      const callsIsList = opts.calls !== undefined && !/^\d+$/.test(opts.calls.trim());
+      const alphabet = opts.actions ?? (callsIsList ? opts.calls : undefined) ?? p.calls?.join(',') ?? EXPLORE_DEFAULTS.calls;
+      const maxCallsText = opts.maxCalls ?? (callsIsList ? undefined : opts.calls) ?? String(p.maxCalls ?? EXPLORE_DEFAULTS.maxCalls);
+      const range = (flag: string, v: string): [number, number] => {
+        try {
+          return parseRange(v, flag);
+        } catch (e) {
+          if (e instanceof ShapingError) throw new UsageError(e.message);
+          throw e;
+        }
+      };
+      const caps = range('--cap', opts.cap ?? String(p.cap ?? EXPLORE_DEFAULTS.cap));
+      const depths = range(opts.maxDepth !== undefined && opts.depth === undefined ? '--max-depth' : '--depth', opts.depth ?? opts.maxDepth ?? String(p.depth ?? EXPLORE_DEFAULTS.depth));
+      const selected = selectInvariants(opts.invariant);
       const options: ExploreOptions = {
         system,
-        maxTurns: count('--max-turns', opts.maxTurns, 1),
-        maxCalls: count('--max-calls', opts.maxCalls, 0),
-        cap: count('--cap', opts.cap, 0),
-        maxDepth: count('--max-depth', opts.maxDepth, 0),
+        maxTurns: count(opts.turns !== undefined ? '--turns' : '--max-turns', opts.turns ?? opts.maxTurns ?? String(p.maxTurns ?? EXPLORE_DEFAULTS.maxTurns), 1),
+        maxCalls: count(opts.maxCalls !== undefined ? '--max-calls' : '--calls', maxCallsText, 0),
+        cap: caps[0],
+        maxDepth: depths[0],
         ...(opts.maxThreads !== undefined ? { maxThreads: count('--max-threads', opts.maxThreads, 0) } : {}),
-        calls: list('--calls', opts.calls, EXPLORE_CALLS),
-        faults: opts.faults === undefined ? [] : list('--faults', opts.faults, EXPLORE_FAULTS),
-        outcomes: list('--outcomes', opts.outcomes, Outcome.options),
-        interleave,
-        maxStates: count('--max-states', opts.maxStates, 1),
-        ...(opts.invariant ? { invariants: opts.invariant } : {}),
+        calls: list(opts.actions === undefined && callsIsList ? '--calls' : '--actions', alphabet, EXPLORE_CALLS),
+        faults: list('--faults', opts.faults ?? p.faults?.join(',') ?? '', EXPLORE_FAULTS),
+        outcomes: list('--outcomes', opts.outcomes ?? p.outcomes?.join(',') ?? EXPLORE_DEFAULTS.outcomes, Outcome.options),
+        interleave: opts.interleave === undefined && p.interleave !== undefined ? p.interleave : interleave,
+        maxStates: count('--max-states', opts.maxStates ?? String(p.maxStates ?? EXPLORE_DEFAULTS.maxStates), 1),
+        ...(selected.invariants !== undefined ? { invariants: selected.invariants } : {}),
+        ...(selected.extraInvariants.length > 0 ? { extraInvariants: selected.extraInvariants } : {}),
       };
-      if (interleave > 4) throw new UsageError(`--interleave: at most 4 concurrent calls, got ${interleave}`);
+      if ((options.interleave ?? 0) > 4) throw new UsageError(`--interleave: at most 4 concurrent calls, got ${options.interleave}`);
 
+      // Each cap and depth of the ranges in turn, smallest first, until one breaks an invariant.
       const started = performance.now();
-      const r = explore(options);
+      const searched: Array<{ cap: number; maxDepth: number; status: string; uniqueStates: number }> = [];
+      let r!: ExploreResult;
+      outer: for (let d = depths[0]; d <= depths[1]; d++) {
+        for (let cap = caps[0]; cap <= caps[1]; cap++) {
+          r = explore({ ...options, cap, maxDepth: d });
+          searched.push({ cap, maxDepth: d, status: r.status, uniqueStates: r.uniqueStates });
+          if (r.status === 'violation') break outer;
+        }
+      }
       const elapsed_ms = performance.now() - started;
       const perSecond = Math.round(r.statesExplored / Math.max(elapsed_ms / 1000, 1e-6));
 
@@ -94,8 +136,12 @@ export const exploreCommand: CommandModule = (program, ctx) => {
       if (opts.json) {
         const { counterexample, ...rest } = r;
         const cx = counterexample && { file, invariant: counterexample.invariant, message: counterexample.message, turn: counterexample.turn, toolCalls: counterexample.toolCalls, minimal: true, steps: counterexample.steps, digest: counterexample.digest };
-        ctx.io.stdout(toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}) }, { elapsed_ms: Math.round(elapsed_ms), statesPerSecond: perSecond })));
-      } else ctx.io.stdout(render(r, file, elapsed_ms, perSecond, ctx.chalk()));
+        ctx.io.stdout(toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}), ...(searched.length > 1 ? { searched } : {}) }, { elapsed_ms: Math.round(elapsed_ms), statesPerSecond: perSecond })));
+      } else {
+        const c = ctx.chalk();
+        const before = searched.slice(0, -1).map((s) => c.gray(`cap ${s.cap}, max depth ${s.maxDepth}: ${s.status === 'exhausted' ? 'no violation' : s.status} (${plural(s.uniqueStates, 'state')})\n`)).join('');
+        ctx.io.stdout(before + render(r, file, elapsed_ms, perSecond, c));
+      }
       ctx.setExitCode(r.status === 'violation' ? EXIT.violations : EXIT.ok);
     });
 };

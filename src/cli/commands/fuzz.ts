@@ -4,6 +4,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../../invariants/catalog.js';
+import { allInvariantNames, selectInvariants } from '../../config/select.js';
+import { currentProject } from '../../config/Project.js';
+import { SHAPING_HELP, shapingFlagsText, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
 import type { FuzzOptions, FuzzResult } from '../../fuzz/campaign.js';
 import { fuzzStepsParallel, parseShard, type Shard } from '../../fuzz/pool.js';
 import { findSystem } from '../../systems/catalog.js';
@@ -19,7 +22,7 @@ import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, type CommandModule } from '../cli.js';
 import { scenarioFiles, writeAtomic } from '../io.js';
 
-interface FuzzFlags {
+interface FuzzFlags extends ShapingFlags {
   system: string[];
   runs?: string;
   time?: string;
@@ -48,8 +51,15 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
     .option('--runs <n>', `generated runs at most (default ${DEFAULT_RUNS} unless --time is given)`)
     .option('--time <duration>', 'generate for this long (wall clock), e.g. 30s or 2m')
     .option('--seed <n>', 'root seed of the campaign (default: a random one, printed)', parseSeed)
-    .addOption(new Option('--invariant <name...>', 'check only these invariants (e.g. depth-within-max targets #30692)').choices(INVARIANTS.map((i) => i.name)))
+    .addOption(new Option('--invariant <name...>', 'check only these invariants (e.g. depth-within-max targets #30692)').choices(allInvariantNames()))
     .option('--keep-going', 'collect distinct violations (one per invariant) instead of stopping at the first')
+    .option('--actions <list>', SHAPING_HELP.actions)
+    .option('--outcomes <list>', SHAPING_HELP.outcomes)
+    .option('--faults <list>', SHAPING_HELP.faults)
+    .option('--cap <A..B>', SHAPING_HELP.cap)
+    .option('--depth <A..B>', SHAPING_HELP.depth)
+    .option('--turns <A..B>', SHAPING_HELP.turns)
+    .option('--calls <A..B>', SHAPING_HELP.calls)
     .option('--corpus <dir>', 'replay every counterexample stored in <dir> first, and add new failures to it')
     .option('--require-coverage <states>', `fail unless every named state was reached (comma-separated: ${COVERAGE_NAMES.join(', ')})`)
     .option('--shrink-steps <n>', 'candidate runs a shrink may make (default 2000; the result is deterministic for a bound)')
@@ -81,7 +91,8 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   if (systems.length !== 1) throw new UsageError(`--system: fuzz takes one system, got ${systems.length} (${systems.map((s) => s.id).join(', ')})`);
   const system = systems[0]!;
   if (flags.runs !== undefined && flags.time !== undefined) throw new UsageError('--runs and --time: give one of them, not both');
-  const runs = flags.runs !== undefined ? positiveInt('--runs', flags.runs) : flags.time === undefined ? DEFAULT_RUNS : undefined;
+  const defaults = currentProject()?.fuzz ?? {};
+  const runs = flags.runs !== undefined ? positiveInt('--runs', flags.runs) : flags.time === undefined ? (defaults.runs ?? DEFAULT_RUNS) : undefined;
   const time_ms = flags.time !== undefined ? duration('--time', flags.time) : undefined;
   const shrinkSteps = flags.shrinkSteps !== undefined ? positiveInt('--shrink-steps', flags.shrinkSteps) : 2000;
   const shrinkTime_ms = duration('--shrink-time', flags.shrinkTime);
@@ -95,10 +106,15 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
     if (typeof parsed === 'string') throw new UsageError(`--shard: ${parsed}`);
     shard = parsed;
   }
-  if (workers > 1 && findSystem(system.id) === undefined) throw new UsageError(`--workers: worker threads run built-in systems only; \`${system.id}\` is not one (use --shard across processes instead)`);
+  const project = currentProject();
+  const fromProject = project !== null && project.systems.has(system.id);
+  if (workers > 1 && findSystem(system.id) === undefined && !fromProject) throw new UsageError(`--workers: worker threads run built-in systems and systems named in the project file only; \`${system.id}\` is neither (name it in spawnsim.config.*, or use --shard across processes)`);
+  const workload = { ...defaults.workload, ...workloadFromFlags(flags) };
+  const invariantNames = flags.invariant ?? defaults.invariants;
+  const selected = selectInvariants(invariantNames);
   if (shard !== undefined && flags.seed === undefined) throw new UsageError('--shard: give --seed too, so that every shard runs the same campaign');
   const seedGiven = flags.seed !== undefined;
-  const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1);
+  const seed = flags.seed ?? defaults.seed ?? randomInt(0, 2 ** 31 - 1);
 
   // The corpus is read before anything runs, so a bad file stops the campaign with exit 2.
   const corpusDir = flags.corpus !== undefined ? resolve(ctx.io.cwd, flags.corpus) : undefined;
@@ -118,8 +134,10 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
     seed,
     ...(runs !== undefined ? { runs } : {}),
     ...(time_ms !== undefined ? { until: () => Date.now() - started >= time_ms } : {}),
-    ...(flags.invariant ? { invariants: flags.invariant } : {}),
-    ...(flags.keepGoing ? { keepGoing: true } : {}),
+    ...(selected.invariants !== undefined ? { invariants: selected.invariants } : {}),
+    ...(selected.extraInvariants.length > 0 ? { extraInvariants: selected.extraInvariants } : {}),
+    ...(flags.keepGoing || defaults.keepGoing ? { keepGoing: true } : {}),
+    ...(Object.keys(workload).length > 0 ? { workload } : {}),
     corpus,
     shrink: {
       maxSteps: shrinkSteps,
@@ -145,7 +163,8 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   let result: FuzzResult;
   let firstFailure_ms: number | null = null;
   try {
-    const it = fuzzStepsParallel(options, { workers, ...(shard ? { shard } : {}) });
+    const loader = project !== null && workers > 1 && (fromProject || selected.extraInvariants.length > 0) ? { module: new URL('../../config/poolLoader.js', import.meta.url).href, args: [project!.file, system.id, ...(invariantNames !== undefined ? [invariantNames] : [])] } : undefined;
+    const it = fuzzStepsParallel(options, { workers, ...(shard ? { shard } : {}), ...(loader ? { loader } : {}) });
     let lastYield = Date.now();
     let lastDraw = 0;
     for (;;) {
@@ -195,8 +214,8 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
       added.push(ctx.rel(path));
     }
   }
-  const repeat = fuzzRepeatCommand(result, runs ?? result.runs, Boolean(flags.keepGoing));
-  const report = fuzzReport(result, { system, files, repeat, shard: shard ? { index: shard.index + 1, count: shard.count } : null, corpusAdded: added });
+  const repeat = fuzzRepeatCommand(result, runs ?? result.runs, Boolean(flags.keepGoing)) + shapingFlagsText(flags);
+  const report = fuzzReport(result, { system, files, repeat, extraInvariants: selected.extraInvariants, shard: shard ? { index: shard.index + 1, count: shard.count } : null, corpusAdded: added });
   const document = reportDocument('fuzz', ctx.version, report, { seed });
   const meta: FuzzMeta = {
     ...reportMeta(started),

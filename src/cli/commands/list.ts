@@ -7,6 +7,7 @@ import { builtinExampleFiles, builtinName, builtinScenarioFiles, builtinWorkload
 import { packageRoot } from '../io.js';
 import { relative } from 'node:path';
 import { RUNTIMES } from '../../runtimes/catalog.js';
+import { currentProject, projectInvariants } from '../../config/Project.js';
 
 /** `spawnsim list` */
 export const listCommand: CommandModule = (program, ctx) => {
@@ -16,8 +17,10 @@ export const listCommand: CommandModule = (program, ctx) => {
     .option('--json', 'write one JSON document to stdout')
     .addHelpText('after', '\nExamples:\n  spawnsim list\n  spawnsim list --json\n')
     .action((opts: { json?: boolean }) => {
-      const systems = builtinSystems().map((s) => ({ id: s.id, summary: s.summary }));
-      const invariants = [...INVARIANTS.map((i) => ({ name: i.name, kind: i.kind, summary: i.summary })), { name: SYSTEM_ERROR, kind: 'finding', summary: 'the system under test threw (reported with its trace)' }];
+      // a project file's systems and invariants first: they are the ones a user came to test
+      const project = currentProject();
+      const systems = [...(project ? [...project.systems.values()] : []), ...builtinSystems()].map((s) => ({ id: s.id, summary: s.summary }));
+      const invariants = [...projectInvariants().map((i) => ({ name: i.name, kind: i.kind, summary: i.summary })), ...INVARIANTS.map((i) => ({ name: i.name, kind: i.kind, summary: i.summary })), { name: SYSTEM_ERROR, kind: 'finding', summary: 'the system under test threw (reported with its trace)' }];
       // a fault is written in scenario files by its key (faults.forgetClose) and named in traces and coverage by its name (forgets-close)
       const faults = FAULTS.map((f) => ({ key: f.key, name: f.name, summary: f.summary }));
       const files = (kind: 'scenario' | 'workload' | 'example', paths: string[]) => paths.map((p) => ({ name: builtinName(kind, p), path: relative(packageRoot(), p) }));

@@ -1,5 +1,6 @@
 import { resolveInput } from '../builtins.js';
 import { judge } from '../../scenario/expectations.js';
+import { selectInvariants } from '../../config/select.js';
 import { runScenario } from '../../scenario/runScenario.js';
 import { envelope, toJson } from '../../report/json.js';
 import { runEntry, scenarioHeader } from '../../report/results.js';
@@ -22,8 +23,9 @@ export const replayCommand: CommandModule = (program, ctx) => {
       const systems = opts.system ? systemsOrThrow(opts.system) : systemsOrThrow([replay.system]);
       if (systems.length !== 1) throw new UsageError(`--system: replay takes one system, got ${systems.length}`);
       const system = systems[0]!;
-      const r = runScenario(scenario, system);
-      const entry = runEntry(scenario, ctx.rel(path), r, judge(scenario, r));
+      const selected = selectInvariants();
+      const r = runScenario(scenario, system, selected);
+      const entry = runEntry(scenario, ctx.rel(path), r, judge(scenario, r), { extraInvariants: selected.extraInvariants.map((i) => i.name) });
       const reproduced = replay.invariant !== undefined ? r.violations.some((v) => v.invariant === replay.invariant) : r.verdict === 'fail';
       const compared = system.id === replay.system && replay.digest !== undefined;
       const digest = !compared ? 'not-compared' : r.digest === replay.digest ? 'match' : 'mismatch';

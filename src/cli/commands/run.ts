@@ -1,7 +1,6 @@
 import { Option } from 'commander';
 import { resolveInput } from '../builtins.js';
-import { INVARIANTS } from '../../invariants/catalog.js';
-import { builtinSystems } from '../../systems/catalog.js';
+import { allInvariantNames, defaultSystems, selectInvariants } from '../../config/select.js';
 import { judge } from '../../scenario/expectations.js';
 import { runScenario } from '../../scenario/runScenario.js';
 import { toJson } from '../../report/json.js';
@@ -22,7 +21,7 @@ export const runCommand: CommandModule = (program, ctx) => {
     .option('-s, --system <id...>', 'system(s) to run (default: every built-in system)')
     .option('--seed <n>', "override the scenario's seed", parseSeed)
     .option('--strict', 'check live-equals-counted after every event, not only at turn boundaries')
-    .addOption(new Option('--invariant <name...>', 'check only these invariants').choices(INVARIANTS.map((i) => i.name)))
+    .addOption(new Option('--invariant <name...>', 'check only these invariants').choices(allInvariantNames()))
     .option('--json', 'write one JSON document to stdout')
     .option('--report [spec]', REPORT_OPTION_HELP)
     .option('--runs <n>', 'real runtimes (codex@VERSION): runs per verdict, reported as agreement (default 3)', parseRuns)
@@ -43,18 +42,20 @@ export const runCommand: CommandModule = (program, ctx) => {
         ctx.setExitCode(realExitCode(entries));
         return;
       }
-      const systems = opts.system ? systemsOrThrow(opts.system) : builtinSystems();
+      const systems = opts.system ? systemsOrThrow(opts.system) : defaultSystems();
+      const selected = selectInvariants(opts.invariant);
       const entries = systems.map((sys) => {
         const r = runScenario(scenario, sys, {
           ...(opts.strict ? { strict: true } : {}),
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-          ...(opts.invariant ? { invariants: opts.invariant } : {}),
+          ...selected,
         });
         // an external program is judged by the expectations of the built-in system it implements
         const as = (sys as { judgeAs?: () => string | undefined }).judgeAs?.();
         return runEntry(scenario, ctx.rel(path), r, judge(scenario, as ? { ...r, system: as } : r), {
           ...(opts.strict ? { strict: true } : {}),
           ...(opts.invariant ? { invariants: opts.invariant } : {}),
+          extraInvariants: selected.extraInvariants.map((i) => i.name),
         });
       });
       const report: RunReport = { kind: 'run', scenario: scenarioHeader(scenario, ctx.rel(path)), entries };

@@ -1,0 +1,48 @@
+import type { Invariant } from '../invariants/Invariant.js';
+import type { SystemDefinition, SystemConfig, SystemUnderTest } from '../systems/contract.js';
+
+/** A system as a project file may name it. */
+export type ProjectSystem =
+  | string
+  | SystemDefinition
+  | (new (config: SystemConfig) => SystemUnderTest)
+  | ((config: SystemConfig) => SystemUnderTest);
+
+/**
+ * The shape of `spawnsim.config.ts` (docs/custom-registry.md). Strings are module paths
+ * (relative to the file: `./registry.ts`, `./registry.ts#buggy`) or `exec:PROGRAM ARGS...`.
+ */
+export interface ProjectConfig {
+  systems?: Record<string, ProjectSystem>;
+  invariants?: Array<string | Invariant> | Record<string, string | Invariant>;
+  scenarios?: string | string[];
+  fuzz?: {
+    runs?: number;
+    seed?: number;
+    invariants?: string[];
+    keepGoing?: boolean;
+    actions?: string | string[];
+    outcomes?: string | string[];
+    faults?: string | string[];
+    cap?: string | number;
+    depth?: string | number;
+    turns?: string | number;
+    calls?: string | number;
+  };
+  explore?: {
+    maxTurns?: number;
+    maxCalls?: number;
+    cap?: number;
+    depth?: number;
+    calls?: string[];
+    faults?: string[];
+    outcomes?: string[];
+    interleave?: number;
+    maxStates?: number;
+  };
+}
+
+/** Types a project file: `export default defineConfig({ systems: { mine: './registry.ts' } })`. */
+export function defineConfig(config: ProjectConfig): ProjectConfig {
+  return config;
+}
