@@ -77,6 +77,25 @@ describe('the project file', () => {
     expect(d.code).toBe(1);
   });
 
+  it('fuzz --workers 2 runs project systems and invariants in worker threads, with the same result as one thread', async () => {
+    const run = async (workers: string) => {
+      const r = await cli(['fuzz', '--system', 'depth-off-by-one-buggy', '--runs', '400', '--keep-going', '--workers', workers, '--json', '--out', join(OUT, `w${workers}`)]);
+      const doc = JSON.parse(r.out) as { report: { coverage: Record<string, number>; failures: Array<{ invariant: string; run: number; digest: string }> } };
+      return { code: r.code, coverage: doc.report.coverage, failures: doc.report.failures.map((f) => `${f.invariant} ${f.run} ${f.digest}`) };
+    };
+    const one = await run('1');
+    expect(one.failures.join()).toContain('depth-refusal-justified');
+    expect(await run('2')).toEqual(one);
+  });
+
+  it('a counterexample of a bare exec: program replays with the same digest', async () => {
+    const r = await cli(['fuzz', '--system', 'exec:python3', join(ROOT, 'examples', 'python', 'codex_v1.py'), '--runs', '20', '--seed', '1', '--json', '--out', OUT], ROOT);
+    expect(r.code).toBe(1);
+    const f = (JSON.parse(r.out) as FuzzDoc).report.failures[0]!;
+    const replay = await cli(['replay', f.file, '--json'], ROOT);
+    expect((JSON.parse(replay.out) as { digest: { status: string } }).digest.status).toBe('match');
+  });
+
   it('a bad project file is exit 2 with file:line:col, and --no-config ignores it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spawnsim-badcfg-'));
     try {

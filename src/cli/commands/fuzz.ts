@@ -6,6 +6,7 @@ import { parseDuration } from '../../core/duration.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { allInvariantNames, selectInvariants } from '../../config/select.js';
 import { currentProject } from '../../config/Project.js';
+import { POOL_LOADER_URL } from '../../config/poolLoaderUrl.js';
 import { SHAPING_HELP, shapingFlagsText, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
 import type { FuzzOptions, FuzzResult } from '../../fuzz/campaign.js';
 import { fuzzStepsParallel, parseShard, type Shard } from '../../fuzz/pool.js';
@@ -163,7 +164,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   let result: FuzzResult;
   let firstFailure_ms: number | null = null;
   try {
-    const loader = project !== null && workers > 1 && (fromProject || selected.extraInvariants.length > 0) ? { module: new URL('../../config/poolLoader.js', import.meta.url).href, args: [project!.file, system.id, ...(invariantNames !== undefined ? [invariantNames] : [])] } : undefined;
+    const loader = project !== null && workers > 1 && (fromProject || selected.extraInvariants.length > 0) ? { module: POOL_LOADER_URL, args: [project!.file, system.id, ...(invariantNames !== undefined ? [invariantNames] : [])] } : undefined;
     const it = fuzzStepsParallel(options, { workers, ...(shard ? { shard } : {}), ...(loader ? { loader } : {}) });
     let lastYield = Date.now();
     let lastDraw = 0;
