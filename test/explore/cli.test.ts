@@ -62,10 +62,11 @@ describe('spawnsim explore (CLI)', () => {
   it('reaches the common bug classes with its defaults: a fork outside the cap on the fix of #18335, max_depth 0 searched first', async () => {
     const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--json', '--out', join(dir, 'd.yaml')]);
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.out) as { bounds: { cap: number; maxDepth: number; calls: string[] }; counterexample: { invariant: string } };
-    expect(doc.bounds).toMatchObject({ cap: 2, maxDepth: 0 });
+    const doc = JSON.parse(r.out) as { bounds: { cap: number; calls: string[] }; searched: Array<{ cap: number; maxDepth: number }>; counterexample: { invariant: string; steps: string[] } };
+    expect(doc.searched[0]).toMatchObject({ cap: 2, maxDepth: 0 });
     expect(doc.bounds.calls).toEqual(expect.arrayContaining(['fork', 'create']));
-    expect(doc.counterexample.invariant).toBe('depth-within-max');
+    expect(doc.counterexample.invariant).toMatch(/^(depth-within-max|fanout-within-cap)$/);
+    expect(doc.counterexample.steps.join('; ')).toMatch(/fork|create/);
     const fixed = await cli(['explore', '--system', 'codex-v1-release-on-final+inherit', '--json']);
     const f = JSON.parse(fixed.out) as { status: string; searched: Array<{ cap: number; maxDepth: number; status: string }> };
     expect(f.status).toBe('exhausted');
