@@ -138,14 +138,14 @@ class CodexV1:
     def start_root(self, root):
         self._add_root(root)
 
-    def spawn(self, caller, child):
-        steps = self.spawn_steps(caller, child)
+    def spawn(self, caller, child, create_fails=False):
+        steps = self.spawn_steps(caller, child, create_fails)
         while True:
             s = next(steps)
             if s["done"]:
                 return s["value"]
 
-    def spawn_steps(self, caller_id, child):
+    def spawn_steps(self, caller_id, child, create_fails=False):
         """Step 1 checks and reserves (a CAS in Codex); step 2 commits. Other calls may run between."""
         caller = self.threads.get(caller_id)
         if caller is None or not caller.loaded:
@@ -166,6 +166,10 @@ class CodexV1:
         reg = self.registries[caller.scope]
         if child_depth == 1:
             reg.register_root(caller.scope)
+        if create_fails:
+            r.rollback()
+            yield {"done": True, "value": refuse("SpawnFailed", "collab spawn failed: creating %s failed after its slot was reserved" % child)}
+            return
         r.commit(child)
         self._add_child(child, caller, child_depth)
         yield {"done": True, "value": {"ok": True, "depth": child_depth}}
@@ -484,11 +488,11 @@ class Server:
         if op == "startRoot":
             return s.start_root(a["root"])
         if op == "spawn":
-            return s.spawn(a["caller"], a["child"])
+            return s.spawn(a["caller"], a["child"], bool(a.get("createFails", False)))
         if op == "spawnBegin":
             self.next_handle += 1
             handle = "s%d" % self.next_handle
-            self.steps[handle] = s.spawn_steps(a["caller"], a["child"])
+            self.steps[handle] = s.spawn_steps(a["caller"], a["child"], bool(a.get("createFails", False)))
             return {"handle": handle}
         if op == "step":
             gen = self.steps.get(a["handle"])

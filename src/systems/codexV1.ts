@@ -131,7 +131,14 @@ export class CodexV1 implements SystemUnderTest {
         }
         const caller = this.threads.get(req.caller)!;
         const reg = this.registries.get(caller.scope)!;
+        // prepare_thread_spawn (the root registered) runs before the thread is created
+        // (control.rs@2e71ac0f spawn_agent_internal).
         if (childDepth === 1) reg.registerRoot(caller.scope);
+        if (req.createFails) {
+          // The `?` on thread creation drops the reservation: the count goes back.
+          reservation!.rollback();
+          return done(refuse('SpawnFailed', `collab spawn failed: creating ${req.child} failed after its slot was reserved`));
+        }
         reservation!.commit(req.child);
         this.addChild(req.child, caller, childDepth);
         return done({ ok: true, depth: childDepth });

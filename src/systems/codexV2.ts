@@ -121,6 +121,12 @@ export class CodexV2 implements SystemUnderTest {
         const reservation = control.registry.reserve();
         const depth = caller.depth + 1;
         if (depth === 1) control.registry.registerRoot(caller.scope);
+        if (req.createFails) {
+          // Thread creation failed: both reservations are dropped (RAII), no permit is taken.
+          reservation.rollback();
+          reserved.slot.rollback();
+          return done(refuse('SpawnFailed', `collab spawn failed: creating ${req.child} failed after its slot was reserved`));
+        }
         reservation.commit(req.child);
         reserved.slot.commit(req.child);
         control.limiter.acquireChecked();

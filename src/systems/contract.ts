@@ -41,6 +41,12 @@ export type Refusal = { ok: false; error: OpError | string; message: string; lim
 export interface SpawnRequest {
   caller: ThreadId;
   child: ThreadId;
+  /**
+   * The thread is never created: creating it fails after the slot was reserved (a rollout or
+   * config error between reserve and commit). The system must answer a refusal and give back
+   * what it reserved. Absent: creation succeeds.
+   */
+  createFails?: boolean;
 }
 export type SpawnResponse =
   | {

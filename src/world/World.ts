@@ -86,6 +86,8 @@ interface CreateCall {
   outcome: Outcome;
   /** how many agents the action spawned (a fanning-out subagent forks as many) */
   fanout: number;
+  /** spawn only: creating the thread fails after the reserve (`SpawnRequest.createFails`) */
+  createFails?: boolean;
 }
 interface SendCall {
   tool: 'send_input';
@@ -425,7 +427,8 @@ export class World implements WorldView {
         const prefix = kind === 'spawn' ? 'a' : kind === 'fork' ? 'f' : 'c';
         const names = typeof births === 'number' ? Array.from({ length: births }, () => this.freshName(prefix)) : typeof births === 'string' ? [births] : births;
         const tool = kind === 'spawn' ? 'spawn_agent' : kind === 'fork' ? 'fork_thread' : 'create_thread';
-        return names.map((target) => ({ tool, caller: by, target, runFor, outcome, fanout: names.length }));
+        const createFails = kind === 'spawn' && (a as { createFails?: boolean }).createFails === true;
+        return names.map((target) => ({ tool, caller: by, target, runFor, outcome, fanout: names.length, ...(createFails ? { createFails } : {}) }));
       }
       case 'resume':
         return this.targets((a as { resume: string | string[] }).resume, by).map((target) => ({ tool: 'resume_agent', caller: by, target, runFor, outcome, fanout: 0 }));
@@ -584,7 +587,8 @@ export class World implements WorldView {
               return this.emit('call', call.caller, call.tool, call.target, 'skipped', `a thread named ${call.target} already exists`);
             }
             before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
-            steps = this.callSystem('spawnSteps', () => this.system.spawnSteps!({ caller: call.caller, child: call.target }));
+            const req = call.createFails ? { caller: call.caller, child: call.target, createFails: true } : { caller: call.caller, child: call.target };
+            steps = this.callSystem('spawnSteps', () => this.system.spawnSteps!(req));
             if (steps === undefined) return void (op.done = true);
             op.started = true;
           }
@@ -629,7 +633,7 @@ export class World implements WorldView {
     const scope = caller.scope;
     const res = decided ? decided.res : this.callSystem(call.tool, () =>
       call.tool === 'spawn_agent'
-        ? this.system.spawn({ caller: call.caller, child: call.target })
+        ? this.system.spawn(call.createFails ? { caller: call.caller, child: call.target, createFails: true } : { caller: call.caller, child: call.target })
         : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' }),
     );
     if (res === undefined) return;
@@ -637,6 +641,13 @@ export class World implements WorldView {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
       this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope, ...(before ? { before } : {}) });
+      return;
+    }
+    if (call.createFails) {
+      // The thread was never created, whatever the system answered: a system that reports it
+      // counts a thread that does not exist (live-equals-counted, eventually-released say so).
+      this.emit('call', call.caller, call.tool, call.target, 'ok', 'the system reports a thread whose creation failed');
+      this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: true, scope });
       return;
     }
     this.stats.spawned++;

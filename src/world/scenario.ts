@@ -32,7 +32,16 @@ const by = AgentName.optional().describe('The thread whose model makes the call 
 const runFor = Duration.optional().describe('How long the new turn runs (default: config.runFor).');
 const outcome = Outcome.optional();
 
-export const SpawnAction = z.strictObject({ spawn: Births, by, runFor, outcome });
+export const SpawnAction = z.strictObject({
+  spawn: Births,
+  by,
+  runFor,
+  outcome,
+  createFails: z
+    .boolean()
+    .optional()
+    .describe('World fault: creating the thread fails after the slot was reserved (a rollout or config error between reserve and commit); the system must give the slot back.'),
+});
 export const ForkAction = z.strictObject({ fork: Births, by, runFor, outcome });
 export const CreateAction = z.strictObject({ create: Births, by, runFor, outcome });
 export const WaitAction = z.strictObject({

@@ -172,3 +172,15 @@ describe('config: Codex refuses agents.max_depth < 1 and agents.max_threads = 0 
     expect(r.refused).toMatch(/max_depth/);
   });
 });
+
+describe('a spawn that fails between reserve and commit (control.rs spawn_agent_internal: the reservation is dropped on the error)', () => {
+  it('gives the slot back and leaves the root registered; V2 drops its residency slot too', () => {
+    const s = v1({ maxThreads: 1 });
+    expect(s.spawn({ caller: 'root', child: 'a1', createFails: true })).toMatchObject({ ok: false, error: 'SpawnFailed' });
+    expect(reg(s)).toMatchObject({ counted: 0, reservations: 0, entries: [{ key: '/root' }] });
+    expect(s.spawn({ caller: 'root', child: 'a2' })).toMatchObject({ ok: true });
+    const r = run({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'a1', createFails: true }, { spawn: 'a2', runFor: '1s' }, { wait: 'a2' }, { close: 'a2' }] }] }, 'codex-v2');
+    expect(calls(r.trace)).toEqual(expect.arrayContaining(['root spawn_agent a1 SpawnFailed', 'root spawn_agent a2 ok']));
+    expect(violated(r)).toEqual([]);
+  });
+});

@@ -23,7 +23,11 @@ const SystemConfig = z.strictObject({
   maxThreadsConfigured: z.boolean(),
 });
 
-const SpawnArgs = z.strictObject({ caller: ThreadId, child: ThreadId });
+const SpawnArgs = z.strictObject({
+  caller: ThreadId,
+  child: ThreadId,
+  createFails: z.boolean().optional().describe('Creating the thread fails after the slot was reserved: answer a refusal and give back what was reserved.'),
+});
 const ForkArgs = z.strictObject({ caller: ThreadId, child: ThreadId, kind: z.enum(['fork', 'create']) });
 const TargetArgs = z.strictObject({ caller: ThreadId, target: ThreadId });
 const CloseArgs = z.strictObject({
