@@ -39,7 +39,7 @@ describe('parseScenario: malformed files give file:line:col and what was expecte
 
   it('an unknown key in an action names the keys of that action kind', () => {
     const e = error('name: x\nturns:\n  - do:\n      - { spawn: 1, runfor: 5s }\n');
-    expect(e.message).toBe('bad.yaml:4:21: unknown key `runfor` in turns[0].do[0]: expected one of spawn, by, runFor, outcome');
+    expect(e.message).toBe('bad.yaml:4:21: unknown key `runfor` in turns[0].do[0]: expected one of spawn, by, runFor, outcome, createFails');
   });
 
   it('a wrong type', () => {
