@@ -92,6 +92,8 @@ export interface PointSummary {
   refusalRate: Interval;
   /** P(a session sees at least one false rejection), Wilson */
   sessionsWithFalseRejection: Interval;
+  /** P(a session leaves at least one slot held by an agent that is not running, at some turn boundary), Wilson */
+  sessionsWithLeak: Interval;
   wedge: {
     /** P(the session wedges within its horizon), Wilson */
     probability: Interval;
@@ -144,6 +146,7 @@ function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[
     falseRejection: bootstrapRatio(reps.map((r) => r.falseRefused), attempts, boot('falseRejection')),
     refusalRate: bootstrapRatio(reps.map((r) => r.refused), attempts, boot('refusalRate')),
     sessionsWithFalseRejection: wilson(reps.filter((r) => r.falseRefused > 0).length, reps.length),
+    sessionsWithLeak: wilson(reps.filter((r) => r.leakedSlots > 0).length, reps.length),
     wedge: {
       probability: wilson(wedged, reps.length),
       medianTurns: kmMedianInterval(times, boot('wedgeMedian')),
@@ -162,6 +165,7 @@ export const TARGET_METRICS: Record<string, (s: PointSummary) => Interval> = {
   falseRejection: (s) => s.falseRejection,
   refusalRate: (s) => s.refusalRate,
   sessionsWithFalseRejection: (s) => s.sessionsWithFalseRejection,
+  sessionsWithLeak: (s) => s.sessionsWithLeak,
   wedgeProbability: (s) => s.wedge.probability,
   leakedPerTurn: (s) => s.leakedPerTurn,
   utilisation: (s) => s.utilisation,

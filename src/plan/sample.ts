@@ -7,6 +7,8 @@ import type { Workload } from './workload.js';
 /** One agent the root model means to spawn, with the uniforms that decide what it forgets. */
 export interface SampledAgent {
   runFor_ms: number;
+  /** Time the model takes before this spawn (the workload's spawnGap; 0 without one). */
+  gap_ms: number;
   /** The model forgets to close this agent when `forgetU < forgetRate`. */
   forgetU: number;
 }
@@ -52,12 +54,15 @@ export function sampleSession(w: Workload, seed: number, replication: number): S
   const forgetRng = s('forget');
   const compactRng = s('compaction');
   const timeoutRng = s('timeout');
+  const gapRng = s('gap');
   const n = Math.max(1, drawCount(turnsRng, w.turns));
   const turns: SampledTurn[] = [];
   for (let t = 0; t < n; t++) {
     const k = drawCount(countRng, w.agentsPerTurn);
     const agents: SampledAgent[] = [];
-    for (let j = 0; j < k; j++) agents.push({ runFor_ms: Math.max(0, drawDuration(runRng, w.runTime)), forgetU: forgetRng.next() });
+    for (let j = 0; j < k; j++) {
+      agents.push({ runFor_ms: Math.max(0, drawDuration(runRng, w.runTime)), gap_ms: w.spawnGap ? Math.max(0, drawDuration(gapRng, w.spawnGap)) : 0, forgetU: forgetRng.next() });
+    }
     const compactionU: number[] = [];
     for (let j = 0; j <= k; j++) compactionU.push(compactRng.next());
     let timeout_ms: number | null = null;
@@ -97,7 +102,7 @@ export function sessionScenario(w: Workload, session: SampledSession, point: Gri
     });
     const remembered = names.slice(dropped);
     const closes = remembered.filter((_, i) => st.agents[i + dropped]!.forgetU >= point.forgetRate);
-    const actions: Action[] = st.agents.map((a, j) => ({ spawn: names[j]!, runFor: a.runFor_ms }) as Action);
+    const actions: Action[] = st.agents.flatMap((a, j) => [...(a.gap_ms > 0 ? [{ sleep: a.gap_ms } as Action] : []), { spawn: names[j]!, runFor: a.runFor_ms } as Action]);
     if (remembered.length > 0) actions.push({ wait: remembered } as Action);
     if (closes.length > 0) actions.push({ close: closes } as Action);
     return { do: actions, ...(st.timeout_ms !== null ? { timeout: st.timeout_ms } : {}) };

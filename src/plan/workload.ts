@@ -51,6 +51,9 @@ export const Workload = z.strictObject({
   turns: CountDist.describe('Number of root turns in a session (the horizon).'),
   agentsPerTurn: CountDist.describe('Agents the root model spawns in a turn.'),
   runTime: DurationDist.describe("An agent's run time."),
+  spawnGap: DurationDist.optional().describe(
+    'Time the root model takes before each spawn of a turn, besides callLatency. With config.callLatency 0 and {exponential: mean}, spawns arrive as a Poisson process (the closed-form checks use it).',
+  ),
   forgetRate: rate.default(0).describe('Probability the model forgets close_agent for an agent it spawned (swept with forgetRate).'),
   compactionRate: rate.default(0).describe('Probability, before each call of a turn, that compaction drops the ids of the agents spawned so far.'),
   turnTimeout: z
@@ -82,6 +85,7 @@ export function parseWorkload(text: string, file: string): Workload {
   checkRange(w.turns, ['turns']);
   checkRange(w.agentsPerTurn, ['agentsPerTurn']);
   checkRange(w.runTime, ['runTime']);
+  if (w.spawnGap) checkRange(w.spawnGap, ['spawnGap']);
   if (w.turnTimeout) checkRange(w.turnTimeout.after, ['turnTimeout', 'after']);
   return w;
 }

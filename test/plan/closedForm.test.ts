@@ -77,6 +77,60 @@ describe('validation against closed forms', () => {
   });
 });
 
+/** Erlang B: the blocking probability of c slots, offered load a = arrival rate x mean service time, no queue. */
+function erlangB(c: number, a: number): number {
+  let b = 1;
+  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
+  return b;
+}
+
+describe('validation against queueing theory (Erlang B) and the binomial', () => {
+  it('Erlang B: refusals of a slot pool with Poisson arrivals and exponential service lie within the reported 95% intervals', () => {
+    // The M/M/c/c loss system: the root spawns with exponential gaps (mean 2.5 s, no call
+    // latency, so arrivals are Poisson), each agent runs an exponential time (mean 10 s), the
+    // slot is released at the agent's end (release-on-final) and a spawn over the cap is
+    // refused, not queued: offered load a = 10 / 2.5 = 4. Each session is 3000 arrivals from an
+    // empty pool (the transient from empty biases blocking down by well under 1%).
+    const w = Workload.parse({
+      name: 'erlang-b',
+      turns: 1,
+      agentsPerTurn: 3000,
+      runTime: { exponential: '10s' },
+      spawnGap: { exponential: '2500ms' },
+      config: { callLatency: 0 },
+    });
+    const a = 4;
+    const s = plan(w, ['codex-v1-release-on-final'], ['maxThreads=2,4,6'], 20, 17);
+    expect(s.map((p) => p.maxThreads)).toEqual([2, 4, 6]);
+    for (const p of s) {
+      const b = erlangB(p.maxThreads, a);
+      const iv = p.refusalRate;
+      expect(iv.lo!, `c=${p.maxThreads}: B=${b} in [${iv.lo}, ${iv.hi}]`).toBeLessThanOrEqual(b);
+      expect(iv.hi!, `c=${p.maxThreads}: B=${b} in [${iv.lo}, ${iv.hi}]`).toBeGreaterThanOrEqual(b);
+      // The check has power: the interval excludes the blocking of a load 10% off.
+      expect(erlangB(p.maxThreads, a * 1.1) > iv.hi! && erlangB(p.maxThreads, a * 0.9) < iv.lo!, `c=${p.maxThreads}`).toBe(true);
+      // every refusal is a true one: the pool was full
+      expect(p.falseRejection.estimate).toBe(0);
+    }
+  });
+
+  it('at least one forgotten close among n agents: the sessions-with-a-leak interval contains 1-(1-p)^n', () => {
+    // 5 turns of 4 agents: n = 20 agents a session, each close forgotten with probability p;
+    // codex-v1 with a cap never reached keeps a slot for every forgotten agent.
+    const w = Workload.parse({ name: 'forgotten', turns: 5, agentsPerTurn: 4, runTime: '5s', config: { maxThreads: 1000 } });
+    const n = 20;
+    const s = plan(w, ['codex-v1'], ['forgetRate=0.01,0.05,0.1'], 400, 23);
+    for (const p of s) {
+      const expected = 1 - (1 - p.forgetRate) ** n;
+      const iv = p.sessionsWithLeak;
+      expect(iv.lo!, `p=${p.forgetRate}: ${expected} in [${iv.lo}, ${iv.hi}]`).toBeLessThanOrEqual(expected);
+      expect(iv.hi!, `p=${p.forgetRate}: ${expected} in [${iv.lo}, ${iv.hi}]`).toBeGreaterThanOrEqual(expected);
+      // and not the naive n*p (which the interval excludes at p = 0.05 and 0.1)
+      if (p.forgetRate >= 0.05) expect(Math.min(1, n * p.forgetRate)).toBeGreaterThan(iv.hi!);
+    }
+  });
+});
+
 describe('common random numbers', () => {
   it('replication i is the same session at every grid point; a forgotten agent stays forgotten at a higher rate', () => {
     const w = fixed(5, 0);
