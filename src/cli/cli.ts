@@ -23,10 +23,14 @@ export interface CliIO {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   cwd: string;
+  /** Columns of the terminal stderr is on, when it is one (progress lines fit in it). */
+  columns?: number;
+  /** The signal the user sent (Ctrl-C: SIGINT; CI cancellation, `timeout`: SIGTERM), once sent. */
+  interrupted?: () => 'SIGINT' | 'SIGTERM' | null;
 }
 
-/** Exit codes (DESIGN.md): 0 all held, 1 violations, 2 usage/input error, 3 internal error, 130 interrupted. */
-export const EXIT = { ok: 0, violations: 1, usage: 2, internal: 3, interrupted: 130 } as const;
+/** Exit codes (DESIGN.md): 0 all held, 1 violations, 2 usage/input error, 3 internal error, 130 interrupted (SIGINT), 143 terminated (SIGTERM). */
+export const EXIT = { ok: 0, violations: 1, usage: 2, internal: 3, interrupted: 130, terminated: 143 } as const;
 
 /** A usage or input problem: printed as is, exit 2. */
 export class UsageError extends Error {}
@@ -40,6 +44,10 @@ export interface CliContext {
   rel(path: string): string;
   setExitCode(code: number): void;
   version: string;
+  /** The signal the user sent, once sent: long loops check it between steps and stop with partial results. */
+  interrupted(): 'SIGINT' | 'SIGTERM' | null;
+  /** The exit code of the signal received: 130 for SIGINT, 143 for SIGTERM. */
+  interruptedExit(): number;
 }
 
 /** A verb of the CLI: one file in commands/, one line in commands/index.ts. */
@@ -69,6 +77,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       code = c;
     },
     version: packageVersion(),
+    interrupted: () => io.interrupted?.() ?? null,
+    interruptedExit: () => (io.interrupted?.() === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted),
   };
   // The project file names systems and invariants that options and files may use, so it is
   // loaded before the commands are registered (their option choices include its names).

@@ -2,16 +2,31 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Told about each temporary file while it exists, so a supervisor that stops the work can remove it. */
+export interface TempFileTracker {
+  open(path: string): void;
+  done(path: string): void;
+}
+let tracker: TempFileTracker | null = null;
+
+/** Set by the CLI's worker (src/cli/cliWorker.ts). */
+export function setTempFileTracker(t: TempFileTracker | null): void {
+  tracker = t;
+}
+
 /** Writes a file atomically: a temporary file beside it, then a rename. */
 export function writeAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  tracker?.open(tmp);
   try {
     writeFileSync(tmp, content);
     renameSync(tmp, path);
   } catch (e) {
     if (existsSync(tmp)) rmSync(tmp, { force: true });
     throw e;
+  } finally {
+    tracker?.done(tmp);
   }
 }
 
@@ -46,4 +61,15 @@ export function scenarioFiles(dir: string): string[] {
 
 export function readText(path: string): string {
   return readFileSync(path, 'utf8');
+}
+
+/**
+ * A file-name-safe form of an id (a system id, `exec:` command lines included, a run id from a
+ * report): letters, digits and `._+-` kept, anything else (path separators, `..`, control
+ * characters) becomes `_`, at most 100 characters, never `.` or `..` or empty. Output paths
+ * built from ids stay inside their folder.
+ */
+export function safeName(id: string): string {
+  const s = id.replace(/^exec:/, 'exec-').replace(/[^A-Za-z0-9_.+-]+/g, '_').replace(/\.{2,}/g, '_').replace(/^[._]+/, '').slice(0, 100);
+  return s === '' ? '_' : s;
 }

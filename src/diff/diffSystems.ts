@@ -49,8 +49,8 @@ function comparable(log: RecordedCall[], options: DiffOptions): RecordedCall[] {
 export function firstDivergence(scenario: Scenario, a: SystemDefinition, b: SystemDefinition, options: DiffOptions = {}): Divergence | null {
   const ra = recordingSystem(a);
   const rb = recordingSystem(b);
-  const digestA = new World({ scenario, createSystem: (c) => ra.def.create(c) }).run().digest;
-  const digestB = new World({ scenario, createSystem: (c) => rb.def.create(c) }).run().digest;
+  const digestA = new World({ scenario, createSystem: (c, budget) => ra.def.create(c, budget) }).run().digest;
+  const digestB = new World({ scenario, createSystem: (c, budget) => rb.def.create(c, budget) }).run().digest;
   const la = comparable(ra.log, options);
   const lb = comparable(rb.log, options);
   const n = Math.max(la.length, lb.length);
@@ -83,10 +83,16 @@ export interface DiffCampaignOptions extends DiffOptions {
   workload?: WorkloadOptions;
   /** Shrink candidates at most (default 2000). */
   shrinkSteps?: number;
+  /** Asked before each workload and shrink candidate: true stops the campaign with what it has (`interrupted`). */
+  shouldStop?: () => boolean;
+  /** Told after each generated workload. */
+  onProgress?: (runs: number) => void;
 }
 
 export interface DiffResult {
   runs: number;
+  /** true when `shouldStop` ended the campaign: `runs` workloads were compared, and a found divergence may be shrunk less far. */
+  interrupted?: boolean;
   seed: number;
   /** null: no divergence in `runs` workloads */
   found: null | {
@@ -111,13 +117,15 @@ export function diffCampaign(options: DiffCampaignOptions): DiffResult {
   const arbitrary: fc.Arbitrary<Scenario> = workloadArbitrary(options.workload);
   const seeds = rngFor(seed, 'diff-runs');
   for (let run = 1; run <= maxRuns; run++) {
+    if (options.shouldStop?.()) return { runs: run - 1, seed, interrupted: true, found: null };
+    options.onProgress?.(run - 1);
     const runSeed = seeds.int(0, 2 ** 31 - 1);
     const scenario: Scenario = { ...sampleWorkload(arbitrary, runSeed), name: `diff-seed${seed}-run${run}` };
     const d = firstDivergence(scenario, options.a, options.b, options);
     if (d === null) continue;
-    const shrunk = shrinkScenario(scenario, (s) => firstDivergence(s, options.a, options.b, options) !== null, { maxSteps: options.shrinkSteps ?? 2000 });
+    const shrunk = shrinkScenario(scenario, (s) => firstDivergence(s, options.a, options.b, options) !== null, { maxSteps: options.shrinkSteps ?? 2000, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
     const divergence = firstDivergence(shrunk.scenario, options.a, options.b, options)!;
-    return { runs: run, seed, found: { run, runSeed, original: scenario, shrunk: shrunk.scenario, divergence, shrinkSteps: shrunk.steps, shrinkStoppedBy: shrunk.stoppedBy } };
+    return { runs: run, seed, ...(options.shouldStop?.() ? { interrupted: true } : {}), found: { run, runSeed, original: scenario, shrunk: shrunk.scenario, divergence, shrinkSteps: shrunk.steps, shrinkStoppedBy: shrunk.stoppedBy } };
   }
   return { runs: maxRuns, seed, found: null };
 }

@@ -43,6 +43,10 @@ export interface ExploreOptions {
   invariants?: readonly string[];
   /** Your own invariants, checked beside the selected built-in ones. */
   extraInvariants?: readonly Invariant[];
+  /** Asked every few hundred workloads: true stops the search (`interrupted`), keeping what it found so far. */
+  shouldStop?: () => boolean;
+  /** Told every few hundred workloads: workloads run so far, unique states, the level (tool calls) being expanded. */
+  onProgress?: (p: { states: number; unique: number; level: number }) => void;
 }
 
 /** The bounds as explored, defaults applied. */
@@ -85,8 +89,8 @@ export interface Counterexample {
 export interface ExploreResult {
   system: string;
   bounds: ExploreBounds;
-  /** violation: a shortest counterexample; exhausted: no violation within the bounds; incomplete: the state limit stopped the search. */
-  status: 'violation' | 'exhausted' | 'incomplete';
+  /** violation: a shortest counterexample; exhausted: no violation within the bounds; incomplete: the state limit stopped the search; interrupted: `shouldStop` did. */
+  status: 'violation' | 'exhausted' | 'incomplete' | 'interrupted';
   /** Workloads run: every successor generated, duplicates included. */
   statesExplored: number;
   /** Distinct abstract states (after symmetry reduction). */
@@ -294,6 +298,8 @@ export function explore(options: ExploreOptions): ExploreResult {
         if (pendingNext !== null && !free) continue;
         if (!free && current[i]!.calls + stepCalls(step) > b.maxTurns * b.maxCalls) continue;
         stats.states++;
+        if (options.shouldStop?.()) return finish('interrupted', level - 1);
+        if ((stats.states & 63) === 0) options.onProgress?.({ states: explored, unique: seen.size, level });
         const r = run(current[i]!, step);
         if ('violated' in r) {
           if (free) return finish('violation', level - 1, counterexample(r));

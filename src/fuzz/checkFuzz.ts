@@ -30,9 +30,9 @@ export function checkFuzz(systems: readonly SystemDefinition[], options: { runs?
  * each finding with its counterexample's trace, and as replay command the campaign that finds
  * and writes it.
  */
-export function checkFuzzReports(systems: readonly SystemDefinition[], options: { runs?: number; seed?: number } = {}): FuzzReport[] {
+export function checkFuzzReports(systems: readonly SystemDefinition[], options: { runs?: number; seed?: number; interrupted?: () => boolean } = {}): FuzzReport[] {
   return systems.map((system) => {
-    const result = fuzz({ system, seed: options.seed ?? CHECK_FUZZ.seed, runs: options.runs ?? CHECK_FUZZ.runs, keepGoing: true });
+    const result = fuzz({ system, seed: options.seed ?? CHECK_FUZZ.seed, runs: options.runs ?? CHECK_FUZZ.runs, keepGoing: true, ...(options.interrupted ? { interrupted: options.interrupted } : {}) });
     return fuzzReport(result, { system, repeat: fuzzRepeatCommand(result, options.runs ?? CHECK_FUZZ.runs, true), traceWindow: 100 });
   });
 }

@@ -9,6 +9,8 @@ export interface ParallelOptions {
   workerFile?: string;
   /** Called after each finished block, in completion order. */
   onProgress?(done: number, total: number): void;
+  /** Asked between blocks (and every 100 ms while workers run): true stops; the blocks finished so far are returned. */
+  shouldStop?(): boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function runTasks(tasks: readonly PlanTask[], options: ParallelOpti
   if (options.workers <= 1 || total <= 1) {
     const out: ChunkResult[] = [];
     for (const t of tasks) {
+      if (options.shouldStop?.()) break;
       out.push(runChunk(t));
       tick();
     }
@@ -43,15 +46,36 @@ export async function runTasks(tasks: readonly PlanTask[], options: ParallelOpti
   const threads = Math.min(options.workers, total);
   // teardown: each worker stops the exec: programs it started before the pool ends it
   const pool = new Tinypool({ filename: options.workerFile ?? defaultWorkerFile(), minThreads: threads, maxThreads: threads, teardown: 'teardown' });
+  const finished: Array<ChunkResult | null> = tasks.map(() => null);
+  let stopped = false;
+  let watch: NodeJS.Timeout | undefined;
+  // on a stop, the blocks finished so far are returned at once; running ones are abandoned with the pool
+  const stop = new Promise<void>((resolve) => {
+    if (options.shouldStop) {
+      watch = setInterval(() => {
+        if (options.shouldStop!()) {
+          stopped = true;
+          resolve();
+        }
+      }, 100);
+    }
+  });
   try {
-    return await Promise.all(
-      tasks.map(async (t) => {
-        const r = (await pool.run(t)) as ChunkResult;
-        tick();
-        return r;
-      }),
-    );
+    await Promise.race([
+      Promise.all(
+        tasks.map(async (t, i) => {
+          const r = (await pool.run(t)) as ChunkResult;
+          if (stopped) return;
+          finished[i] = r;
+          tick();
+        }),
+      ),
+      stop,
+    ]);
+    return finished.filter((r): r is ChunkResult => r !== null);
   } finally {
-    await pool.destroy();
+    if (watch) clearInterval(watch);
+    if (stopped) void pool.destroy().catch(() => undefined);
+    else await pool.destroy();
   }
 }

@@ -7,12 +7,23 @@ import { rmSync } from 'node:fs';
  * handler can end them all synchronously before the harness exits.
  */
 const live = new Set<number>();
+/**
+ * Shared memory where the CLI's supervising thread finds the groups to kill when the thread
+ * that started them is stopped (src/cli/supervisor.ts); null outside the CLI.
+ */
+let shared: Int32Array | null = null;
+
+export function shareProcessGroups(pids: Int32Array): void {
+  shared = pids;
+}
 
 export function trackPid(pid: number): void {
   live.add(pid);
+  if (shared) for (let i = 0; i < shared.length; i++) if (Atomics.compareExchange(shared, i, 0, pid) === 0) break;
 }
 export function untrackPid(pid: number): void {
   live.delete(pid);
+  if (shared) for (let i = 0; i < shared.length; i++) if (Atomics.compareExchange(shared, i, pid, 0) === pid) break;
 }
 export function livePids(): number[] {
   return [...live];
@@ -41,8 +52,10 @@ export function untrackFolder(dir: string): void {
 
 /** Synchronously sends SIGKILL to every live runtime process group and removes the runs' private folders (for exit paths). */
 export function killAllNow(): void {
-  for (const pid of live) signalGroup(pid, 'SIGKILL');
-  live.clear();
+  for (const pid of [...live]) {
+    signalGroup(pid, 'SIGKILL');
+    untrackPid(pid);
+  }
   for (const dir of folders) {
     try {
       rmSync(dir, { recursive: true, force: true });

@@ -30,6 +30,8 @@ export interface RunOptions {
   gauges?: boolean;
   /** Extra invariants (a user's own), checked after the built-in ones. */
   extraInvariants?: readonly Invariant[];
+  /** Asked every few thousand events: true stops the run where it is (stop reason `stopped`). */
+  shouldStop?: () => boolean;
 }
 
 /** The outcome of one scenario against one system. */
@@ -117,13 +119,14 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
 
   world = new World({
     scenario: s,
-    createSystem: (cfg) => system.create(cfg),
+    createSystem: (cfg, budget) => system.create(cfg, budget),
     ...(system.refusesConfig !== undefined ? { refuseConfig: (cfg: Parameters<NonNullable<typeof system.refusesConfig>>[0]) => system.refusesConfig!(cfg) } : {}),
     snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
     ...(options.digest === false ? { digest: false } : {}),
     ...(options.gauges === false ? { gauges: false } : {}),
+    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     observer: {
       afterEvent: (view, ev) => {
         for (const { inv, c } of checkers) if (c.afterEvent) report(inv.name, view, c.afterEvent(view, ev, strict));

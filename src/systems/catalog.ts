@@ -66,6 +66,11 @@ const FORK_SUMMARY: Record<ForkPolicy, string> = {
   'deny-at-max-depth': 'fork/create tools denied at max depth',
 };
 
+/** Registers a system beside the built-in ones (a project's own registry written against the contract). */
+export function registerSystem(def: SystemDefinition): void {
+  OTHER_SYSTEMS.push(def);
+}
+
 /** Registers one more V1 base (used by later variants such as codex-v1-reap-stale). */
 export function registerV1Base(base: V1Base): void {
   V1_BASES.push(base);
@@ -84,13 +89,23 @@ export function builtinSystems(): SystemDefinition[] {
       out.push({
         id,
         summary: forkPolicy === 'fresh-root' ? base.summary : `${base.id} where ${FORK_SUMMARY[forkPolicy]}`,
-        create: (config) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }),
+        create: (config, budget) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }, budget),
         refusesConfig: codexConfigRefusal,
       });
     }
   }
   out.push(...OTHER_SYSTEMS);
-  return out;
+  return wrapper === null ? out : out.map(wrapper);
+}
+
+let wrapper: ((def: SystemDefinition) => SystemDefinition) | null = null;
+
+/**
+ * Wraps every built-in system this module hands out from now on. The CLI's worker marks each
+ * call in shared memory for its wall-time watchdog (src/cli/callGuard.ts); nothing else uses it.
+ */
+export function wrapBuiltinSystems(f: ((def: SystemDefinition) => SystemDefinition) | null): void {
+  wrapper = f;
 }
 
 /** Looks up a built-in system by id, or an external program by `exec:PROGRAM ARGS...`; undefined when unknown. */

@@ -1,3 +1,4 @@
+import { StepBudget } from './StepBudget.js';
 import { AgentLimitReached, AgentRegistry, type SpawnReservation } from './AgentRegistry.js';
 import {
   isFinal,
@@ -94,6 +95,7 @@ export class CodexV1 implements SystemUnderTest {
   constructor(
     private readonly config: SystemConfig,
     private readonly options: CodexV1Options,
+    private readonly budget: StepBudget = new StepBudget(),
   ) {}
 
   startRoot(root: ThreadId): void {
@@ -103,6 +105,7 @@ export class CodexV1 implements SystemUnderTest {
   spawn(req: SpawnRequest): SpawnResponse {
     const steps = this.spawnSteps(req);
     for (;;) {
+      this.budget.step();
       const s = steps.step();
       if (s.done) return s.value;
     }
@@ -224,6 +227,7 @@ export class CodexV1 implements SystemUnderTest {
     const queue: Array<{ node: ThreadInfo; depth: number }> = [{ node: start, depth: start.depth }];
     const seen = new Set<ThreadId>([start.id]);
     while (queue.length > 0) {
+      this.budget.step();
       const { node, depth } = queue.shift()!;
       for (const c of this.openChildren(node)) {
         if (seen.has(c.id)) return { restored, skipped, cycle: this.cycleThrough(node, c) };

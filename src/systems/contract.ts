@@ -1,3 +1,5 @@
+import type { StepBudget } from './StepBudget.js';
+
 /**
  * The system-under-test (SUT) contract: one admission-control implementation (a registry plus
  * the control layer around it). The world calls it where a runtime such as Codex calls its
@@ -296,7 +298,12 @@ export interface SystemDefinition {
   id: string;
   /** One line for `spawnsim list`. */
   summary: string;
-  create(config: SystemConfig): SystemUnderTest;
+  /**
+   * A fresh system for one run. `budget` is the run's step watchdog: call `budget.step()` in
+   * every loop whose end depends on the system's own data, so that a loop that never ends
+   * becomes a `hang` finding instead of a hung run (src/systems/StepBudget.ts).
+   */
+  create(config: SystemConfig, budget?: StepBudget): SystemUnderTest;
   /**
    * Optional: the reason this system refuses to start with `config` (Codex refuses
    * `agents.max_threads = 0` and `agents.max_depth < 1` at config load), or undefined when it

@@ -15,6 +15,7 @@ import {
   type SystemUnderTest,
   type ThreadId,
 } from '../systems/contract.js';
+import { StepBudget } from '../systems/StepBudget.js';
 import { actionKind, type Action, type Outcome, type Scenario } from './scenario.js';
 import { isLive, type CallRecord, type ResolvedConfig, type ThreadKind, type TruthThread, type WorldView } from './truth.js';
 
@@ -30,7 +31,7 @@ export interface WorldObserver {
 
 export interface WorldOptions {
   scenario: Scenario;
-  createSystem: (config: SystemConfig) => SystemUnderTest;
+  createSystem: (config: SystemConfig, budget: StepBudget) => SystemUnderTest;
   /** Why the system refuses to start with this configuration, if it does (`SystemDefinition.refusesConfig`). */
   refuseConfig?: (config: SystemConfig) => string | undefined;
   observer?: WorldObserver;
@@ -46,6 +47,8 @@ export interface WorldOptions {
   gauges?: boolean;
   /** Stop with `event-limit` after this many events (default 10 000 000). */
   maxEvents?: number;
+  /** Asked every 256 queue events: true stops the run (`stopped`), as after a Ctrl-C. */
+  shouldStop?: () => boolean;
   /**
    * Compute the trace digest (default true). Off only to measure what the digest costs
    * (`npm run bench`); the result's digest is then the empty string.
@@ -158,6 +161,8 @@ export class World implements WorldView {
   /** Threads whose current turn hangs (`TruthThread.hung`), so close need not scan every thread. */
   private readonly hungThreads = new Set<ThreadId>();
   private system!: SystemUnderTest;
+  /** The step watchdog of each call into the system. */
+  private readonly budget = new StepBudget();
   private systemConfig: SystemConfig;
   private cachedSnapshot: SystemSnapshot | null = null;
   private last: TraceEvent | undefined;
@@ -226,6 +231,7 @@ export class World implements WorldView {
   }
   snapshot(): SystemSnapshot {
     if (this.cachedSnapshot === null) {
+      this.budget.reset();
       try {
         this.cachedSnapshot = this.system.snapshot();
       } catch (e) {
@@ -243,7 +249,13 @@ export class World implements WorldView {
   run(): WorldResult {
     const maxEvents = this.options.maxEvents ?? 10_000_000;
     this.queue.push(0, { k: 'turn-start', turn: 1 });
+    const shouldStop = this.options.shouldStop;
+    let handled = 0;
     while (this.stopReason === null) {
+      if (shouldStop !== undefined && (++handled & 255) === 0 && shouldStop()) {
+        this.stopReason = 'stopped';
+        break;
+      }
       const next = this.queue.popNext();
       if (next === undefined) break;
       this.clock.advanceTo(this.queue.lastTime_ms);
@@ -324,7 +336,7 @@ export class World implements WorldView {
         return;
       }
       this.guard('create', () => {
-        this.system = this.options.createSystem(this.systemConfig);
+        this.system = this.options.createSystem(this.systemConfig, this.budget);
       });
       if (this.stopReason !== null) return;
       if (resumes) this.reopenRoot();
@@ -1172,6 +1184,7 @@ export class World implements WorldView {
 
   private callSystem<T>(op: string, f: () => T): T | undefined {
     if (this.stopReason !== null) return undefined;
+    this.budget.reset();
     try {
       const r = f();
       this.cachedSnapshot = null;

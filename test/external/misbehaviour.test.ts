@@ -38,6 +38,8 @@ describe('a misbehaving external program is a named system-error finding, exit 1
     ['wrong-id', /wrong-id: .* answered request \d+ \(spawn\) with id \d+/],
     ['protocol-violation', /protocol-violation: .* answered spawn with a result that does not fit the protocol/],
     ['error-response', /error-response: .* answered spawn with error internal: registry mutex poisoned/],
+    ['closed-stdout', /closed-stdout: .* closed its stdout before answering spawn and kept running \(killed\)/],
+    ['oversized-line', /oversized-line: .* answered spawn with a line longer than 4194304 characters \(killed\)/],
   ];
   for (const [fixture, message, env] of cases) {
     it(`${fixture}: the finding names it, keeps the trace up to the first spawn, exit 1`, async () => {
@@ -98,5 +100,36 @@ describe('after a misbehaviour the next run gets a fresh program', () => {
     } finally {
       def.dispose();
     }
+  });
+});
+
+describe('no process of an external program outlives spawnsim', () => {
+  it('a program that forks and ignores SIGTERM and the end of its input is killed with its process group', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-pids-'));
+    const pidsFile = join(dir, 'pids.json');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'run', SCENARIO, '--system', 'exec:node', `${FIX}/fork-ignore-eof.mjs`], {
+      cwd: ROOT,
+      env: { ...process.env, SPAWNSIM_TEST_PIDS: pidsFile },
+      stdio: 'ignore',
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    const pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
+    expect(pids).toHaveLength(2);
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // a killed process may linger a moment as a zombie of its (reaping) parent
+    const deadline = Date.now() + 2000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(alive)).toEqual([]);
   });
 });

@@ -122,7 +122,7 @@ describe('spawnsim fuzz', () => {
     expect(rest).toEqual(doc);
     const tty = await cli(['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--seed', '1', '--runs', '3000', '--invariant', 'depth-within-max'], cwd, { stderrIsTTY: true });
     expect(tty.code).toBe(0);
-    expect(tty.err).toMatch(/run \d+\/3000/);
+    expect(tty.err).toMatch(/[\d,]+\/3,000 runs/);
   });
 
   it.each([

@@ -14,6 +14,7 @@ import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from
 import { runEntry, scenarioHeader, type CheckReport, type RunEntry } from '../../report/results.js';
 import { renderMatrix } from '../../report/terminal.js';
 import { renderMarkdownMatrix } from '../../report/markdownMatrix.js';
+import { Progress } from '../progress.js';
 import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
 import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
@@ -55,14 +56,15 @@ export const checkCommand: CommandModule = (program, ctx) => {
         return;
       }
       const systems = opts.system ? systemsOrThrow(opts.system) : defaultSystems();
-      const report = checkAll(loaded, systems, Boolean(opts.strict));
+      const progress = new Progress(ctx.io, !opts.json);
+      const stop = (): boolean => ctx.interrupted() !== null;
+      const report = checkAll(loaded, systems, Boolean(opts.strict), { shouldStop: stop, onProgress: (done, total) => progress.update(done, total, 'runs', 'check') });
+      progress.done();
+      // the short fuzz is for built-in systems only: an external program restarted after each crash would take minutes
+      const builtin = new Set(builtinSystems().map((s) => s.id));
       const markdown = Boolean((opts as { markdown?: boolean }).markdown);
       // the short fuzz per built-in system: in the text, the JSON and the report files; never in the README's Markdown matrix
-      if (!markdown && (opts as { fuzz?: boolean }).fuzz !== false) {
-        // built-in systems only: findSystem also accepts exec: ids, whose 200 runs would each drive an external program
-        const builtin = new Set(builtinSystems().map((s) => s.id));
-        report.fuzz = checkFuzzReports(systems.filter((s) => builtin.has(s.id)));
-      }
+      if (!markdown && (opts as { fuzz?: boolean }).fuzz !== false && !stop()) report.fuzz = checkFuzzReports(systems.filter((s) => builtin.has(s.id)), { interrupted: stop });
       const document = reportDocument('check', ctx.version, report, { strict: Boolean(opts.strict) });
       if (opts.json) ctx.io.stdout(toJson(document));
       else if (markdown) ctx.io.stdout(renderMarkdownMatrix(report));
@@ -72,6 +74,11 @@ export const checkCommand: CommandModule = (program, ctx) => {
         const id = checkReportId({ folder: ctx.rel(root), strict: Boolean(opts.strict) });
         writeReports(ctx, document, opts.report, `reports/${id}`, { json: Boolean(opts.json), meta: reportMeta(started_ms) });
       }
+      if (stop()) {
+        ctx.io.stderr(`interrupted after ${report.entries.length} of ${loaded.length * systems.length} runs${opts.report !== undefined ? '; partial report written' : ''}; run again: spawnsim check${dir !== undefined ? ` ${dir}` : ''}\n`);
+        ctx.setExitCode(ctx.interruptedExit());
+        return;
+      }
       // an unexpected system-error (an external program that crashed, hung, ...) fails the check too
       const unjudgedErrors = report.entries.some((e) => e.judgement.status === 'unjudged' && e.violations.some((v) => v.invariant === SYSTEM_ERROR));
       ctx.setExitCode(report.totals.mismatches > 0 || unjudgedErrors ? EXIT.violations : EXIT.ok);
@@ -80,12 +87,20 @@ export const checkCommand: CommandModule = (program, ctx) => {
 };
 
 /** Runs every scenario against every system and judges each run. */
-export function checkAll(loaded: Array<{ file: string; scenario: Scenario }>, systems: SystemDefinition[], strict: boolean): CheckReport {
+export function checkAll(
+  loaded: Array<{ file: string; scenario: Scenario }>,
+  systems: SystemDefinition[],
+  strict: boolean,
+  hooks: { shouldStop?: () => boolean; onProgress?: (done: number, total: number) => void } = {},
+): CheckReport {
   const entries: RunEntry[] = [];
-  for (const { file, scenario } of loaded) {
+  const total = loaded.length * systems.length;
+  outer: for (const { file, scenario } of loaded) {
     for (const sys of systems) {
+      if (hooks.shouldStop?.()) break outer;
+      hooks.onProgress?.(entries.length, total);
       const selected = selectInvariants();
-      const r = runScenario(scenario, sys, { ...(strict ? { strict } : {}), ...selected });
+      const r = runScenario(scenario, sys, { ...(strict ? { strict } : {}), ...selected, ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) });
       // an external program is judged by the expectations of the built-in system it implements
       const as = (sys as { judgeAs?: () => string | undefined }).judgeAs?.();
       entries.push(runEntry(scenario, file, r, judge(scenario, as ? { ...r, system: as } : r), { traceWindow: 100, ...(strict ? { strict } : {}), extraInvariants: selected.extraInvariants.map((i) => i.name) }));

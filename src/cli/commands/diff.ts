@@ -6,7 +6,8 @@ import type { SystemDefinition } from '../../systems/contract.js';
 import type { Scenario } from '../../world/scenario.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
 import { resolveInput } from '../builtins.js';
-import { writeAtomic } from '../io.js';
+import { safeName, writeAtomic } from '../io.js';
+import { Progress } from '../progress.js';
 import { selectInvariants } from '../../config/select.js';
 import { SHAPING_HELP, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
 
@@ -35,7 +36,7 @@ function one(flag: string, values: string[]): SystemDefinition {
 
 /** A file-name-safe form of a system id. */
 function slug(id: string): string {
-  return id.replace(/^exec:/, 'exec-').replace(/[^A-Za-z0-9.+-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+  return safeName(id).replace(/_+$/g, '').slice(0, 60);
 }
 
 /** `spawnsim diff` */
@@ -79,7 +80,32 @@ export const diffCommand: CommandModule = (program, ctx) => {
         return;
       }
 
-      const r = diffCampaign({ a, b, seed, runs: positiveInt('--runs', opts.runs, 200), shrinkSteps: positiveInt('--shrink-steps', opts.shrinkSteps, 2000), ...compare, ...(Object.keys(workload).length > 0 ? { workload } : {}) });
+      const runs = positiveInt('--runs', opts.runs, 200);
+      const progress = new Progress(ctx.io, !opts.json);
+      const r = diffCampaign({
+        a,
+        b,
+        seed,
+        runs,
+        shrinkSteps: positiveInt('--shrink-steps', opts.shrinkSteps, 2000),
+        ...compare,
+        ...(Object.keys(workload).length > 0 ? { workload } : {}),
+        shouldStop: () => ctx.interrupted() !== null,
+        onProgress: (n) => progress.update(n, runs, 'workloads', `diff ${a.id} vs ${b.id}`),
+      });
+      progress.done();
+      const rerun = `spawnsim diff --a ${a.id} --b ${b.id} --seed ${seed} --runs ${runs}${opts.responsesOnly ? ' --responses-only' : ''}`;
+      if (r.interrupted && r.found === null) {
+        // Ctrl-C or SIGTERM before a divergence: the workloads compared so far, written whole
+        const doc = toJson(envelope('diff', ctx.version, { a: a.id, b: b.id, seed, runs: r.runs, interrupted: true, found: null }));
+        const partial = resolve(ctx.io.cwd, 'reports', 'diff', `${slug(a.id)}-vs-${slug(b.id)}-seed${seed}-partial.json`);
+        writeAtomic(partial, doc);
+        if (opts.json) ctx.io.stdout(doc);
+        else ctx.io.stdout(`${c.yellow('interrupted')} ${names}: ${r.runs} generated workloads (seed ${seed}) compared, every answer and snapshot identical so far\n`);
+        ctx.io.stderr(`interrupted after ${r.runs} workload${r.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(partial)}; run again: ${rerun}\n`);
+        ctx.setExitCode(ctx.interruptedExit());
+        return;
+      }
       if (r.found === null) {
         if (opts.json) ctx.io.stdout(toJson(envelope('diff', ctx.version, { a: a.id, b: b.id, seed, runs: r.runs, found: null })));
         else ctx.io.stdout(`${c.green('same')} ${names}: ${r.runs} generated workloads (seed ${seed}), every answer and snapshot identical\n`);
@@ -108,6 +134,11 @@ export const diffCommand: CommandModule = (program, ctx) => {
             renderDivergence(d, a.id, b.id) +
             `wrote ${ctx.rel(outPath)}\n${c.gray(`replay: ${replay}`)}\n`,
         );
+      }
+      if (r.interrupted) {
+        ctx.io.stderr(`interrupted while shrinking: the divergence in ${ctx.rel(outPath)} is shrunk less far; run again: ${rerun}\n`);
+        ctx.setExitCode(ctx.interruptedExit());
+        return;
       }
       ctx.setExitCode(EXIT.violations);
     });

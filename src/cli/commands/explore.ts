@@ -9,7 +9,8 @@ import { parseRange, ShapingError } from '../../config/shaping.js';
 import { envelope, toJson } from '../../report/json.js';
 import { Outcome } from '../../world/scenario.js';
 import { EXIT, UsageError, systemsOrThrow, type CommandModule } from '../cli.js';
-import { writeAtomic } from '../io.js';
+import { safeName, writeAtomic } from '../io.js';
+import { Progress } from '../progress.js';
 
 interface ExploreFlags {
   system: string[];
@@ -114,37 +115,64 @@ export const exploreCommand: CommandModule = (program, ctx) => {
       if ((options.interleave ?? 0) > 4) throw new UsageError(`--interleave: at most 4 concurrent calls, got ${options.interleave}`);
 
       // Each cap and depth of the ranges in turn, smallest first, until one breaks an invariant.
+      const progress = new Progress(ctx.io, !opts.json);
+      const shouldStop = (): boolean => ctx.interrupted() !== null;
       const started = performance.now();
       const searched: Array<{ cap: number; maxDepth: number; status: string; uniqueStates: number }> = [];
       let r!: ExploreResult;
       outer: for (let d = depths[0]; d <= depths[1]; d++) {
         for (let cap = caps[0]; cap <= caps[1]; cap++) {
-          r = explore({ ...options, cap, maxDepth: d });
+          r = explore({
+            ...options,
+            cap,
+            maxDepth: d,
+            shouldStop,
+            onProgress: (p) => progress.update(p.states, null, 'workloads', `explore ${system.id} cap ${cap} depth ${d}, level ${p.level}, ${p.unique.toLocaleString('en-US')} unique states`),
+          });
           searched.push({ cap, maxDepth: d, status: r.status, uniqueStates: r.uniqueStates });
-          if (r.status === 'violation') break outer;
+          if (r.status === 'violation' || r.status === 'interrupted') break outer;
         }
       }
+      progress.done();
       const elapsed_ms = performance.now() - started;
       const perSecond = Math.round(r.statesExplored / Math.max(elapsed_ms / 1000, 1e-6));
 
       let file: string | null = null;
       if (r.counterexample) {
-        const path = resolve(ctx.io.cwd, opts.out ?? `reports/explore/${system.id.replace(/[^A-Za-z0-9_.+-]/g, '_')}.yaml`);
+        const path = resolve(ctx.io.cwd, opts.out ?? `reports/explore/${safeName(system.id)}.yaml`);
         writeAtomic(path, scenarioToYaml(r.counterexample.scenario));
         file = ctx.rel(path);
       }
-      if (opts.json) {
-        const { counterexample, ...rest } = r;
-        const cx = counterexample && { file, invariant: counterexample.invariant, message: counterexample.message, turn: counterexample.turn, toolCalls: counterexample.toolCalls, minimal: true, steps: counterexample.steps, digest: counterexample.digest };
-        ctx.io.stdout(toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}), ...(searched.length > 1 ? { searched } : {}) }, { elapsed_ms: Math.round(elapsed_ms), statesPerSecond: perSecond })));
-      } else {
+      const { counterexample, ...rest } = r;
+      const cx = counterexample && { file, invariant: counterexample.invariant, message: counterexample.message, turn: counterexample.turn, toolCalls: counterexample.toolCalls, minimal: true, steps: counterexample.steps, digest: counterexample.digest };
+      const json = toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}), ...(searched.length > 1 ? { searched } : {}) }, { elapsed_ms: Math.round(elapsed_ms), statesPerSecond: perSecond }));
+      if (opts.json) ctx.io.stdout(json);
+      else {
         const c = ctx.chalk();
         const before = searched.slice(0, -1).map((s) => c.gray(`cap ${s.cap}, max depth ${s.maxDepth}: ${s.status === 'exhausted' ? 'no violation' : s.status} (${plural(s.uniqueStates, 'state')})\n`)).join('');
         ctx.io.stdout(before + render(r, file, elapsed_ms, perSecond, c));
       }
+      if (r.status === 'interrupted') {
+        // Ctrl-C or SIGTERM: the partial result is written whole, with the command that runs the search again
+        const partial = resolve(ctx.io.cwd, 'reports', 'explore', `${safeName(system.id)}-partial.json`);
+        writeAtomic(partial, json);
+        ctx.io.stderr(`interrupted after ${r.statesExplored.toLocaleString('en-US')} workloads: partial report in ${ctx.rel(partial)}; run again: spawnsim explore ${exploreArgs(opts)}\n`);
+        ctx.setExitCode(ctx.interruptedExit());
+        return;
+      }
       ctx.setExitCode(r.status === 'violation' ? EXIT.violations : EXIT.ok);
     });
 };
+
+/** The command line of a search, flags as given. */
+function exploreArgs(o: ExploreFlags): string {
+  const words = [`--system ${o.system.join(' ')}`, `--max-turns ${o.maxTurns}`, `--max-calls ${o.maxCalls}`, `--cap ${o.cap}`, `--max-depth ${o.maxDepth}`, `--calls ${o.calls}`, `--outcomes ${o.outcomes}`, `--max-states ${o.maxStates}`];
+  if (o.maxThreads !== undefined) words.push(`--max-threads ${o.maxThreads}`);
+  if (o.faults !== undefined) words.push(`--faults ${o.faults}`);
+  if (o.interleave !== undefined && o.interleave !== false) words.push(o.interleave === true ? '--interleave' : `--interleave ${o.interleave}`);
+  if (o.invariant) words.push(`--invariant ${o.invariant.join(' ')}`);
+  return words.join(' ');
+}
 
 function plural(n: number, one: string): string {
   return `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
@@ -169,6 +197,8 @@ function render(r: ExploreResult, file: string | null, elapsed_ms: number, perSe
       lines.push(`  counterexample: ${file}`);
       lines.push(`  replay: spawnsim replay ${file}`);
     }
+  } else if (r.status === 'interrupted') {
+    lines.push(c.yellow.bold(`INTERRUPTED: no violation in every workload of up to ${plural(Math.max(r.completeToolCalls, 0), 'tool call')} (the deepest complete level); the search was stopped before the rest`));
   } else if (r.status === 'exhausted') {
     lines.push(c.green.bold(`no violation within these bounds: ${plural(r.uniqueStates, 'state')} checked, every workload of up to ${plural(r.completeToolCalls, 'tool call')}`));
   } else {

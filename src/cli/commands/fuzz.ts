@@ -22,6 +22,7 @@ import { fuzzRepeatCommand, fuzzReport } from '../../fuzz/fuzzReport.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, type CommandModule } from '../cli.js';
 import { scenarioFiles, writeAtomic } from '../io.js';
+import { Progress } from '../progress.js';
 
 interface FuzzFlags extends ShapingFlags {
   system: string[];
@@ -126,7 +127,6 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   }
 
   const progress = ctx.io.stderrIsTTY && !flags.json;
-  let interrupted = false;
   let shrinkDeadline = Infinity;
   let shrinkTimedOut = false;
   const started = Date.now();
@@ -149,25 +149,17 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
       },
     },
     requireCoverage: required,
-    interrupted: () => interrupted,
+    // Ctrl-C or SIGTERM: finish the current step, write the partial report, print the seed, exit 130/143.
+    interrupted: () => ctx.interrupted() !== null,
   };
 
-  // Ctrl-C: finish the current step, write the partial report, print the seed, exit 130.
-  // The bin's own handler exits at once; it is set aside for the campaign and put back after.
-  const saved = process.listeners('SIGINT');
-  const onSigint = (): void => {
-    if (interrupted) process.exit(EXIT.interrupted);
-    interrupted = true;
-  };
-  process.removeAllListeners('SIGINT');
-  process.on('SIGINT', onSigint);
+  const bar = new Progress(ctx.io, progress);
   let result: FuzzResult;
   let firstFailure_ms: number | null = null;
   try {
     const loader = project !== null && workers > 1 && (fromProject || selected.extraInvariants.length > 0) ? { module: POOL_LOADER_URL, args: [project!.file, system.id, ...(invariantNames !== undefined ? [invariantNames] : [])] } : undefined;
     const it = fuzzStepsParallel(options, { workers, ...(shard ? { shard } : {}), ...(loader ? { loader } : {}) });
     let lastYield = Date.now();
-    let lastDraw = 0;
     for (;;) {
       const step = await it.next();
       if (step.done) {
@@ -180,10 +172,9 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
         firstFailure_ms ??= Date.now() - started;
       }
       const now = Date.now();
-      if (progress && now - lastDraw > 100) {
-        lastDraw = now;
+      if (progress) {
         const what = p.phase === 'shrink' ? `shrinking ${p.invariant} (${p.shrinkSteps} steps)` : p.phase === 'corpus' ? 'replaying the corpus' : 'generating';
-        ctx.io.stderr(`\r\x1b[K${system.id}: run ${p.runs}${runs !== undefined ? `/${runs}` : ''}, ${p.failures} failure${p.failures === 1 ? '' : 's'}, ${what}`);
+        bar.update(p.runs, runs ?? null, 'runs', `${system.id}, ${p.failures} failure${p.failures === 1 ? '' : 's'}, ${what}`);
       }
       // Give the event loop a turn now and then, so the SIGINT handler can run.
       if (now - lastYield > 25) {
@@ -192,9 +183,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
       }
     }
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    for (const l of saved) process.on('SIGINT', l as () => void);
-    if (progress) ctx.io.stderr('\r\x1b[K');
+    bar.done();
   }
   const wall_ms = Date.now() - started;
 
@@ -236,7 +225,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   if (flags.report !== undefined) writeReports(ctx, document, flags.report, dir, { json: Boolean(flags.json), meta });
   if (result.stoppedBy === 'interrupted') {
     ctx.io.stderr(`interrupted after ${result.runs} run${result.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(reportPath)}; seed ${seed} (spawnsim fuzz --system ${system.id} --seed ${seed})\n`);
-    return EXIT.interrupted;
+    return ctx.interruptedExit();
   }
   return result.verdict === 'fail' ? EXIT.violations : EXIT.ok;
 }

@@ -13,6 +13,7 @@ import { EXIT, UsageError, externalOptionsFor, parseSeed, systemOrThrow, type Co
 import { isRealSystem } from '../real.js';
 import { readText, writeAtomic } from '../io.js';
 import { resolveInput } from '../builtins.js';
+import { Progress } from '../progress.js';
 
 interface PlanOptions {
   system: string[];
@@ -89,12 +90,14 @@ export const planCommand: CommandModule = (program, ctx) => {
       const points = gridPoints(axes);
       const external = systems.some((id) => id.startsWith(EXEC_PREFIX)) ? externalOptionsFor(ctx.io) : undefined;
       const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}) }));
-      const progress = ctx.io.stderrIsTTY ? progressBar(ctx.io.stderr, `${points.length * systems.length} points x ${opts.replications} replications`) : undefined;
+      const progress = new Progress(ctx.io, !opts.json);
+      const stop = (): boolean => ctx.interrupted() !== null;
       const chunks = await runTasks(tasks, {
         workers: opts.workers ?? Math.max(1, availableParallelism()),
-        ...(progress ? { onProgress: progress.update } : {}),
+        onProgress: (done, total) => progress.update(done, total, 'blocks', `plan: ${points.length * systems.length} points x ${opts.replications} replications`),
+        shouldStop: stop,
       });
-      progress?.done();
+      progress.done();
       // The first misbehaviour in replication order, whatever the number of workers.
       const failure = chunks.find((c) => c.failure)?.failure;
       if (failure) {
@@ -102,9 +105,11 @@ export const planCommand: CommandModule = (program, ctx) => {
         ctx.setExitCode(EXIT.violations);
         return;
       }
+      // after Ctrl-C or SIGTERM: the replications finished so far, reported (and written) as such
+      const replications = chunks.reduce((n, c) => n + (c.to - c.from), 0);
       const summaries = summarise(systems, points, chunks, opts.seed);
       const answers = targets.flatMap((t) => answerTarget(summaries, systems, axes, t));
-      const report = buildPlanReport(workload, ctx.rel(path), opts.seed, opts.replications, systems, axes, summaries, answers);
+      const report = buildPlanReport(workload, ctx.rel(path), opts.seed, replications, systems, axes, summaries, answers);
       if (opts.csv) writeAtomic(resolve(ctx.io.cwd, opts.csv), renderPlanCsv(report));
       if (opts.html) writeAtomic(resolve(ctx.io.cwd, opts.html), renderPlanHtml(report));
       if (opts.json) ctx.io.stdout(toJson(envelope('plan', ctx.version, { report })));
@@ -112,18 +117,11 @@ export const planCommand: CommandModule = (program, ctx) => {
         ctx.io.stdout(renderPlanTable(report));
         for (const [flag, p] of [['CSV', opts.csv], ['HTML report', opts.html]] as const) if (p) ctx.io.stdout(`${flag}: ${ctx.rel(resolve(ctx.io.cwd, p))}\n`);
       }
+      if (stop()) {
+        ctx.io.stderr(`interrupted after ${replications} of ${opts.replications} replications per point${opts.csv || opts.html ? '; partial results written' : ''}; run again: spawnsim plan ${ctx.rel(path)}${opts.system.map((s) => ` --system ${s}`).join('')}${opts.sweep.map((s) => ` --sweep ${s}`).join('')} --replications ${opts.replications} --seed ${opts.seed}\n`);
+        ctx.setExitCode(ctx.interruptedExit());
+        return;
+      }
       ctx.setExitCode(EXIT.ok);
     });
 };
-
-/** A one-line progress bar on stderr (only used on a terminal). */
-function progressBar(write: (s: string) => void, what: string): { update(done: number, total: number): void; done(): void } {
-  const width = 30;
-  return {
-    update: (done, total) => {
-      const filled = Math.round((done / total) * width);
-      write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}% ${what}`);
-    },
-    done: () => write('\r\x1b[2K'),
-  };
-}

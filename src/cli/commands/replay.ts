@@ -24,7 +24,7 @@ export const replayCommand: CommandModule = (program, ctx) => {
       if (systems.length !== 1) throw new UsageError(`--system: replay takes one system, got ${systems.length}`);
       const system = systems[0]!;
       const selected = selectInvariants();
-      const r = runScenario(scenario, system, selected);
+      const r = runScenario(scenario, system, { ...selected, shouldStop: () => ctx.interrupted() !== null });
       const entry = runEntry(scenario, ctx.rel(path), r, judge(scenario, r), { extraInvariants: selected.extraInvariants.map((i) => i.name) });
       const reproduced = replay.invariant !== undefined ? r.violations.some((v) => v.invariant === replay.invariant) : r.verdict === 'fail';
       const compared = system.id === replay.system && replay.digest !== undefined;
@@ -42,6 +42,11 @@ export const replayCommand: CommandModule = (program, ctx) => {
         } else if (system.id !== replay.system) lines.push(c.gray(`digest not compared: the file was recorded on ${replay.system}, this run is on ${system.id}`));
         else lines.push(c.gray('digest not compared: the file records none'));
         ctx.io.stdout(lines.join('\n') + '\n');
+      }
+      if (ctx.interrupted() !== null) {
+        ctx.io.stderr(`interrupted: the replay stopped at event ${r.events}; run again: spawnsim replay ${ctx.rel(path)}\n`);
+        ctx.setExitCode(ctx.interruptedExit());
+        return;
       }
       ctx.setExitCode(reproduced ? EXIT.violations : EXIT.ok);
     });

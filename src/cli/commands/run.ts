@@ -9,6 +9,7 @@ import { runReportId } from '../../report/runId.js';
 import { runEntry, scenarioHeader, type RunReport } from '../../report/results.js';
 import { renderRun } from '../../report/terminal.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
+import { Progress } from '../progress.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
 import { isRealSystem, parseRuns, parseTimeScale, printRealEntries, realExitCode, runRealSystems } from '../real.js';
 
@@ -44,8 +45,13 @@ export const runCommand: CommandModule = (program, ctx) => {
       }
       const systems = opts.system ? systemsOrThrow(opts.system) : defaultSystems();
       const selected = selectInvariants(opts.invariant);
-      const entries = systems.map((sys) => {
+      const stop = (): boolean => ctx.interrupted() !== null;
+      const progress = new Progress(ctx.io, !opts.json);
+      // after Ctrl-C or SIGTERM, the run in progress stops where it is and the rest are not started
+      const entries = systems.filter(() => !stop()).map((sys, i) => {
+        progress.update(i, systems.length, 'systems', `${scenario.name} on ${sys.id}`);
         const r = runScenario(scenario, sys, {
+          shouldStop: stop,
           ...(opts.strict ? { strict: true } : {}),
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
           ...selected,
@@ -58,6 +64,7 @@ export const runCommand: CommandModule = (program, ctx) => {
           extraInvariants: selected.extraInvariants.map((i) => i.name),
         });
       });
+      progress.done();
       const report: RunReport = { kind: 'run', scenario: scenarioHeader(scenario, ctx.rel(path)), entries };
       const seed = opts.seed ?? scenario.seed;
       const document = reportDocument('run', ctx.version, report, { seed, strict: Boolean(opts.strict) });
@@ -66,6 +73,11 @@ export const runCommand: CommandModule = (program, ctx) => {
       if (opts.report !== undefined) {
         const id = runReportId({ scenario: scenario.name, systems: systems.map((s) => s.id), seed, strict: Boolean(opts.strict), ...(opts.invariant ? { invariants: opts.invariant } : {}) });
         writeReports(ctx, document, opts.report, `reports/${id}`, { json: Boolean(opts.json), meta: reportMeta(started_ms) });
+      }
+      if (stop()) {
+        ctx.io.stderr(`interrupted after ${entries.length} of ${systems.length} system${systems.length === 1 ? '' : 's'} (the last one stopped where it was)${opts.report !== undefined ? '; partial report written' : ''}; run again: spawnsim run ${ctx.rel(path)}${opts.system ? ` --system ${opts.system.join(' ')}` : ''}${opts.seed !== undefined ? ` --seed ${opts.seed}` : ''}\n`);
+        ctx.setExitCode(ctx.interruptedExit());
+        return;
       }
       ctx.setExitCode(entries.some((e) => e.verdict === 'fail') ? EXIT.violations : EXIT.ok);
     });

@@ -37,6 +37,10 @@ export type Misbehaviour =
   | 'crash'
   /** no answer within the per-call timeout (the program is killed) */
   | 'hang'
+  /** the program closed its stdout but kept running */
+  | 'closed-stdout'
+  /** a reply line longer than the limit (MAX_LINE_CHARS; the program is killed) */
+  | 'oversized-line'
   /** a line that is not JSON */
   | 'garbage'
   /** a JSON answer whose id is not the id of the request it answers */
@@ -193,6 +197,10 @@ class Connection {
         return this.fail('start-failure', `could not be started: ${reply.message}`, q.op, q.id);
       case 'hang':
         return this.fail('hang', `did not answer ${q.op} within ${this.timeoutUsed} ms (killed)`, q.op, q.id);
+      case 'closed-stdout':
+        return this.fail('closed-stdout', `closed its stdout before answering ${q.op} and kept running (killed)`, q.op, q.id);
+      case 'oversized-line':
+        return this.fail('oversized-line', `answered ${q.op} with a line longer than ${reply.limit} characters (killed)`, q.op, q.id);
       case 'crash': {
         const how = reply.signal ? `was killed by ${reply.signal}` : reply.code === null ? 'closed its output' : `exited with code ${reply.code}`;
         return this.fail('crash', `${how} before answering ${q.op}`, q.op, q.id);

@@ -8,11 +8,15 @@ export type BridgeReply =
   | { type: 'ok'; lines: string[]; pid: number }
   | { type: 'crash'; lines: string[]; code: number | null; signal: string | null; stderr: string }
   | { type: 'hang'; lines: string[]; stderr: string }
+  | { type: 'closed-stdout'; lines: string[]; stderr: string }
+  | { type: 'oversized-line'; lines: string[]; limit: number; stderr: string }
   | { type: 'spawn-error'; lines: string[]; message: string; stderr: string };
 
 /** How long past the per-call timeout the main thread waits for a wedged worker. */
 const WORKER_GRACE_MS = 2_000;
 const STDERR_KEEP_CHARS = 8_192;
+/** The longest reply line accepted (characters); a longer one is an `oversized-line` finding. */
+export const MAX_LINE_CHARS = 4 * 1024 * 1024;
 
 /*
  * The worker owns the child process and its pipes, which are asynchronous in Node. The main
@@ -24,10 +28,13 @@ const STDERR_KEEP_CHARS = 8_192;
 const WORKER_SOURCE = String.raw`
 const { workerData } = require('node:worker_threads');
 const { spawn } = require('node:child_process');
-const { program, args, cwd, env, port, sab, stderrKeep } = workerData;
+const { program, args, cwd, env, port, sab, stderrKeep, pids, maxLine } = workerData;
 const flag = new Int32Array(sab);
+const registry = new Int32Array(pids);
 let lines = [];
 let partial = '';
+let stdoutEnded = false;
+let oversized = false;
 let stderr = '';
 let closed = null;
 let spawnError = null;
@@ -44,22 +51,46 @@ function settle() {
   if (!pending) return;
   if (spawnError !== null) return reply({ type: 'spawn-error', lines: [], message: spawnError, stderr });
   if (lines.length >= pending.expect) return reply({ type: 'ok', lines: lines.splice(0, pending.expect), pid: child.pid });
+  if (oversized) return reply({ type: 'oversized-line', lines: lines.splice(0), limit: maxLine, stderr });
   if (closed !== null) return reply({ type: 'crash', lines: lines.splice(0), code: closed.code, signal: closed.signal, stderr });
+  if (stdoutEnded) return reply({ type: 'closed-stdout', lines: lines.splice(0), stderr });
 }
 
-const child = spawn(program, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
+// In its own process group (detached), so that the program and every process it starts are
+// killed together, and a Ctrl-C at the terminal reaches spawnsim, which decides.
+const child = spawn(program, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true, detached: true });
+let slot = -1;
+if (child.pid !== undefined) {
+  for (let i = 0; i < registry.length && slot < 0; i++) if (Atomics.compareExchange(registry, i, 0, child.pid) === 0) slot = i;
+}
+function killGroup() {
+  if (child.pid === undefined) return;
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { try { child.kill('SIGKILL'); } catch {} }
+}
 child.on('error', (e) => { spawnError = e.message; closed = closed || { code: null, signal: null }; settle(); });
 child.stdin.on('error', () => {});
 child.stdout.setEncoding('utf8');
 child.stdout.on('data', (d) => {
+  if (oversized) return;
+  // only the new chunk is searched for line ends: a long line costs its length, not its square
+  let from = partial.length;
   partial += d;
   let i;
-  while ((i = partial.indexOf('\n')) >= 0) {
+  while ((i = partial.indexOf('\n', from)) >= 0) {
     lines.push(partial.slice(0, i).replace(/\r$/, ''));
     partial = partial.slice(i + 1);
+    from = 0;
+  }
+  if (partial.length > maxLine) {
+    oversized = true;
+    partial = '';
+    killGroup();
   }
   settle();
 });
+// stdout closed: a program that exits closes it first, so its exit is awaited a moment before
+// the closed pipe is reported as what happened
+child.stdout.on('end', () => { setTimeout(() => { stdoutEnded = true; settle(); }, 250); });
 child.stderr.setEncoding('utf8');
 child.stderr.on('data', (d) => {
   stderr += d;
@@ -68,6 +99,9 @@ child.stderr.on('data', (d) => {
 child.on('close', (code, signal) => {
   if (partial.length > 0) { lines.push(partial); partial = ''; }
   closed = { code, signal };
+  // the leader is gone; whatever it started in its group goes with it, and its slot is free
+  killGroup();
+  if (slot >= 0) Atomics.compareExchange(registry, slot, child.pid, 0);
   settle();
 });
 
@@ -79,15 +113,15 @@ port.on('message', (m) => {
     if (pending) {
       pending.timer = setTimeout(() => {
         const got = lines.splice(0);
-        try { child.kill('SIGKILL'); } catch {}
+        killGroup();
         reply({ type: 'hang', lines: got, stderr });
       }, m.timeout_ms);
     }
   } else if (m.type === 'close') {
     try { child.stdin.end(); } catch {}
-    setTimeout(() => { try { child.kill('SIGKILL'); } catch {} port.close(); }, m.grace_ms).unref();
+    setTimeout(() => { killGroup(); port.close(); }, m.grace_ms).unref();
   } else if (m.type === 'kill') {
-    try { child.kill('SIGKILL'); } catch {}
+    killGroup();
     port.close();
   }
 });
@@ -101,8 +135,30 @@ export interface BridgeOptions {
   env?: Record<string, string | undefined>;
 }
 
-const live = new Set<SyncBridge>();
+let registry: Int32Array = new Int32Array(new SharedArrayBuffer(64 * 4));
 let exitHookInstalled = false;
+
+/**
+ * Where running programs' process-group ids are kept (shared memory, so that the CLI's
+ * supervising thread can kill them even when the thread that started them was stopped).
+ */
+export function setProcessRegistry(pids: Int32Array): void {
+  registry = pids;
+}
+
+/** Kills every registered program's process group (at exit: a program that ignores the end of its input does not outlive spawnsim). */
+export function killRegisteredPrograms(): void {
+  for (let i = 0; i < registry.length; i++) {
+    const pid = Atomics.exchange(registry, i, 0);
+    if (pid > 0) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
 
 /**
  * A synchronous request/response channel to a child process over its stdin/stdout pipes.
@@ -113,7 +169,6 @@ export class SyncBridge {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag: Int32Array;
-  private pid: number | null = null;
   private closed = false;
 
   constructor(options: BridgeOptions) {
@@ -123,7 +178,7 @@ export class SyncBridge {
     this.port = port1;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { program: options.program, args: options.args, cwd: options.cwd, env: options.env ?? process.env, port: port2, sab, stderrKeep: STDERR_KEEP_CHARS },
+      workerData: { program: options.program, args: options.args, cwd: options.cwd, env: options.env ?? process.env, port: port2, sab, stderrKeep: STDERR_KEEP_CHARS, pids: registry.buffer, maxLine: MAX_LINE_CHARS },
       transferList: [port2],
       stdout: false,
       stderr: false,
@@ -131,12 +186,9 @@ export class SyncBridge {
     // Neither the worker nor the port may keep spawnsim alive: the program sees EOF and exits.
     this.worker.unref();
     this.port.unref();
-    live.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
-      process.on('exit', () => {
-        for (const b of live) b.killNow();
-      });
+      process.on('exit', killRegisteredPrograms);
     }
   }
 
@@ -163,7 +215,6 @@ export class SyncBridge {
       got = receiveMessageOnPort(this.port);
     }
     const reply = got.message as BridgeReply;
-    if (reply.type === 'ok') this.pid = reply.pid;
     return reply;
   }
 
@@ -171,7 +222,6 @@ export class SyncBridge {
   close(grace_ms = 1_000): void {
     if (this.closed) return;
     this.closed = true;
-    live.delete(this);
     this.port.postMessage({ type: 'close', grace_ms });
   }
 
@@ -179,17 +229,6 @@ export class SyncBridge {
   kill(): void {
     if (this.closed) return;
     this.closed = true;
-    live.delete(this);
     this.port.postMessage({ type: 'kill' });
-  }
-
-  private killNow(): void {
-    if (this.pid !== null) {
-      try {
-        process.kill(this.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
   }
 }

@@ -1,0 +1,135 @@
+import { rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { CliWorkerData, CliWorkerMessage } from './cliWorker.js';
+import { attachControl, makeControlBuffers, readLabel, SLOT, SYSTEM_OPS, type Control } from './control.js';
+
+/** After Ctrl-C or SIGTERM, the time the work has to write its partial results before it is stopped. */
+export const SIGNAL_GRACE_MS = 1_500;
+/** Default wall-time limit of one call into a built-in system (SPAWNSIM_CALL_LIMIT in seconds overrides it). */
+export const CALL_LIMIT_MS = 10_000;
+const WATCH_EVERY_MS = 250;
+
+/** Exit codes of a signal: 128 + its number. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Runs the CLI in a worker thread and stays free itself, so that:
+ * - SIGINT and SIGTERM act at once in every verb, however busy the work is: the worker is
+ *   asked to stop (shared memory it checks between steps) and writes its partial results; if it
+ *   has not finished within SIGNAL_GRACE_MS (a system stuck in a call, a verb with nothing
+ *   partial to write), it is stopped. Exit 130 (SIGINT) or 143 (SIGTERM); a second signal stops
+ *   it at once.
+ * - a call into a built-in system that does not return within the call limit (a loop that
+ *   never consults its step budget) is a `hang` finding: the worker is stopped, exit 1.
+ * - temporary files of half-written reports are removed, and child programs (with their
+ *   process groups) are killed, on every way out.
+ */
+export function superviseCli(argv: string[]): void {
+  const buffers = makeControlBuffers();
+  const control = attachControl(buffers);
+  const limitText = process.env.SPAWNSIM_CALL_LIMIT;
+  const limit_s = limitText === undefined || limitText === '' ? CALL_LIMIT_MS / 1000 : Number(limitText);
+  if (!Number.isFinite(limit_s) || limit_s <= 0) {
+    process.stderr.write(`spawnsim: SPAWNSIM_CALL_LIMIT: expected a number of seconds > 0, got ${JSON.stringify(limitText)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const callLimit_ms = limit_s * 1000;
+  const data: CliWorkerData = {
+    argv,
+    env: { ...process.env },
+    cwd: process.cwd(),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    columns: process.stderr.isTTY ? (process.stderr.columns ?? null) : null,
+    control: buffers,
+  };
+  const worker = new Worker(new URL('./cliWorker.js', import.meta.url), { workerData: data });
+  const tmpFiles = new Set<string>();
+  let code: number | null = null;
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  let stoppedFor: string | null = null;
+
+  worker.on('message', (m: CliWorkerMessage) => {
+    if (m.type === 'stdout') process.stdout.write(m.text);
+    else if (m.type === 'stderr') process.stderr.write(m.text);
+    else if (m.type === 'tmp') {
+      if (m.open) tmpFiles.add(m.path);
+      else tmpFiles.delete(m.path);
+    } else if (m.type === 'exit') code = m.code;
+  });
+  worker.on('error', (e: Error & { code?: string }) => {
+    if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      process.stderr.write(`spawnsim: the work ran out of memory (${e.message}); give smaller inputs (docs/limits.md)\n`);
+      code = 2;
+    } else {
+      process.stderr.write(`spawnsim: internal error: ${e.stack ?? e.message}\n`);
+      code = 3;
+    }
+  });
+  worker.on('exit', () => {
+    clearInterval(watch);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    cleanUp(control, tmpFiles);
+    if (stoppedFor !== null) process.stderr.write(stoppedFor);
+    if (signal !== null) {
+      if (code !== SIGNAL_EXIT[signal]) process.stderr.write(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`);
+      process.exitCode = SIGNAL_EXIT[signal];
+    } else process.exitCode = code ?? 3;
+  });
+
+  let graceTimer: NodeJS.Timeout | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    const s = sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+    if (signal !== null) {
+      void worker.terminate();
+      return;
+    }
+    signal = s;
+    Atomics.store(control.ints, SLOT.signal, s === 'SIGINT' ? 2 : 15);
+    if (process.stderr.isTTY) process.stderr.write('\nstopping: writing partial results (press Ctrl-C again to stop at once)\n');
+    graceTimer = setTimeout(() => void worker.terminate(), SIGNAL_GRACE_MS);
+    graceTimer.unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  // The watchdog: a call into a built-in system that shows no progress for the call limit.
+  let lastSeq = -1;
+  let stuck_ms = 0;
+  const watch = setInterval(() => {
+    const inCall = Atomics.load(control.ints, SLOT.inCall) === 1;
+    const seq = Atomics.load(control.ints, SLOT.callSeq);
+    if (!inCall || seq !== lastSeq) {
+      lastSeq = seq;
+      stuck_ms = 0;
+      return;
+    }
+    stuck_ms += WATCH_EVERY_MS;
+    if (stuck_ms < callLimit_ms || stoppedFor !== null) return;
+    const op = SYSTEM_OPS[Atomics.load(control.ints, SLOT.op)] ?? 'a call';
+    stoppedFor =
+      `spawnsim: hang: system \`${readLabel(control)}\` did not return from ${op} within ${limit_s} s (call ${seq}); the watchdog stopped the work.\n` +
+      `  A system that calls budget.step() in its loops gets a \`hang\` finding with its trace instead (src/systems/StepBudget.ts); SPAWNSIM_CALL_LIMIT sets the limit in seconds.\n` +
+      `  rerun: spawnsim ${argv.join(' ')}\n`;
+    code = 1;
+    void worker.terminate();
+  }, WATCH_EVERY_MS);
+  watch.unref();
+}
+
+/** Removes half-written report files and kills the child programs' process groups. */
+function cleanUp(control: Control, tmpFiles: Set<string>): void {
+  for (const path of tmpFiles) rmSync(path, { force: true });
+  for (let i = 0; i < control.pids.length; i++) {
+    const pid = Atomics.exchange(control.pids, i, 0);
+    if (pid > 0) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** A scenario that keeps one run busy for many seconds: 20 000 agents at once. */
+const LONG = `name: long-run
+seed: 1
+config: { maxThreads: 100000 }
+turns:
+  - do: [{ spawn: 20000, runFor: 1h }]
+replay: { system: codex-v1 }
+`;
+
+function tmpFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile() && e.name.endsWith('.tmp')) out.push(join(e.parentPath, e.name));
+  return out;
+}
+
+/** Starts the CLI, lets it work for `busy_ms`, sends the signal and measures how long it takes to exit. */
+async function interrupt(argv: string[], signal: 'SIGINT' | 'SIGTERM', busy_ms = 3000): Promise<{ code: number | null; exit_ms: number; err: string; cwd: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-signal-'));
+  writeFileSync(join(cwd, 'long.yaml'), LONG);
+  const child = spawn(process.execPath, [MAIN, ...argv], { cwd: ROOT === cwd ? ROOT : cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', () => {});
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  await new Promise((r) => setTimeout(r, busy_ms));
+  const sent = performance.now();
+  child.kill(signal);
+  const code = await exited;
+  return { code, exit_ms: performance.now() - sent, err, cwd };
+}
+
+const W = join(ROOT, 'scenarios', 'workloads', 'codex-default.yaml');
+
+/** Each verb mid-run, and the file its partial results go to. */
+const VERBS: Array<{ verb: string; argv: string[]; partial: string | null; check?: (text: string) => void }> = [
+  { verb: 'explore', argv: ['explore', '--system', 'codex-v1-release-on-final+inherit', '--max-turns', '4', '--max-calls', '4', '--cap', '2'], partial: 'reports/explore/codex-v1-release-on-final+inherit-partial.json', check: (t) => expect(JSON.parse(t).status).toBe('interrupted') },
+  { verb: 'diff', argv: ['diff', '--a', 'codex-v1', '--b', 'codex-v1', '--runs', '1000000'], partial: 'reports/diff/codex-v1-vs-codex-v1-seed1-partial.json', check: (t) => expect(JSON.parse(t)).toMatchObject({ interrupted: true, found: null }) },
+  { verb: 'fuzz', argv: ['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--invariant', 'depth-within-max', '--time', '60s', '--seed', '5'], partial: 'reports/fuzz-codex-v1-release-on-final+inherit-depth-within-max-seed5/report.json', check: (t) => expect(JSON.parse(t).report.stoppedBy).toBe('interrupted') },
+  { verb: 'check', argv: ['check', ROOT + '/scenarios', '--report', 'json=check.json'], partial: 'check.json', check: (t) => expect(JSON.parse(t).report.totals.runs).toBeLessThan(406) },
+  { verb: 'run', argv: ['run', 'long.yaml', '--system', 'codex-v1', '--report', 'json=run.json'], partial: 'run.json', check: (t) => expect(JSON.parse(t).report.entries[0].events).toBeLessThan(40000) },
+  { verb: 'plan', argv: ['plan', W, '--sweep', 'maxThreads=2..16', '--replications', '20000', '--workers', '2', '--csv', 'plan.csv'], partial: 'plan.csv', check: (t) => expect(t.split('\n')[0]).toMatch(/^system,maxThreads/) },
+  { verb: 'replay', argv: ['replay', 'long.yaml'], partial: null },
+];
+
+describe('SIGINT and SIGTERM in every verb: exit 130/143 within 2 s, partial results, no temporary file left', () => {
+  for (const v of VERBS) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      it(`${v.verb} on ${signal}`, async () => {
+        expect(existsSync(MAIN), 'run `npm run build` first (npm test does)').toBe(true);
+        const r = await interrupt(v.argv, signal);
+        expect(r.code, r.err).toBe(signal === 'SIGINT' ? 130 : 143);
+        expect(r.exit_ms).toBeLessThan(2000);
+        expect(r.err).toMatch(/interrupted/);
+        if (v.partial !== null) {
+          const path = join(r.cwd, v.partial);
+          expect(existsSync(path), `${v.partial} written; stderr: ${r.err}`).toBe(true);
+          v.check?.(readFileSync(path, 'utf8'));
+          // the message names what to run to do the work again
+          expect(r.err).toMatch(/run again: spawnsim |\(spawnsim fuzz /);
+        }
+        expect(tmpFiles(r.cwd)).toEqual([]);
+      });
+    }
+  }
+});
+
+describe('the wall-time watchdog', () => {
+  it('stops a built-in system that loops without consulting its step budget: a named hang, exit 1, within the limit', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-hang-'));
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'cli', 'fixtures', 'looping-systems.mjs'), MAIN, 'run', join(ROOT, 'scenarios', 'basics', 'spawn-wait-close.yaml'), '--system', 'test-loops-blindly'], {
+      cwd,
+      env: { ...process.env, SPAWNSIM_CALL_LIMIT: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', () => {});
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code, err).toBe(1);
+    expect(err).toMatch(/hang: system `test-loops-blindly` did not return from spawn within 1 s/);
+    // the limit plus the start-up, far from a hang
+    expect(performance.now() - started).toBeLessThan(8000);
+  });
+
+  it('a system that loops through budget.step() is a hang finding with its trace, through the CLI', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-hang-'));
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'cli', 'fixtures', 'looping-systems.mjs'), MAIN, 'run', join(ROOT, 'scenarios', 'basics', 'spawn-wait-close.yaml'), '--system', 'test-loops-with-budget', '--json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', () => {});
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    const entry = JSON.parse(out).report.entries[0];
+    expect(entry.violations.map((v: { invariant: string }) => v.invariant)).toEqual(['system-error']);
+    expect(entry.violations[0].message).toMatch(/during spawn_agent: hang: the call did not return within 1,000,000 steps/);
+    expect(entry.trace.some((e: { kind: string; target?: string }) => e.kind === 'call' && e.target === 'a1')).toBe(true);
+  });
+});
