@@ -4,7 +4,7 @@ import type { CliWorkerData, CliWorkerMessage } from './cliWorker.js';
 import { attachControl, makeControlBuffers, readLabel, SLOT, SYSTEM_OPS, type Control } from './control.js';
 
 /** After Ctrl-C or SIGTERM, the time the work has to write its partial results before it is stopped. */
-export const SIGNAL_GRACE_MS = 1_500;
+export const SIGNAL_GRACE_MS = 1_200;
 /** Default wall-time limit of one call into a built-in system (SPAWNSIM_CALL_LIMIT in seconds overrides it). */
 export const CALL_LIMIT_MS = 10_000;
 const WATCH_EVERY_MS = 250;

@@ -40,12 +40,12 @@ async function interrupt(argv: string[], signal: 'SIGINT' | 'SIGTERM', busy_ms =
 
 const W = join(ROOT, 'scenarios', 'workloads', 'codex-default.yaml');
 
-/** Each verb mid-run, and the file its partial results go to. */
-const VERBS: Array<{ verb: string; argv: string[]; partial: string | null; check?: (text: string) => void }> = [
+/** Each verb mid-run (`busy_ms` after its start, long enough to be past loading its inputs on a loaded machine). */
+const VERBS: Array<{ verb: string; argv: string[]; partial: string | null; check?: (text: string) => void; busy_ms?: number }> = [
   { verb: 'explore', argv: ['explore', '--system', 'codex-v1-release-on-final+inherit', '--max-turns', '4', '--max-calls', '4', '--cap', '2'], partial: 'reports/explore/codex-v1-release-on-final+inherit-partial.json', check: (t) => expect(JSON.parse(t).status).toBe('interrupted') },
   { verb: 'diff', argv: ['diff', '--a', 'codex-v1', '--b', 'codex-v1', '--runs', '1000000'], partial: 'reports/diff/codex-v1-vs-codex-v1-seed1-partial.json', check: (t) => expect(JSON.parse(t)).toMatchObject({ interrupted: true, found: null }) },
   { verb: 'fuzz', argv: ['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--invariant', 'depth-within-max', '--time', '60s', '--seed', '5'], partial: 'reports/fuzz-codex-v1-release-on-final+inherit-depth-within-max-seed5/report.json', check: (t) => expect(JSON.parse(t).report.stoppedBy).toBe('interrupted') },
-  { verb: 'check', argv: ['check', ROOT + '/scenarios', '--report', 'json=check.json'], partial: 'check.json', check: (t) => expect(JSON.parse(t).report.totals.runs).toBeLessThan(406) },
+  { verb: 'check', argv: ['check', ROOT + '/scenarios', '--report', 'json=check.json'], partial: 'check.json', check: (t) => expect(JSON.parse(t).report.totals.runs).toBeLessThan(406), busy_ms: 6000 },
   { verb: 'run', argv: ['run', 'long.yaml', '--system', 'codex-v1', '--report', 'json=run.json'], partial: 'run.json', check: (t) => expect(JSON.parse(t).report.entries[0].events).toBeLessThan(40000) },
   { verb: 'plan', argv: ['plan', W, '--sweep', 'maxThreads=2..16', '--replications', '20000', '--workers', '2', '--csv', 'plan.csv'], partial: 'plan.csv', check: (t) => expect(t.split('\n')[0]).toMatch(/^system,maxThreads/) },
   { verb: 'replay', argv: ['replay', 'long.yaml'], partial: null },
@@ -56,7 +56,7 @@ describe('SIGINT and SIGTERM in every verb: exit 130/143 within 2 s, partial res
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       it(`${v.verb} on ${signal}`, async () => {
         expect(existsSync(MAIN), 'run `npm run build` first (npm test does)').toBe(true);
-        const r = await interrupt(v.argv, signal);
+        const r = await interrupt(v.argv, signal, v.busy_ms);
         expect(r.code, r.err).toBe(signal === 'SIGINT' ? 130 : 143);
         expect(r.exit_ms).toBeLessThan(2000);
         expect(r.err).toMatch(/interrupted/);
