@@ -17,7 +17,7 @@ describe('Ctrl-C during a campaign', () => {
     child.stdout.on('data', () => {});
     const reportPath = join(cwd, 'reports', 'fuzz-codex-v1-release-on-final+inherit-depth-within-max-seed5', 'report.json');
     // Let it start generating, then interrupt.
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 5000));
     expect(existsSync(reportPath)).toBe(false);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
