@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync, rmSync } from 'node:fs';
-import { dirname, join, resolve, basename } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Told about each temporary file while it exists, so a supervisor that stops the work can remove it. */
@@ -72,4 +72,15 @@ export function readText(path: string): string {
 export function safeName(id: string): string {
   const s = id.replace(/^exec:/, 'exec-').replace(/[^A-Za-z0-9_.+-]+/g, '_').replace(/\.{2,}/g, '_').replace(/^[._]+/, '').slice(0, 100);
   return s === '' ? '_' : s;
+}
+
+/**
+ * `dir/<safeName(name)>`, checked to be inside `dir`: how every output path built from an id
+ * (a system id, a run id or invariant name read from a shard report) is made.
+ */
+export function confined(dir: string, name: string): string {
+  const path = join(dir, safeName(name));
+  const rel = relative(dir, path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`output path outside its folder: ${JSON.stringify(name)}`);
+  return path;
 }

@@ -21,7 +21,7 @@ import { renderFuzz } from '../../report/fuzzTerminal.js';
 import { fuzzRepeatCommand, fuzzReport } from '../../fuzz/fuzzReport.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, type CommandModule } from '../cli.js';
-import { scenarioFiles, writeAtomic } from '../io.js';
+import { confined, scenarioFiles, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 
 interface FuzzFlags extends ShapingFlags {
@@ -188,10 +188,11 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   const wall_ms = Date.now() - started;
 
   // reports/<run-id>/: the counterexample(s) and the whole result
-  const dir = resolve(ctx.io.cwd, flags.out, shard ? `${result.id}-shard${shard.index + 1}of${shard.count}` : result.id);
+  // the run id holds the system id (exec: command lines included): a safe name inside --out
+  const dir = confined(resolve(ctx.io.cwd, flags.out), shard ? `${result.id}-shard${shard.index + 1}of${shard.count}` : result.id);
   const files: string[] = [];
   result.failures.forEach((f, i) => {
-    const path = join(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
+    const path = confined(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
     writeAtomic(path, scenarioToYaml(f.counterexample));
     files.push(ctx.rel(path));
   });
@@ -199,7 +200,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   if (corpusDir !== undefined) {
     for (const f of result.failures) {
       if (f.source !== 'generated' || corpusHolds(corpus, system.id, f.digest)) continue;
-      const path = join(corpusDir, corpusFileName(system.id, f.invariant, f.digest));
+      const path = confined(corpusDir, corpusFileName(system.id, f.invariant, f.digest));
       writeAtomic(path, scenarioToYaml(f.counterexample));
       added.push(ctx.rel(path));
     }

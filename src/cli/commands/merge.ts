@@ -9,7 +9,7 @@ import { toJson } from '../../report/json.js';
 import { reportDocument } from '../../report/Reporter.js';
 import type { FuzzFinding, FuzzReport } from '../../report/results.js';
 import { EXIT, UsageError, type CommandModule } from '../cli.js';
-import { readText, writeAtomic } from '../io.js';
+import { confined, readText, writeAtomic } from '../io.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 
 /** `spawnsim merge`: the shard reports of one fuzz campaign, back into one report. */
@@ -55,9 +55,10 @@ export const mergeCommand: CommandModule = (program, ctx) => {
       } catch (e) {
         throw new UsageError(`merge: ${(e as Error).message}`);
       }
-      const dir = resolve(ctx.io.cwd, flags.out, result.id);
+      // ids and invariant names come from the shard files: only safe names become paths, inside --out
+      const dir = confined(resolve(ctx.io.cwd, flags.out), result.id);
       const failures = result.failures.map((f, i) => {
-        const path = join(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
+        const path = confined(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
         writeAtomic(path, scenarioToYaml(f.counterexample));
         const file = ctx.rel(path);
         return fuzzFinding(f, findingOf.get(f)!.entry, file, `spawnsim replay ${file}`);
