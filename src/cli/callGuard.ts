@@ -4,61 +4,49 @@ import { SLOT, SYSTEM_OPS, setLabel, type Control } from './control.js';
 
 const OP_INDEX = new Map<string, number>(SYSTEM_OPS.map((op, i) => [op, i]));
 
+/** Every method of an object, own or inherited (a class instance's are on its prototype). */
+function methodNames(o: object): string[] {
+  const names = new Set<string>();
+  for (let p: object | null = o; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Object.getOwnPropertyNames(p)) if (k !== 'constructor' && typeof (o as Record<string, unknown>)[k] === 'function') names.add(k);
+  }
+  return [...names];
+}
+
 /**
  * A built-in system whose every call is marked in shared memory: the supervisor sees a call
  * that does not return (a loop that never calls `budget.step()`) and stops the worker after the
- * wall-time limit (src/cli/supervisor.ts). Costs two integer writes per call.
+ * wall-time limit (src/cli/supervisor.ts). Costs two integer writes per call. Every method of
+ * the system is wrapped, so an operation added to the contract later is guarded too; the
+ * definition's other members (refusesConfig, judgeAs, ...) are inherited as they are.
  */
 export function guardSystem(def: SystemDefinition, c: Control): SystemDefinition {
   const ints = c.ints;
-  const enter = (op: string): void => {
+  const timed = <T>(op: string, f: () => T): T => {
     ints[SLOT.op] = OP_INDEX.get(op) ?? 0;
     ints[SLOT.callSeq] = (ints[SLOT.callSeq]! + 1) | 0;
     Atomics.store(ints, SLOT.inCall, 1);
-  };
-  const leave = (): void => {
-    Atomics.store(ints, SLOT.inCall, 0);
-  };
-  const timed = <T>(op: string, f: () => T): T => {
-    enter(op);
     try {
       return f();
     } finally {
-      leave();
+      Atomics.store(ints, SLOT.inCall, 0);
     }
   };
-  const guarded: SystemDefinition & { judgeAs?: () => string | undefined } = {
-    id: def.id,
-    summary: def.summary,
-    create: (config: SystemConfig, budget?: StepBudget): SystemUnderTest => {
-      setLabel(c, def.id);
-      const sut = timed('create', () => def.create(config, budget));
-      const g: SystemUnderTest = {
-        startRoot: (root) => timed('startRoot', () => sut.startRoot(root)),
-        spawn: (req) => timed('spawn', () => sut.spawn(req)),
-        fork: (req) => timed('fork', () => sut.fork(req)),
-        resume: (req) => timed('resume', () => sut.resume(req)),
-        close: (req) => timed('close', () => sut.close(req)),
-        interrupt: (req) => timed('interrupt', () => sut.interrupt(req)),
-        sendInput: (req) => timed('sendInput', () => sut.sendInput(req)),
-        statusChanged: (t, s) => timed('statusChanged', () => sut.statusChanged(t, s)),
-        threadVanished: (t) => timed('threadVanished', () => sut.threadVanished(t)),
-        turnStarted: (r, n) => timed('turnStarted', () => sut.turnStarted(r, n)),
-        turnEnded: (r, n) => timed('turnEnded', () => sut.turnEnded(r, n)),
-        snapshot: () => timed('snapshot', () => sut.snapshot()),
-      };
-      if (sut.resumeSession) g.resumeSession = (req) => timed('resumeSession', () => sut.resumeSession!(req));
-      if (sut.spawnSteps) {
-        g.spawnSteps = (req) => {
-          const s: Steps<ReturnType<SystemUnderTest['spawn']>> = timed('spawnSteps', () => sut.spawnSteps!(req));
+  const guarded = Object.create(def) as SystemDefinition;
+  guarded.create = (config: SystemConfig, budget?: StepBudget): SystemUnderTest => {
+    setLabel(c, def.id);
+    const sut = timed('create', () => def.create(config, budget));
+    const wrapped: Record<string, unknown> = {};
+    for (const op of methodNames(sut)) {
+      const f = (sut as unknown as Record<string, (...a: unknown[]) => unknown>)[op]!;
+      if (op === 'spawnSteps') {
+        wrapped[op] = (...a: unknown[]): Steps<unknown> => {
+          const s = timed(op, () => f.apply(sut, a)) as Steps<unknown>;
           return { step: () => timed('step', () => s.step()) };
         };
-      }
-      return g;
-    },
+      } else wrapped[op] = (...a: unknown[]) => timed(op, () => f.apply(sut, a));
+    }
+    return wrapped as unknown as SystemUnderTest;
   };
-  if (def.refusesConfig) guarded.refusesConfig = (config) => def.refusesConfig!(config);
-  const judgeAs = (def as { judgeAs?: () => string | undefined }).judgeAs;
-  if (judgeAs) guarded.judgeAs = () => judgeAs.call(def);
   return guarded;
 }
