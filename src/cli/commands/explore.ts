@@ -8,7 +8,7 @@ import { currentProject } from '../../config/Project.js';
 import { parseRange, ShapingError } from '../../config/shaping.js';
 import { envelope, toJson } from '../../report/json.js';
 import { Outcome } from '../../world/scenario.js';
-import { EXIT, UsageError, systemsOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, systemsOrThrow, oneSystemOption, type CommandModule } from '../cli.js';
 import { writeAtomic } from '../io.js';
 
 interface ExploreFlags {
@@ -58,7 +58,7 @@ export const exploreCommand: CommandModule = (program, ctx) => {
   program
     .command('explore')
     .description('bounded exhaustive search: every workload within the bounds, breadth-first; a shortest counterexample or "no violation within these bounds"')
-    .requiredOption('-s, --system <id...>', 'the system under test')
+    .addOption(oneSystemOption('the system under test').makeOptionMandatory())
     .option('--turns <n>', `root turns (default ${EXPLORE_DEFAULTS.maxTurns}; alias --max-turns)`)
     .option('--max-turns <n>', 'root turns (same as --turns)')
     .option('--calls <n|kinds>', `tool calls per turn (default ${EXPLORE_DEFAULTS.maxCalls}); a list of kinds is the alphabet, as --actions`)
@@ -136,12 +136,14 @@ export const exploreCommand: CommandModule = (program, ctx) => {
       if (opts.json) {
         const { counterexample, ...rest } = r;
         const cx = counterexample && { file, invariant: counterexample.invariant, message: counterexample.message, turn: counterexample.turn, toolCalls: counterexample.toolCalls, minimal: true, steps: counterexample.steps, digest: counterexample.digest };
-        ctx.io.stdout(toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}), ...(searched.length > 1 ? { searched } : {}) }, { elapsed_ms: Math.round(elapsed_ms), statesPerSecond: perSecond })));
+        ctx.io.stdout(toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}), ...(searched.length > 1 ? { searched } : {}) })));
       } else {
         const c = ctx.chalk();
         const before = searched.slice(0, -1).map((s) => c.gray(`cap ${s.cap}, max depth ${s.maxDepth}: ${s.status === 'exhausted' ? 'no violation' : s.status} (${plural(s.uniqueStates, 'state')})\n`)).join('');
-        ctx.io.stdout(before + render(r, file, elapsed_ms, perSecond, c));
+        ctx.io.stdout(before + render(r, file, c));
       }
+      // wall-clock figures differ run to run: on stderr, on a terminal only, so stdout (text or JSON) is the same bytes every time
+      if (ctx.io.stderrIsTTY) ctx.io.stderr(`${perSecond.toLocaleString('en-US')} states/s (${(elapsed_ms / 1000).toFixed(2)}s wall clock)\n`);
       ctx.setExitCode(r.status === 'violation' ? EXIT.violations : EXIT.ok);
     });
 };
@@ -150,7 +152,7 @@ function plural(n: number, one: string): string {
   return `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 }
 
-function render(r: ExploreResult, file: string | null, elapsed_ms: number, perSecond: number, c: ReturnType<Parameters<CommandModule>[1]['chalk']>): string {
+function render(r: ExploreResult, file: string | null, c: ReturnType<Parameters<CommandModule>[1]['chalk']>): string {
   const b = r.bounds;
   const lines: string[] = [];
   lines.push(
@@ -180,7 +182,7 @@ function render(r: ExploreResult, file: string | null, elapsed_ms: number, perSe
   }
   lines.push(
     c.gray(
-      `states: ${plural(r.statesExplored, 'workload')} run, ${plural(r.uniqueStates, 'unique state')}, deepest level ${r.levels.length - 1} tool calls (${plural(r.maxSteps, 'step')}), ${perSecond.toLocaleString('en-US')} states/s (${(elapsed_ms / 1000).toFixed(2)}s wall clock)`,
+      `states: ${plural(r.statesExplored, 'workload')} run, ${plural(r.uniqueStates, 'unique state')}, deepest level ${r.levels.length - 1} tool calls (${plural(r.maxSteps, 'step')})`,
     ),
   );
   return lines.join('\n') + '\n';

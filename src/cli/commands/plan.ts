@@ -15,18 +15,19 @@ import { readText, writeAtomic } from '../io.js';
 import { resolveInput } from '../builtins.js';
 
 interface PlanOptions {
-  system: string[];
-  sweep: string[];
+  system?: string[];
+  sweep?: string[];
   replications: number;
   seed: number;
   workers?: number;
-  target: string[];
+  target?: string[];
   csv?: string;
   json?: boolean;
   html?: string;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+/** A repeatable option: no default value, so that help shows no `(default: [])`. */
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 function positiveInt(flag: string, max: number) {
   return (v: string): number => {
@@ -55,12 +56,12 @@ export const planCommand: CommandModule = (program, ctx) => {
     .command('plan')
     .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
     .argument('<workload>', 'workload model file (YAML or JSON; docs/plan.md), or the name of a built-in one (spawnsim list)')
-    .option('-s, --system <id>', 'a built-in system or exec:PROGRAM ARGS... as one word (repeat for several; default codex-v1); real runtimes are refused', collect, [])
-    .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect, [])
+    .option('-s, --system <id>', 'a built-in system or exec:PROGRAM ARGS... as one word, repeat for several (default: codex-v1); real runtimes are refused', collect)
+    .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect)
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
     .option('--workers <n>', 'worker threads (default: available cores); the result is the same with any number', positiveInt('--workers', 256))
-    .option('--target <metric<value>', `print, per system and forget rate, the smallest cap meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect, [])
+    .option('--target <metric<value>', `print, per system and forget rate, the smallest cap meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect)
     .option('--csv <path>', 'write one CSV row per system and grid point')
     .option('--html <path>', 'write the HTML report with charts')
     .option('--json', 'write one JSON document to stdout')
@@ -68,7 +69,7 @@ export const planCommand: CommandModule = (program, ctx) => {
       const path = resolveInput(file, ctx.io.cwd, 'workload');
       if (!existsSync(path)) throw new UsageError(`no such workload file: ${file}`);
       const workload = parseWorkload(readText(path), ctx.rel(path));
-      const systems = (opts.system.length > 0 ? opts.system : ['codex-v1']).map((id) => {
+      const systems = (opts.system ?? ['codex-v1']).map((id) => {
         if (isRealSystem(id)) throw new UsageError(REAL_REFUSAL(id));
         return systemOrThrow(id).id;
       });
@@ -76,8 +77,8 @@ export const planCommand: CommandModule = (program, ctx) => {
       let axes: GridAxes;
       let targets: Target[];
       try {
-        axes = gridAxes(workload, opts.sweep.map(parseSweep));
-        targets = opts.target.map((t) => {
+        axes = gridAxes(workload, (opts.sweep ?? []).map(parseSweep));
+        targets = (opts.target ?? []).map((t) => {
           const parsed = parseTarget(t);
           if (!parsed) throw new PlanInputError(`--target ${JSON.stringify(t)}: expected metric<value (or <=, >, >=) with metric one of ${Object.keys(TARGET_METRICS).join(', ')}`);
           return parsed;
