@@ -85,6 +85,7 @@ for (const file of docFiles(ROOT)) {
             expect(readFileSync(path, 'utf8').trimEnd(), `${file}:${c.line}: the block differs from ${c.path}`).toBe(c.shown.join('\n').trimEnd());
             continue;
           }
+          expect(/\s\S+@(\d|latest)/.test(c.command), `${file}:${c.line}: \`${c.command}\` names a real release: mark its block not run`).toBe(false);
           const r = sh(c.command, cwd);
           // 0: all held, 1: violations found (what many examples show); 2 and up: the doc is wrong
           expect([0, 1], `${file}:${c.line}: \`${c.command}\` exited ${r.code}\n${r.err}`).toContain(r.code);
@@ -100,6 +101,9 @@ for (const file of docFiles(ROOT)) {
       // a fence that shows a spawnsim command but is neither run, nor a synopsis, nor marked: the test would miss it
       const unclear = blocks.filter((b) => b.kind === 'code' && b.lang !== 'yaml' && b.lang !== 'ts' && b.lines.some((l) => /^\s*(\$\s+)?spawnsim\s/.test(l)));
       expect(unclear.map((b) => `${file}:${b.line}`)).toEqual([]);
+      // a real release (codex@VERSION, gemini@latest) is installed from npm and runs for minutes: such a block must be marked, never run here
+      const real = docCommands(blocks).filter((c) => c.kind === 'command' && /\s\S+@(\d|latest)/.test(c.command));
+      expect(real.map((c) => `${file}:${c.line}: ${c.command}`), 'mark these blocks <!-- docs-test: not run: REASON -->').toEqual([]);
       for (const b of blocks.filter((x) => x.kind === 'not-run')) expect(b.marker, `${file}:${b.line}: say why it is not run`).toMatch(/\w{3,}/);
     });
 
