@@ -1,4 +1,5 @@
 import Tinypool from 'tinypool';
+import type { SystemDefinition } from '../systems/contract.js';
 import { runChunk, type ChunkResult, type PlanTask } from './runPlan.js';
 
 /** How the blocks of a plan are run. */
@@ -7,6 +8,8 @@ export interface ParallelOptions {
   workers: number;
   /** The compiled worker module (default: dist/plan/worker.js beside this file's build). */
   workerFile?: string;
+  /** How this thread finds a system by id when it runs blocks itself (default: built-in and exec: ids). */
+  resolve?: (id: string) => SystemDefinition | undefined;
   /** Called after each finished block, in completion order. */
   onProgress?(done: number, total: number): void;
 }
@@ -35,7 +38,7 @@ export async function runTasks(tasks: readonly PlanTask[], options: ParallelOpti
   if (options.workers <= 1 || total <= 1) {
     const out: ChunkResult[] = [];
     for (const t of tasks) {
-      out.push(runChunk(t));
+      out.push(options.resolve ? runChunk(t, options.resolve) : runChunk(t));
       tick();
     }
     return out;

@@ -11,6 +11,9 @@ import { renderPlanHtml } from '../../report/planHtml.js';
 import { EXEC_PREFIX } from '../../systems/external/execSpec.js';
 import { EXIT, UsageError, externalOptionsFor, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
 import { isRealSystem } from '../real.js';
+import { currentProject } from '../../config/Project.js';
+import { POOL_LOADER_URL } from '../../config/poolLoaderUrl.js';
+import { findSystem } from '../../systems/catalog.js';
 import { readText, writeAtomic } from '../io.js';
 import { resolveInput } from '../builtins.js';
 
@@ -56,7 +59,7 @@ export const planCommand: CommandModule = (program, ctx) => {
     .command('plan')
     .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
     .argument('<workload>', 'workload model file (YAML or JSON; docs/plan.md), or the name of a built-in one (spawnsim list)')
-    .option('-s, --system <id>', 'a built-in system or exec:PROGRAM ARGS... as one word, repeat for several (default: codex-v1); real runtimes are refused', collect)
+    .option('-s, --system <id>', 'a built-in system, a name from the project file, or exec:PROGRAM ARGS... as one word, repeat for several (default: codex-v1); real runtimes are refused', collect)
     .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect)
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
@@ -89,10 +92,15 @@ export const planCommand: CommandModule = (program, ctx) => {
       }
       const points = gridPoints(axes);
       const external = systems.some((id) => id.startsWith(EXEC_PREFIX)) ? externalOptionsFor(ctx.io) : undefined;
-      const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}) }));
+      // Systems a project file names reach worker threads through its loader (each worker loads the file).
+      const project = currentProject();
+      const fromProject = systems.filter((id) => project?.systems.has(id));
+      const loader = project !== null && fromProject.length > 0 ? { module: POOL_LOADER_URL, args: [project.file], systems: fromProject } : undefined;
+      const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}), ...(loader ? { loader } : {}) }));
       const progress = ctx.io.stderrIsTTY ? progressBar(ctx.io.stderr, `${points.length * systems.length} points x ${opts.replications} replications`) : undefined;
       const chunks = await runTasks(tasks, {
         workers: opts.workers ?? Math.max(1, availableParallelism()),
+        resolve: (id) => project?.systems.get(id) ?? findSystem(id),
         ...(progress ? { onProgress: progress.update } : {}),
       });
       progress?.done();
