@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Config, type Action, type ActionKind, type Outcome, type Scenario, type Turn } from '../world/scenario.js';
+import { Config, type Action, type ActionKind, type Outcome, type Scenario, type ScenarioConfig, type Turn } from '../world/scenario.js';
 import { DEFAULT_SWARM_FAULTS, swarmFaults, type SwarmFault } from './swarm.js';
 
 /** What a campaign may generate. Every bound is inclusive. */
@@ -25,6 +25,8 @@ export interface WorkloadOptions {
   forksBy?: 'any' | 'spawned';
   /** Fault kinds the swarm may switch on (default: every kind but the undetectable agentDeath). */
   faults?: readonly SwarmFault[];
+  /** Config fields every generated scenario gets (a runtime's promise such as `stallTimeout`). */
+  config?: Partial<ScenarioConfig>;
 }
 
 /** Relative weights of the action kinds: spawns and the calls that end agents dominate. */
@@ -139,13 +141,13 @@ export function workloadArbitrary(options: WorkloadOptions = {}): fc.Arbitrary<S
     maxDepth: fc.integer({ min: dMin, max: dMax }),
     turns: fc.array(turn, { minLength: tMin, maxLength: tMax, size: 'max' }),
   });
-  return workload.map((raw) => resolveWorkload(raw, options.faults ?? DEFAULT_SWARM_FAULTS, options.forksBy ?? 'any'));
+  return workload.map((raw) => resolveWorkload(raw, options.faults ?? DEFAULT_SWARM_FAULTS, options.forksBy ?? 'any', options.config));
 }
 
 const DEFAULT_CONFIG = Config.parse({});
 
 /** Turns index picks into names, in generation order, and draws the swarm from the seed. */
-function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], forksBy: 'any' | 'spawned'): Scenario {
+function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], forksBy: 'any' | 'spawned', config?: Partial<ScenarioConfig>): Scenario {
   const born: string[] = [];
   const spawned: string[] = [];
   const counters = { spawn: 0, fork: 0, create: 0 };
@@ -214,7 +216,7 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
     name: 'generated',
     mode: raw.mode,
     seed: raw.seed,
-    config: { ...DEFAULT_CONFIG, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
+    config: { ...DEFAULT_CONFIG, ...config, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
     ...(faults !== undefined ? { faults } : {}),
     turns,
   };

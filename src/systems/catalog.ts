@@ -4,6 +4,7 @@ import { EXEC_PREFIX } from './external/execSpec.js';
 import { externalSystem } from './external/ExternalSystem.js';
 import { CodexV2 } from './codexV2.js';
 import { codexConfigRefusal } from './codexConfig.js';
+import { EXAMPLE_SYSTEMS } from './examples/catalog.js';
 
 interface V1Base {
   id: string;
@@ -93,8 +94,13 @@ export function builtinSystems(): SystemDefinition[] {
   return out;
 }
 
+/** Every id `findSystem` knows without a project file: the built-in systems, then the examples of docs/classes.md. */
+export function knownSystemIds(): string[] {
+  return [...builtinSystems(), ...EXAMPLE_SYSTEMS].map((s) => s.id);
+}
+
 /** Looks up a built-in system by id, or an external program by `exec:PROGRAM ARGS...`; undefined when unknown. */
 export function findSystem(id: string): SystemDefinition | undefined {
   if (id.startsWith(EXEC_PREFIX)) return externalSystem(id);
-  return builtinSystems().find((s) => s.id === id);
+  return builtinSystems().find((s) => s.id === id) ?? EXAMPLE_SYSTEMS.find((s) => s.id === id);
 }

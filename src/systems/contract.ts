@@ -247,6 +247,33 @@ export interface Steps<R> {
   step(): { done: false; label: string } | { done: true; value: R };
 }
 
+/**
+ * What the world offers a system besides its calls: the virtual clock and timers. Handed to
+ * `SystemDefinition.create`; a system that ignores it keeps working. `now_ms` is the virtual
+ * time of the call being made (every call carries it), never the wall clock.
+ */
+export interface SystemEnv {
+  /** Virtual time of the current call, ms since the run started. */
+  readonly now_ms: number;
+  /**
+   * Asks the world to call `wake(now_ms)` at virtual time `at_ms` (at once, after the current
+   * event, when `at_ms` is not in the future). One wake-up per instant however often it is asked
+   * for; delivered in order with every other event, ties broken by the order of asking.
+   */
+  wakeAt(at_ms: number): void;
+}
+
+/** What a system did when woken (heartbeat, sweep, grace period). */
+export interface WakeResponse {
+  /**
+   * Agents the system cancelled (a heartbeat that gives up on a hung agent): the world shuts
+   * them down as a close would (their turn is aborted, however wedged).
+   */
+  cancelled?: ThreadId[];
+  /** Queued spawns the system now admits (`SpawnResponse.queued`): their turns start. */
+  admitted?: ThreadId[];
+}
+
 /** The system-under-test contract. Every method is synchronous and deterministic. */
 export interface SystemUnderTest {
   /** A user root thread started: a session, a `codex exec` process, an app-server thread. */
@@ -276,6 +303,8 @@ export interface SystemUnderTest {
   wait?(req: WaitRequest): WaitResponse;
   /** Optional: spawn as interleavable steps (check-then-register, reserve-then-commit). */
   spawnSteps?(req: SpawnRequest): Steps<SpawnResponse>;
+  /** Optional: a wake-up the system asked for with `SystemEnv.wakeAt` is due. */
+  wake?(now_ms: number): WakeResponse | void;
 }
 
 /** Configuration every system receives (from the scenario's `config`). */
@@ -296,7 +325,8 @@ export interface SystemDefinition {
   id: string;
   /** One line for `spawnsim list`. */
   summary: string;
-  create(config: SystemConfig): SystemUnderTest;
+  /** `env`: the virtual clock and timers (absent where no world runs, such as a probe). */
+  create(config: SystemConfig, env?: SystemEnv): SystemUnderTest;
   /**
    * Optional: the reason this system refuses to start with `config` (Codex refuses
    * `agents.max_threads = 0` and `agents.max_depth < 1` at config load), or undefined when it

@@ -9,6 +9,7 @@ import {
   type CloseRequest,
   type Delivery,
   type SystemConfig,
+  type SystemEnv,
   type SpawnResponse,
   type Steps,
   type SystemSnapshot,
@@ -30,7 +31,8 @@ export interface WorldObserver {
 
 export interface WorldOptions {
   scenario: Scenario;
-  createSystem: (config: SystemConfig) => SystemUnderTest;
+  /** `env` gives the system the virtual clock and timers (`SystemEnv`). */
+  createSystem: (config: SystemConfig, env: SystemEnv) => SystemUnderTest;
   /** Why the system refuses to start with this configuration, if it does (`SystemDefinition.refusesConfig`). */
   refuseConfig?: (config: SystemConfig) => string | undefined;
   observer?: WorldObserver;
@@ -116,7 +118,9 @@ type WorldEvent =
   | { k: 'finish'; thread: ThreadId; gen: number; outcome: Outcome }
   | { k: 'heartbeat'; thread: ThreadId; gen: number }
   | { k: 'wait-return'; wait: number }
-  | { k: 'wait-timeout'; wait: number };
+  | { k: 'wait-timeout'; wait: number }
+  /** a wake-up the system asked for; `sys` tells systems of successive exec processes apart */
+  | { k: 'wake'; sys: number };
 
 interface ActiveWait {
   id: number;
@@ -125,6 +129,12 @@ interface ActiveWait {
   returning: boolean;
 }
 
+/**
+ * When only the system's wake-ups are left and an agent still runs (a hung one, say), the world
+ * keeps delivering them for this long after the last other event, so that a heartbeat gets its
+ * chance; then the run ends. With nothing running, it ends at once.
+ */
+const WAKE_HORIZON_MS = 24 * 3_600_000;
 const WAIT_MIN_MS = 10_000;
 const WAIT_MAX_MS = 3_600_000;
 
@@ -166,6 +176,15 @@ export class World implements WorldView {
   private systemError: WorldResult['systemError'];
   private refused: string | undefined;
   private counters = { a: 0, f: 0, c: 0 };
+  /** Bumps with every system created (one per exec process): older wake-ups are dropped. */
+  private systemGen = 0;
+  /** Instants with a wake-up queued for the current system, and how many such events are queued. */
+  private readonly wakeTimes = new Set<number>();
+  private wakesQueued = 0;
+  /** Time of the last event that was not a wake-up. */
+  private lastActivity_ms = 0;
+  /** The clock and timers the system gets (`SystemEnv`). */
+  private readonly env: SystemEnv;
 
   // the current root turn
   private turnNo = 0;
@@ -184,6 +203,13 @@ export class World implements WorldView {
     this.config = resolveConfig(options.scenario);
     this.mode = options.scenario.mode;
     this.trace = new Trace(options.traceLimit ?? Infinity, options.digest ?? true);
+    const clock = this.clock;
+    this.env = {
+      get now_ms(): number {
+        return clock.now_ms;
+      },
+      wakeAt: (at_ms) => this.scheduleWake(at_ms),
+    };
     const streams = new RandomStreams(options.scenario.seed);
     this.modelRng = streams.stream('model');
     this.agentRng = streams.stream('agents');
@@ -244,9 +270,12 @@ export class World implements WorldView {
     const maxEvents = this.options.maxEvents ?? 10_000_000;
     this.queue.push(0, { k: 'turn-start', turn: 1 });
     while (this.stopReason === null) {
+      if (this.wakesQueued > 0 && this.queue.size === this.wakesQueued && !this.wakesMatter()) break;
       const next = this.queue.popNext();
       if (next === undefined) break;
       this.clock.advanceTo(this.queue.lastTime_ms);
+      if (next.k === 'wake') this.wakesQueued--;
+      else this.lastActivity_ms = this.clock.now_ms;
       this.handle(next);
       if (this.eventCount >= maxEvents && this.stopReason === null) this.stopReason = 'event-limit';
     }
@@ -300,6 +329,40 @@ export class World implements WorldView {
         return this.returnWait(ev.wait, false);
       case 'wait-timeout':
         return this.returnWait(ev.wait, true);
+      case 'wake':
+        return this.wake(ev.sys);
+    }
+  }
+
+  /** `SystemEnv.wakeAt`: one wake-up per instant, never in the past. */
+  private scheduleWake(at_ms: number): void {
+    const t = Math.max(this.now_ms, Math.ceil(at_ms));
+    if (!Number.isFinite(t) || this.wakeTimes.has(t)) return;
+    this.wakeTimes.add(t);
+    this.wakesQueued++;
+    this.queue.push(t, { k: 'wake', sys: this.systemGen });
+  }
+
+  /** Only wake-ups are queued: are they worth delivering? Yes while an agent runs, up to the horizon. */
+  private wakesMatter(): boolean {
+    if (this.clock.now_ms - this.lastActivity_ms > WAKE_HORIZON_MS) return false;
+    for (const n of this.liveByScope.values()) if (n > 0) return true;
+    return false;
+  }
+
+  private wake(sys: number): void {
+    if (sys !== this.systemGen) return;
+    this.wakeTimes.delete(this.now_ms);
+    if (this.system.wake === undefined) return;
+    const res = this.callSystem('wake', () => this.system.wake!(this.now_ms));
+    if (this.stopReason !== null) return;
+    const cancelled = res?.cancelled ?? [];
+    this.emit('timer', this.root, 'wake', undefined, undefined, cancelled.length > 0 ? `cancelled ${cancelled.join(', ')}` : undefined);
+    for (const id of cancelled) {
+      const t = this.truth.get(id);
+      if (t === undefined || t.closed) continue;
+      this.shutdownThread(id);
+      this.emit('cancel', id, 'cancelled', undefined, undefined, `the system cancelled ${id}; its turn is aborted`);
     }
   }
 
@@ -323,8 +386,10 @@ export class World implements WorldView {
         this.emit('config-refused', this.root, 'start', undefined, 'refused', refused);
         return;
       }
+      this.systemGen++;
+      this.wakeTimes.clear();
       this.guard('create', () => {
-        this.system = this.options.createSystem(this.systemConfig);
+        this.system = this.options.createSystem(this.systemConfig, this.env);
       });
       if (this.stopReason !== null) return;
       if (resumes) this.reopenRoot();
@@ -1045,6 +1110,7 @@ export class World implements WorldView {
   }
 
   private scheduleFinish(t: TruthThread, runFor: number, outcome: Outcome): void {
+    t.turnStartedAt_ms = this.now_ms;
     t.hung = outcome === 'hang';
     if (t.hung) this.hungThreads.add(t.id);
     else this.hungThreads.delete(t.id);

@@ -155,6 +155,10 @@ export const Config = z.strictObject({
   heartbeat: Duration.optional().describe(
     "The runtime's heartbeat: an agent loop that died silently (outcome dies, the die action, agentDeath) is reported Errored this long after it died. Absent: only the next delivery (InternalAgentDied) tells the runtime.",
   ),
+  stallTimeout: Duration.optional().describe(
+    "hang-cancelled: the runtime's promise that an agent turn that never ends (outcome hang) is cancelled after this long (a heartbeat's timeout). Unset: not judged.",
+  ),
+  stallTolerance: Duration.optional().describe('hang-cancelled: how late the cancel may come after stallTimeout (default: stallTimeout again, one heartbeat period).'),
 });
 
 const rate = z.number().min(0).max(1);

@@ -52,6 +52,8 @@ export interface TruthThread {
    * status but it never terminates on Shutdown either (#25426). Reset when a new turn starts.
    */
   hung?: boolean;
+  /** When its current turn started (set with the turn's finish; absent for a user root). */
+  turnStartedAt_ms?: number;
 }
 
 /** Really running: in the thread manager, its loop alive, PendingInit or Running. */
