@@ -234,8 +234,41 @@ export interface SessionResumeRequest {
   edges: Array<{ parent: ThreadId; child: ThreadId }>;
 }
 
+/**
+ * What a pool bounds. `session`, `per-parent` and `global` are admission pools (a spawn needs a
+ * unit of each that applies to it); `queue` holds accepted agents that wait for a unit; V2's
+ * `residency` and `permits` bound loaded and running threads. Systems may name kinds of their own.
+ */
+export type PoolKind = 'session' | 'per-parent' | 'global' | 'queue' | 'residency' | 'permits' | (string & {});
+
+/**
+ * One named pool of a system's accounting: who holds a unit, who waits for one, and the cap.
+ * A registry snapshot describes its session pool (and V2's residency and permits) already;
+ * `SystemSnapshot.pools` adds the pools it cannot (per-parent, global, queues), and
+ * `poolsOf` (src/systems/pools.ts) lists both.
+ */
+export interface Pool {
+  /** Unique in the snapshot, stable across events: `root/slots`, `global`, `a1/children`. */
+  name: string;
+  kind: PoolKind;
+  /** The limit (null: unlimited). */
+  cap: number | null;
+  /** Threads holding a unit, sorted. */
+  holders: ThreadId[];
+  /** Units counted when that differs from `holders.length` (open reservations, a leak). */
+  counted?: number;
+  /** Threads waiting for a unit, in the order they will get one. */
+  waiting?: ThreadId[];
+  /** The session root whose calls it bounds; absent: every session (a global pool). */
+  scope?: ThreadId;
+  /** A per-parent pool: the caller whose children it bounds. */
+  parent?: ThreadId;
+}
+
 export interface SystemSnapshot {
   registries: RegistrySnapshot[];
+  /** Pools beyond the registries' own (per-parent, global, queues), when the system has them. */
+  pools?: Pool[];
 }
 
 /**
