@@ -44,7 +44,10 @@ const KIND_WEIGHTS: ReadonlyArray<[ActionKind, number]> = [
   ['vanish', 1],
   ['exit', 1],
   ['die', 1],
+  ['parallel', 2],
 ];
+/** PCT depths of generated batches: depth 2 (one change point) finds a check-then-act race best. */
+const PCT_DEPTHS = [2, 2, 3, 1] as const;
 const OUTCOME_WEIGHTS: ReadonlyArray<[Outcome, number]> = [
   ['completed', 8],
   ['errored', 1],
@@ -153,6 +156,7 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
   const counters = { spawn: 0, fork: 0, create: 0 };
   const prefix = { spawn: 'a', fork: 'f', create: 'c' } as const;
   const nameAt = (i: number): string | undefined => (born.length === 0 ? undefined : born[i % born.length]);
+  let actionNo = 0;
   const turns: Turn[] = raw.turns.map((rt) => {
     const actions: Action[] = [];
     for (const r of rt.actions) {
@@ -164,6 +168,7 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
   });
 
   function resolveAction(r: RawAction): Action | undefined {
+    actionNo++;
     const by = r.by < 0 ? undefined : nameAt(r.by);
     const target = r.target < 0 ? 'all' : (nameAt(r.target) ?? 'all');
     const named = target === 'all' ? undefined : target;
@@ -208,6 +213,17 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
         return named === undefined ? undefined : { die: named };
       case 'exit':
         return named === undefined ? undefined : { exit: named };
+      case 'parallel': {
+        // One model response with several tool calls: 2-4 spawns, and a close of a known agent
+        // half of the time; a seeded PCT scheduler interleaves their steps.
+        const names = Array.from({ length: Math.max(2, r.count) }, () => `a${++counters.spawn}`);
+        const calls: Action[] = names.map((n) => ({ spawn: n, ...(by !== undefined ? { by } : {}), ...extras }) as Action);
+        if (named !== undefined && r.runFor % 2 === 1) calls.push({ close: named, ...(by !== undefined ? { by } : {}) });
+        born.push(...names);
+        spawned.push(...names);
+        const seed = (raw.seed + actionNo * 7919) % 2 ** 31;
+        return { parallel: calls, pct: { seed, depth: PCT_DEPTHS[r.timeout % PCT_DEPTHS.length]! } } as Action;
+      }
     }
   }
 

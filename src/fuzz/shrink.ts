@@ -251,6 +251,11 @@ function replaceTurn(turns: Turn[], i: number, t: Turn): Turn[] {
 /** The action at its simplest: one name instead of a list, a count of 1, no optional field but `by`. */
 function simplest(a: Action): Action {
   const kind = actionKind(a);
+  // a batch is kept a batch (its interleaving may be the bug): only its calls get simpler
+  if (kind === 'parallel') {
+    const p = a as Extract<Action, { parallel: unknown }>;
+    return { ...p, parallel: p.parallel.map((x) => simplest(x as Action)) } as Action;
+  }
   const copy: Record<string, unknown> = { ...a };
   const v = copy[kind];
   if (Array.isArray(v)) copy[kind] = v[0];
@@ -263,6 +268,13 @@ function simplest(a: Action): Action {
 function* simpler(a: Action): Generator<Action> {
   const kind = actionKind(a);
   const rec = a as Record<string, unknown>;
+  if (kind === 'parallel') {
+    // a call fewer (the order's entries for a missing call are skipped), then the lone call alone
+    const calls = (a as Extract<Action, { parallel: unknown }>).parallel;
+    if (calls.length === 1) yield calls[0] as Action;
+    else for (let i = calls.length - 1; i >= 0; i--) yield { ...rec, parallel: calls.filter((_, j) => j !== i) } as Action;
+    return;
+  }
   const v = rec[kind];
   if (Array.isArray(v)) {
     if (v.length > 2) yield { ...rec, [kind]: v[0] } as Action;

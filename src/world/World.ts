@@ -1,5 +1,6 @@
 import { EventQueue } from '../core/EventQueue.js';
-import { RandomStreams, type Rng } from '../core/rng.js';
+import { RandomStreams, rngFor, type Rng } from '../core/rng.js';
+import { PctScheduler } from './PctScheduler.js';
 import { SimulatedClock } from '../core/SimulatedClock.js';
 import { Trace, type TraceEvent } from '../core/Trace.js';
 import { formatSeconds } from '../core/duration.js';
@@ -11,6 +12,7 @@ import {
   type SystemConfig,
   type SystemEnv,
   type SpawnResponse,
+  type ForkResponse,
   type Steps,
   type SystemSnapshot,
   type SystemUnderTest,
@@ -106,7 +108,7 @@ type PendingCall =
   | { tool: 'close_agent' | 'interrupt_agent'; caller: ThreadId; target: ThreadId }
   | SendCall
   | { tool: 'sleep'; duration: number }
-  | { tool: 'parallel'; calls: PendingCall[]; order: number[] }
+  | { tool: 'parallel'; calls: PendingCall[]; order: number[]; pct?: { seed: number; depth: number } }
   | { tool: 'compact'; caller: ThreadId }
   | { tool: 'vanish' | 'die' | 'exit'; target: ThreadId };
 
@@ -521,8 +523,10 @@ export class World implements WorldView {
       case 'exit':
         return this.targets((a as { exit: string | string[] }).exit, by).map((target) => ({ tool: 'exit', target }));
       case 'parallel': {
-        const p = a as { parallel: Action[]; order?: number[] };
-        return [{ tool: 'parallel', calls: p.parallel.flatMap((x) => this.expand(x)), order: p.order ?? [] }];
+        const p = a as { parallel: Action[]; order?: number[]; pct?: { seed: number; depth?: number } };
+        const calls = p.parallel.flatMap((x) => this.expand(x));
+        if (p.order === undefined && p.pct !== undefined) return [{ tool: 'parallel', calls, order: [], pct: { seed: p.pct.seed, depth: p.pct.depth ?? 2 } }];
+        return [{ tool: 'parallel', calls, order: p.order ?? [] }];
       }
     }
   }
@@ -596,7 +600,7 @@ export class World implements WorldView {
         this.die(call.target, true);
         return false;
       case 'parallel':
-        this.parallel(call.calls, call.order);
+        this.parallel(call.calls, call.order, call.pct);
         return false;
     }
   }
@@ -611,7 +615,7 @@ export class World implements WorldView {
    * is judged once that sibling is registered, since the slot really was taken.
    * `spawnsim explore --interleave` writes these batches.
    */
-  private parallel(calls: PendingCall[], order: number[]): void {
+  private parallel(calls: PendingCall[], order: number[], pct?: { seed: number; depth: number }): void {
     interface Op {
       done: boolean;
       started: boolean;
@@ -625,7 +629,29 @@ export class World implements WorldView {
       if (!inFlight()) for (const r of deferred.splice(0)) if (this.stopReason === null) r();
     };
     const ops = calls.map((call): Op => {
-      if (call.tool !== 'spawn_agent' || this.system.spawnSteps === undefined) {
+      if ((call.tool === 'spawn_agent' && this.system.spawnSteps === undefined) || call.tool === 'fork_thread' || call.tool === 'create_thread') {
+        // An atomic spawn, fork or create: answered at its turn, but a refusal is reported (and
+        // judged) only once no sibling holds an unfinished reservation, as for stepped spawns.
+        const op: Op = {
+          done: false,
+          started: false,
+          step: () => {
+            op.done = true;
+            if (this.callerOk(call.caller, call.tool, call.target) === undefined) return;
+            if (this.truth.has(call.target)) return this.emit('call', call.caller, call.tool, call.target, 'skipped', `a thread named ${call.target} already exists`);
+            const before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
+            const res = this.callSystem(call.tool, () =>
+              call.tool === 'spawn_agent'
+                ? this.system.spawn({ caller: call.caller, child: call.target })
+                : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' }),
+            );
+            if (res === undefined) return;
+            settle(res.ok, () => this.create(call, { res, before }));
+          },
+        };
+        return op;
+      }
+      if (call.tool !== 'spawn_agent') {
         const op: Op = {
           done: false,
           started: false,
@@ -668,6 +694,17 @@ export class World implements WorldView {
       };
       return op;
     });
+    if (pct !== undefined) {
+      // a seeded PCT scheduler picks the interleaving (src/world/PctScheduler.ts)
+      const steps_est = ops.length * 2;
+      const sched = new PctScheduler(rngFor(pct.seed, 'pct'), ops.length, pct.depth, steps_est);
+      for (;;) {
+        if (this.stopReason !== null) return;
+        const i = sched.next(ops.map((o) => o.done));
+        if (i === undefined) break;
+        ops[i]!.step();
+      }
+    }
     for (const i of order) {
       const op = ops[i];
       if (this.stopReason !== null) return;
@@ -687,7 +724,7 @@ export class World implements WorldView {
   }
 
   /** `decided`: the answer of a spawn already made in steps (a parallel batch). */
-  private create(call: CreateCall, decided?: { res: SpawnResponse; before: SystemSnapshot | undefined }): void {
+  private create(call: CreateCall, decided?: { res: SpawnResponse | ForkResponse; before: SystemSnapshot | undefined }): void {
     const caller = this.callerOk(call.caller, call.tool, call.target);
     if (caller === undefined) return;
     if (this.truth.has(call.target)) {

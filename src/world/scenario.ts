@@ -84,6 +84,13 @@ export const ParallelAction = z.strictObject({
     .array(z.number().int().min(0))
     .optional()
     .describe('The interleaving: each entry is the index of the call that takes its next step; afterwards the unfinished calls run to the end in list order.'),
+  pct: z
+    .strictObject({
+      seed: z.number().int().nonnegative(),
+      depth: z.number().int().min(1).max(8).optional().describe('PCT depth: 1 + the number of priority change points (default 2).'),
+    })
+    .optional()
+    .describe('Without `order`: a seeded PCT scheduler picks the interleaving (random priorities, depth-1 change points). Fuzz writes this.'),
 });
 
 /** Every action kind, keyed by the one property that names it. */
