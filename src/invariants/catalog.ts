@@ -13,6 +13,7 @@ import { resumeReturns } from './resumeReturns.js';
 import { residencyWithinCap } from './residencyWithinCap.js';
 import { permitsWithinCap } from './permitsWithinCap.js';
 import { hangCancelled } from './hangCancelled.js';
+import { noDeadlock } from './noDeadlock.js';
 
 /** The name under which a system that throws is reported (a finding, not an invariant hook). */
 export const SYSTEM_ERROR = 'system-error';
@@ -33,6 +34,7 @@ export const INVARIANTS: readonly Invariant[] = [
   residencyWithinCap,
   permitsWithinCap,
   hangCancelled,
+  noDeadlock,
 ];
 
 export function findInvariant(name: string): Invariant | undefined {

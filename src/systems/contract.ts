@@ -59,6 +59,12 @@ export type SpawnResponse =
        * loaded (not closed), and a later delivery reloads them (`SendResponse.reloaded`).
        */
       unloaded?: ThreadId[];
+      /**
+       * Accepted but not started: the agent waits for a unit of a pool (a queue, a shared
+       * permit). The world keeps it PendingInit and not running until the system admits it
+       * (`WakeResponse.admitted`). A system that queues lists the waiting agents in its pools.
+       */
+      queued?: boolean;
     }
   | Refusal;
 

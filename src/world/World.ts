@@ -178,6 +178,10 @@ export class World implements WorldView {
   private systemError: WorldResult['systemError'];
   private refused: string | undefined;
   private counters = { a: 0, f: 0, c: 0 };
+  /** The turn each queued agent runs once admitted. */
+  private readonly queuedTurns = new Map<ThreadId, { runFor: number; outcome: Outcome }>();
+  /** Agents whose turn ended while they were blocked in wait_agent: they finish when it returns. */
+  private readonly finishAfterWait = new Map<ThreadId, { gen: number; outcome: Outcome }>();
   /** Bumps with every system created (one per exec process): older wake-ups are dropped. */
   private systemGen = 0;
   /** Instants with a wake-up queued for the current system, and how many such events are queued. */
@@ -266,6 +270,9 @@ export class World implements WorldView {
   lastEvent(): TraceEvent | undefined {
     return this.last;
   }
+  activeWait(): { caller: ThreadId; targets: readonly ThreadId[] } | null {
+    return this.wait;
+  }
 
   /** Runs the scenario to quiescence (or until stopped) and returns the trace and digest. */
   run(): WorldResult {
@@ -348,6 +355,7 @@ export class World implements WorldView {
   /** Only wake-ups are queued: are they worth delivering? Yes while an agent runs, up to the horizon. */
   private wakesMatter(): boolean {
     if (this.clock.now_ms - this.lastActivity_ms > WAKE_HORIZON_MS) return false;
+    for (const id of this.queuedTurns.keys()) if (this.truth.get(id)?.closed === false) return true;
     for (const n of this.liveByScope.values()) if (n > 0) return true;
     return false;
   }
@@ -359,7 +367,18 @@ export class World implements WorldView {
     const res = this.callSystem('wake', () => this.system.wake!(this.now_ms));
     if (this.stopReason !== null) return;
     const cancelled = res?.cancelled ?? [];
-    this.emit('timer', this.root, 'wake', undefined, undefined, cancelled.length > 0 ? `cancelled ${cancelled.join(', ')}` : undefined);
+    const admitted = res?.admitted ?? [];
+    const did = [...(cancelled.length > 0 ? [`cancelled ${cancelled.join(', ')}`] : []), ...(admitted.length > 0 ? [`admitted ${admitted.join(', ')}`] : [])];
+    this.emit('timer', this.root, 'wake', undefined, undefined, did.length > 0 ? did.join('; ') : undefined);
+    for (const id of admitted) {
+      const t = this.truth.get(id);
+      const turn = this.queuedTurns.get(id);
+      if (t === undefined || turn === undefined || !t.queued || t.closed) continue;
+      this.queuedTurns.delete(id);
+      this.mutate(t, () => (t.queued = false));
+      this.emit('admit', id, 'admitted', undefined, undefined, `${id} leaves the queue and starts`);
+      this.startAgentTurn(t, turn.runFor, turn.outcome);
+    }
     for (const id of cancelled) {
       const t = this.truth.get(id);
       if (t === undefined || t.closed) continue;
@@ -412,6 +431,8 @@ export class World implements WorldView {
   private endTurn(reason: 'done' | 'timeout' | 'budget'): void {
     this.turnActive = false;
     this.wait = null;
+    for (const [id, d] of this.finishAfterWait) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
+    this.finishAfterWait.clear();
     this.callSystem('turnEnded', () => this.system.turnEnded(this.root, this.turnNo));
     this.emit('turn-end', this.root, 'turn-end', undefined, reason);
     if (this.mode === 'exec') {
@@ -759,11 +780,16 @@ export class World implements WorldView {
     const t = this.addThread(call.target, kind, caller, freshRoot ? call.target : scope, 'PendingInit');
     if (kind === 'spawn') this.edges.set(call.target, { parent: call.caller, open: true });
     this.remember(call.caller, call.target);
-    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}`);
+    const queued = 'queued' in res && res.queued === true;
+    if (queued) {
+      this.mutate(t, () => (t.queued = true));
+      this.queuedTurns.set(t.id, { runFor: call.runFor, outcome: call.outcome });
+    }
+    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}${queued ? '; queued: waits to be admitted' : ''}`);
     const rec: Omit<CallRecord, 'event'> = { op: call.tool, caller: call.caller, target: call.target, ok: true, scope };
     if (before) rec.before = before;
     this.notifyCall(rec);
-    this.startAgentTurn(t, call.runFor, call.outcome);
+    if (!queued) this.startAgentTurn(t, call.runFor, call.outcome);
     // swarm fault: a new subagent takes the root's instruction as its own and fans out
     const fanout = this.scenario.faults?.forkFanout;
     if (kind === 'spawn' && call.caller === this.root && fanout !== undefined && this.modelRng.chance(fanout)) {
@@ -972,6 +998,11 @@ export class World implements WorldView {
     const w = this.wait;
     if (w === null || w.id !== waitId) return;
     this.wait = null;
+    const deferred = this.finishAfterWait.get(w.caller);
+    if (deferred !== undefined) {
+      this.finishAfterWait.delete(w.caller);
+      this.queue.push(this.now_ms, { k: 'finish', thread: w.caller, gen: deferred.gen, outcome: deferred.outcome });
+    }
     const finals = w.targets.filter((id) => this.waitFinal(id));
     if (timedOut && finals.length === 0) {
       this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'timed-out', 'no target reached a final status');
@@ -1158,6 +1189,8 @@ export class World implements WorldView {
   private finish(id: ThreadId, gen: number, outcome: Outcome): void {
     const t = this.truth.get(id)!;
     if (t.gen !== gen || !t.loaded || t.closed || t.dead) return;
+    // An agent blocked in wait_agent cannot end its turn: it holds what it holds until the wait returns.
+    if (this.wait !== null && this.wait.caller === id) return void this.finishAfterWait.set(id, { gen, outcome });
     if (outcome === 'dies') return this.die(id);
     if (outcome === 'exits') return this.die(id, true);
     const status: AgentStatus = outcome === 'completed' ? 'Completed' : outcome === 'errored' ? 'Errored' : 'Interrupted';
