@@ -14,6 +14,7 @@ import { residencyWithinCap } from './residencyWithinCap.js';
 import { permitsWithinCap } from './permitsWithinCap.js';
 import { hangCancelled } from './hangCancelled.js';
 import { noDeadlock } from './noDeadlock.js';
+import { noOrphans } from './noOrphans.js';
 
 /** The name under which a system that throws is reported (a finding, not an invariant hook). */
 export const SYSTEM_ERROR = 'system-error';
@@ -35,6 +36,7 @@ export const INVARIANTS: readonly Invariant[] = [
   permitsWithinCap,
   hangCancelled,
   noDeadlock,
+  noOrphans,
 ];
 
 export function findInvariant(name: string): Invariant | undefined {

@@ -379,12 +379,10 @@ export class World implements WorldView {
       this.emit('admit', id, 'admitted', undefined, undefined, `${id} leaves the queue and starts`);
       this.startAgentTurn(t, turn.runFor, turn.outcome);
     }
-    for (const id of cancelled) {
-      const t = this.truth.get(id);
-      if (t === undefined || t.closed) continue;
-      this.shutdownThread(id);
-      this.emit('cancel', id, 'cancelled', undefined, undefined, `the system cancelled ${id}; its turn is aborted`);
-    }
+    // all of them down first, then the events: the invariants see the cancel whole
+    const down = cancelled.filter((id) => this.truth.get(id)?.closed === false);
+    for (const id of down) this.shutdownThread(id);
+    for (const id of down) this.emit('cancel', id, 'cancelled', undefined, undefined, `the system cancelled ${id}; its turn is aborted`);
   }
 
   private startTurn(turn: number): void {

@@ -25,7 +25,7 @@ describe('the failure-class scenarios (examples/classes/scenarios)', () => {
       else c.pass++;
       byScenario.set(e.scenario, c);
     }
-    expect(byScenario.size).toBe(8);
+    expect(byScenario.size).toBe(10);
     for (const [name, c] of byScenario) expect(c.bug, `${name}: a system whose bug it reproduces`).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import type { SystemDefinition } from '../contract.js';
 import { heartbeatLedger } from './heartbeatLedger.js';
 import { plainLedger } from './plainLedger.js';
+import { closeTargetOnly } from './closeTargetOnly.js';
 import { holdAndWait, holdAndWaitLend } from './holdAndWaitLedger.js';
 import { checkThenAct, checkThenActAtomic } from './checkThenActLedger.js';
 import { perParentLeak, perParentLedger } from './perParentLedger.js';
@@ -10,4 +11,4 @@ import { perParentLeak, perParentLedger } from './perParentLedger.js';
  * `--system`, judged by the scenarios of examples/classes/, kept out of the built-in set so the
  * README matrix and `spawnsim check` stay about Codex. One line registers one.
  */
-export const EXAMPLE_SYSTEMS: readonly SystemDefinition[] = [plainLedger, heartbeatLedger, perParentLedger, perParentLeak, checkThenAct, checkThenActAtomic, holdAndWait, holdAndWaitLend];
+export const EXAMPLE_SYSTEMS: readonly SystemDefinition[] = [plainLedger, heartbeatLedger, perParentLedger, perParentLeak, checkThenAct, checkThenActAtomic, holdAndWait, holdAndWaitLend, closeTargetOnly];
