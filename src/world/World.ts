@@ -1243,6 +1243,9 @@ export class World implements WorldView {
       vanishedAt_ms: null,
       gen: 0,
       process: this.process,
+      // every field a thread may get, set here: one object shape for all threads (hot paths read them)
+      turnStartedAt_ms: this.now_ms,
+      queued: false,
     };
     this.truth.set(id, t);
     if (t.scope !== t.id && isLive(t)) this.bumpLive(t, +1);
