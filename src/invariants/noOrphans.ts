@@ -48,6 +48,8 @@ export const noOrphans: Invariant = {
             stack.push(c);
           }
         }
+        // the closed subtree holds no orphan: forget its edges, so a long session's map stays small
+        for (const id of seen) if (view.thread(id)?.closed === true) children.delete(id);
         return null;
       },
     };
