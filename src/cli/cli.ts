@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { builtinSystems, findSystem } from '../systems/catalog.js';
+import { builtinSystems, findSystem, knownSystemIds } from '../systems/catalog.js';
 import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
 import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
 import { parseDuration } from '../core/duration.js';
@@ -182,7 +182,7 @@ export function oneSystemOption(description: string): Option {
 
 /** The systems named by a variadic option: `exec:python3 adapter.py` may arrive as several words. */
 export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
-  const builtin = new Set([...builtinSystems().map((s) => s.id), ...projectSystemNames()]);
+  const builtin = new Set([...knownSystemIds(), ...projectSystemNames()]);
   return groupSystemIds(values, (v) => builtin.has(v)).map(systemOrThrow);
 }
 
@@ -202,5 +202,5 @@ function configureExternal(io: CliIO): void {
 /** Reads and validates a scenario file; problems are ScenarioErrors (exit 2). */
 export function loadScenario(path: string, typed?: string): Scenario {
   if (!existsSync(path)) throw new UsageError(`no such scenario file: ${typed ?? path} (nor a built-in scenario of that name: spawnsim list shows them)`);
-  return parseScenario(readText(path), path, { systems: [...builtinSystems().map((s) => s.id), ...projectSystemNames()], invariants: projectInvariantNames() });
+  return parseScenario(readText(path), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames() });
 }
