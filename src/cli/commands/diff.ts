@@ -9,6 +9,8 @@ import { resolveInput } from '../builtins.js';
 import { writeAtomic } from '../io.js';
 import { selectInvariants } from '../../config/select.js';
 import { SHAPING_HELP, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
+import { parseTimeScale } from '../real.js';
+import { involvesReal, realDiffAction, type RealDiffOpts } from '../realDiff.js';
 
 interface DiffOpts extends ShapingFlags {
   a: string[];
@@ -59,7 +61,16 @@ export const diffCommand: CommandModule = (program, ctx) => {
     .option('--turns <A..B>', SHAPING_HELP.turns)
     .option('--calls <A..B>', SHAPING_HELP.calls)
     .option('--json', 'write one JSON document to stdout')
-    .action((file: string | undefined, opts: DiffOpts) => {
+    .option('--confirm-runs <n>', 'real runtimes: re-runs of each shrunk divergence (and runs of a replayed file), reported as agreement (default 3)')
+    .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)
+    .option('--call-timeout <duration>', 'real runtimes: how long one tool call may take before it is a runtime-hang finding (default 60s)')
+    .option('--time <duration>', 'real runtimes: start no new workload after this long (wall clock), e.g. 40m')
+    .action(async (file: string | undefined, opts: DiffOpts & RealDiffOpts) => {
+      if (involvesReal(opts)) {
+        // A real runtime: the observed diff (observable invariants and call outcomes), every divergence class listed.
+        await realDiffAction(ctx, file, opts);
+        return;
+      }
       const a = one('--a', opts.a);
       const b = one('--b', opts.b);
       const extraInvariants = selectInvariants().extraInvariants;
