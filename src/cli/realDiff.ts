@@ -22,6 +22,9 @@ import { installContext, installRuntimeInterrupts, isRealSystem } from './real.j
  * go into the summary.
  */
 
+/** The shortest wait_agent timeout Codex honours, in wall milliseconds. */
+export const CODEX_MIN_WAIT_WALL_MS = 10_000;
+
 export interface RealDiffOpts {
   a: string[];
   b: string[];
@@ -110,6 +113,10 @@ export async function realDiffAction(ctx: CliContext, file: string | undefined, 
     return;
   }
 
+  // Codex clamps wait_agent timeouts to at least 10 s of wall time (MIN_WAIT_TIMEOUT_MS,
+  // codex-rs/core/src/tools/handlers/multi_agents_common.rs): generated waits are raised to that
+  // in virtual time, so that the model's waits time out when the binary's do.
+  const fit = { minWait_ms: Math.round(CODEX_MIN_WAIT_WALL_MS / timeScale) };
   const dir = resolve(ctx.io.cwd, opts.out ?? join('reports', 'diff', `${slug(a.id)}-vs-${slug(b.id)}-seed${seed}`));
   mkdirSync(dir, { recursive: true });
   const log = join(dir, 'workloads.jsonl');
@@ -124,8 +131,8 @@ export async function realDiffAction(ctx: CliContext, file: string | undefined, 
     runs,
     shrinkSteps,
     confirmRuns,
-    workload: driverWorkloads(),
-    admissible: isDriverFit,
+    workload: driverWorkloads(fit),
+    admissible: (s) => isDriverFit(s, fit),
     ...(time_ms !== undefined ? { shouldStop: () => Date.now() - started > time_ms } : {}),
     onWorkload: (w, d) => {
       appendFileSync(log, JSON.stringify({ ...w, wall_s: (Date.now() - started) / 1000, divergences: d }) + '\n');
@@ -160,7 +167,7 @@ export async function realDiffAction(ctx: CliContext, file: string | undefined, 
     file: ctx.rel(files.get(k.signature)!),
     divergence: k.divergence,
   }));
-  const summary = { a: a.id, b: b.id, seed, stoppedBy: r.stoppedBy, figures, classes, replay: `spawnsim diff FILE --a ${a.id} --b ${b.id}` };
+  const summary = { a: a.id, b: b.id, seed, minWait_ms: fit.minWait_ms, stoppedBy: r.stoppedBy, figures, classes, replay: `spawnsim diff FILE --a ${a.id} --b ${b.id}` };
   writeAtomic(join(dir, 'summary.json'), toJson(summary));
   if (opts.json) ctx.io.stdout(toJson(envelope('diff', ctx.version, summary)));
   else {

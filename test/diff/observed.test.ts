@@ -77,10 +77,20 @@ describe('driver workloads', () => {
         turns: [
           { do: [{ spawn: 'a1', runFor: 1000, outcome: 'hang' }, { spawn: 'a2', by: 'a1' }, { close: 'all' }, { wait: 'all', by: 'a1' }] },
           { do: [{ spawn: 'a3', by: 'a1' }] },
+          { do: [{ spawn: 'a4' }, { wait: 'a4' }, { close: 'a4', by: 'a4' }] },
         ],
       }),
     );
-    expect(s.turns.map((t) => t.do)).toEqual([[{ spawn: 'a1', runFor: CALLER_RUN_FOR_MS }, { spawn: 'a2', by: 'a1' }, { close: 'all' }]]);
+    expect(s.turns.map((t) => t.do)).toEqual([[{ spawn: 'a1', runFor: CALLER_RUN_FOR_MS }, { spawn: 'a2', by: 'a1' }, { close: 'all' }], [{ spawn: 'a4' }, { wait: 'a4' }]]);
+  });
+
+  it('raise waits to the shortest timeout the runtime honours, so that they time out at the same virtual time on both sides', () => {
+    const s = scenario({ config: { waitTimeout: 30_000 }, turns: [{ do: [{ spawn: 'a1' }, { wait: 'a1' }, { wait: 'all', timeout: 900_000 }] }] });
+    expect(fitForDriver(s, { minWait_ms: 500_000 }).turns[0]!.do).toEqual([{ spawn: 'a1' }, { wait: 'a1', timeout: 500_000 }, { wait: 'all', timeout: 900_000 }]);
+    const gen = driverWorkloads({ minWait_ms: 500_000 });
+    for (let seed = 1; seed <= 100; seed++) {
+      for (const t of gen(seed).turns) for (const a of t.do) if ('wait' in a) expect(a.timeout).toBeGreaterThanOrEqual(500_000);
+    }
   });
 });
 
