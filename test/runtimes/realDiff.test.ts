@@ -39,7 +39,7 @@ describe('spawnsim diff against the real codex 0.121.0 binary', () => {
   it('runs generated workloads on both sides and writes the summary, one log line per workload and a scenario file per class', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spawnsim-rdiff-'));
     try {
-      const r = await captureCli(['diff', '--a', 'codex-v1', '--b', 'codex@0.121.0', '--runs', '2', '--seed', '3', '--shrink-steps', '2', '--confirm-runs', '1', '--out', 'out', '--json'], { env, cwd: dir });
+      const r = await captureCli(['diff', '--a', 'codex-v1', '--b', 'codex@0.121.0', '--runs', '2', '--seed', '3', '--shrink-steps', '2', '--confirm-runs', '1', '--call-timeout', '15s', '--out', 'out', '--json'], { env, cwd: dir });
       expect([0, 1]).toContain(r.code);
       const doc = JSON.parse(r.out) as { figures: { workloads: number; unsupported: number; workloadsPerMinute: number }; classes: Array<{ file: string; signature: string }> };
       expect(doc.figures.workloads + doc.figures.unsupported).toBe(2);
