@@ -1161,6 +1161,9 @@ export class World implements WorldView {
   private remember(caller: ThreadId, id: ThreadId): void {
     let k = this.known.get(caller);
     if (k === undefined) this.known.set(caller, (k = []));
+    // an agent the caller knew already (resumed) is known once, as its most recent id
+    const at = k.indexOf(id);
+    if (at >= 0) k.splice(at, 1);
     k.push(id);
     const limit = this.scenario.faults?.idLimit;
     if (limit !== undefined && k.length > limit) {
