@@ -1,5 +1,4 @@
-import type { StepBudget } from '../systems/StepBudget.js';
-import type { Steps, SystemConfig, SystemDefinition, SystemUnderTest } from '../systems/contract.js';
+import type { Steps, SystemConfig, SystemDefinition, SystemEnv, SystemUnderTest } from '../systems/contract.js';
 import { SLOT, SYSTEM_OPS, setLabel, type Control } from './control.js';
 
 const OP_INDEX = new Map<string, number>(SYSTEM_OPS.map((op, i) => [op, i]));
@@ -15,7 +14,7 @@ function methodNames(o: object): string[] {
 
 /**
  * A built-in system whose every call is marked in shared memory: the supervisor sees a call
- * that does not return (a loop that never calls `budget.step()`) and stops the worker after the
+ * that does not return (a loop that never calls `env.step()`) and stops the worker after the
  * wall-time limit (src/cli/supervisor.ts). Costs two integer writes per call. Every method of
  * the system is wrapped, so an operation added to the contract later is guarded too; the
  * definition's other members (refusesConfig, judgeAs, ...) are inherited as they are.
@@ -33,9 +32,9 @@ export function guardSystem(def: SystemDefinition, c: Control): SystemDefinition
     }
   };
   const guarded = Object.create(def) as SystemDefinition;
-  guarded.create = (config: SystemConfig, budget?: StepBudget): SystemUnderTest => {
+  guarded.create = (config: SystemConfig, env?: SystemEnv): SystemUnderTest => {
     setLabel(c, def.id);
-    const sut = timed('create', () => def.create(config, budget));
+    const sut = timed('create', () => def.create(config, env));
     const wrapped: Record<string, unknown> = {};
     for (const op of methodNames(sut)) {
       const f = (sut as unknown as Record<string, (...a: unknown[]) => unknown>)[op]!;

@@ -1,7 +1,7 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { builtinSystems, findSystem } from '../systems/catalog.js';
+import { builtinSystems, findSystem, knownSystemIds } from '../systems/catalog.js';
 import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
 import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
 import { parseDuration } from '../core/duration.js';
@@ -11,6 +11,7 @@ import type { Scenario } from '../world/scenario.js';
 import { makeChalk } from './color.js';
 import { packageVersion, readText } from './io.js';
 import { displayPath, packagedInput } from './builtins.js';
+import { examplesHelp } from './examples.js';
 import { COMMANDS } from './commands/index.js';
 import { currentProject, projectInvariantNames, projectSystemNames, setCurrentProject } from '../config/Project.js';
 import { findProjectFile, loadProject, ProjectError } from '../config/loadProject.js';
@@ -66,7 +67,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--no-config', 'use no project file')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError('(run spawnsim --help for usage)');
+    .showHelpAfterError('(run spawnsim --help for usage)')
+    .addHelpText('after', examplesHelp(''));
 
   const ctx: CliContext = {
     io,
@@ -93,8 +95,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
   for (const register of COMMANDS) register(program, ctx);
-  // every subcommand reports usage errors the same way as the program
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  // every subcommand reports usage errors the same way as the program, pointing at its own help, which ends with examples
+  for (const sub of program.commands) {
+    sub
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+      .showHelpAfterError(`(run spawnsim ${sub.name()} --help for usage and examples)`)
+      .addHelpText('after', examplesHelp(sub.name()));
+  }
+  let verb = '';
+  program.hook('preAction', (_program, action) => {
+    verb = action.name();
+  });
 
   inputCwd = io.cwd;
   try {
@@ -105,6 +117,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (e instanceof ScenarioError || e instanceof UsageError) {
       io.stderr(`spawnsim: ${e.message}\n`);
+      if (e instanceof UsageError && verb !== '') io.stderr(`(run spawnsim ${verb} --help for usage and examples)\n`);
       return EXIT.usage;
     }
     throw e;
@@ -166,9 +179,20 @@ function withPackagedExamples(id: string): string {
   return args.every((a, i) => a === spec.args[i]) ? id : execId({ program: spec.program, args });
 }
 
+/**
+ * `--system` for a verb that runs one system. It takes several words so that
+ * `--system exec:python3 adapter.py` needs no quotes, but its help shows one id.
+ */
+export function oneSystemOption(description: string): Option {
+  const o = new Option('-s, --system <id...>', description);
+  // the constructor has read the flags (variadic, long, short); what help and errors print is `flags`
+  o.flags = '-s, --system <id>';
+  return o;
+}
+
 /** The systems named by a variadic option: `exec:python3 adapter.py` may arrive as several words. */
 export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
-  const builtin = new Set([...builtinSystems().map((s) => s.id), ...projectSystemNames()]);
+  const builtin = new Set([...knownSystemIds(), ...projectSystemNames()]);
   return groupSystemIds(values, (v) => builtin.has(v)).map(systemOrThrow);
 }
 
@@ -186,7 +210,7 @@ function configureExternal(io: CliIO): void {
 }
 
 /** Reads and validates a scenario file; problems are ScenarioErrors (exit 2). */
-export function loadScenario(path: string): Scenario {
-  if (!existsSync(path)) throw new UsageError(`no such scenario file: ${path}`);
-  return parseScenario(readText(path), path, { systems: [...builtinSystems().map((s) => s.id), ...projectSystemNames()], invariants: projectInvariantNames() });
+export function loadScenario(path: string, typed?: string): Scenario {
+  if (!existsSync(path)) throw new UsageError(`no such scenario file: ${typed ?? path} (nor a built-in scenario of that name: spawnsim list shows them)`);
+  return parseScenario(readText(path), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames() });
 }

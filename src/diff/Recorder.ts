@@ -51,9 +51,9 @@ export function recordingSystem(inner: SystemDefinition): { def: SystemDefinitio
   const def: SystemDefinition = {
     id: inner.id,
     summary: inner.summary,
-    create: (config, budget) => {
+    create: (config, env) => {
       // the system object itself is not an answer to compare: only that it was created
-      const sut = record('create', [config], () => inner.create(config, budget), () => 'created');
+      const sut = record('create', [config], () => inner.create(config, env), () => 'created');
       const wrapped: Record<string, unknown> = {};
       // every method, so an operation added to the contract later is recorded too
       for (const op of methodNames(sut)) {

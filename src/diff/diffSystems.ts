@@ -49,8 +49,8 @@ function comparable(log: RecordedCall[], options: DiffOptions): RecordedCall[] {
 export function firstDivergence(scenario: Scenario, a: SystemDefinition, b: SystemDefinition, options: DiffOptions = {}): Divergence | null {
   const ra = recordingSystem(a);
   const rb = recordingSystem(b);
-  const digestA = new World({ scenario, createSystem: (c, budget) => ra.def.create(c, budget) }).run().digest;
-  const digestB = new World({ scenario, createSystem: (c, budget) => rb.def.create(c, budget) }).run().digest;
+  const digestA = new World({ scenario, createSystem: (c, env) => ra.def.create(c, env) }).run().digest;
+  const digestB = new World({ scenario, createSystem: (c, env) => rb.def.create(c, env) }).run().digest;
   const la = comparable(ra.log, options);
   const lb = comparable(rb.log, options);
   const n = Math.max(la.length, lb.length);

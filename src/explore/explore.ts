@@ -322,17 +322,21 @@ export function explore(options: ExploreOptions): ExploreResult {
 }
 
 /**
- * Combinations of concurrent spawns and every order of their steps. Only spawns are batched: an
- * atomic call run between another spawn's reserve and commit would be judged by the invariants
- * while that reservation is invisible to the world's truth (no-false-rejection would blame a
- * refusal the in-flight reservation justifies), so those orders are left out.
+ * Combinations of concurrent calls (at least one a stepped spawn) and every order of their
+ * steps: spawns, forks, creates, closes and interrupts. The world judges a refused spawn, fork or
+ * create of a batch only once no sibling holds an unfinished reservation, and a close or an
+ * interrupt is never refused for capacity. `send` and `resume` stay out of batches: they can be
+ * refused with AgentLimitReached and are judged at once, while an in-flight reservation is
+ * invisible to the world's truth (no-false-rejection would blame a refusal it justifies).
  */
+const BATCHED_OPS: ReadonlySet<ExploreCall['op']> = new Set(['spawn', 'fork', 'create', 'close', 'interrupt']);
+
 function batches(all: ExploreCall[], n: Node, b: ExploreBounds, room: number, fresh: (op: 'spawn' | 'fork' | 'create', k: number) => string): ExploreStep[] {
   const out: ExploreStep[] = [];
-  const cs = all.filter((c) => c.op === 'spawn');
+  const cs = all.filter((c) => BATCHED_OPS.has(c.op));
   const size = Math.min(b.interleave, b.maxCalls - n.turnCalls);
   const pick = (start: number, chosen: number[]): void => {
-    if (chosen.length >= 2) {
+    if (chosen.length >= 2 && chosen.some((i) => cs[i]!.op === 'spawn')) {
       // births get distinct names in batch order
       const counters = { spawn: 0, fork: 0, create: 0 };
       const calls = chosen.map((i): ExploreCall => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Config, type Action, type ActionKind, type Outcome, type Scenario, type Turn } from '../world/scenario.js';
+import { Config, type Action, type ActionKind, type Outcome, type Scenario, type ScenarioConfig, type Turn } from '../world/scenario.js';
 import { DEFAULT_SWARM_FAULTS, swarmFaults, type SwarmFault } from './swarm.js';
 
 /** What a campaign may generate. Every bound is inclusive. */
@@ -25,6 +25,8 @@ export interface WorkloadOptions {
   forksBy?: 'any' | 'spawned';
   /** Fault kinds the swarm may switch on (default: every kind but the undetectable agentDeath). */
   faults?: readonly SwarmFault[];
+  /** Config fields every generated scenario gets (a runtime's promise such as `stallTimeout`). */
+  config?: Partial<ScenarioConfig>;
 }
 
 /** Relative weights of the action kinds: spawns and the calls that end agents dominate. */
@@ -42,7 +44,10 @@ const KIND_WEIGHTS: ReadonlyArray<[ActionKind, number]> = [
   ['vanish', 1],
   ['exit', 1],
   ['die', 1],
+  ['parallel', 2],
 ];
+/** PCT depths of generated batches: depth 2 (one change point) finds a check-then-act race best. */
+const PCT_DEPTHS = [2, 2, 3, 1] as const;
 const OUTCOME_WEIGHTS: ReadonlyArray<[Outcome, number]> = [
   ['completed', 8],
   ['errored', 1],
@@ -139,18 +144,19 @@ export function workloadArbitrary(options: WorkloadOptions = {}): fc.Arbitrary<S
     maxDepth: fc.integer({ min: dMin, max: dMax }),
     turns: fc.array(turn, { minLength: tMin, maxLength: tMax, size: 'max' }),
   });
-  return workload.map((raw) => resolveWorkload(raw, options.faults ?? DEFAULT_SWARM_FAULTS, options.forksBy ?? 'any'));
+  return workload.map((raw) => resolveWorkload(raw, options.faults ?? DEFAULT_SWARM_FAULTS, options.forksBy ?? 'any', options.config));
 }
 
 const DEFAULT_CONFIG = Config.parse({});
 
 /** Turns index picks into names, in generation order, and draws the swarm from the seed. */
-function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], forksBy: 'any' | 'spawned'): Scenario {
+function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], forksBy: 'any' | 'spawned', config?: Partial<ScenarioConfig>): Scenario {
   const born: string[] = [];
   const spawned: string[] = [];
   const counters = { spawn: 0, fork: 0, create: 0 };
   const prefix = { spawn: 'a', fork: 'f', create: 'c' } as const;
   const nameAt = (i: number): string | undefined => (born.length === 0 ? undefined : born[i % born.length]);
+  let actionNo = 0;
   const turns: Turn[] = raw.turns.map((rt) => {
     const actions: Action[] = [];
     for (const r of rt.actions) {
@@ -162,6 +168,7 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
   });
 
   function resolveAction(r: RawAction): Action | undefined {
+    actionNo++;
     const by = r.by < 0 ? undefined : nameAt(r.by);
     const target = r.target < 0 ? 'all' : (nameAt(r.target) ?? 'all');
     const named = target === 'all' ? undefined : target;
@@ -206,6 +213,17 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
         return named === undefined ? undefined : { die: named };
       case 'exit':
         return named === undefined ? undefined : { exit: named };
+      case 'parallel': {
+        // One model response with several tool calls: 2-4 spawns, and a close of a known agent
+        // half of the time; a seeded PCT scheduler interleaves their steps.
+        const names = Array.from({ length: Math.max(2, r.count) }, () => `a${++counters.spawn}`);
+        const calls: Action[] = names.map((n) => ({ spawn: n, ...(by !== undefined ? { by } : {}), ...extras }) as Action);
+        if (named !== undefined && r.runFor % 2 === 1) calls.push({ close: named, ...(by !== undefined ? { by } : {}) });
+        born.push(...names);
+        spawned.push(...names);
+        const seed = (raw.seed + actionNo * 7919) % 2 ** 31;
+        return { parallel: calls, pct: { seed, depth: PCT_DEPTHS[r.timeout % PCT_DEPTHS.length]! } } as Action;
+      }
     }
   }
 
@@ -214,7 +232,7 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
     name: 'generated',
     mode: raw.mode,
     seed: raw.seed,
-    config: { ...DEFAULT_CONFIG, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
+    config: { ...DEFAULT_CONFIG, ...config, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
     ...(faults !== undefined ? { faults } : {}),
     turns,
   };

@@ -41,7 +41,7 @@ function actionDocument(a: Action): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(a)) {
     if (v === undefined) continue;
-    out[k] = k === 'runFor' || k === 'timeout' || k === 'sleep' ? formatDuration(v as number) : v;
+    out[k] = k === 'runFor' || k === 'timeout' || k === 'sleep' ? formatDuration(v as number) : k === 'parallel' ? (v as Action[]).map(actionDocument) : v;
   }
   return out;
 }
@@ -76,7 +76,7 @@ export function renameThreads(s: Scenario): Scenario {
   const counters: Record<string, number> = { a: 0, f: 0, c: 0, gone: 0 };
   const prefix = { spawn: 'a', fork: 'f', create: 'c' } as const;
   for (const t of s.turns) {
-    for (const a of t.do) {
+    for (const a of t.do.flatMap((x) => ('parallel' in x ? (x.parallel as Action[]) : [x]))) {
       const kind = actionKind(a);
       if (kind !== 'spawn' && kind !== 'fork' && kind !== 'create') continue;
       const births = (a as Record<string, unknown>)[kind] as number | string | string[];
@@ -95,8 +95,9 @@ export function renameThreads(s: Scenario): Scenario {
     ...s,
     turns: s.turns.map((t) => ({
       ...t,
-      do: t.do.map((a) => {
+      do: t.do.map(function renamed(a: Action): Action {
         const out: Record<string, unknown> = { ...a };
+        if ('parallel' in a) return { ...a, parallel: (a.parallel as Action[]).map(renamed) } as Action;
         if ('by' in a && a.by !== undefined) out.by = name(a.by);
         for (const k of [...BIRTH_KINDS, ...TARGET_KINDS]) {
           const v = out[k];

@@ -55,6 +55,29 @@ class Stop {
  * it yields after each candidate so a caller can stay responsive (Ctrl-C) during a long shrink.
  */
 export function* shrinkSteps(start: Scenario, fails: FailCheck, options: ShrinkOptions = {}): Generator<number, ShrinkResult> {
+  const it = shrinkSearch(start, options);
+  let steps = 0;
+  for (let r = it.next(); ; ) {
+    if (r.done) return r.value;
+    const verdict = fails(r.value.scenario);
+    if (r.value.counted) yield ++steps;
+    r = it.next(verdict);
+  }
+}
+
+/** A candidate of `shrinkSearch`; `counted` is false for the final renaming, which no bound counts. */
+export interface ShrinkCandidate {
+  scenario: Scenario;
+  counted: boolean;
+}
+
+/**
+ * The search of `shrinkSteps`, driven by its caller: it yields each candidate and is resumed
+ * with the verdict on it (`it.next(verdict)`). A caller whose check is asynchronous (a real
+ * runtime run) drives it with `shrinkScenarioAsync`; the candidates and the result are the same
+ * as with a synchronous check that gives the same verdicts.
+ */
+export function* shrinkSearch(start: Scenario, options: ShrinkOptions = {}): Generator<ShrinkCandidate, ShrinkResult, boolean | FailurePoint> {
   const maxSteps = options.maxSteps ?? 2000;
   let current = start;
   let at: FailurePoint | undefined = options.at;
@@ -64,15 +87,14 @@ export function* shrinkSteps(start: Scenario, fails: FailCheck, options: ShrinkO
   const tried = new Set<string>([JSON.stringify(start)]);
 
   /** Runs a candidate (unless it was run before); true when it still fails and became current. */
-  function* attempt(candidate: Scenario): Generator<number, boolean> {
+  function* attempt(candidate: Scenario): Generator<ShrinkCandidate, boolean, boolean | FailurePoint> {
     const key = JSON.stringify(candidate);
     if (tried.has(key)) return false;
     if (steps >= maxSteps) throw new Stop('steps');
     if (options.shouldStop?.()) throw new Stop('time');
     tried.add(key);
     steps++;
-    const r = fails(candidate);
-    yield steps;
+    const r = yield { scenario: candidate, counted: true };
     if (r === false) return false;
     current = candidate;
     at = r === true ? undefined : r;
@@ -108,8 +130,17 @@ export function* shrinkSteps(start: Scenario, fails: FailCheck, options: ShrinkO
   }
   // Readable names last: a1, a2 in birth order. Kept only if the renamed file still fails.
   const renamed = renameThreads(current);
-  if (JSON.stringify(renamed) !== JSON.stringify(current) && fails(renamed) !== false) current = renamed;
+  if (JSON.stringify(renamed) !== JSON.stringify(current) && (yield { scenario: renamed, counted: false }) !== false) current = renamed;
   return { scenario: current, steps, accepted, stoppedBy };
+}
+
+/** `shrinkSearch` with an asynchronous check, one candidate at a time. */
+export async function shrinkScenarioAsync(start: Scenario, fails: (s: Scenario) => Promise<boolean | FailurePoint>, options: ShrinkOptions = {}): Promise<ShrinkResult> {
+  const it = shrinkSearch(start, options);
+  for (let r = it.next(); ; ) {
+    if (r.done) return r.value;
+    r = it.next(await fails(r.value.scenario));
+  }
 }
 
 /** Runs `shrinkSteps` to the end. */
@@ -251,6 +282,11 @@ function replaceTurn(turns: Turn[], i: number, t: Turn): Turn[] {
 /** The action at its simplest: one name instead of a list, a count of 1, no optional field but `by`. */
 function simplest(a: Action): Action {
   const kind = actionKind(a);
+  // a batch is kept a batch (its interleaving may be the bug): only its calls get simpler
+  if (kind === 'parallel') {
+    const p = a as Extract<Action, { parallel: unknown }>;
+    return { ...p, parallel: p.parallel.map((x) => simplest(x as Action)) } as Action;
+  }
   const copy: Record<string, unknown> = { ...a };
   const v = copy[kind];
   if (Array.isArray(v)) copy[kind] = v[0];
@@ -263,6 +299,13 @@ function simplest(a: Action): Action {
 function* simpler(a: Action): Generator<Action> {
   const kind = actionKind(a);
   const rec = a as Record<string, unknown>;
+  if (kind === 'parallel') {
+    // a call fewer (the order's entries for a missing call are skipped), then the lone call alone
+    const calls = (a as Extract<Action, { parallel: unknown }>).parallel;
+    if (calls.length === 1) yield calls[0] as Action;
+    else for (let i = calls.length - 1; i >= 0; i--) yield { ...rec, parallel: calls.filter((_, j) => j !== i) } as Action;
+    return;
+  }
   const v = rec[kind];
   if (Array.isArray(v)) {
     if (v.length > 2) yield { ...rec, [kind]: v[0] } as Action;

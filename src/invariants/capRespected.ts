@@ -1,16 +1,26 @@
 import type { Invariant } from './Invariant.js';
-import { holders } from './explain.js';
+import { holders, truthStatus, whyHeld } from './explain.js';
+import { ADMISSION_KINDS, poolCount } from '../systems/pools.js';
 
 export const capRespected: Invariant = {
   name: 'cap-respected',
-  summary: 'counted slots never exceed the cap',
+  summary: 'counted slots never exceed the cap, in every admission pool (session, per-parent, global)',
   kind: 'safety',
   create: () => ({
     afterEvent: (view) => {
-      for (const reg of view.snapshot().registries) {
+      const snap = view.snapshot();
+      for (const reg of snap.registries) {
         if (reg.cap !== null && reg.counted > reg.cap) {
           return { message: `${reg.root}'s registry counts ${reg.counted} slots over its cap of ${reg.cap}`, threads: holders(view, reg) };
         }
+      }
+      // the pools a registry cannot describe (per-parent, global): residency and permits have invariants of their own
+      for (const p of snap.pools ?? []) {
+        if (p.cap === null || !ADMISSION_KINDS.has(p.kind) || poolCount(p) <= p.cap) continue;
+        return {
+          message: `pool ${p.name} (${p.kind}) counts ${poolCount(p)} over its cap of ${p.cap}`,
+          threads: p.holders.map((id) => ({ id, status: truthStatus(view.thread(id)), why: whyHeld(view.thread(id), id) })),
+        };
       }
       return null;
     },

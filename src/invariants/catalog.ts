@@ -12,6 +12,9 @@ import { closeReturns } from './closeReturns.js';
 import { resumeReturns } from './resumeReturns.js';
 import { residencyWithinCap } from './residencyWithinCap.js';
 import { permitsWithinCap } from './permitsWithinCap.js';
+import { hangCancelled } from './hangCancelled.js';
+import { noDeadlock } from './noDeadlock.js';
+import { noOrphans } from './noOrphans.js';
 
 /** The name under which a system that throws is reported (a finding, not an invariant hook). */
 export const SYSTEM_ERROR = 'system-error';
@@ -31,6 +34,9 @@ export const INVARIANTS: readonly Invariant[] = [
   resumeReturns,
   residencyWithinCap,
   permitsWithinCap,
+  hangCancelled,
+  noDeadlock,
+  noOrphans,
 ];
 
 export function findInvariant(name: string): Invariant | undefined {

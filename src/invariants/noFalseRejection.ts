@@ -1,14 +1,32 @@
 import type { Invariant } from './Invariant.js';
-import { idleHolders, listNames, plural } from './explain.js';
+import { idleHolders, listNames, plural, truthStatus, whyHeld } from './explain.js';
+import { poolApplies } from '../systems/pools.js';
+import { isLive } from '../world/truth.js';
 
 export const noFalseRejection: Invariant = {
   name: 'no-false-rejection',
-  summary: 'AgentLimitReached is returned only while running agents really fill the cap',
+  summary: 'AgentLimitReached is returned only while running agents really fill the cap (of some pool the spawn needs)',
   kind: 'safety',
   create: () => ({
     onCall: (view, call) => {
       if (call.ok || call.error !== 'AgentLimitReached') return null;
-      const reg = view.snapshot().registries.find((r) => r.root === call.scope);
+      const snap = view.snapshot();
+      // A system with pools of its own (per-parent, global) is judged by them: the refusal is
+      // justified when some pool this spawn needs is full of agents that really run.
+      const pools = snap.pools?.filter((p) => p.cap !== null && poolApplies(p, call.scope, call.caller));
+      if (pools !== undefined && pools.length > 0) {
+        const session = snap.registries.find((r) => r.root === call.scope);
+        if (session !== undefined && session.cap !== null && view.liveIn(call.scope) >= session.cap) return null;
+        for (const p of pools) {
+          if (p.holders.filter((id) => { const t = view.thread(id); return t !== undefined && isLive(t); }).length >= p.cap!) return null;
+        }
+        const idle = pools.flatMap((p) => p.holders.filter((id) => { const t = view.thread(id); return t === undefined || !isLive(t); }).map((id) => ({ id, status: truthStatus(view.thread(id)), why: `holds a unit of pool ${p.name}: ${whyHeld(view.thread(id), id)}` })));
+        return {
+          message: `${call.op}(${call.target}) by ${call.caller} refused with AgentLimitReached{${call.limit ?? '?'}} while no pool it needs is full of running agents (${pools.map((p) => `${p.name}: ${p.holders.length}/${p.cap}`).join(', ')})${idle.length ? `: ${listNames(idle.map((h) => h.id))} ${idle.length === 1 ? 'holds' : 'hold'} a unit without running` : ''}`,
+          threads: idle,
+        };
+      }
+      const reg = snap.registries.find((r) => r.root === call.scope);
       const cap = call.limit ?? reg?.cap ?? view.config.maxThreads;
       const live = view.liveIn(call.scope);
       if (live >= cap) return null;

@@ -69,7 +69,7 @@ export function runReplication(scenario: Scenario, system: SystemDefinition, opt
 
   const world = new World({
     scenario,
-    createSystem: (cfg, budget) => system.create(cfg, budget),
+    createSystem: (cfg, env) => system.create(cfg, env),
     traceLimit: 1,
     // the plan reads no trace: no per-event gauges, no digest
     ...(options.lean !== false ? { gauges: false, digest: false } : {}),

@@ -1,4 +1,5 @@
 import Tinypool from 'tinypool';
+import type { SystemDefinition } from '../systems/contract.js';
 import { runChunk, type ChunkResult, type PlanTask } from './runPlan.js';
 
 /** How the blocks of a plan are run. */
@@ -7,6 +8,8 @@ export interface ParallelOptions {
   workers: number;
   /** The compiled worker module (default: dist/plan/worker.js beside this file's build). */
   workerFile?: string;
+  /** How this thread finds a system by id when it runs blocks itself (default: built-in and exec: ids). */
+  resolve?: (id: string) => SystemDefinition | undefined;
   /** Called after each finished block, in completion order. */
   onProgress?(done: number, total: number): void;
   /** Asked between blocks (and every 100 ms while workers run): true stops; the blocks finished so far are returned. */
@@ -38,7 +41,7 @@ export async function runTasks(tasks: readonly PlanTask[], options: ParallelOpti
     const out: ChunkResult[] = [];
     for (const t of tasks) {
       if (options.shouldStop?.()) break;
-      out.push(runChunk(t));
+      out.push(options.resolve ? runChunk(t, options.resolve) : runChunk(t));
       tick();
     }
     return out;

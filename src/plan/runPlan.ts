@@ -21,6 +21,12 @@ export interface PlanTask {
    * thread, which has its own cache of running programs (one program per system per worker).
    */
   external?: ExternalOptions;
+  /**
+   * How a worker thread builds a system that is neither built in nor `exec:` (a system a project
+   * file names): a module whose default export, called as `(...args, systemName)`, resolves to
+   * `{ system }`. The CLI passes its project-file loader (src/config/poolLoader.ts).
+   */
+  loader?: { module: string; args: unknown[]; systems: string[] };
 }
 
 /** A system that threw, hung or broke the protocol during a replication: the plan stops with it. */

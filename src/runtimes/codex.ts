@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { findExecutable, InstallError, npmInstallCached, npmResolve } from './npmInstall.js';
 import type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, ToolResult } from './runtime.js';
-import { killGroup, trackPid, untrackPid } from './processes.js';
+import { killGroup, trackPid, untrackPid, pipeLines, waitExit, initOrStop } from './processes.js';
 import { RESPONSES_WIRE } from './wire/responses.js';
 import type { OfferedTool } from './wire/responses.js';
 
@@ -142,17 +142,6 @@ function prepareHome(o: SessionOptions): string {
   mkdirSync(work, { recursive: true });
   writeFileSync(join(codexHome, 'config.toml'), configToml(o));
   return work;
-}
-
-function pipeLines(child: ChildProcess, onLog: (l: string) => void): void {
-  if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLog(l));
-}
-
-function waitExit(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
 }
 
 /** `codex app-server`: one thread, one turn per scenario turn. */
@@ -354,12 +343,6 @@ export const CODEX: RealRuntime = {
     const work = prepareHome(o);
     if (o.mode === 'exec') return new ExecSession(o, work);
     const s = new AppServerSession(o, work);
-    try {
-      await s.init(work);
-    } catch (e) {
-      await s.stop();
-      throw e;
-    }
-    return s;
+    return initOrStop(s, () => s.init(work));
   },
 };

@@ -113,6 +113,8 @@ interface ThreadState {
   waiter: { resolve(h: HeldRequest): void; reject(e: Error): void } | null;
   busy: boolean;
   idle: Array<() => void>;
+  /** resolved when the thread's first request of a turn is held (a call `by` it waits for that) */
+  arrived: Array<() => void>;
   /** bumped on every new turn of the thread: a stale turn's timer does nothing */
   epoch: number;
   /** spawns that return at the children's end (`spawnReturns: 'at-end'`) still out: the thread's next action waits for them */
@@ -181,7 +183,7 @@ class Driver {
   }
 
   private thread(name: string, parent: string | null, depth: number): ThreadState {
-    const t: ThreadState = { name, parent, depth, id: null, status: 'starting', finalAt: 0, expecting: false, held: null, queue: [], waiter: null, busy: false, idle: [], epoch: 0, pending: null };
+    const t: ThreadState = { name, parent, depth, id: null, status: 'starting', finalAt: 0, expecting: false, held: null, queue: [], waiter: null, busy: false, idle: [], arrived: [], epoch: 0, pending: null };
     this.threads.set(name, t);
     return t;
   }
@@ -336,6 +338,7 @@ class Driver {
       if (t.epoch !== epoch) return;
       t.held = first;
       if (t.status !== 'closed' && t.status !== 'refused') t.status = 'running';
+      for (const f of t.arrived.splice(0)) f();
       await this.delay(runFor_ms * this.o.timeScale);
       while (t.busy) await new Promise<void>((r) => t.idle.push(r));
       if (t.epoch !== epoch || t.status !== 'running') return;
@@ -410,9 +413,22 @@ class Driver {
     this.known.set(caller, k);
   }
 
-  private callerState(by: string | undefined, what: string): ThreadState | null {
+  private async callerState(by: string | undefined, what: string): Promise<ThreadState | null> {
     const name = by ?? 'root';
     const t = this.threads.get(name);
+    if (t && !t.held && t.status === 'starting' && t.expecting) {
+      // a subagent spawned a moment ago: its model turn starts with its first request; wait for it
+      await this.guard(
+        new Promise<void>((resolve) => {
+          t.arrived.push(resolve);
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            resolve();
+          }, this.o.callTimeout_ms);
+          this.timers.add(timer);
+        }),
+      );
+    }
     if (!t || !t.held) {
       this.event({ kind: 'skip', thread: name, detail: `${what} skipped: ${name} has no model turn in progress (${t ? t.status : 'unknown thread'})` });
       return null;
@@ -665,14 +681,14 @@ class Driver {
         return;
       case 'spawn': {
         const s = a as { spawn: number | string | string[]; runFor?: number; outcome?: string };
-        const t = this.callerState(by, 'spawn');
+        const t = await this.callerState(by, 'spawn');
         if (!t) return;
         await this.spawn(t, this.births(s.spawn), s.runFor ?? this.scenario.config.runFor, s.outcome ?? 'completed');
         return;
       }
       case 'wait': {
         const w = a as { wait: string | string[]; timeout?: number };
-        const t = this.callerState(by, 'wait');
+        const t = await this.callerState(by, 'wait');
         if (!t) return;
         await this.wait(t, this.targets(w.wait, t.name, true), w.timeout ?? this.scenario.config.waitTimeout);
         return;
@@ -681,7 +697,7 @@ class Driver {
       case 'resume':
       case 'send': {
         const x = a as Record<string, unknown> & { runFor?: number; outcome?: string };
-        const t = this.callerState(by, k);
+        const t = await this.callerState(by, k);
         if (!t) return;
         for (const target of this.targets(x[k] as string | string[], t.name, k === 'close')) {
           await this.simple(t, k, target, { ...(x.runFor !== undefined ? { runFor: x.runFor } : {}), ...(x.outcome !== undefined ? { outcome: x.outcome } : {}) });
@@ -691,7 +707,7 @@ class Driver {
       case 'fork':
       case 'create': {
         const f = a as Record<string, unknown> & { runFor?: number; outcome?: string };
-        const t = this.callerState(by, k);
+        const t = await this.callerState(by, k);
         if (!t) return;
         await this.newThreads(t, k, this.births(f[k] as number | string | string[]), f.runFor ?? this.scenario.config.runFor, f.outcome ?? 'completed');
         return;
@@ -701,7 +717,7 @@ class Driver {
         const p = (a as { parallel: Action[] }).parallel;
         if (this.deps.runtime.spawnReturns === 'at-end' && p.every((c) => actionKind(c) === 'spawn')) {
           // One model answer with every spawn: the children run together.
-          const t = this.callerState(by ?? (p[0] as { by?: string }).by, 'spawn');
+          const t = await this.callerState(by ?? (p[0] as { by?: string }).by, 'spawn');
           if (!t) return;
           const groups = p as Array<{ spawn: number | string | string[]; runFor?: number; outcome?: string }>;
           const first = groups[0]!;

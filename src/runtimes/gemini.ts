@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InstallError, npmInstallCached, npmResolve } from './npmInstall.js';
-import { killGroup, trackPid, untrackPid } from './processes.js';
+import { killGroup, trackPid, untrackPid, pipeLines, waitExit, initOrStop } from './processes.js';
 import type { RealRuntime, ReportedEnd, RuntimeSession, SessionOptions, ToolDialect, ToolResult } from './runtime.js';
 import { GEMINI_WIRE } from './wire/gemini.js';
 
@@ -112,17 +112,6 @@ function childEnv(o: SessionOptions): Record<string, string> {
     // Lets a test (or a person) find the runtime processes one spawnsim process started.
     SPAWNSIM_PARENT_PID: String(process.pid),
   };
-}
-
-function pipeLines(child: ChildProcess, onLog: (l: string) => void): void {
-  if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLog(l));
-}
-
-function waitExit(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
 }
 
 /** One headless `gemini -p` per root turn. */
@@ -301,12 +290,6 @@ export const GEMINI: RealRuntime = {
     const work = prepareHome(o);
     if (o.mode === 'exec') return new ExecSession(o, work);
     const s = new AcpSession(o, work);
-    try {
-      await s.init(work);
-    } catch (e) {
-      await s.stop();
-      throw e;
-    }
-    return s;
+    return initOrStop(s, () => s.init(work));
   },
 };

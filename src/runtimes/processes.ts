@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 /**
  * Every runtime process spawnsim starts is the leader of its own process group (`detached`), so
@@ -85,4 +86,28 @@ export async function killGroup(child: ChildProcess, exited: Promise<void>, grac
     signalGroup(pid, 'SIGKILL');
   }
   untrackPid(pid);
+}
+
+/** Hands every line the child writes to stderr to `onLog` (the run's record of the runtime's own words). */
+export function pipeLines(child: ChildProcess, onLog: (l: string) => void): void {
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLog(l));
+}
+
+/** Resolves when the child has exited (at once if it already has). */
+export function waitExit(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** A session that must be initialised after start: initialised, or stopped (no process left) and the error passed on. */
+export async function initOrStop<S extends { stop(): Promise<void> }>(session: S, init: () => Promise<void>): Promise<S> {
+  try {
+    await init();
+  } catch (e) {
+    await session.stop();
+    throw e;
+  }
+  return session;
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ACTION_KINDS, ACTION_SCHEMAS, Scenario, type ActionKind } from '../world/scenario.js';
-import { builtinSystems } from '../systems/catalog.js';
+import { knownSystemIds } from '../systems/catalog.js';
 import { invariantNames } from '../invariants/catalog.js';
 import { globMatches } from './expectations.js';
 import { LocatedDocument, describeIssue, pathText } from './locate.js';
@@ -18,7 +18,7 @@ export function parseScenario(text: string, file: string, options: { systems?: r
   const parsed = Scenario.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw doc.zodError(parsed.error, (issue) => actionIssue(raw, issue) ?? unknownKeyIssue(raw, issue));
   const scenario = parsed.data;
-  checkSemantics(doc, scenario, options.systems ?? builtinSystems().map((s) => s.id), options.invariants ?? []);
+  checkSemantics(doc, scenario, options.systems ?? knownSystemIds(), options.invariants ?? []);
   return scenario;
 }
 

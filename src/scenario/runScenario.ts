@@ -119,7 +119,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
 
   world = new World({
     scenario: s,
-    createSystem: (cfg, budget) => system.create(cfg, budget),
+    createSystem: (cfg, env) => system.create(cfg, env),
     ...(system.refusesConfig !== undefined ? { refuseConfig: (cfg: Parameters<NonNullable<typeof system.refusesConfig>>[0]) => system.refusesConfig!(cfg) } : {}),
     snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),

@@ -4,6 +4,7 @@ import { EXEC_PREFIX } from './external/execSpec.js';
 import { externalSystem } from './external/ExternalSystem.js';
 import { CodexV2 } from './codexV2.js';
 import { codexConfigRefusal } from './codexConfig.js';
+import { EXAMPLE_SYSTEMS } from './examples/catalog.js';
 
 interface V1Base {
   id: string;
@@ -89,7 +90,7 @@ export function builtinSystems(): SystemDefinition[] {
       out.push({
         id,
         summary: forkPolicy === 'fresh-root' ? base.summary : `${base.id} where ${FORK_SUMMARY[forkPolicy]}`,
-        create: (config, budget) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }, budget),
+        create: (config, env) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }, env),
         refusesConfig: codexConfigRefusal,
       });
     }
@@ -108,8 +109,13 @@ export function wrapBuiltinSystems(f: ((def: SystemDefinition) => SystemDefiniti
   wrapper = f;
 }
 
+/** Every id `findSystem` knows without a project file: the built-in systems, then the examples of docs/classes.md. */
+export function knownSystemIds(): string[] {
+  return [...builtinSystems(), ...EXAMPLE_SYSTEMS].map((s) => s.id);
+}
+
 /** Looks up a built-in system by id, or an external program by `exec:PROGRAM ARGS...`; undefined when unknown. */
 export function findSystem(id: string): SystemDefinition | undefined {
   if (id.startsWith(EXEC_PREFIX)) return externalSystem(id);
-  return builtinSystems().find((s) => s.id === id);
+  return builtinSystems().find((s) => s.id === id) ?? EXAMPLE_SYSTEMS.find((s) => s.id === id);
 }

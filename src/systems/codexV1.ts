@@ -5,6 +5,7 @@ import {
   type AgentStatus,
   type CloseRequest,
   type CloseResponse,
+  type SystemEnv,
   type ForkRequest,
   type ForkResponse,
   type InterruptRequest,
@@ -95,7 +96,8 @@ export class CodexV1 implements SystemUnderTest {
   constructor(
     private readonly config: SystemConfig,
     private readonly options: CodexV1Options,
-    private readonly budget: StepBudget = new StepBudget(),
+    /** The step watchdog (`SystemEnv.step`); a budget of its own where no world runs. */
+    private readonly budget: Pick<SystemEnv, 'step'> = new StepBudget(),
   ) {}
 
   startRoot(root: ThreadId): void {

@@ -1,4 +1,3 @@
-import type { StepBudget } from './StepBudget.js';
 
 /**
  * The system-under-test (SUT) contract: one admission-control implementation (a registry plus
@@ -61,6 +60,12 @@ export type SpawnResponse =
        * loaded (not closed), and a later delivery reloads them (`SendResponse.reloaded`).
        */
       unloaded?: ThreadId[];
+      /**
+       * Accepted but not started: the agent waits for a unit of a pool (a queue, a shared
+       * permit). The world keeps it PendingInit and not running until the system admits it
+       * (`WakeResponse.admitted`). A system that queues lists the waiting agents in its pools.
+       */
+      queued?: boolean;
     }
   | Refusal;
 
@@ -236,8 +241,41 @@ export interface SessionResumeRequest {
   edges: Array<{ parent: ThreadId; child: ThreadId }>;
 }
 
+/**
+ * What a pool bounds. `session`, `per-parent` and `global` are admission pools (a spawn needs a
+ * unit of each that applies to it); `queue` holds accepted agents that wait for a unit; V2's
+ * `residency` and `permits` bound loaded and running threads. Systems may name kinds of their own.
+ */
+export type PoolKind = 'session' | 'per-parent' | 'global' | 'queue' | 'residency' | 'permits' | (string & {});
+
+/**
+ * One named pool of a system's accounting: who holds a unit, who waits for one, and the cap.
+ * A registry snapshot describes its session pool (and V2's residency and permits) already;
+ * `SystemSnapshot.pools` adds the pools it cannot (per-parent, global, queues), and
+ * `poolsOf` (src/systems/pools.ts) lists both.
+ */
+export interface Pool {
+  /** Unique in the snapshot, stable across events: `root/slots`, `global`, `a1/children`. */
+  name: string;
+  kind: PoolKind;
+  /** The limit (null: unlimited). */
+  cap: number | null;
+  /** Threads holding a unit, sorted. */
+  holders: ThreadId[];
+  /** Units counted when that differs from `holders.length` (open reservations, a leak). */
+  counted?: number;
+  /** Threads waiting for a unit, in the order they will get one. */
+  waiting?: ThreadId[];
+  /** The session root whose calls it bounds; absent: every session (a global pool). */
+  scope?: ThreadId;
+  /** A per-parent pool: the caller whose children it bounds. */
+  parent?: ThreadId;
+}
+
 export interface SystemSnapshot {
   registries: RegistrySnapshot[];
+  /** Pools beyond the registries' own (per-parent, global, queues), when the system has them. */
+  pools?: Pool[];
 }
 
 /**
@@ -247,6 +285,41 @@ export interface SystemSnapshot {
  */
 export interface Steps<R> {
   step(): { done: false; label: string } | { done: true; value: R };
+}
+
+/**
+ * What the world offers a system besides its calls: the virtual clock and timers. Handed to
+ * `SystemDefinition.create`; a system that ignores it keeps working. `now_ms` is the virtual
+ * time of the call being made (every call carries it), never the wall clock.
+ */
+export interface SystemEnv {
+  /** Virtual time of the current call, ms since the run started. */
+  readonly now_ms: number;
+  /**
+   * Asks the world to call `wake(now_ms)` at virtual time `at_ms` (at once, after the current
+   * event, when `at_ms` is not in the future). One wake-up per instant however often it is asked
+   * for; delivered in order with every other event, ties broken by the order of asking.
+   */
+  wakeAt(at_ms: number): void;
+  /**
+   * The step watchdog: call it once per iteration of every loop whose end depends on the
+   * system's own data (a walk over spawn edges, a retry). Past the budget of one call
+   * (`STEPS_PER_CALL`, docs/limits.md) it throws, and the world turns the loop that does not end
+   * into a `hang` finding with the trace up to the call instead of a hung run
+   * (src/systems/StepBudget.ts). Counting steps, not time, keeps the finding deterministic.
+   */
+  step(): void;
+}
+
+/** What a system did when woken (heartbeat, sweep, grace period). */
+export interface WakeResponse {
+  /**
+   * Agents the system cancelled (a heartbeat that gives up on a hung agent): the world shuts
+   * them down as a close would (their turn is aborted, however wedged).
+   */
+  cancelled?: ThreadId[];
+  /** Queued spawns the system now admits (`SpawnResponse.queued`): their turns start. */
+  admitted?: ThreadId[];
 }
 
 /** The system-under-test contract. Every method is synchronous and deterministic. */
@@ -278,6 +351,8 @@ export interface SystemUnderTest {
   wait?(req: WaitRequest): WaitResponse;
   /** Optional: spawn as interleavable steps (check-then-register, reserve-then-commit). */
   spawnSteps?(req: SpawnRequest): Steps<SpawnResponse>;
+  /** Optional: a wake-up the system asked for with `SystemEnv.wakeAt` is due. */
+  wake?(now_ms: number): WakeResponse | void;
 }
 
 /** Configuration every system receives (from the scenario's `config`). */
@@ -299,11 +374,10 @@ export interface SystemDefinition {
   /** One line for `spawnsim list`. */
   summary: string;
   /**
-   * A fresh system for one run. `budget` is the run's step watchdog: call `budget.step()` in
-   * every loop whose end depends on the system's own data, so that a loop that never ends
-   * becomes a `hang` finding instead of a hung run (src/systems/StepBudget.ts).
+   * A fresh system for one run. `env`: the virtual clock, timers and the step watchdog
+   * (`env.step()`), absent where no world runs, such as a probe.
    */
-  create(config: SystemConfig, budget?: StepBudget): SystemUnderTest;
+  create(config: SystemConfig, env?: SystemEnv): SystemUnderTest;
   /**
    * Optional: the reason this system refuses to start with `config` (Codex refuses
    * `agents.max_threads = 0` and `agents.max_depth < 1` at config load), or undefined when it

@@ -1,5 +1,6 @@
 import { EventQueue } from '../core/EventQueue.js';
-import { RandomStreams, type Rng } from '../core/rng.js';
+import { RandomStreams, rngFor, type Rng } from '../core/rng.js';
+import { PctScheduler } from './PctScheduler.js';
 import { SimulatedClock } from '../core/SimulatedClock.js';
 import { Trace, type TraceEvent } from '../core/Trace.js';
 import { formatSeconds } from '../core/duration.js';
@@ -9,7 +10,9 @@ import {
   type CloseRequest,
   type Delivery,
   type SystemConfig,
+  type SystemEnv,
   type SpawnResponse,
+  type ForkResponse,
   type Steps,
   type SystemSnapshot,
   type SystemUnderTest,
@@ -31,7 +34,8 @@ export interface WorldObserver {
 
 export interface WorldOptions {
   scenario: Scenario;
-  createSystem: (config: SystemConfig, budget: StepBudget) => SystemUnderTest;
+  /** `env` gives the system the virtual clock, timers and the step watchdog (`SystemEnv`). */
+  createSystem: (config: SystemConfig, env: SystemEnv) => SystemUnderTest;
   /** Why the system refuses to start with this configuration, if it does (`SystemDefinition.refusesConfig`). */
   refuseConfig?: (config: SystemConfig) => string | undefined;
   observer?: WorldObserver;
@@ -107,7 +111,7 @@ type PendingCall =
   | { tool: 'close_agent' | 'interrupt_agent'; caller: ThreadId; target: ThreadId }
   | SendCall
   | { tool: 'sleep'; duration: number }
-  | { tool: 'parallel'; calls: PendingCall[]; order: number[] }
+  | { tool: 'parallel'; calls: PendingCall[]; order: number[]; pct?: { seed: number; depth: number } }
   | { tool: 'compact'; caller: ThreadId }
   | { tool: 'vanish' | 'die' | 'exit'; target: ThreadId };
 
@@ -119,7 +123,9 @@ type WorldEvent =
   | { k: 'finish'; thread: ThreadId; gen: number; outcome: Outcome }
   | { k: 'heartbeat'; thread: ThreadId; gen: number }
   | { k: 'wait-return'; wait: number }
-  | { k: 'wait-timeout'; wait: number };
+  | { k: 'wait-timeout'; wait: number }
+  /** a wake-up the system asked for; `sys` tells systems of successive exec processes apart */
+  | { k: 'wake'; sys: number };
 
 interface ActiveWait {
   id: number;
@@ -128,6 +134,12 @@ interface ActiveWait {
   returning: boolean;
 }
 
+/**
+ * When only the system's wake-ups are left and an agent still runs (a hung one, say), the world
+ * keeps delivering them for this long after the last other event, so that a heartbeat gets its
+ * chance; then the run ends. With nothing running, it ends at once.
+ */
+const WAKE_HORIZON_MS = 24 * 3_600_000;
 const WAIT_MIN_MS = 10_000;
 const WAIT_MAX_MS = 3_600_000;
 
@@ -171,6 +183,19 @@ export class World implements WorldView {
   private systemError: WorldResult['systemError'];
   private refused: string | undefined;
   private counters = { a: 0, f: 0, c: 0 };
+  /** The turn each queued agent runs once admitted. */
+  private readonly queuedTurns = new Map<ThreadId, { runFor: number; outcome: Outcome }>();
+  /** Agents whose turn ended while they were blocked in wait_agent: they finish when it returns. */
+  private readonly finishAfterWait = new Map<ThreadId, { gen: number; outcome: Outcome }>();
+  /** Bumps with every system created (one per exec process): older wake-ups are dropped. */
+  private systemGen = 0;
+  /** Instants with a wake-up queued for the current system, and how many such events are queued. */
+  private readonly wakeTimes = new Set<number>();
+  private wakesQueued = 0;
+  /** Time of the last event that was not a wake-up. */
+  private lastActivity_ms = 0;
+  /** The clock and timers the system gets (`SystemEnv`). */
+  private readonly env: SystemEnv;
 
   // the current root turn
   private turnNo = 0;
@@ -189,6 +214,14 @@ export class World implements WorldView {
     this.config = resolveConfig(options.scenario);
     this.mode = options.scenario.mode;
     this.trace = new Trace(options.traceLimit ?? Infinity, options.digest ?? true);
+    const clock = this.clock;
+    this.env = {
+      get now_ms(): number {
+        return clock.now_ms;
+      },
+      wakeAt: (at_ms) => this.scheduleWake(at_ms),
+      step: () => this.budget.step(),
+    };
     const streams = new RandomStreams(options.scenario.seed);
     this.modelRng = streams.stream('model');
     this.agentRng = streams.stream('agents');
@@ -244,6 +277,9 @@ export class World implements WorldView {
   lastEvent(): TraceEvent | undefined {
     return this.last;
   }
+  activeWait(): { caller: ThreadId; targets: readonly ThreadId[] } | null {
+    return this.wait;
+  }
 
   /** Runs the scenario to quiescence (or until stopped) and returns the trace and digest. */
   run(): WorldResult {
@@ -256,9 +292,12 @@ export class World implements WorldView {
         this.stopReason = 'stopped';
         break;
       }
+      if (this.wakesQueued > 0 && this.queue.size === this.wakesQueued && !this.wakesMatter()) break;
       const next = this.queue.popNext();
       if (next === undefined) break;
       this.clock.advanceTo(this.queue.lastTime_ms);
+      if (next.k === 'wake') this.wakesQueued--;
+      else this.lastActivity_ms = this.clock.now_ms;
       this.handle(next);
       if (this.eventCount >= maxEvents && this.stopReason === null) this.stopReason = 'event-limit';
     }
@@ -312,7 +351,51 @@ export class World implements WorldView {
         return this.returnWait(ev.wait, false);
       case 'wait-timeout':
         return this.returnWait(ev.wait, true);
+      case 'wake':
+        return this.wake(ev.sys);
     }
+  }
+
+  /** `SystemEnv.wakeAt`: one wake-up per instant, never in the past. */
+  private scheduleWake(at_ms: number): void {
+    const t = Math.max(this.now_ms, Math.ceil(at_ms));
+    if (!Number.isFinite(t) || this.wakeTimes.has(t)) return;
+    this.wakeTimes.add(t);
+    this.wakesQueued++;
+    this.queue.push(t, { k: 'wake', sys: this.systemGen });
+  }
+
+  /** Only wake-ups are queued: are they worth delivering? Yes while an agent runs, up to the horizon. */
+  private wakesMatter(): boolean {
+    if (this.clock.now_ms - this.lastActivity_ms > WAKE_HORIZON_MS) return false;
+    for (const id of this.queuedTurns.keys()) if (this.truth.get(id)?.closed === false) return true;
+    for (const n of this.liveByScope.values()) if (n > 0) return true;
+    return false;
+  }
+
+  private wake(sys: number): void {
+    if (sys !== this.systemGen) return;
+    this.wakeTimes.delete(this.now_ms);
+    if (this.system.wake === undefined) return;
+    const res = this.callSystem('wake', () => this.system.wake!(this.now_ms));
+    if (this.stopReason !== null) return;
+    const cancelled = res?.cancelled ?? [];
+    const admitted = res?.admitted ?? [];
+    const did = [...(cancelled.length > 0 ? [`cancelled ${cancelled.join(', ')}`] : []), ...(admitted.length > 0 ? [`admitted ${admitted.join(', ')}`] : [])];
+    this.emit('timer', this.root, 'wake', undefined, undefined, did.length > 0 ? did.join('; ') : undefined);
+    for (const id of admitted) {
+      const t = this.truth.get(id);
+      const turn = this.queuedTurns.get(id);
+      if (t === undefined || turn === undefined || !t.queued || t.closed) continue;
+      this.queuedTurns.delete(id);
+      this.mutate(t, () => (t.queued = false));
+      this.emit('admit', id, 'admitted', undefined, undefined, `${id} leaves the queue and starts`);
+      this.startAgentTurn(t, turn.runFor, turn.outcome);
+    }
+    // all of them down first, then the events: the invariants see the cancel whole
+    const down = cancelled.filter((id) => this.truth.get(id)?.closed === false);
+    for (const id of down) this.shutdownThread(id);
+    for (const id of down) this.emit('cancel', id, 'cancelled', undefined, undefined, `the system cancelled ${id}; its turn is aborted`);
   }
 
   private startTurn(turn: number): void {
@@ -335,8 +418,10 @@ export class World implements WorldView {
         this.emit('config-refused', this.root, 'start', undefined, 'refused', refused);
         return;
       }
+      this.systemGen++;
+      this.wakeTimes.clear();
       this.guard('create', () => {
-        this.system = this.options.createSystem(this.systemConfig, this.budget);
+        this.system = this.options.createSystem(this.systemConfig, this.env);
       });
       if (this.stopReason !== null) return;
       if (resumes) this.reopenRoot();
@@ -357,6 +442,8 @@ export class World implements WorldView {
   private endTurn(reason: 'done' | 'timeout' | 'budget'): void {
     this.turnActive = false;
     this.wait = null;
+    for (const [id, d] of this.finishAfterWait) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
+    this.finishAfterWait.clear();
     this.callSystem('turnEnded', () => this.system.turnEnded(this.root, this.turnNo));
     this.emit('turn-end', this.root, 'turn-end', undefined, reason);
     if (this.mode === 'exec') {
@@ -468,8 +555,10 @@ export class World implements WorldView {
       case 'exit':
         return this.targets((a as { exit: string | string[] }).exit, by).map((target) => ({ tool: 'exit', target }));
       case 'parallel': {
-        const p = a as { parallel: Action[]; order?: number[] };
-        return [{ tool: 'parallel', calls: p.parallel.flatMap((x) => this.expand(x)), order: p.order ?? [] }];
+        const p = a as { parallel: Action[]; order?: number[]; pct?: { seed: number; depth?: number } };
+        const calls = p.parallel.flatMap((x) => this.expand(x));
+        if (p.order === undefined && p.pct !== undefined) return [{ tool: 'parallel', calls, order: [], pct: { seed: p.pct.seed, depth: p.pct.depth ?? 2 } }];
+        return [{ tool: 'parallel', calls, order: p.order ?? [] }];
       }
     }
   }
@@ -543,7 +632,7 @@ export class World implements WorldView {
         this.die(call.target, true);
         return false;
       case 'parallel':
-        this.parallel(call.calls, call.order);
+        this.parallel(call.calls, call.order, call.pct);
         return false;
     }
   }
@@ -558,7 +647,7 @@ export class World implements WorldView {
    * is judged once that sibling is registered, since the slot really was taken.
    * `spawnsim explore --interleave` writes these batches.
    */
-  private parallel(calls: PendingCall[], order: number[]): void {
+  private parallel(calls: PendingCall[], order: number[], pct?: { seed: number; depth: number }): void {
     interface Op {
       done: boolean;
       started: boolean;
@@ -572,7 +661,29 @@ export class World implements WorldView {
       if (!inFlight()) for (const r of deferred.splice(0)) if (this.stopReason === null) r();
     };
     const ops = calls.map((call): Op => {
-      if (call.tool !== 'spawn_agent' || this.system.spawnSteps === undefined) {
+      if ((call.tool === 'spawn_agent' && this.system.spawnSteps === undefined) || call.tool === 'fork_thread' || call.tool === 'create_thread') {
+        // An atomic spawn, fork or create: answered at its turn, but a refusal is reported (and
+        // judged) only once no sibling holds an unfinished reservation, as for stepped spawns.
+        const op: Op = {
+          done: false,
+          started: false,
+          step: () => {
+            op.done = true;
+            if (this.callerOk(call.caller, call.tool, call.target) === undefined) return;
+            if (this.truth.has(call.target)) return this.emit('call', call.caller, call.tool, call.target, 'skipped', `a thread named ${call.target} already exists`);
+            const before = this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
+            const res = this.callSystem(call.tool, () =>
+              call.tool === 'spawn_agent'
+                ? this.system.spawn({ caller: call.caller, child: call.target })
+                : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' }),
+            );
+            if (res === undefined) return;
+            settle(res.ok, () => this.create(call, { res, before }));
+          },
+        };
+        return op;
+      }
+      if (call.tool !== 'spawn_agent') {
         const op: Op = {
           done: false,
           started: false,
@@ -615,6 +726,17 @@ export class World implements WorldView {
       };
       return op;
     });
+    if (pct !== undefined) {
+      // a seeded PCT scheduler picks the interleaving (src/world/PctScheduler.ts)
+      const steps_est = ops.length * 2;
+      const sched = new PctScheduler(rngFor(pct.seed, 'pct'), ops.length, pct.depth, steps_est);
+      for (;;) {
+        if (this.stopReason !== null) return;
+        const i = sched.next(ops.map((o) => o.done));
+        if (i === undefined) break;
+        ops[i]!.step();
+      }
+    }
     for (const i of order) {
       const op = ops[i];
       if (this.stopReason !== null) return;
@@ -634,7 +756,7 @@ export class World implements WorldView {
   }
 
   /** `decided`: the answer of a spawn already made in steps (a parallel batch). */
-  private create(call: CreateCall, decided?: { res: SpawnResponse; before: SystemSnapshot | undefined }): void {
+  private create(call: CreateCall, decided?: { res: SpawnResponse | ForkResponse; before: SystemSnapshot | undefined }): void {
     const caller = this.callerOk(call.caller, call.tool, call.target);
     if (caller === undefined) return;
     if (this.truth.has(call.target)) {
@@ -669,11 +791,16 @@ export class World implements WorldView {
     const t = this.addThread(call.target, kind, caller, freshRoot ? call.target : scope, 'PendingInit');
     if (kind === 'spawn') this.edges.set(call.target, { parent: call.caller, open: true });
     this.remember(call.caller, call.target);
-    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}`);
+    const queued = 'queued' in res && res.queued === true;
+    if (queued) {
+      this.mutate(t, () => (t.queued = true));
+      this.queuedTurns.set(t.id, { runFor: call.runFor, outcome: call.outcome });
+    }
+    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}${queued ? '; queued: waits to be admitted' : ''}`);
     const rec: Omit<CallRecord, 'event'> = { op: call.tool, caller: call.caller, target: call.target, ok: true, scope };
     if (before) rec.before = before;
     this.notifyCall(rec);
-    this.startAgentTurn(t, call.runFor, call.outcome);
+    if (!queued) this.startAgentTurn(t, call.runFor, call.outcome);
     // swarm fault: a new subagent takes the root's instruction as its own and fans out
     const fanout = this.scenario.faults?.forkFanout;
     if (kind === 'spawn' && call.caller === this.root && fanout !== undefined && this.modelRng.chance(fanout)) {
@@ -882,6 +1009,11 @@ export class World implements WorldView {
     const w = this.wait;
     if (w === null || w.id !== waitId) return;
     this.wait = null;
+    const deferred = this.finishAfterWait.get(w.caller);
+    if (deferred !== undefined) {
+      this.finishAfterWait.delete(w.caller);
+      this.queue.push(this.now_ms, { k: 'finish', thread: w.caller, gen: deferred.gen, outcome: deferred.outcome });
+    }
     const finals = w.targets.filter((id) => this.waitFinal(id));
     if (timedOut && finals.length === 0) {
       this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'timed-out', 'no target reached a final status');
@@ -1042,6 +1174,9 @@ export class World implements WorldView {
   private remember(caller: ThreadId, id: ThreadId): void {
     let k = this.known.get(caller);
     if (k === undefined) this.known.set(caller, (k = []));
+    // an agent the caller knew already (resumed) is known once, as its most recent id
+    const at = k.indexOf(id);
+    if (at >= 0) k.splice(at, 1);
     k.push(id);
     const limit = this.scenario.faults?.idLimit;
     if (limit !== undefined && k.length > limit) {
@@ -1057,6 +1192,7 @@ export class World implements WorldView {
   }
 
   private scheduleFinish(t: TruthThread, runFor: number, outcome: Outcome): void {
+    t.turnStartedAt_ms = this.now_ms;
     t.hung = outcome === 'hang';
     if (t.hung) this.hungThreads.add(t.id);
     else this.hungThreads.delete(t.id);
@@ -1067,6 +1203,8 @@ export class World implements WorldView {
   private finish(id: ThreadId, gen: number, outcome: Outcome): void {
     const t = this.truth.get(id)!;
     if (t.gen !== gen || !t.loaded || t.closed || t.dead) return;
+    // An agent blocked in wait_agent cannot end its turn: it holds what it holds until the wait returns.
+    if (this.wait !== null && this.wait.caller === id) return void this.finishAfterWait.set(id, { gen, outcome });
     if (outcome === 'dies') return this.die(id);
     if (outcome === 'exits') return this.die(id, true);
     const status: AgentStatus = outcome === 'completed' ? 'Completed' : outcome === 'errored' ? 'Errored' : 'Interrupted';
@@ -1121,6 +1259,9 @@ export class World implements WorldView {
       vanishedAt_ms: null,
       gen: 0,
       process: this.process,
+      // every field a thread may get, set here: one object shape for all threads (hot paths read them)
+      turnStartedAt_ms: this.now_ms,
+      queued: false,
     };
     this.truth.set(id, t);
     if (t.scope !== t.id && isLive(t)) this.bumpLive(t, +1);

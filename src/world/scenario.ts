@@ -84,6 +84,13 @@ export const ParallelAction = z.strictObject({
     .array(z.number().int().min(0))
     .optional()
     .describe('The interleaving: each entry is the index of the call that takes its next step; afterwards the unfinished calls run to the end in list order.'),
+  pct: z
+    .strictObject({
+      seed: z.number().int().nonnegative(),
+      depth: z.number().int().min(1).max(8).optional().describe('PCT depth: 1 + the number of priority change points (default 2).'),
+    })
+    .optional()
+    .describe('Without `order`: a seeded PCT scheduler picks the interleaving (random priorities, depth-1 change points). Fuzz writes this.'),
 });
 
 /** Every action kind, keyed by the one property that names it. */
@@ -155,6 +162,10 @@ export const Config = z.strictObject({
   heartbeat: Duration.optional().describe(
     "The runtime's heartbeat: an agent loop that died silently (outcome dies, the die action, agentDeath) is reported Errored this long after it died. Absent: only the next delivery (InternalAgentDied) tells the runtime.",
   ),
+  stallTimeout: Duration.optional().describe(
+    "hang-cancelled: the runtime's promise that an agent turn that never ends (outcome hang) is cancelled after this long (a heartbeat's timeout). Unset: not judged.",
+  ),
+  stallTolerance: Duration.optional().describe('hang-cancelled: how late the cancel may come after stallTimeout (default: stallTimeout again, one heartbeat period).'),
 });
 
 const rate = z.number().min(0).max(1);

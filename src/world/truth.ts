@@ -52,11 +52,15 @@ export interface TruthThread {
    * status but it never terminates on Shutdown either (#25426). Reset when a new turn starts.
    */
   hung?: boolean;
+  /** When its current turn started (set with the turn's finish; absent for a user root). */
+  turnStartedAt_ms?: number;
+  /** Accepted by a spawn that queued it (`SpawnResponse.queued`): not started until admitted. */
+  queued?: boolean;
 }
 
 /** Really running: in the thread manager, its loop alive, PendingInit or Running. */
 export function isLive(t: TruthThread): boolean {
-  return t.loaded && !t.dead && !t.closed && (t.status === 'Running' || (t.status === 'PendingInit' && !t.parked));
+  return t.loaded && !t.dead && !t.closed && t.queued !== true && (t.status === 'Running' || (t.status === 'PendingInit' && !t.parked));
 }
 
 /** Still exists as a thread somebody could use (not shut down, not vanished). */
@@ -107,4 +111,6 @@ export interface WorldView {
   snapshot(): SystemSnapshot;
   /** the last recorded event */
   lastEvent(): TraceEvent | undefined;
+  /** The wait_agent call outstanding (the script of a turn makes one at a time), or null. */
+  activeWait?(): { caller: ThreadId; targets: readonly ThreadId[] } | null;
 }

@@ -33,7 +33,8 @@ describe('workloadArbitrary', () => {
       fc.property(arb, (s) => {
         const born = new Set(['root']);
         for (const t of s.turns) {
-          for (const a of t.do) {
+          // the calls of a parallel batch are named like the others
+          for (const a of t.do.flatMap((x) => ('parallel' in x ? (x.parallel as typeof t.do) : [x]))) {
             const kind = actionKind(a);
             const rec = a as Record<string, unknown>;
             if ('by' in a && a.by !== undefined) expect(born.has(a.by), `by: ${a.by}`).toBe(true);

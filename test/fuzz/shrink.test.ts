@@ -12,26 +12,30 @@ const v1 = findSystem('codex-v1')!;
 const kinds = (s: { turns: Array<{ do: object[] }> }): string[][] => s.turns.map((t) => t.do.map((a) => actionKind(a as never)));
 
 describe('shrinking', () => {
-  it('#18335 on codex-v1 shrinks to at most 3 calls over 2 turns with cap 1: a spawn, then the next turn spawns and is refused', () => {
+  it('#18335 on codex-v1 shrinks to at most 3 calls over at most 2 turns with cap 1: a spawn that finishes, then a spawn refused', () => {
     const r = fuzz({ system: v1, seed: 1, invariants: ['no-false-rejection'] });
     const f = r.failures[0]!;
     expect(f.invariant).toBe('no-false-rejection');
     expect(f.calls).toBeLessThanOrEqual(3);
-    expect(f.turns).toBe(2);
+    expect(f.turns).toBeLessThanOrEqual(2);
     expect(f.counterexample.config.maxThreads).toBe(1);
-    expect(kinds(f.counterexample)[0]).toContain('spawn');
-    expect(kinds(f.counterexample)[1]).toEqual(['spawn']);
+    // a spawn that finishes, then (a wait in the same turn, or the next turn) a spawn refused
+    const all = kinds(f.counterexample).flat();
+    expect(all[0]).toBe('spawn');
+    expect(all[all.length - 1]).toBe('spawn');
     expect(f.violation.message).toMatch(/refused with AgentLimitReached\{1\} while 0 agents run/);
     expect(f.shrink!.stoppedBy).toBe('done');
   });
 
-  it('#30692 on codex-v1 (fresh-root forks) shrinks to at most 3 calls: a spawn, then a fork or create by the child', () => {
+  it('#30692 on codex-v1 (fresh-root forks) shrinks to at most 3 calls: a spawn, then a fork or create by the child (a call, or the fork-fanout fault)', () => {
     const r = fuzz({ system: v1, seed: 1, invariants: ['depth-within-max'] });
     const f = r.failures[0]!;
     expect(f.calls).toBeLessThanOrEqual(3);
     const actions = f.counterexample.turns.flatMap((t) => t.do);
     expect(actions[0]).toEqual({ spawn: 'a1' });
-    expect(actions.some((a) => ('fork' in a || 'create' in a) && a.by === 'a1')).toBe(true);
+    // the child's fork is a call of the child, or the fork-fanout fault (the child takes the root's instruction)
+    const forkByChild = actions.some((a) => ('fork' in a || 'create' in a) && a.by === 'a1');
+    expect(forkByChild || f.counterexample.faults?.forkFanout !== undefined).toBe(true);
     expect(f.violation.message).toMatch(/at lineage depth 2 where max_depth is 1/);
   });
 

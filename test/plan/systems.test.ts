@@ -52,6 +52,21 @@ describe('spawnsim plan on any named system', () => {
     expect(processesWith(adapter)).toEqual([]);
   });
 
+  it('plans systems a project file names (TypeScript modules and exec: commands): the same JSON with 1 and 2 workers', async () => {
+    const cwd = join(ROOT, 'examples/registries');
+    const args = ['plan', join(ROOT, WL), '--system', 'another-path-buggy', '--system', 'hardcoded-cap-buggy', '--sweep', 'maxThreads=2,6', '--replications', '12', '--seed', '2', '--json'];
+    const one = await cli([...args, '--workers', '1'], { cwd });
+    const two = await cli([...args, '--workers', '2'], { cwd });
+    expect(one.code, one.err).toBe(0);
+    expect(two.code, two.err).toBe(0);
+    expect(two.out).toBe(one.out);
+    const points = (JSON.parse(one.out) as { report: { points: Array<{ system: string; maxThreads: number; refusalRate: { estimate: number } }> } }).report.points;
+    const rate = (system: string, cap: number) => points.find((p) => p.system === system && p.maxThreads === cap)!.refusalRate.estimate;
+    // a registry that honours the cap refuses less at 6 than at 2; the hard-coded cap does not move
+    expect(rate('another-path-buggy', 6)).toBeLessThan(rate('another-path-buggy', 2));
+    expect(rate('hardcoded-cap-buggy', 6)).toBe(rate('hardcoded-cap-buggy', 2));
+  });
+
   it('a program that crashes is reported (exit 1, which system, which replication), not planned', async () => {
     const prog = join(tmp, 'crash.mjs');
     writeFileSync(prog, 'process.stdin.once("data", () => process.exit(3));\n');

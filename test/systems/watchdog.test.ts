@@ -11,12 +11,12 @@ const TWO_SPAWNS = parseScenario('name: two-spawns\nseed: 1\nturns:\n  - do: [{ 
 const looping: SystemDefinition = {
   id: 'test-loops',
   summary: 'second spawn loops for ever',
-  create: (config, budget) => {
-    const sut = findSystem('codex-v1')!.create(config, budget);
+  create: (config, env) => {
+    const sut = findSystem('codex-v1')!.create(config, env);
     let spawns = 0;
     const inner = sut.spawn.bind(sut);
     sut.spawn = (req) => {
-      if (++spawns === 2) for (;;) budget!.step();
+      if (++spawns === 2) for (;;) env!.step();
       return inner(req);
     };
     return sut;

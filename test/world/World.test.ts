@@ -184,3 +184,10 @@ describe('World directly', () => {
     expect(a.stats).toMatchObject({ turns: 1, spawned: 2, refused: 0, toolCalls: 6 });
   });
 });
+
+describe('the ids a model remembers', () => {
+  it('knows a resumed agent once: `close: all` after resume_agent closes it once, with no ThreadNotFound (found by diff against codex 0.121.0)', () => {
+    const r = run({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'a1' }] }, { do: [{ resume: 'a1', runFor: '30s' }, { close: 'all' }] }] });
+    expect(calls(r.trace).filter((c) => c.includes('close_agent'))).toEqual(['root close_agent a1 ok']);
+  });
+});

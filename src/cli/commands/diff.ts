@@ -10,6 +10,8 @@ import { safeName, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 import { selectInvariants } from '../../config/select.js';
 import { SHAPING_HELP, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
+import { parseTimeScale } from '../real.js';
+import { involvesReal, realDiffAction, type RealDiffOpts } from '../realDiff.js';
 
 interface DiffOpts extends ShapingFlags {
   a: string[];
@@ -50,8 +52,8 @@ export const diffCommand: CommandModule = (program, ctx) => {
     .option('--runs <n>', 'generated workloads at most (default 200)')
     .option('--seed <n>', 'root seed of the generated workloads (default 1)', parseSeed)
     .option('--responses-only', 'compare only the answers to operations, not the accounting snapshots')
-    .option('--shrink-steps <n>', 'candidate runs the shrink may make (default 2000)')
-    .option('--out <file>', 'where the shrunk workload goes (default reports/diff/<a>-vs-<b>-seed<N>.yaml)')
+    .option('--shrink-steps <n>', 'candidate runs the shrink may make (default 2000; per divergence class and 40 with a real runtime)')
+    .option('--out <file>', 'where the shrunk workload goes (default reports/diff/<a>-vs-<b>-seed<N>.yaml; with a real runtime a folder: summary.json, workloads.jsonl, class-K.yaml)')
     .option('--actions <list>', SHAPING_HELP.actions)
     .option('--outcomes <list>', SHAPING_HELP.outcomes)
     .option('--faults <list>', SHAPING_HELP.faults)
@@ -60,7 +62,16 @@ export const diffCommand: CommandModule = (program, ctx) => {
     .option('--turns <A..B>', SHAPING_HELP.turns)
     .option('--calls <A..B>', SHAPING_HELP.calls)
     .option('--json', 'write one JSON document to stdout')
-    .action((file: string | undefined, opts: DiffOpts) => {
+    .option('--confirm-runs <n>', 'real runtimes: re-runs of each shrunk divergence (and runs of a replayed file), reported as agreement (default 3)')
+    .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)
+    .option('--call-timeout <duration>', 'real runtimes: how long one tool call may take before it is a runtime-hang finding (default 60s)')
+    .option('--time <duration>', 'real runtimes: start no new workload after this long (wall clock), e.g. 40m')
+    .action(async (file: string | undefined, opts: DiffOpts & RealDiffOpts) => {
+      if (involvesReal(opts)) {
+        // A real runtime: the observed diff (observable invariants and call outcomes), every divergence class listed.
+        await realDiffAction(ctx, file, opts);
+        return;
+      }
       const a = one('--a', opts.a);
       const b = one('--b', opts.b);
       const extraInvariants = selectInvariants().extraInvariants;
@@ -72,7 +83,7 @@ export const diffCommand: CommandModule = (program, ctx) => {
 
       if (file !== undefined) {
         const path = resolveInput(file, ctx.io.cwd, 'scenario');
-        const scenario = loadScenario(path);
+        const scenario = loadScenario(path, file);
         const d = firstDivergence(scenario, a, b, compare);
         if (opts.json) ctx.io.stdout(toJson(envelope('diff', ctx.version, { a: a.id, b: b.id, scenario: ctx.rel(path), divergence: d })));
         else ctx.io.stdout(d === null ? `${c.green('same')} ${names} on ${ctx.rel(path)}: every answer and snapshot identical\n` : `${c.red('DIVERGED')} ${names} on ${ctx.rel(path)}\n${renderDivergence(d, a.id, b.id)}`);

@@ -8,7 +8,7 @@ import { currentProject } from '../../config/Project.js';
 import { parseRange, ShapingError } from '../../config/shaping.js';
 import { envelope, toJson } from '../../report/json.js';
 import { Outcome } from '../../world/scenario.js';
-import { EXIT, UsageError, systemsOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, systemsOrThrow, oneSystemOption, type CommandModule } from '../cli.js';
 import { safeName, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 
@@ -59,7 +59,7 @@ export const exploreCommand: CommandModule = (program, ctx) => {
   program
     .command('explore')
     .description('bounded exhaustive search: every workload within the bounds, breadth-first; a shortest counterexample or "no violation within these bounds"')
-    .requiredOption('-s, --system <id...>', 'the system under test')
+    .addOption(oneSystemOption('the system under test').makeOptionMandatory())
     .option('--turns <n>', `root turns (default ${EXPLORE_DEFAULTS.maxTurns}; alias --max-turns)`)
     .option('--max-turns <n>', 'root turns (same as --turns)')
     .option('--calls <n|kinds>', `tool calls per turn (default ${EXPLORE_DEFAULTS.maxCalls}); a list of kinds is the alphabet, as --actions`)
@@ -145,18 +145,20 @@ export const exploreCommand: CommandModule = (program, ctx) => {
       }
       const { counterexample, ...rest } = r;
       const cx = counterexample && { file, invariant: counterexample.invariant, message: counterexample.message, turn: counterexample.turn, toolCalls: counterexample.toolCalls, minimal: true, steps: counterexample.steps, digest: counterexample.digest };
-      const json = toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}), ...(searched.length > 1 ? { searched } : {}) }, { elapsed_ms: Math.round(elapsed_ms), statesPerSecond: perSecond }));
+      const json = toJson(envelope('explore', ctx.version, { ...rest, ...(cx ? { counterexample: cx } : {}), ...(searched.length > 1 ? { searched } : {}) }));
       if (opts.json) ctx.io.stdout(json);
       else {
         const c = ctx.chalk();
         const before = searched.slice(0, -1).map((s) => c.gray(`cap ${s.cap}, max depth ${s.maxDepth}: ${s.status === 'exhausted' ? 'no violation' : s.status} (${plural(s.uniqueStates, 'state')})\n`)).join('');
-        ctx.io.stdout(before + render(r, file, elapsed_ms, perSecond, c));
+        ctx.io.stdout(before + render(r, file, c));
       }
+      // wall-clock figures differ run to run: on stderr, on a terminal only, so stdout (text or JSON) is the same bytes every time
+      if (ctx.io.stderrIsTTY) ctx.io.stderr(`${perSecond.toLocaleString('en-US')} states/s (${(elapsed_ms / 1000).toFixed(2)}s wall clock)\n`);
       if (r.status === 'interrupted') {
         // Ctrl-C or SIGTERM: the partial result is written whole, with the command that runs the search again
         const partial = resolve(ctx.io.cwd, 'reports', 'explore', `${safeName(system.id)}-partial.json`);
         writeAtomic(partial, json);
-        ctx.io.stderr(`interrupted after ${r.statesExplored.toLocaleString('en-US')} workloads: partial report in ${ctx.rel(partial)}; run again: spawnsim explore ${exploreArgs(opts)}\n`);
+        ctx.io.stderr(`interrupted after ${r.statesExplored.toLocaleString('en-US')} workloads: partial report in ${ctx.rel(partial)}; run again: spawnsim explore ${exploreArgs(system.id, options, caps, depths)}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }
@@ -164,13 +166,14 @@ export const exploreCommand: CommandModule = (program, ctx) => {
     });
 };
 
-/** The command line of a search, flags as given. */
-function exploreArgs(o: ExploreFlags): string {
-  const words = [`--system ${o.system.join(' ')}`, `--max-turns ${o.maxTurns}`, `--max-calls ${o.maxCalls}`, `--cap ${o.cap}`, `--max-depth ${o.maxDepth}`, `--calls ${o.calls}`, `--outcomes ${o.outcomes}`, `--max-states ${o.maxStates}`];
+/** The command line that runs the same search again, every setting spelled out. */
+function exploreArgs(system: string, o: ExploreOptions, caps: [number, number], depths: [number, number]): string {
+  const range = (r: [number, number]): string => (r[0] === r[1] ? String(r[0]) : `${r[0]}..${r[1]}`);
+  const words = [`--system ${system}`, `--turns ${o.maxTurns}`, `--max-calls ${o.maxCalls}`, `--cap ${range(caps)}`, `--depth ${range(depths)}`, `--actions ${(o.calls ?? []).join(',')}`, `--outcomes ${(o.outcomes ?? []).join(',')}`, `--max-states ${o.maxStates}`];
   if (o.maxThreads !== undefined) words.push(`--max-threads ${o.maxThreads}`);
-  if (o.faults !== undefined) words.push(`--faults ${o.faults}`);
-  if (o.interleave !== undefined && o.interleave !== false) words.push(o.interleave === true ? '--interleave' : `--interleave ${o.interleave}`);
-  if (o.invariant) words.push(`--invariant ${o.invariant.join(' ')}`);
+  if ((o.faults ?? []).length > 0) words.push(`--faults ${(o.faults ?? []).join(',')}`);
+  if ((o.interleave ?? 0) > 0) words.push(`--interleave ${o.interleave}`);
+  if (o.invariants !== undefined) words.push(`--invariant ${o.invariants.join(' ')}`);
   return words.join(' ');
 }
 
@@ -178,7 +181,7 @@ function plural(n: number, one: string): string {
   return `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 }
 
-function render(r: ExploreResult, file: string | null, elapsed_ms: number, perSecond: number, c: ReturnType<Parameters<CommandModule>[1]['chalk']>): string {
+function render(r: ExploreResult, file: string | null, c: ReturnType<Parameters<CommandModule>[1]['chalk']>): string {
   const b = r.bounds;
   const lines: string[] = [];
   lines.push(
@@ -210,7 +213,7 @@ function render(r: ExploreResult, file: string | null, elapsed_ms: number, perSe
   }
   lines.push(
     c.gray(
-      `states: ${plural(r.statesExplored, 'workload')} run, ${plural(r.uniqueStates, 'unique state')}, deepest level ${r.levels.length - 1} tool calls (${plural(r.maxSteps, 'step')}), ${perSecond.toLocaleString('en-US')} states/s (${(elapsed_ms / 1000).toFixed(2)}s wall clock)`,
+      `states: ${plural(r.statesExplored, 'workload')} run, ${plural(r.uniqueStates, 'unique state')}, deepest level ${r.levels.length - 1} tool calls (${plural(r.maxSteps, 'step')})`,
     ),
   );
   return lines.join('\n') + '\n';

@@ -20,7 +20,7 @@ import { reportDocument, type ReportMeta } from '../../report/Reporter.js';
 import { renderFuzz } from '../../report/fuzzTerminal.js';
 import { fuzzRepeatCommand, fuzzReport } from '../../fuzz/fuzzReport.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
-import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, oneSystemOption, type CommandModule } from '../cli.js';
 import { confined, scenarioFiles, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 
@@ -49,7 +49,7 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
   program
     .command('fuzz')
     .description('generate multi-turn workloads with swarm faults against a system; shrink the first violation to a scenario file that replays')
-    .requiredOption('-s, --system <id...>', 'the system under test (a built-in id, or exec:PROGRAM ARGS...)')
+    .addOption(oneSystemOption('the system under test (a built-in id, or exec:PROGRAM ARGS...)').makeOptionMandatory())
     .option('--runs <n>', `generated runs at most (default ${DEFAULT_RUNS} unless --time is given)`)
     .option('--time <duration>', 'generate for this long (wall clock), e.g. 30s or 2m')
     .option('--seed <n>', 'root seed of the campaign (default: a random one, printed)', parseSeed)

@@ -15,7 +15,6 @@ export const listCommand: CommandModule = (program, ctx) => {
     .command('list')
     .description('list the built-in systems, invariants, faults, scenarios, workloads, examples and real runtimes')
     .option('--json', 'write one JSON document to stdout')
-    .addHelpText('after', '\nExamples:\n  spawnsim list\n  spawnsim list --json\n')
     .action((opts: { json?: boolean }) => {
       // a project file's systems and invariants first: they are the ones a user came to test
       const project = currentProject();

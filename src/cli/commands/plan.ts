@@ -11,23 +11,27 @@ import { renderPlanHtml } from '../../report/planHtml.js';
 import { EXEC_PREFIX } from '../../systems/external/execSpec.js';
 import { EXIT, UsageError, externalOptionsFor, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
 import { isRealSystem } from '../real.js';
+import { currentProject } from '../../config/Project.js';
+import { POOL_LOADER_URL } from '../../config/poolLoaderUrl.js';
+import { findSystem } from '../../systems/catalog.js';
 import { readText, writeAtomic } from '../io.js';
 import { resolveInput } from '../builtins.js';
 import { Progress } from '../progress.js';
 
 interface PlanOptions {
-  system: string[];
-  sweep: string[];
+  system?: string[];
+  sweep?: string[];
   replications: number;
   seed: number;
   workers?: number;
-  target: string[];
+  target?: string[];
   csv?: string;
   json?: boolean;
   html?: string;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+/** A repeatable option: no default value, so that help shows no `(default: [])`. */
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 function positiveInt(flag: string, max: number) {
   return (v: string): number => {
@@ -56,12 +60,12 @@ export const planCommand: CommandModule = (program, ctx) => {
     .command('plan')
     .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
     .argument('<workload>', 'workload model file (YAML or JSON; docs/plan.md), or the name of a built-in one (spawnsim list)')
-    .option('-s, --system <id>', 'a built-in system or exec:PROGRAM ARGS... as one word (repeat for several; default codex-v1); real runtimes are refused', collect, [])
-    .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect, [])
+    .option('-s, --system <id>', 'a built-in system, a name from the project file, or exec:PROGRAM ARGS... as one word, repeat for several (default: codex-v1); real runtimes are refused', collect)
+    .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect)
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
     .option('--workers <n>', 'worker threads (default: available cores); the result is the same with any number', positiveInt('--workers', 256))
-    .option('--target <metric<value>', `print, per system and forget rate, the smallest cap meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect, [])
+    .option('--target <metric<value>', `print, per system and forget rate, the smallest cap meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect)
     .option('--csv <path>', 'write one CSV row per system and grid point')
     .option('--html <path>', 'write the HTML report with charts')
     .option('--json', 'write one JSON document to stdout')
@@ -69,7 +73,7 @@ export const planCommand: CommandModule = (program, ctx) => {
       const path = resolveInput(file, ctx.io.cwd, 'workload');
       if (!existsSync(path)) throw new UsageError(`no such workload file: ${file}`);
       const workload = parseWorkload(readText(path), ctx.rel(path));
-      const systems = (opts.system.length > 0 ? opts.system : ['codex-v1']).map((id) => {
+      const systems = (opts.system ?? ['codex-v1']).map((id) => {
         if (isRealSystem(id)) throw new UsageError(REAL_REFUSAL(id));
         return systemOrThrow(id).id;
       });
@@ -77,8 +81,8 @@ export const planCommand: CommandModule = (program, ctx) => {
       let axes: GridAxes;
       let targets: Target[];
       try {
-        axes = gridAxes(workload, opts.sweep.map(parseSweep));
-        targets = opts.target.map((t) => {
+        axes = gridAxes(workload, (opts.sweep ?? []).map(parseSweep));
+        targets = (opts.target ?? []).map((t) => {
           const parsed = parseTarget(t);
           if (!parsed) throw new PlanInputError(`--target ${JSON.stringify(t)}: expected metric<value (or <=, >, >=) with metric one of ${Object.keys(TARGET_METRICS).join(', ')}`);
           return parsed;
@@ -89,11 +93,16 @@ export const planCommand: CommandModule = (program, ctx) => {
       }
       const points = gridPoints(axes);
       const external = systems.some((id) => id.startsWith(EXEC_PREFIX)) ? externalOptionsFor(ctx.io) : undefined;
-      const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}) }));
+      // Systems a project file names reach worker threads through its loader (each worker loads the file).
+      const project = currentProject();
+      const fromProject = systems.filter((id) => project?.systems.has(id));
+      const loader = project !== null && fromProject.length > 0 ? { module: POOL_LOADER_URL, args: [project.file], systems: fromProject } : undefined;
+      const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}), ...(loader ? { loader } : {}) }));
       const progress = new Progress(ctx.io, !opts.json);
       const stop = (): boolean => ctx.interrupted() !== null;
       const chunks = await runTasks(tasks, {
         workers: opts.workers ?? Math.max(1, availableParallelism()),
+        resolve: (id) => project?.systems.get(id) ?? findSystem(id),
         onProgress: (done, total) => progress.update(done, total, 'blocks', `plan: ${points.length * systems.length} points x ${opts.replications} replications`),
         shouldStop: stop,
       });
@@ -118,7 +127,7 @@ export const planCommand: CommandModule = (program, ctx) => {
         for (const [flag, p] of [['CSV', opts.csv], ['HTML report', opts.html]] as const) if (p) ctx.io.stdout(`${flag}: ${ctx.rel(resolve(ctx.io.cwd, p))}\n`);
       }
       if (stop()) {
-        ctx.io.stderr(`interrupted after ${replications} of ${opts.replications} replications per point${opts.csv || opts.html ? '; partial results written' : ''}; run again: spawnsim plan ${ctx.rel(path)}${opts.system.map((s) => ` --system ${s}`).join('')}${opts.sweep.map((s) => ` --sweep ${s}`).join('')} --replications ${opts.replications} --seed ${opts.seed}\n`);
+        ctx.io.stderr(`interrupted after ${replications} of ${opts.replications} replications per point${opts.csv || opts.html ? '; partial results written' : ''}; run again: spawnsim plan ${ctx.rel(path)}${(opts.system ?? []).map((s) => ` --system ${s}`).join('')}${(opts.sweep ?? []).map((s) => ` --sweep ${s}`).join('')} --replications ${opts.replications} --seed ${opts.seed}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }

@@ -5,7 +5,7 @@ import { runScenario } from '../../scenario/runScenario.js';
 import { envelope, toJson } from '../../report/json.js';
 import { runEntry, scenarioHeader } from '../../report/results.js';
 import { renderRunEntry } from '../../report/terminal.js';
-import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, loadScenario, systemsOrThrow, oneSystemOption, type CommandModule } from '../cli.js';
 
 /** `spawnsim replay` */
 export const replayCommand: CommandModule = (program, ctx) => {
@@ -13,11 +13,11 @@ export const replayCommand: CommandModule = (program, ctx) => {
     .command('replay')
     .description("replay a counterexample file on the system it was found on and check its trace digest (exit 1 when the violation reproduces)")
     .argument('<file>', 'a scenario file with a `replay:` block (written by fuzz)')
-    .option('-s, --system <id...>', "run on this system instead of the file's replay.system (the digest is then not compared)")
+    .addOption(oneSystemOption("run on this system instead of the file's replay.system (the digest is then not compared)"))
     .option('--json', 'write one JSON document to stdout')
     .action((file: string, opts: { system?: string[]; json?: boolean }) => {
       const path = resolveInput(file, ctx.io.cwd, 'scenario');
-      const scenario = loadScenario(path);
+      const scenario = loadScenario(path, file);
       const replay = scenario.replay;
       if (replay === undefined) throw new UsageError(`${ctx.rel(path)}: no \`replay:\` block (system, invariant, digest): expected a counterexample written by spawnsim fuzz; use spawnsim run for other scenarios`);
       const systems = opts.system ? systemsOrThrow(opts.system) : systemsOrThrow([replay.system]);

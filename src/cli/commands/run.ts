@@ -33,7 +33,7 @@ export const runCommand: CommandModule = (program, ctx) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
       const path = resolveInput(file, ctx.io.cwd, 'scenario');
-      const scenario = loadScenario(path);
+      const scenario = loadScenario(path, file);
       const realIds = (opts.system ?? []).filter(isRealSystem);
       if (realIds.length > 0) {
         // Real runtimes: a verdict over N runs of the real binary (see docs/real-runtimes.md).

@@ -161,6 +161,21 @@ export const RESULTS = {
         pinned: z.array(z.strictObject({ thread: ThreadId, why: z.string() })).optional(),
       }),
     ),
+    pools: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          kind: z.string().min(1).describe('session, per-parent, global, queue, residency, permits, or a kind of your own.'),
+          cap: z.number().int().nullable(),
+          holders: z.array(ThreadId),
+          counted: z.number().int().optional(),
+          waiting: z.array(ThreadId).optional(),
+          scope: ThreadId.optional(),
+          parent: ThreadId.optional(),
+        }),
+      )
+      .optional()
+      .describe('Pools beyond the registries (per-parent, global, queues): optional, since protocol 1 as of spawnsim 0.1 (docs/classes.md).'),
   }),
 } as const satisfies Record<RequestOp, z.ZodType>;
 

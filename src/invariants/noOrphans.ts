@@ -1,0 +1,57 @@
+import { formatSeconds } from '../core/duration.js';
+import { isLive } from '../world/truth.js';
+import type { Invariant } from './Invariant.js';
+import type { ThreadId } from '../systems/contract.js';
+
+/**
+ * `no-orphans`: when an agent is shut down (closed, cancelled by the system), no agent it spawned
+ * keeps running: cancelling a tree cancels all of it (anthropics/claude-code#77414: about 300
+ * agent records left running after Stop). Checked after every close and cancel; a fork or create
+ * is not followed (a runtime may make it a root of its own, as Codex does).
+ */
+export const noOrphans: Invariant = {
+  name: 'no-orphans',
+  summary: 'no spawned agent keeps running after its parent was closed or cancelled',
+  kind: 'safety',
+  create: () => {
+    // spawn edges seen so far (parent -> children), so a close looks at its own subtree only
+    const children = new Map<ThreadId, ThreadId[]>();
+    return {
+      onCall: (_view, call) => {
+        if (!call.ok || (call.op !== 'spawn_agent' && call.op !== 'resume_agent')) return null;
+        let list = children.get(call.caller);
+        if (list === undefined) children.set(call.caller, (list = []));
+        list.push(call.target);
+        return null;
+      },
+      afterEvent: (view, ev) => {
+        const closed = ev.kind === 'cancel' ? ev.thread : ev.kind === 'call' && ev.op === 'close_agent' && ev.result === 'ok' ? ev.target : undefined;
+        if (closed === undefined) return null;
+        // walk the closed thread's subtree through shut-down parents: a live child of one is an orphan
+        const stack = [closed];
+        const seen = new Set<ThreadId>();
+        while (stack.length > 0) {
+          const id = stack.pop()!;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          const p = view.thread(id);
+          if (p === undefined || !p.closed) continue;
+          for (const c of children.get(id) ?? []) {
+            const t = view.thread(c);
+            if (t === undefined || t.parent !== id) continue;
+            if (isLive(t)) {
+              return {
+                message: `${id} was shut down at t=${formatSeconds(p.closedAt_ms ?? view.now_ms)} but its child ${c} still runs: an orphan of a cancelled tree`,
+                threads: [{ id: c, status: t.status, why: `spawned by ${id}, which is shut down` }],
+              };
+            }
+            stack.push(c);
+          }
+        }
+        // the closed subtree holds no orphan: forget its edges, so a long session's map stays small
+        for (const id of seen) if (view.thread(id)?.closed === true) children.delete(id);
+        return null;
+      },
+    };
+  },
+};
