@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { findExecutable, InstallError, npmInstallCached, npmResolve } from './npmInstall.js';
 import type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, ToolResult } from './runtime.js';
 import { killGroup, trackPid, untrackPid, pipeLines, waitExit, initOrStop } from './processes.js';
+import { JsonRpcStdio } from './jsonRpcStdio.js';
 import { RESPONSES_WIRE } from './wire/responses.js';
 import type { OfferedTool } from './wire/responses.js';
 
@@ -146,81 +147,41 @@ function prepareHome(o: SessionOptions): string {
 
 /** `codex app-server`: one thread, one turn per scenario turn. */
 class AppServerSession implements RuntimeSession {
-  private child: ChildProcess;
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly rpc: JsonRpcStdio;
   private threadId: string | null = null;
   private turnWaiter: { turnId: string | null; resolve(): void; reject(e: Error): void } | null = null;
-  private stopping = false;
-  private exited = false;
 
-  constructor(private readonly o: SessionOptions, work: string) {
-    this.child = spawn(o.binary, ['app-server'], { cwd: work, env: childEnv(o), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    if (this.child.pid) trackPid(this.child.pid);
-    pipeLines(this.child, o.onLog);
-    createInterface({ input: this.child.stdout! }).on('line', (l) => this.onLine(l));
-    this.child.on('error', (e) => o.onLog(`spawn error: ${e.message}`));
-    this.child.on('exit', (code, signal) => {
-      this.exited = true;
-      if (this.child.pid) untrackPid(this.child.pid);
-      const err = new Error(`codex app-server exited (code ${code}, signal ${signal})`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      this.turnWaiter?.reject(err);
-      this.turnWaiter = null;
-      if (!this.stopping) o.onExit(code, signal);
-    });
-  }
-
-  private onLine(line: string): void {
-    let m: { id?: number | string; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message?: string } };
-    try {
-      m = JSON.parse(line);
-    } catch {
-      this.o.onLog(`(stdout) ${line.slice(0, 500)}`);
-      return;
-    }
-    if (m.method !== undefined && m.id !== undefined) {
-      // a request from the server (an approval): decline it; the sandbox is read-only and approvals never
-      this.send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'spawnsim declines server requests' } });
-      return;
-    }
-    if (m.id !== undefined && typeof m.id === 'number') {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.error) p.reject(new Error(`app-server: ${m.error.message ?? JSON.stringify(m.error)}`));
-      else p.resolve(m.result);
-      return;
-    }
-    if (m.method === 'turn/completed') {
-      const params = m.params as { threadId?: string; turn?: { id?: string } };
-      const w = this.turnWaiter;
-      if (w && params.threadId === this.threadId && (w.turnId === null || params.turn?.id === w.turnId)) {
+  constructor(o: SessionOptions, work: string) {
+    this.rpc = new JsonRpcStdio({
+      label: 'codex app-server',
+      command: o.binary,
+      args: ['app-server'],
+      cwd: work,
+      env: childEnv(o),
+      onLog: o.onLog,
+      onExit: o.onExit,
+      // a request from the server (an approval): declined; the sandbox is read-only and approvals never
+      onRequest: () => ({ error: { code: -32601, message: 'spawnsim declines server requests' } }),
+      onNotification: (m) => {
+        if (m.method !== 'turn/completed') return;
+        const params = m.params as { threadId?: string; turn?: { id?: string } };
+        const w = this.turnWaiter;
+        if (w && params.threadId === this.threadId && (w.turnId === null || params.turn?.id === w.turnId)) {
+          this.turnWaiter = null;
+          w.resolve();
+        }
+      },
+      onClosed: (err) => {
+        this.turnWaiter?.reject(err);
         this.turnWaiter = null;
-        w.resolve();
-      }
-    }
-  }
-
-  private send(obj: unknown): void {
-    if (this.exited || !this.child.stdin || this.child.stdin.destroyed) return;
-    this.child.stdin.write(`${JSON.stringify(obj)}\n`);
-  }
-
-  private request<T>(method: string, params: unknown): Promise<T> {
-    const id = ++this.nextId;
-    return new Promise<T>((resolve, reject) => {
-      if (this.exited) return reject(new Error('codex app-server is not running'));
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.send({ jsonrpc: '2.0', id, method, params });
+      },
     });
   }
 
   async init(work: string): Promise<void> {
-    await this.request('initialize', { clientInfo: { name: 'spawnsim', version: '1' } });
-    this.send({ jsonrpc: '2.0', method: 'initialized' });
-    const t = await this.request<{ thread: { id: string } }>('thread/start', { cwd: work, approvalPolicy: 'never', sandbox: 'read-only' });
+    await this.rpc.request('initialize', { clientInfo: { name: 'spawnsim', version: '1' } });
+    this.rpc.notify('initialized');
+    const t = await this.rpc.request<{ thread: { id: string } }>('thread/start', { cwd: work, approvalPolicy: 'never', sandbox: 'read-only' });
     this.threadId = t.thread.id;
   }
 
@@ -229,7 +190,7 @@ class AppServerSession implements RuntimeSession {
     const done = new Promise<void>((resolve, reject) => {
       this.turnWaiter = { turnId: null, resolve, reject };
     });
-    const r = await this.request<{ turn: { id: string } }>('turn/start', { threadId: this.threadId, input: [{ type: 'text', text: prompt, text_elements: [] }] });
+    const r = await this.rpc.request<{ turn: { id: string } }>('turn/start', { threadId: this.threadId, input: [{ type: 'text', text: prompt, text_elements: [] }] });
     if (this.turnWaiter) this.turnWaiter.turnId = r.turn.id;
     await done;
   }
@@ -241,24 +202,21 @@ class AppServerSession implements RuntimeSession {
   async newThread(kind: 'fork' | 'create', from: string | null): Promise<string> {
     const r =
       kind === 'fork' && from !== null
-        ? await this.request<{ thread: { id: string } }>('thread/fork', { threadId: from, approvalPolicy: 'never', sandbox: 'read-only' })
-        : await this.request<{ thread: { id: string } }>('thread/start', { approvalPolicy: 'never', sandbox: 'read-only' });
+        ? await this.rpc.request<{ thread: { id: string } }>('thread/fork', { threadId: from, approvalPolicy: 'never', sandbox: 'read-only' })
+        : await this.rpc.request<{ thread: { id: string } }>('thread/start', { approvalPolicy: 'never', sandbox: 'read-only' });
     return r.thread.id;
   }
 
   async startTurn(threadId: string, prompt: string): Promise<void> {
-    await this.request('turn/start', { threadId, input: [{ type: 'text', text: prompt, text_elements: [] }] });
+    await this.rpc.request('turn/start', { threadId, input: [{ type: 'text', text: prompt, text_elements: [] }] });
   }
 
   pids(): number[] {
-    return this.exited || !this.child.pid ? [] : [this.child.pid];
+    return this.rpc.pids();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.exited) return;
-    this.child.stdin?.end();
-    await killGroup(this.child, waitExit(this.child));
+  stop(): Promise<void> {
+    return this.rpc.stop();
   }
 }
 

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { InstallError, npmInstallCached, npmResolve } from './npmInstall.js';
 import { killGroup, trackPid, untrackPid, pipeLines, waitExit, initOrStop } from './processes.js';
+import { JsonRpcStdio } from './jsonRpcStdio.js';
 import type { RealRuntime, ReportedEnd, RuntimeSession, SessionOptions, ToolDialect, ToolResult } from './runtime.js';
 import { GEMINI_WIRE } from './wire/gemini.js';
 
@@ -165,88 +165,44 @@ class ExecSession implements RuntimeSession {
 
 /** `gemini --acp`: one process, one ACP session, a `session/prompt` per root turn. */
 class AcpSession implements RuntimeSession {
-  private readonly child: ChildProcess;
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly rpc: JsonRpcStdio;
   private sessionId: string | null = null;
-  private stopping = false;
-  private exited = false;
 
-  constructor(private readonly o: SessionOptions, work: string) {
-    this.child = spawn(process.execPath, [o.binary, '--acp', '-m', MODEL, '-y'], { cwd: work, env: childEnv(o), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    if (this.child.pid) trackPid(this.child.pid);
-    pipeLines(this.child, o.onLog);
-    createInterface({ input: this.child.stdout! }).on('line', (l) => this.onLine(l));
-    this.child.on('error', (e) => o.onLog(`spawn error: ${e.message}`));
-    this.child.on('exit', (code, signal) => {
-      this.exited = true;
-      if (this.child.pid) untrackPid(this.child.pid);
-      const err = new Error(`gemini --acp exited (code ${code}, signal ${signal})`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      if (!this.stopping) o.onExit(code, signal);
-    });
-  }
-
-  private onLine(line: string): void {
-    let m: { id?: number | string; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message?: string } };
-    try {
-      m = JSON.parse(line);
-    } catch {
-      this.o.onLog(`(stdout) ${line.slice(0, 500)}`);
-      return;
-    }
-    if (m.method !== undefined && m.id !== undefined) {
+  constructor(o: SessionOptions, work: string) {
+    this.rpc = new JsonRpcStdio({
+      label: 'gemini --acp',
+      command: process.execPath,
+      args: [o.binary, '--acp', '-m', MODEL, '-y'],
+      cwd: work,
+      env: childEnv(o),
+      onLog: o.onLog,
+      onExit: o.onExit,
       // A request from the agent: a permission prompt (none under -y) is allowed once; anything else declined.
-      const options = (m.params?.options ?? []) as Array<{ optionId?: string; kind?: string }>;
-      const allow = m.method === 'session/request_permission' ? options.find((x) => x.kind === 'allow_once' || x.kind === 'allow_always') : undefined;
-      if (allow?.optionId) this.send({ jsonrpc: '2.0', id: m.id, result: { outcome: { outcome: 'selected', optionId: allow.optionId } } });
-      else this.send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'spawnsim declines agent requests' } });
-      return;
-    }
-    if (typeof m.id === 'number') {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.error) p.reject(new Error(`gemini --acp: ${m.error.message ?? JSON.stringify(m.error)}`));
-      else p.resolve(m.result);
-    }
-  }
-
-  private send(obj: unknown): void {
-    if (this.exited || !this.child.stdin || this.child.stdin.destroyed) return;
-    this.child.stdin.write(`${JSON.stringify(obj)}\n`);
-  }
-
-  private request<T>(method: string, params: unknown): Promise<T> {
-    const id = ++this.nextId;
-    return new Promise<T>((resolve, reject) => {
-      if (this.exited) return reject(new Error('gemini --acp is not running'));
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.send({ jsonrpc: '2.0', id, method, params });
+      onRequest: (m) => {
+        const options = (m.params?.options ?? []) as Array<{ optionId?: string; kind?: string }>;
+        const allow = m.method === 'session/request_permission' ? options.find((x) => x.kind === 'allow_once' || x.kind === 'allow_always') : undefined;
+        return allow?.optionId ? { result: { outcome: { outcome: 'selected', optionId: allow.optionId } } } : { error: { code: -32601, message: 'spawnsim declines agent requests' } };
+      },
     });
   }
 
   async init(work: string): Promise<void> {
-    await this.request('initialize', { protocolVersion: 1, clientCapabilities: { fs: { readTextFile: false, writeTextFile: false } } });
-    const s = await this.request<{ sessionId: string }>('session/new', { cwd: work, mcpServers: [] });
+    await this.rpc.request('initialize', { protocolVersion: 1, clientCapabilities: { fs: { readTextFile: false, writeTextFile: false } } });
+    const s = await this.rpc.request<{ sessionId: string }>('session/new', { cwd: work, mcpServers: [] });
     this.sessionId = s.sessionId;
   }
 
   async runTurn(prompt: string): Promise<void> {
     if (this.sessionId === null) throw new Error('no ACP session');
-    await this.request('session/prompt', { sessionId: this.sessionId, prompt: [{ type: 'text', text: prompt }] });
+    await this.rpc.request('session/prompt', { sessionId: this.sessionId, prompt: [{ type: 'text', text: prompt }] });
   }
 
   pids(): number[] {
-    return this.exited || !this.child.pid ? [] : [this.child.pid];
+    return this.rpc.pids();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.exited) return;
-    this.child.stdin?.end();
-    await killGroup(this.child, waitExit(this.child));
+  stop(): Promise<void> {
+    return this.rpc.stop();
   }
 }
 
