@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { ShapingError, workloadFromShaping } from '../config/shaping.js';
 import type { WorkloadOptions } from '../fuzz/arbitraries.js';
 import { GENERATED_ACTIONS, GENERATED_OUTCOMES } from '../fuzz/arbitraries.js';
@@ -25,6 +26,13 @@ export const SHAPING_HELP = {
   turns: 'range of root turns per workload (default 1..4)',
   calls: 'range of actions per turn (default 1..6)',
 } as const;
+
+/** Adds the shaping flags to a command, in the order `--help` shows them. */
+export function addShapingOptions(cmd: Command): Command {
+  for (const k of ['actions', 'outcomes', 'faults'] as const) cmd.option(`--${k} <list>`, SHAPING_HELP[k]);
+  for (const k of ['cap', 'depth', 'turns', 'calls'] as const) cmd.option(`--${k} <A..B>`, SHAPING_HELP[k]);
+  return cmd;
+}
 
 /** The workload the shaping flags ask for (only what was given); a bad value is a usage error. */
 export function workloadFromFlags(f: ShapingFlags): WorkloadOptions {

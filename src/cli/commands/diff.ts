@@ -9,7 +9,7 @@ import { resolveInput } from '../builtins.js';
 import { safeName, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 import { selectInvariants } from '../../config/select.js';
-import { SHAPING_HELP, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
+import { workloadFromFlags, type ShapingFlags, addShapingOptions } from '../shapingFlags.js';
 import { parseTimeScale } from '../real.js';
 import { involvesReal, realDiffAction, type RealDiffOpts } from '../realDiff.js';
 
@@ -43,8 +43,7 @@ function slug(id: string): string {
 
 /** `spawnsim diff` */
 export const diffCommand: CommandModule = (program, ctx) => {
-  program
-    .command('diff')
+  addShapingOptions(program.command('diff'))
     .description('differential testing: the same generated workloads against two systems; the first divergence of answers or snapshots, shrunk and written as a scenario file (exit 1 when they diverge)')
     .argument('[scenario]', 'compare on this scenario file instead of generated workloads (replays a written divergence)')
     .requiredOption('--a <system...>', 'the first system (a built-in id or exec:PROGRAM ARGS...)')
@@ -54,13 +53,6 @@ export const diffCommand: CommandModule = (program, ctx) => {
     .option('--responses-only', 'compare only the answers to operations, not the accounting snapshots')
     .option('--shrink-steps <n>', 'candidate runs the shrink may make (default 2000; per divergence class and 40 with a real runtime)')
     .option('--out <file>', 'where the shrunk workload goes (default reports/diff/<a>-vs-<b>-seed<N>.yaml; with a real runtime a folder: summary.json, workloads.jsonl, class-K.yaml)')
-    .option('--actions <list>', SHAPING_HELP.actions)
-    .option('--outcomes <list>', SHAPING_HELP.outcomes)
-    .option('--faults <list>', SHAPING_HELP.faults)
-    .option('--cap <A..B>', SHAPING_HELP.cap)
-    .option('--depth <A..B>', SHAPING_HELP.depth)
-    .option('--turns <A..B>', SHAPING_HELP.turns)
-    .option('--calls <A..B>', SHAPING_HELP.calls)
     .option('--json', 'write one JSON document to stdout')
     .option('--confirm-runs <n>', 'real runtimes: re-runs of each shrunk divergence (and runs of a replayed file), reported as agreement (default 3)')
     .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)

@@ -7,7 +7,7 @@ import { INVARIANTS, SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { allInvariantNames, selectInvariants } from '../../config/select.js';
 import { currentProject } from '../../config/Project.js';
 import { POOL_LOADER_URL } from '../../config/poolLoaderUrl.js';
-import { SHAPING_HELP, shapingFlagsText, workloadFromFlags, type ShapingFlags } from '../shapingFlags.js';
+import { shapingFlagsText, workloadFromFlags, type ShapingFlags, addShapingOptions } from '../shapingFlags.js';
 import type { FuzzOptions, FuzzResult } from '../../fuzz/campaign.js';
 import { fuzzStepsParallel, parseShard, type Shard } from '../../fuzz/pool.js';
 import { findSystem } from '../../systems/catalog.js';
@@ -46,8 +46,7 @@ const DEFAULT_RUNS = 1000;
 
 /** `spawnsim fuzz` */
 export const fuzzCommand: CommandModule = (program, ctx) => {
-  program
-    .command('fuzz')
+  addShapingOptions(program.command('fuzz'))
     .description('generate multi-turn workloads with swarm faults against a system; shrink the first violation to a scenario file that replays')
     .addOption(oneSystemOption('the system under test (a built-in id, or exec:PROGRAM ARGS...)').makeOptionMandatory())
     .option('--runs <n>', `generated runs at most (default ${DEFAULT_RUNS} unless --time is given)`)
@@ -55,13 +54,6 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
     .option('--seed <n>', 'root seed of the campaign (default: a random one, printed)', parseSeed)
     .addOption(new Option('--invariant <name...>', 'check only these invariants (e.g. depth-within-max targets #30692)').choices(allInvariantNames()))
     .option('--keep-going', 'collect distinct violations (one per invariant) instead of stopping at the first')
-    .option('--actions <list>', SHAPING_HELP.actions)
-    .option('--outcomes <list>', SHAPING_HELP.outcomes)
-    .option('--faults <list>', SHAPING_HELP.faults)
-    .option('--cap <A..B>', SHAPING_HELP.cap)
-    .option('--depth <A..B>', SHAPING_HELP.depth)
-    .option('--turns <A..B>', SHAPING_HELP.turns)
-    .option('--calls <A..B>', SHAPING_HELP.calls)
     .option('--corpus <dir>', 'replay every counterexample stored in <dir> first, and add new failures to it')
     .option('--require-coverage <states>', `fail unless every named state was reached (comma-separated: ${COVERAGE_NAMES.join(', ')})`)
     .option('--shrink-steps <n>', 'candidate runs a shrink may make (default 2000; the result is deterministic for a bound)')
