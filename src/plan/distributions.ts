@@ -20,6 +20,9 @@ function pickWeighted<T>(rng: Rng, items: readonly T[], weights: readonly number
   return items[items.length - 1]!;
 }
 
+/** The standard normal's 95th percentile: a lognormal given by its median and p95 has sigma ln(p95/median) / Z95. */
+const Z95 = 1.6448536269514722;
+
 /** A standard normal from two uniforms (Box-Muller). */
 function normal(rng: Rng): number {
   const u1 = 1 - rng.next(); // (0, 1]: log(0) never happens
@@ -62,6 +65,11 @@ export function drawDuration(rng: Rng, d: DurationDist): number {
   if ('fixed' in d) return d.fixed;
   if ('uniform' in d) return Math.round(d.uniform[0] + rng.next() * (d.uniform[1] - d.uniform[0]));
   if ('exponential' in d) return Math.round(-d.exponential * Math.log(1 - rng.next()));
-  if ('lognormal' in d) return Math.round(d.lognormal.median * Math.exp(d.lognormal.sigma * normal(rng)));
+  if ('lognormal' in d) {
+    const l = d.lognormal;
+    const sigma = 'sigma' in l ? l.sigma : Math.log(l.p95 / Math.max(1, l.median)) / Z95;
+    const x = Math.round(l.median * Math.exp(sigma * normal(rng)));
+    return l.max !== undefined ? Math.min(x, l.max) : x;
+  }
   return pickWeighted(rng, d.choice, d.weights);
 }

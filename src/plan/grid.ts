@@ -7,7 +7,14 @@ export const SWEEP_PARAMS = {
   forgetRate: { integer: false, min: 0, max: 1 },
   compactionRate: { integer: false, min: 0, max: 1 },
   forkRate: { integer: false, min: 0, max: 1 },
+  roots: { integer: true, min: 0, max: 10_000 },
+  breadthCap: { integer: true, min: 0, max: 10_000 },
 } as const;
+
+/** Parameters of the nested model only (a workload with `tree`). */
+export const TREE_PARAMS: readonly SweepParam[] = ['roots', 'breadthCap'];
+/** Parameters of the flat model only (a tree workload has no compaction or fork draws). */
+export const FLAT_PARAMS: readonly SweepParam[] = ['compactionRate', 'forkRate'];
 export type SweepParam = keyof typeof SWEEP_PARAMS;
 
 /** One `--sweep` flag, parsed. */
@@ -61,6 +68,8 @@ export interface GridAxes {
   forgetRate: number[];
   compactionRate: number[];
   forkRate: number[];
+  roots: Array<number | null>;
+  breadthCap: Array<number | null>;
   /** the parameters that were swept, in flag order */
   swept: SweepParam[];
 }
@@ -69,6 +78,8 @@ export function gridAxes(w: Workload, sweeps: readonly Sweep[]): GridAxes {
   const seen = new Set<SweepParam>();
   for (const s of sweeps) {
     if (seen.has(s.param)) throw new PlanInputError(`--sweep ${s.param} given twice`);
+    if (w.tree === undefined && TREE_PARAMS.includes(s.param)) throw new PlanInputError(`--sweep ${s.param}: only a workload with tree (the nested model) has ${s.param}`);
+    if (w.tree !== undefined && FLAT_PARAMS.includes(s.param)) throw new PlanInputError(`--sweep ${s.param}: a workload with tree has no ${s.param}`);
     seen.add(s.param);
   }
   const get = (p: SweepParam, dflt: number): number[] => sweeps.find((s) => s.param === p)?.values ?? [dflt];
@@ -77,15 +88,19 @@ export function gridAxes(w: Workload, sweeps: readonly Sweep[]): GridAxes {
     forgetRate: get('forgetRate', w.forgetRate),
     compactionRate: get('compactionRate', w.compactionRate),
     forkRate: get('forkRate', w.forkRate),
+    roots: sweeps.find((s) => s.param === 'roots')?.values ?? [null],
+    breadthCap: sweeps.find((s) => s.param === 'breadthCap')?.values ?? [w.tree?.breadthCap ?? null],
     swept: sweeps.map((s) => s.param),
   };
 }
 
-/** Grid points in a fixed order: fork, compaction and forget rate outer, cap innermost. */
+/** Grid points in a fixed order: fork, compaction and forget rate, breadth cap and roots outer, cap innermost. */
 export function gridPoints(axes: GridAxes): GridPoint[] {
   const out: GridPoint[] = [];
   for (const forkRate of axes.forkRate)
     for (const compactionRate of axes.compactionRate)
-      for (const forgetRate of axes.forgetRate) for (const maxThreads of axes.maxThreads) out.push({ maxThreads, forgetRate, compactionRate, forkRate });
+      for (const forgetRate of axes.forgetRate)
+        for (const breadthCap of axes.breadthCap)
+          for (const roots of axes.roots) for (const maxThreads of axes.maxThreads) out.push({ maxThreads, forgetRate, compactionRate, forkRate, roots, breadthCap });
   return out;
 }

@@ -2,6 +2,7 @@ import type { SystemDefinition } from '../systems/contract.js';
 import { World } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { WorldView } from '../world/truth.js';
+import type { NestedMetrics } from './nested.js';
 
 /**
  * What one replication at one grid point measured: plain counts, so that replications are
@@ -24,6 +25,8 @@ export interface RepMetrics {
   utilisation: number;
   /** Slots newly held by agents that were not running, summed over turn boundaries. */
   leakedSlots: number;
+  /** The nested model's counts (a workload with tree only). */
+  nested?: NestedMetrics;
 }
 
 /** The system under test threw, hung or broke the protocol during a replication. */

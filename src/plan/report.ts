@@ -10,7 +10,7 @@ export interface PlanReport {
   seed: number;
   replications: number;
   systems: string[];
-  sweep: { maxThreads: number[]; forgetRate: number[]; compactionRate: number[]; forkRate: number[]; swept: string[] };
+  sweep: { maxThreads: number[]; forgetRate: number[]; compactionRate: number[]; forkRate: number[]; roots?: Array<number | null>; breadthCap?: Array<number | null>; swept: string[] };
   /** How each figure and its interval are computed, for a reader of the JSON. */
   methods: Record<string, string>;
   points: PointSummary[];
@@ -33,6 +33,21 @@ export const PLAN_METHODS: Record<string, string> = {
   target: 'a cap meets a target when its whole interval does (for <, the upper bound)',
 };
 
+/** The nested model's figures (a workload with tree), added to PLAN_METHODS for such a plan. */
+export const NESTED_METHODS: Record<string, string> = {
+  'nested.timeout.sessions': 'sessions in which at least one agent was given up on at its timeout (its level\'s timeout, counted from its spawn call); Wilson score interval',
+  'nested.timeout.agents': 'agents given up on at their timeout over agents whose level has one; cluster bootstrap over sessions (1000 resamples, seeded)',
+  'nested.deadlock': 'sessions that end with an agent still waiting or queued and nothing left to happen; Wilson score interval',
+  'nested.spawnCalls': 'spawn calls per session at every level (refused ones included); mean, Student t interval',
+  'nested.peakSpawnsPerMinute': 'most spawn calls within any 60 s of virtual time in a session; mean, Student t interval',
+  'nested.makespanSeconds': 'virtual time from the first call to the end of the root\'s wait; mean (Student t) and nearest-rank quantiles (order-statistic intervals)',
+  'nested.queued': 'accepted spawns the system queued for a unit of a pool, over accepted spawns; cluster bootstrap',
+  'nested.queueWaitSeconds': 'time from an accepted spawn call to the admission of its agent, mean over accepted spawns; cluster bootstrap',
+  'nested.waitHoldSlotHours': 'slot-hours per session held by agents blocked waiting for their children (hold-and-wait); mean, Student t interval',
+  'nested.breadthRefused': 'spawns per session the runtime refused for the breadth cap; mean, Student t interval',
+  target: 'with roots swept, the smallest N whose whole interval meets the target (for >, the lower bound), per system, cap and breadth cap',
+};
+
 export function buildPlanReport(
   w: Workload,
   file: string,
@@ -49,8 +64,15 @@ export function buildPlanReport(
     seed,
     replications,
     systems,
-    sweep: { maxThreads: axes.maxThreads, forgetRate: axes.forgetRate, compactionRate: axes.compactionRate, forkRate: axes.forkRate, swept: axes.swept },
-    methods: PLAN_METHODS,
+    sweep: {
+      maxThreads: axes.maxThreads,
+      forgetRate: axes.forgetRate,
+      compactionRate: axes.compactionRate,
+      forkRate: axes.forkRate,
+      ...(w.tree !== undefined ? { roots: axes.roots, breadthCap: axes.breadthCap } : {}),
+      swept: axes.swept,
+    },
+    methods: w.tree !== undefined ? { ...PLAN_METHODS, ...NESTED_METHODS } : PLAN_METHODS,
     points,
     targets,
   };
@@ -84,6 +106,7 @@ function extraCols(r: PlanReport): Array<{ head: string; get(s: PointSummary): s
 
 /** The terminal table: one row per system and grid point, then the targets' answers. */
 export function renderPlanTable(r: PlanReport): string {
+  if (r.points[0]?.nested !== undefined) return renderNestedTable(r);
   const horizon = (s: PointSummary): number => s.wedge.survival.length;
   const extra = extraCols(r);
   const head = ['system', 'cap', 'forget', ...extra.map((e) => e.head), 'false rejection', 'refused', 'wedged', 'turns to wedge (median)', 'peak p50/p95/p99', 'utilisation', 'leaked/turn'];
@@ -136,6 +159,54 @@ export function renderPlanTable(r: PlanReport): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The terminal table of the nested model: one row per system and grid point. */
+function renderNestedTable(r: PlanReport): string {
+  const head = ['system', 'cap', 'N', 'breadth', 'forget', 'timeout (sessions)', 'timeout (agents)', 'deadlock', 'spawn calls', 'peak spawns/min', 'makespan p50 s', 'queued', 'queue wait s', 'wait-hold slot-h', 'refused'];
+  const fmt0 = (iv: Interval): string => fmtNum(iv, 0);
+  const rows = r.points.map((s) => {
+    const n = s.nested!;
+    return [
+      s.system,
+      String(s.maxThreads),
+      n.roots === null ? 'drawn' : String(n.roots),
+      n.breadthCap === null ? '-' : String(n.breadthCap),
+      String(s.forgetRate),
+      fmtPct(n.timeout.sessions),
+      fmtPct(n.timeout.agents),
+      fmtPct(n.deadlock),
+      fmt0(n.spawnCalls),
+      fmt0(n.peakSpawnsPerMinute),
+      fmt0(n.makespanSeconds.p50),
+      fmtPct(n.queued),
+      fmtNum(n.queueWaitSeconds, 1),
+      fmtNum(n.waitHoldSlotHours, 2),
+      fmtPct(s.refusalRate),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const out: string[] = [];
+  out.push(`spawnsim plan: ${r.workload.name} (nested), ${r.replications} replications per point, seed ${r.seed}; 95% intervals in brackets`);
+  out.push('');
+  out.push(line(head));
+  out.push(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) out.push(line(row));
+  out.push('');
+  out.push('timeout: an agent given up on at its level\'s timeout (from its spawn call); deadlock: the session ended with agents still waiting or queued.');
+  if (r.targets.length > 0) {
+    out.push('');
+    const byN = r.targets[0]!.smallestRoots !== undefined;
+    out.push(`${byN ? 'smallest N' : 'smallest cap'} meeting ${r.targets[0]!.target} (whole interval):`);
+    for (const a of r.targets) {
+      const ans = byN ? a.smallestRoots : a.smallestCap;
+      const all = byN ? (r.sweep.roots ?? []).join(',') : r.sweep.maxThreads.join(',');
+      const where = byN ? `cap ${a.maxThreads}${a.breadthCap !== null && a.breadthCap !== undefined ? `, breadth ${a.breadthCap}` : ''}, forget ${a.forgetRate}` : `forget ${a.forgetRate}`;
+      out.push(`  ${a.system}, ${where}: ${ans === null || ans === undefined ? `none of ${all}` : ans}${a.at ? `  (${a.at.estimate} [${a.at.lo}, ${a.at.hi}])` : ''}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
 const CSV_HEAD = [
   'system',
   'maxThreads',
@@ -175,12 +246,36 @@ const CSV_HEAD = [
   'leakedPerTurn_hi',
 ];
 
-/** CSV, one row per system and grid point; an empty cell is an unbounded or censored value. */
+const NESTED_CSV_HEAD = [
+  'roots',
+  'breadthCap',
+  ...['timeoutSessions', 'timeoutAgents', 'deadlock', 'spawnCalls', 'peakSpawnsPerMinute', 'makespanP50Seconds', 'queued', 'queueWaitSeconds', 'waitHoldSlotHours', 'breadthRefused'].flatMap((k) => [k, `${k}_lo`, `${k}_hi`]),
+];
+
+/** CSV, one row per system and grid point (the nested model's columns after the others); an empty cell is an unbounded or censored value. */
 export function renderPlanCsv(r: PlanReport): string {
   const v = (x: number | null): string => (x === null ? '' : String(x));
   const iv = (i: Interval): string[] => [v(i.estimate), v(i.lo), v(i.hi)];
-  const lines = [CSV_HEAD.join(',')];
+  const tree = r.points[0]?.nested !== undefined;
+  const lines = [[...CSV_HEAD, ...(tree ? NESTED_CSV_HEAD : [])].join(',')];
   for (const s of r.points) {
+    const n = s.nested;
+    const nested = n
+      ? [
+          n.roots === null ? '' : String(n.roots),
+          n.breadthCap === null ? '' : String(n.breadthCap),
+          ...iv(n.timeout.sessions),
+          ...iv(n.timeout.agents),
+          ...iv(n.deadlock),
+          ...iv(n.spawnCalls),
+          ...iv(n.peakSpawnsPerMinute),
+          ...iv(n.makespanSeconds.p50),
+          ...iv(n.queued),
+          ...iv(n.queueWaitSeconds),
+          ...iv(n.waitHoldSlotHours),
+          ...iv(n.breadthRefused),
+        ]
+      : [];
     lines.push(
       [
         s.system,
@@ -203,6 +298,7 @@ export function renderPlanCsv(r: PlanReport): string {
         v(s.peakRunning.p99.estimate),
         ...iv(s.utilisation),
         ...iv(s.leakedPerTurn),
+        ...nested,
       ].join(','),
     );
   }

@@ -4,6 +4,7 @@ import type { SystemDefinition } from '../systems/contract.js';
 import { configureExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
 import { PlanSystemError, runReplication, type RepMetrics } from './metrics.js';
 import { sampleSession, sessionScenario, type GridPoint } from './sample.js';
+import { runNested, sampleTree, type NestedMetrics } from './nested.js';
 import { bootstrapRatio, kaplanMeier, kmMedianInterval, quantileInterval, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
 import type { GridAxes } from './grid.js';
 import type { Workload } from './workload.js';
@@ -58,6 +59,7 @@ export function runChunk(task: PlanTask, resolve: (id: string) => SystemDefiniti
     return s;
   });
   const metrics: RepMetrics[][][] = systems.map(() => task.points.map(() => []));
+  if (task.workload.tree !== undefined) return runTreeChunk(task, systems, metrics);
   for (let rep = task.from; rep < task.to; rep++) {
     const session = sampleSession(task.workload, task.seed, rep);
     for (let pi = 0; pi < task.points.length; pi++) {
@@ -67,6 +69,27 @@ export function runChunk(task: PlanTask, resolve: (id: string) => SystemDefiniti
           metrics[si]![pi]!.push(runReplication(scenario, systems[si]!));
         } catch (e) {
           // A misbehaving system under test is a finding, reported by the caller, not a crash.
+          if (e instanceof PlanSystemError) return { from: task.from, to: task.to, metrics, failure: { system: task.systems[si]!, replication: rep, message: e.message } };
+          throw e;
+        }
+      }
+    }
+  }
+  return { from: task.from, to: task.to, metrics };
+}
+
+/** A block of the nested model: replication i's tree is sampled once, for the largest N of the grid. */
+function runTreeChunk(task: PlanTask, systems: SystemDefinition[], metrics: RepMetrics[][][]): ChunkResult {
+  const roots = task.points.map((p) => p.roots);
+  const maxRoots = roots.every((r) => r !== null) ? Math.max(0, ...(roots as number[])) : null;
+  for (let rep = task.from; rep < task.to; rep++) {
+    const tree = sampleTree(task.workload, task.seed, rep, maxRoots);
+    for (let pi = 0; pi < task.points.length; pi++) {
+      for (let si = 0; si < systems.length; si++) {
+        try {
+          const r = runNested(task.workload, tree, task.points[pi]!, systems[si]!);
+          metrics[si]![pi]!.push({ ...r.metrics, nested: r.nested });
+        } catch (e) {
           if (e instanceof PlanSystemError) return { from: task.from, to: task.to, metrics, failure: { system: task.systems[si]!, replication: rep, message: e.message } };
           throw e;
         }
@@ -117,6 +140,37 @@ export interface PointSummary {
   utilisation: Interval;
   /** Slots newly held by finished agents per turn, mean over sessions, t interval */
   leakedPerTurn: Interval;
+  /** The nested model's figures (a workload with tree only). */
+  nested?: NestedSummary;
+}
+
+/** Figures of the nested model at one point, each with its 95% interval. */
+export interface NestedSummary {
+  /** top-level agents (N); null: drawn from the workload's levels[0].fanout */
+  roots: number | null;
+  breadthCap: number | null;
+  timeout: {
+    /** P(a session has at least one agent given up on at its timeout), Wilson */
+    sessions: Interval;
+    /** timed-out agents over agents with a timeout, cluster bootstrap */
+    agents: Interval;
+  };
+  /** P(the session ends with agents still waiting or queued and nothing left to happen), Wilson */
+  deadlock: Interval;
+  /** spawn calls per session (every level), mean, t interval */
+  spawnCalls: Interval;
+  /** most spawn calls in any 60 s of a session, mean, t interval */
+  peakSpawnsPerMinute: Interval;
+  /** session length (first call to the end of the root's wait), seconds */
+  makespanSeconds: { mean: Interval; p50: Interval; p95: Interval };
+  /** accepted spawns that were queued for a unit, cluster bootstrap */
+  queued: Interval;
+  /** mean wait for admission over accepted spawns, seconds, cluster bootstrap */
+  queueWaitSeconds: Interval;
+  /** slot-hours per session held by agents blocked waiting for their children, mean, t interval */
+  waitHoldSlotHours: Interval;
+  /** spawns refused by the breadth cap per session, mean, t interval */
+  breadthRefused: Interval;
 }
 
 /** Combines blocks (in replication order) into one summary per system and grid point. */
@@ -163,8 +217,45 @@ function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[
     peakRunning: { p50: quantileInterval(peaks, 0.5), p95: quantileInterval(peaks, 0.95), p99: quantileInterval(peaks, 0.99) },
     utilisation: tInterval(reps.map((r) => r.utilisation)),
     leakedPerTurn: tInterval(reps.map((r) => r.leakedSlots / Math.max(1, r.turns))),
+    ...(reps.length > 0 && reps[0]!.nested !== undefined ? { nested: summariseNested(p, reps, boot) } : {}),
   };
 }
+
+function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: (name: string) => ReturnType<typeof rngFor>): NestedSummary {
+  const ns = reps.map((r) => r.nested!);
+  const makespan = ns.map((x) => x.makespan_ms / 1000);
+  return {
+    roots: p.roots,
+    breadthCap: p.breadthCap,
+    timeout: {
+      sessions: wilson(ns.filter((x) => x.timedOut > 0).length, ns.length),
+      agents: bootstrapRatio(
+        ns.map((x) => x.timedOut),
+        ns.map((x) => x.timeoutEligible),
+        boot('timeoutAgents'),
+      ),
+    },
+    deadlock: wilson(ns.filter((x) => x.deadlocked).length, ns.length),
+    spawnCalls: tInterval(reps.map((r) => r.spawnAttempts)),
+    peakSpawnsPerMinute: tInterval(ns.map((x) => x.peakSpawnsPerMinute)),
+    makespanSeconds: { mean: tInterval(makespan), p50: quantileInterval(makespan, 0.5), p95: quantileInterval(makespan, 0.95) },
+    queued: bootstrapRatio(
+      ns.map((x) => x.queued),
+      ns.map((x) => x.accepted),
+      boot('queued'),
+    ),
+    queueWaitSeconds: bootstrapRatio(
+      ns.map((x) => x.queueWait_ms / 1000),
+      ns.map((x) => x.accepted),
+      boot('queueWait'),
+    ),
+    waitHoldSlotHours: tInterval(ns.map((x) => x.waitHold_ms / 3_600_000)),
+    breadthRefused: tInterval(ns.map((x) => x.breadthRefused)),
+  };
+}
+
+/** An interval with no estimate (a nested figure asked of a flat workload). */
+const NONE: Interval = { estimate: null, lo: null, hi: null };
 
 /** Figures a `--target` may name, and where each is read from. */
 export const TARGET_METRICS: Record<string, (s: PointSummary) => Interval> = {
@@ -178,6 +269,12 @@ export const TARGET_METRICS: Record<string, (s: PointSummary) => Interval> = {
   peakP50: (s) => s.peakRunning.p50,
   peakP95: (s) => s.peakRunning.p95,
   peakP99: (s) => s.peakRunning.p99,
+  timeoutSessions: (s) => s.nested?.timeout.sessions ?? NONE,
+  timeoutAgents: (s) => s.nested?.timeout.agents ?? NONE,
+  deadlock: (s) => s.nested?.deadlock ?? NONE,
+  spawnCalls: (s) => s.nested?.spawnCalls ?? NONE,
+  peakSpawnsPerMinute: (s) => s.nested?.peakSpawnsPerMinute ?? NONE,
+  queueWaitSeconds: (s) => s.nested?.queueWaitSeconds ?? NONE,
 };
 
 /** `metric<value`, `metric<=value`, `metric>value` or `metric>=value`. */
@@ -224,13 +321,19 @@ export interface TargetAnswer {
   forkRate: number;
   /** the smallest swept cap whose interval meets the target; null when none does */
   smallestCap: number | null;
-  /** the figure at that cap */
+  /** the figure at that cap (or N) */
   at: Interval | null;
+  /** Nested model with roots swept: the cap and breadth cap this answer is for, and the smallest N meeting the target */
+  maxThreads?: number;
+  breadthCap?: number | null;
+  smallestRoots?: number | null;
 }
 
 /** For each system and forget rate (and other swept rates), the smallest cap meeting the target. */
 export function answerTarget(summaries: readonly PointSummary[], systems: readonly string[], axes: GridAxes, t: Target): TargetAnswer[] {
+  if (axes.swept.includes('roots')) return answerRootsTarget(summaries, systems, axes, t);
   const out: TargetAnswer[] = [];
+  const tree = summaries[0]?.nested !== undefined;
   const caps = [...axes.maxThreads].sort((a, b) => a - b);
   for (const system of systems)
     for (const forkRate of axes.forkRate)
@@ -238,13 +341,51 @@ export function answerTarget(summaries: readonly PointSummary[], systems: readon
         for (const forgetRate of axes.forgetRate) {
           let found: PointSummary | undefined;
           for (const cap of caps) {
-            const s = summaries.find((x) => x.system === system && x.maxThreads === cap && x.forgetRate === forgetRate && x.compactionRate === compactionRate && x.forkRate === forkRate);
+            const s = summaries.find(
+              (x) => x.system === system && x.maxThreads === cap && x.forgetRate === forgetRate && x.compactionRate === compactionRate && x.forkRate === forkRate && (!tree || x.nested!.breadthCap === axes.breadthCap[0]),
+            );
             if (s && meetsTarget(s, t)) {
               found = s;
               break;
             }
           }
           out.push({ target: t.text, system, forgetRate, compactionRate, forkRate, smallestCap: found?.maxThreads ?? null, at: found ? TARGET_METRICS[t.metric]!(found) : null });
+        }
+  return out;
+}
+
+/**
+ * With `roots` swept (the nested model), a target is answered per system, cap, breadth cap and
+ * forget rate as the smallest swept N whose whole interval meets it: `timeoutSessions>0.05` is
+ * the N from which the timeout fires in more than 5% of sessions, with 95% confidence.
+ */
+function answerRootsTarget(summaries: readonly PointSummary[], systems: readonly string[], axes: GridAxes, t: Target): TargetAnswer[] {
+  const out: TargetAnswer[] = [];
+  const ns = [...(axes.roots as number[])].sort((a, b) => a - b);
+  for (const system of systems)
+    for (const forgetRate of axes.forgetRate)
+      for (const breadthCap of axes.breadthCap)
+        for (const maxThreads of axes.maxThreads) {
+          let found: PointSummary | undefined;
+          for (const roots of ns) {
+            const s = summaries.find((x) => x.system === system && x.maxThreads === maxThreads && x.forgetRate === forgetRate && x.nested!.breadthCap === breadthCap && x.nested!.roots === roots);
+            if (s && meetsTarget(s, t)) {
+              found = s;
+              break;
+            }
+          }
+          out.push({
+            target: t.text,
+            system,
+            forgetRate,
+            compactionRate: 0,
+            forkRate: 0,
+            smallestCap: null,
+            at: found ? TARGET_METRICS[t.metric]!(found) : null,
+            maxThreads,
+            breadthCap,
+            smallestRoots: found?.nested!.roots ?? null,
+          });
         }
   return out;
 }

@@ -36,6 +36,10 @@ export interface GridPoint {
   forgetRate: number;
   compactionRate: number;
   forkRate: number;
+  /** Nested model: top-level agents the root spawns (null: the workload's levels[0].fanout, or a flat workload). */
+  roots: number | null;
+  /** Nested model: children an agent may spawn before the runtime refuses (null: the workload's, or none). */
+  breadthCap: number | null;
 }
 
 /**
@@ -55,13 +59,13 @@ export function sampleSession(w: Workload, seed: number, replication: number): S
   const compactRng = s('compaction');
   const timeoutRng = s('timeout');
   const gapRng = s('gap');
-  const n = Math.max(1, drawCount(turnsRng, w.turns));
+  const n = Math.max(1, drawCount(turnsRng, w.turns!));
   const turns: SampledTurn[] = [];
   for (let t = 0; t < n; t++) {
-    const k = drawCount(countRng, w.agentsPerTurn);
+    const k = drawCount(countRng, w.agentsPerTurn!);
     const agents: SampledAgent[] = [];
     for (let j = 0; j < k; j++) {
-      agents.push({ runFor_ms: Math.max(0, drawDuration(runRng, w.runTime)), gap_ms: w.spawnGap ? Math.max(0, drawDuration(gapRng, w.spawnGap)) : 0, forgetU: forgetRng.next() });
+      agents.push({ runFor_ms: Math.max(0, drawDuration(runRng, w.runTime!)), gap_ms: w.spawnGap ? Math.max(0, drawDuration(gapRng, w.spawnGap)) : 0, forgetU: forgetRng.next() });
     }
     const compactionU: number[] = [];
     for (let j = 0; j <= k; j++) compactionU.push(compactRng.next());

@@ -92,9 +92,51 @@ function tickText(v: number, unit: 'prob' | 'num'): string {
   return unit === 'prob' ? `${Number((v * 100).toFixed(2))}%` : String(Number(v.toFixed(3)));
 }
 
-/** One chart: a metric for one system, against the cap, one line (and band) per forget rate. */
-function chart(r: PlanReport, system: string, metric: ChartMetric, yMax: number): string {
-  const caps = [...r.sweep.maxThreads].sort((a, b) => a - b);
+/** What a chart's x axis is and which lines it draws. */
+interface Axis {
+  xs: number[];
+  xOf(p: PointSummary): number;
+  label: string;
+  groups: Array<{ label: string; match(p: PointSummary): boolean }>;
+}
+
+/** The flat model's axis: the cap, one line per setting of the rates. */
+function capAxis(r: PlanReport): Axis {
+  return { xs: r.sweep.maxThreads, xOf: (p) => p.maxThreads, label: 'cap (maxThreads)', groups: seriesKeys(r) };
+}
+
+/**
+ * The nested model's axis: N (top-level agents) when it is swept, else the cap; one line per
+ * setting of the other parameters (the cap or N, the breadth cap, the forget rate).
+ */
+function nestedAxis(r: PlanReport): Axis {
+  const roots = (r.sweep.roots ?? [null]).filter((x): x is number => x !== null);
+  const byN = roots.length > 1;
+  const groups: Axis['groups'] = [];
+  const others = byN ? r.sweep.maxThreads : [null];
+  for (const forget of r.sweep.forgetRate)
+    for (const breadth of r.sweep.breadthCap ?? [null])
+      for (const cap of others) {
+        const label = [...(cap !== null ? [`cap ${cap}`] : []), ...((r.sweep.breadthCap?.length ?? 0) > 1 || breadth !== null ? [`breadth ${breadth ?? 'none'}`] : []), ...(r.sweep.forgetRate.length > 1 ? [`forget ${forget}`] : [])].join(', ') || 'all';
+        groups.push({ label, match: (p) => p.forgetRate === forget && p.nested!.breadthCap === breadth && (cap === null || p.maxThreads === cap) });
+      }
+  return byN ? { xs: roots, xOf: (p) => p.nested!.roots!, label: 'N (top-level agents, roots)', groups } : { xs: r.sweep.maxThreads, xOf: (p) => p.maxThreads, label: 'cap (maxThreads)', groups };
+}
+
+const NESTED_METRICS: ChartMetric[] = [
+  { key: 'timeoutSessions', title: 'Sessions with a timeout', unit: 'prob', get: (s) => s.nested!.timeout.sessions },
+  { key: 'timeoutAgents', title: 'Agents given up on at their timeout', unit: 'prob', get: (s) => s.nested!.timeout.agents },
+  { key: 'deadlock', title: 'Sessions that deadlock', unit: 'prob', get: (s) => s.nested!.deadlock },
+  { key: 'spawnCalls', title: 'Spawn calls per session', unit: 'num', get: (s) => s.nested!.spawnCalls },
+  { key: 'peakSpawnsPerMinute', title: 'Most spawn calls in one minute', unit: 'num', get: (s) => s.nested!.peakSpawnsPerMinute },
+  { key: 'makespanP50', title: 'Session length, median (s)', unit: 'num', get: (s) => s.nested!.makespanSeconds.p50 },
+  { key: 'queueWaitSeconds', title: 'Mean wait for admission (s)', unit: 'num', get: (s) => s.nested!.queueWaitSeconds },
+  { key: 'waitHoldSlotHours', title: 'Slot-hours held by agents waiting for their children', unit: 'num', get: (s) => s.nested!.waitHoldSlotHours },
+];
+
+/** One chart: a metric for one system, against the axis (the cap unless told), one line (and band) per group. */
+function chart(r: PlanReport, system: string, metric: ChartMetric, yMax: number, axis: Axis = capAxis(r)): string {
+  const caps = [...axis.xs].sort((a, b) => a - b);
   const xMin = caps[0]!;
   const xMax = caps[caps.length - 1]!;
   const pw = W - M.left - M.right;
@@ -114,14 +156,13 @@ function chart(r: PlanReport, system: string, metric: ChartMetric, yMax: number)
     if (i % step !== 0 && i !== caps.length - 1) return;
     parts.push(`<text x="${f1(x(c))}" y="${M.top + ph + 14}" text-anchor="middle" font-size="10">${c}</text>`);
   });
-  parts.push(`<text x="${M.left + pw / 2}" y="${H - 6}" text-anchor="middle" font-size="11">cap (maxThreads)</text>`);
-  const groups = seriesKeys(r);
-  groups.forEach((g, gi) => {
+  parts.push(`<text x="${M.left + pw / 2}" y="${H - 6}" text-anchor="middle" font-size="11">${escapeHtml(axis.label)}</text>`);
+  axis.groups.forEach((g, gi) => {
     const colour = COLOURS[gi % COLOURS.length]!;
     const pts = caps
-      .map((c) => r.points.find((p) => p.system === system && p.maxThreads === c && g.match(p)))
+      .map((c) => r.points.find((p) => p.system === system && axis.xOf(p) === c && g.match(p)))
       .filter((p): p is PointSummary => p !== undefined)
-      .map((p) => ({ c: p.maxThreads, iv: metric.get(p) }))
+      .map((p) => ({ c: axis.xOf(p), iv: metric.get(p) }))
       .filter((p) => p.iv.estimate !== null);
     if (pts.length === 0) return;
     const band = pts.filter((p) => p.iv.lo !== null && p.iv.hi !== null);
@@ -132,7 +173,7 @@ function chart(r: PlanReport, system: string, metric: ChartMetric, yMax: number)
     }
     parts.push(`<polyline points="${pts.map((p) => `${f1(x(p.c))},${f1(y(p.iv.estimate!))}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`);
     for (const p of pts) {
-      parts.push(`<circle cx="${f1(x(p.c))}" cy="${f1(y(p.iv.estimate!))}" r="2.5" fill="${colour}"><title>${escapeHtml(`${g.label}, cap ${p.c}: ${p.iv.estimate} [${p.iv.lo ?? '-'}, ${p.iv.hi ?? '-'}]`)}</title></circle>`);
+      parts.push(`<circle cx="${f1(x(p.c))}" cy="${f1(y(p.iv.estimate!))}" r="2.5" fill="${colour}"><title>${escapeHtml(`${g.label}, ${axis.label.split(' ')[0]} ${p.c}: ${p.iv.estimate} [${p.iv.lo ?? '-'}, ${p.iv.hi ?? '-'}]`)}</title></circle>`);
     }
   });
   parts.push('</svg>');
@@ -151,8 +192,8 @@ function seriesKeys(r: PlanReport): Array<{ label: string; match(p: PointSummary
   return out;
 }
 
-function legend(r: PlanReport): string {
-  return `<p class="legend">${seriesKeys(r)
+function legend(r: PlanReport, groups = seriesKeys(r)): string {
+  return `<p class="legend">${groups
     .map((g, i) => `<span><svg width="22" height="10"><rect width="22" height="10" fill="${COLOURS[i % COLOURS.length]}" fill-opacity="0.15"/><line x1="0" x2="22" y1="5" y2="5" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="2"/></svg> ${escapeHtml(g.label)}</span>`)
     .join(' ')}</p>`;
 }
@@ -174,6 +215,7 @@ export function renderPlanHtml(r: PlanReport): string {
     )}</p>`,
   );
   if (r.workload.description) out.push(`<p class="note">${escapeHtml(r.workload.description)}</p>`);
+  if (r.points[0]?.nested !== undefined) return nestedPage(r, out);
   out.push(legend(r));
   for (const m of METRICS) {
     const all = r.points.flatMap((p) => {
@@ -201,8 +243,42 @@ export function renderPlanHtml(r: PlanReport): string {
     }
     out.push('</table>');
   }
+  return methods(r, out);
+}
+
+function methods(r: PlanReport, out: string[]): string {
   out.push('<h2>Methods</h2><ul class="note">');
   for (const [k, v] of Object.entries(r.methods)) out.push(`<li><b>${escapeHtml(k)}</b>: ${escapeHtml(v)}</li>`);
   out.push('</ul></body></html>');
   return `${out.join('\n')}\n`;
+}
+
+/** The nested model's charts (against N when it is swept) and its targets' answers. */
+function nestedPage(r: PlanReport, out: string[]): string {
+  const axis = nestedAxis(r);
+  out.push(legend(r, axis.groups));
+  for (const m of NESTED_METRICS) {
+    const all = r.points.flatMap((p) => {
+      const iv = m.get(p);
+      return [iv.estimate, iv.hi].filter((v): v is number => v !== null);
+    });
+    const yMax = m.unit === 'prob' ? niceMax(Math.min(1, Math.max(0.01, ...all))) : niceMax(Math.max(1, ...all));
+    out.push(`<h2>${escapeHtml(m.title)}</h2>`);
+    out.push('<div class="grid">');
+    for (const sys of r.systems) out.push(`<figure><figcaption>${escapeHtml(sys)}</figcaption>${chart(r, sys, m, yMax, axis)}</figure>`);
+    out.push('</div>');
+  }
+  if (r.targets.length > 0) {
+    const byN = r.targets[0]!.smallestRoots !== undefined;
+    out.push(`<h2>${escapeHtml(`${byN ? 'Smallest N' : 'Smallest cap'} meeting ${r.targets[0]!.target}`)}</h2>`);
+    out.push(`<table><tr><th>system</th>${byN ? '<th>cap</th><th>breadth cap</th>' : ''}<th>forget rate</th><th>${byN ? 'smallest N' : 'smallest cap'}</th><th>figure [95%]</th></tr>`);
+    for (const a of r.targets) {
+      const ans = byN ? a.smallestRoots : a.smallestCap;
+      out.push(
+        `<tr><td>${escapeHtml(a.system)}</td>${byN ? `<td>${a.maxThreads}</td><td>${a.breadthCap ?? 'none'}</td>` : ''}<td>${a.forgetRate}</td><td>${ans ?? 'none in the sweep'}</td><td>${a.at ? escapeHtml(`${a.at.estimate} [${a.at.lo}, ${a.at.hi}]`) : '-'}</td></tr>`,
+      );
+    }
+    out.push('</table>');
+  }
+  return methods(r, out);
 }

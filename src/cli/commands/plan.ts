@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { gridAxes, gridPoints, parseSweep, PlanInputError, type GridAxes } from '../../plan/grid.js';
+import { gridAxes, gridPoints, parseSweep, PlanInputError, SWEEP_PARAMS, type GridAxes } from '../../plan/grid.js';
 import { runTasks } from '../../plan/parallel.js';
 import { buildPlanReport, renderPlanCsv, renderPlanTable } from '../../plan/report.js';
 import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type PlanTask, type Target } from '../../plan/runPlan.js';
@@ -61,11 +61,11 @@ export const planCommand: CommandModule = (program, ctx) => {
     .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
     .argument('<workload>', 'workload model file (YAML or JSON; docs/plan.md), or the name of a built-in one (spawnsim list)')
     .option('-s, --system <id>', 'a built-in system, a name from the project file, or exec:PROGRAM ARGS... as one word, repeat for several (default: codex-v1); real runtimes are refused', collect)
-    .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${['maxThreads', 'forgetRate', 'compactionRate', 'forkRate'].join(', ')}); repeat for a grid`, collect)
+    .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${Object.keys(SWEEP_PARAMS).join(', ')}; roots and breadthCap: a workload with tree); repeat for a grid`, collect)
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
     .option('--workers <n>', 'worker threads (default: available cores); the result is the same with any number', positiveInt('--workers', 256))
-    .option('--target <metric<value>', `print, per system and forget rate, the smallest cap meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect)
+    .option('--target <metric<value>', `print, per system and forget rate, the smallest cap (with roots swept: the smallest N) meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect)
     .option('--csv <path>', 'write one CSV row per system and grid point')
     .option('--html <path>', 'write the HTML report with charts')
     .option('--json', 'write one JSON document to stdout')
