@@ -19,7 +19,7 @@ export interface FuzzReportOptions {
   /** The replay command of a failure without a file (default: `repeat`). */
   replay?: (failure: FuzzFailure, index: number) => string;
   shard?: { index: number; count: number } | null;
-  merged?: { shards: number; from: string[] } | null;
+  merged?: FuzzReport['merged'];
   corpusAdded?: string[];
   /** Trace events each counterexample keeps for the timelines (default 300). */
   traceWindow?: number;

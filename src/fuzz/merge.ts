@@ -13,9 +13,23 @@ export interface ShardResult {
  * run order, and in stop-at-first mode only the earliest of all (with `runs` cut there).
  * Coverage counts add up over the runs the shards made; in stop-at-first mode a shard may have
  * made runs past the campaign's first failure, so coverage can be higher than unsharded.
- * Throws with a sentence when the reports are not the shards of one campaign.
+ * Throws with a sentence when the reports are not the shards of one campaign, or when a shard
+ * is missing (`mergeAvailableShards` merges what is there and says which are missing).
  */
 export function mergeShards(shards: readonly ShardResult[]): FuzzResult {
+  const { result, missing } = mergeAvailableShards(shards);
+  if (missing.length > 0) throw new Error(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing: merge needs every shard of the campaign once`);
+  return result;
+}
+
+/**
+ * What the shards that are there found, for a campaign some of whose shards never reported (a
+ * CI job that was cancelled, an artifact that expired). Their findings are real and exact; the
+ * runs of the missing shards were not made, so "no violation" covers only `runsMade` runs.
+ * `missing` names them as `i/n`. Throws when the reports are not of one campaign or a shard is
+ * given twice.
+ */
+export function mergeAvailableShards(shards: readonly ShardResult[]): { result: FuzzResult; missing: string[]; runsMade: number } {
   if (shards.length === 0) throw new Error('no shard reports to merge');
   const first = shards[0]!;
   const n = first.shard.count;
@@ -27,7 +41,6 @@ export function mergeShards(shards: readonly ShardResult[]): FuzzResult {
   }
   const seen = new Set(shards.map((s) => s.shard.index));
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new Error(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing: merge needs every shard of the campaign once`);
   if (seen.size !== shards.length) throw new Error(`a shard is given twice: ${shards.map((s) => `${s.shard.index}/${n}`).join(', ')}`);
   const ordered = [...shards].sort((a, b) => a.shard.index - b.shard.index);
 
@@ -55,7 +68,9 @@ export function mergeShards(shards: readonly ShardResult[]): FuzzResult {
   const untilCut = ordered.some((s) => s.result.stoppedBy === 'until');
   const stoppedBy: FuzzResult['stoppedBy'] = stoppedAtFirst && failures.length > 0 ? 'violation' : interrupted ? 'interrupted' : untilCut ? 'until' : 'runs';
   const runs = stoppedBy === 'violation' ? failures[0]!.run : Math.max(...ordered.map((s) => s.result.runs));
-  return {
+  // run k belongs to shard ((k - 1) mod n) + 1 (src/fuzz/pool.ts ownsRun)
+  const runsMade = runs - missing.reduce((sum, i) => sum + (runs >= i ? Math.floor((runs - i) / n) + 1 : 0), 0);
+  const result: FuzzResult = {
     id: first.result.id,
     system: first.result.system,
     seed: first.result.seed,
@@ -68,4 +83,5 @@ export function mergeShards(shards: readonly ShardResult[]): FuzzResult {
     missingCoverage,
     verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
   };
+  return { result, missing: missing.map((i) => `${i}/${n}`), runsMade };
 }

@@ -44,6 +44,8 @@ export function renderFuzz(r: FuzzReport, c: ChalkInstance, o: FuzzTerminalOptio
     lines.push(`  ${mark} ${n.padEnd(w)} ${String(k).padStart(6)}  ${c.gray(COVERAGE_STATES[n])}`);
   }
   if (r.missingCoverage.length > 0) lines.push(c.bold.red(`required coverage never reached: ${r.missingCoverage.join(', ')}`));
+  const lost = r.merged?.missing ?? [];
+  if (lost.length > 0) lines.push((r.verdict === 'fail' ? c.bold.red : c.yellow)(`incomplete: shard${lost.length > 1 ? 's' : ''} ${lost.join(', ')} never reported; ${(r.merged!.runsMade ?? r.runs).toLocaleString('en-US')} of ${r.runs.toLocaleString('en-US')} runs made`));
   if (r.undetectable !== undefined) {
     const u = r.undetectable;
     lines.push(c.yellow(`undetectable by this system: ${u.runs} run${u.runs === 1 ? '' : 's'} broke ${u.invariants.join(', ')} only through agents that died silently (no delivery, heartbeat or exit told the runtime); not counted as violations`));
@@ -57,7 +59,9 @@ export function renderFuzz(r: FuzzReport, c: ChalkInstance, o: FuzzTerminalOptio
         ? c.red(`${r.failures.length} violation${r.failures.length === 1 ? '' : 's'} found`)
         : r.missingCoverage.length > 0
           ? c.red('no violation, but required coverage missing')
-          : c.green(`no violation in ${r.runs} runs`);
+          : lost.length > 0
+            ? (r.verdict === 'fail' ? c.red : c.yellow)(`no violation in the ${r.merged!.runsMade ?? r.runs} runs made, but shards are missing`)
+            : c.green(`no violation in ${r.runs} runs`);
   lines.push(`${verdict}${o.reportPath !== undefined ? `  ${c.gray(`report: ${o.reportPath}`)}` : ''}`);
   lines.push(c.gray(`repeat: ${r.repeat}`));
   return lines.join('\n') + '\n';

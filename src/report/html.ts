@@ -57,7 +57,7 @@ function fuzzBody(document: ReportDocument, r: FuzzReport): string[] {
     `<p class="sub">spawnsim ${xmlText(document.tool.version)} · <code>${xmlText(r.repeat)}</code> · ${r.runs} generated run${r.runs === 1 ? '' : 's'}, stopped by ${xmlText(stopText(r.stoppedBy))} · <b class="${n ? 'bad' : 'good'}">${n} finding${n === 1 ? '' : 's'}</b>${r.missingCoverage.length ? ` · <b class="bad">required coverage missing: ${xmlText(r.missingCoverage.join(', '))}</b>` : ''}</p>`,
   );
   const checked = r.invariants.length === INVARIANTS.length ? 'every invariant of the catalogue' : r.invariants.join(', ');
-  body.push(`<p class="desc">Checking ${xmlText(checked)}.${r.corpus.replayed ? ` Corpus: ${r.corpus.replayed} stored counterexample${r.corpus.replayed === 1 ? '' : 's'} replayed first, ${r.corpus.reproduced} still fail${r.corpus.reproduced === 1 ? 's' : ''}.` : ''}${r.merged ? ` Merged from ${r.merged.shards} shard reports.` : ''}</p>`);
+  body.push(`<p class="desc">Checking ${xmlText(checked)}.${r.corpus.replayed ? ` Corpus: ${r.corpus.replayed} stored counterexample${r.corpus.replayed === 1 ? '' : 's'} replayed first, ${r.corpus.reproduced} still fail${r.corpus.reproduced === 1 ? 's' : ''}.` : ''}${r.merged ? ` Merged from ${r.merged.shards} shard reports${r.merged.missing?.length ? `; shards ${xmlText(r.merged.missing.join(', '))} missing, ${r.merged.runsMade ?? r.runs} of ${r.runs} runs made` : ''}.` : ''}</p>`);
   body.push('</header>');
   body.push('<section id="findings"><h2>Findings</h2>');
   body.push(campaignTable([r], (_n, k) => `finding-${k}`));

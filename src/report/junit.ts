@@ -159,6 +159,7 @@ function fuzzSuite(r: FuzzReport, informOnly: boolean): Suite {
     ['stoppedBy', r.stoppedBy],
     ...(r.shard ? ([['shard', `${r.shard.index}/${r.shard.count}`]] as Array<[string, string]>) : []),
     ...(r.merged ? ([['merged', `${r.merged.shards} shards`]] as Array<[string, string]>) : []),
+    ...(r.merged?.missing?.length ? ([['missing-shards', r.merged.missing.join(', ')]] as Array<[string, string]>) : []),
     ['coverage', Object.entries(r.coverage).map(([k, v]) => `${k}=${v}`).join(' ')],
     ['repeat', r.repeat],
   ];

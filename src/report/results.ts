@@ -95,8 +95,11 @@ export interface FuzzReport {
   runs: number;
   /** The shard this report covers (1-based index), or null for a whole campaign. */
   shard: { index: number; count: number } | null;
-  /** Set on the report `spawnsim merge` writes: how many shard reports it combined, and which. */
-  merged: { shards: number; from: string[] } | null;
+  /**
+   * Set on the report `spawnsim merge` writes: how many shard reports it combined, and which;
+   * `missing`: shards that never reported (`i/n`), whose runs were not made (`runsMade` < `runs`).
+   */
+  merged: { shards: number; from: string[]; missing?: string[]; runsMade?: number } | null;
   stoppedBy: FuzzResult['stoppedBy'];
   verdict: 'pass' | 'fail';
   corpus: { replayed: number; reproduced: number };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliIO } from '../../src/cli/cli.js';
 import { fuzz, type FuzzOptions, type FuzzResult } from '../../src/fuzz/campaign.js';
-import { mergeShards } from '../../src/fuzz/merge.js';
+import { mergeAvailableShards, mergeShards } from '../../src/fuzz/merge.js';
 import { fuzzParallel, ownsRun, parseShard } from '../../src/fuzz/pool.js';
 import { system } from '../helpers.js';
 
@@ -118,16 +118,41 @@ describe('spawnsim fuzz --shard / merge (CLI)', () => {
     expect(html).toContain('Merged from 2 shard reports');
   });
 
-  it('bad --shard, --shard without --seed and an incomplete merge are usage errors (exit 2)', async () => {
+  it('merge with a shard missing keeps what the others found, names the missing shard and the runs not made, and fails unless --allow-missing', async () => {
+    const options: FuzzOptions = { system: system('codex-v1'), seed: 9, runs: 21, keepGoing: true, shrink: false };
+    const parts = [0, 1, 2].map((index) => fuzzParallel(options, { shard: { index, count: 3 } }));
+    const [a, , c] = await Promise.all(parts);
+    const { result, missing, runsMade } = mergeAvailableShards([{ shard: { index: 1, count: 3 }, result: a! }, { shard: { index: 3, count: 3 }, result: c! }]);
+    expect(missing).toEqual(['2/3']);
+    expect(runsMade).toBe(14); // runs 2, 5, 8, ..., 20 (7 of 21) belong to shard 2/3
+    // every finding of the shards that reported is kept
+    for (const f of [...a!.failures, ...c!.failures]) expect(result.failures.map((x) => x.invariant)).toContain(f.invariant);
+
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-shard-'));
+    const common = ['fuzz', '--system', 'codex-v1-release-on-final', '--invariant', 'cap-respected', '--seed', '4', '--runs', '30', '--keep-going', '--out', 'p'];
+    for (const i of [1, 3]) await cli([...common, '--shard', `${i}/3`], dir);
+    const strict = await cli(['merge', 'p/fuzz-codex-v1-release-on-final-cap-respected-seed4-shard1of3', 'p/fuzz-codex-v1-release-on-final-cap-respected-seed4-shard3of3'], dir);
+    expect(strict.code, strict.err).toBe(1);
+    expect(strict.err).toMatch(/shard 2\/3 missing: 10 of 30 runs were not made/);
+    expect(strict.out).toMatch(/incomplete: shard 2\/3 never reported; 20 of 30 runs made/);
+    const report = JSON.parse(readFileSync(join(dir, 'reports', 'fuzz-codex-v1-release-on-final-cap-respected-seed4', 'report.json'), 'utf8')).report;
+    expect(report.merged).toMatchObject({ shards: 2, missing: ['2/3'], runsMade: 20 });
+    expect(report.verdict).toBe('fail');
+    const lenient = await cli(['merge', '--allow-missing', 'p/fuzz-codex-v1-release-on-final-cap-respected-seed4-shard1of3', 'p/fuzz-codex-v1-release-on-final-cap-respected-seed4-shard3of3'], dir);
+    expect(lenient.code, lenient.err).toBe(0);
+    expect(lenient.out).toMatch(/no violation in the 20 runs made, but shards are missing/);
+  });
+
+  it('bad --shard, --shard without --seed and shards given twice are usage errors (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spawnsim-shard-'));
     const bad = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--shard', '3/2'], dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--shard: expected 1 <= i <= n/);
     expect((await cli(['fuzz', '--system', 'codex-v1', '--shard', '1/2'], dir)).err).toMatch(/give --seed too/);
     await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--runs', '5', '--shard', '1/2', '--out', 'p'], dir);
-    const m = await cli(['merge', 'p/fuzz-codex-v1-seed1-shard1of2'], dir);
+    const m = await cli(['merge', 'p/fuzz-codex-v1-seed1-shard1of2', 'p/fuzz-codex-v1-seed1-shard1of2'], dir);
     expect(m.code).toBe(2);
-    expect(m.err).toMatch(/shard 2\/2 missing/);
+    expect(m.err).toMatch(/given twice/);
     writeFileSync(join(dir, 'old.json'), JSON.stringify({ schemaVersion: 1, command: 'fuzz', result: {}, shard: { index: 1, count: 1 } }));
     const old = await cli(['merge', 'old.json'], dir);
     expect(old.code).toBe(2);

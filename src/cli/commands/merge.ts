@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { FuzzFailure } from '../../fuzz/campaign.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
 import { assemble, fuzzFinding, fuzzResultOf } from '../../fuzz/fuzzReport.js';
-import { mergeShards, type ShardResult } from '../../fuzz/merge.js';
+import { mergeAvailableShards, type ShardResult } from '../../fuzz/merge.js';
 import { renderFuzz } from '../../report/fuzzTerminal.js';
 import { toJson } from '../../report/json.js';
 import { reportDocument } from '../../report/Reporter.js';
@@ -19,9 +19,10 @@ export const mergeCommand: CommandModule = (program, ctx) => {
     .description('combine the reports of `spawnsim fuzz --shard i/n` runs into the report of the whole campaign')
     .argument('<report...>', 'shard reports: report.json files, or the folders holding them')
     .option('--out <dir>', 'where reports/<run-id>/ goes', 'reports')
+    .option('--allow-missing', 'a campaign with shards missing passes when the shards that reported found nothing (default: it fails, naming them)')
     .option('--json', 'write one JSON document to stdout')
     .option('--report [spec]', `${REPORT_OPTION_HELP} (for merge: <out>/<run-id>/; default: json, junit and html there)`)
-    .action((paths: string[], flags: { out: string; json?: boolean; report?: string | true }) => {
+    .action((paths: string[], flags: { out: string; json?: boolean; report?: string | true; allowMissing?: boolean }) => {
       const started_ms = Date.now();
       validateReportSpec(flags.report, ctx.io.cwd);
       const shards: ShardResult[] = [];
@@ -49,12 +50,15 @@ export const mergeCommand: CommandModule = (program, ctx) => {
         shards.push({ shard: report.shard, result });
         from.push(ctx.rel(file));
       }
-      let result;
+      let merged;
       try {
-        result = mergeShards(shards);
+        merged = mergeAvailableShards(shards);
       } catch (e) {
         throw new UsageError(`merge: ${(e as Error).message}`);
       }
+      const { result, missing, runsMade } = merged;
+      // Shards that never reported: what the others found stands; "no violation" does not, unless asked
+      if (missing.length > 0 && !flags.allowMissing) result.verdict = 'fail';
       // ids and invariant names come from the shard files: only safe names become paths, inside --out
       const dir = confined(resolve(ctx.io.cwd, flags.out), result.id);
       const failures = result.failures.map((f, i) => {
@@ -63,13 +67,16 @@ export const mergeCommand: CommandModule = (program, ctx) => {
         const file = ctx.rel(path);
         return fuzzFinding(f, findingOf.get(f)!.entry, file, `spawnsim replay ${file}`);
       });
-      const report = assemble(result, failures, { repeat: repeat!, shard: null, merged: { shards: shards.length, from }, corpusAdded: [] });
+      const report = assemble(result, failures, { repeat: repeat!, shard: null, merged: { shards: shards.length, from, ...(missing.length > 0 ? { missing, runsMade } : {}) }, corpusAdded: [] });
       const document = reportDocument('fuzz', ctx.version, report, { seed: report.seed });
       const reportPath = join(dir, 'report.json');
       const meta = reportMeta(started_ms);
       writeAtomic(reportPath, toJson({ ...document, meta }));
       if (flags.json) ctx.io.stdout(toJson(document));
       else ctx.io.stdout(`${ctx.chalk().bold(`merged ${shards.length} shards of ${result.id}`)}\n${renderFuzz(report, ctx.chalk(), { reportPath: ctx.rel(reportPath) })}`);
+      if (missing.length > 0) {
+        ctx.io.stderr(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing: ${(result.runs - runsMade).toLocaleString('en-US')} of ${result.runs.toLocaleString('en-US')} runs were not made${flags.allowMissing ? ' (--allow-missing: not a failure)' : '; the campaign is incomplete (exit 1; --allow-missing accepts it)'}\n`);
+      }
       // the merged campaign in every format by default: one dashboard entry for the whole matrix
       writeReports(ctx, document, flags.report ?? true, dir, { json: Boolean(flags.json), meta });
       ctx.setExitCode(result.verdict === 'fail' ? EXIT.violations : EXIT.ok);
