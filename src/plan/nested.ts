@@ -1,5 +1,6 @@
 import { RandomStreams, type Rng } from '../core/rng.js';
 import { EventQueue } from '../core/EventQueue.js';
+import { StepBudget } from '../systems/StepBudget.js';
 import type { SpawnResponse, SystemDefinition, SystemEnv, SystemUnderTest, ThreadId } from '../systems/contract.js';
 import { drawCount, drawDuration } from './distributions.js';
 import { PlanSystemError, type RepMetrics } from './metrics.js';
@@ -153,13 +154,16 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
       wakes.add(t);
       queue.push(t, { k: 'wake' });
     },
+    step: () => budget.step(),
   };
+  const budget = new StepBudget();
   const config = { maxThreads: point.maxThreads, maxDepth: w.config.maxDepth, maxConcurrentThreadsPerSession: point.maxThreads + 1, maxThreadsConfigured: true };
   const refusedConfig = def.refusesConfig?.(config);
   if (refusedConfig !== undefined) throw new PlanSystemError(`${def.id} refuses the configuration: ${refusedConfig}`);
   let op = 'create';
   const call = <T>(name: string, f: () => T): T => {
     op = name;
+    budget.reset();
     try {
       return f();
     } catch (e) {
