@@ -207,7 +207,7 @@ class CodexV1:
         child_depth = caller.depth + 1
         target = self.threads.get(target_id)
         if target is not None and target.loaded:
-            return {"ok": True, "depth": target.depth, "restored": [], "skipped": []}
+            return {"ok": True, "depth": target.depth, "restored": [], "skipped": [], "startsTurn": False}
         # D3: reserve and register the root before the rollout is looked up
         reg = self.registries[caller.scope]
         r = self._reserve_in(reg)
@@ -231,10 +231,11 @@ class CodexV1:
         caller.children[target.id] = None
         restored, skipped, cycle = self._restore_tree(target, reg)
         if cycle is not None:
-            return {"ok": "pending", "depth": child_depth, "restored": restored, "skipped": skipped, "cycle": cycle,
+            return {"ok": "pending", "depth": child_depth, "restored": restored, "skipped": skipped, "cycle": cycle, "startsTurn": False,
                     "message": "resume_agent(%s) never returns: tree resume goes round the cycle of Open spawn edges %s for ever "
                                "(Codex 0.121.0 control.rs resume_agent_from_rollout: its BFS keeps no visited set)" % (target_id, ", ".join(cycle))}
-        return {"ok": True, "depth": child_depth, "restored": restored, "skipped": skipped}
+        # No turn: V1 resume_agent takes only an id and gives the agent no input (resume_agent.rs).
+        return {"ok": True, "depth": child_depth, "restored": restored, "skipped": skipped, "startsTurn": False}
 
     def _restore_tree(self, start, reg):
         """BFS over Open spawn edges in creation order; loaded children are queued again (no visited set in Codex)."""

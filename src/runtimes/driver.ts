@@ -313,6 +313,16 @@ class Driver {
     } catch (e) {
       t.busy = false;
       if (e instanceof HangError) {
+        // A close of the caller itself (or of an ancestor): Codex shuts the caller down, so its
+        // turn ends with the call unanswered, while the rest of the session goes on (0.121.0:
+        // docs/real-runtimes-diff.md, "A subagent that closes itself"). That is the close done,
+        // not a hang: the call is reported `pending` and the run continues.
+        const own = ops.map((o, i) => o.op === 'close' && (labels[i] === t.name || this.descends(t, labels[i]!)));
+        if (t.parent !== null && own.some((x) => x)) {
+          this.closeThread(t);
+          for (const f of t.idle.splice(0)) f();
+          return ops.map((o, i) => (own[i] ? { ok: false, error: 'pending', message: `no answer: ${o.op}(${labels[i]}) shut down its own caller ${t.name}, whose turn ends there (${e.message})` } : { ok: false, error: 'NoOutput', message: `no answer: ${t.name} was shut down by its own close` }));
+        }
         const closes = ops.some((o) => o.op === 'close');
         this.violate(closes ? 'close-returns' : 'runtime-hang', `${ops.map((o, i) => `${o.op}(${labels[i]})`).join(', ')} by ${t.name} never returned: ${e.message}`, [t.name]);
         this.abort(e.message);
@@ -622,10 +632,7 @@ class Driver {
     if (!r) return;
     this.event({ kind: 'call', thread: t.name, tool, target, result: r.ok ? 'ok' : 'refused', ...(r.ok ? {} : { error: r.error }), detail: (r.ok ? r.text : r.message).slice(0, 300) });
     if (op === 'close' && r.ok) {
-      target_t.status = 'closed';
-      target_t.expecting = false;
-      target_t.epoch++;
-      for (const d of this.threads.values()) if (this.descends(d, target) && (d.status === 'running' || d.status === 'starting')) d.status = 'closed';
+      this.closeThread(target_t);
     } else if (startsTurn) {
       // a send starts a turn in an idle agent; a resume may not (the agent counts as running
       // only once its request comes)
@@ -636,6 +643,14 @@ class Driver {
         target_t.expecting = false;
       }
     }
+  }
+
+  /** A successful close: the thread and its running descendants are shut down. */
+  private closeThread(target_t: ThreadState): void {
+    target_t.status = 'closed';
+    target_t.expecting = false;
+    target_t.epoch++;
+    for (const d of this.threads.values()) if (this.descends(d, target_t.name) && (d.status === 'running' || d.status === 'starting')) d.status = 'closed';
   }
 
   private descends(t: ThreadState, ancestor: string): boolean {

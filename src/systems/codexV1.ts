@@ -182,7 +182,7 @@ export class CodexV1 implements SystemUnderTest {
     const childDepth = caller.depth + 1;
     const target = this.threads.get(req.target);
     // The handler resumes only when get_status reads NotFound: a loaded agent is never reserved twice.
-    if (target?.loaded) return { ok: true, depth: target.depth, restored: [], skipped: [] };
+    if (target?.loaded) return { ok: true, depth: target.depth, restored: [], skipped: [], startsTurn: false };
     // D3 (control.rs@2e71ac0f resume_single_agent_from_rollout): reserve with the limit and
     // register the root (prepare_thread_spawn) before the rollout is looked up, so at the cap an
     // unknown id is AgentLimitReached; below it, ThreadNotFound drops the reservation.
@@ -209,10 +209,16 @@ export class CodexV1 implements SystemUnderTest {
         restored: tree.restored,
         skipped: tree.skipped,
         cycle: tree.cycle,
+        startsTurn: false,
         message: `resume_agent(${req.target}) never returns: tree resume goes round the cycle of Open spawn edges ${tree.cycle.join(', ')} for ever (Codex 0.121.0 control.rs resume_agent_from_rollout: its BFS keeps no visited set)`,
       };
     }
-    return { ok: true, depth: childDepth, restored: tree.restored, skipped: tree.skipped };
+    // No turn: the V1 resume_agent tool takes only an id (`ResumeAgentArgs { id }`) and answers
+    // the status after resume_agent_from_rollout, PendingInit, without sending the agent any input
+    // (core/src/tools/handlers/multi_agents/resume_agent.rs@1385f9d0). The resumed agent holds its
+    // slot idle until a send_input; on the 0.121.0 binary the answer is `{"status":"pending_init"}`
+    // and the agent sends no model request (docs/real-runtimes-diff.md, "resume of a closed agent").
+    return { ok: true, depth: childDepth, restored: tree.restored, skipped: tree.skipped, startsTurn: false };
   }
 
   /**

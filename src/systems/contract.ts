@@ -97,6 +97,12 @@ export type ResumeResponse =
       restored: ThreadId[];
       /** descendants skipped (for example AgentLimitReached), with their subtrees */
       skipped: ThreadId[];
+      /**
+       * false: the target is loaded with no input, idle in PendingInit (holding its slot) until a
+       * message starts a turn, as Codex V1's `resume_agent` (it takes only an id). Absent or
+       * true: the target runs a turn (the action's `runFor` and `outcome`).
+       */
+      startsTurn?: boolean;
     }
   | {
       /**
@@ -112,6 +118,8 @@ export type ResumeResponse =
       /** the spawn edges that close the cycle, as `parent -> child` */
       cycle: string[];
       message: string;
+      /** as in the `ok: true` answer */
+      startsTurn?: boolean;
     }
   | Refusal;
 

@@ -824,6 +824,7 @@ export class World implements WorldView {
       return false;
     }
     const resumed = [call.target, ...res.restored];
+    const targetRuns = res.startsTurn !== false;
     const tree = `${res.restored.length ? `; restored ${res.restored.join(', ')}` : ''}${res.skipped.length ? `; skipped ${res.skipped.join(', ')}` : ''}`;
     if (res.ok === 'pending') this.emit('call', call.caller, call.tool, call.target, 'pending', `depth ${res.depth}${tree}; ${res.message}`);
     else this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${tree}`);
@@ -843,11 +844,12 @@ export class World implements WorldView {
         t.status = 'PendingInit';
         t.vanishedAt_ms = null;
         t.evictedAt_ms = null;
-        // Tree resume loads descendants but gives them no input: idle in PendingInit.
-        t.parked = id !== call.target;
+        // Tree resume loads descendants but gives them no input: idle in PendingInit. The target
+        // runs a turn unless the system says its resume gives none (`startsTurn: false`, Codex V1).
+        t.parked = id !== call.target || !targetRuns;
         t.process = this.process;
       });
-      if (id === call.target) this.startAgentTurn(t, call.runFor, call.outcome);
+      if (id === call.target && targetRuns) this.startAgentTurn(t, call.runFor, call.outcome);
     }
     // resume_agent re-parents the target to the caller and persists its edge as Open.
     this.edges.delete(call.target);
@@ -880,6 +882,18 @@ export class World implements WorldView {
       this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) never returns: it awaits a termination that does not come`);
       this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: false, error: 'pending', scope: caller.scope });
       return true;
+    }
+    if (res.ok && shutdown.includes(callerId)) {
+      // The close shut down its own caller (a thread closing itself or an ancestor): the answer
+      // has no turn to go to, so the call never returns, while the close itself is done (the
+      // caller's turn ends; the rest of the session goes on). Codex 0.121.0 shows exactly this:
+      // a subagent's close_agent on its own id gets no answer and the subagent sends no further
+      // request, while its slot is released and its parent is notified `shutdown`
+      // (docs/real-runtimes-diff.md, "A subagent that closes itself"). Not a blocked turn, so
+      // close-returns is not violated: the call is recorded as done.
+      this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) by ${callerId} never returns: it shut down its own caller (shut down ${shutdown.join(', ')})`);
+      this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: true, scope: caller.scope });
+      return false;
     }
     this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
     const rec: Omit<CallRecord, 'event'> = { op: 'close_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };

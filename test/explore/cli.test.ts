@@ -29,14 +29,14 @@ describe('spawnsim explore (CLI)', () => {
   });
 
   it('reports codex-v1-release-on-final violation-free with the number of states checked (exit 0)', async () => {
-    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-turns', '2', '--max-calls', '3', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume']);
+    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-turns', '2', '--max-calls', '3', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/no violation within these bounds: \d+ states checked, every workload of up to 6 tool calls/);
   });
 
   it('writes one JSON document, the same bytes every run: no wall-clock figure on stdout', async () => {
-    const a = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume', '--json']);
-    const b = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send,resume', '--json']);
+    const a = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send', '--json']);
+    const b = await cli(['explore', '--system', 'codex-v1-release-on-final', '--max-calls', '2', '--cap', '1', '--max-depth', '1', '--actions', 'spawn,close,send', '--json']);
     expect(a.out).toBe(b.out);
     expect(a.out).not.toMatch(/elapsed|perSecond|wall/);
     expect((JSON.parse(a.out) as { status: string }).status).toBe('exhausted');

@@ -29,8 +29,8 @@ describe('spawnsim explore', () => {
     expect(judge(back, replay).status).toBe('ok');
   });
 
-  it('reports codex-v1-release-on-final violation-free in the same bounds, with every level complete', () => {
-    const r = explore({ system: findSystem('codex-v1-release-on-final')!, ...ACCEPTANCE });
+  it('reports codex-v1-release-on-final violation-free in the same bounds without resume, with every level complete', () => {
+    const r = explore({ system: findSystem('codex-v1-release-on-final')!, ...ACCEPTANCE, calls: ['spawn', 'close', 'send'] });
     expect(r.status).toBe('exhausted');
     expect(r.counterexample).toBeUndefined();
     expect(r.completeToolCalls).toBe(6);
@@ -73,8 +73,20 @@ describe('spawnsim explore', () => {
   });
 
   it("keeps codex-v1-release-on-final safe under interleaving: its reserve is one atomic step", () => {
-    const r = explore({ system: findSystem("codex-v1-release-on-final")!, ...ACCEPTANCE, interleave: 2 });
+    const r = explore({ system: findSystem("codex-v1-release-on-final")!, ...ACCEPTANCE, calls: ['spawn', 'close', 'send'], interleave: 2 });
     expect(r.status).toBe('exhausted');
+  });
+
+  it('finds the resume gap of codex-v1-release-on-final in three calls: a resumed agent gets no turn and holds its slot idle', () => {
+    // Codex's V1 resume_agent reserves a slot and loads the agent in PendingInit without input
+    // (resume_agent.rs; the 0.121.0 binary answers `pending_init`): nothing runs, nothing is final.
+    const r = explore({ system: findSystem('codex-v1-release-on-final')!, ...ACCEPTANCE });
+    expect(r.status).toBe('violation');
+    const cx = r.counterexample!;
+    expect(cx.toolCalls).toBe(3);
+    expect(cx.invariant).toBe('live-equals-counted');
+    expect(cx.steps).toEqual(['spawn a1', 'close a1', 'resume a1']);
+    expect(cx.message).toContain('a1 holds a slot without running');
   });
 
   it('stops at the state limit and says which level is complete', () => {

@@ -36,6 +36,15 @@ describe('real-runtime driver (against an in-process toy runtime)', () => {
     expect(out.aborted).toMatch(/no model request from root within 0\.3 s/);
   });
 
+  it('reports a close of the caller itself as a call that never returns and plays the rest of the run', async () => {
+    const out = await realRunOnce(load('scenarios/incidents/codex-self-close.yaml'), deps('close'), { timeScale: 0.002, settle_ms: 20, callTimeout_ms: 300 });
+    expect(out.aborted).toBeUndefined();
+    expect(out.violations).toEqual([]);
+    const calls = out.events.filter((e) => e.kind === 'call').map((e) => `${e.thread} ${e.tool}(${e.target}) ${e.result}${e.error ? ` ${e.error}` : ''}`);
+    expect(calls).toEqual(['root spawn_agent(a1) ok', 'a1 close_agent(a1) refused pending', 'root spawn_agent(a2) ok', 'root close_agent(a2) ok']);
+    expect(out.events.some((e) => e.kind === 'skip' && e.thread === 'a1' && /no model turn in progress \(closed\)/.test(e.detail ?? ''))).toBe(true);
+  });
+
   it('reports agreement over runs', async () => {
     const sc = load('scenarios/incidents/codex-18335-minimal.yaml');
     const v = await realVerdict(sc, fakeRuntime('close'), { id: 'fake@1', version: '1', variant: 'v1', binary: '-' }, { runs: 2, timeScale: 0.002, settle_ms: 20, now: () => Date.now() });

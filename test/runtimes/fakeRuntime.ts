@@ -54,15 +54,23 @@ class FakeSession implements RuntimeSession {
     }
   }
 
-  /** One turn of a thread: ask the model until it answers with a message. */
-  private async turn(history: Item[], depth: number): Promise<void> {
+  /**
+   * One turn of a thread: ask the model until it answers with a message. A thread that closes
+   * itself ends there, its call unanswered (as Codex 0.121.0 does: the Shutdown aborts the turn).
+   */
+  private async turn(history: Item[], depth: number, self?: string): Promise<void> {
     for (;;) {
       const tools = depth < this.o.config.maxDepth ? ['spawn_agent', 'wait_agent', 'close_agent'] : [];
       const items = await this.post(history, tools);
       history.push(...items);
       const calls = items.filter((i) => i.type === 'function_call');
       if (calls.length === 0) return;
-      for (const c of calls) history.push({ type: 'function_call_output', call_id: c.call_id, output: await this.tool(String(c.name), JSON.parse(String(c.arguments)) as Record<string, unknown>, depth) });
+      for (const c of calls) {
+        const args = JSON.parse(String(c.arguments)) as Record<string, unknown>;
+        const output = await this.tool(String(c.name), args, depth);
+        if (c.name === 'close_agent' && self !== undefined && args.target === self) return;
+        history.push({ type: 'function_call_output', call_id: c.call_id, output });
+      }
     }
   }
 
@@ -74,7 +82,7 @@ class FakeSession implements RuntimeSession {
       const id = `id-${++this.seq}`;
       this.status.set(id, 'running');
       const history: Item[] = [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: String(args.message) }] }];
-      void this.turn(history, depth + 1).then(
+      void this.turn(history, depth + 1, id).then(
         () => this.finish(id),
         () => this.finish(id),
       );

@@ -14,7 +14,7 @@ describe('codex-v1 tree resume (§3.7, §5.5 item 10)', () => {
     s.spawn({ caller: 'p', child: 'c2' });
     expect(s.close({ caller: 'root', target: 'p' })).toEqual({ ok: true, shutdown: ['p', 'c1', 'c2'] });
     s.spawn({ caller: 'root', child: 'x' });
-    expect(s.resume({ caller: 'root', target: 'p' })).toEqual({ ok: true, depth: 1, restored: ['c1'], skipped: ['c2'] });
+    expect(s.resume({ caller: 'root', target: 'p' })).toEqual({ ok: true, depth: 1, restored: ['c1'], skipped: ['c2'], startsTurn: false });
     expect(s.snapshot().registries[0]!.counted).toBe(3);
   });
 

@@ -137,7 +137,7 @@ describe('D7: siblings in creation order (UUIDv7 thread ids; list_thread_spawn_c
     expect(s.resume({ caller: 'p', target: 'c1' })).toMatchObject({ ok: true });
     expect(s.close({ caller: 'root', target: 'p' })).toEqual({ ok: true, shutdown: ['p', 'c1', 'c2'] });
     s.spawn({ caller: 'root', child: 'x' });
-    expect(s.resume({ caller: 'root', target: 'p' })).toEqual({ ok: true, depth: 1, restored: ['c1'], skipped: ['c2'] });
+    expect(s.resume({ caller: 'root', target: 'p' })).toEqual({ ok: true, depth: 1, restored: ['c1'], skipped: ['c2'], startsTurn: false });
   });
 });
 

@@ -87,7 +87,7 @@ export const OPTIONAL_OPS = ['fork', 'resume', 'close', 'interrupt', 'wait', 'se
 
 const Unloaded = z.array(ThreadId).optional().describe('Threads unloaded to make room (V2 residency eviction): registered and counted, but out of the thread manager.');
 const SpawnOk = z.strictObject({ ok: z.literal(true), depth: z.number().int(), unloaded: Unloaded });
-const ResumeOk = z.strictObject({ ok: z.literal(true), depth: z.number().int(), restored: z.array(ThreadId), skipped: z.array(ThreadId) });
+const ResumeOk = z.strictObject({ ok: z.literal(true), depth: z.number().int(), restored: z.array(ThreadId), skipped: z.array(ThreadId), startsTurn: z.boolean().optional().describe('resume only: false when the target is loaded idle with no turn (Codex V1 resume_agent); absent or true: it runs a turn') });
 
 const Refusal = z
   .object({
@@ -120,7 +120,7 @@ export const RESULTS = {
   resume: z.union([
     ResumeOk,
     z
-      .strictObject({ ok: z.literal('pending'), depth: z.number().int(), restored: z.array(ThreadId), skipped: z.array(ThreadId), cycle: z.array(z.string()), message: z.string() })
+      .strictObject({ ok: z.literal('pending'), depth: z.number().int(), restored: z.array(ThreadId), skipped: z.array(ThreadId), cycle: z.array(z.string()), message: z.string(), startsTurn: z.boolean().optional() })
       .describe('The resume never returns: tree resume goes round a cycle of Open spawn edges (reported instead of looping).'),
     Refusal,
   ]),
