@@ -5,11 +5,13 @@ import { builtinSystems, findSystem, knownSystemIds } from '../systems/catalog.j
 import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
 import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
 import { parseDuration } from '../core/duration.js';
+import { LIMITS } from '../core/limits.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { parseScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../world/scenario.js';
 import { makeChalk } from './color.js';
-import { packageVersion, readText } from './io.js';
+import { packageVersion } from './io.js';
+import { InputFileError, readInputFile } from './inputFile.js';
 import { displayPath, packagedInput } from './builtins.js';
 import { examplesHelp } from './examples.js';
 import { COMMANDS } from './commands/index.js';
@@ -115,7 +117,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (e instanceof ScenarioError || e instanceof UsageError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputFileError) {
       io.stderr(`spawnsim: ${e.message}\n`);
       if (e instanceof UsageError && verb !== '') io.stderr(`(run spawnsim ${verb} --help for usage and examples)\n`);
       return EXIT.usage;
@@ -154,8 +156,10 @@ async function loadProjectFor(argv: readonly string[], io: CliIO): Promise<void>
   setCurrentProject(await loadProject(file, { external: { env: io.env, timeout_ms } }));
 }
 
+/** A seed: an exact integer from 0 to 2^53 - 1, as in files (a larger one would be rounded silently). */
 export function parseSeed(v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`--seed: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(Number(v))) throw new UsageError(`--seed: expected an integer from 0 to ${LIMITS.seed} (2^53 - 1, docs/limits.md), got ${v}`);
   return Number(v);
 }
 
@@ -200,7 +204,7 @@ export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
 export function externalOptionsFor(io: CliIO): ExternalOptions {
   const t = io.env.SPAWNSIM_EXEC_TIMEOUT;
   const timeout_ms = t === undefined || t === '' ? DEFAULT_TIMEOUT_MS : parseDuration(t);
-  if (timeout_ms === undefined || timeout_ms <= 0) throw new UsageError(`SPAWNSIM_EXEC_TIMEOUT: expected a duration such as 500ms or 5s, got ${JSON.stringify(t)}`);
+  if (timeout_ms === undefined || timeout_ms <= 0 || timeout_ms > LIMITS.durationMs) throw new UsageError(`SPAWNSIM_EXEC_TIMEOUT: expected a duration such as 500ms or 5s (at most 365 days), got ${JSON.stringify(t)}`);
   return { cwd: io.cwd, env: io.env, timeout_ms };
 }
 
@@ -212,5 +216,5 @@ function configureExternal(io: CliIO): void {
 /** Reads and validates a scenario file; problems are ScenarioErrors (exit 2). */
 export function loadScenario(path: string, typed?: string): Scenario {
   if (!existsSync(path)) throw new UsageError(`no such scenario file: ${typed ?? path} (nor a built-in scenario of that name: spawnsim list shows them)`);
-  return parseScenario(readText(path), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames() });
+  return parseScenario(readInputFile(path, path, 'scenario file'), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames() });
 }

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { outputFileProblem, outputFolderProblem, writeErrorText } from './outputPath.js';
 import { platform } from 'node:os';
 import type { ChalkInstance } from 'chalk';
 import type { ReportDocument, ReportMeta } from '../report/Reporter.js';
@@ -62,7 +63,13 @@ export function writeReports(ctx: CliContext, document: ReportDocument, spec: st
   for (const t of targets) {
     const reporter = findReporter(t.format)!;
     const doc = t.format === 'json' && opts.meta ? { ...document, meta: opts.meta } : document;
-    writeAtomic(t.path, reporter.render(doc));
+    try {
+      writeAtomic(t.path, reporter.render(doc));
+    } catch (e) {
+      const why = writeErrorText(e);
+      if (why === undefined) throw e;
+      throw new UsageError(`--report: cannot write ${ctx.rel(t.path)}: ${why}`);
+    }
     written.push(ctx.rel(t.path));
   }
   const c: ChalkInstance = ctx.chalk();
@@ -74,5 +81,13 @@ export function writeReports(ctx: CliContext, document: ReportDocument, spec: st
 
 /** Checks `--report`'s value before the work starts, so a typo fails at once (exit 2), not after the runs. */
 export function validateReportSpec(spec: string | true | undefined, cwd: string): void {
-  if (spec !== undefined) parseReportSpec(spec, cwd, cwd);
+  if (spec === undefined || spec === true) return;
+  // the folder of the reports without a path is known only once the run has an id: checked when written
+  const explicit = spec.split(',').some((item) => item.trim().startsWith('dir='));
+  for (const t of parseReportSpec(spec, cwd, cwd)) {
+    const named = spec.split(',').some((item) => item.trim().startsWith(`${t.format}=`));
+    if (!named && !explicit) continue;
+    const problem = named ? outputFileProblem(t.path) : outputFolderProblem(dirname(t.path));
+    if (problem !== undefined) throw new UsageError(`--report: ${named ? t.format : 'dir'}=${named ? t.path : dirname(t.path)}: ${problem}`);
+  }
 }

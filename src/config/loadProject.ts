@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -6,6 +6,7 @@ import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Invariant } from '../invariants/Invariant.js';
 import { LocatedDocument } from '../scenario/locate.js';
 import { ScenarioError } from '../scenario/ScenarioError.js';
+import { InputFileError, readInputFile } from '../cli/inputFile.js';
 import { builtinSystems } from '../systems/catalog.js';
 import type { SystemConfig, SystemDefinition, SystemUnderTest } from '../systems/contract.js';
 import { EXEC_PREFIX, parseExecSpec } from '../systems/external/execSpec.js';
@@ -94,6 +95,7 @@ export interface LoadOptions {
 export async function loadProject(file: string, options: LoadOptions = {}): Promise<Project> {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new ProjectError(`no such project file: ${file}`);
+  if (statSync(abs).isDirectory()) throw new ProjectError(`${file} is a folder: expected a project file (${CONFIG_FILES.join(', ')})`);
   const dir = dirname(abs);
   // jiti is loaded only when a project file is (it is the largest module spawnsim would start with)
   const { createJiti } = await import('jiti');
@@ -104,9 +106,9 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') {
     let doc: LocatedDocument;
     try {
-      doc = LocatedDocument.parse(readFileSync(abs, 'utf8'), abs);
+      doc = LocatedDocument.parse(readInputFile(abs, abs, 'project file'), abs);
     } catch (e) {
-      if (e instanceof ScenarioError) throw new ProjectError(e.message);
+      if (e instanceof ScenarioError || e instanceof InputFileError) throw new ProjectError(e.message);
       throw e;
     }
     raw = doc.value() ?? {};

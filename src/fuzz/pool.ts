@@ -1,3 +1,4 @@
+import { LIMITS } from '../core/limits.js';
 import { Tinypool } from 'tinypool';
 import { rngFor } from '../core/rng.js';
 import { workloadArbitrary } from './arbitraries.js';
@@ -42,6 +43,7 @@ export function parseShard(text: string): Shard | string {
   const i = Number(m[1]);
   const n = Number(m[2]);
   if (n < 1 || i < 1 || i > n) return `expected 1 <= i <= n in i/n, got ${text}`;
+  if (n > LIMITS.shards) return `expected at most ${LIMITS.shards} shards (docs/limits.md), got ${text}`;
   return { index: i - 1, count: n };
 }
 

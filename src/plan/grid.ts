@@ -1,3 +1,4 @@
+import { LIMITS } from '../core/limits.js';
 import type { GridPoint } from './sample.js';
 import type { Workload } from './workload.js';
 
@@ -44,10 +45,15 @@ export function parseSweep(text: string): Sweep {
     const hi = Number(range[2]);
     const step = range[3] !== undefined ? Number(range[3]) : 1;
     if (!(step > 0) || !(lo <= hi)) throw new PlanInputError(`--sweep ${param}: expected lo..hi with lo <= hi and a positive step, got ${body}`);
+    if (lo < spec.min || hi > spec.max) throw new PlanInputError(`--sweep ${param}: expected values in [${spec.min}, ${spec.max}], got ${body}`);
+    // counted before any list is built: 1..1000000000 must not allocate a billion values
+    const count = Math.floor((hi - lo) / step + 1e-9) + 1;
+    if (count > LIMITS.sweepValues) throw new PlanInputError(`--sweep ${param}: ${body} makes ${count} values: expected at most ${LIMITS.sweepValues} (docs/limits.md)`);
     values = [];
     // integer steps count from lo; decimal ones are rounded to kill float drift (0.1 + 0.2)
     for (let i = 0; lo + i * step <= hi + 1e-9; i++) values.push(Math.round((lo + i * step) * 1e9) / 1e9);
   } else {
+    if (body.split(',').length > LIMITS.sweepValues) throw new PlanInputError(`--sweep ${param}: more than ${LIMITS.sweepValues} values: expected at most ${LIMITS.sweepValues} (docs/limits.md)`);
     values = body.split(',').map((v) => {
       const x = Number(v.trim());
       if (v.trim() === '' || !Number.isFinite(x)) throw new PlanInputError(`--sweep ${param}: expected numbers, got ${JSON.stringify(v)}`);
@@ -58,7 +64,6 @@ export function parseSweep(text: string): Sweep {
     if (spec.integer && !Number.isInteger(v)) throw new PlanInputError(`--sweep ${param}: expected integers, got ${v}`);
     if (v < spec.min || v > spec.max) throw new PlanInputError(`--sweep ${param}: expected values in [${spec.min}, ${spec.max}], got ${v}`);
   }
-  if (values.length > 1000) throw new PlanInputError(`--sweep ${param}: at most 1000 values`);
   return { param, values: [...new Set(values)] };
 }
 
@@ -81,6 +86,11 @@ export function gridAxes(w: Workload, sweeps: readonly Sweep[]): GridAxes {
     if (w.tree === undefined && TREE_PARAMS.includes(s.param)) throw new PlanInputError(`--sweep ${s.param}: only a workload with tree (the nested model) has ${s.param}`);
     if (w.tree !== undefined && FLAT_PARAMS.includes(s.param)) throw new PlanInputError(`--sweep ${s.param}: a workload with tree has no ${s.param}`);
     seen.add(s.param);
+  }
+  // the grid is the product of the sweeps: checked before it is built
+  const points = sweeps.reduce((n, s) => n * s.values.length, 1);
+  if (points > LIMITS.gridPoints) {
+    throw new PlanInputError(`--sweep: ${sweeps.map((s) => `${s.values.length} ${s.param}`).join(' x ')} values make ${points} grid points: expected at most ${LIMITS.gridPoints} (docs/limits.md)`);
   }
   const get = (p: SweepParam, dflt: number): number[] => sweeps.find((s) => s.param === p)?.values ?? [dflt];
   return {

@@ -17,7 +17,7 @@ export const CountDist = z
     z.strictObject({ fixed: count }),
     z.strictObject({ uniform: z.tuple([count, count]).describe('[lo, hi], both inclusive') }),
     z.strictObject({ poisson: z.number().min(0).max(1000).describe('the mean'), max: count.optional().describe('truncate at this value') }),
-    z.strictObject({ choice: z.array(count).min(1), weights: z.array(z.number().min(0)).min(1).optional() }),
+    z.strictObject({ choice: z.array(count).min(1), weights: z.array(z.number().min(0).max(1_000_000)).min(1).optional() }),
   ])
   .describe('A count: an integer, {fixed}, {uniform: [lo, hi]}, {poisson: mean, max?} or {choice: [...], weights?}.');
 
@@ -34,7 +34,7 @@ export const DurationDist = z
         z.strictObject({ median: Duration, p95: Duration.describe('the 95th percentile (sigma = ln(p95/median) / 1.645)'), max: Duration.optional().describe('clamp draws at this value') }),
       ]),
     }),
-    z.strictObject({ choice: z.array(Duration).min(1), weights: z.array(z.number().min(0)).min(1).optional() }),
+    z.strictObject({ choice: z.array(Duration).min(1), weights: z.array(z.number().min(0).max(1_000_000)).min(1).optional() }),
   ])
   .describe('A duration: 5s, {fixed}, {uniform: [lo, hi]}, {exponential: mean}, {lognormal: {median, sigma | p95, max?}} or {choice: [...], weights?}.');
 
@@ -117,6 +117,10 @@ export function parseWorkload(text: string, file: string): Workload {
     }
     if (typeof d === 'object' && 'weights' in d && d.weights !== undefined && d.weights.length !== d.choice.length) {
       throw doc.errorAt([...path, 'weights'], `${path.join('.')}.weights: expected ${d.choice.length} weights, one per choice`);
+    }
+    // all weights zero leave nothing to draw
+    if (typeof d === 'object' && 'weights' in d && d.weights !== undefined && !d.weights.some((x) => x > 0)) {
+      throw doc.errorAt([...path, 'weights'], `${path.join('.')}.weights: all zero: expected at least one weight above 0`);
     }
   };
   const raw = doc.value() as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { ACTION_KINDS, ACTION_SCHEMAS, Scenario, type ActionKind } from '../world/scenario.js';
+import { ACTION_KINDS, ACTION_SCHEMAS, Scenario, type Action, type ActionKind } from '../world/scenario.js';
+import { LIMITS } from '../core/limits.js';
 import { knownSystemIds } from '../systems/catalog.js';
 import { invariantNames } from '../invariants/catalog.js';
 import { globMatches } from './expectations.js';
@@ -121,18 +122,49 @@ function checkSemantics(doc: LocatedDocument, s: Scenario, systems: readonly str
   }
   // A name is born once: two spawns of the same explicit name would make the file ambiguous.
   const born = new Set<string>(['root']);
+  let births = 0;
+  const callers: Array<{ name: string; path: PropertyKey[] }> = [];
   s.turns.forEach((turn, ti) =>
-    turn.do.forEach((a, ai) => {
-      for (const k of ['spawn', 'fork', 'create'] as const) {
-        const v = (a as Record<string, unknown>)[k];
-        const names = typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : [];
-        for (const n of names) {
-          if (born.has(n)) throw doc.errorAt(['turns', ti, 'do', ai, k], `the thread name \`${n}\` is used twice: expected a new name`);
-          born.add(n);
+    turn.do.forEach((top, ai) => {
+      const inner = 'parallel' in top ? (top.parallel as Action[]).map((a, pi) => ({ a, path: ['turns', ti, 'do', ai, 'parallel', pi] as PropertyKey[] })) : [{ a: top, path: ['turns', ti, 'do', ai] as PropertyKey[] }];
+      for (const { a, path } of inner) {
+        const by = (a as { by?: string }).by;
+        if (by !== undefined) callers.push({ name: by, path: [...path, 'by'] });
+        for (const k of ['spawn', 'fork', 'create'] as const) {
+          const v = (a as Record<string, unknown>)[k];
+          const names = typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : [];
+          births += typeof v === 'number' ? v : names.length;
+          if (births > LIMITS.births) throw doc.errorAt([...path, k], `more than ${LIMITS.births} threads born in one scenario: expected at most ${LIMITS.births} threads from spawn, fork and create (docs/limits.md)`);
+          for (const n of names) {
+            if (born.has(n)) throw doc.errorAt([...path, k], `the thread name \`${n}\` is used twice: expected a new name`);
+            born.add(n);
+          }
         }
       }
     }),
   );
+  // A caller must be a thread the file can make: a typo would make every call it names a no-op.
+  // Auto-names (a1, f2, c3: counts, and the world's fork fan-out) and goneN (a counterexample's
+  // thread whose birth was shrunk away: its calls are skipped, as the trace shows) are allowed.
+  const counted = { a: 0, c: 0 };
+  s.turns.forEach((turn) =>
+    turn.do.flatMap((top) => ('parallel' in top ? (top.parallel as Action[]) : [top])).forEach((a) => {
+      if ('spawn' in a && typeof a.spawn === 'number') counted.a += a.spawn;
+      if ('create' in a && typeof a.create === 'number') counted.c += a.create;
+    }),
+  );
+  const canBeBorn = (name: string): boolean => {
+    const m = /^([afc]|gone)(\d+)$/.exec(name);
+    if (m === null) return false;
+    // fork fan-out names forks as it goes; an auto-name skips the names written in the file
+    if (m[1] === 'f' || m[1] === 'gone') return true;
+    return Number(m[2]) <= counted[m[1] as 'a' | 'c'] + born.size;
+  };
+  for (const c of callers) {
+    if (!born.has(c.name) && !canBeBorn(c.name)) {
+      throw doc.errorAt(c.path, `unknown thread \`${c.name}\` in by: expected root, a thread the scenario spawns, forks or creates (by name, or a1, a2... by count), or goneN for a thread never born`);
+    }
+  }
   if (s.replay && !systems.includes(s.replay.system) && !s.replay.system.startsWith('exec:')) {
     throw doc.errorAt(['replay', 'system'], `unknown system \`${s.replay.system}\`: expected one of ${systems.join(', ')}`);
   }

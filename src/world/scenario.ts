@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
+import { LIMITS } from '../core/limits.js';
 
 /**
  * The scenario: one workload as data. Hand-written files and fuzz-generated workloads are the
@@ -16,8 +17,16 @@ export const AgentName = z
 /** A duration: milliseconds as an integer, or text such as `250ms`, `5s`, `1.5m`, `2h`. */
 export const Duration = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { message: 'a duration such as 250ms, 5s, 2m or 1h' })])
-  .transform((v) => parseDuration(v)!)
-  .describe('A duration: integer milliseconds, or text such as 250ms, 5s, 2m, 1h.');
+  .transform((v, ctx) => {
+    const ms = parseDuration(v)!;
+    // a year at most: summed over any file's actions, virtual time stays far below 2^53 ms
+    if (ms > LIMITS.durationMs) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration of at most 365 days (${LIMITS.durationMs} ms; docs/limits.md), got ${JSON.stringify(v)}`, input: v });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .describe('A duration: integer milliseconds, or text such as 250ms, 5s, 2m, 1h; at most 365 days.');
 
 export const Outcome = z
   .enum(['completed', 'errored', 'interrupted', 'hang', 'exits', 'dies'])

@@ -49,7 +49,7 @@ describe('spawnsim explore (CLI)', () => {
   });
 
   it('rejects bad bounds and unknown kinds with exit 2', async () => {
-    expect((await cli(['explore', '--system', 'codex-v1', '--max-turns', 'two'])).err).toContain('--max-turns: expected an integer >= 1, got "two"');
+    expect((await cli(['explore', '--system', 'codex-v1', '--max-turns', 'two'])).err).toContain('--max-turns: expected an integer from 1 to 100, got "two"');
     const bad = await cli(['explore', '--system', 'codex-v1', '--calls', 'spawn,teleport']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--calls: unknown `teleport`');

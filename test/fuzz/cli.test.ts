@@ -130,7 +130,7 @@ describe('spawnsim fuzz', () => {
   it.each([
     [['fuzz'], /required option '-s, --system/],
     [['fuzz', '--system', 'nope'], /unknown system `nope`/],
-    [['fuzz', '--system', 'codex-v1', '--runs', '0'], /--runs: expected a positive integer, got "0"/],
+    [['fuzz', '--system', 'codex-v1', '--runs', '0'], /--runs: expected an integer from 1 to \d+, got "0"/],
     [['fuzz', '--system', 'codex-v1', '--runs', '5', '--time', '1s'], /give one of them, not both/],
     [['fuzz', '--system', 'codex-v1', '--time', 'soon'], /--time: expected a duration such as 30s/],
     [['fuzz', '--system', 'codex-v1', '--seed', '-1'], /--seed: expected a non-negative integer/],

@@ -40,8 +40,12 @@ interface ExploreFlags {
  */
 export const EXPLORE_DEFAULTS = { maxTurns: 2, maxCalls: 3, cap: '2', depth: '0..1', calls: 'spawn,close,send,fork,create', outcomes: 'completed,hang', maxStates: 200_000 } as const;
 
+/** Bounds of the search's size flags: past them a search cannot end in a useful time (docs/limits.md). */
+const COUNT_MAX: Record<string, number> = { '--turns': 100, '--max-turns': 100, '--calls': 100, '--max-calls': 100, '--max-threads': 100_000, '--max-states': 100_000_000 };
+
 function count(flag: string, v: string, min: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  const max = COUNT_MAX[flag] ?? Number.MAX_SAFE_INTEGER;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 

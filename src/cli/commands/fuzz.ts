@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../../invariants/catalog.js';
@@ -19,6 +19,7 @@ import { toJson } from '../../report/json.js';
 import { reportDocument, type ReportMeta } from '../../report/Reporter.js';
 import { renderFuzz } from '../../report/fuzzTerminal.js';
 import { fuzzRepeatCommand, fuzzReport } from '../../fuzz/fuzzReport.js';
+import { outputFolderProblem } from '../outputPath.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, oneSystemOption, type CommandModule } from '../cli.js';
 import { confined, scenarioFiles, writeAtomic } from '../io.js';
@@ -68,8 +69,8 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
     });
 };
 
-function positiveInt(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
+function positiveInt(flag: string, v: string, max: number = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`${flag}: expected an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -81,6 +82,8 @@ function duration(flag: string, v: string): number {
 
 async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   validateReportSpec(flags.report, ctx.io.cwd);
+  const outProblem = outputFolderProblem(resolve(ctx.io.cwd, flags.out));
+  if (outProblem !== undefined) throw new UsageError(`--out ${flags.out}: ${outProblem}`);
   const systems = systemsOrThrow(flags.system);
   if (systems.length !== 1) throw new UsageError(`--system: fuzz takes one system, got ${systems.length} (${systems.map((s) => s.id).join(', ')})`);
   const system = systems[0]!;
@@ -93,7 +96,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   const required = flags.requireCoverage === undefined ? [] : flags.requireCoverage.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = unknownCoverageNames(required);
   if (unknown.length > 0) throw new UsageError(`--require-coverage: unknown state${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${u}\``).join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
-  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers) : 1;
+  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, 256) : 1;
   let shard: Shard | undefined;
   if (flags.shard !== undefined) {
     const parsed = parseShard(flags.shard);
@@ -114,6 +117,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   const corpusDir = flags.corpus !== undefined ? resolve(ctx.io.cwd, flags.corpus) : undefined;
   const corpus: CorpusEntry[] = [];
   if (corpusDir !== undefined) {
+    if (existsSync(corpusDir) && !statSync(corpusDir).isDirectory()) throw new UsageError(`--corpus: ${flags.corpus} is a file: expected a folder of counterexample files`);
     if (existsSync(corpusDir)) for (const f of scenarioFiles(corpusDir)) corpus.push({ file: ctx.rel(f), scenario: loadScenario(f) });
     else mkdirSync(corpusDir, { recursive: true });
   }

@@ -9,7 +9,12 @@ import { toJson } from '../../report/json.js';
 import { reportDocument } from '../../report/Reporter.js';
 import type { FuzzFinding, FuzzReport } from '../../report/results.js';
 import { EXIT, UsageError, type CommandModule } from '../cli.js';
-import { confined, readText, writeAtomic } from '../io.js';
+import { confined, writeAtomic } from '../io.js';
+import { readInputFile } from '../inputFile.js';
+import { LIMITS } from '../../core/limits.js';
+import { parseJsonFile } from '../../scenario/jsonFile.js';
+import { ShardReportFile } from '../../fuzz/shardReport.js';
+import { outputFolderProblem } from '../outputPath.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 
 /** `spawnsim merge`: the shard reports of one fuzz campaign, back into one report. */
@@ -25,6 +30,8 @@ export const mergeCommand: CommandModule = (program, ctx) => {
     .action((paths: string[], flags: { out: string; json?: boolean; report?: string | true; allowMissing?: boolean }) => {
       const started_ms = Date.now();
       validateReportSpec(flags.report, ctx.io.cwd);
+      const outProblem = outputFolderProblem(resolve(ctx.io.cwd, flags.out));
+      if (outProblem !== undefined) throw new UsageError(`--out ${flags.out}: ${outProblem}`);
       const shards: ShardResult[] = [];
       const from: string[] = [];
       // each failure the merge keeps comes back as the same object: its finding (with the trace) is reused
@@ -34,15 +41,19 @@ export const mergeCommand: CommandModule = (program, ctx) => {
         let file = resolve(ctx.io.cwd, p);
         if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'report.json');
         if (!existsSync(file)) throw new UsageError(`merge: no such report: ${p}`);
-        let doc: { command?: unknown; report?: FuzzReport };
+        const text = readInputFile(file, ctx.rel(file), 'shard report (report.json)', LIMITS.shardReportBytes);
+        // the kind first, for a sentence about a file that is not a shard report at all
+        let head: { command?: unknown; report?: { kind?: unknown } } | undefined;
         try {
-          doc = JSON.parse(readText(file)) as typeof doc;
-        } catch (e) {
-          throw new UsageError(`merge: ${ctx.rel(file)} is not JSON: ${(e as Error).message}`);
+          head = JSON.parse(text) as typeof head;
+        } catch {
+          head = undefined;
         }
-        if (doc.command === 'fuzz' && 'result' in doc) throw new UsageError(`merge: ${ctx.rel(file)} is a fuzz report from an older spawnsim (a \`result\` block, no \`report\`); run the shards again with this version`);
-        if (doc.command !== 'fuzz' || doc.report?.kind !== 'fuzz') throw new UsageError(`merge: ${ctx.rel(file)} is not a fuzz report (expected the report.json that \`spawnsim fuzz --shard i/n\` writes)`);
-        const report = doc.report;
+        if (head !== undefined && head !== null && typeof head === 'object') {
+          if (head.command === 'fuzz' && 'result' in head) throw new UsageError(`merge: ${ctx.rel(file)} is a fuzz report from an older spawnsim (a \`result\` block, no \`report\`); run the shards again with this version`);
+          if (head.command !== 'fuzz' || head.report?.kind !== 'fuzz') throw new UsageError(`merge: ${ctx.rel(file)} is not a fuzz report (expected the report.json that \`spawnsim fuzz --shard i/n\` writes)`);
+        }
+        const report = parseJsonFile(text, ctx.rel(file), ShardReportFile).report as unknown as FuzzReport;
         if (report.shard === null || report.shard === undefined) throw new UsageError(`merge: ${ctx.rel(file)} is the report of a whole campaign, not of a shard (run fuzz with --shard i/n)`);
         const result = fuzzResultOf(report);
         result.failures.forEach((f, i) => findingOf.set(f, report.failures[i]!));

@@ -14,9 +14,11 @@ import { isRealSystem } from '../real.js';
 import { currentProject } from '../../config/Project.js';
 import { POOL_LOADER_URL } from '../../config/poolLoaderUrl.js';
 import { findSystem } from '../../systems/catalog.js';
-import { readText, writeAtomic } from '../io.js';
+import { writeAtomic } from '../io.js';
+import { readInputFile } from '../inputFile.js';
 import { resolveInput } from '../builtins.js';
 import { Progress } from '../progress.js';
+import { outputFileProblem } from '../outputPath.js';
 
 interface PlanOptions {
   system?: string[];
@@ -72,7 +74,11 @@ export const planCommand: CommandModule = (program, ctx) => {
     .action(async (file: string, opts: PlanOptions) => {
       const path = resolveInput(file, ctx.io.cwd, 'workload');
       if (!existsSync(path)) throw new UsageError(`no such workload file: ${file}`);
-      const workload = parseWorkload(readText(path), ctx.rel(path));
+      for (const [flag, p] of [['--csv', opts.csv], ['--html', opts.html]] as const) {
+        const problem = p === undefined ? undefined : outputFileProblem(resolve(ctx.io.cwd, p));
+        if (problem !== undefined) throw new UsageError(`${flag} ${p}: ${problem}`);
+      }
+      const workload = parseWorkload(readInputFile(path, ctx.rel(path), 'workload file'), ctx.rel(path));
       const systems = (opts.system ?? ['codex-v1']).map((id) => {
         if (isRealSystem(id)) throw new UsageError(REAL_REFUSAL(id));
         return systemOrThrow(id).id;

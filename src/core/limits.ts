@@ -1,0 +1,34 @@
+/**
+ * The limits of what spawnsim accepts as input, checked at the edge (docs/limits.md states
+ * each one and why). Anything over a limit is an input error (exit 2) that says where and
+ * what was expected, never an out-of-memory crash or a run that cannot end.
+ */
+export const LIMITS = {
+  /** Bytes of a YAML or JSON input: scenario, workload, corpus, counterexample, project file (parsing 1 MiB of YAML takes about 3 s and 300 MB). */
+  inputFileBytes: 1024 * 1024,
+  /** Bytes of a shard report read by `merge` (plain JSON, parsed without the YAML machinery). */
+  shardReportBytes: 64 * 1024 * 1024,
+  /** Levels of lists and maps inside one another in a YAML or JSON input. */
+  nestingDepth: 64,
+  /** Values that aliases (`*name`) of one YAML file may stand for, all aliases together: an alias bomb stops here. */
+  aliasValues: 10_000,
+  /** One duration (sleep, runFor, timeouts, gaps): a year in milliseconds, so that any run's virtual time stays far below 2^53 ms. */
+  durationMs: 365 * 24 * 3_600_000,
+  /** A seed, on the command line as in files: an exact integer. */
+  seed: Number.MAX_SAFE_INTEGER,
+  /** Threads a scenario's spawn, fork and create counts may make, all actions together. */
+  births: 100_000,
+  /** Values of one `plan --sweep`. */
+  sweepValues: 1000,
+  /** Grid points of a plan: the product of its sweeps. */
+  gridPoints: 10_000,
+  /** Shards of one fuzz campaign (`--shard i/n`, and `count` in a shard report). */
+  shards: 10_000,
+} as const;
+
+/** `1 MiB`, `64 MiB`: a byte size for messages. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Number((n / (1024 * 1024)).toFixed(1))} MiB`;
+  if (n >= 1024) return `${Number((n / 1024).toFixed(1))} KiB`;
+  return `${n} bytes`;
+}
