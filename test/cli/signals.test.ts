@@ -22,8 +22,22 @@ function tmpFiles(dir: string): string[] {
   return out;
 }
 
-/** Starts the CLI, lets it work for `busy_ms`, sends the signal and measures how long it takes to exit. */
-async function interrupt(argv: string[], signal: 'SIGINT' | 'SIGTERM', busy_ms = 3000): Promise<{ code: number | null; exit_ms: number; err: string; cwd: string }> {
+/** CPU time (user + system, ms) a process has used so far, from /proc; null once it is gone or off Linux. */
+function cpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the CLI and lets it work: until it has used `busy_ms` of CPU time (past starting node
+ * and loading its inputs, however loaded the machine; at most 60 s of wall time), or `busy_ms`
+ * of wall time where /proc is not there. Then sends the signal and measures how long the exit takes.
+ */
+async function interrupt(argv: string[], signal: 'SIGINT' | 'SIGTERM', busy_ms = 1500): Promise<{ code: number | null; exit_ms: number; err: string; cwd: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-signal-'));
   writeFileSync(join(cwd, 'long.yaml'), LONG);
   const child = spawn(process.execPath, [MAIN, ...argv], { cwd: ROOT === cwd ? ROOT : cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -31,7 +45,13 @@ async function interrupt(argv: string[], signal: 'SIGINT' | 'SIGTERM', busy_ms =
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout.on('data', () => {});
   const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  await new Promise((r) => setTimeout(r, busy_ms));
+  const started = performance.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const cpu = cpuMs(child.pid!);
+    const wall = performance.now() - started;
+    if (cpu === null ? wall >= busy_ms : cpu >= busy_ms || wall >= 60_000) break;
+  }
   const sent = performance.now();
   child.kill(signal);
   const code = await exited;
@@ -40,12 +60,12 @@ async function interrupt(argv: string[], signal: 'SIGINT' | 'SIGTERM', busy_ms =
 
 const W = join(ROOT, 'scenarios', 'workloads', 'codex-default.yaml');
 
-/** Each verb mid-run (`busy_ms` after its start, long enough to be past loading its inputs on a loaded machine). */
+/** Each verb mid-run (after `busy_ms` of CPU time, past loading its inputs). */
 const VERBS: Array<{ verb: string; argv: string[]; partial: string | null; check?: (text: string) => void; busy_ms?: number }> = [
   { verb: 'explore', argv: ['explore', '--system', 'codex-v1-release-on-final+inherit', '--max-turns', '4', '--max-calls', '4', '--cap', '2'], partial: 'reports/explore/codex-v1-release-on-final+inherit-partial.json', check: (t) => expect(JSON.parse(t).status).toBe('interrupted') },
   { verb: 'diff', argv: ['diff', '--a', 'codex-v1', '--b', 'codex-v1', '--runs', '1000000'], partial: 'reports/diff/codex-v1-vs-codex-v1-seed1-partial.json', check: (t) => expect(JSON.parse(t)).toMatchObject({ interrupted: true, found: null }) },
   { verb: 'fuzz', argv: ['fuzz', '--system', 'codex-v1-release-on-final+inherit', '--invariant', 'depth-within-max', '--time', '60s', '--seed', '5'], partial: 'reports/fuzz-codex-v1-release-on-final+inherit-depth-within-max-seed5/report.json', check: (t) => expect(JSON.parse(t).report.stoppedBy).toBe('interrupted') },
-  { verb: 'check', argv: ['check', ROOT + '/scenarios', '--report', 'json=check.json'], partial: 'check.json', check: (t) => expect(JSON.parse(t).report.kind).toBe('check'), busy_ms: 5000 },
+  { verb: 'check', argv: ['check', ROOT + '/scenarios', '--report', 'json=check.json'], partial: 'check.json', check: (t) => expect(JSON.parse(t).report.kind).toBe('check'), busy_ms: 3000 },
   { verb: 'run', argv: ['run', 'long.yaml', '--system', 'codex-v1', '--report', 'json=run.json'], partial: 'run.json', check: (t) => expect(JSON.parse(t).report.entries[0].events).toBeLessThan(40000) },
   { verb: 'plan', argv: ['plan', W, '--sweep', 'maxThreads=2..16', '--replications', '20000', '--workers', '2', '--csv', 'plan.csv'], partial: 'plan.csv', check: (t) => expect(t.split('\n')[0]).toMatch(/^system,maxThreads/) },
   { verb: 'replay', argv: ['replay', 'long.yaml'], partial: null },
