@@ -10,6 +10,7 @@ import type { SystemDefinition } from '../systems/contract.js';
 import { parseScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../world/scenario.js';
 import { makeChalk } from './color.js';
+import { terminalText } from '../report/escape.js';
 import { packageVersion } from './io.js';
 import { InputFileError, readInputFile } from './inputFile.js';
 import { displayPath, packagedInput } from './builtins.js';
@@ -57,7 +58,10 @@ export interface CliContext {
 export type CommandModule = (program: Command, ctx: CliContext) => void;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(argv: string[], raw: CliIO): Promise<number> {
+  // Scenario names, notes, ids and adapters' stderr reach the terminal inside spawnsim's output:
+  // nothing but its own colours passes as a terminal command (docs/reports.md, "Untrusted text")
+  const io: CliIO = { ...raw, stdout: (s) => raw.stdout(terminalText(s)), stderr: (s) => raw.stderr(terminalText(s)) };
   let code: number = EXIT.ok;
   const program = new Command('spawnsim');
   program

@@ -1,3 +1,4 @@
+import { terminalText } from '../report/escape.js';
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CliWorkerData, CliWorkerMessage } from './cliWorker.js';
@@ -51,8 +52,8 @@ export function superviseCli(argv: string[]): void {
   let stoppedFor: string | null = null;
 
   worker.on('message', (m: CliWorkerMessage) => {
-    if (m.type === 'stdout') process.stdout.write(m.text);
-    else if (m.type === 'stderr') process.stderr.write(m.text);
+    if (m.type === 'stdout') process.stdout.write(terminalText(m.text));
+    else if (m.type === 'stderr') process.stderr.write(terminalText(m.text));
     else if (m.type === 'tmp') {
       if (m.open) tmpFiles.add(m.path);
       else tmpFiles.delete(m.path);
@@ -63,7 +64,7 @@ export function superviseCli(argv: string[]): void {
       process.stderr.write(`spawnsim: the work ran out of memory (${e.message}); give smaller inputs (docs/limits.md)\n`);
       code = 2;
     } else {
-      process.stderr.write(`spawnsim: internal error: ${e.stack ?? e.message}\n`);
+      process.stderr.write(terminalText(`spawnsim: internal error: ${e.stack ?? e.message}\n`));
       code = 3;
     }
   });
@@ -72,7 +73,7 @@ export function superviseCli(argv: string[]): void {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     cleanUp(control, tmpFiles);
-    if (stoppedFor !== null) process.stderr.write(stoppedFor);
+    if (stoppedFor !== null) process.stderr.write(terminalText(stoppedFor));
     if (signal !== null) {
       if (code !== SIGNAL_EXIT[signal]) process.stderr.write(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`);
       process.exitCode = SIGNAL_EXIT[signal];

@@ -1,3 +1,4 @@
+import { stripControl } from './escape.js';
 import type { PlanReport } from '../plan/report.js';
 import type { PointSummary } from '../plan/runPlan.js';
 import type { Interval } from '../plan/stats.js';
@@ -9,9 +10,9 @@ import type { Interval } from '../plan/stats.js';
  * decimals and every text from the input is escaped.
  */
 
-/** Escapes text for HTML and SVG content and attribute values. */
+/** Escapes text for HTML and SVG content and attribute values; control characters are dropped. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return stripControl(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 interface ChartMetric {
@@ -203,6 +204,8 @@ export function renderPlanHtml(r: PlanReport): string {
   const out: string[] = [];
   out.push('<!DOCTYPE html>');
   out.push('<html lang="en"><head><meta charset="utf-8">');
+  // the page runs nothing and loads nothing: its charts are inline SVG
+  out.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
   out.push(`<title>${escapeHtml(`spawnsim plan: ${r.workload.name}`)}</title>`);
   out.push(
     '<style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}table{border-collapse:collapse}td,th{padding:2px 8px;font-size:12px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:16px}.grid figure{margin:0}.grid figcaption{font-size:12px;font-weight:600}.legend span{margin-right:14px;font-size:12px}.note{font-size:12px;color:#555;max-width:900px}</style>',
