@@ -57,7 +57,8 @@ async function side(ctx: CliContext, flag: string, values: string[], o: { timeSc
   if (values.length !== 1) throw new UsageError(`${flag}: expected one system, got ${values.length}`);
   const id = values[0]!;
   const r = realSystemId(id);
-  if (r === null) return modelSide(systemsOrThrow([id])[0]!, OBSERVABLE_INVARIANTS);
+  // The model side knows the driver's settle window, in virtual time, to name timing classes.
+  if (r === null) return modelSide(systemsOrThrow([id])[0]!, OBSERVABLE_INVARIANTS, { settle_ms: DEFAULT_REAL_OPTIONS.settle_ms / o.timeScale });
   let system;
   try {
     system = await prepareRealSystem(r.runtimeDef, r.version, r.variant, installContext(ctx));

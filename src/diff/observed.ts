@@ -25,8 +25,12 @@ export interface ObservedCall {
 }
 
 export interface Observation {
-  /** observable invariants violated, with the turn of their first violation */
-  violated: Array<{ invariant: string; turn: number; message: string }>;
+  /**
+   * observable invariants violated, with the turn of their first violation. `timing`: why a
+   * real runtime's driver could not have judged it the same way from outside (a model's
+   * refusal whose idle holders all ended within the driver's settle window), for the report.
+   */
+  violated: Array<{ invariant: string; turn: number; message: string; timing?: string }>;
   /** findings about the system itself (a real runtime that hung or exited) */
   findings: Array<{ finding: string; turn: number; message: string }>;
   calls: ObservedCall[];
@@ -53,8 +57,39 @@ export function callClass(result: string): CallClass | null {
   return 'refused';
 }
 
+/** What a model side knows of the real side it is compared with. */
+export interface TimingWindow {
+  /**
+   * Virtual milliseconds after an agent's final answer during which the driver of a real
+   * runtime still counts it as running (`settle_ms / timeScale`): a refusal in that window is a
+   * false rejection in the model and cannot be one in the driver's view.
+   */
+  settle_ms: number;
+}
+
+type ModelViolation = { invariant: string; turn: number; message: string; t_ms?: number; threads?: ReadonlyArray<{ id: string }> };
+
+/**
+ * A `no-false-rejection` of the model whose idle holders all stopped running less than
+ * `window.settle_ms` before the refusal: the reason, or undefined.
+ */
+function settleTiming(trace: readonly TraceEvent[], v: ModelViolation, window: TimingWindow | undefined): string | undefined {
+  if (window === undefined || v.invariant !== 'no-false-rejection' || v.t_ms === undefined || !v.threads || v.threads.length === 0) return undefined;
+  const ends: string[] = [];
+  for (const h of v.threads) {
+    let end: number | undefined;
+    for (const e of trace) {
+      if (e.t_ms > v.t_ms) break;
+      if (e.kind === 'status' && e.thread === h.id && e.op !== 'Running' && e.op !== 'PendingInit') end = e.t_ms;
+    }
+    if (end === undefined || v.t_ms - end >= window.settle_ms) return undefined;
+    ends.push(`${h.id} ended ${((v.t_ms - end) / 1000).toFixed(1)} s before`);
+  }
+  return `${ends.join(', ')} the refusal (virtual time), within the driver's settle window of ${(window.settle_ms / 1000).toFixed(1)} s, where a real runtime's agent still counts as running`;
+}
+
 /** What a model shows from outside, from its run: the calls of the trace and the violated observable invariants. */
-export function observeTrace(trace: readonly TraceEvent[], violations: ReadonlyArray<{ invariant: string; turn: number; message: string }>, observable: readonly string[]): Observation {
+export function observeTrace(trace: readonly TraceEvent[], violations: readonly ModelViolation[], observable: readonly string[], window?: TimingWindow): Observation {
   const calls: ObservedCall[] = [];
   for (const e of trace) {
     if (e.kind !== 'call' || !(COMPARED_TOOLS as readonly string[]).includes(e.op) || e.result === undefined) continue;
@@ -62,16 +97,22 @@ export function observeTrace(trace: readonly TraceEvent[], violations: ReadonlyA
     if (outcome === null) continue;
     calls.push({ turn: e.turn, caller: e.thread, tool: e.op, target: e.target ?? '', outcome, detail: e.result === 'ok' ? 'ok' : `${e.result}${e.detail ? `: ${e.detail}` : ''}` });
   }
-  return { violated: violations.filter((v) => observable.includes(v.invariant)).map((v) => ({ invariant: v.invariant, turn: v.turn, message: v.message })), findings: [], calls };
+  const violated: Observation['violated'] = [];
+  for (const v of violations) {
+    if (!observable.includes(v.invariant)) continue;
+    const timing = settleTiming(trace, v, window);
+    violated.push({ invariant: v.invariant, turn: v.turn, message: v.message, ...(timing !== undefined ? { timing } : {}) });
+  }
+  return { violated, findings: [], calls };
 }
 
 /** A model as a side: the world and the invariant catalogue, judged only on what a real runtime would show. */
-export function modelSide(system: SystemDefinition, observable: readonly string[]): DiffSide {
+export function modelSide(system: SystemDefinition, observable: readonly string[], window?: TimingWindow): DiffSide {
   return {
     id: system.id,
     observe: (scenario) => {
       const r = runScenario(scenario, system);
-      return Promise.resolve(observeTrace(r.trace, r.violations, observable));
+      return Promise.resolve(observeTrace(r.trace, r.violations, observable, window));
     },
   };
 }
@@ -139,11 +180,15 @@ export function compareObservations(a0: Observation, b0: Observation, ids: { a: 
     seenB.set(k, n + 1);
     if (ia.get(k)?.[n] === undefined) out.push({ kind: 'presence', signature: `${d.tool} by ${d.caller === 'root' ? 'root' : 'an agent'}: made only on ${ids.b}`, turn: d.turn, a: 'not made', b: `${d.tool}(${d.target}) by ${d.caller}: ${d.detail}` });
   }
-  const inv = (o: Observation): Map<string, { turn: number; message: string }> => new Map(o.violated.map((v) => [v.invariant, v]));
+  const inv = (o: Observation): Map<string, Observation['violated'][number]> => new Map(o.violated.map((v) => [v.invariant, v]));
   const va = inv(a);
   const vb = inv(b);
-  for (const [name, v] of va) if (!vb.has(name)) out.push({ kind: 'invariant', signature: `${name}: violated only on ${ids.a}`, turn: v.turn, a: v.message, b: 'held' });
-  for (const [name, v] of vb) if (!va.has(name)) out.push({ kind: 'invariant', signature: `${name}: violated only on ${ids.b}`, turn: v.turn, a: 'held', b: v.message });
+  // A violation the other side's driver could not have seen (timing) is still a divergence,
+  // in a class of its own, so that the report says so instead of hiding it.
+  const only = (name: string, side: string, v: Observation['violated'][number]): string => `${name}: violated only on ${side}${v.timing !== undefined ? ' within the settle window (timing)' : ''}`;
+  const text = (v: Observation['violated'][number]): string => (v.timing !== undefined ? `${v.message} [timing: ${v.timing}]` : v.message);
+  for (const [name, v] of va) if (!vb.has(name)) out.push({ kind: 'invariant', signature: only(name, ids.a, v), turn: v.turn, a: text(v), b: 'held' });
+  for (const [name, v] of vb) if (!va.has(name)) out.push({ kind: 'invariant', signature: only(name, ids.b, v), turn: v.turn, a: 'held', b: text(v) });
   for (const [side, o] of [[ids.a, a], [ids.b, b]] as const) {
     for (const f of o.findings) out.push({ kind: 'finding', signature: `${f.finding} on ${side}`, turn: f.turn, a: side === ids.a ? f.message : '-', b: side === ids.b ? f.message : '-' });
   }

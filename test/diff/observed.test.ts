@@ -142,6 +142,29 @@ describe('comparing observations', () => {
   });
 });
 
+describe('timing against a real runtime', () => {
+  // The shrunk timing class of the run of record (docs/real-runtimes-diff.md, class 1): a1's
+  // 1 s turn ends exactly when the refusal of a2 comes. The driver counts an agent as running
+  // for settle_ms after its end (200 ms = 10 virtual s at the default time scale).
+  const tie = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: ['a1', 'a2'], runFor: '1s' }] }] });
+  const real: Observation = { violated: [], findings: [], calls: [] };
+
+  it('names a false rejection of the model whose holder ended within the settle window as timing, still a divergence', async () => {
+    const o = await modelSide(system('codex-v1'), OBSERVABLE_INVARIANTS, { settle_ms: 10_000 }).observe(tie);
+    expect(o.violated[0]!.timing).toMatch(/^a1 ended 0\.0 s before the refusal .*settle window of 10\.0 s/);
+    const d = compareObservations(o, real, { a: 'codex-v1', b: 'codex@0.121.0' });
+    expect(d.filter((x) => x.kind === 'invariant').map((x) => x.signature)).toEqual(['no-false-rejection: violated only on codex-v1 within the settle window (timing)']);
+  });
+
+  it('keeps the plain class when the holder ended before the window, or without a window', async () => {
+    const late = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'a1', runFor: '1s' }, { sleep: '30s' }, { spawn: 'a2' }] }] });
+    const o = await modelSide(system('codex-v1'), OBSERVABLE_INVARIANTS, { settle_ms: 10_000 }).observe(late);
+    expect(o.violated.map((v) => [v.invariant, v.timing])).toEqual([['no-false-rejection', undefined]]);
+    const none = await modelSide(system('codex-v1'), OBSERVABLE_INVARIANTS).observe(tie);
+    expect(compareObservations(none, real, { a: 'codex-v1', b: 'codex@0.121.0' }).filter((x) => x.kind === 'invariant').map((x) => x.signature)).toEqual(['no-false-rejection: violated only on codex-v1']);
+  });
+});
+
 describe('async shrink', () => {
   it('gives the same result as the synchronous shrink for the same verdicts', async () => {
     const start = scenario({ config: { maxThreads: 3 }, turns: [{ do: [{ spawn: 3 }, { wait: 'all' }, { sleep: 1000 }] }, { do: [{ spawn: 2 }, { close: 'all' }] }] });
