@@ -7,7 +7,7 @@
 // --quick shortens every measurement (a 100 000-turn session instead of 1 000 000, 5 seeds
 // instead of 20): for trying a change, not for the figures of record.
 //
-// Other benches join the table by being present: bench/fuzz-find.mjs, bench/race-find.mjs, bench/plan.mjs,
+// Other benches join the table by being present: bench/fuzz-find.mjs, bench/race-find.mjs, bench/plan.mjs, bench/plan-simpy.mjs,
 // bench/explore.mjs, bench/adapter.mjs are each run as `node bench/<name>.mjs --json` (plus
 // `--quick` when given) in a child process; the last line of stdout must be one JSON document,
 // either a figure, an array of figures, or `{ "figures": [...] }`, where a figure is
@@ -295,7 +295,7 @@ function scaling() {
 // and its text output is kept beside the table and in bench.json under `extra`.
 const extraText = {};
 function extra() {
-  for (const name of ['fuzz-find', 'race-find', 'plan', 'explore', 'adapter']) {
+  for (const name of ['fuzz-find', 'race-find', 'plan', 'plan-simpy', 'explore', 'adapter']) {
     const file = join(here, `${name}.mjs`);
     if (!existsSync(file)) continue;
     log(`  ${name}: node bench/${name}.mjs --json`);

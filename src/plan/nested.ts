@@ -1,5 +1,6 @@
 import { RandomStreams, type Rng } from '../core/rng.js';
 import { EventQueue } from '../core/EventQueue.js';
+import { digestOf } from '../core/digest.js';
 import { StepBudget } from '../systems/StepBudget.js';
 import type { SpawnResponse, SystemDefinition, SystemEnv, SystemUnderTest, ThreadId } from '../systems/contract.js';
 import { drawCount, drawDuration } from './distributions.js';
@@ -75,9 +76,12 @@ export function sampleTree(w: Workload, seed: number, replication: number, roots
   const tree = w.tree!;
   const streams = new RandomStreams(seed);
   const n = roots ?? drawCount(streams.stream(`plan/${replication}/roots`), tree.levels[0]!.fanout);
-  // Each top-level agent's subtree has its own stream: question i is the same at every N.
+  // Each top-level agent's subtree has its own stream: question i is the same at every N. The
+  // stream is named by a digest of `plan/<replication>/tree/<i>`, not by that text: alea streams
+  // seeded with names that differ only in a trailing counter start correlated (M/M/8 waits came
+  // out 10% high over 16 seeds; test/plan/closedForm.test.ts, Erlang C).
   const children: SampledChild[] = [];
-  for (let i = 0; i < n; i++) children.push(sampleChild(tree, 0, streams.stream(`plan/${replication}/tree/${i}`)));
+  for (let i = 0; i < n; i++) children.push(sampleChild(tree, 0, streams.stream(digestOf(`plan/${replication}/tree/${i}`))));
   return { replication, root: { before_ms: 0, after_ms: 0, children } };
 }
 

@@ -157,3 +157,44 @@ describe('common random numbers', () => {
     expect(many).toEqual(one);
   });
 });
+
+/** Erlang C: the probability an arrival waits in an M/M/c queue of offered load a (a < c). */
+function erlangC(c: number, a: number): number {
+  const b = erlangB(c, a);
+  return b / (1 - (a / c) * (1 - b));
+}
+
+describe('validation against queueing theory (Erlang C), nested model', () => {
+  it('Erlang C: waits of a queued slot pool with Poisson arrivals and exponential service lie within the reported 95% intervals', () => {
+    // The M/M/c queue: the root spawns with exponential gaps (mean 2.5 s, zero latency: Poisson
+    // arrivals), each agent runs an exponential time (mean 10 s, a = 4), and a spawn that finds
+    // the c units of example-worker-pool taken is queued first come first served (never refused).
+    // P(an arrival waits) = C(c, a), its mean wait W = C(c, a) / (c mu - lambda). Each session is
+    // 3000 arrivals from an empty pool (the transient biases both down a little).
+    const w = Workload.parse({
+      name: 'erlang-c',
+      tree: {
+        levels: [{ fanout: 3000, spawnGap: { exponential: '2500ms' } }, { before: { exponential: '10s' } }],
+      },
+    });
+    const a = 4;
+    const s = plan(w, ['example-worker-pool'], ['maxThreads=5,6,8'], 20, 23);
+    expect(s.map((p) => p.maxThreads)).toEqual([5, 6, 8]);
+    for (const p of s) {
+      const c = p.maxThreads;
+      const C = erlangC(c, a);
+      const W = C / (c / 10 - 1 / 2.5);
+      const q = p.nested!.queued;
+      const wait = p.nested!.queueWaitSeconds;
+      expect(q.lo!, `c=${c}: C=${C} in [${q.lo}, ${q.hi}]`).toBeLessThanOrEqual(C);
+      expect(q.hi!, `c=${c}: C=${C} in [${q.lo}, ${q.hi}]`).toBeGreaterThanOrEqual(C);
+      expect(wait.lo!, `c=${c}: W=${W} in [${wait.lo}, ${wait.hi}]`).toBeLessThanOrEqual(W);
+      expect(wait.hi!, `c=${c}: W=${W} in [${wait.lo}, ${wait.hi}]`).toBeGreaterThanOrEqual(W);
+      // The check has power: the interval excludes the waiting probability of a load 10% off.
+      expect(erlangC(c, a * 1.1) > q.hi! && erlangC(c, a * 0.9) < q.lo!, `c=${c}`).toBe(true);
+      // nothing is refused, nothing is lost: every arrival is served
+      expect(p.refusalRate.estimate).toBe(0);
+      expect(p.nested!.deadlock.estimate).toBe(0);
+    }
+  });
+});
