@@ -63,6 +63,8 @@ export interface NestedMetrics {
   makespan_ms: number;
   /** most spawn calls within any 60 s of virtual time */
   peakSpawnsPerMinute: number;
+  /** virtual time from the first spawn call to the last */
+  spawnSpan_ms: number;
   /** spawns the runtime refused for the breadth cap */
   breadthRefused: number;
   /** time agents spent blocked in wait while holding a slot (slot-time lost to hold-and-wait) */
@@ -177,7 +179,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
   const sys: SystemUnderTest = call('create', () => def.create(config, env));
 
   const m: RepMetrics = { turns: 1, spawnAttempts: 0, refused: 0, falseRefused: 0, wedgeTurn: null, peakLive: 0, utilisation: 0, leakedSlots: 0 };
-  const n: NestedMetrics = { accepted: 0, queued: 0, queueWait_ms: 0, timeoutEligible: 0, timedOut: 0, deadlocked: false, makespan_ms: 0, peakSpawnsPerMinute: 0, breadthRefused: 0, waitHold_ms: 0, firstRootChild_ms: null };
+  const n: NestedMetrics = { accepted: 0, queued: 0, queueWait_ms: 0, timeoutEligible: 0, timedOut: 0, deadlocked: false, makespan_ms: 0, peakSpawnsPerMinute: 0, spawnSpan_ms: 0, breadthRefused: 0, waitHold_ms: 0, firstRootChild_ms: null };
   const agents = new Map<ThreadId, Agent>();
   const spawnTimes: number[] = [];
   let windowStart = 0;
@@ -383,6 +385,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
     if (a.running) setRunning(a, false);
   }
   if (n.makespan_ms === 0) n.makespan_ms = now;
+  if (spawnTimes.length > 0) n.spawnSpan_ms = spawnTimes[spawnTimes.length - 1]! - spawnTimes[0]!;
   call('turnEnded', () => sys.turnEnded('root', 1));
   const snap = call('snapshot', () => sys.snapshot());
   const reg = snap.registries.find((r) => r.root === 'root');

@@ -2,6 +2,7 @@ import type { GridAxes } from './grid.js';
 import type { PointSummary, TargetAnswer } from './runPlan.js';
 import type { Interval } from './stats.js';
 import type { Workload } from './workload.js';
+import type { SensitivityRow } from './sensitivity.js';
 
 /** The serialisable result of `spawnsim plan`: every renderer (terminal, CSV, JSON, HTML) reads this. */
 export interface PlanReport {
@@ -15,6 +16,8 @@ export interface PlanReport {
   methods: Record<string, string>;
   points: PointSummary[];
   targets: TargetAnswer[];
+  /** `--sensitivity` (nested model): each duration stretched in turn, ranked by how much it moves `metric` */
+  sensitivity?: { metric: string; factor: number; parameters: SensitivityRow[] };
 }
 
 export const PLAN_METHODS: Record<string, string> = {
@@ -40,6 +43,7 @@ export const NESTED_METHODS: Record<string, string> = {
   'nested.deadlock': 'sessions that end with an agent still waiting or queued and nothing left to happen; Wilson score interval',
   'nested.spawnCalls': 'spawn calls per session at every level (refused ones included); mean, Student t interval',
   'nested.peakSpawnsPerMinute': 'most spawn calls within any 60 s of virtual time in a session; mean, Student t interval',
+  'nested.spawnSpanSeconds': 'virtual time from the first spawn call of a session to the last; mean (Student t) and median (order-statistic interval)',
   'nested.makespanSeconds': 'virtual time from the first call to the end of the root\'s wait; mean (Student t) and nearest-rank quantiles (order-statistic intervals)',
   'nested.queued': 'accepted spawns the system queued for a unit of a pool, over accepted spawns; cluster bootstrap',
   'nested.queueWaitSeconds': 'time from an accepted spawn call to the admission of its agent, mean over accepted spawns; cluster bootstrap',
@@ -161,7 +165,7 @@ export function renderPlanTable(r: PlanReport): string {
 
 /** The terminal table of the nested model: one row per system and grid point. */
 function renderNestedTable(r: PlanReport): string {
-  const head = ['system', 'cap', 'N', 'breadth', 'forget', 'timeout (sessions)', 'timeout (agents)', 'deadlock', 'spawn calls', 'peak spawns/min', 'makespan p50 s', 'queued', 'queue wait s', 'wait-hold slot-h', 'refused'];
+  const head = ['system', 'cap', 'N', 'breadth', 'forget', 'timeout (sessions)', 'timeout (agents)', 'deadlock', 'spawn calls', 'spawn span p50 s', 'peak spawns/min', 'makespan p50 s', 'queued', 'queue wait s', 'wait-hold slot-h', 'refused'];
   const fmt0 = (iv: Interval): string => fmtNum(iv, 0);
   const rows = r.points.map((s) => {
     const n = s.nested!;
@@ -175,6 +179,7 @@ function renderNestedTable(r: PlanReport): string {
       fmtPct(n.timeout.agents),
       fmtPct(n.deadlock),
       fmt0(n.spawnCalls),
+      fmt0(n.spawnSpanSeconds.p50),
       fmt0(n.peakSpawnsPerMinute),
       fmt0(n.makespanSeconds.p50),
       fmtPct(n.queued),
@@ -193,6 +198,15 @@ function renderNestedTable(r: PlanReport): string {
   for (const row of rows) out.push(line(row));
   out.push('');
   out.push('timeout: an agent given up on at its level\'s timeout (from its spawn call); deadlock: the session ended with agents still waiting or queued.');
+  if (r.sensitivity) {
+    out.push('');
+    out.push(`sensitivity of ${r.sensitivity.metric} to each duration stretched x${r.sensitivity.factor} (same seed), most first: mean |change| over the points; where it moved most`);
+    for (const p of r.sensitivity.parameters) {
+      const l = p.largest;
+      const where = `${l.system}, cap ${l.maxThreads}${l.roots !== null ? `, N ${l.roots}` : ''}${l.breadthCap !== null ? `, breadth ${l.breadthCap}` : ''}`;
+      out.push(`  ${p.parameter.padEnd(20)} ${String(p.meanAbsChange).padStart(10)}   ${where}: ${l.base} -> ${l.perturbed}`);
+    }
+  }
   if (r.targets.length > 0) {
     out.push('');
     const byN = r.targets[0]!.smallestRoots !== undefined;
@@ -249,7 +263,7 @@ const CSV_HEAD = [
 const NESTED_CSV_HEAD = [
   'roots',
   'breadthCap',
-  ...['timeoutSessions', 'timeoutAgents', 'deadlock', 'spawnCalls', 'peakSpawnsPerMinute', 'makespanP50Seconds', 'queued', 'queueWaitSeconds', 'waitHoldSlotHours', 'breadthRefused'].flatMap((k) => [k, `${k}_lo`, `${k}_hi`]),
+  ...['timeoutSessions', 'timeoutAgents', 'deadlock', 'spawnCalls', 'peakSpawnsPerMinute', 'spawnSpanP50Seconds', 'makespanP50Seconds', 'queued', 'queueWaitSeconds', 'waitHoldSlotHours', 'breadthRefused'].flatMap((k) => [k, `${k}_lo`, `${k}_hi`]),
 ];
 
 /** CSV, one row per system and grid point (the nested model's columns after the others); an empty cell is an unbounded or censored value. */
@@ -269,6 +283,7 @@ export function renderPlanCsv(r: PlanReport): string {
           ...iv(n.deadlock),
           ...iv(n.spawnCalls),
           ...iv(n.peakSpawnsPerMinute),
+          ...iv(n.spawnSpanSeconds.p50),
           ...iv(n.makespanSeconds.p50),
           ...iv(n.queued),
           ...iv(n.queueWaitSeconds),

@@ -161,6 +161,8 @@ export interface NestedSummary {
   spawnCalls: Interval;
   /** most spawn calls in any 60 s of a session, mean, t interval */
   peakSpawnsPerMinute: Interval;
+  /** first to last spawn call of a session, seconds: mean (t) and median (order statistics) */
+  spawnSpanSeconds: { mean: Interval; p50: Interval };
   /** session length (first call to the end of the root's wait), seconds */
   makespanSeconds: { mean: Interval; p50: Interval; p95: Interval };
   /** accepted spawns that were queued for a unit, cluster bootstrap */
@@ -238,6 +240,7 @@ function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: (name:
     deadlock: wilson(ns.filter((x) => x.deadlocked).length, ns.length),
     spawnCalls: tInterval(reps.map((r) => r.spawnAttempts)),
     peakSpawnsPerMinute: tInterval(ns.map((x) => x.peakSpawnsPerMinute)),
+    spawnSpanSeconds: { mean: tInterval(ns.map((x) => x.spawnSpan_ms / 1000)), p50: quantileInterval(ns.map((x) => x.spawnSpan_ms / 1000), 0.5) },
     makespanSeconds: { mean: tInterval(makespan), p50: quantileInterval(makespan, 0.5), p95: quantileInterval(makespan, 0.95) },
     queued: bootstrapRatio(
       ns.map((x) => x.queued),

@@ -130,6 +130,7 @@ const NESTED_METRICS: ChartMetric[] = [
   { key: 'deadlock', title: 'Sessions that deadlock', unit: 'prob', get: (s) => s.nested!.deadlock },
   { key: 'spawnCalls', title: 'Spawn calls per session', unit: 'num', get: (s) => s.nested!.spawnCalls },
   { key: 'peakSpawnsPerMinute', title: 'Most spawn calls in one minute', unit: 'num', get: (s) => s.nested!.peakSpawnsPerMinute },
+  { key: 'spawnSpanP50', title: 'First to last spawn call, median (s)', unit: 'num', get: (s) => s.nested!.spawnSpanSeconds.p50 },
   { key: 'makespanP50', title: 'Session length, median (s)', unit: 'num', get: (s) => s.nested!.makespanSeconds.p50 },
   { key: 'queueWaitSeconds', title: 'Mean wait for admission (s)', unit: 'num', get: (s) => s.nested!.queueWaitSeconds },
   { key: 'waitHoldSlotHours', title: 'Slot-hours held by agents waiting for their children', unit: 'num', get: (s) => s.nested!.waitHoldSlotHours },

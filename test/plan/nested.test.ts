@@ -75,6 +75,23 @@ describe('nested work: sinas-platform/sinas#90 (10 slots, N questions x 2 childr
     expect(table.out).toMatch(/smallest N meeting timeoutSessions>0\.05 \(whole interval\):\n {2}example-worker-pool, cap 10, forget 0: [1-4] /);
   });
 
+  it('--sensitivity ranks the durations by how much stretching each moves P(timeout): the children\'s 484 s first', async () => {
+    const r = await cli(['plan', SINAS, '--system', 'example-worker-pool', '--sweep', 'roots=1,3', '--replications', '60', '--sensitivity', '--json', '--workers', '1']);
+    expect(r.code, r.err).toBe(0);
+    const sens = JSON.parse(r.out).report.sensitivity;
+    expect(sens.metric).toBe('timeoutSessions');
+    expect(sens.factor).toBe(1.1);
+    // every duration of the file is tried once; refusals never happen on a queue
+    expect(sens.parameters.map((p: { parameter: string }) => p.parameter).sort()).toEqual(['latency.refusal', 'latency.spawn', 'levels[1].after', 'levels[1].before', 'levels[1].timeout', 'levels[2].before']);
+    // 484 s x 1.1 = 532 s of child work: no question fits in 600 s any more
+    expect(sens.parameters[0].parameter).toBe('levels[2].before');
+    expect(sens.parameters[0].largest.perturbed).toBe(1);
+    expect(sens.parameters.find((p: { parameter: string }) => p.parameter === 'latency.refusal').meanAbsChange).toBe(0);
+    const bad = await cli(['plan', 'scenarios/workloads/codex-default.yaml', '--sensitivity']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('only a workload with tree');
+  });
+
   it('tree workloads are validated at file:line:col', async () => {
     const bad = 'name: t\ntree:\n  levels:\n    - fanout: 2\n    - before: soon\n';
     expect(() => parseWorkload(bad, 't.yaml')).toThrow(/t\.yaml:5:15: tree\.levels\[1\]\.before: expected/);
@@ -83,5 +100,41 @@ describe('nested work: sinas-platform/sinas#90 (10 slots, N questions x 2 childr
     const r = await cli(['plan', 'scenarios/workloads/codex-default.yaml', '--sweep', 'roots=1,2']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('only a workload with tree');
+  });
+});
+
+const RUNAWAY = 'scenarios/workloads/claude-code-runaway.yaml';
+const runaway = (): Workload => parseWorkload(readFileSync(join(ROOT, RUNAWAY), 'utf8'), RUNAWAY);
+
+describe('runaway fan-out: anthropics/claude-code#69395 (970 Agent calls in about 6 minutes) and #69332 (188 agents in one minute)', () => {
+  it('reproduces the reports to their order of magnitude from the workload file, with no cap', () => {
+    const [p] = plan(runaway(), ['codex-v1-release-on-final'], [], 150);
+    const n = p!.nested!;
+    // #69395: 970 calls; the estimate within a factor of 2, over about 6 minutes (within a factor of 2)
+    expect(n.spawnCalls.estimate!).toBeGreaterThan(970 / 2);
+    expect(n.spawnCalls.estimate!).toBeLessThan(970 * 2);
+    expect(n.spawnSpanSeconds.p50.estimate!).toBeGreaterThan(180);
+    expect(n.spawnSpanSeconds.p50.estimate!).toBeLessThan(720);
+    // #69332: 188 in one minute; the busiest minute is hundreds of calls too
+    expect(n.peakSpawnsPerMinute.estimate!).toBeGreaterThanOrEqual(100);
+    expect(n.peakSpawnsPerMinute.estimate!).toBeLessThan(1000);
+    expect(p!.refusalRate.estimate).toBe(0);
+  });
+
+  it('a breadth cap of k bounds every session at k + k^2 + ... + k^5 agents, and the calls grow with k', () => {
+    const w = runaway();
+    const axes = gridAxes(w, [parseSweep('breadthCap=1,2,3')]);
+    const points = gridPoints(axes);
+    const chunk = runChunk({ workload: w, seed: 3, systems: ['codex-v1-release-on-final'], points, from: 0, to: 60 });
+    const s = summarise(['codex-v1-release-on-final'], points, [chunk], 3);
+    points.forEach((pt, i) => {
+      const k = pt.breadthCap!;
+      const bound = [1, 2, 3, 4, 5].reduce((a, d) => a + k ** d, 0);
+      for (const m of chunk.metrics[0]![i]!) expect(m.nested!.accepted, `breadth ${k}`).toBeLessThanOrEqual(bound);
+      // the cap refuses: the model's other calls are still made, and counted as refused
+      expect(s[i]!.nested!.breadthRefused.estimate!).toBeGreaterThan(0);
+    });
+    expect(s[0]!.nested!.spawnCalls.estimate!).toBeLessThan(s[1]!.nested!.spawnCalls.estimate!);
+    expect(s[1]!.nested!.spawnCalls.estimate!).toBeLessThan(s[2]!.nested!.spawnCalls.estimate!);
   });
 });

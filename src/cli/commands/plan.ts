@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { gridAxes, gridPoints, parseSweep, PlanInputError, SWEEP_PARAMS, type GridAxes } from '../../plan/grid.js';
 import { runTasks } from '../../plan/parallel.js';
 import { buildPlanReport, renderPlanCsv, renderPlanTable } from '../../plan/report.js';
-import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type PlanTask, type Target } from '../../plan/runPlan.js';
+import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type PlanTask, type PointSummary, type Target } from '../../plan/runPlan.js';
+import { sensitivityRows, sensitivityVariants } from '../../plan/sensitivity.js';
 import { parseWorkload } from '../../plan/workload.js';
 import { envelope, toJson } from '../../report/json.js';
 import { renderPlanHtml } from '../../report/planHtml.js';
@@ -30,6 +31,7 @@ interface PlanOptions {
   csv?: string;
   json?: boolean;
   html?: string;
+  sensitivity?: string | boolean;
 }
 
 /** A repeatable option: no default value, so that help shows no `(default: [])`. */
@@ -68,6 +70,7 @@ export const planCommand: CommandModule = (program, ctx) => {
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
     .option('--workers <n>', 'worker threads (default: available cores); the result is the same with any number', positiveInt('--workers', 256))
     .option('--target <metric<value>', `print, per system and forget rate, the smallest cap (with roots swept: the smallest N) meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect)
+    .option('--sensitivity [factor]', 'nested model: stretch each duration of the tree by factor (default 1.1) in turn, rerun with the same seed, and rank the parameters by how much they move the first target\'s figure (default timeoutSessions)')
     .option('--csv <path>', 'write one CSV row per system and grid point')
     .option('--html <path>', 'write the HTML report with charts')
     .option('--json', 'write one JSON document to stdout')
@@ -97,6 +100,11 @@ export const planCommand: CommandModule = (program, ctx) => {
         if (e instanceof PlanInputError) throw new UsageError(e.message);
         throw e;
       }
+      const factor = opts.sensitivity === undefined ? undefined : opts.sensitivity === true ? 1.1 : Number(opts.sensitivity);
+      if (factor !== undefined) {
+        if (workload.tree === undefined) throw new UsageError('--sensitivity: only a workload with tree (the nested model) has durations to stretch');
+        if (!(factor > 0) || factor === 1 || factor > 10) throw new UsageError(`--sensitivity: expected a factor above 0, not 1, at most 10, got ${JSON.stringify(opts.sensitivity)}`);
+      }
       const points = gridPoints(axes);
       const external = systems.some((id) => id.startsWith(EXEC_PREFIX)) ? externalOptionsFor(ctx.io) : undefined;
       // Systems a project file names reach worker threads through its loader (each worker loads the file).
@@ -125,6 +133,24 @@ export const planCommand: CommandModule = (program, ctx) => {
       const summaries = summarise(systems, points, chunks, opts.seed);
       const answers = targets.flatMap((t) => answerTarget(summaries, systems, axes, t));
       const report = buildPlanReport(workload, ctx.rel(path), opts.seed, replications, systems, axes, summaries, answers);
+      if (factor !== undefined && !stop()) {
+        // each duration stretched in turn, the same sessions (seed) run again: which one moves the answer most
+        const metric = targets[0]?.metric ?? 'timeoutSessions';
+        const variants: Array<{ parameter: string; points: PointSummary[] }> = [];
+        for (const v of sensitivityVariants(workload, factor)) {
+          const vt: PlanTask[] = tasks.map((t) => ({ ...t, workload: v.workload }));
+          const vc = await runTasks(vt, { workers: opts.workers ?? Math.max(1, availableParallelism()), resolve: (id) => project?.systems.get(id) ?? findSystem(id), shouldStop: stop });
+          const vf = vc.find((c) => c.failure)?.failure;
+          if (vf) {
+            ctx.io.stderr(`spawnsim: plan: system ${vf.system} misbehaved in replication ${vf.replication} (${v.parameter} x${factor}): ${vf.message}\nNo figure is reported: a plan over a system that fails is not a plan of that system.\n`);
+            ctx.setExitCode(EXIT.violations);
+            return;
+          }
+          if (stop()) break;
+          variants.push({ parameter: v.parameter, points: summarise(systems, points, vc, opts.seed) });
+        }
+        if (!stop()) report.sensitivity = { metric, factor, parameters: sensitivityRows(metric, summaries, variants) };
+      }
       if (opts.csv) writeAtomic(resolve(ctx.io.cwd, opts.csv), renderPlanCsv(report));
       if (opts.html) writeAtomic(resolve(ctx.io.cwd, opts.html), renderPlanHtml(report));
       if (opts.json) ctx.io.stdout(toJson(envelope('plan', ctx.version, { report })));
