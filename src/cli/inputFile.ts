@@ -31,7 +31,12 @@ export function readInputFile(path: string, shown: string, what: string, maxByte
     const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
     let got = 0;
     for (;;) {
-      const n = readSync(fd, buf, got, buf.length - got, null);
+      let n: number;
+      try {
+        n = readSync(fd, buf, got, buf.length - got, null);
+      } catch (e) {
+        throw new InputFileError(`${shown}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): expected a ${what}`);
+      }
       if (n === 0) break;
       got += n;
       if (got === buf.length) break;

@@ -1,3 +1,4 @@
+import { InputFileError } from './inputFile.js';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,14 @@ export function scenarioFiles(dir: string): string[] {
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) {
+      let st;
+      try {
+        st = statSync(p);
+      } catch (e) {
+        // a link to nothing, a file gone meanwhile: an input problem, not spawnsim's
+        throw new InputFileError(`${p}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): expected a scenario file or folder`);
+      }
+      if (st.isDirectory()) {
         if (name !== 'workloads') walk(p);
       }
       else if (/\.(ya?ml|json)$/.test(name) && !name.endsWith('.schema.json') && !name.startsWith('.')) out.push(p);

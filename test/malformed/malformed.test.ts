@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
@@ -35,8 +35,8 @@ function listing(dir: string): string[] {
   const walk = (d: string): void => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
-      out.push(`${relative(work, p)} ${statSync(p).size}`);
-      if (statSync(p).isDirectory()) walk(p);
+      out.push(`${relative(work, p)} ${lstatSync(p).size}`);
+      if (lstatSync(p).isDirectory()) walk(p);
     }
   };
   walk(dir);

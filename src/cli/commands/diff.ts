@@ -1,3 +1,4 @@
+import { outputFileProblem } from '../outputPath.js';
 import { join, resolve } from 'node:path';
 import { diffCampaign, firstDivergence, type Divergence } from '../../diff/diffSystems.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
@@ -66,6 +67,8 @@ export const diffCommand: CommandModule = (program, ctx) => {
       }
       const a = one('--a', opts.a);
       const b = one('--b', opts.b);
+      const outProblem = opts.out === undefined ? undefined : outputFileProblem(resolve(ctx.io.cwd, opts.out));
+      if (outProblem !== undefined) throw new UsageError(`--out ${opts.out}: ${outProblem}`);
       const extraInvariants = selectInvariants().extraInvariants;
       const compare = { ...(opts.responsesOnly ? { responsesOnly: true } : {}), ...(extraInvariants.length > 0 ? { extraInvariants } : {}) };
       const workload = workloadFromFlags(opts);

@@ -1,3 +1,4 @@
+import { outputFileProblem } from '../outputPath.js';
 import { Option } from 'commander';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -81,6 +82,8 @@ export const exploreCommand: CommandModule = (program, ctx) => {
     .option('--json', 'write one JSON document to stdout')
     .option('--out <file>', 'where the counterexample goes (default reports/explore/<system>.yaml)')
     .action((opts: ExploreFlags) => {
+      const outProblem = opts.out === undefined ? undefined : outputFileProblem(resolve(ctx.io.cwd, opts.out));
+      if (outProblem !== undefined) throw new UsageError(`--out ${opts.out}: ${outProblem}`);
       const systems = systemsOrThrow(opts.system);
       if (systems.length !== 1) throw new UsageError(`--system: explore takes one system, got ${systems.length}`);
       const system = systems[0]!;

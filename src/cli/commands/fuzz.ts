@@ -119,7 +119,13 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   if (corpusDir !== undefined) {
     if (existsSync(corpusDir) && !statSync(corpusDir).isDirectory()) throw new UsageError(`--corpus: ${flags.corpus} is a file: expected a folder of counterexample files`);
     if (existsSync(corpusDir)) for (const f of scenarioFiles(corpusDir)) corpus.push({ file: ctx.rel(f), scenario: loadScenario(f) });
-    else mkdirSync(corpusDir, { recursive: true });
+    else {
+      try {
+        mkdirSync(corpusDir, { recursive: true });
+      } catch (e) {
+        throw new UsageError(`--corpus ${flags.corpus}: cannot be made (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): expected a folder`);
+      }
+    }
   }
 
   const progress = ctx.io.stderrIsTTY && !flags.json;
