@@ -7,7 +7,7 @@ export const LIMITS = {
   /** Bytes of a YAML or JSON input: scenario, workload, corpus, counterexample, project file (parsing 1 MiB of YAML takes about 3 s and 300 MB). */
   inputFileBytes: 1024 * 1024,
   /** Bytes of a shard report read by `merge` (plain JSON, parsed without the YAML machinery). */
-  shardReportBytes: 64 * 1024 * 1024,
+  shardReportBytes: 16 * 1024 * 1024,
   /** Levels of lists and maps inside one another in a YAML or JSON input. */
   nestingDepth: 64,
   /** Values that aliases (`*name`) of one YAML file may stand for, all aliases together: an alias bomb stops here. */
