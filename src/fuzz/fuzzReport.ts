@@ -77,12 +77,21 @@ function failureOf(f: FuzzFailure): FuzzFailure {
   };
 }
 
+/**
+ * The command that replays a counterexample file. An `exec:` system is spelled out with
+ * `--system`: replay never starts a program that a file names (a downloaded counterexample
+ * would otherwise run whatever its `replay.system` says).
+ */
+export function replayCommand(file: string, system: string): string {
+  return system.startsWith('exec:') ? `spawnsim replay ${file} --system ${system}` : `spawnsim replay ${file}`;
+}
+
 /** Builds the report of a campaign. Pure apart from running each counterexample once (deterministic). */
 export function fuzzReport(result: FuzzResult, options: FuzzReportOptions): FuzzReport {
   const repeat = options.repeat ?? fuzzRepeatCommand(result, result.runs);
   const failures = result.failures.map((f, i) => {
     const file = options.files?.[i] ?? null;
-    const replay = file !== null ? `spawnsim replay ${file}` : (options.replay?.(f, i) ?? repeat);
+    const replay = file !== null ? replayCommand(file, result.system) : (options.replay?.(f, i) ?? repeat);
     const entry = counterexampleEntry(f, options.system, {
       ...(options.extraInvariants ? { extraInvariants: options.extraInvariants } : {}),
       ...(options.traceWindow !== undefined ? { traceWindow: options.traceWindow } : {}),

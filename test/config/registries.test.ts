@@ -14,7 +14,7 @@ afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 const cli = (argv: string[], cwd = DIR) => captureCli(argv, { cwd, env: { NO_COLOR: '1', PATH: process.env.PATH } });
 
 interface FuzzDoc {
-  report: { verdict: string; runs: number; invariants: string[]; failures: Array<{ invariant: string; file: string; calls: number; violates: string[] }> };
+  report: { verdict: string; runs: number; invariants: string[]; failures: Array<{ invariant: string; file: string; replay: string; calls: number; violates: string[] }> };
 }
 
 const INCIDENTS = [
@@ -94,7 +94,12 @@ describe('the project file', () => {
     const r = await cli(['fuzz', '--system', 'exec:python3', join(ROOT, 'examples', 'python', 'codex_v1.py'), '--runs', '20', '--seed', '1', '--json', '--out', OUT], ROOT);
     expect(r.code).toBe(1);
     const f = (JSON.parse(r.out) as FuzzDoc).report.failures[0]!;
-    const replay = await cli(['replay', f.file, '--json'], ROOT);
+    // the file alone does not start the program it names: the command line must
+    const refused = await cli(['replay', f.file, '--json'], ROOT);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/does not start a program a file names/);
+    expect(f.replay).toBe(`spawnsim replay ${f.file} --system exec:python3 ${join(ROOT, 'examples', 'python', 'codex_v1.py')}`);
+    const replay = await cli(['replay', f.file, '--json', '--system', 'exec:python3', join(ROOT, 'examples', 'python', 'codex_v1.py')], ROOT);
     expect((JSON.parse(replay.out) as { digest: { status: string } }).digest.status).toBe('match');
   });
 

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FuzzFailure } from '../../fuzz/campaign.js';
 import { scenarioToYaml } from '../../fuzz/export.js';
-import { assemble, fuzzFinding, fuzzResultOf } from '../../fuzz/fuzzReport.js';
+import { assemble, fuzzFinding, fuzzResultOf, replayCommand } from '../../fuzz/fuzzReport.js';
 import { mergeAvailableShards, type ShardResult } from '../../fuzz/merge.js';
 import { renderFuzz } from '../../report/fuzzTerminal.js';
 import { toJson } from '../../report/json.js';
@@ -76,7 +76,7 @@ export const mergeCommand: CommandModule = (program, ctx) => {
         const path = confined(dir, i === 0 ? 'counterexample.yaml' : `counterexample-${f.invariant}.yaml`);
         writeAtomic(path, scenarioToYaml(f.counterexample));
         const file = ctx.rel(path);
-        return fuzzFinding(f, findingOf.get(f)!.entry, file, `spawnsim replay ${file}`);
+        return fuzzFinding(f, findingOf.get(f)!.entry, file, replayCommand(file, result.system));
       });
       const report = assemble(result, failures, { repeat: repeat!, shard: null, merged: { shards: shards.length, from, ...(missing.length > 0 ? { missing, runsMade } : {}) }, corpusAdded: [] });
       const document = reportDocument('fuzz', ctx.version, report, { seed: report.seed });

@@ -1,4 +1,5 @@
 import { resolveInput } from '../builtins.js';
+import { EXEC_PREFIX } from '../../systems/external/execSpec.js';
 import { judge } from '../../scenario/expectations.js';
 import { selectInvariants } from '../../config/select.js';
 import { runScenario } from '../../scenario/runScenario.js';
@@ -20,6 +21,10 @@ export const replayCommand: CommandModule = (program, ctx) => {
       const scenario = loadScenario(path, file);
       const replay = scenario.replay;
       if (replay === undefined) throw new UsageError(`${ctx.rel(path)}: no \`replay:\` block (system, invariant, digest): expected a counterexample written by spawnsim fuzz; use spawnsim run for other scenarios`);
+      // A file never chooses a program to start: an exec: system is run only when the command line names it.
+      if (!opts.system && replay.system.startsWith(EXEC_PREFIX)) {
+        throw new UsageError(`${ctx.rel(path)}: replay.system is the program \`${replay.system}\`; spawnsim does not start a program a file names. If you trust it, name it yourself: spawnsim replay ${file} --system ${replay.system}`);
+      }
       const systems = opts.system ? systemsOrThrow(opts.system) : systemsOrThrow([replay.system]);
       if (systems.length !== 1) throw new UsageError(`--system: replay takes one system, got ${systems.length}`);
       const system = systems[0]!;
