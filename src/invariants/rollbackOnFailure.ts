@@ -1,5 +1,6 @@
 import type { RegistrySnapshot } from '../systems/contract.js';
 import type { Invariant } from './Invariant.js';
+import { sameRegistryState } from '../systems/AgentRegistry.js';
 
 const ROLLED_BACK = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
 
@@ -25,6 +26,8 @@ export const rollbackOnFailure: Invariant = {
       if (call.ok || call.error === 'pending' || !ROLLED_BACK.has(call.op) || call.before === undefined) return null;
       const before = call.before.registries.find((r) => r.root === call.scope);
       const after = view.snapshot().registries.find((r) => r.root === call.scope);
+      // the registry handed back the same snapshot: it did not change (describing lists every entry)
+      if (before !== undefined && after !== undefined && sameRegistryState(before, after)) return null;
       const a = describe(before);
       const b = describe(after);
       if (a === b) return null;

@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../core/Trace.js';
 import type { SystemDefinition, ThreadId } from '../systems/contract.js';
 import { needsObservations } from './expectations.js';
+import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
 import { World, resolveConfig, type StopReason, type WorldStats } from '../world/World.js';
@@ -78,7 +79,7 @@ export interface Observation {
 function observe(view: WorldView, end: boolean): Observation {
   const statuses: Record<ThreadId, string> = {};
   for (const t of view.threads()) statuses[t.id] = t.closed ? 'Shutdown' : t.loaded ? t.status : 'NotFound';
-  const registries = view.snapshot().registries.map((r) => ({ root: r.root, counted: r.counted, entries: r.entries.filter((e) => !e.root && e.thread !== null).length }));
+  const registries = view.snapshot().registries.map((r) => ({ root: r.root, counted: r.counted, entries: committedEntries(r) }));
   return { turn: view.turn, end, statuses, registries };
 }
 

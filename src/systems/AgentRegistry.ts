@@ -1,3 +1,6 @@
+// sorted-btree is CommonJS with `exports.default = BTree`: Node hands a default import its
+// module.exports (the class is its `default`), Vite's interop (the tests) the class itself.
+import sortedBtree from 'sorted-btree';
 import type { RegistryEntry, RegistrySnapshot, ThreadId } from './contract.js';
 
 /** Thrown by reserve when the cap is reached. */
@@ -5,24 +8,90 @@ export class AgentLimitReached {
   constructor(readonly maxThreads: number) {}
 }
 
+const BTree: typeof sortedBtree.default = (sortedBtree as { default?: typeof sortedBtree.default }).default ?? (sortedBtree as unknown as typeof sortedBtree.default);
+
+/** Orders registry keys as the snapshot lists them (the order `sort()` gave before). */
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Non-root committed entries (those that hold a slot) of a snapshot an `AgentRegistry` made,
+ * known without reading `entries`; other snapshots are not in it. See `committedEntries`.
+ */
+const committedOf = new WeakMap<RegistrySnapshot, number>();
+
+/**
+ * How many non-root committed entries (`!e.root && e.thread !== null`) a registry snapshot
+ * holds: O(1) for the snapshots of `AgentRegistry`, a scan of `entries` for any other
+ * (an external program's, a hand-written one).
+ */
+export function committedEntries(reg: RegistrySnapshot): number {
+  const known = committedOf.get(reg);
+  if (known !== undefined) return known;
+  let n = 0;
+  for (const e of reg.entries) if (!e.root && e.thread !== null) n++;
+  return n;
+}
+
+/**
+ * `{ ...base, ...extra }` for a registry snapshot, without listing `base.entries` (a spread
+ * reads every property, and the entries are listed lazily): the result reads them from `base`
+ * when asked. Keys keep the spread's order; `committedEntries` stays O(1).
+ */
+export function extendRegistrySnapshot<T extends Partial<Omit<RegistrySnapshot, 'root' | 'cap' | 'counted' | 'entries' | 'reservations'>>>(base: RegistrySnapshot, extra: T): RegistrySnapshot & T {
+  const out = { root: base.root, cap: base.cap, counted: base.counted } as RegistrySnapshot & T;
+  Object.defineProperty(out, 'entries', { enumerable: true, configurable: true, get: () => base.entries });
+  out.reservations = base.reservations;
+  Object.assign(out, extra);
+  const known = committedOf.get(base);
+  if (known !== undefined) committedOf.set(out, known);
+  baseOf.set(out, baseOf.get(base) ?? base);
+  return out;
+}
+
+/** The snapshot an extended one (`extendRegistrySnapshot`) was made from. */
+const baseOf = new WeakMap<RegistrySnapshot, RegistrySnapshot>();
+
+/**
+ * Whether two registry snapshots certainly hold the same root, cap, count, reservations and
+ * entries: the same object, or extended from the same one (a registry hands back one object
+ * while nothing changed). False says nothing: compare them.
+ */
+export function sameRegistryState(a: RegistrySnapshot, b: RegistrySnapshot): boolean {
+  return a === b || (baseOf.get(a) ?? a) === (baseOf.get(b) ?? b);
+}
+
 /**
  * A model of Codex's mainline `AgentRegistry` (reference §1.2): one per root tree. It counts
  * one slot per committed non-root agent plus one per open reservation, and reacts to nothing
  * but reserve, commit, rollback and release.
+ *
+ * Every operation is O(log n) or better in the number of entries, and so is a snapshot: the
+ * world asks for one after every call, and a session with 20 000 concurrent agents made that a
+ * scan per event (time quadratic in the agents). The entries are kept twice: in insertion order
+ * (`tree`, which `release` and `liveAgents` follow) and sorted by key in a copy-on-write B+ tree
+ * (`sorted-btree`), which a snapshot clones in O(1) and lists only when `entries` is read.
  */
 export class AgentRegistry {
   /** total_count; a plain number so an underflow shows as a negative value. */
   total = 0;
-  /** agent_tree: key -> thread id (null for a path placeholder). Insertion-ordered. */
-  readonly tree = new Map<string, { thread: ThreadId | null; root: boolean }>();
+  /**
+   * agent_tree: key -> entry (thread null for a path placeholder). Insertion-ordered. Read it;
+   * change it only through the methods here (and SpawnReservation), which keep the indexes.
+   */
+  readonly tree = new Map<string, RegistryEntry>();
   reservations = 0;
+  /** The same entries sorted by key, for snapshots. */
+  private readonly sorted = new BTree<string, RegistryEntry>(undefined, byKey);
+  /** How many entries name each thread, so `has` and `release` need not scan. */
+  private readonly perThread = new Map<ThreadId, number>();
+  /** Non-root committed entries (those that hold a slot). */
+  private committed = 0;
   /**
    * Bumped by every method that changes the tree, so snapshot() can hand back the previous
-   * snapshot while nothing changed: the world asks for one after every event. Mutate the tree
-   * only through these methods (and SpawnReservation); counters are re-checked anyway.
+   * snapshot while nothing changed: the world asks for one after every event.
    */
   version = 0;
-  private cached: { version: number; total: number; reservations: number; size: number; snap: RegistrySnapshot } | null = null;
+  private cached: { version: number; total: number; reservations: number; snap: RegistrySnapshot } | null = null;
 
   constructor(
     readonly root: ThreadId,
@@ -40,10 +109,7 @@ export class AgentRegistry {
 
   /** register_root_thread: the first root wins; never counted. */
   registerRoot(thread: ThreadId): void {
-    if (!this.tree.has('/root')) {
-      this.tree.set('/root', { thread, root: true });
-      this.version++;
-    }
+    if (!this.tree.has('/root')) this.put(Object.freeze({ key: '/root', thread, root: true }));
   }
 
   /**
@@ -51,16 +117,28 @@ export class AgentRegistry {
    * entry was removed and it is not the root. Unknown ids are a no-op (idempotent).
    */
   release(thread: ThreadId): boolean {
-    for (const [key, e] of this.tree) {
-      if (e.thread === thread) {
-        this.tree.delete(key);
-        this.version++;
-        if (!e.root) {
-          this.total--;
-          return true;
+    const n = this.perThread.get(thread) ?? 0;
+    if (n === 0) return false;
+    let first: RegistryEntry | undefined;
+    if (n === 1) {
+      // the only entry for it: under its own key (a committed agent) or the root's
+      const own = this.tree.get(AgentRegistry.keyFor(thread));
+      const root = this.tree.get('/root');
+      first = own?.thread === thread ? own : root?.thread === thread ? root : undefined;
+    }
+    if (first === undefined) {
+      for (const e of this.tree.values()) {
+        if (e.thread === thread) {
+          first = e;
+          break;
         }
-        return false;
       }
+    }
+    if (first === undefined) return false;
+    this.remove(first.key);
+    if (!first.root) {
+      this.total--;
+      return true;
     }
     return false;
   }
@@ -71,8 +149,7 @@ export class AgentRegistry {
   }
 
   has(thread: ThreadId): boolean {
-    for (const e of this.tree.values()) if (e.thread === thread) return true;
-    return false;
+    return (this.perThread.get(thread) ?? 0) > 0;
   }
 
   /** Non-root committed agents (live_agents()). */
@@ -82,24 +159,50 @@ export class AgentRegistry {
     return out;
   }
 
+  /** `tree[key] = entry`, overwriting any entry under that key in place (insertion order kept). */
+  put(entry: RegistryEntry): void {
+    const old = this.tree.get(entry.key);
+    if (old !== undefined) this.unindex(old);
+    this.tree.set(entry.key, entry);
+    this.sorted.set(entry.key, entry);
+    if (entry.thread !== null) this.perThread.set(entry.thread, (this.perThread.get(entry.thread) ?? 0) + 1);
+    if (!entry.root && entry.thread !== null) this.committed++;
+    this.version++;
+  }
+
+  private remove(key: string): void {
+    const old = this.tree.get(key);
+    if (old === undefined) return;
+    this.unindex(old);
+    this.tree.delete(key);
+    this.sorted.delete(key);
+    this.version++;
+  }
+
+  private unindex(e: RegistryEntry): void {
+    if (e.thread !== null) {
+      const n = (this.perThread.get(e.thread) ?? 0) - 1;
+      if (n > 0) this.perThread.set(e.thread, n);
+      else this.perThread.delete(e.thread);
+    }
+    if (!e.root && e.thread !== null) this.committed--;
+  }
+
   snapshot(): RegistrySnapshot {
     const c = this.cached;
-    if (c !== null && c.version === this.version && c.total === this.total && c.reservations === this.reservations && c.size === this.tree.size) return c.snap;
-    const entries: RegistryEntry[] = [];
-    for (const [key, e] of this.tree) entries.push({ key, thread: e.thread, root: e.root });
-    // A registry usually holds a few entries: insertion sort in place for those (keys are
-    // unique, so the order is sort()'s), where sort() allocated a work array per snapshot.
-    if (entries.length > 32) entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    else {
-      for (let i = 1; i < entries.length; i++) {
-        const e = entries[i]!;
-        let j = i - 1;
-        for (; j >= 0 && entries[j]!.key > e.key; j--) entries[j + 1] = entries[j]!;
-        entries[j + 1] = e;
-      }
-    }
-    const snap: RegistrySnapshot = { root: this.root, cap: this.cap, counted: this.total, entries, reservations: this.reservations };
-    this.cached = { version: this.version, total: this.total, reservations: this.reservations, size: this.tree.size, snap };
+    if (c !== null && c.version === this.version && c.total === this.total && c.reservations === this.reservations) return c.snap;
+    // O(1): a copy-on-write clone of the sorted entries, listed the first time `entries` is read.
+    const frozen = this.sorted.clone();
+    let listed: RegistryEntry[] | null = null;
+    const snap = { root: this.root, cap: this.cap, counted: this.total } as RegistrySnapshot;
+    Object.defineProperty(snap, 'entries', {
+      enumerable: true,
+      configurable: true,
+      get: () => (listed ??= frozen.valuesArray()),
+    });
+    snap.reservations = this.reservations;
+    committedOf.set(snap, this.committed);
+    this.cached = { version: this.version, total: this.total, reservations: this.reservations, snap };
     return snap;
   }
 }
@@ -112,9 +215,8 @@ export class SpawnReservation {
   /** commit: `tree[key] = meta`, overwriting any existing entry (the resume double count). */
   commit(thread: ThreadId): void {
     if (!this.active) throw new Error('reservation already settled');
-    this.registry.tree.set(AgentRegistry.keyFor(thread), { thread, root: false });
+    this.registry.put(Object.freeze({ key: AgentRegistry.keyFor(thread), thread, root: false }));
     this.registry.reservations--;
-    this.registry.version++;
     this.active = false;
   }
 

@@ -1,4 +1,4 @@
-import { AgentRegistry } from './AgentRegistry.js';
+import { AgentRegistry, extendRegistrySnapshot } from './AgentRegistry.js';
 import { ExecutionLimiter } from './ExecutionLimiter.js';
 import { V2Residency, type ResidencyHost } from './V2Residency.js';
 import type {
@@ -271,15 +271,16 @@ export class CodexV2 implements SystemUnderTest {
         pinned.push({ thread: id, why: `${t.status} resident that cannot be unloaded: ${why.join('; ')}` });
       }
       pinned.sort((a, b) => (a.thread < b.thread ? -1 : a.thread > b.thread ? 1 : 0));
-      registries.push({
-        ...c.registry.snapshot(),
-        residents: [...c.residency.residents],
-        pendingResidency: c.residency.pending,
-        residencyCap: c.residency.capacity,
-        permits: c.limiter.active,
-        permitCap: c.limiter.limit,
-        pinned,
-      });
+      registries.push(
+        extendRegistrySnapshot(c.registry.snapshot(), {
+          residents: [...c.residency.residents],
+          pendingResidency: c.residency.pending,
+          residencyCap: c.residency.capacity,
+          permits: c.limiter.active,
+          permitCap: c.limiter.limit,
+          pinned,
+        }),
+      );
     }
     return { registries };
   }

@@ -167,7 +167,8 @@ export class World implements WorldView {
   /** Descendants truly running per user root, kept incrementally so fan-out checks are O(1). */
   private readonly liveByUserRoot = new Map<ThreadId, number>();
   private readonly runningSince = new Map<ThreadId, number>();
-  private readonly known = new Map<ThreadId, ThreadId[]>();
+  /** The agents each caller's model remembers, oldest first (an insertion-ordered set: O(1) updates). */
+  private readonly known = new Map<ThreadId, Set<ThreadId>>();
   /** The persisted spawn edges (Codex's state DB, which outlives an exec process): child -> parent, Open? */
   private readonly edges = new Map<ThreadId, { parent: ThreadId; open: boolean }>();
   /** Threads whose current turn hangs (`TruthThread.hung`), so close need not scan every thread. */
@@ -202,7 +203,9 @@ export class World implements WorldView {
   private turnActive = false;
   private turnCalls = 0;
   private actionIdx = 0;
+  /** The turn's calls still to make: `pending[pendingHead..]` (a head index: shift() on a long array is O(n)). */
   private pending: PendingCall[] = [];
+  private pendingHead = 0;
   private root: ThreadId = 'root';
   private process = 0;
   private wait: ActiveWait | null = null;
@@ -404,6 +407,7 @@ export class World implements WorldView {
     this.turnCalls = 0;
     this.actionIdx = 0;
     this.pending = [];
+    this.pendingHead = 0;
     this.stats.turns++;
     if (turn === 1 || this.mode === 'exec') {
       this.process = this.mode === 'exec' ? turn - 1 : 0;
@@ -480,7 +484,7 @@ export class World implements WorldView {
           return this.endTurn('budget');
         }
         const caller = 'caller' in call ? call.caller : this.root;
-        if (faults?.compaction !== undefined && this.modelRng.chance(faults.compaction) && (this.known.get(caller)?.length ?? 0) > 0) {
+        if (faults?.compaction !== undefined && this.modelRng.chance(faults.compaction) && (this.known.get(caller)?.size ?? 0) > 0) {
           this.forget(caller, 'compaction dropped the ids of earlier agents');
         }
         if (call.tool === 'close_agent' && faults?.forgetClose !== undefined && this.modelRng.chance(faults.forgetClose)) {
@@ -504,12 +508,15 @@ export class World implements WorldView {
   }
 
   private takeCall(): PendingCall | undefined {
-    while (this.pending.length === 0) {
+    while (this.pendingHead >= this.pending.length) {
       const actions = this.scenario.turns[this.turnNo - 1]!.do;
       if (this.actionIdx >= actions.length) return undefined;
       this.pending = this.expand(actions[this.actionIdx++]!);
+      this.pendingHead = 0;
     }
-    return this.pending.shift();
+    const call = this.pending[this.pendingHead]!;
+    this.pending[this.pendingHead++] = undefined!;
+    return call;
   }
 
   /** Expands one scripted action into tool calls, resolving names and `all`. */
@@ -566,8 +573,9 @@ export class World implements WorldView {
   /** `all` is every agent the caller's model still remembers; names are taken as written. */
   private targets(spec: string | string[], caller: ThreadId, openOnly = false): ThreadId[] {
     if (spec === 'all') {
-      const known = this.known.get(caller) ?? [];
-      return openOnly ? known.filter((id) => !this.truth.get(id)?.closed) : known.slice();
+      const known = this.known.get(caller);
+      if (known === undefined) return [];
+      return openOnly ? [...known].filter((id) => !this.truth.get(id)?.closed) : [...known];
     }
     return typeof spec === 'string' ? [spec] : spec.slice();
   }
@@ -806,7 +814,7 @@ export class World implements WorldView {
     if (kind === 'spawn' && call.caller === this.root && fanout !== undefined && this.modelRng.chance(fanout)) {
       this.emit('fault', call.target, 'fork-fanout', undefined, undefined, `${call.target} takes the root's instruction as its own and forks ${call.fanout} conversations`);
       const forks: PendingCall[] = Array.from({ length: call.fanout }, () => ({ tool: 'fork_thread' as const, caller: call.target, target: this.freshName('f'), runFor: call.runFor, outcome: call.outcome, fanout: 0 }));
-      this.pending.push(...forks);
+      for (const f of forks) this.pending.push(f);
     }
   }
 
@@ -874,8 +882,7 @@ export class World implements WorldView {
     if (res === undefined) return false;
     const shutdown = 'shutdown' in res && res.shutdown ? res.shutdown : [];
     for (const id of shutdown) this.shutdownThread(id);
-    const known = this.known.get(callerId);
-    if (known && res.ok !== false) this.known.set(callerId, known.filter((k) => k !== target));
+    if (res.ok !== false) this.known.get(callerId)?.delete(target);
     const edge = this.edges.get(target);
     if (edge && res.ok !== false) edge.open = false;
     if (res.ok === 'pending') {
@@ -1034,8 +1041,13 @@ export class World implements WorldView {
     } else {
       this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', `final: ${finals.map((id) => `${id}=${this.waitStatus(id)}`).join(', ')}`);
       // The model keeps waiting for the rest, one wait_agent call at a time.
-      const rest = w.targets.filter((id) => !finals.includes(id));
-      if (rest.length > 0) this.pending.unshift({ tool: 'wait_agent', caller: w.caller, targets: rest, timeout: this.config.waitTimeout });
+      const isFinalNow = new Set(finals);
+      const rest = w.targets.filter((id) => !isFinalNow.has(id));
+      if (rest.length > 0) {
+        const again: PendingCall = { tool: 'wait_agent', caller: w.caller, targets: rest, timeout: this.config.waitTimeout };
+        if (this.pendingHead > 0) this.pending[--this.pendingHead] = again;
+        else this.pending.unshift(again);
+      }
     }
     if (this.turnActive) this.queue.push(this.now_ms + this.config.callLatency, { k: 'call', turn: this.turnNo });
   }
@@ -1181,20 +1193,24 @@ export class World implements WorldView {
   }
 
   private forget(caller: ThreadId, why: string): void {
-    this.known.set(caller, []);
+    this.known.set(caller, new Set());
     this.emit('fault', caller, 'compaction', undefined, undefined, why);
   }
 
   private remember(caller: ThreadId, id: ThreadId): void {
     let k = this.known.get(caller);
-    if (k === undefined) this.known.set(caller, (k = []));
+    if (k === undefined) this.known.set(caller, (k = new Set()));
     // an agent the caller knew already (resumed) is known once, as its most recent id
-    const at = k.indexOf(id);
-    if (at >= 0) k.splice(at, 1);
-    k.push(id);
+    k.delete(id);
+    k.add(id);
     const limit = this.scenario.faults?.idLimit;
-    if (limit !== undefined && k.length > limit) {
-      const lost = k.splice(0, k.length - limit);
+    if (limit !== undefined && k.size > limit) {
+      const lost: ThreadId[] = [];
+      for (const old of k) {
+        if (k.size - lost.length <= limit) break;
+        lost.push(old);
+      }
+      for (const old of lost) k.delete(old);
       this.emit('fault', caller, 'id-limit', undefined, undefined, `the model lost track of ${lost.join(', ')} beyond ${limit} ids`);
     }
   }
