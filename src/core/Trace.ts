@@ -38,12 +38,30 @@ export class Trace {
   private readonly kept: TraceEvent[] = [];
   private start = 0;
   private total = 0;
+  /** With a limit: the run's first `keepFirst` events, kept beside the ring. */
+  private readonly head: TraceEvent[] = [];
+  /** Events kept by `pin()` (a window around a violation), and how many more to add to it. */
+  private pinned: TraceEvent[] | null = null;
+  private pinMore = 0;
 
   constructor(
     private readonly limit: number = Infinity,
     /** Off only to measure the digest's cost; digestHex() is then ''. */
     private readonly digesting: boolean = true,
+    /** With a limit, also keep the run's first events (what a report shows of a passing run). */
+    private readonly keepFirst: number = 0,
   ) {}
+
+  /**
+   * Keeps the last `before` events and the next `after` ones, whatever the ring drops later:
+   * the story of a violation, for a bounded trace. Once per trace; a no-op without a limit.
+   */
+  pin(before: number, after: number): void {
+    if (this.pinned !== null || this.limit === Infinity) return;
+    const recent = this.ring();
+    this.pinned = recent.slice(Math.max(0, recent.length - before));
+    this.pinMore = after;
+  }
 
   get length(): number {
     return this.total;
@@ -69,6 +87,11 @@ export class Trace {
 
   private keep(event: TraceEvent): void {
     this.total++;
+    if (this.head.length < this.keepFirst) this.head.push(event);
+    if (this.pinMore > 0) {
+      this.pinned!.push(event);
+      this.pinMore--;
+    }
     if (this.kept.length < this.limit) {
       this.kept.push(event);
     } else {
@@ -77,14 +100,32 @@ export class Trace {
     }
   }
 
-  /** The kept events, oldest first. */
+  /**
+   * The kept events, oldest first: every event, or with a limit the first `keepFirst`, the
+   * pinned window and the last `limit` (each event once, in order; gaps where events were dropped).
+   */
   events(): TraceEvent[] {
+    const ring = this.ring();
+    if (this.head.length === 0 && this.pinned === null) return ring;
+    const out: TraceEvent[] = [];
+    let last = -1;
+    for (const part of [this.head, this.pinned ?? [], ring]) {
+      for (const e of part) {
+        if (e.i <= last) continue;
+        out.push(e);
+        last = e.i;
+      }
+    }
+    return out;
+  }
+
+  private ring(): TraceEvent[] {
     return this.start === 0 ? this.kept.slice() : [...this.kept.slice(this.start), ...this.kept.slice(0, this.start)];
   }
 
   /** True when older events were dropped by the ring buffer. */
   get truncated(): boolean {
-    return this.total > this.kept.length;
+    return this.total > this.kept.length && this.events().length < this.total;
   }
 
   digestHex(): string {

@@ -1,6 +1,6 @@
 import type { Violation } from '../invariants/Invariant.js';
 import type { Judgement } from '../scenario/expectations.js';
-import type { RunResult } from '../scenario/runScenario.js';
+import { TRACE_AFTER_VIOLATION, TRACE_WINDOW, type RunResult } from '../scenario/runScenario.js';
 import type { Scenario } from '../world/scenario.js';
 import type { TraceEvent } from '../core/Trace.js';
 import type { ResolvedConfig } from '../world/truth.js';
@@ -202,12 +202,12 @@ function shellQuote(s: string): string {
 /** Builds the report entry for one run. A number as `options` is the trace window (older callers). */
 export function runEntry(scenario: Scenario, file: string | null, result: RunResult, judgement: Judgement, options: number | RunEntryOptions = {}): RunEntry {
   const o: RunEntryOptions = typeof options === 'number' ? { traceWindow: options } : options;
-  const window = o.traceWindow ?? 300;
+  const window = o.traceWindow ?? TRACE_WINDOW;
   const first = result.violations.reduce<number | null>((m, v) => (m === null || v.event < m ? v.event : m), null);
   let trace = result.trace;
   if (trace.length > window) {
     // keep the story that leads to the first violation, and a few events of what followed it
-    const endIdx = first === null ? window : trace.findIndex((e) => e.i > first + 10);
+    const endIdx = first === null ? window : trace.findIndex((e) => e.i > first + TRACE_AFTER_VIOLATION);
     const end = endIdx < 0 ? trace.length : Math.max(endIdx, Math.min(window, trace.length));
     trace = trace.slice(Math.max(0, end - window), end);
   }

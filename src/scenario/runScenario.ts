@@ -17,8 +17,13 @@ export interface RunOptions {
   seed?: number;
   /** Stop the run at the first violation (fuzzing does; incident replay does not). */
   stopAtFirstViolation?: boolean;
-  /** Keep only the last N trace events. */
+  /** Keep only the last N trace events (the digest still covers all of them). */
   traceLimit?: number;
+  /**
+   * With `traceLimit`: also keep the first N events and the N before the first violation (and
+   * the 10 after it), whatever the limit drops: what a report shows of a run (`TRACE_WINDOW`).
+   */
+  traceWindow?: number;
   /** Stop with `event-limit` after this many events (default: the world's 10 000 000). */
   maxEvents?: number;
   /** Compute the trace digest (default true); off only to measure its cost. */
@@ -34,6 +39,11 @@ export interface RunOptions {
   /** Asked every few thousand events: true stops the run where it is (stop reason `stopped`). */
   shouldStop?: () => boolean;
 }
+
+/** How many trace events a report shows of a run: before its first violation, or from its start. */
+export const TRACE_WINDOW = 300;
+/** How many events a report shows after the first violation. */
+export const TRACE_AFTER_VIOLATION = 10;
 
 /** The outcome of one scenario against one system. */
 export interface RunResult {
@@ -114,6 +124,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     if (counts[inv] === 1) {
       const ev = view.lastEvent();
       violations.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f });
+      if (violations.length === 1 && options.traceWindow !== undefined) world.pinTrace(options.traceWindow, TRACE_AFTER_VIOLATION + 1);
       if (options.stopAtFirstViolation) world.stop();
     }
   };
@@ -124,6 +135,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     ...(system.refusesConfig !== undefined ? { refuseConfig: (cfg: Parameters<NonNullable<typeof system.refusesConfig>>[0]) => system.refusesConfig!(cfg) } : {}),
     snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
+    ...(options.traceLimit !== undefined && options.traceWindow !== undefined ? { traceKeepFirst: options.traceWindow } : {}),
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
     ...(options.digest === false ? { digest: false } : {}),
     ...(options.gauges === false ? { gauges: false } : {}),

@@ -43,6 +43,8 @@ export interface WorldOptions {
   snapshotBeforeCalls?: boolean;
   /** Keep only the last N trace events (the digest still covers all of them). */
   traceLimit?: number;
+  /** With `traceLimit`: also keep the run's first N events (`Trace.keepFirst`). */
+  traceKeepFirst?: number;
   /**
    * Record the per-event gauges (`counted`, from a system snapshot, and `live`) in the trace
    * (default true). Monte-Carlo planning turns them off: a snapshot per event dominates its
@@ -216,7 +218,7 @@ export class World implements WorldView {
     this.scenario = options.scenario;
     this.config = resolveConfig(options.scenario);
     this.mode = options.scenario.mode;
-    this.trace = new Trace(options.traceLimit ?? Infinity, options.digest ?? true);
+    this.trace = new Trace(options.traceLimit ?? Infinity, options.digest ?? true, options.traceKeepFirst ?? 0);
     const clock = this.clock;
     this.env = {
       get now_ms(): number {
@@ -319,6 +321,11 @@ export class World implements WorldView {
       ...(this.systemError ? { systemError: this.systemError } : {}),
       ...(this.refused !== undefined ? { refused: this.refused } : {}),
     };
+  }
+
+  /** Keeps the last `before` trace events and the next `after` whatever a bounded trace drops later (`Trace.pin`). */
+  pinTrace(before: number, after: number): void {
+    this.trace.pin(before, after);
   }
 
   /** Asks the run to stop after the current event (a fuzz campaign stops at a violation). */

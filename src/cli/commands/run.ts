@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import { resolveInput } from '../builtins.js';
 import { allInvariantNames, defaultSystems, selectInvariants } from '../../config/select.js';
 import { judge } from '../../scenario/expectations.js';
-import { runScenario } from '../../scenario/runScenario.js';
+import { TRACE_WINDOW, runScenario } from '../../scenario/runScenario.js';
 import { toJson } from '../../report/json.js';
 import { reportDocument } from '../../report/Reporter.js';
 import { runReportId } from '../../report/runId.js';
@@ -12,6 +12,19 @@ import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from
 import { Progress } from '../progress.js';
 import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
 import { isRealSystem, parseRuns, parseTimeScale, printRealEntries, realExitCode, runRealSystems } from '../real.js';
+
+/**
+ * Trace events `run` keeps per run by default: a report shows at most 300 of them (TRACE_WINDOW), and a
+ * very long session (a million turns) would otherwise hold every event in memory.
+ */
+export const DEFAULT_TRACE_LIMIT = 100_000;
+
+function parseTraceLimit(v: string): number {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--trace-limit: expected a whole number of events (0: keep all), got '${v}'`);
+  const n = Number(v);
+  if (n !== 0 && n < TRACE_WINDOW) throw new UsageError(`--trace-limit: at least ${TRACE_WINDOW} (what a report shows), or 0 to keep every event; got ${n}`);
+  return n;
+}
 
 /** `spawnsim run` */
 export const runCommand: CommandModule = (program, ctx) => {
@@ -23,13 +36,14 @@ export const runCommand: CommandModule = (program, ctx) => {
     .option('--seed <n>', "override the scenario's seed", parseSeed)
     .option('--strict', 'check live-equals-counted after every event, not only at turn boundaries')
     .addOption(new Option('--invariant <name...>', 'check only these invariants').choices(allInvariantNames()))
+    .option('--trace-limit <n>', `keep at most this many trace events per run in memory, besides the first ${TRACE_WINDOW} and the story of the first violation (0: keep all; the digest covers every event)`, parseTraceLimit, DEFAULT_TRACE_LIMIT)
     .option('--json', 'write one JSON document to stdout')
     .option('--report [spec]', REPORT_OPTION_HELP)
     .option('--runs <n>', 'real runtimes (codex@VERSION): runs per verdict, reported as agreement (default 3)', parseRuns)
     .option('--time-scale <x>', 'real runtimes: wall milliseconds per virtual millisecond (default 0.02)', parseTimeScale)
     .option('--call-timeout <duration>', 'real runtimes: how long one tool call may take before it is a runtime-hang finding (default 60s)')
     .option('--record <dir>', 'real runtimes: write the recorded exchange of every run to this folder (default: failing runs only, to reports/real)')
-    .action(async (file: string, opts: { system?: string[]; seed?: number; strict?: boolean; invariant?: string[]; json?: boolean; report?: string | true; runs?: number; timeScale?: number; callTimeout?: string; record?: string }) => {
+    .action(async (file: string, opts: { system?: string[]; seed?: number; strict?: boolean; traceLimit: number; invariant?: string[]; json?: boolean; report?: string | true; runs?: number; timeScale?: number; callTimeout?: string; record?: string }) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
       const path = resolveInput(file, ctx.io.cwd, 'scenario');
@@ -52,6 +66,7 @@ export const runCommand: CommandModule = (program, ctx) => {
         progress.update(i, systems.length, 'systems', `${scenario.name} on ${sys.id}`);
         const r = runScenario(scenario, sys, {
           shouldStop: stop,
+          ...(opts.traceLimit > 0 ? { traceLimit: opts.traceLimit, traceWindow: TRACE_WINDOW } : {}),
           ...(opts.strict ? { strict: true } : {}),
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
           ...selected,
