@@ -10,12 +10,16 @@ export class AgentLimitReached {
 
 const BTree: typeof sortedBtree.default = (sortedBtree as { default?: typeof sortedBtree.default }).default ?? (sortedBtree as unknown as typeof sortedBtree.default);
 
+/** Up to this many entries a snapshot lists them at once; past it, the sorted tree is kept. */
+const SMALL = 32;
+
 /** Orders registry keys as the snapshot lists them (the order `sort()` gave before). */
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Non-root committed entries (those that hold a slot) of a snapshot an `AgentRegistry` made,
- * known without reading `entries`; other snapshots are not in it. See `committedEntries`.
+ * Non-root committed entries (those that hold a slot) of a snapshot an `AgentRegistry` made
+ * with its entries unlisted (a large registry's), known without reading `entries`; other
+ * snapshots are not in it. See `committedEntries`.
  */
 const committedOf = new WeakMap<RegistrySnapshot, number>();
 
@@ -38,12 +42,14 @@ export function committedEntries(reg: RegistrySnapshot): number {
  * when asked. Keys keep the spread's order; `committedEntries` stays O(1).
  */
 export function extendRegistrySnapshot<T extends Partial<Omit<RegistrySnapshot, 'root' | 'cap' | 'counted' | 'entries' | 'reservations'>>>(base: RegistrySnapshot, extra: T): RegistrySnapshot & T {
+  const known = committedOf.get(base);
+  // a snapshot whose entries are listed already (a small registry's, another system's): a plain copy
+  if (known === undefined) return { root: base.root, cap: base.cap, counted: base.counted, entries: base.entries, reservations: base.reservations, ...extra };
   const out = { root: base.root, cap: base.cap, counted: base.counted } as RegistrySnapshot & T;
   Object.defineProperty(out, 'entries', { enumerable: true, configurable: true, get: () => base.entries });
   out.reservations = base.reservations;
   Object.assign(out, extra);
-  const known = committedOf.get(base);
-  if (known !== undefined) committedOf.set(out, known);
+  committedOf.set(out, known);
   baseOf.set(out, baseOf.get(base) ?? base);
   return out;
 }
@@ -68,8 +74,10 @@ export function sameRegistryState(a: RegistrySnapshot, b: RegistrySnapshot): boo
  * Every operation is O(log n) or better in the number of entries, and so is a snapshot: the
  * world asks for one after every call, and a session with 20 000 concurrent agents made that a
  * scan per event (time quadratic in the agents). The entries are kept twice: in insertion order
- * (`tree`, which `release` and `liveAgents` follow) and sorted by key in a copy-on-write B+ tree
- * (`sorted-btree`), which a snapshot clones in O(1) and lists only when `entries` is read.
+ * (`tree`, which `release` and `liveAgents` follow) and, once the registry has grown past
+ * `SMALL` entries, sorted by key in a copy-on-write B+ tree (`sorted-btree`), which a snapshot
+ * clones in O(1) and lists only when `entries` is read. A small registry (the usual few
+ * entries) lists and sorts them into each snapshot: cheaper there than the tree.
  */
 export class AgentRegistry {
   /** total_count; a plain number so an underflow shows as a negative value. */
@@ -80,8 +88,8 @@ export class AgentRegistry {
    */
   readonly tree = new Map<string, RegistryEntry>();
   reservations = 0;
-  /** The same entries sorted by key, for snapshots. */
-  private readonly sorted = new BTree<string, RegistryEntry>(undefined, byKey);
+  /** The same entries sorted by key, for snapshots: built when the registry first grows past SMALL. */
+  private sorted: InstanceType<typeof BTree<string, RegistryEntry>> | null = null;
   /** How many entries name each thread, so `has` and `release` need not scan. */
   private readonly perThread = new Map<ThreadId, number>();
   /** Non-root committed entries (those that hold a slot). */
@@ -164,7 +172,8 @@ export class AgentRegistry {
     const old = this.tree.get(entry.key);
     if (old !== undefined) this.unindex(old);
     this.tree.set(entry.key, entry);
-    this.sorted.set(entry.key, entry);
+    if (this.sorted !== null) this.sorted.set(entry.key, entry);
+    else if (this.tree.size > SMALL) this.sorted = new BTree<string, RegistryEntry>([...this.tree].map(([k, e]): [string, RegistryEntry] => [k, e]), byKey);
     if (entry.thread !== null) this.perThread.set(entry.thread, (this.perThread.get(entry.thread) ?? 0) + 1);
     if (!entry.root && entry.thread !== null) this.committed++;
     this.version++;
@@ -175,7 +184,7 @@ export class AgentRegistry {
     if (old === undefined) return;
     this.unindex(old);
     this.tree.delete(key);
-    this.sorted.delete(key);
+    this.sorted?.delete(key);
     this.version++;
   }
 
@@ -191,20 +200,36 @@ export class AgentRegistry {
   snapshot(): RegistrySnapshot {
     const c = this.cached;
     if (c !== null && c.version === this.version && c.total === this.total && c.reservations === this.reservations) return c.snap;
-    // O(1): a copy-on-write clone of the sorted entries, listed the first time `entries` is read.
-    const frozen = this.sorted.clone();
-    let listed: RegistryEntry[] | null = null;
-    const snap = { root: this.root, cap: this.cap, counted: this.total } as RegistrySnapshot;
-    Object.defineProperty(snap, 'entries', {
-      enumerable: true,
-      configurable: true,
-      get: () => (listed ??= frozen.valuesArray()),
-    });
-    snap.reservations = this.reservations;
-    committedOf.set(snap, this.committed);
+    let snap: RegistrySnapshot;
+    const sorted = this.sorted;
+    if (sorted === null) {
+      // a small registry: its entries listed now, insertion-sorted in place (keys are unique,
+      // so the order is sort()'s; sort() allocated a work array per snapshot)
+      const entries: RegistryEntry[] = [...this.tree.values()];
+      for (let i = 1; i < entries.length; i++) {
+        const e = entries[i]!;
+        let j = i - 1;
+        for (; j >= 0 && entries[j]!.key > e.key; j--) entries[j + 1] = entries[j]!;
+        entries[j + 1] = e;
+      }
+      snap = { root: this.root, cap: this.cap, counted: this.total, entries, reservations: this.reservations };
+    } else {
+      // O(1): a copy-on-write clone of the sorted entries, listed the first time `entries` is read
+      const frozen = sorted.clone();
+      let listed: RegistryEntry[] | null = null;
+      snap = { root: this.root, cap: this.cap, counted: this.total } as RegistrySnapshot;
+      Object.defineProperty(snap, 'entries', {
+        enumerable: true,
+        configurable: true,
+        get: () => (listed ??= frozen.valuesArray()),
+      });
+      snap.reservations = this.reservations;
+      committedOf.set(snap, this.committed);
+    }
     this.cached = { version: this.version, total: this.total, reservations: this.reservations, snap };
     return snap;
   }
+
 }
 
 /** An open spawn reservation: commit registers the agent; rollback returns the slot. */
