@@ -142,11 +142,14 @@ const commandArbs = [
   fc.constant(new NewTurn()),
 ];
 
-/** The property: a config (same ranges as spawnsim's default fuzz workloads) and a command list. */
-export function registryProperty(target, onFailure) {
+/**
+ * The property: a config (same ranges as spawnsim's default fuzz workloads) and a command list.
+ * `system`: CodexV1's options (default: codex-v1 as shipped, with #18335 and #30692).
+ */
+export function registryProperty(target, onFailure, system = { release: 'close-only', reapStale: false, forkPolicy: 'fresh-root' }) {
   return fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.commands(commandArbs, { maxCommands: 40 }), (cap, maxDepth, cmds) => {
     const setup = () => {
-      const real = new CodexV1({ maxThreads: cap, maxDepth, maxConcurrentThreadsPerSession: 4, maxThreadsConfigured: true }, { release: 'close-only', reapStale: false, forkPolicy: 'fresh-root' });
+      const real = new CodexV1({ maxThreads: cap, maxDepth, maxConcurrentThreadsPerSession: 4, maxThreadsConfigured: true }, system);
       real.target = target;
       real.startRoot('root');
       return { model: new World(cap, maxDepth), real };
