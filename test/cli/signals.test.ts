@@ -15,7 +15,7 @@ const LONG = `name: long-run
 seed: 1
 config: { maxThreads: 300000 }
 turns:
-  - do: [{ spawn: 200000, runFor: 1h }]
+  - do: [{ spawn: 100000, runFor: 1h }, { spawn: 100000, runFor: 1h }]
 replay: { system: codex-v1 }
 `;
 
