@@ -2,7 +2,7 @@ import type fc from 'fast-check';
 import { rngFor } from '../core/rng.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
-import { runScenario, type RunResult } from '../scenario/runScenario.js';
+import { declaredClaims, everyViolation, isFailure, runScenario, type RunResult } from '../scenario/runScenario.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import type { Scenario } from '../world/scenario.js';
 import type { WorldView } from '../world/truth.js';
@@ -44,6 +44,11 @@ export interface FuzzOptions {
    * no coverage, no finding), or undefined to make it here. Findings stay in run order.
    */
   outcomeOf?: (run: number, runSeed: number) => RunOutcome | null | undefined;
+  /**
+   * Apply the system's claims and known limits (default true): violations it does not claim are
+   * counted in `limits`, never failures. `false` judges every invariant as claimed.
+   */
+  claims?: boolean;
 }
 
 /** What one generated run found: the invariants it violated, in order, and the coverage states it reached. */
@@ -52,6 +57,22 @@ export interface RunOutcome {
   reached: string[];
   /** invariants broken only in ways no system could avoid (silently dead agents), when any */
   undetectable?: string[];
+  /** invariants broken only in cases the system does not claim, each with the known limit's name */
+  limited?: Array<{ invariant: string; limit: string }>;
+}
+
+/** A known limit the campaign met: how often, and the first run that showed it (to replay with `--no-claims`). */
+export interface LimitMet {
+  /** the limit's name (`not-claimed` for an invariant outside the system's claims) */
+  name: string;
+  why: string;
+  /** the invariants it excused, sorted */
+  invariants: string[];
+  /** generated runs in which it excused a violation */
+  runs: number;
+  /** the first such run (1-based) and its workload seed */
+  firstRun: number;
+  firstRunSeed: number;
 }
 
 /** A progress note, yielded after each run or shrink step. */
@@ -114,6 +135,11 @@ export interface FuzzResult {
    * them (agents that died silently): never a failure of the system, counted here instead.
    */
   undetectable?: { runs: number; invariants: string[] };
+  /**
+   * Present when the system declares claims or known limits and some runs broke an invariant only
+   * in a case it does not claim: reported as known limits, never failures (docs/claims.md).
+   */
+  limits?: LimitMet[];
 }
 
 /** A campaign's id, deterministic from system, target and seed: `fuzz-codex-v1-seed1`. */
@@ -137,6 +163,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   const unknown = unknownCoverageNames(options.requireCoverage ?? []);
   if (unknown.length > 0) throw new Error(`unknown coverage state${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
   const interrupted = options.interrupted ?? (() => false);
+  const claimsOption = options.claims === false ? { claims: false } : {};
   const arbitrary: fc.Arbitrary<Scenario> = workloadArbitrary(options.workload);
   const coverage = emptyCoverage();
   const failures: FuzzFailure[] = [];
@@ -145,6 +172,8 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   let runs = 0;
   let stoppedBy: FuzzResult['stoppedBy'] = 'runs';
   const undetectable = { runs: 0, invariants: new Set<string>() };
+  const limitsMet = new Map<string, { why: string; invariants: Set<string>; runs: number; firstRun: number; firstRunSeed: number }>();
+  const whyOf = new Map<string, string>([['not-claimed', 'the system does not claim these invariants'], ...(system.limits ?? []).map((l) => [l.name, l.why] as [string, string])]);
 
   const finish = (): FuzzResult => {
     const missingCoverage = (options.requireCoverage ?? []).filter((n) => coverage[n as keyof Coverage] === 0);
@@ -161,6 +190,9 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       missingCoverage,
       verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
       ...(undetectable.runs > 0 ? { undetectable: { runs: undetectable.runs, invariants: [...undetectable.invariants].sort() } } : {}),
+      ...(limitsMet.size > 0
+        ? { limits: [...limitsMet.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, m]) => ({ name, why: m.why, invariants: [...m.invariants].sort(), runs: m.runs, firstRun: m.firstRun, firstRunSeed: m.firstRunSeed })) }
+        : {}),
     };
   };
   const enough = (): boolean => !options.keepGoing && failures.length > 0;
@@ -169,7 +201,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   for (const entry of options.corpus ?? []) {
     if (interrupted()) return (stoppedBy = 'interrupted'), finish();
     corpus.replayed++;
-    const r = runScenario(entry.scenario, system, { invariants: selected, extraInvariants: extra, traceLimit: 1 });
+    const r = runScenario(entry.scenario, system, { invariants: selected, extraInvariants: extra, traceLimit: 1, ...claimsOption });
     yield { phase: 'corpus', runs, failures: failures.length };
     const fresh = r.violations.filter((v) => !found.has(v.invariant));
     if (r.violations.length > 0) corpus.reproduced++;
@@ -195,6 +227,14 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       undetectable.runs++;
       for (const inv of r.undetectable) undetectable.invariants.add(inv);
     }
+    const metHere = new Set<string>();
+    for (const { invariant, limit } of r.limited ?? []) {
+      const m = limitsMet.get(limit) ?? { why: whyOf.get(limit) ?? limit, invariants: new Set<string>(), runs: 0, firstRun: runs, firstRunSeed: runSeed };
+      m.invariants.add(invariant);
+      if (!metHere.has(limit)) m.runs++;
+      metHere.add(limit);
+      limitsMet.set(limit, m);
+    }
     yield { phase: 'generate', runs, failures: failures.length };
     const fresh = r.violations.filter((v) => !found.has(v.invariant));
     for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
@@ -204,7 +244,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       yield { phase: 'found', runs, failures: failures.length, invariant: v.invariant };
       let shrunk: ShrinkResult | null = null;
       if (options.shrink !== false) {
-        const fails = (c: Scenario): FailurePoint | boolean => failurePoint(c, system, v.invariant, extra);
+        const fails = (c: Scenario): FailurePoint | boolean => failurePoint(c, system, v.invariant, extra, options.claims);
         const userStop = options.shrink?.shouldStop;
         const it = shrinkSteps(scenario, fails, { maxSteps: options.shrink?.maxSteps ?? 2000, ...(v.at !== undefined ? { at: v.at } : {}), shouldStop: () => interrupted() || (userStop?.() ?? false) });
         for (let step = it.next(); ; step = it.next()) {
@@ -236,11 +276,12 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     const base: Scenario = { ...shrunk };
     delete base.replay;
     delete base.expect;
-    const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1 });
+    const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1, ...claimsOption });
     // the user's own invariants are named too: they are as much the file's verdict
     const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR, ...extra.map((i) => i.name)]);
     // the target first: it is the one the file is about (and the one a `firstAt` would refer to)
-    const seen = full.violations.map((x) => x.invariant).filter((n) => builtin.has(n));
+    // every violation, known limits included: the file's `expect:` states what the run does
+    const seen = everyViolation(full).map((x) => x.invariant).filter((n) => builtin.has(n));
     const violates = seen.includes(invariant) ? [invariant, ...seen.filter((n) => n !== invariant)] : seen;
     const name = from.source === 'corpus' ? shrunk.name : id.includes(`-${invariant}-`) ? id : `${id}-${invariant}`;
     const cx: Scenario = {
@@ -248,7 +289,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       name,
       ...(from.source === 'generated'
         ? {
-            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}${options.invariants ? ` --invariant ${options.invariants.join(' ')}` : ''}\` in run ${from.run} (workload seed ${from.runSeed}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
+            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}${options.invariants ? ` --invariant ${options.invariants.join(' ')}` : ''}${options.claims === false ? ' --no-claims' : ''}\` in run ${from.run} (workload seed ${from.runSeed}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
           }
         : {}),
       replay: { system: system.id, invariant, digest: full.digest },
@@ -285,7 +326,8 @@ export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, 
   const { probe, reached } = coverageProbe();
   // Each invariant notes where it first broke, so that shrinking starts by cutting the rest.
   const at = new Map<string, FailurePoint>();
-  const note = (inv: Invariant): Invariant => noting(inv, (view) => at.has(inv.name) || at.set(inv.name, pointOf(view)));
+  const declared = declaredClaims(options.system, options.claims);
+  const note = (inv: Invariant): Invariant => noting(inv, (view, f) => at.has(inv.name) || !isFailure(declared, inv.name, view, f) || at.set(inv.name, pointOf(view)));
   const selected = options.invariants ?? INVARIANTS.map((i) => i.name);
   const r = runScenario(generatedScenario(arbitrary, id, run, runSeed), options.system, {
     invariants: [],
@@ -293,12 +335,18 @@ export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, 
     extraInvariants: [...INVARIANTS.filter((i) => selected.includes(i.name)).map(note), ...(options.extraInvariants ?? []).map(note), probe],
     stopAtFirstViolation: !options.keepGoing,
     traceLimit: 1,
+    ...(options.claims === false ? { claims: false } : {}),
     // only violations and coverage are kept: no digest, no per-event gauges
     digest: false,
     gauges: false,
   });
   const violations = r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant }));
-  return { violations, reached: [...reached], ...(r.undetectable.length > 0 ? { undetectable: r.undetectable.map((v) => v.invariant) } : {}) };
+  return {
+    violations,
+    reached: [...reached],
+    ...(r.undetectable.length > 0 ? { undetectable: r.undetectable.map((v) => v.invariant) } : {}),
+    ...(r.limited.length > 0 ? { limited: r.limited.map((v) => ({ invariant: v.invariant, limit: v.limit!.name })) } : {}),
+  };
 }
 
 /** Runs a campaign to the end. Deterministic for a seed unless `until`, `interrupted` or a shrink `shouldStop` cut it. */
@@ -311,9 +359,10 @@ export function fuzz(options: FuzzOptions): FuzzResult {
 }
 
 /** Whether a scenario still violates one invariant (checked alone, stopping at its first violation). */
-export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = []): boolean {
+export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = [], claims?: boolean): boolean {
   const builtin = INVARIANTS.some((i) => i.name === invariant);
   const r = runScenario(s, system, {
+    ...(claims === false ? { claims: false } : {}),
     invariants: builtin ? [invariant] : [],
     extraInvariants: extra.filter((i) => i.name === invariant),
     stopAtFirstViolation: true,
@@ -327,12 +376,14 @@ export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: s
  * digest: what shrinking needs and no more), or false when it holds. The point tells the
  * shrinker what never ran.
  */
-export function failurePoint(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = []): FailurePoint | boolean {
+export function failurePoint(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = [], claims?: boolean): FailurePoint | boolean {
   const target = INVARIANTS.find((i) => i.name === invariant) ?? extra.find((i) => i.name === invariant);
   let at: FailurePoint | null = null;
+  const declared = declaredClaims(system, claims);
   const r = runScenario(s, system, {
+    ...(claims === false ? { claims: false } : {}),
     invariants: [],
-    extraInvariants: target === undefined ? [] : [noting(target, (view) => (at ??= pointOf(view)))],
+    extraInvariants: target === undefined ? [] : [noting(target, (view, f) => at !== null || !isFailure(declared, invariant, view, f) || (at = pointOf(view)))],
     stopAtFirstViolation: true,
     traceLimit: 1,
     digest: false,
@@ -347,9 +398,9 @@ function pointOf(view: WorldView): FailurePoint {
 }
 
 /** The invariant, calling `found` with the world as it is when the invariant first reports. */
-function noting(inv: Invariant, found: (view: WorldView) => void): Invariant {
+function noting(inv: Invariant, found: (view: WorldView, f: Finding) => void): Invariant {
   const checked = (view: WorldView, f: Finding | null): Finding | null => {
-    if (f !== null) found(view);
+    if (f !== null) found(view, f);
     return f;
   };
   return {

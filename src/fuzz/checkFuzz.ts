@@ -8,6 +8,8 @@ export interface CheckFuzzSummary {
   system: string;
   runs: number;
   found: Array<{ invariant: string; run: number; calls: number; turns: number }>;
+  /** known limits met (docs/claims.md): never failures; absent when none */
+  limits?: Array<{ name: string; runs: number }>;
 }
 
 /** Runs and seed of the campaign `spawnsim check` runs per system (fixed, so its output is byte-identical). */
@@ -21,7 +23,7 @@ export const CHECK_FUZZ = { runs: 200, seed: 1 } as const;
 export function checkFuzz(systems: readonly SystemDefinition[], options: { runs?: number; seed?: number } = {}): CheckFuzzSummary[] {
   return systems.map((system) => {
     const r = fuzz({ system, seed: options.seed ?? CHECK_FUZZ.seed, runs: options.runs ?? CHECK_FUZZ.runs, keepGoing: true });
-    return { system: system.id, runs: r.runs, found: r.failures.map((f) => ({ invariant: f.invariant, run: f.run, calls: f.calls, turns: f.turns })) };
+    return { system: system.id, runs: r.runs, found: r.failures.map((f) => ({ invariant: f.invariant, run: f.run, calls: f.calls, turns: f.turns })), ...limitsOf(r.limits) };
   });
 }
 
@@ -39,5 +41,9 @@ export function checkFuzzReports(systems: readonly SystemDefinition[], options: 
 
 /** The one-line-per-system summary of the check campaigns. */
 export function checkFuzzSummary(reports: readonly FuzzReport[]): CheckFuzzSummary[] {
-  return reports.map((r) => ({ system: r.system, runs: r.runs, found: r.failures.map((f) => ({ invariant: f.invariant, run: f.run, calls: f.calls, turns: f.turns })) }));
+  return reports.map((r) => ({ system: r.system, runs: r.runs, found: r.failures.map((f) => ({ invariant: f.invariant, run: f.run, calls: f.calls, turns: f.turns })), ...limitsOf(r.limits) }));
+}
+
+function limitsOf(limits: FuzzReport['limits']): Pick<CheckFuzzSummary, 'limits'> {
+  return limits === undefined ? {} : { limits: limits.map((l) => ({ name: l.name, runs: l.runs })) };
 }

@@ -118,6 +118,7 @@ export function assemble(result: FuzzResult, failures: FuzzFinding[], o: { repea
     coverage: result.coverage,
     missingCoverage: result.missingCoverage,
     ...(result.undetectable !== undefined ? { undetectable: result.undetectable } : {}),
+    ...(result.limits !== undefined ? { limits: result.limits } : {}),
     failures,
     corpusAdded: o.corpusAdded,
     repeat: o.repeat,
@@ -139,5 +140,6 @@ export function fuzzResultOf(report: FuzzReport): FuzzResult {
     missingCoverage: report.missingCoverage,
     verdict: report.verdict,
     ...(report.undetectable !== undefined ? { undetectable: report.undetectable } : {}),
+    ...(report.limits !== undefined ? { limits: report.limits } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { FuzzFailure, FuzzResult } from './campaign.js';
+import type { FuzzFailure, FuzzResult, LimitMet } from './campaign.js';
 
 /** One shard's result, as `spawnsim fuzz --shard i/n` reports it (index counts from 1). */
 export interface ShardResult {
@@ -82,6 +82,22 @@ export function mergeAvailableShards(shards: readonly ShardResult[]): { result: 
     coverage,
     missingCoverage,
     verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
+    ...mergedLimits(ordered.map((s) => s.result.limits ?? [])),
   };
   return { result, missing: missing.map((i) => `${i}/${n}`), runsMade };
+}
+
+/** Known limits over shards: runs add up, the first run is the earliest, invariants are united. */
+function mergedLimits(lists: LimitMet[][]): { limits?: LimitMet[] } {
+  const by = new Map<string, LimitMet>();
+  for (const l of lists.flat()) {
+    const had = by.get(l.name);
+    if (had === undefined) by.set(l.name, { ...l, invariants: [...l.invariants] });
+    else {
+      had.runs += l.runs;
+      had.invariants = [...new Set([...had.invariants, ...l.invariants])].sort();
+      if (l.firstRun < had.firstRun) Object.assign(had, { firstRun: l.firstRun, firstRunSeed: l.firstRunSeed });
+    }
+  }
+  return by.size === 0 ? {} : { limits: [...by.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }

@@ -98,6 +98,7 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
     seed,
     ...(options.invariants !== undefined ? { invariants: [...options.invariants] } : {}),
     ...(options.keepGoing ? { keepGoing: true } : {}),
+    ...(options.claims === false ? { claims: false } : {}),
     ...(options.workload !== undefined ? { workload: options.workload } : {}),
   };
   const threads = workers - 1;

@@ -14,6 +14,8 @@ export interface PoolTask {
   seed: number;
   invariants?: string[];
   keepGoing?: boolean;
+  /** false: judge every invariant as claimed (`--no-claims`) */
+  claims?: boolean;
   workload?: WorkloadOptions;
   /** [run (1-based, campaign-wide), runSeed] */
   runs: Array<[number, number]>;
@@ -51,6 +53,7 @@ export default async function makeRuns(task: PoolTask): Promise<Array<[number, R
     seed: task.seed,
     ...(task.invariants !== undefined ? { invariants: task.invariants } : {}),
     ...(task.keepGoing ? { keepGoing: true } : {}),
+    ...(task.claims === false ? { claims: false } : {}),
     ...(task.workload !== undefined ? { workload: task.workload } : {}),
     ...(extraInvariants !== undefined && extraInvariants.length > 0 ? { extraInvariants } : {}),
   };

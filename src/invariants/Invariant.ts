@@ -1,3 +1,4 @@
+import type { ThreadState } from '../systems/claims.js';
 import type { TraceEvent } from '../core/Trace.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
 
@@ -6,6 +7,8 @@ export interface ThreadNote {
   id: string;
   status: string;
   why: string;
+  /** The thread's state when it mattered, when that was earlier than the finding (known limits read it). */
+  state?: ThreadState;
 }
 
 /** What a checker found: one sentence and the threads involved. */
@@ -24,6 +27,11 @@ export interface Violation extends Finding {
   summary?: string;
   /** Set when no system could have avoided it (only silently dead agents explain it): why. */
   undetectable?: string;
+  /**
+   * Set when the system does not claim what broke (a known limit it declares, or an invariant
+   * outside its claims): the limit's name and why. Reported, never a failure.
+   */
+  limit?: { name: string; why: string };
 }
 
 /** Per-run state of one invariant: hooks return a finding when the invariant is broken. */

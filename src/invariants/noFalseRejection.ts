@@ -11,12 +11,16 @@ export const noFalseRejection: Invariant = {
     onCall: (view, call) => {
       if (call.ok || call.error !== 'AgentLimitReached') return null;
       const snap = view.snapshot();
+      // A delivery that re-reserves a released agent's slot (reference §5.3 F-A) is refused by the
+      // registry that counts the target, which need not be the caller's (a forked conversation
+      // sending to an agent of the tree it was forked from).
+      const scope = call.op === 'send_input' ? (view.thread(call.target)?.scope ?? call.scope) : call.scope;
       // A system with pools of its own (per-parent, global) is judged by them: the refusal is
       // justified when some pool this spawn needs is full of agents that really run.
-      const pools = snap.pools?.filter((p) => p.cap !== null && poolApplies(p, call.scope, call.caller));
+      const pools = snap.pools?.filter((p) => p.cap !== null && poolApplies(p, scope, call.caller));
       if (pools !== undefined && pools.length > 0) {
-        const session = snap.registries.find((r) => r.root === call.scope);
-        if (session !== undefined && session.cap !== null && view.liveIn(call.scope) >= session.cap) return null;
+        const session = snap.registries.find((r) => r.root === scope);
+        if (session !== undefined && session.cap !== null && view.liveIn(scope) >= session.cap) return null;
         for (const p of pools) {
           if (p.holders.filter((id) => { const t = view.thread(id); return t !== undefined && isLive(t); }).length >= p.cap!) return null;
         }
@@ -26,11 +30,12 @@ export const noFalseRejection: Invariant = {
           threads: idle,
         };
       }
-      const reg = snap.registries.find((r) => r.root === call.scope);
+      const reg = snap.registries.find((r) => r.root === scope);
       const cap = call.limit ?? reg?.cap ?? view.config.maxThreads;
-      const live = view.liveIn(call.scope);
-      if (live >= cap) return null;
-      const idle = reg ? idleHolders(view, reg) : [];
+      const live = view.liveIn(scope);
+      if (live >= cap || (call.decision !== undefined && call.decision.busy >= cap)) return null;
+      // a refusal decided earlier in a parallel batch names what held the slots then
+      const idle = call.decision !== undefined ? call.decision.idle.map((h) => ({ id: h.id, status: h.state, why: `held a slot without running (${h.state}) when the refusal was decided`, state: h.state })) : reg ? idleHolders(view, reg) : [];
       return {
         message: `${call.op}(${call.target}) by ${call.caller} refused with AgentLimitReached{${cap}} while ${plural(live, 'agent')} ${live === 1 ? 'runs' : 'run'}${idle.length ? `: slots held by ${listNames(idle.map((h) => h.id))}, which ${idle.length === 1 ? 'is' : 'are'} not running` : ''}`,
         threads: idle,

@@ -50,6 +50,11 @@ export function renderFuzz(r: FuzzReport, c: ChalkInstance, o: FuzzTerminalOptio
     const u = r.undetectable;
     lines.push(c.yellow(`undetectable by this system: ${u.runs} run${u.runs === 1 ? '' : 's'} broke ${u.invariants.join(', ')} only through agents that died silently (no delivery, heartbeat or exit told the runtime); not counted as violations`));
   }
+  for (const l of r.limits ?? []) {
+    lines.push(c.yellow(`known limit, not claimed by ${r.system}: ${l.name}: ${l.runs} run${l.runs === 1 ? '' : 's'} broke ${l.invariants.join(', ')} only where the system does not claim them (first in run ${l.firstRun}, workload seed ${l.firstRunSeed}); not counted as violations`));
+    lines.push(c.gray(`  why: ${l.why}`));
+  }
+  if (r.limits !== undefined) lines.push(c.gray(`  to judge every invariant as claimed (and shrink a counterexample of a limit): ${r.repeat} --no-claims`));
   if (o.shrinkTimedOut) lines.push(c.yellow('a shrink hit the --shrink-time safety net: its result depends on machine speed; raise --shrink-time or lower --shrink-steps'));
   lines.push('');
   const verdict =

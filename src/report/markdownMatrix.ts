@@ -9,7 +9,8 @@ function cell(e: RunEntry | undefined): string {
   if (e.judgement.status === 'mismatch') return '**!**';
   if (e.judgement.status === 'unjudged') return e.verdict === 'pass' ? '·' : '×';
   if (e.judgement.expected === 'refused') return '⊘';
-  return e.verdict === 'pass' ? '✓' : '✗';
+  // the matrix shows behaviour: a violation the system does not claim (a known limit) is one too
+  return e.verdict === 'pass' && (e.limited?.length ?? 0) === 0 ? '✓' : '✗';
 }
 
 function escapeCell(s: string): string {

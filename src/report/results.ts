@@ -28,6 +28,8 @@ export interface RunEntry {
   violations: Violation[];
   /** Violations no system could have avoided (only silently dead agents explain them); absent when none. */
   undetectable?: Violation[];
+  /** Violations the system does not claim (known limits, docs/claims.md): never failures; absent when none. */
+  limited?: Violation[];
   violationCounts: Record<string, number>;
   stats: RunResult['stats'];
   judgement: Judgement;
@@ -109,6 +111,11 @@ export interface FuzzReport {
   missingCoverage: string[];
   /** Runs that broke invariants only through undetectable faults (asked for by name); absent when none. */
   undetectable?: FuzzResult['undetectable'];
+  /**
+   * Known limits the campaign met: invariants broken only in cases the system does not claim
+   * (docs/claims.md), with how many runs and the first; never failures. Absent when none.
+   */
+  limits?: FuzzResult['limits'];
   /** One per violated invariant, in the order found. */
   failures: FuzzFinding[];
   /** Corpus files this campaign added. */
@@ -226,6 +233,7 @@ export function runEntry(scenario: Scenario, file: string | null, result: RunRes
     simulated_ms: result.simulated_ms,
     violations: result.violations,
     ...(result.undetectable.length > 0 ? { undetectable: result.undetectable } : {}),
+    ...(result.limited.length > 0 ? { limited: result.limited } : {}),
     violationCounts: result.violationCounts,
     stats: result.stats,
     judgement,

@@ -188,6 +188,12 @@ export function renderRunEntry(e: RunEntry, c: ChalkInstance): string {
     lines.push(`    ${v.message}`);
     if (v.undetectable) lines.push(c.gray(`    ${v.undetectable}`));
   }
+  for (const v of e.limited ?? []) {
+    lines.push(`  ${c.yellow('~')} ${c.bold(v.invariant)} ${c.gray(`turn ${v.turn}, event ${v.event}, t=${formatSeconds(v.t_ms)}`)} ${c.yellow(`known limit, not claimed by ${e.system}: ${v.limit?.name ?? ''}`)}`);
+    lines.push(`    ${v.message}`);
+    for (const t of v.threads.slice(0, 8)) lines.push(c.gray(`      ${t.id} [${t.status}] ${t.why}`));
+    if (v.limit) lines.push(c.gray(`    why: ${v.limit.why}`));
+  }
   for (const p of e.judgement.problems) lines.push(`  ${c.bold.red('!')} ${p}`);
   if (e.verdict === 'fail') lines.push(c.gray(`  replay: ${e.replay}`));
   return lines.join('\n') + '\n';

@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../core/Trace.js';
 import type { CallExpectation, Expectation, Scenario } from '../world/scenario.js';
-import type { Observation, RunResult } from './runScenario.js';
+import { everyViolation, type Observation, type RunResult } from './runScenario.js';
 
 /** How a run measured up against the scenario's expectation for that system. */
 export interface Judgement {
@@ -43,7 +43,9 @@ export function expectationFor(scenario: Scenario, systemId: string): { key: str
  * points of the run; `refused` that the system refuses the configuration.
  */
 export function judge(scenario: Scenario, result: RunResult): Judgement {
-  const observed = result.violations.map((v) => v.invariant);
+  // an expectation states behaviour, so the system's known limits count here too
+  const all = everyViolation(result);
+  const observed = all.map((v) => v.invariant);
   const found = expectationFor(scenario, result.system);
   if (found === undefined) return { status: 'unjudged', observed, problems: [] };
   const { key, expected } = found;
@@ -53,16 +55,16 @@ export function judge(scenario: Scenario, result: RunResult): Judgement {
   } else if (result.refused !== undefined) {
     problems.push(`the system refused the configuration: ${result.refused}`);
   } else if (expected === 'pass') {
-    for (const v of result.violations) problems.push(`expected pass, but ${v.invariant} was violated in turn ${v.turn}: ${v.message}`);
+    for (const v of all) problems.push(`expected pass, but ${v.invariant} was violated in turn ${v.turn}: ${v.message}`);
   } else {
     const violates = expected.violates ?? [];
     for (const name of violates) {
       if (!observed.includes(name)) problems.push(`expected ${name} to be violated, but it held`);
     }
-    for (const v of result.violations) {
+    for (const v of all) {
       if (!violates.includes(v.invariant)) problems.push(`${v.invariant} was violated in turn ${v.turn}, which the expectation does not list: ${v.message}`);
     }
-    const first = result.violations.find((v) => v.invariant === violates[0]);
+    const first = all.find((v) => v.invariant === violates[0]);
     if (first && expected.firstAt) {
       if (first.turn !== expected.firstAt.turn) problems.push(`expected ${first.invariant} first in turn ${expected.firstAt.turn}, found it in turn ${first.turn}`);
       if (expected.firstAt.event !== undefined && first.event !== expected.firstAt.event) {

@@ -1,5 +1,7 @@
 import type { TraceEvent } from '../core/Trace.js';
+import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition, ThreadId } from '../systems/contract.js';
+import { limitFor } from '../invariants/limitFor.js';
 import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
@@ -38,6 +40,11 @@ export interface RunOptions {
   extraInvariants?: readonly Invariant[];
   /** Asked every few thousand events: true stops the run where it is (stop reason `stopped`). */
   shouldStop?: () => boolean;
+  /**
+   * Apply the system's declared claims and known limits (default true): a violation the system
+   * does not claim goes to `limited`. `false` judges every invariant as claimed (`--no-claims`).
+   */
+  claims?: boolean;
 }
 
 /** How many trace events a report shows of a run: before its first violation, or from its start. */
@@ -65,6 +72,12 @@ export interface RunResult {
    * each invariant, each with `undetectable` set.
    */
   undetectable: Violation[];
+  /**
+   * Violations the system does not claim (an invariant outside its `claims`, or a case one of
+   * its `limits` explains): known limits, reported with the limit's name and why, never a
+   * failure. The first of each invariant, each with `limit` set.
+   */
+  limited: Violation[];
   /** How many times each violated invariant was found broken. */
   violationCounts: Record<string, number>;
   stats: WorldStats;
@@ -103,6 +116,8 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
   const checkers: Array<{ inv: Invariant; c: InvariantChecker }> = selected.map((inv) => ({ inv, c: inv.create() }));
   const violations: Violation[] = [];
   const undetectable: Violation[] = [];
+  const limited: Violation[] = [];
+  const declared = declaredClaims(system, options.claims);
   const counts: Record<string, number> = {};
   const strict = options.strict ?? false;
   // Any expectation of the file may be the one that judges this run (an external program is
@@ -117,6 +132,14 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
       if (!undetectable.some((v) => v.invariant === inv)) {
         const ev = view.lastEvent();
         undetectable.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, undetectable: why });
+      }
+      return;
+    }
+    const limit = declared === null ? null : limitFor(declared, inv, f.threads, (id) => view.thread(id));
+    if (limit !== null) {
+      if (!limited.some((v) => v.invariant === inv)) {
+        const ev = view.lastEvent();
+        limited.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, limit });
       }
       return;
     }
@@ -182,6 +205,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     stop: r.stop,
     violations,
     undetectable,
+    limited,
     violationCounts: counts,
     stats: r.stats,
     simulated_ms: r.simulated_ms,
@@ -201,4 +225,34 @@ function undetectableBecause(view: WorldView, f: Finding): string | null {
   for (const n of f.threads) if (view.thread(n.id)?.silentDeath !== true) return null;
   const ids = f.threads.map((n) => n.id);
   return `undetectable by this system: ${ids.join(', ')} died silently and no signal (a delivery, a heartbeat, an exit) reached the runtime`;
+}
+
+/**
+ * Every violation of a run in order of occurrence, the known limits included (the first of each
+ * invariant): what a scenario's `expect:` describes, since it states the system's behaviour
+ * whatever the system claims.
+ */
+export function everyViolation(r: Pick<RunResult, 'violations' | 'limited'>): Violation[] {
+  const first = new Map<string, Violation>();
+  for (const v of [...r.violations, ...r.limited]) {
+    const had = first.get(v.invariant);
+    if (had === undefined || v.event < had.event) first.set(v.invariant, v);
+  }
+  // a stable sort: equal events keep the order the checkers reported them in
+  return [...first.values()].sort((a, b) => a.event - b.event);
+}
+
+/** The system's declaration, or null when it claims everything (or `claims` is false: judge all). */
+export function declaredClaims(system: SystemDefinition, claims?: boolean): Claims | null {
+  if (claims === false || (system.claims === undefined && (system.limits?.length ?? 0) === 0)) return null;
+  return { ...(system.claims !== undefined ? { claims: system.claims } : {}), ...(system.limits !== undefined ? { limits: system.limits } : {}) };
+}
+
+/**
+ * Whether a finding is a failure of the system (it goes to `violations`): neither undetectable
+ * nor a known limit of it. What shrinking notes as the point where a run first failed.
+ */
+export function isFailure(declared: Claims | null, invariant: string, view: WorldView, f: Finding): boolean {
+  if (undetectableBecause(view, f) !== null) return false;
+  return declared === null || limitFor(declared, invariant, f.threads, (id) => view.thread(id)) === null;
 }

@@ -5,6 +5,12 @@ import { externalSystem } from './external/ExternalSystem.js';
 import { CodexV2 } from './codexV2.js';
 import { codexConfigRefusal } from './codexConfig.js';
 import { EXAMPLE_SYSTEMS } from './examples/catalog.js';
+import { codexV1Limits } from './codexLimits.js';
+import type { KnownLimit } from './claims.js';
+
+function limitsOf(limits: KnownLimit[] | undefined): { limits?: KnownLimit[] } {
+  return limits === undefined ? {} : { limits };
+}
 
 interface V1Base {
   id: string;
@@ -92,6 +98,7 @@ export function builtinSystems(): SystemDefinition[] {
         summary: forkPolicy === 'fresh-root' ? base.summary : `${base.id} where ${FORK_SUMMARY[forkPolicy]}`,
         create: (config, env) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }, env),
         refusesConfig: codexConfigRefusal,
+        ...limitsOf(codexV1Limits(base.release, forkPolicy)),
       });
     }
   }

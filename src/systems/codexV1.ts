@@ -312,6 +312,7 @@ export class CodexV1 implements SystemUnderTest {
           d.status = 'Shutdown';
           shutdown.push(d.id);
           reg.release(d.id);
+          this.releaseOnFinal(d);
         }
         return { ok: true, shutdown };
       }
@@ -335,6 +336,7 @@ export class CodexV1 implements SystemUnderTest {
         t.loaded = false;
         t.status = 'Shutdown';
         shutdown.push(t.id);
+        this.releaseOnFinal(t);
       }
       // shutdown_live_agent always removes and releases, whatever the send returned
       reg.release(t.id);
@@ -406,6 +408,7 @@ export class CodexV1 implements SystemUnderTest {
       target.status = 'Shutdown';
       // D4: handle_thread_request_result releases in the caller's registry.
       this.registries.get(caller?.scope ?? target.scope)!.release(target.id);
+      this.releaseOnFinal(target);
       return refuse('InternalAgentDied', `agent with id ${req.target} is closed`);
     }
     if (!target.isRoot && this.options.release !== 'close-only') {
@@ -424,9 +427,18 @@ export class CodexV1 implements SystemUnderTest {
     const t = this.threads.get(thread);
     if (!t) return;
     t.status = status;
-    if (this.options.release === 'on-final' && !t.isRoot && isFinal(status)) {
-      this.registries.get(t.scope)!.release(t.id);
-    }
+    if (isFinal(status)) this.releaseOnFinal(t);
+  }
+
+  /**
+   * F-A: a thread whose status became final (Completed, Errored, Shutdown, NotFound: `is_final`,
+   * reference §2) gives its slot back in the registry that counts it, the one whose control
+   * started its completion watcher (#18335's option 3: release in `maybe_start_completion_watcher`,
+   * control.rs@2e71ac0f). A shutdown by close or InternalAgentDied is final too, so the slot goes
+   * back there even when the shipped close released in the caller's registry (D4). Idempotent.
+   */
+  private releaseOnFinal(t: ThreadInfo): void {
+    if (this.options.release === 'on-final' && !t.isRoot) this.registries.get(t.scope)!.release(t.id);
   }
 
   threadVanished(thread: ThreadId): void {

@@ -1,3 +1,4 @@
+import type { KnownLimit } from './claims.js';
 
 /**
  * The system-under-test (SUT) contract: one admission-control implementation (a registry plus
@@ -392,4 +393,12 @@ export interface SystemDefinition {
    * accepts it. A refused configuration is a verdict of its own (`refused`), not a finding.
    */
   refusesConfig?(config: SystemConfig): string | undefined;
+  /**
+   * Optional: which invariants the system claims to hold (absent: every one). A violation of an
+   * invariant it does not claim is reported as a known limit of it and never fails a run
+   * (docs/claims.md).
+   */
+  claims?: readonly string[];
+  /** Optional: the cases, with reasons, in which a claimed invariant is known to break (docs/claims.md). */
+  limits?: readonly KnownLimit[];
 }

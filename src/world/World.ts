@@ -21,6 +21,7 @@ import {
 import { StepBudget } from '../systems/StepBudget.js';
 import { actionKind, type Action, type Outcome, type Scenario } from './scenario.js';
 import { isLive, type CallRecord, type ResolvedConfig, type ThreadKind, type TruthThread, type WorldView } from './truth.js';
+import { threadState } from './threadState.js';
 
 /** Hooks through which invariants (and anything else) watch a run. */
 export interface WorldObserver {
@@ -670,6 +671,19 @@ export class World implements WorldView {
     }
     const deferred: Array<() => void> = [];
     const inFlight = (): boolean => ops.some((o) => o.started && !o.done);
+    // A refusal is reported once no sibling is in flight, by when a sibling may have closed an
+    // agent: what justified it is what ran, or held a reservation, when the system decided.
+    const busyAt = (call: CreateCall, self: Op): NonNullable<CallRecord['decision']> => {
+      const caller = this.truth.get(call.caller);
+      if (caller === undefined) return { busy: 0, idle: [] };
+      const reg = this.snapshot().registries.find((r) => r.root === caller.scope);
+      const idle: NonNullable<CallRecord['decision']>['idle'] = [];
+      for (const e of reg?.entries ?? []) {
+        const t = e.root || e.thread === null ? undefined : this.truth.get(e.thread);
+        if (t !== undefined && !isLive(t)) idle.push({ id: t.id, state: threadState(t) });
+      }
+      return { busy: this.liveIn(caller.scope) + ops.filter((o) => o !== self && o.started && !o.done).length, idle };
+    };
     const settle = (ok: boolean, report: () => void): void => {
       if (ok || !inFlight()) report();
       else deferred.push(report);
@@ -693,7 +707,8 @@ export class World implements WorldView {
                 : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' }),
             );
             if (res === undefined) return;
-            settle(res.ok, () => this.create(call, { res, before }));
+            const decision = res.ok ? undefined : busyAt(call, op);
+            settle(res.ok, () => this.create(call, { res, before, ...(decision !== undefined ? { decision } : {}) }));
           },
         };
         return op;
@@ -736,7 +751,8 @@ export class World implements WorldView {
           if (before !== undefined && JSON.stringify(this.snapshot()) !== pre) changed = true;
           if (!s.done) return this.emit('step', call.caller, call.tool, call.target, 'step', s.label);
           op.done = true;
-          settle(s.value.ok, () => this.create(call, { res: s.value, before: s.value.ok || changed ? before : this.snapshot() }));
+          const decision = s.value.ok ? undefined : busyAt(call, op);
+          settle(s.value.ok, () => this.create(call, { res: s.value, before: s.value.ok || changed ? before : this.snapshot(), ...(decision !== undefined ? { decision } : {}) }));
         },
       };
       return op;
@@ -771,8 +787,12 @@ export class World implements WorldView {
   }
 
   /** `decided`: the answer of a spawn already made in steps (a parallel batch). */
-  private create(call: CreateCall, decided?: { res: SpawnResponse | ForkResponse; before: SystemSnapshot | undefined }): void {
-    const caller = this.callerOk(call.caller, call.tool, call.target);
+  private create(call: CreateCall, decided?: { res: SpawnResponse | ForkResponse; before: SystemSnapshot | undefined; decision?: CallRecord['decision'] }): void {
+    // A spawn the system already made (its steps ran in a parallel batch) has its thread even when
+    // the caller was shut down between the steps: the world records it rather than leave the
+    // system counting a thread the world never saw.
+    const made = decided !== undefined && decided.res.ok ? this.truth.get(call.caller) : undefined;
+    const caller = made ?? this.callerOk(call.caller, call.tool, call.target);
     if (caller === undefined) return;
     if (this.truth.has(call.target)) {
       this.emit('call', call.caller, call.tool, call.target, 'skipped', `a thread named ${call.target} already exists`);
@@ -789,7 +809,7 @@ export class World implements WorldView {
     if (!res.ok) {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
-      this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope, ...(before ? { before } : {}) });
+      this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope, ...(before ? { before } : {}), ...(decided?.decision !== undefined ? { decision: decided.decision } : {}) });
       return;
     }
     if (call.createFails) {

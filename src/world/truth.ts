@@ -1,3 +1,4 @@
+import type { ThreadState } from '../systems/claims.js';
 import type { AgentStatus, SystemSnapshot, ThreadId } from '../systems/contract.js';
 import type { TraceEvent } from '../core/Trace.js';
 import type { ScenarioConfig } from './scenario.js';
@@ -86,6 +87,13 @@ export interface CallRecord {
   scope: ThreadId;
   /** the system's snapshot before the call, when the world was asked to keep it */
   before?: SystemSnapshot;
+  /**
+   * A refusal in a parallel batch is reported after its siblings finished, by when one of them
+   * may have closed an agent: what held the caller's registry when the system decided. `busy`:
+   * the agents running in the caller's scope plus the siblings holding a reservation; `idle`:
+   * the counted threads that were not running then, with their state then.
+   */
+  decision?: { busy: number; idle: Array<{ id: ThreadId; state: ThreadState }> };
 }
 
 /** The read-only view of a running world that invariants and reports use. */

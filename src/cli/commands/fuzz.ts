@@ -41,6 +41,8 @@ interface FuzzFlags extends ShapingFlags {
   report?: string | true;
   workers?: string;
   shard?: string;
+  /** false with --no-claims */
+  claims?: boolean;
 }
 
 const DEFAULT_RUNS = 1000;
@@ -55,6 +57,7 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
     .option('--seed <n>', 'root seed of the campaign (default: a random one, printed)', parseSeed)
     .addOption(new Option('--invariant <name...>', 'check only these invariants (e.g. depth-within-max targets #30692)').choices(allInvariantNames()))
     .option('--keep-going', 'collect distinct violations (one per invariant) instead of stopping at the first')
+    .option('--no-claims', "judge every invariant as claimed, ignoring the system's declared claims and known limits (docs/claims.md)")
     .option('--corpus <dir>', 'replay every counterexample stored in <dir> first, and add new failures to it')
     .option('--require-coverage <states>', `fail unless every named state was reached (comma-separated: ${COVERAGE_NAMES.join(', ')})`)
     .option('--shrink-steps <n>', 'candidate runs a shrink may make (default 2000; the result is deterministic for a bound)')
@@ -140,6 +143,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
     ...(selected.invariants !== undefined ? { invariants: selected.invariants } : {}),
     ...(selected.extraInvariants.length > 0 ? { extraInvariants: selected.extraInvariants } : {}),
     ...(flags.keepGoing || defaults.keepGoing ? { keepGoing: true } : {}),
+    ...(flags.claims === false ? { claims: false } : {}),
     ...(Object.keys(workload).length > 0 ? { workload } : {}),
     corpus,
     shrink: {
@@ -207,7 +211,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
       added.push(ctx.rel(path));
     }
   }
-  const repeat = fuzzRepeatCommand(result, runs ?? result.runs, Boolean(flags.keepGoing)) + shapingFlagsText(flags);
+  const repeat = fuzzRepeatCommand(result, runs ?? result.runs, Boolean(flags.keepGoing)) + shapingFlagsText(flags) + (flags.claims === false ? ' --no-claims' : '');
   const report = fuzzReport(result, { system, files, repeat, extraInvariants: selected.extraInvariants, shard: shard ? { index: shard.index + 1, count: shard.count } : null, corpusAdded: added });
   const document = reportDocument('fuzz', ctx.version, report, { seed });
   const meta: FuzzMeta = {
@@ -264,6 +268,11 @@ export function renderCheckFuzz(rows: readonly CheckFuzzSummary[], c: ReturnType
       lines.push(`  ${r.system.padEnd(w)}${cells.join('')}`);
     }
     lines.push(...wrap(found.map((f) => `${label(f)} = ${f}`), '  ', 100).map((l) => c.gray(l)));
+  }
+  const limited = rows.filter((r) => r.limits !== undefined);
+  if (limited.length > 0) {
+    lines.push(c.yellow('  known limits, not claimed by the system (docs/claims.md; not violations): runs that broke an invariant only there'));
+    for (const r of limited) lines.push(c.gray(`  ${r.system.padEnd(w)}  ${r.limits!.map((l) => `${l.name} ${l.runs}`).join(', ')}`));
   }
   lines.push(c.gray(`  a counterexample: spawnsim fuzz --system <id> --seed ${CHECK_FUZZ.seed} --runs ${CHECK_FUZZ.runs} --keep-going`));
   return lines.join('\n') + '\n';
