@@ -83,5 +83,6 @@ export type { RealRuntime, RuntimeSession, SessionOptions, ToolDialect, ToolOp, 
 export type { WireFormat } from './runtimes/wire/format.js';
 export { GEMINI_WIRE } from './runtimes/wire/gemini.js';
 export { RESPONSES_WIRE } from './runtimes/wire/responses.js';
-export { defineConfig, type ProjectConfig, type ProjectSystem } from './config/defineConfig.js';
+export { defineConfig, type ProjectConfig, type ProjectSystem, type DeclaredSystem } from './config/defineConfig.js';
+export { THREAD_STATES, NOT_CLAIMED, claimsProblems, type Claims, type KnownLimit, type ThreadState } from './systems/claims.js';
 export { SmallRegistry, defineRegistry, refusal, type SmallThread } from './systems/SmallRegistry.js';

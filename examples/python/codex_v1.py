@@ -314,6 +314,7 @@ class CodexV1:
                     d.status = "Shutdown"
                     shutdown.append(d.id)
                     reg.release(d.id)
+                    self._release_on_final(d)
                 return {"ok": True, "shutdown": shutdown}
             return refuse("ThreadNotFound", "agent with id %s not found" % target_id)
         # close marks only the target's spawn edge Closed: descendants keep Open edges
@@ -325,6 +326,7 @@ class CodexV1:
                 t.loaded = False
                 t.status = "Shutdown"
                 shutdown.append(t.id)
+                self._release_on_final(t)
             reg.release(t.id)
         return {"ok": True, "shutdown": shutdown}
 
@@ -374,6 +376,7 @@ class CodexV1:
             target.status = "Shutdown"
             # D4: the InternalAgentDied cleanup releases in the caller's registry
             self.registries[caller.scope if caller is not None else target.scope].release(target.id)
+            self._release_on_final(target)
             return refuse("InternalAgentDied", "agent with id %s is closed" % target_id)
         if not target.is_root and self.release != "close-only":
             reg = self.registries[target.scope]
@@ -389,7 +392,13 @@ class CodexV1:
         if t is None:
             return
         t.status = status
-        if self.release == "on-final" and not t.is_root and is_final(status):
+        if is_final(status):
+            self._release_on_final(t)
+
+    def _release_on_final(self, t):
+        # F-A: a final status (a shutdown too) gives the slot back in the registry that counts
+        # the agent, whatever registry the shipped close released it in (D4)
+        if self.release == "on-final" and not t.is_root:
             self.registries[t.scope].release(t.id)
 
     def thread_vanished(self, thread):

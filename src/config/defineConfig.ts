@@ -1,4 +1,5 @@
 import type { Invariant } from '../invariants/Invariant.js';
+import type { KnownLimit } from '../systems/claims.js';
 import type { SystemDefinition, SystemConfig, SystemUnderTest } from '../systems/contract.js';
 
 /** A system as a project file may name it. */
@@ -12,8 +13,15 @@ export type ProjectSystem =
  * The shape of `spawnsim.config.ts` (docs/custom-registry.md). Strings are module paths
  * (relative to the file: `./registry.ts`, `./registry.ts#buggy`) or `exec:PROGRAM ARGS...`.
  */
+/** A system with what it claims to hold and its known limits (docs/claims.md). */
+export interface DeclaredSystem {
+  system: ProjectSystem;
+  claims?: string[];
+  limits?: KnownLimit[];
+}
+
 export interface ProjectConfig {
-  systems?: Record<string, ProjectSystem>;
+  systems?: Record<string, ProjectSystem | DeclaredSystem>;
   invariants?: Array<string | Invariant> | Record<string, string | Invariant>;
   scenarios?: string | string[];
   fuzz?: {

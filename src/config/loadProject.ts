@@ -9,6 +9,7 @@ import { ScenarioError } from '../scenario/ScenarioError.js';
 import { InputFileError, readInputFile } from '../cli/inputFile.js';
 import { builtinSystems } from '../systems/catalog.js';
 import type { SystemConfig, SystemDefinition, SystemUnderTest } from '../systems/contract.js';
+import { THREAD_STATES, claimsProblems, type Claims } from '../systems/claims.js';
 import { EXEC_PREFIX, parseExecSpec } from '../systems/external/execSpec.js';
 import { ExternalSystemDefinition, type ExternalOptions } from '../systems/external/ExternalSystem.js';
 import type { ExploreDefaults, FuzzDefaults, Project } from './Project.js';
@@ -155,15 +156,30 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
 
   // ---- systems ----
   const systems = new Map<string, SystemDefinition>();
-  for (const [name, value] of Object.entries(data.systems ?? {})) {
-    const path = ['systems', name];
+  const declarations = new Map<string, { path: PropertyKey[]; claims: Claims }>();
+  for (const [name, entry] of Object.entries(data.systems ?? {})) {
+    let path: PropertyKey[] = ['systems', name];
     if (builtin.has(name)) throw loc.at(path, `the system name \`${name}\` is a built-in system's: choose another name`);
+    // `{ system, claims, limits }`: a system with what it claims (docs/claims.md)
+    let value: unknown = entry;
+    let declared: Claims = {};
+    if (isDeclared(entry)) {
+      const d = SystemEntry.safeParse(entry);
+      if (!d.success) {
+        const issue = d.error.issues[0]!;
+        throw loc.at([...path, ...(issue.path as PropertyKey[])], `${[...path, ...issue.path].map(String).join('.')}: ${issue.message}`);
+      }
+      value = d.data.system;
+      declared = { ...(d.data.claims !== undefined ? { claims: d.data.claims } : {}), ...(d.data.limits !== undefined ? { limits: d.data.limits } : {}) };
+      declarations.set(name, { path, claims: declared });
+      path = [...path, 'system'];
+    }
     if (typeof value === 'string' && value.startsWith(EXEC_PREFIX)) {
       const spec = parseExecSpec(value);
       if (spec === undefined) throw loc.at(path, `expected exec:PROGRAM ARGS..., got ${JSON.stringify(value)}`);
       const def = new ExternalSystemDefinition(spec, { ...options.external, cwd: dir });
       opened.push(def);
-      systems.set(name, named(name, def, `${def.summary} (from ${value})`));
+      systems.set(name, named(name, def, `${def.summary} (from ${value})`, declared));
       continue;
     }
     let v: unknown = value;
@@ -176,7 +192,8 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
     }
     const def = asDefinition(v);
     if (def === undefined) throw loc.at(path, `expected a system: a module path (./registry.ts, ./registry.ts#name), exec:PROGRAM ARGS..., or (in a TS/JS file) a SystemDefinition { create(config) }, a class or a factory; ${from} gives ${describe(v)}`);
-    systems.set(name, named(name, def, def.summary ?? `${name} (from ${from})`));
+    systems.set(name, named(name, def, def.summary ?? `${name} (from ${from})`, declared));
+    if (!declarations.has(name) && (def.claims !== undefined || def.limits !== undefined)) declarations.set(name, { path, claims: { ...(def.claims !== undefined ? { claims: def.claims } : {}), ...(def.limits !== undefined ? { limits: def.limits } : {}) } });
   }
 
   // ---- invariants ----
@@ -199,12 +216,18 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
     }
   }
 
+  const userNames = new Set(invariants.map((i) => i.name));
+  // ---- claims: every name known once the project's invariants are ----
+  for (const [, d] of declarations) {
+    const problems = claimsProblems(d.claims, [...taken].filter((n) => n !== SYSTEM_ERROR || userNames.has(n)));
+    if (problems.length > 0) throw loc.at(d.path, problems[0]!);
+  }
+
   // ---- scenarios, defaults ----
   const scenarioDirs = (data.scenarios === undefined ? [] : typeof data.scenarios === 'string' ? [data.scenarios] : data.scenarios).map((s) => resolve(dir, s));
   scenarioDirs.forEach((d, i) => {
     if (!existsSync(d)) throw loc.at(typeof data.scenarios === 'string' ? ['scenarios'] : ['scenarios', i], `no such scenario folder: ${d}`);
   });
-  const userNames = new Set(invariants.map((i) => i.name));
   const checkInvariantNames = (list: string[] | undefined, path: PropertyKey[]): void => {
     list?.forEach((n, i) => {
       if (!taken.has(n) || (n === SYSTEM_ERROR && !userNames.has(n))) throw loc.at([...path, i], `unknown invariant \`${n}\`: expected one of ${[...taken].filter((x) => x !== SYSTEM_ERROR).join(', ')}`);
@@ -246,13 +269,40 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
 }
 
 /** A definition under the project's name (the name is what expectations and counterexamples record). */
-function named(name: string, def: SystemDefinition, summary: string): SystemDefinition {
+function named(name: string, def: SystemDefinition, summary: string, declared: Claims = {}): SystemDefinition {
   const out: SystemDefinition & { judgeAs?: () => string | undefined; dispose?: () => void } = {
     id: name,
     summary,
     create: (config: SystemConfig) => def.create(config),
+    // the project file's declaration wins; otherwise the definition's (an exec: program's handshake)
+    get claims() {
+      return declared.claims ?? (declared.limits === undefined ? def.claims : undefined);
+    },
+    get limits() {
+      return declared.limits ?? (declared.claims === undefined ? def.limits : undefined);
+    },
   };
   return out;
+}
+
+/** A system entry with a declaration: `{ system: './registry.ts' | 'exec:...' | a definition, claims?, limits? }`. */
+const SystemEntry = z.strictObject({
+  system: z.unknown().refine((v) => v !== undefined, { message: 'name the system: a module path, exec:PROGRAM ARGS... or a definition' }),
+  claims: z.array(z.string()).optional(),
+  limits: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        invariants: z.array(z.string()),
+        why: z.string(),
+        holders: z.array(z.enum(THREAD_STATES)).optional(),
+      }),
+    )
+    .optional(),
+});
+
+function isDeclared(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && 'system' in v && typeof (v as { create?: unknown }).create !== 'function';
 }
 
 function asDefinition(v: unknown): SystemDefinition | undefined {

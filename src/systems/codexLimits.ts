@@ -87,3 +87,11 @@ export function codexV1Limits(release: ReleasePolicy, forkPolicy: ForkPolicy): K
   else if (forkPolicy === 'deny-at-max-depth') out.push(forksBelowMaxDepth);
   return out;
 }
+
+/** The limits of a built-in V1 variant by its id (`codex-v1-release-on-final+inherit`), or undefined. */
+export function codexLimitsFor(id: string): KnownLimit[] | undefined {
+  const m = /^codex-v1(-reap-on-reserve|-release-on-final|-reap-stale|-await-close)?(?:\+(inherit|deny-at-max-depth))?$/.exec(id);
+  if (m === null) return undefined;
+  const release: ReleasePolicy = m[1] === '-reap-on-reserve' ? 'reap-on-reserve' : m[1] === '-release-on-final' ? 'on-final' : 'close-only';
+  return codexV1Limits(release, (m[2] as ForkPolicy | undefined) ?? 'fresh-root');
+}

@@ -271,8 +271,11 @@ export function renderCheckFuzz(rows: readonly CheckFuzzSummary[], c: ReturnType
   }
   const limited = rows.filter((r) => r.limits !== undefined);
   if (limited.length > 0) {
-    lines.push(c.yellow('  known limits, not claimed by the system (docs/claims.md; not violations): runs that broke an invariant only there'));
-    for (const r of limited) lines.push(c.gray(`  ${r.system.padEnd(w)}  ${r.limits!.map((l) => `${l.name} ${l.runs}`).join(', ')}`));
+    lines.push(c.yellow('  known limits (docs/claims.md), not violations: runs that broke an invariant only where'), c.yellow('  the system does not claim it'));
+    for (const r of limited) {
+      const rows = wrap(r.limits!.map((l) => `${l.name} ${l.runs}`), ' '.repeat(w + 4), 100);
+      lines.push(...rows.map((l, i) => c.gray(i === 0 ? `  ${r.system.padEnd(w)}  ${l.trimStart()}` : l)));
+    }
   }
   lines.push(c.gray(`  a counterexample: spawnsim fuzz --system <id> --seed ${CHECK_FUZZ.seed} --runs ${CHECK_FUZZ.runs} --keep-going`));
   return lines.join('\n') + '\n';

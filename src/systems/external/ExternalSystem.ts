@@ -22,6 +22,8 @@ import type {
   WaitResponse,
 } from '../contract.js';
 import { codexConfigRefusal } from '../codexConfig.js';
+import type { Claims, KnownLimit } from '../claims.js';
+import { codexLimitsFor } from '../codexLimits.js';
 import { execId, parseExecSpec, type ExecSpec } from './execSpec.js';
 import { NOTIFICATION_OPS, PROTOCOL_VERSION, RESULTS, Response, type Hello, type RequestOp } from './protocol.js';
 import { SyncBridge, type BridgeReply } from './SyncBridge.js';
@@ -362,6 +364,30 @@ export class ExternalSystemDefinition implements SystemDefinition {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * What the program claims (docs/claims.md): its handshake's `claims` and `limits`, or, without
+   * them, the declaration of the built-in system it `implements`. None when it cannot handshake.
+   */
+  get claims(): readonly string[] | undefined {
+    return this.declared().claims;
+  }
+
+  get limits(): readonly KnownLimit[] | undefined {
+    return this.declared().limits;
+  }
+
+  private declared(): Claims {
+    let h: Hello;
+    try {
+      h = this.handshake();
+    } catch {
+      return {};
+    }
+    if (h.claims !== undefined || h.limits !== undefined) return { ...(h.claims !== undefined ? { claims: h.claims } : {}), ...(h.limits !== undefined ? { limits: h.limits } : {}) };
+    const inherited = h.implements === undefined ? undefined : codexLimitsFor(h.implements);
+    return inherited === undefined ? {} : { limits: inherited };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { THREAD_STATES } from '../claims.js';
 import { z } from 'zod';
 
 /**
@@ -102,7 +103,19 @@ export const RESULTS = {
   hello: z.strictObject({
     protocol: z.number().int().describe('The protocol version the program speaks; must equal the request version.'),
     name: z.string().min(1).describe('A human-readable name for reports.'),
-    implements: z.string().optional().describe('A built-in system id whose scenario expectations this program must meet (e.g. codex-v1).'),
+    implements: z.string().optional().describe('A built-in system id whose scenario expectations this program must meet (e.g. codex-v1); without claims or limits of its own, the program also declares what that system declares.'),
+    claims: z.array(z.string()).optional().describe('The invariants the program claims to hold (absent: every one); a violation of any other is a known limit, never a failure (docs/claims.md).'),
+    limits: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          invariants: z.array(z.string()).min(1),
+          why: z.string().min(1),
+          holders: z.array(z.enum(THREAD_STATES)).optional(),
+        }),
+      )
+      .optional()
+      .describe('Known limits: cases, with reasons, in which a claimed invariant may break (docs/claims.md).'),
     capabilities: z.strictObject({
       ops: z.array(z.string()).describe('The request ops the program understands; hello, create, startRoot, spawn and snapshot are required.'),
       spawnSteps: z.boolean().optional().describe('true when spawnBegin/step are implemented.'),
