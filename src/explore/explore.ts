@@ -1,6 +1,6 @@
 import { TraceDigest } from '../core/digest.js';
 import type { Invariant, Violation } from '../invariants/Invariant.js';
-import { runScenario, type RunResult } from '../scenario/runScenario.js';
+import { everyViolation, runScenario, type RunResult } from '../scenario/runScenario.js';
 import type { SystemDefinition, ThreadId } from '../systems/contract.js';
 import type { Outcome, Scenario } from '../world/scenario.js';
 import { isLive, type TruthThread } from '../world/truth.js';
@@ -43,6 +43,8 @@ export interface ExploreOptions {
   invariants?: readonly string[];
   /** Your own invariants, checked beside the selected built-in ones. */
   extraInvariants?: readonly Invariant[];
+  /** false: judge every invariant as claimed, ignoring the system's known limits (docs/claims.md). */
+  claims?: boolean;
   /** Asked every few hundred workloads: true stops the search (`interrupted`), keeping what it found so far. */
   shouldStop?: () => boolean;
   /** Told every few hundred workloads: workloads run so far, unique states, the level (tool calls) being expanded. */
@@ -211,6 +213,7 @@ export function explore(options: ExploreOptions): ExploreResult {
       gauges: false,
       extraInvariants: [capture.invariant, ...(options.extraInvariants ?? [])],
       ...(options.invariants ? { invariants: options.invariants } : {}),
+      ...(options.claims === false ? { claims: false } : {}),
     });
     if (r.verdict === 'fail') return { violated: r, path, completes };
     const c = capture.result();
@@ -424,17 +427,18 @@ function captureFor(path: readonly ExploreStep[]): { invariant: Invariant; resul
 function makeCounterexample(path: ExploreStep[], completes: Map<number, Site>, cfg: CompileConfig, options: ExploreOptions): Counterexample {
   const base = compilePath(path, completes, cfg);
   // The full replay (not stopped at the first violation) is what `spawnsim run` will see.
-  const r = runScenario(base, options.system, { ...(options.invariants ? { invariants: options.invariants } : {}), ...(options.extraInvariants ? { extraInvariants: options.extraInvariants } : {}) });
+  const r = runScenario(base, options.system, { ...(options.invariants ? { invariants: options.invariants } : {}), ...(options.extraInvariants ? { extraInvariants: options.extraInvariants } : {}), ...(options.claims === false ? { claims: false } : {}) });
   const first = r.violations[0];
   if (first === undefined) throw new Error(`explore: the counterexample did not reproduce on ${options.system.id} (an explorer bug)`);
   const toolCalls = path.reduce((a, s) => a + stepCalls(s), 0);
-  const violates = [...new Set(r.violations.map((v) => v.invariant))];
+  // the file's expectation states behaviour: known limits included (docs/claims.md)
+  const violates = [first.invariant, ...everyViolation(r).map((v) => v.invariant).filter((n) => n !== first.invariant)];
   const scenario: Scenario = {
     ...base,
     name: `explore-${options.system.id}-${first.invariant}`,
     description: `A shortest workload (${toolCalls} tool call${toolCalls === 1 ? '' : 's'}) that breaks ${first.invariant} on ${options.system.id}, found by spawnsim explore: every workload with fewer tool calls within the same bounds holds.`,
     replay: { system: options.system.id, invariant: first.invariant, digest: r.digest },
-    expect: { [options.system.id]: { violates, firstAt: { turn: first.turn }, because: first.message } },
+    expect: { [options.system.id]: { violates, firstAt: { turn: (everyViolation(r).find((v) => v.invariant === first.invariant) ?? first).turn }, because: first.message } },
   };
   return { scenario, steps: path.map(describeStep), toolCalls, invariant: first.invariant, message: first.message, turn: first.turn, violations: r.violations, digest: r.digest };
 }

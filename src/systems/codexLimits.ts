@@ -22,7 +22,7 @@ const nonFinalHoldsSlot: KnownLimit = {
   invariants: LEAK,
   holders: ['interrupted', 'idle'],
   why:
-    "#18335's fix releases a slot when the agent's status becomes final, and `is_final` (codex-rs/core/src/agent/status.rs, 0.121.0) excludes PendingInit, Running and Interrupted: an interrupted agent (non-final since #13850) and a descendant that tree resume loads again with no turn (`resume_agent_from_rollout`, core/src/agent/control.rs@2e71ac0f) keep their slots, as without the fix",
+    "#18335's fix releases a slot when the agent's status becomes final, and `is_final` (codex-rs/core/src/agent/status.rs, 0.121.0) excludes PendingInit, Running and Interrupted: an interrupted agent (non-final since #13850) and an agent that resume_agent loads again with no turn, itself or a descendant of its tree (`resume_agent_from_rollout`, core/src/agent/control.rs@2e71ac0f), keep their slots, as without the fix",
 };
 
 /** The reporter's first option reaps only when a spawn would otherwise be refused. */

@@ -7,7 +7,8 @@ export function threadState(t: TruthThread): ThreadState {
   if (!t.loaded) return t.evictedAt_ms != null ? 'unloaded' : 'vanished';
   if (t.dead) return 'dead';
   if (t.queued === true) return 'queued';
-  if (t.hung === true && t.status !== 'Interrupted') return 'hung';
+  // wedged in its current turn; a thread loaded again with no turn (idle) runs none
+  if (t.hung === true && t.status === 'Running') return 'hung';
   switch (t.status) {
     case 'PendingInit':
       return t.parked ? 'idle' : 'pending-init';

@@ -56,7 +56,8 @@ describe('spawnsim explore (CLI)', () => {
   });
 
   it('reaches the common bug classes with its defaults: a fork outside the cap on the fix of #18335, max_depth 0 searched first', async () => {
-    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--json', '--out', join(dir, 'd.yaml')]);
+    // the fix of #18335 does not claim the fork bypass (docs/claims.md): --no-claims judges it
+    const r = await cli(['explore', '--system', 'codex-v1-release-on-final', '--no-claims', '--json', '--out', join(dir, 'd.yaml')]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out) as { bounds: { cap: number; calls: string[] }; searched: Array<{ cap: number; maxDepth: number }>; counterexample: { invariant: string; steps: string[] } };
     expect(doc.searched[0]).toMatchObject({ cap: 2, maxDepth: 0 });

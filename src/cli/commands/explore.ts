@@ -15,6 +15,8 @@ import { Progress } from '../progress.js';
 
 interface ExploreFlags {
   system: string[];
+  /** false with --no-claims */
+  claims?: boolean;
   maxTurns?: string;
   maxCalls?: string;
   cap?: string;
@@ -79,6 +81,7 @@ export const exploreCommand: CommandModule = (program, ctx) => {
     .option('--interleave [ops]', 'run up to <ops> tool calls concurrently, their steps in every order (default 2 when given)')
     .option('--max-states <n>', `unique states kept before the search stops incomplete (default ${EXPLORE_DEFAULTS.maxStates})`)
     .addOption(new Option('--invariant <name...>', 'check only these invariants').choices(allInvariantNames()))
+    .option('--no-claims', "judge every invariant as claimed, ignoring the system's known limits (docs/claims.md)")
     .option('--json', 'write one JSON document to stdout')
     .option('--out <file>', 'where the counterexample goes (default reports/explore/<system>.yaml)')
     .action((opts: ExploreFlags) => {
@@ -118,6 +121,7 @@ export const exploreCommand: CommandModule = (program, ctx) => {
         maxStates: count('--max-states', opts.maxStates ?? String(p.maxStates ?? EXPLORE_DEFAULTS.maxStates), 1),
         ...(selected.invariants !== undefined ? { invariants: selected.invariants } : {}),
         ...(selected.extraInvariants.length > 0 ? { extraInvariants: selected.extraInvariants } : {}),
+        ...(opts.claims === false ? { claims: false } : {}),
       };
       if ((options.interleave ?? 0) > 4) throw new UsageError(`--interleave: at most 4 concurrent calls, got ${options.interleave}`);
 
