@@ -34,7 +34,7 @@ describe('claims in the project file', () => {
       expect(all.code).toBe(1);
       expect((JSON.parse(all.out) as FuzzDoc).report.failures[0]!.invariant).toBe('cap-respected');
 
-      writeFileSync(join(dir, 'spawnsim.config.yaml'), config('    limits:\n      - { name: fixed-five, invariants: [cap-respected], holders: [running], why: the cap is a constant }\n'));
+      writeFileSync(join(dir, 'spawnsim.config.yaml'), config('    limits:\n      - { name: fixed-five, invariants: [cap-respected, fanout-within-cap], why: the cap is a constant }\n'));
       const b = await cli(['fuzz', '--system', 'capped', '--json', '--out', join(dir, 'reports')], dir);
       expect(b.code).toBe(0);
       expect((JSON.parse(b.out) as FuzzDoc).report.limits!.map((l) => [l.name, l.why])).toEqual([['fixed-five', 'the cap is a constant']]);
