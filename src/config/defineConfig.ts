@@ -1,4 +1,5 @@
 import type { Invariant } from '../invariants/Invariant.js';
+import type { ExploreDefaults } from './Project.js';
 import type { KnownLimit } from '../systems/claims.js';
 import type { SystemDefinition, SystemConfig, SystemUnderTest } from '../systems/contract.js';
 
@@ -37,17 +38,7 @@ export interface ProjectConfig {
     turns?: string | number;
     calls?: string | number;
   };
-  explore?: {
-    maxTurns?: number;
-    maxCalls?: number;
-    cap?: number;
-    depth?: number;
-    calls?: string[];
-    faults?: string[];
-    outcomes?: string[];
-    interleave?: number;
-    maxStates?: number;
-  };
+  explore?: ExploreDefaults;
 }
 
 /** Types a project file: `export default defineConfig({ systems: { mine: './registry.ts' } })`. */
