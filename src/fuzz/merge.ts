@@ -82,9 +82,17 @@ export function mergeAvailableShards(shards: readonly ShardResult[]): { result: 
     coverage,
     missingCoverage,
     verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
+    ...mergedUndetectable(ordered.map((s) => s.result.undetectable)),
     ...mergedLimits(ordered.map((s) => s.result.limits ?? [])),
   };
   return { result, missing: missing.map((i) => `${i}/${n}`), runsMade };
+}
+
+/** Runs that broke invariants only through undetectable faults: runs add up, invariants are united. */
+function mergedUndetectable(list: (FuzzResult['undetectable'] | undefined)[]): { undetectable?: NonNullable<FuzzResult['undetectable']> } {
+  const present = list.filter((u): u is NonNullable<FuzzResult['undetectable']> => u !== undefined);
+  if (present.length === 0) return {};
+  return { undetectable: { runs: present.reduce((sum, u) => sum + u.runs, 0), invariants: [...new Set(present.flatMap((u) => u.invariants))].sort() } };
 }
 
 /** Known limits over shards: runs add up, the first run is the earliest, invariants are united. */

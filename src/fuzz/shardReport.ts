@@ -84,7 +84,7 @@ export const ShardReportFile = z
         corpus: z.object({ replayed: count, reproduced: count }),
         coverage: z.record(z.enum(COVERAGE_NAMES as [string, ...string[]]), count),
         missingCoverage: z.array(z.enum(COVERAGE_NAMES as [string, ...string[]])),
-        undetectable: z.unknown().optional(),
+        undetectable: z.object({ runs: count, invariants: z.array(text).max(1000) }).optional(),
         failures: z.array(Failure).max(1000),
         corpusAdded: z.array(text).max(100_000),
         repeat: text,

@@ -43,6 +43,15 @@ describe('--shard i/n and spawnsim merge', () => {
     }
   });
 
+  it('runs that only undetectable faults (silent deaths) explain add up over shards as in the unsharded campaign', async () => {
+    const options: FuzzOptions = { system: system('codex-v1-release-on-final'), seed: 3, runs: 300, keepGoing: true, workload: { outcomes: ['completed', 'dies'], actions: ['spawn', 'wait', 'close'], faults: ['agentDeath'] } };
+    const whole = fuzz(options);
+    expect(whole.undetectable!.runs).toBeGreaterThan(1);
+    const merged = await sharded(options, 3);
+    expect(merged.undetectable).toEqual(whole.undetectable);
+    expect(merged).toEqual(whole);
+  });
+
   it('shards deal the runs round-robin: every run belongs to exactly one shard', () => {
     for (let run = 1; run <= 12; run++) expect([0, 1, 2].filter((index) => ownsRun({ index, count: 3 }, run))).toHaveLength(1);
     expect(parseShard('2/3')).toEqual({ index: 1, count: 3 });
