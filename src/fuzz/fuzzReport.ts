@@ -29,8 +29,12 @@ export interface FuzzReportOptions {
  * The command that runs a campaign again. `runs` defaults to the runs made (after `--time`,
  * the count reached is what reproduces it); `--keep-going` when asked.
  */
-export function fuzzRepeatCommand(result: Pick<FuzzResult, 'system' | 'seed' | 'invariants'>, runs: number, keepGoing = false): string {
-  const inv = result.invariants.length === INVARIANTS.length && INVARIANTS.every((i) => result.invariants.includes(i.name)) ? '' : ` --invariant ${result.invariants.join(' ')}`;
+export function fuzzRepeatCommand(result: Pick<FuzzResult, 'system' | 'seed' | 'invariants'>, runs: number, keepGoing = false, options: { defaultInvariants?: boolean } = {}): string {
+  // `defaultInvariants`: the selection is the one the command makes without --invariant (the
+  // catalogue plus a project's own invariants, or the project's default list), so naming it
+  // again would only lengthen the line.
+  const whole = options.defaultInvariants === true || (result.invariants.length === INVARIANTS.length && INVARIANTS.every((i) => result.invariants.includes(i.name)));
+  const inv = whole ? '' : ` --invariant ${result.invariants.join(' ')}`;
   return `spawnsim fuzz --system ${result.system} --seed ${result.seed} --runs ${runs}${inv}${keepGoing ? ' --keep-going' : ''}`;
 }
 

@@ -38,6 +38,8 @@ describe('example registries under `spawnsim fuzz` with its defaults', () => {
       expect(f.calls).toBeLessThanOrEqual(3);
       // the project's own invariant is checked and reported beside the built-in ones
       expect(doc.report.invariants).toContain('depth-refusal-justified');
+      // the repeat command is the one the user typed: the default selection is not spelled out
+      expect((doc.report as unknown as { repeat: string }).repeat).toMatch(new RegExp(`^spawnsim fuzz --system ${name}-buggy --seed \\d+ --runs \\d+$`));
       const replay = await cli(['replay', f.file, '--json']);
       expect(replay.code).toBe(1);
       const rd = JSON.parse(replay.out) as { reproduced: boolean; digest: { status: string } };

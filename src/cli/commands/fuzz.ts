@@ -211,7 +211,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
       added.push(ctx.rel(path));
     }
   }
-  const repeat = fuzzRepeatCommand(result, runs ?? result.runs, Boolean(flags.keepGoing)) + shapingFlagsText(flags) + (flags.claims === false ? ' --no-claims' : '');
+  const repeat = fuzzRepeatCommand(result, runs ?? result.runs, Boolean(flags.keepGoing), { defaultInvariants: flags.invariant === undefined }) + shapingFlagsText(flags) + (flags.claims === false ? ' --no-claims' : '');
   const report = fuzzReport(result, { system, files, repeat, extraInvariants: selected.extraInvariants, shard: shard ? { index: shard.index + 1, count: shard.count } : null, corpusAdded: added });
   const document = reportDocument('fuzz', ctx.version, report, { seed });
   const meta: FuzzMeta = {
