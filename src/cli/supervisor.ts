@@ -25,13 +25,16 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
  * - temporary files of half-written reports are removed, and child programs (with their
  *   process groups) are killed, on every way out.
  */
+/** The largest SPAWNSIM_CALL_LIMIT accepted: one day. */
+const CALL_LIMIT_MAX_S = 86_400;
+
 export function superviseCli(argv: string[]): void {
   const buffers = makeControlBuffers();
   const control = attachControl(buffers);
   const limitText = process.env.SPAWNSIM_CALL_LIMIT;
   const limit_s = limitText === undefined || limitText === '' ? CALL_LIMIT_MS / 1000 : Number(limitText);
-  if (!Number.isFinite(limit_s) || limit_s <= 0) {
-    process.stderr.write(`spawnsim: SPAWNSIM_CALL_LIMIT: expected a number of seconds > 0, got ${JSON.stringify(limitText)}\n`);
+  if (!Number.isFinite(limit_s) || limit_s <= 0 || limit_s > CALL_LIMIT_MAX_S) {
+    process.stderr.write(`spawnsim: SPAWNSIM_CALL_LIMIT (environment): expected a number of seconds > 0 and at most ${CALL_LIMIT_MAX_S}, got ${JSON.stringify(terminalText(limitText ?? ''))}\n`);
     process.exitCode = 2;
     return;
   }
