@@ -238,6 +238,7 @@ export function runSession(turns, cap, forgetRate, compactionRate, onFinal, sums
     }
     const end = ended ? deadline : Math.min(c, deadline);
     if (end > maxT) maxT = end;
+    if (c > maxT) maxT = c; // a call queued before the timeout ended the turn still comes due
     now = end + TURN_GAP;
   }
   // the run ends with the last event: every agent has ended by then

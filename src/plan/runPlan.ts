@@ -5,6 +5,8 @@ import { configureExternalSystems, type ExternalOptions } from '../systems/exter
 import { PlanSystemError, runReplication, type RepMetrics } from './metrics.js';
 import { sampleSession, sessionScenario, type GridPoint } from './sample.js';
 import { runNested, sampleTree, type NestedMetrics } from './nested.js';
+import { compileSession, leanModel, runLean } from './lean.js';
+import type { Scenario } from '../world/scenario.js';
 import { bootstrapRatio, kaplanMeier, kmMedianInterval, quantileInterval, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
 import type { GridAxes } from './grid.js';
 import type { Workload } from './workload.js';
@@ -62,9 +64,18 @@ export function runChunk(task: PlanTask, resolve: (id: string) => SystemDefiniti
   if (task.workload.tree !== undefined) return runTreeChunk(task, systems, metrics);
   for (let rep = task.from; rep < task.to; rep++) {
     const session = sampleSession(task.workload, task.seed, rep);
+    const compiled = compileSession(session);
     for (let pi = 0; pi < task.points.length; pi++) {
-      const scenario = sessionScenario(task.workload, session, task.points[pi]!);
+      const point = task.points[pi]!;
+      // the world's scenario is built only for a system without an integer model (lean.ts)
+      let scenario: Scenario | undefined;
       for (let si = 0; si < systems.length; si++) {
+        const model = leanModel(systems[si]!, task.workload, point, compiled);
+        if (model !== undefined) {
+          metrics[si]![pi]!.push(runLean(compiled, task.workload, point, model));
+          continue;
+        }
+        scenario ??= sessionScenario(task.workload, session, point);
         try {
           metrics[si]![pi]!.push(runReplication(scenario, systems[si]!));
         } catch (e) {

@@ -99,6 +99,7 @@ export function builtinSystems(): SystemDefinition[] {
         create: (config, env) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }, env),
         refusesConfig: codexConfigRefusal,
         ...limitsOf(codexV1Limits(base.release, forkPolicy)),
+        integerModel: { kind: 'codex-v1', release: base.release },
       });
     }
   }

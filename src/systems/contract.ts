@@ -401,4 +401,17 @@ export interface SystemDefinition {
   claims?: readonly string[];
   /** Optional: the cases, with reasons, in which a claimed invariant is known to break (docs/claims.md). */
   limits?: readonly KnownLimit[];
+  /**
+   * Optional, built-in systems only: the system's admission as plain integers, which `spawnsim
+   * plan` runs a flat workload's sessions on instead of the object (src/plan/lean.ts). It must
+   * answer as the object does: test/plan/lean.test.ts compares both on every built-in system
+   * that has one. External programs and a project's systems have none and run in the world.
+   */
+  integerModel?: IntegerModel;
+}
+
+/** `SystemDefinition.integerModel`: a Codex V1 registry with its release policy (the fork policy and close variants answer alike when nothing forks). */
+export interface IntegerModel {
+  kind: 'codex-v1';
+  release: 'close-only' | 'reap-on-reserve' | 'on-final';
 }
