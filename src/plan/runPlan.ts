@@ -1,4 +1,4 @@
-import { rngFor } from '../core/rng.js';
+import { rngFor, type Rng } from '../core/rng.js';
 import { findSystem } from '../systems/catalog.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { configureExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
@@ -7,7 +7,7 @@ import { sampleSession, sessionScenario, type GridPoint } from './sample.js';
 import { runNested, sampleTree, type NestedMetrics } from './nested.js';
 import { compileSession, leanModel, runLean } from './lean.js';
 import type { Scenario } from '../world/scenario.js';
-import { bootstrapRatio, kaplanMeier, kmMedianInterval, quantileInterval, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
+import { bootstrapRatio, kaplanMeier, kmMedianInterval, quantileInterval, resampleIndices, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
 import type { GridAxes } from './grid.js';
 import type { Workload } from './workload.js';
 
@@ -190,20 +190,36 @@ export interface NestedSummary {
 export function summarise(systems: readonly string[], points: readonly GridPoint[], chunks: readonly ChunkResult[], seed: number): PointSummary[] {
   const ordered = [...chunks].sort((a, b) => a.from - b.from);
   const out: PointSummary[] = [];
+  const draws = new Map<string, Int32Array>();
   systems.forEach((system, si) =>
     points.forEach((p, pi) => {
       const reps: RepMetrics[] = [];
       for (const c of ordered) for (const m of c.metrics[si]![pi]!) reps.push(m);
-      out.push(summarisePoint(system, p, reps, seed));
+      out.push(summarisePoint(system, p, reps, seed, draws));
     }),
   );
   return out;
 }
 
-function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[], seed: number): PointSummary {
+/** Bootstrap picks kept for reuse up to this many (4 bytes each): past it they are drawn at every point. */
+const MAX_KEPT_DRAWS = 1 << 22;
+
+/** The bootstrap resamples of a figure: its stream, or the stream's picks drawn once for every point (`draws`). */
+type Boot = (name: string, resamples: number) => Rng | Int32Array;
+
+function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[], seed: number, draws: Map<string, Int32Array> = new Map()): PointSummary {
   // One bootstrap stream per figure, the same at every point: resample i picks the same
-  // replications everywhere, so the bands are as coupled as the estimates.
-  const boot = (name: string) => rngFor(seed, `plan/bootstrap/${name}`);
+  // replications everywhere, so the bands are as coupled as the estimates. The picks depend on
+  // the stream and the number of replications only, so they are drawn once and reused.
+  const n = reps.length;
+  const boot: Boot = (name, resamples) => {
+    const rng = rngFor(seed, `plan/bootstrap/${name}`);
+    if (n * resamples > MAX_KEPT_DRAWS) return rng;
+    const key = `${name}/${n}/${resamples}`;
+    let idx = draws.get(key);
+    if (idx === undefined) draws.set(key, (idx = resampleIndices(rng, n, resamples)));
+    return idx;
+  };
   const attempts = reps.map((r) => r.spawnAttempts);
   const times: CensoredTime[] = reps.map((r) => (r.wedgeTurn !== null ? { time: r.wedgeTurn, observed: true } : { time: r.turns, observed: false }));
   const wedged = reps.filter((r) => r.wedgeTurn !== null).length;
@@ -216,13 +232,13 @@ function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[
     forkRate: p.forkRate,
     replications: reps.length,
     spawnAttempts: attempts.reduce((a, b) => a + b, 0),
-    falseRejection: bootstrapRatio(reps.map((r) => r.falseRefused), attempts, boot('falseRejection')),
-    refusalRate: bootstrapRatio(reps.map((r) => r.refused), attempts, boot('refusalRate')),
+    falseRejection: bootstrapRatio(reps.map((r) => r.falseRefused), attempts, boot('falseRejection', 1000)),
+    refusalRate: bootstrapRatio(reps.map((r) => r.refused), attempts, boot('refusalRate', 1000)),
     sessionsWithFalseRejection: wilson(reps.filter((r) => r.falseRefused > 0).length, reps.length),
     sessionsWithLeak: wilson(reps.filter((r) => r.leakedSlots > 0).length, reps.length),
     wedge: {
       probability: wilson(wedged, reps.length),
-      medianTurns: kmMedianInterval(times, boot('wedgeMedian')),
+      medianTurns: kmMedianInterval(times, boot('wedgeMedian', 400)),
       wedged,
       censored: reps.length - wedged,
       survival: kaplanMeier(times).map(round6),
@@ -234,7 +250,7 @@ function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[
   };
 }
 
-function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: (name: string) => ReturnType<typeof rngFor>): NestedSummary {
+function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: Boot): NestedSummary {
   const ns = reps.map((r) => r.nested!);
   const makespan = ns.map((x) => x.makespan_ms / 1000);
   return {
@@ -245,7 +261,7 @@ function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: (name:
       agents: bootstrapRatio(
         ns.map((x) => x.timedOut),
         ns.map((x) => x.timeoutEligible),
-        boot('timeoutAgents'),
+        boot('timeoutAgents', 1000),
       ),
     },
     deadlock: wilson(ns.filter((x) => x.deadlocked).length, ns.length),
@@ -256,12 +272,12 @@ function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: (name:
     queued: bootstrapRatio(
       ns.map((x) => x.queued),
       ns.map((x) => x.accepted),
-      boot('queued'),
+      boot('queued', 1000),
     ),
     queueWaitSeconds: bootstrapRatio(
       ns.map((x) => x.queueWait_ms / 1000),
       ns.map((x) => x.accepted),
-      boot('queueWait'),
+      boot('queueWait', 1000),
     ),
     waitHoldSlotHours: tInterval(ns.map((x) => x.waitHold_ms / 3_600_000)),
     breadthRefused: tInterval(ns.map((x) => x.breadthRefused)),

@@ -61,7 +61,7 @@ export function tInterval(values: readonly number[]): Interval {
 }
 
 /** Percentile `q` (0..1) of sorted values: the type-7 (linear) sample quantile. */
-function percentileSorted(sorted: readonly number[], q: number): number {
+function percentileSorted(sorted: ArrayLike<number>, q: number): number {
   const h = (sorted.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.ceil(h);
@@ -69,11 +69,24 @@ function percentileSorted(sorted: readonly number[], q: number): number {
 }
 
 /**
+ * The picks of `resamples` bootstrap resamples of n items, drawn in order from `rng`: resample b
+ * is `[b * n, (b + 1) * n)`. Drawn once, they serve every figure and grid point that resamples
+ * the same stream (`summarise` resamples replication i alike at every point).
+ */
+export function resampleIndices(rng: Rng, n: number, resamples: number): Int32Array {
+  const idx = new Int32Array(n * resamples);
+  for (let k = 0; k < idx.length; k++) idx[k] = Math.floor(rng.next() * n);
+  return idx;
+}
+
+/**
  * Ratio sum(num)/sum(den) over replications with a seeded cluster-bootstrap percentile 95%
  * interval: whole replications are resampled, because the trials inside one session (its
  * spawns) are not independent, and a Wilson interval over all spawns would be too narrow.
+ * `draws`: a stream to draw the resamples from, or its picks drawn beforehand
+ * (`resampleIndices(stream, n, resamples)`), which give the same interval.
  */
-export function bootstrapRatio(num: readonly number[], den: readonly number[], rng: Rng, resamples = 1000): Interval {
+export function bootstrapRatio(num: readonly number[], den: readonly number[], draws: Rng | Int32Array, resamples = 1000): Interval {
   const n = num.length;
   let sn = 0;
   let sd = 0;
@@ -83,18 +96,34 @@ export function bootstrapRatio(num: readonly number[], den: readonly number[], r
   }
   if (sd === 0) return { estimate: null, lo: null, hi: null };
   const est = sn / sd;
-  const stats: number[] = [];
-  for (let b = 0; b < resamples; b++) {
-    let bn = 0;
-    let bd = 0;
-    for (let i = 0; i < n; i++) {
-      const j = Math.floor(rng.next() * n);
-      bn += num[j]!;
-      bd += den[j]!;
+  const stats = new Float64Array(resamples);
+  if (draws instanceof Int32Array) {
+    // With no event at all every resample is 0 (est is 0 too): nothing to add up.
+    if (sn !== 0) {
+      for (let b = 0, k = 0; b < resamples; b++) {
+        let bn = 0;
+        let bd = 0;
+        for (let i = 0; i < n; i++, k++) {
+          const j = draws[k]!;
+          bn += num[j]!;
+          bd += den[j]!;
+        }
+        stats[b] = bd === 0 ? est : bn / bd;
+      }
     }
-    stats.push(bd === 0 ? est : bn / bd);
+  } else {
+    for (let b = 0; b < resamples; b++) {
+      let bn = 0;
+      let bd = 0;
+      for (let i = 0; i < n; i++) {
+        const j = Math.floor(draws.next() * n);
+        bn += num[j]!;
+        bd += den[j]!;
+      }
+      stats[b] = bd === 0 ? est : bn / bd;
+    }
   }
-  stats.sort((a, b) => a - b);
+  stats.sort();
   let lo = percentileSorted(stats, 0.025);
   let hi = percentileSorted(stats, 0.975);
   // With no event (or only events) every resample repeats the estimate and the percentile
@@ -157,19 +186,64 @@ export function kmMedian(data: readonly CensoredTime[]): number | null {
 /**
  * The KM median with a seeded bootstrap 95% interval. A bound is null when more than 2.5% of
  * the resamples have no median within their horizons (the answer is "beyond the horizon").
+ * `draws`: a stream, or its picks drawn beforehand (`resampleIndices`), as for `bootstrapRatio`.
  */
-export function kmMedianInterval(data: readonly CensoredTime[], rng: Rng, resamples = 400): Interval {
+export function kmMedianInterval(data: readonly CensoredTime[], draws: Rng | Int32Array, resamples = 400): Interval {
   const est = kmMedian(data);
   const n = data.length;
   if (n === 0) return { estimate: null, lo: null, hi: null };
-  const meds: number[] = [];
-  const sample: CensoredTime[] = new Array(n);
-  for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < n; i++) sample[i] = data[Math.floor(rng.next() * n)]!;
-    const m = kmMedian(sample);
-    meds.push(m === null ? Infinity : m);
+  const meds = new Float64Array(resamples);
+  if (draws instanceof Int32Array) {
+    // kmMedian of each resample, without building it: counts per time, then the same product.
+    let observed = false;
+    let maxAll = 0;
+    for (const d of data) {
+      if (d.observed) observed = true;
+      if (d.time > maxAll) maxAll = d.time;
+    }
+    // no event anywhere: no resample has a median within its horizon
+    if (!observed) return { estimate: est, lo: null, hi: null };
+    const times = new Int32Array(n);
+    const obs = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      times[i] = data[i]!.time;
+      obs[i] = data[i]!.observed ? 1 : 0;
+    }
+    const events = new Float64Array(maxAll + 1);
+    const leaving = new Float64Array(maxAll + 1);
+    for (let b = 0, k = 0; b < resamples; b++) {
+      events.fill(0);
+      leaving.fill(0);
+      let maxTime = 0;
+      for (let i = 0; i < n; i++, k++) {
+        const d = draws[k]!;
+        const t = times[d]!;
+        if (obs[d] === 1) events[t]!++;
+        leaving[t]!++;
+        if (t > maxTime) maxTime = t;
+      }
+      let atRisk = n;
+      let s = 1;
+      let m = Infinity;
+      for (let t = 1; t <= maxTime; t++) {
+        if (atRisk > 0) s *= 1 - events[t]! / atRisk;
+        if (s <= 0.5 + 1e-12) {
+          m = t;
+          break;
+        }
+        atRisk -= leaving[t]!;
+      }
+      meds[b] = m;
+    }
+  } else {
+    const sample: CensoredTime[] = new Array(n);
+    for (let b = 0; b < resamples; b++) {
+      for (let i = 0; i < n; i++) sample[i] = data[Math.floor(draws.next() * n)]!;
+      const m = kmMedian(sample);
+      meds[b] = m === null ? Infinity : m;
+    }
   }
-  meds.sort((a, b) => a - b);
+  meds.sort();
   const lo = meds[Math.floor(0.025 * (resamples - 1))]!;
   const hi = meds[Math.ceil(0.975 * (resamples - 1))]!;
   return { estimate: est, lo: Number.isFinite(lo) ? lo : null, hi: Number.isFinite(hi) ? hi : null };
