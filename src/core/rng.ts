@@ -52,7 +52,91 @@ export class RandomStreams {
   }
 }
 
+/**
+ * A stream of `RandomStreams` made on its first draw: the same numbers, but a run that never
+ * draws from it (no fault switched on) never pays for seeding alea (a string hash and a few
+ * closures).
+ */
+export class LazyStream implements Rng {
+  private rng: Rng | null = null;
+  constructor(
+    private readonly seed: number,
+    private readonly name: string,
+  ) {}
+  private get real(): Rng {
+    return (this.rng ??= new AleaRng(`${this.seed}/${this.name}`));
+  }
+  next(): number {
+    return this.real.next();
+  }
+  int(lo: number, hi: number): number {
+    return this.real.int(lo, hi);
+  }
+  chance(p: number): boolean {
+    // as AleaRng: p <= 0 never draws
+    if (p <= 0) return false;
+    return this.real.chance(p);
+  }
+  pick<T>(items: readonly T[]): T {
+    return this.real.pick(items);
+  }
+}
+
 /** A stand-alone stream for callers that need one generator (fuzz seeds, plan replications). */
 export function rngFor(seed: number, name: string): Rng {
   return new AleaRng(`${seed}/${name}`);
+}
+
+/** One step of splitmix32: a well-mixed 32-bit word from a counter (seeds sfc32 below). */
+function splitmix32(x: number): number {
+  x = (x + 0x9e3779b9) | 0;
+  x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+  x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
+  return (x ^ (x >>> 15)) >>> 0;
+}
+
+/**
+ * sfc32 (Chris Doty-Humphrey's small fast chaotic generator, from PractRand, which it passes):
+ * four 32-bit words of state, seeded from a number through splitmix32. No string is hashed and
+ * no closure made, so a stream costs a few words where an alea stream costs kilobytes: fuzz's
+ * workload generator 2 draws each run's workload from one.
+ */
+class Sfc32Rng implements Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d = 1;
+  constructor(seed: number, salt: number) {
+    this.a = splitmix32(seed);
+    this.b = splitmix32(this.a ^ salt);
+    this.c = splitmix32(this.b + seed);
+    for (let i = 0; i < 12; i++) this.word();
+  }
+  private word(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+  next(): number {
+    return this.word() / 4294967296;
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  chance(p: number): boolean {
+    if (p <= 0) return false;
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+}
+
+/** A fast stream for a numeric seed and a numeric salt (sfc32): see `Sfc32Rng`. */
+export function numericRng(seed: number, salt: number): Rng {
+  return new Sfc32Rng(seed, salt);
 }

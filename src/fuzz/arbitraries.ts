@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { Config, type Action, type ActionKind, type Outcome, type Scenario, type ScenarioConfig, type Turn } from '../world/scenario.js';
-import { DEFAULT_SWARM_FAULTS, swarmFaults, type SwarmFault } from './swarm.js';
+import { numericRng, type Rng } from '../core/rng.js';
+import { Config, type Action, type ActionKind, type Faults, type Outcome, type Scenario, type ScenarioConfig, type Turn } from '../world/scenario.js';
+import { DEFAULT_SWARM_FAULTS, swarmFaults, swarmFaultsFrom, type SwarmFault } from './swarm.js';
 
 /** What a campaign may generate. Every bound is inclusive. */
 export interface WorkloadOptions {
@@ -27,7 +28,19 @@ export interface WorkloadOptions {
   faults?: readonly SwarmFault[];
   /** Config fields every generated scenario gets (a runtime's promise such as `stallTimeout`). */
   config?: Partial<ScenarioConfig>;
+  /**
+   * Which generator maps a run seed to its workload (default `GENERATOR_VERSION`, 2): 2 draws
+   * directly from the run seed (`directWorkload`), 1 samples the fast-check arbitrary
+   * (`workloadArbitrary`) as spawnsim did before; give 1 to re-make a run of an older report
+   * from its workload seed. Both draw the same shapes; a seed stands for different workloads.
+   */
+  generator?: 1 | 2;
 }
+
+/** The generator a campaign uses unless told otherwise; recorded in its report. */
+export const GENERATOR_VERSION = 2;
+/** Generator 2's stream salt (the run seed is the other half of the stream's seed). */
+const WORKLOAD_SALT = 0x776b6c64;
 
 /** Relative weights of the action kinds: spawns and the calls that end agents dominate. */
 const KIND_WEIGHTS: ReadonlyArray<[ActionKind, number]> = [
@@ -151,62 +164,110 @@ const DEFAULT_CONFIG = Config.parse({});
 
 /** Turns index picks into names, in generation order, and draws the swarm from the seed. */
 function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], forksBy: 'any' | 'spawned', config?: Partial<ScenarioConfig>): Scenario {
-  const born: string[] = [];
-  const spawned: string[] = [];
-  const counters = { spawn: 0, fork: 0, create: 0 };
-  const prefix = { spawn: 'a', fork: 'f', create: 'c' } as const;
-  const nameAt = (i: number): string | undefined => (born.length === 0 ? undefined : born[i % born.length]);
-  let actionNo = 0;
+  const names = new Resolver(raw.seed, forksBy);
   const turns: Turn[] = raw.turns.map((rt) => {
     const actions: Action[] = [];
     for (const r of rt.actions) {
-      const a = resolveAction(r);
+      const a = names.action(r.kind, r.count, r.by, r.target, r.runFor, r.outcome, r.timeout);
       if (a !== undefined) actions.push(a);
     }
-    const timeout = TURN_TIMEOUT_MS[rt.timeout];
-    return timeout === undefined ? { do: actions } : { do: actions, timeout };
+    return names.turn(actions, rt.timeout);
   });
+  return assembled(raw, turns, swarmFaults(raw.seed, faultKinds), config);
+}
 
-  function resolveAction(r: RawAction): Action | undefined {
-    actionNo++;
-    const by = r.by < 0 ? undefined : nameAt(r.by);
-    const target = r.target < 0 ? 'all' : (nameAt(r.target) ?? 'all');
+function assembled(raw: Omit<RawWorkload, 'turns'>, turns: Turn[], faults: Faults | undefined, config?: Partial<ScenarioConfig>): Scenario {
+  const s: Scenario = {
+    name: 'generated',
+    mode: raw.mode,
+    seed: raw.seed,
+    config: { ...DEFAULT_CONFIG, ...config, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
+    turns,
+  };
+  if (faults === undefined) return s;
+  return { name: s.name, mode: s.mode, seed: s.seed, config: s.config, faults, turns };
+}
+
+const PREFIX = { spawn: 'a', fork: 'f', create: 'c' } as const;
+
+/**
+ * Resolves drawn actions into scenario actions, in generation order: index picks become names
+ * of the threads born so far (`a1`, `a2` for spawns, `f1` for forks, `c1` for creates), so a
+ * counterexample reads like a hand-written scenario. Keys are written in a fixed order.
+ */
+class Resolver {
+  private readonly born: string[] = [];
+  private readonly spawned: string[] = [];
+  private readonly counters = { spawn: 0, fork: 0, create: 0 };
+  private actionNo = 0;
+  constructor(
+    private readonly seed: number,
+    private readonly forksBy: 'any' | 'spawned',
+  ) {}
+
+  private nameAt(i: number): string | undefined {
+    return this.born.length === 0 ? undefined : this.born[i % this.born.length];
+  }
+
+  turn(actions: Action[], timeoutPick: number): Turn {
+    const timeout = TURN_TIMEOUT_MS[timeoutPick];
+    return timeout === undefined ? { do: actions } : { do: actions, timeout };
+  }
+
+  action(kind: ActionKind, count: number, byPick: number, targetPick: number, runForPick: number, outcome: Outcome, timeoutPick: number): Action | undefined {
+    this.actionNo++;
+    const by = byPick < 0 ? undefined : this.nameAt(byPick);
+    const target = targetPick < 0 ? 'all' : (this.nameAt(targetPick) ?? 'all');
     const named = target === 'all' ? undefined : target;
-    const runFor = RUN_FOR_MS[r.runFor];
-    const extras = { ...(runFor !== undefined ? { runFor } : {}), ...(r.outcome !== 'completed' ? { outcome: r.outcome } : {}) };
-    switch (r.kind) {
+    const runFor = RUN_FOR_MS[runForPick];
+    // a: the action being built, keys in the order a file shows them
+    const extras = (a: Record<string, unknown>): Action => {
+      if (runFor !== undefined) a.runFor = runFor;
+      if (outcome !== 'completed') a.outcome = outcome;
+      return a as unknown as Action;
+    };
+    const withBy = (a: Record<string, unknown>, who: string | undefined = by): Record<string, unknown> => {
+      if (who !== undefined) a.by = who;
+      return a;
+    };
+    switch (kind) {
       case 'spawn':
       case 'fork':
       case 'create': {
         // A fork is most often a subagent's (that is the #30692 path); a spawn most often the root's.
-        let caller = r.kind === 'spawn' ? by : r.by < 0 && r.target < 0 ? undefined : nameAt(r.by < 0 ? r.target : r.by);
-        if (r.kind !== 'spawn' && forksBy === 'spawned') {
-          if (spawned.length === 0) return undefined;
-          caller = spawned[(r.by < 0 ? r.target < 0 ? 0 : r.target : r.by) % spawned.length];
+        let caller = kind === 'spawn' ? by : byPick < 0 && targetPick < 0 ? undefined : this.nameAt(byPick < 0 ? targetPick : byPick);
+        if (kind !== 'spawn' && this.forksBy === 'spawned') {
+          if (this.spawned.length === 0) return undefined;
+          caller = this.spawned[(byPick < 0 ? (targetPick < 0 ? 0 : targetPick) : byPick) % this.spawned.length];
         }
-        const names = Array.from({ length: r.count }, () => `${prefix[r.kind as 'spawn']}${++counters[r.kind as 'spawn']}`);
-        born.push(...names);
-        if (r.kind === 'spawn') spawned.push(...names);
+        const names: string[] = [];
+        for (let i = 0; i < count; i++) {
+          const n = `${PREFIX[kind]}${++this.counters[kind]}`;
+          names.push(n);
+          this.born.push(n);
+          if (kind === 'spawn') this.spawned.push(n);
+        }
         const births = names.length === 1 ? names[0]! : names;
-        const base = r.kind === 'spawn' ? { spawn: births } : r.kind === 'fork' ? { fork: births } : { create: births };
-        return { ...base, ...(caller !== undefined ? { by: caller } : {}), ...extras } as Action;
+        return extras(withBy(kind === 'spawn' ? { spawn: births } : kind === 'fork' ? { fork: births } : { create: births }, caller));
       }
       case 'wait': {
-        const timeout = WAIT_TIMEOUT_MS[r.timeout];
-        return { wait: target, ...(by !== undefined ? { by } : {}), ...(timeout !== undefined ? { timeout } : {}) };
+        const a = withBy({ wait: target });
+        const timeout = WAIT_TIMEOUT_MS[timeoutPick];
+        if (timeout !== undefined) a.timeout = timeout;
+        return a as unknown as Action;
       }
       case 'close':
-        return { close: target, ...(by !== undefined ? { by } : {}) };
+        return withBy({ close: target }) as unknown as Action;
       case 'send':
-        return named === undefined ? undefined : { send: named, ...(by !== undefined ? { by } : {}), ...extras };
+        return named === undefined ? undefined : extras(withBy({ send: named }));
       case 'interrupt':
-        return named === undefined ? undefined : { interrupt: named, ...(by !== undefined ? { by } : {}) };
+        return named === undefined ? undefined : (withBy({ interrupt: named }) as unknown as Action);
       case 'resume':
-        return named === undefined ? undefined : { resume: named, ...(by !== undefined ? { by } : {}), ...extras };
+        return named === undefined ? undefined : extras(withBy({ resume: named }));
       case 'sleep':
-        return { sleep: SLEEP_MS[r.timeout % SLEEP_MS.length]! };
+        return { sleep: SLEEP_MS[timeoutPick % SLEEP_MS.length]! };
       case 'compact':
-        return { compact: true, ...(by !== undefined ? { by } : {}) };
+        return withBy({ compact: true }) as unknown as Action;
       case 'vanish':
         return named === undefined ? undefined : { vanish: named };
       case 'die':
@@ -216,26 +277,16 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
       case 'parallel': {
         // One model response with several tool calls: 2-4 spawns, and a close of a known agent
         // half of the time; a seeded PCT scheduler interleaves their steps.
-        const names = Array.from({ length: Math.max(2, r.count) }, () => `a${++counters.spawn}`);
-        const calls: Action[] = names.map((n) => ({ spawn: n, ...(by !== undefined ? { by } : {}), ...extras }) as Action);
-        if (named !== undefined && r.runFor % 2 === 1) calls.push({ close: named, ...(by !== undefined ? { by } : {}) });
-        born.push(...names);
-        spawned.push(...names);
-        const seed = (raw.seed + actionNo * 7919) % 2 ** 31;
-        return { parallel: calls, pct: { seed, depth: PCT_DEPTHS[r.timeout % PCT_DEPTHS.length]! } } as Action;
+        const names: string[] = [];
+        for (let i = Math.max(2, count); i > 0; i--) names.push(`a${++this.counters.spawn}`);
+        const calls: Action[] = names.map((n) => extras(withBy({ spawn: n })));
+        if (named !== undefined && runForPick % 2 === 1) calls.push(withBy({ close: named }) as unknown as Action);
+        for (const n of names) this.born.push(n), this.spawned.push(n);
+        const seed = (this.seed + this.actionNo * 7919) % 2 ** 31;
+        return { parallel: calls, pct: { seed, depth: PCT_DEPTHS[timeoutPick % PCT_DEPTHS.length]! } } as Action;
       }
     }
   }
-
-  const faults = swarmFaults(raw.seed, faultKinds);
-  return {
-    name: 'generated',
-    mode: raw.mode,
-    seed: raw.seed,
-    config: { ...DEFAULT_CONFIG, ...config, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
-    ...(faults !== undefined ? { faults } : {}),
-    turns,
-  };
 }
 
 /**
@@ -244,4 +295,89 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
  */
 export function sampleWorkload(arbitrary: fc.Arbitrary<Scenario>, runSeed: number): Scenario {
   return fc.sample(arbitrary, { seed: runSeed, numRuns: 1 })[0]!;
+}
+
+/**
+ * A function from run seed to workload, for the generator `options.generator` names (default
+ * `GENERATOR_VERSION`). Built once per campaign: the tables it needs are made here.
+ */
+export function workloadMaker(options: WorkloadOptions = {}): (runSeed: number) => Scenario {
+  const version = options.generator ?? GENERATOR_VERSION;
+  if (version === 1) {
+    const arbitrary = workloadArbitrary(options);
+    return (runSeed) => sampleWorkload(arbitrary, runSeed);
+  }
+  if (version !== 2) throw new Error(`unknown workload generator ${String(version)}: expected 1 or 2`);
+  return directWorkload(options);
+}
+
+/** Cumulative weights of the allowed choices, for one draw of a weighted pick. */
+function table<T>(pairs: ReadonlyArray<[T, number]>, allowed?: readonly T[]): { values: T[]; upTo: number[]; total: number } {
+  const kept = pairs.filter(([v]) => allowed === undefined || allowed.includes(v));
+  if (kept.length === 0) throw new Error(`no choices left: allowed ${JSON.stringify(allowed)}`);
+  const upTo: number[] = [];
+  let total = 0;
+  for (const [, w] of kept) upTo.push((total += w));
+  return { values: kept.map(([v]) => v), upTo, total };
+}
+/** An integer in [lo, hi], from its lower half 40% of the time. */
+function low(rng: Rng, lo: number, hi: number): number {
+  return rng.next() < 0.4 ? rng.int(lo, lo + ((hi - lo) >> 1)) : rng.int(lo, hi);
+}
+function drawFrom<T>(rng: Rng, t: { values: T[]; upTo: number[]; total: number }): T {
+  const x = rng.next() * t.total;
+  let i = 0;
+  while (x >= t.upTo[i]!) i++;
+  return t.values[i]!;
+}
+
+/**
+ * Generator 2: the shapes of `workloadArbitrary` (the same fields, ranges and weights) drawn
+ * straight from one seeded stream per run (`numericRng(runSeed, salt)`: the swarm's fault mix
+ * too), without fast-check's
+ * combinators: a run's workload costs a few microseconds instead of 15-20. Like fast-check's
+ * bias, the cap, depth, turn count and actions per turn are drawn from the lower half of their
+ * range 40% of the time (small caps fill up: that is where the bugs are); the other draws are
+ * uniform.
+ */
+export function directWorkload(options: WorkloadOptions = {}): (runSeed: number) => Scenario {
+  const [tMin, tMax] = options.turns ?? [1, 4];
+  const [aMin, aMax] = options.actionsPerTurn ?? [1, 6];
+  const [cMin, cMax] = options.maxThreads ?? [1, 4];
+  const [dMin, dMax] = options.maxDepth ?? [1, 2];
+  const modes = options.modes ?? ['persistent', 'exec'];
+  const kinds = table(KIND_WEIGHTS, options.actions ?? DEFAULT_ACTIONS);
+  const outcomes = table(OUTCOME_WEIGHTS, options.outcomes ?? DEFAULT_OUTCOMES);
+  const modeTable = table<'persistent' | 'exec'>([['persistent', 4], ['exec', 1]], modes);
+  const faults = options.faults ?? DEFAULT_SWARM_FAULTS;
+  const forksBy = options.forksBy ?? 'any';
+  return (runSeed) => {
+    const rng = numericRng(runSeed, WORKLOAD_SALT);
+    const seed = rng.int(0, 2 ** 31 - 1);
+    const mode = modeTable.values.length === 1 ? modeTable.values[0]! : drawFrom(rng, modeTable);
+    const maxThreads = low(rng, cMin, cMax);
+    const maxDepth = low(rng, dMin, dMax);
+    const swarm = swarmFaultsFrom(rng, faults);
+    const names = new Resolver(seed, forksBy);
+    const nTurns = low(rng, tMin, tMax);
+    const turns: Turn[] = [];
+    for (let t = 0; t < nTurns; t++) {
+      const nActions = low(rng, aMin, aMax);
+      const actions: Action[] = [];
+      for (let i = 0; i < nActions; i++) {
+        // every field is drawn, in this order, whether or not the action is kept
+        const kind = drawFrom(rng, kinds);
+        const count = rng.next() < 0.75 ? 1 : rng.int(2, 4);
+        const by = rng.next() < 0.8 ? -1 : rng.int(0, 15);
+        const target = rng.next() < 0.4 ? -1 : rng.int(0, 15);
+        const runFor = rng.int(0, RUN_FOR_MS.length - 1);
+        const outcome = drawFrom(rng, outcomes);
+        const timeout = rng.int(0, WAIT_TIMEOUT_MS.length - 1);
+        const a = names.action(kind, count, by, target, runFor, outcome, timeout);
+        if (a !== undefined) actions.push(a);
+      }
+      turns.push(names.turn(actions, rng.int(0, TURN_TIMEOUT_MS.length - 1)));
+    }
+    return assembled({ seed, mode, maxThreads, maxDepth }, turns, swarm, options.config);
+  };
 }

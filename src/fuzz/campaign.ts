@@ -1,12 +1,11 @@
-import type fc from 'fast-check';
 import { rngFor } from '../core/rng.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
-import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
-import { declaredClaims, everyViolation, isFailure, runScenario, type RunResult } from '../scenario/runScenario.js';
+import type { Invariant, Violation } from '../invariants/Invariant.js';
+import { everyViolation, runScenario, type RunResult } from '../scenario/runScenario.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import type { Scenario } from '../world/scenario.js';
 import type { WorldView } from '../world/truth.js';
-import { sampleWorkload, workloadArbitrary, type WorkloadOptions } from './arbitraries.js';
+import { GENERATOR_VERSION, workloadMaker, type WorkloadOptions } from './arbitraries.js';
 import { COVERAGE_NAMES, coverageProbe, emptyCoverage, unknownCoverageNames, type Coverage } from './coverage.js';
 import type { CorpusEntry } from './corpus.js';
 import { scriptedCalls } from './export.js';
@@ -92,7 +91,7 @@ export interface FuzzFailure {
   source: 'generated' | 'corpus';
   /** generated run (1-based) that found it; 0 for a corpus entry */
   run: number;
-  /** the fast-check seed that generates the run's workload (0 for a corpus entry) */
+  /** the seed of the run's workload (0 for a corpus entry); `FuzzResult.generator` maps it to the workload */
   runSeed: number;
   /** the corpus file it came from */
   corpusFile?: string;
@@ -121,6 +120,8 @@ export interface FuzzResult {
   invariants: string[];
   /** generated runs made */
   runs: number;
+  /** the workload generator that mapped run seeds to workloads (`WorkloadOptions.generator`) */
+  generator: number;
   stoppedBy: 'runs' | 'until' | 'violation' | 'interrupted';
   failures: FuzzFailure[];
   corpus: { replayed: number; reproduced: number };
@@ -164,7 +165,8 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   if (unknown.length > 0) throw new Error(`unknown coverage state${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
   const interrupted = options.interrupted ?? (() => false);
   const claimsOption = options.claims === false ? { claims: false } : {};
-  const arbitrary: fc.Arbitrary<Scenario> = workloadArbitrary(options.workload);
+  const generator = options.workload?.generator ?? GENERATOR_VERSION;
+  const makeWorkload = workloadMaker(options.workload);
   const coverage = emptyCoverage();
   const failures: FuzzFailure[] = [];
   const found = new Set<string>();
@@ -183,6 +185,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       seed,
       invariants: [...selected, ...extra.map((i) => i.name)],
       runs,
+      generator,
       stoppedBy,
       failures,
       corpus,
@@ -221,7 +224,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     runs++;
     const given = options.outcomeOf?.(runs, runSeed);
     if (given === null) continue;
-    const r = given ?? evaluateRun(options, runs, runSeed, arbitrary);
+    const r = given ?? evaluateRun(options, runs, runSeed, makeWorkload);
     for (const s of r.reached) coverage[s as keyof Coverage]++;
     if (r.undetectable !== undefined && r.undetectable.length > 0) {
       undetectable.runs++;
@@ -239,7 +242,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     const fresh = r.violations.filter((v) => !found.has(v.invariant));
     for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
       // regenerated from its seed (cheap), so a worker need not send the workload back
-      const scenario = generatedScenario(arbitrary, id, runs, runSeed);
+      const scenario = generatedScenario(makeWorkload, id, runs, runSeed);
       found.add(v.invariant);
       yield { phase: 'found', runs, failures: failures.length, invariant: v.invariant };
       let shrunk: ShrinkResult | null = null;
@@ -289,7 +292,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       name,
       ...(from.source === 'generated'
         ? {
-            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}${options.invariants ? ` --invariant ${options.invariants.join(' ')}` : ''}${options.claims === false ? ' --no-claims' : ''}\` in run ${from.run} (workload seed ${from.runSeed}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
+            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}${options.invariants ? ` --invariant ${options.invariants.join(' ')}` : ''}${options.claims === false ? ' --no-claims' : ''}\` in run ${from.run} (workload seed ${from.runSeed}, generator ${generator}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
           }
         : {}),
       replay: { system: system.id, invariant, digest: full.digest },
@@ -312,8 +315,11 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   }
 }
 
-function generatedScenario(arbitrary: fc.Arbitrary<Scenario>, id: string, run: number, runSeed: number): Scenario {
-  return { ...sampleWorkload(arbitrary, runSeed), name: `${id}-run${run}` };
+function generatedScenario(makeWorkload: (runSeed: number) => Scenario, id: string, run: number, runSeed: number): Scenario {
+  // the maker returns a fresh object: named in place, not copied
+  const s = makeWorkload(runSeed);
+  s.name = `${id}-run${run}`;
+  return s;
 }
 
 /**
@@ -321,24 +327,22 @@ function generatedScenario(arbitrary: fc.Arbitrary<Scenario>, id: string, run: n
  * A pool worker calls it for the runs it is given; the campaign feeds the outcomes back in run
  * order through `outcomeOf`, so findings are identical to one thread's.
  */
-export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, arbitrary: fc.Arbitrary<Scenario> = workloadArbitrary(options.workload)): RunOutcome {
+export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, makeWorkload: (runSeed: number) => Scenario = workloadMaker(options.workload)): RunOutcome {
   const id = fuzzRunId(options.system.id, options.seed ?? 1, options.invariants);
   const { probe, reached } = coverageProbe();
   // Each invariant notes where it first broke, so that shrinking starts by cutting the rest.
   const at = new Map<string, FailurePoint>();
-  const declared = declaredClaims(options.system, options.claims);
-  const note = (inv: Invariant): Invariant => noting(inv, (view, f) => at.has(inv.name) || !isFailure(declared, inv.name, view, f) || at.set(inv.name, pointOf(view)));
-  const selected = options.invariants ?? INVARIANTS.map((i) => i.name);
-  const r = runScenario(generatedScenario(arbitrary, id, run, runSeed), options.system, {
-    invariants: [],
-    // the built-in ones in catalogue order, as runScenario would check them
-    extraInvariants: [...INVARIANTS.filter((i) => selected.includes(i.name)).map(note), ...(options.extraInvariants ?? []).map(note), probe],
+  const r = runScenario(generatedScenario(makeWorkload, id, run, runSeed), options.system, {
+    ...(options.invariants !== undefined ? { invariants: options.invariants } : {}),
+    extraInvariants: options.extraInvariants !== undefined && options.extraInvariants.length > 0 ? [...options.extraInvariants, probe] : [probe],
     stopAtFirstViolation: !options.keepGoing,
     traceLimit: 1,
     ...(options.claims === false ? { claims: false } : {}),
     // only violations and coverage are kept: no digest, no per-event gauges
     digest: false,
     gauges: false,
+    details: false,
+    atFailure: (inv, view) => void at.set(inv, pointOf(view)),
   });
   const violations = r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant }));
   return {
@@ -377,17 +381,18 @@ export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: s
  * shrinker what never ran.
  */
 export function failurePoint(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = [], claims?: boolean): FailurePoint | boolean {
-  const target = INVARIANTS.find((i) => i.name === invariant) ?? extra.find((i) => i.name === invariant);
+  const builtin = INVARIANTS.some((i) => i.name === invariant);
   let at: FailurePoint | null = null;
-  const declared = declaredClaims(system, claims);
   const r = runScenario(s, system, {
     ...(claims === false ? { claims: false } : {}),
-    invariants: [],
-    extraInvariants: target === undefined ? [] : [noting(target, (view, f) => at !== null || !isFailure(declared, invariant, view, f) || (at = pointOf(view)))],
+    invariants: builtin ? [invariant] : [],
+    extraInvariants: builtin ? [] : extra.filter((i) => i.name === invariant),
     stopAtFirstViolation: true,
     traceLimit: 1,
     digest: false,
     gauges: false,
+    details: false,
+    atFailure: (_inv, view) => void (at ??= pointOf(view)),
   });
   if (!r.violations.some((v) => v.invariant === invariant)) return false;
   return at ?? true;
@@ -395,26 +400,6 @@ export function failurePoint(s: Scenario, system: SystemDefinition, invariant: s
 
 function pointOf(view: WorldView): FailurePoint {
   return { turn: view.turn, actions: (view as { actionsTaken?: number }).actionsTaken ?? Number.MAX_SAFE_INTEGER };
-}
-
-/** The invariant, calling `found` with the world as it is when the invariant first reports. */
-function noting(inv: Invariant, found: (view: WorldView, f: Finding) => void): Invariant {
-  const checked = (view: WorldView, f: Finding | null): Finding | null => {
-    if (f !== null) found(view, f);
-    return f;
-  };
-  return {
-    ...inv,
-    create: () => {
-      const c = inv.create();
-      const w: InvariantChecker = {};
-      if (c.afterEvent) w.afterEvent = (view, ev, strict) => checked(view, c.afterEvent!(view, ev, strict));
-      if (c.onCall) w.onCall = (view, call) => checked(view, c.onCall!(view, call));
-      if (c.atBoundary) w.atBoundary = (view, where) => checked(view, c.atBoundary!(view, where));
-      if (c.summary) w.summary = () => c.summary!();
-      return w;
-    },
-  };
 }
 
 function plural(n: number, word: string): string {

@@ -33,7 +33,7 @@ export function mergeAvailableShards(shards: readonly ShardResult[]): { result: 
   if (shards.length === 0) throw new Error('no shard reports to merge');
   const first = shards[0]!;
   const n = first.shard.count;
-  const campaign = (s: ShardResult): string => JSON.stringify([s.result.id, s.result.system, s.result.seed, s.result.invariants, s.shard.count]);
+  const campaign = (s: ShardResult): string => JSON.stringify([s.result.id, s.result.system, s.result.seed, s.result.invariants, s.shard.count, s.result.generator]);
   for (const s of shards) {
     if (campaign(s) !== campaign(first)) {
       throw new Error(`shard ${s.shard.index}/${s.shard.count} is from another campaign (${s.result.id}, seed ${s.result.seed}) than shard ${first.shard.index}/${n} (${first.result.id}, seed ${first.result.seed})`);
@@ -76,6 +76,7 @@ export function mergeAvailableShards(shards: readonly ShardResult[]): { result: 
     seed: first.result.seed,
     invariants: first.result.invariants,
     runs,
+    generator: first.result.generator,
     stoppedBy,
     failures,
     corpus: ordered[0]!.result.corpus,

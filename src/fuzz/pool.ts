@@ -1,7 +1,7 @@
 import { LIMITS } from '../core/limits.js';
 import { Tinypool } from 'tinypool';
 import { rngFor } from '../core/rng.js';
-import { workloadArbitrary } from './arbitraries.js';
+import { workloadMaker } from './arbitraries.js';
 import { evaluateRun, fuzzSteps, type FuzzOptions, type FuzzProgress, type FuzzResult, type RunOutcome } from './campaign.js';
 import type { PoolTask } from './poolWorker.js';
 
@@ -110,7 +110,7 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
   /** This thread's batches, made ahead of need while the pool's are under way. */
   const local: Array<Array<[number, number]>> = [];
   const localRun = new Set<number>();
-  const arbitrary = workloadArbitrary(options.workload);
+  const arbitrary = workloadMaker(options.workload);
   let drawn = 0;
   let inFlight = 0;
   let batches = 0;

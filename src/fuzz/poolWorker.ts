@@ -1,9 +1,8 @@
-import type fc from 'fast-check';
 import { findSystem } from '../systems/catalog.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import type { Invariant } from '../invariants/Invariant.js';
 import type { Scenario } from '../world/scenario.js';
-import { workloadArbitrary, type WorkloadOptions } from './arbitraries.js';
+import { workloadMaker, type WorkloadOptions } from './arbitraries.js';
 import { evaluateRun, type RunOutcome } from './campaign.js';
 
 /** What the pool sends a worker: the campaign (plain data) and the runs to make. */
@@ -21,9 +20,9 @@ export interface PoolTask {
   runs: Array<[number, number]>;
 }
 
-// The arbitrary is built once per worker and campaign shape, not once per batch.
+// The workload generator is built once per worker and campaign shape, not once per batch.
 let arbitraryKey: string | null = null;
-let arbitrary: fc.Arbitrary<Scenario> | null = null;
+let arbitrary: ((runSeed: number) => Scenario) | null = null;
 
 let loadedKey: string | null = null;
 let loaded: { system: SystemDefinition; extraInvariants?: Invariant[] } | null = null;
@@ -45,7 +44,7 @@ export default async function makeRuns(task: PoolTask): Promise<Array<[number, R
   if (system === undefined) throw new Error(`the worker pool runs built-in systems, or others through a loader; \`${task.systemId}\` is neither`);
   const key = JSON.stringify(task.workload ?? null);
   if (arbitrary === null || key !== arbitraryKey) {
-    arbitrary = workloadArbitrary(task.workload);
+    arbitrary = workloadMaker(task.workload);
     arbitraryKey = key;
   }
   const options = {

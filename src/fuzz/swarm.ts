@@ -1,4 +1,4 @@
-import { rngFor } from '../core/rng.js';
+import { rngFor, type Rng } from '../core/rng.js';
 import type { Faults } from '../world/scenario.js';
 
 /** A fault a swarm may switch on: its key in a scenario's `faults:` block. */
@@ -25,12 +25,17 @@ function rate(r: number, lo: number, hi: number): number {
  * scenario's `faults:` block, which is what makes a run replay.
  */
 export function swarmFaults(seed: number, allowed: readonly SwarmFault[] = DEFAULT_SWARM_FAULTS): Faults | undefined {
-  const rng = rngFor(seed, 'swarm');
-  const out: Faults = {};
+  return swarmFaultsFrom(rngFor(seed, 'swarm'), allowed);
+}
+
+/** The swarm's draws from a given stream (fuzz generator 2 draws them from the run's own stream). */
+export function swarmFaultsFrom(rng: Rng, allowed: readonly SwarmFault[] = DEFAULT_SWARM_FAULTS): Faults | undefined {
+  let out: Faults | undefined;
   for (const key of SWARM_FAULTS) {
     const on = rng.next() < 0.4;
     const r = rng.next();
     if (!on || !allowed.includes(key)) continue;
+    out ??= {};
     switch (key) {
       case 'forgetClose':
         out.forgetClose = rate(r, 0.1, 0.9);
@@ -58,5 +63,5 @@ export function swarmFaults(seed: number, allowed: readonly SwarmFault[] = DEFAU
         break;
     }
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }

@@ -95,6 +95,8 @@ export interface FuzzReport {
   invariants: string[];
   /** generated runs made */
   runs: number;
+  /** the workload generator that mapped run seeds to workloads (absent in reports before it was recorded: 1) */
+  generator?: number;
   /** The shard this report covers (1-based index), or null for a whole campaign. */
   shard: { index: number; count: number } | null;
   /**

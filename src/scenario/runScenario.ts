@@ -6,7 +6,7 @@ import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
-import { World, resolveConfig, type StopReason, type WorldStats } from '../world/World.js';
+import { World, type StopReason, type WorldStats } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { ResolvedConfig, WorldView } from '../world/truth.js';
 
@@ -36,6 +36,11 @@ export interface RunOptions {
    * world, not these fields.
    */
   gauges?: boolean;
+  /**
+   * Write the trace events' one-line details (default true). Off where the trace is never read
+   * (fuzzing's generated and shrink runs); `digest` must then be off too, since details are digested.
+   */
+  details?: boolean;
   /** Extra invariants (a user's own), checked after the built-in ones. */
   extraInvariants?: readonly Invariant[];
   /** Asked every few thousand events: true stops the run where it is (stop reason `stopped`). */
@@ -45,6 +50,11 @@ export interface RunOptions {
    * does not claim goes to `limited`. `false` judges every invariant as claimed (`--no-claims`).
    */
   claims?: boolean;
+  /**
+   * Called once per invariant, with the world as it is, when the invariant first fails (a
+   * violation that is neither undetectable nor a known limit): where a fuzz run first broke.
+   */
+  atFailure?: (invariant: string, view: WorldView) => void;
 }
 
 /** How many trace events a report shows of a run: before its first violation, or from its start. */
@@ -114,6 +124,13 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     ...(options.extraInvariants ?? []),
   ];
   const checkers: Array<{ inv: Invariant; c: InvariantChecker }> = selected.map((inv) => ({ inv, c: inv.create() }));
+  // each hook's checkers in catalogue order, bound once: an event costs one call per checker that listens
+  const hooks = { afterEvent: [] as InvariantChecker[], afterEventName: [] as string[], onCall: [] as InvariantChecker[], onCallName: [] as string[], atBoundary: [] as InvariantChecker[], atBoundaryName: [] as string[] };
+  for (const { inv, c } of checkers) {
+    if (c.afterEvent) hooks.afterEvent.push(c), hooks.afterEventName.push(inv.name);
+    if (c.onCall) hooks.onCall.push(c), hooks.onCallName.push(inv.name);
+    if (c.atBoundary) hooks.atBoundary.push(c), hooks.atBoundaryName.push(inv.name);
+  }
   const violations: Violation[] = [];
   const undetectable: Violation[] = [];
   const limited: Violation[] = [];
@@ -145,6 +162,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     }
     counts[inv] = (counts[inv] ?? 0) + 1;
     if (counts[inv] === 1) {
+      options.atFailure?.(inv, view);
       const ev = view.lastEvent();
       violations.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f });
       if (violations.length === 1 && options.traceWindow !== undefined) world.pinTrace(options.traceWindow, TRACE_AFTER_VIOLATION + 1);
@@ -162,17 +180,30 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
     ...(options.digest === false ? { digest: false } : {}),
     ...(options.gauges === false ? { gauges: false } : {}),
+    ...(options.details === false ? { details: false } : {}),
     ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     observer: {
       afterEvent: (view, ev) => {
-        for (const { inv, c } of checkers) if (c.afterEvent) report(inv.name, view, c.afterEvent(view, ev, strict));
+        const cs = hooks.afterEvent;
+        for (let i = 0; i < cs.length; i++) {
+          const f = cs[i]!.afterEvent!(view, ev, strict);
+          if (f !== null) report(hooks.afterEventName[i]!, view, f);
+        }
       },
       onCall: (view, call) => {
-        for (const { inv, c } of checkers) if (c.onCall) report(inv.name, view, c.onCall(view, call));
+        const cs = hooks.onCall;
+        for (let i = 0; i < cs.length; i++) {
+          const f = cs[i]!.onCall!(view, call);
+          if (f !== null) report(hooks.onCallName[i]!, view, f);
+        }
       },
       atBoundary: (view, where) => {
         observations?.push(observe(view, where === 'end'));
-        for (const { inv, c } of checkers) if (c.atBoundary) report(inv.name, view, c.atBoundary(view, where));
+        const cs = hooks.atBoundary;
+        for (let i = 0; i < cs.length; i++) {
+          const f = cs[i]!.atBoundary!(view, where);
+          if (f !== null) report(hooks.atBoundaryName[i]!, view, f);
+        }
       },
     },
   });
@@ -198,7 +229,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     scenario: s.name,
     system: system.id,
     seed: s.seed,
-    config: resolveConfig(s),
+    config: world.config,
     verdict: violations.length === 0 ? 'pass' : 'fail',
     digest: r.digest,
     events: r.events,

@@ -1,5 +1,5 @@
 import { EventQueue } from '../core/EventQueue.js';
-import { RandomStreams, rngFor, type Rng } from '../core/rng.js';
+import { LazyStream, rngFor, type Rng } from '../core/rng.js';
 import { PctScheduler } from './PctScheduler.js';
 import { SimulatedClock } from '../core/SimulatedClock.js';
 import { Trace, type TraceEvent } from '../core/Trace.js';
@@ -61,6 +61,13 @@ export interface WorldOptions {
    * (`npm run bench`); the result's digest is then the empty string.
    */
   digest?: boolean;
+  /**
+   * Write the one-line `detail` of the frequent trace events (default true). Off where nothing
+   * reads the trace (a fuzz campaign's generated and shrink runs: invariants never read it, and
+   * the counterexample's own full run writes them): no string is built per call. Ignored while
+   * the digest is on (details are digested).
+   */
+  details?: boolean;
 }
 
 /** Why a run stopped. */
@@ -200,6 +207,8 @@ export class World implements WorldView {
   private lastActivity_ms = 0;
   /** The clock and timers the system gets (`SystemEnv`). */
   private readonly env: SystemEnv;
+  /** `WorldOptions.details` */
+  private readonly details: boolean;
 
   // the current root turn
   private turnNo = 0;
@@ -219,6 +228,8 @@ export class World implements WorldView {
     this.scenario = options.scenario;
     this.config = resolveConfig(options.scenario);
     this.mode = options.scenario.mode;
+    // details are digested: with the digest on they are always written
+    this.details = options.details !== false || options.digest !== false;
     this.trace = new Trace(options.traceLimit ?? Infinity, options.digest ?? true, options.traceKeepFirst ?? 0);
     const clock = this.clock;
     this.env = {
@@ -228,9 +239,8 @@ export class World implements WorldView {
       wakeAt: (at_ms) => this.scheduleWake(at_ms),
       step: () => this.budget.step(),
     };
-    const streams = new RandomStreams(options.scenario.seed);
-    this.modelRng = streams.stream('model');
-    this.agentRng = streams.stream('agents');
+    this.modelRng = new LazyStream(options.scenario.seed, 'model');
+    this.agentRng = new LazyStream(options.scenario.seed, 'agents');
     this.systemConfig = {
       maxThreads: this.config.maxThreads,
       maxDepth: this.config.maxDepth,
@@ -344,7 +354,7 @@ export class World implements WorldView {
         return;
       case 'turn-timeout':
         if (ev.turn === this.turnNo && this.turnActive) {
-          this.emit('fault', this.root, 'turn-timeout', undefined, undefined, `turn ${ev.turn} timed out; its remaining calls are dropped`);
+          this.emit('fault', this.root, 'turn-timeout', undefined, undefined, this.details ? `turn ${ev.turn} timed out; its remaining calls are dropped` : undefined);
           this.endTurn('timeout');
         }
         return;
@@ -488,7 +498,7 @@ export class World implements WorldView {
       if (isModelCall) {
         const faults = this.scenario.faults;
         if (faults?.toolBudget !== undefined && this.turnCalls >= faults.toolBudget) {
-          this.emit('fault', this.root, 'tool-budget', undefined, undefined, `tool-call budget of ${faults.toolBudget} spent; the rest of the turn's plan is dropped`);
+          this.emit('fault', this.root, 'tool-budget', undefined, undefined, this.details ? `tool-call budget of ${faults.toolBudget} spent; the rest of the turn's plan is dropped` : undefined);
           return this.endTurn('budget');
         }
         const caller = 'caller' in call ? call.caller : this.root;
@@ -496,7 +506,7 @@ export class World implements WorldView {
           this.forget(caller, 'compaction dropped the ids of earlier agents');
         }
         if (call.tool === 'close_agent' && faults?.forgetClose !== undefined && this.modelRng.chance(faults.forgetClose)) {
-          this.emit('fault', caller, 'forgot-close', call.target, undefined, `the model forgot to close ${call.target}`);
+          this.emit('fault', caller, 'forgot-close', call.target, undefined, this.details ? `the model forgot to close ${call.target}` : undefined);
           continue;
         }
         // a parallel batch is one model response carrying several tool calls
@@ -780,7 +790,7 @@ export class World implements WorldView {
   private callerOk(caller: ThreadId, op: string, target: ThreadId): TruthThread | undefined {
     const t = this.truth.get(caller);
     if (t === undefined || !t.loaded || t.closed || t.dead) {
-      this.emit('call', caller, op, target, 'skipped', `${caller} cannot make calls (${t === undefined ? 'no such thread' : 'not running'})`);
+      this.emit('call', caller, op, target, 'skipped', this.details ? `${caller} cannot make calls (${t === undefined ? 'no such thread' : 'not running'})` : undefined);
       return undefined;
     }
     return t;
@@ -831,7 +841,7 @@ export class World implements WorldView {
       this.mutate(t, () => (t.queued = true));
       this.queuedTurns.set(t.id, { runFor: call.runFor, outcome: call.outcome });
     }
-    this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}${queued ? '; queued: waits to be admitted' : ''}`);
+    this.emit('call', call.caller, call.tool, call.target, 'ok', this.details ? `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}${queued ? '; queued: waits to be admitted' : ''}` : undefined);
     const rec: Omit<CallRecord, 'event'> = { op: call.tool, caller: call.caller, target: call.target, ok: true, scope };
     if (before) rec.before = before;
     this.notifyCall(rec);
@@ -839,7 +849,7 @@ export class World implements WorldView {
     // swarm fault: a new subagent takes the root's instruction as its own and fans out
     const fanout = this.scenario.faults?.forkFanout;
     if (kind === 'spawn' && call.caller === this.root && fanout !== undefined && this.modelRng.chance(fanout)) {
-      this.emit('fault', call.target, 'fork-fanout', undefined, undefined, `${call.target} takes the root's instruction as its own and forks ${call.fanout} conversations`);
+      this.emit('fault', call.target, 'fork-fanout', undefined, undefined, this.details ? `${call.target} takes the root's instruction as its own and forks ${call.fanout} conversations` : undefined);
       const forks: PendingCall[] = Array.from({ length: call.fanout }, () => ({ tool: 'fork_thread' as const, caller: call.target, target: this.freshName('f'), runFor: call.runFor, outcome: call.outcome, fanout: 0 }));
       for (const f of forks) this.pending.push(f);
     }
@@ -862,7 +872,7 @@ export class World implements WorldView {
     const targetRuns = res.startsTurn !== false;
     const tree = `${res.restored.length ? `; restored ${res.restored.join(', ')}` : ''}${res.skipped.length ? `; skipped ${res.skipped.join(', ')}` : ''}`;
     if (res.ok === 'pending') this.emit('call', call.caller, call.tool, call.target, 'pending', `depth ${res.depth}${tree}; ${res.message}`);
-    else this.emit('call', call.caller, call.tool, call.target, 'ok', `depth ${res.depth}${tree}`);
+    else this.emit('call', call.caller, call.tool, call.target, 'ok', this.details ? `depth ${res.depth}${tree}` : undefined);
     for (const id of resumed) {
       const t = this.truth.get(id);
       if (t === undefined || (t.loaded && !t.closed)) continue;
@@ -929,7 +939,7 @@ export class World implements WorldView {
       this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: true, scope: caller.scope });
       return false;
     }
-    this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
+    this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length && this.details ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
     const rec: Omit<CallRecord, 'event'> = { op: 'close_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };
     if (!res.ok) rec.error = res.error;
     this.notifyCall(rec);
@@ -1010,7 +1020,7 @@ export class World implements WorldView {
         t.gen++;
       });
     }
-    this.emit('call', call.caller, 'send_input', call.target, 'ok', `${res.reloaded ? 'reloaded in PendingInit; ' : ''}${res.startsTurn ? 'a new turn starts' : 'queued without a turn'}`);
+    this.emit('call', call.caller, 'send_input', call.target, 'ok', this.details ? `${res.reloaded ? 'reloaded in PendingInit; ' : ''}${res.startsTurn ? 'a new turn starts' : 'queued without a turn'}` : undefined);
     this.notifyCall({ op: 'send_input', caller: call.caller, target: call.target, ok: true, scope: caller.scope });
     if (res.startsTurn && t !== undefined) {
       if (t.parked) this.mutate(t, () => (t.parked = false));
@@ -1041,7 +1051,7 @@ export class World implements WorldView {
       return true;
     }
     const clamped = Math.min(WAIT_MAX_MS, Math.max(WAIT_MIN_MS, timeout));
-    this.emit('call', caller, 'wait_agent', targets.join(','), 'waiting', `waits up to ${formatSeconds(clamped)}`);
+    this.emit('call', caller, 'wait_agent', targets.join(','), 'waiting', this.details ? `waits up to ${formatSeconds(clamped)}` : undefined);
     this.queue.push(this.now_ms + clamped, { k: 'wait-timeout', wait: id });
     return true;
   }
@@ -1066,7 +1076,7 @@ export class World implements WorldView {
     if (timedOut && finals.length === 0) {
       this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'timed-out', 'no target reached a final status');
     } else {
-      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', `final: ${finals.map((id) => `${id}=${this.waitStatus(id)}`).join(', ')}`);
+      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', this.details ? `final: ${finals.map((id) => `${id}=${this.waitStatus(id)}`).join(', ')}` : undefined);
       // The model keeps waiting for the rest, one wait_agent call at a time.
       const isFinalNow = new Set(finals);
       const rest = w.targets.filter((id) => !isFinalNow.has(id));
@@ -1171,7 +1181,7 @@ export class World implements WorldView {
       t.gen++;
     });
     this.callSystem('threadVanished', () => this.system.threadVanished(id));
-    this.emit('fault', id, 'vanish', undefined, undefined, `${id} vanished from the thread manager without a release`);
+    this.emit('fault', id, 'vanish', undefined, undefined, this.details ? `${id} vanished from the thread manager without a release` : undefined);
     this.checkWait(id);
   }
 
@@ -1238,7 +1248,7 @@ export class World implements WorldView {
         lost.push(old);
       }
       for (const old of lost) k.delete(old);
-      this.emit('fault', caller, 'id-limit', undefined, undefined, `the model lost track of ${lost.join(', ')} beyond ${limit} ids`);
+      this.emit('fault', caller, 'id-limit', undefined, undefined, this.details ? `the model lost track of ${lost.join(', ')} beyond ${limit} ids` : undefined);
     }
   }
 

@@ -1,36 +1,40 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sampleWorkload, workloadArbitrary } from '../../src/fuzz/arbitraries.js';
+import { GENERATOR_VERSION, sampleWorkload, workloadArbitrary, workloadMaker, type WorkloadOptions } from '../../src/fuzz/arbitraries.js';
 import { scenarioToYaml } from '../../src/fuzz/export.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { Scenario, actionKind } from '../../src/world/scenario.js';
 
 const arb = workloadArbitrary();
 
-describe('workloadArbitrary', () => {
+// Generator 1 samples the fast-check arbitrary; generator 2 (the default) draws directly from
+// the run seed. Both must make the same kind of workloads.
+const GENERATORS: Array<{ name: string; samples: (seed: number, n: number, options?: WorkloadOptions) => Scenario[] }> = [
+  { name: 'generator 1 (fast-check arbitrary)', samples: (seed, n, options) => fc.sample(workloadArbitrary(options), { seed, numRuns: n }) },
+  {
+    name: 'generator 2 (direct draw)',
+    samples: (seed, n, options) => {
+      const make = workloadMaker({ ...options, generator: 2 });
+      return Array.from({ length: n }, (_, i) => make(seed * 100_003 + i));
+    },
+  },
+];
+
+describe.each(GENERATORS)('workloads of $name', ({ samples }) => {
   it('generates values of the Scenario type that survive the schema unchanged', () => {
-    fc.assert(
-      fc.property(arb, (s) => {
-        expect(Scenario.parse(s)).toEqual(s);
-      }),
-      { numRuns: 300, seed: 7 },
-    );
+    for (const s of samples(7, 300)) expect(Scenario.parse(s)).toEqual(s);
   });
 
   it('writes every generated workload as YAML that parses back to the same scenario (durations as text)', () => {
-    fc.assert(
-      fc.property(arb, (s) => {
-        const yaml = scenarioToYaml(s);
-        expect(parseScenario(yaml, 'generated.yaml')).toEqual(s);
-        expect(yaml).not.toMatch(/runFor: \d+\b(?!ms|s|m|h)/);
-      }),
-      { numRuns: 300, seed: 8 },
-    );
+    for (const s of samples(8, 300)) {
+      const yaml = scenarioToYaml(s);
+      expect(parseScenario(yaml, 'generated.yaml')).toEqual(s);
+      expect(yaml).not.toMatch(/runFor: \d+\b(?!ms|s|m|h)/);
+    }
   });
 
   it('names agents at generation time: births a1, f1, c1; callers and targets are names born earlier', () => {
-    fc.assert(
-      fc.property(arb, (s) => {
+    for (const s of samples(9, 300)) {
         const born = new Set(['root']);
         for (const t of s.turns) {
           // the calls of a parallel batch are named like the others
@@ -48,12 +52,56 @@ describe('workloadArbitrary', () => {
             } else for (const n of names) if (n !== 'all') expect(born.has(n), `${kind}: ${n}`).toBe(true);
           }
         }
-      }),
-      { numRuns: 300, seed: 9 },
-    );
+    }
   });
 
-  it('is sized for multi-turn bugs: most workloads have several turns and several calls a turn', () => {
+  it('is sized for multi-turn bugs: most workloads have several turns and several calls a turn, and caps of 1 are frequent', () => {
+    const xs = samples(10, 500);
+    const multiTurn = xs.filter((s) => s.turns.length >= 2).length;
+    const busyTurn = xs.filter((s) => s.turns.some((t) => t.do.length >= 3)).length;
+    expect(multiTurn / xs.length).toBeGreaterThan(0.6);
+    expect(busyTurn / xs.length).toBeGreaterThan(0.6);
+    expect(Math.max(...xs.map((s) => s.turns.length))).toBe(4);
+    const capOne = xs.filter((s) => s.config.maxThreads === 1).length;
+    expect(capOne / xs.length).toBeGreaterThan(0.25);
+  });
+
+  it('honours its options: only the allowed actions, outcomes, modes and bounds', () => {
+    for (const s of samples(1, 100, { actions: ['spawn', 'wait'], outcomes: ['completed'], modes: ['exec'], maxThreads: [3, 3], turns: [2, 2], faults: [] })) {
+      expect(s.mode).toBe('exec');
+      expect(s.config.maxThreads).toBe(3);
+      expect(s.turns).toHaveLength(2);
+      expect(s.faults).toBeUndefined();
+      for (const a of s.turns.flatMap((t) => t.do)) {
+        expect(['spawn', 'wait']).toContain(actionKind(a));
+        expect('outcome' in a ? a.outcome : undefined).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('workload generators', () => {
+  it('give the same workload for the same run seed and generator; generator 2 is the default', () => {
+    expect(GENERATOR_VERSION).toBe(2);
+    const two = workloadMaker();
+    expect(two(42)).toEqual(workloadMaker({ generator: 2 })(42));
+    expect(two(42)).not.toEqual(two(43));
+    expect(workloadMaker({ generator: 1 })(42)).toEqual(sampleWorkload(arb, 42));
+    // the mapping is the generator's: the same seed stands for another workload under the other
+    expect(two(42)).not.toEqual(sampleWorkload(arb, 42));
+    expect(() => workloadMaker({ generator: 3 as 2 })).toThrow(/unknown workload generator 3/);
+  });
+
+  it('draw every fault kind, and each fault mix, in generator 2 too', () => {
+    const xs = GENERATORS[1]!.samples(11, 400);
+    const kinds = new Set(xs.flatMap((s) => Object.keys(s.faults ?? {})));
+    expect([...kinds].sort()).toEqual(['compaction', 'forgetClose', 'forkFanout', 'idLimit', 'toolBudget', 'turnTimeout', 'vanish']);
+    expect(xs.filter((s) => s.faults === undefined).length).toBeGreaterThan(0);
+  });
+});
+
+describe('workloadArbitrary', () => {
+  it('is sized for multi-turn bugs (fc.sample)', () => {
     const samples = fc.sample(arb, { seed: 10, numRuns: 500 });
     const multiTurn = samples.filter((s) => s.turns.length >= 2).length;
     const busyTurn = samples.filter((s) => s.turns.some((t) => t.do.length >= 3)).length;

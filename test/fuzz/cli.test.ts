@@ -5,29 +5,33 @@ import { parseScenario } from '../../src/scenario/load.js';
 import { cli, tempDir } from './cliHarness.js';
 
 describe('spawnsim fuzz', () => {
-  it('finds a violation on codex-v1 with seed 1, shrinks it, writes the counterexample and prints the replay command', async () => {
+  it('finds a violation on codex-v1 with seed 7, shrinks it, writes the counterexample and prints the replay command', async () => {
     const cwd = tempDir();
-    const r = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1'], cwd);
+    const r = await cli(['fuzz', '--system', 'codex-v1', '--seed', '7'], cwd);
     expect(r.code).toBe(1);
-    const file = join(cwd, 'reports', 'fuzz-codex-v1-seed1', 'counterexample.yaml');
+    const file = join(cwd, 'reports', 'fuzz-codex-v1-seed7', 'counterexample.yaml');
     const s = parseScenario(readFileSync(file, 'utf8'), file);
-    // #18335 in one turn: an agent finishes, unclosed, and the next spawn is refused
+    // #18335 in one turn: an agent finishes (after 1 s), unclosed, and the next spawn is refused
+    // (seed 7: the run seed -> workload mapping is generator 2's, docs/fuzz.md)
     expect(s.replay).toMatchObject({ system: 'codex-v1', invariant: 'no-false-rejection' });
-    expect(s.turns.flatMap((t) => t.do)).toEqual([{ spawn: 'a1' }, { wait: 'a1' }, { spawn: 'a2' }]);
-    expect(r.out).toContain('spawnsim replay reports/fuzz-codex-v1-seed1/counterexample.yaml');
-    expect(r.out).toMatch(/shrunk from \d+ calls? over \d+ turns? to 3 calls over 1 turn/);
+    expect(s.turns.flatMap((t) => t.do)).toEqual([{ spawn: 'a1', runFor: 1000 }, { spawn: 'a2' }]);
+    expect(r.out).toContain('spawnsim replay reports/fuzz-codex-v1-seed7/counterexample.yaml');
+    expect(r.out).toMatch(/shrunk from \d+ calls? over \d+ turns? to 2 calls over 1 turn/);
     expect(r.out).toContain('coverage');
     expect(r.err).toBe(''); // no progress when stderr is not a terminal
-    const report = JSON.parse(readFileSync(join(cwd, 'reports', 'fuzz-codex-v1-seed1', 'report.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(join(cwd, 'reports', 'fuzz-codex-v1-seed7', 'report.json'), 'utf8'));
     expect(report.report.failures[0].digest).toBe(s.replay!.digest);
+    // the run seed stands for a workload of generator 2: the report and the file say so
+    expect(report.report.generator).toBe(2);
+    expect(s.description).toMatch(/workload seed \d+, generator 2\)/);
 
-    const replay = await cli(['replay', 'reports/fuzz-codex-v1-seed1/counterexample.yaml'], cwd);
+    const replay = await cli(['replay', 'reports/fuzz-codex-v1-seed7/counterexample.yaml'], cwd);
     expect(replay.code).toBe(1);
     expect(replay.out).toContain('reproduced: no-false-rejection is violated on codex-v1');
     expect(replay.out).toContain(`digest ${s.replay!.digest} matches the file`);
 
     // the same file on a fixed system does not reproduce, and says the digest was not compared
-    const fixed = await cli(['replay', 'reports/fuzz-codex-v1-seed1/counterexample.yaml', '--system', 'codex-v1-release-on-final'], cwd);
+    const fixed = await cli(['replay', 'reports/fuzz-codex-v1-seed7/counterexample.yaml', '--system', 'codex-v1-release-on-final'], cwd);
     expect(fixed.code).toBe(0);
     expect(fixed.out).toContain('not reproduced');
     expect(fixed.out).toContain('digest not compared');
