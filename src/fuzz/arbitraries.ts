@@ -320,9 +320,9 @@ function table<T>(pairs: ReadonlyArray<[T, number]>, allowed?: readonly T[]): { 
   for (const [, w] of kept) upTo.push((total += w));
   return { values: kept.map(([v]) => v), upTo, total };
 }
-/** An integer in [lo, hi], from its lower half 40% of the time. */
+/** An integer in [lo, hi], from its lower half a quarter of the time. */
 function low(rng: Rng, lo: number, hi: number): number {
-  return rng.next() < 0.4 ? rng.int(lo, lo + ((hi - lo) >> 1)) : rng.int(lo, hi);
+  return rng.next() < 0.25 ? rng.int(lo, lo + ((hi - lo) >> 1)) : rng.int(lo, hi);
 }
 function drawFrom<T>(rng: Rng, t: { values: T[]; upTo: number[]; total: number }): T {
   const x = rng.next() * t.total;
@@ -337,8 +337,9 @@ function drawFrom<T>(rng: Rng, t: { values: T[]; upTo: number[]; total: number }
  * too), without fast-check's
  * combinators: a run's workload costs a few microseconds instead of 15-20. Like fast-check's
  * bias, the cap, depth, turn count and actions per turn are drawn from the lower half of their
- * range 40% of the time (small caps fill up: that is where the bugs are); the other draws are
- * uniform.
+ * range a quarter of the time (small caps fill up: that is where the bugs are); the other draws
+ * are uniform. That gives workloads of generator 1's size: per default workload 2.3 turns, 6.4
+ * actions, 4.1 births, a mean cap of 2.2 (generator 1: 2.2, 6.5, 4.0, 2.3).
  */
 export function directWorkload(options: WorkloadOptions = {}): (runSeed: number) => Scenario {
   const [tMin, tMax] = options.turns ?? [1, 4];
