@@ -176,12 +176,12 @@ function resolveWorkload(raw: RawWorkload, faultKinds: readonly SwarmFault[], fo
   return assembled(raw, turns, swarmFaults(raw.seed, faultKinds), config);
 }
 
-function assembled(raw: Omit<RawWorkload, 'turns'>, turns: Turn[], faults: Faults | undefined, config?: Partial<ScenarioConfig>): Scenario {
+function assembled(raw: Omit<RawWorkload, 'turns'>, turns: Turn[], faults: Faults | undefined, config?: Partial<ScenarioConfig>, shared?: ScenarioConfig): Scenario {
   const s: Scenario = {
     name: 'generated',
     mode: raw.mode,
     seed: raw.seed,
-    config: { ...DEFAULT_CONFIG, ...config, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
+    config: shared ?? { ...DEFAULT_CONFIG, ...config, maxThreads: raw.maxThreads, maxDepth: raw.maxDepth },
     turns,
   };
   if (faults === undefined) return s;
@@ -189,6 +189,16 @@ function assembled(raw: Omit<RawWorkload, 'turns'>, turns: Turn[], faults: Fault
 }
 
 const PREFIX = { spawn: 'a', fork: 'f', create: 'c' } as const;
+
+function withExtras(a: Record<string, unknown>, runFor: number | undefined, outcome: Outcome): Action {
+  if (runFor !== undefined) a.runFor = runFor;
+  if (outcome !== 'completed') a.outcome = outcome;
+  return a as unknown as Action;
+}
+function withCaller(a: Record<string, unknown>, who: string | undefined): Record<string, unknown> {
+  if (who !== undefined) a.by = who;
+  return a;
+}
 
 /**
  * Resolves drawn actions into scenario actions, in generation order: index picks become names
@@ -220,16 +230,7 @@ class Resolver {
     const target = targetPick < 0 ? 'all' : (this.nameAt(targetPick) ?? 'all');
     const named = target === 'all' ? undefined : target;
     const runFor = RUN_FOR_MS[runForPick];
-    // a: the action being built, keys in the order a file shows them
-    const extras = (a: Record<string, unknown>): Action => {
-      if (runFor !== undefined) a.runFor = runFor;
-      if (outcome !== 'completed') a.outcome = outcome;
-      return a as unknown as Action;
-    };
-    const withBy = (a: Record<string, unknown>, who: string | undefined = by): Record<string, unknown> => {
-      if (who !== undefined) a.by = who;
-      return a;
-    };
+    // the action is built with its keys in the order a file shows them
     switch (kind) {
       case 'spawn':
       case 'fork':
@@ -248,26 +249,26 @@ class Resolver {
           if (kind === 'spawn') this.spawned.push(n);
         }
         const births = names.length === 1 ? names[0]! : names;
-        return extras(withBy(kind === 'spawn' ? { spawn: births } : kind === 'fork' ? { fork: births } : { create: births }, caller));
+        return withExtras(withCaller(kind === 'spawn' ? { spawn: births } : kind === 'fork' ? { fork: births } : { create: births }, caller), runFor, outcome);
       }
       case 'wait': {
-        const a = withBy({ wait: target });
+        const a = withCaller({ wait: target }, by);
         const timeout = WAIT_TIMEOUT_MS[timeoutPick];
         if (timeout !== undefined) a.timeout = timeout;
         return a as unknown as Action;
       }
       case 'close':
-        return withBy({ close: target }) as unknown as Action;
+        return withCaller({ close: target }, by) as unknown as Action;
       case 'send':
-        return named === undefined ? undefined : extras(withBy({ send: named }));
+        return named === undefined ? undefined : withExtras(withCaller({ send: named }, by), runFor, outcome);
       case 'interrupt':
-        return named === undefined ? undefined : (withBy({ interrupt: named }) as unknown as Action);
+        return named === undefined ? undefined : (withCaller({ interrupt: named }, by) as unknown as Action);
       case 'resume':
-        return named === undefined ? undefined : extras(withBy({ resume: named }));
+        return named === undefined ? undefined : withExtras(withCaller({ resume: named }, by), runFor, outcome);
       case 'sleep':
         return { sleep: SLEEP_MS[timeoutPick % SLEEP_MS.length]! };
       case 'compact':
-        return withBy({ compact: true }) as unknown as Action;
+        return withCaller({ compact: true }, by) as unknown as Action;
       case 'vanish':
         return named === undefined ? undefined : { vanish: named };
       case 'die':
@@ -279,8 +280,8 @@ class Resolver {
         // half of the time; a seeded PCT scheduler interleaves their steps.
         const names: string[] = [];
         for (let i = Math.max(2, count); i > 0; i--) names.push(`a${++this.counters.spawn}`);
-        const calls: Action[] = names.map((n) => extras(withBy({ spawn: n })));
-        if (named !== undefined && runForPick % 2 === 1) calls.push(withBy({ close: named }) as unknown as Action);
+        const calls: Action[] = names.map((n) => withExtras(withCaller({ spawn: n }, by), runFor, outcome));
+        if (named !== undefined && runForPick % 2 === 1) calls.push(withCaller({ close: named }, by) as unknown as Action);
         for (const n of names) this.born.push(n), this.spawned.push(n);
         const seed = (this.seed + this.actionNo * 7919) % 2 ** 31;
         return { parallel: calls, pct: { seed, depth: PCT_DEPTHS[timeoutPick % PCT_DEPTHS.length]! } } as Action;
@@ -352,6 +353,7 @@ export function directWorkload(options: WorkloadOptions = {}): (runSeed: number)
   const modeTable = table<'persistent' | 'exec'>([['persistent', 4], ['exec', 1]], modes);
   const faults = options.faults ?? DEFAULT_SWARM_FAULTS;
   const forksBy = options.forksBy ?? 'any';
+  const configs = new Map<number, ScenarioConfig>();
   return (runSeed) => {
     const rng = numericRng(runSeed, WORKLOAD_SALT);
     const seed = rng.int(0, 2 ** 31 - 1);
@@ -379,6 +381,10 @@ export function directWorkload(options: WorkloadOptions = {}): (runSeed: number)
       }
       turns.push(names.turn(actions, rng.int(0, TURN_TIMEOUT_MS.length - 1)));
     }
-    return assembled({ seed, mode, maxThreads, maxDepth }, turns, swarm, options.config);
+    // the config objects are few (one per cap and depth) and frozen: shared by the workloads
+    const key = maxThreads * 1024 + maxDepth;
+    let shared = configs.get(key);
+    if (shared === undefined) configs.set(key, (shared = Object.freeze({ ...DEFAULT_CONFIG, ...options.config, maxThreads, maxDepth })));
+    return assembled({ seed, mode, maxThreads, maxDepth }, turns, swarm, options.config, shared);
   };
 }

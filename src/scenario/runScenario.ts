@@ -116,13 +116,19 @@ function observe(view: WorldView, end: boolean): Observation {
   return { turn: view.turn, end, statuses, registries };
 }
 
+/** The catalogue's invariants of a selection, in catalogue order: computed once per selection (a campaign passes the same array to every run). */
+const selections = new WeakMap<readonly string[], readonly Invariant[]>();
+function selectedBuiltins(names: readonly string[]): readonly Invariant[] {
+  let out = selections.get(names);
+  if (out === undefined) selections.set(names, (out = INVARIANTS.filter((i) => names.includes(i.name))));
+  return out;
+}
+
 /** Runs a scenario against a system with the invariant catalogue watching. */
 export function runScenario(scenario: Scenario, system: SystemDefinition, options: RunOptions = {}): RunResult {
   const s = options.seed !== undefined ? { ...scenario, seed: options.seed } : scenario;
-  const selected = [
-    ...(options.invariants ? INVARIANTS.filter((i) => options.invariants!.includes(i.name)) : INVARIANTS),
-    ...(options.extraInvariants ?? []),
-  ];
+  const builtin = options.invariants ? selectedBuiltins(options.invariants) : INVARIANTS;
+  const selected = options.extraInvariants !== undefined && options.extraInvariants.length > 0 ? [...builtin, ...options.extraInvariants] : builtin;
   const checkers: Array<{ inv: Invariant; c: InvariantChecker }> = selected.map((inv) => ({ inv, c: inv.create() }));
   // each hook's checkers in catalogue order, bound once: an event costs one call per checker that listens
   const hooks = { afterEvent: [] as InvariantChecker[], afterEventName: [] as string[], onCall: [] as InvariantChecker[], onCallName: [] as string[], atBoundary: [] as InvariantChecker[], atBoundaryName: [] as string[] };
@@ -139,7 +145,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
   const strict = options.strict ?? false;
   // Any expectation of the file may be the one that judges this run (an external program is
   // judged as the built-in system it implements), so record when any of them reads statuses or counts.
-  const observations: Observation[] | undefined = Object.values(s.expect ?? {}).some(needsObservations) ? [] : undefined;
+  const observations: Observation[] | undefined = s.expect !== undefined && Object.values(s.expect).some(needsObservations) ? [] : undefined;
   let world: World;
 
   const report = (inv: string, view: WorldView, f: Finding | null): void => {
@@ -170,18 +176,19 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     }
   };
 
+  // one literal (absent options undefined): built once per run, without a spread per option
   world = new World({
     scenario: s,
     createSystem: (cfg, env) => system.create(cfg, env),
-    ...(system.refusesConfig !== undefined ? { refuseConfig: (cfg: Parameters<NonNullable<typeof system.refusesConfig>>[0]) => system.refusesConfig!(cfg) } : {}),
+    refuseConfig: system.refusesConfig !== undefined ? (cfg: Parameters<NonNullable<typeof system.refusesConfig>>[0]) => system.refusesConfig!(cfg) : undefined,
     snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
-    ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
-    ...(options.traceLimit !== undefined && options.traceWindow !== undefined ? { traceKeepFirst: options.traceWindow } : {}),
-    ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
-    ...(options.digest === false ? { digest: false } : {}),
-    ...(options.gauges === false ? { gauges: false } : {}),
-    ...(options.details === false ? { details: false } : {}),
-    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    traceLimit: options.traceLimit,
+    traceKeepFirst: options.traceLimit !== undefined ? options.traceWindow : undefined,
+    maxEvents: options.maxEvents,
+    digest: options.digest,
+    gauges: options.gauges,
+    details: options.details,
+    shouldStop: options.shouldStop,
     observer: {
       afterEvent: (view, ev) => {
         const cs = hooks.afterEvent;
@@ -208,10 +215,14 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     },
   });
   const r = world.run();
-  for (const { inv, c } of checkers) {
-    const text = c.summary?.();
-    const v = violations.find((x) => x.invariant === inv.name);
-    if (text && v) v.summary = text;
+  if (violations.length > 0) {
+    for (const { inv, c } of checkers) {
+      if (c.summary === undefined) continue;
+      const v = violations.find((x) => x.invariant === inv.name);
+      if (v === undefined) continue;
+      const text = c.summary();
+      if (text) v.summary = text;
+    }
   }
   if (r.systemError) {
     counts[SYSTEM_ERROR] = 1;

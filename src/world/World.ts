@@ -552,7 +552,7 @@ export class World implements WorldView {
         const names = typeof births === 'number' ? Array.from({ length: births }, () => this.freshName(prefix)) : typeof births === 'string' ? [births] : births;
         const tool = kind === 'spawn' ? 'spawn_agent' : kind === 'fork' ? 'fork_thread' : 'create_thread';
         const createFails = kind === 'spawn' && (a as { createFails?: boolean }).createFails === true;
-        return names.map((target) => ({ tool, caller: by, target, runFor, outcome, fanout: names.length, ...(createFails ? { createFails } : {}) }));
+        return names.map((target): CreateCall => (createFails ? { tool, caller: by, target, runFor, outcome, fanout: names.length, createFails } : { tool, caller: by, target, runFor, outcome, fanout: names.length }));
       }
       case 'resume':
         return this.targets((a as { resume: string | string[] }).resume, by).map((target) => ({ tool: 'resume_agent', caller: by, target, runFor, outcome, fanout: 0 }));
