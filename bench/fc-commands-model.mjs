@@ -143,11 +143,23 @@ const commandArbs = [
 ];
 
 /**
+ * The size setting that makes the model's runs as big as spawnsim's generated workloads: about
+ * the same number of calls into the registry per run (spawn, fork, close, wait, send: 5.2 for
+ * the model, 5.4-5.7 for spawnsim's workloads of bench/fuzz-rate.mjs, measured by `callsPerRun`
+ * below and printed by the benches). fast-check's default size (`small`: up to 10 commands, a
+ * third of them skipped for want of an agent) gives 1.4, a quarter of spawnsim's.
+ */
+export const MATCHED_SIZE = { maxCommands: 60, size: 'max' };
+/** fast-check's default size for the same command list (what the model was first written with). */
+export const DEFAULT_SIZE = { maxCommands: 40 };
+
+/**
  * The property: a config (same ranges as spawnsim's default fuzz workloads) and a command list.
  * `system`: CodexV1's options (default: codex-v1 as shipped, with #18335 and #30692).
+ * `size`: fc.commands' size options (default `MATCHED_SIZE`).
  */
-export function registryProperty(target, onFailure, system = { release: 'close-only', reapStale: false, forkPolicy: 'fresh-root' }) {
-  return fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.commands(commandArbs, { maxCommands: 40 }), (cap, maxDepth, cmds) => {
+export function registryProperty(target, onFailure, system = { release: 'close-only', reapStale: false, forkPolicy: 'fresh-root' }, size = MATCHED_SIZE) {
+  return fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.commands(commandArbs, size), (cap, maxDepth, cmds) => {
     const setup = () => {
       const real = new CodexV1({ maxThreads: cap, maxDepth, maxConcurrentThreadsPerSession: 4, maxThreadsConfigured: true }, system);
       real.target = target;
@@ -167,12 +179,17 @@ export function registryProperty(target, onFailure, system = { release: 'close-o
  * One search: runs the property with a fast-check seed until it fails and shrinks.
  * Returns wall times (ms) to the first failure and to the shrunk counterexample, and runs.
  */
-export function huntWithFastCheck(target, seed, numRuns = 100_000) {
+export function huntWithFastCheck(target, seed, numRuns = 100_000, size = MATCHED_SIZE) {
   const t0 = performance.now();
   let firstFailure_ms = null;
-  const prop = registryProperty(target, () => {
-    if (firstFailure_ms === null) firstFailure_ms = performance.now() - t0;
-  });
+  const prop = registryProperty(
+    target,
+    () => {
+      if (firstFailure_ms === null) firstFailure_ms = performance.now() - t0;
+    },
+    undefined,
+    size,
+  );
   const out = fc.check(prop, { seed, numRuns });
   const shrunk_ms = performance.now() - t0;
   return {
@@ -183,6 +200,40 @@ export function huntWithFastCheck(target, seed, numRuns = 100_000) {
     shrunk_ms,
     counterexample: out.counterexample ? String(out.counterexample[2]) : null,
   };
+}
+
+/**
+ * How big the runs of `run()` are: calls into the registry (CodexV1's spawn, fork, close, resume,
+ * send_input, wait) and root turns started, per run, counted by wrapping CodexV1's methods while
+ * `run(n)` makes n runs (untimed: the wrappers are removed after).
+ */
+export function callsPerRun(n, run) {
+  const P = CodexV1.prototype;
+  const counts = { calls: 0, turns: 0 };
+  const saved = {};
+  let inSpawn = false;
+  for (const k of ['spawn', 'spawnSteps', 'fork', 'close', 'resume', 'sendInput', 'wait', 'turnStarted']) {
+    saved[k] = Object.getOwnPropertyDescriptor(P, k);
+    const orig = P[k];
+    // CodexV1.spawn runs spawnSteps: a spawn is one call, made either way
+    P[k] = function (...args) {
+      if (k === 'turnStarted') counts.turns++;
+      else if (!(k === 'spawnSteps' && inSpawn)) counts.calls++;
+      if (k !== 'spawn') return orig.apply(this, args);
+      inSpawn = true;
+      try {
+        return orig.apply(this, args);
+      } finally {
+        inSpawn = false;
+      }
+    };
+  }
+  try {
+    run(n);
+  } finally {
+    for (const [k, d] of Object.entries(saved)) Object.defineProperty(P, k, d);
+  }
+  return { calls: counts.calls / n, turns: counts.turns / n };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

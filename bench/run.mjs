@@ -179,15 +179,27 @@ function memory() {
 }
 
 // ---- 3. bug-finding against a hand-written fc.commands model ----
+// Time to a shrunk counterexample, spawnsim's targeted campaign against the model
+// (bench/fc-commands-model.mjs) at the same run size (MATCHED_SIZE: the same registry calls per
+// run as spawnsim's default workloads). Warm: both warmed up alike in this process, seeds
+// interleaved. Cold: one search in a fresh child process per seed and side
+// (bench/fuzz-cold-child.mjs), module loading timed apart from the search. Wall time is the
+// figure (a search is a few ms: CPU-time counters are too coarse), CPU time beside it.
 async function bugs() {
   const { fuzzSteps } = await import('../dist/fuzz/campaign.js');
-  const { huntWithFastCheck } = await import('./fc-commands-model.mjs');
+  const { huntWithFastCheck, DEFAULT_SIZE } = await import('./fc-commands-model.mjs');
   const seeds = quick ? 5 : 20;
+  const coldSeeds = quick ? 3 : 7;
   const targets = [
     { issue: '#18335', invariant: 'no-false-rejection' },
     { issue: '#30692', invariant: 'depth-within-max' },
   ];
+  const cpuNow = () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
   const spawnsim = (invariant, seed) => {
+    const c0 = cpuNow();
     const t0 = performance.now();
     let first = null;
     const it = fuzzSteps({ system: codexV1, seed, invariants: [invariant], runs: 100_000 });
@@ -201,35 +213,73 @@ async function bugs() {
       if (s.value.phase === 'found' && first === null) first = performance.now() - t0;
     }
     const f = res.failures[0];
-    return { found: f !== undefined, runs: f?.run ?? res.runs, firstFailure_ms: first, shrunk_ms: performance.now() - t0, shrinkRuns: f?.shrink?.steps ?? 0, calls: f?.calls ?? null };
+    return { found: f !== undefined, runs: f?.run ?? res.runs, firstFailure_ms: first, shrunk_ms: performance.now() - t0, shrunkCpu_ms: cpuNow() - c0, shrinkRuns: f?.shrink?.steps ?? 0, calls: f?.calls ?? null };
   };
+  const model = (invariant, seed, size) => {
+    const c0 = cpuNow();
+    const r = huntWithFastCheck(invariant, seed, 100_000, size);
+    return { ...r, shrunkCpu_ms: cpuNow() - c0 };
+  };
+  const cold = (side, invariant, seed) => {
+    const r = spawnSync(process.execPath, [join(here, 'fuzz-cold-child.mjs'), side, invariant, String(seed)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`fuzz-cold-child ${side} ${invariant} ${seed} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  };
+  const load = [loadavg()[0]];
   // Warm both up alike: three searches per target on seeds outside the measured ones (one
   // search on one target left the other target's code paths cold for the first seeds).
-  for (const t of targets) for (let seed = 997; seed <= 999; seed++) spawnsim(t.invariant, seed), huntWithFastCheck(t.invariant, seed);
+  for (const t of targets) for (let seed = 997; seed <= 999; seed++) spawnsim(t.invariant, seed), model(t.invariant, seed), model(t.invariant, seed, DEFAULT_SIZE);
   for (const t of targets) {
-    const ss = [], fc = [];
+    const ss = [], fc = [], fd = [];
     for (let seed = 1; seed <= seeds; seed++) {
       ss.push(spawnsim(t.invariant, seed));
-      fc.push(huntWithFastCheck(t.invariant, seed));
+      fc.push(model(t.invariant, seed));
+      fd.push(model(t.invariant, seed, DEFAULT_SIZE));
     }
-    const m = (xs, k) => median(xs.map((x) => x[k]).filter((v) => v !== null));
+    const cs = [], cm = [];
+    for (let seed = 1; seed <= coldSeeds; seed++) {
+      cs.push(cold('spawnsim', t.invariant, seed));
+      cm.push(cold('model', t.invariant, seed));
+    }
+    const m = (xs, k) => median(xs.map((x) => x[k]).filter((v) => v !== null && v !== undefined));
     const summary = (xs) => ({
       found: xs.filter((x) => x.found).length,
       runsToFirstFailure: m(xs, 'runs'),
       firstFailure_ms: m(xs, 'firstFailure_ms'),
       shrunk_ms: m(xs, 'shrunk_ms'),
+      shrunkCpu_ms: m(xs, 'shrunkCpu_ms'),
       ...(xs[0].shrinkRuns !== undefined ? { shrinkRuns: m(xs, 'shrinkRuns') } : { shrinks: m(xs, 'shrinks') }),
     });
-    const a = summary(ss), b = summary(fc);
+    const a = summary(ss), b = summary(fc), d = summary(fd);
     figure({
-      name: `bug-finding ${t.issue} (${t.invariant}), median of ${seeds} seeds`,
+      name: `bug-finding ${t.issue} (${t.invariant}), warm, median of ${seeds} seeds`,
       a: { label: 'spawnsim fuzz: time to a shrunk counterexample', value: a.shrunk_ms, unit: 'ms' },
-      b: { label: 'hand-written fc.commands model: same', value: b.shrunk_ms, unit: 'ms' },
+      b: { label: 'hand-written fc.commands model, same run size: same', value: b.shrunk_ms, unit: 'ms' },
       ratio: a.shrunk_ms / b.shrunk_ms,
-      ratioMeaning: 'spawnsim time / fc.commands time',
+      ratioMeaning: 'spawnsim time / fc.commands time (wall; CPU in detail)',
       target: '<= 0.5',
       met: a.shrunk_ms / b.shrunk_ms <= 0.5,
-      detail: { spawnsim: a, fcCommands: b, firstFailureRatio: a.firstFailure_ms / b.firstFailure_ms, runsRatio: a.runsToFirstFailure / b.runsToFirstFailure },
+      detail: {
+        spawnsim: a,
+        fcCommands: b,
+        cpuRatio: a.shrunkCpu_ms / b.shrunkCpu_ms,
+        fcCommandsDefaultSize: { ...d, ratio: a.shrunk_ms / d.shrunk_ms },
+        firstFailureRatio: a.firstFailure_ms / b.firstFailure_ms,
+        runsRatio: a.runsToFirstFailure / b.runsToFirstFailure,
+        loadAverage: [load[0], loadavg()[0]],
+      },
+    });
+    const ca = { search_ms: m(cs, 'shrunk_ms'), searchCpu_ms: m(cs, 'shrunkCpu_ms'), import_ms: m(cs, 'import_ms'), found: cs.filter((x) => x.found).length };
+    const cb = { search_ms: m(cm, 'shrunk_ms'), searchCpu_ms: m(cm, 'shrunkCpu_ms'), import_ms: m(cm, 'import_ms'), found: cm.filter((x) => x.found).length };
+    figure({
+      name: `bug-finding ${t.issue} (${t.invariant}), cold process, median of ${coldSeeds} seeds`,
+      a: { label: 'spawnsim fuzz: the first search of a fresh process, to a shrunk counterexample (module loading apart)', value: ca.search_ms, unit: 'ms' },
+      b: { label: 'hand-written fc.commands model, same run size: same', value: cb.search_ms, unit: 'ms' },
+      ratio: ca.search_ms / cb.search_ms,
+      ratioMeaning: 'spawnsim time / fc.commands time (wall; CPU in detail)',
+      target: '<= 0.5',
+      met: ca.search_ms / cb.search_ms <= 0.5,
+      detail: { spawnsim: ca, fcCommands: cb, cpuRatio: ca.searchCpu_ms / cb.searchCpu_ms, importRatio: ca.import_ms / cb.import_ms, loadAverage: [load[0], loadavg()[0]] },
     });
   }
 }
