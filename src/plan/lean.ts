@@ -109,6 +109,45 @@ let aHeld = new Uint8Array(256);
 let aDone = new Uint8Array(256);
 let acc = new Int32Array(64);
 let waiting = new Uint8Array(64);
+/** The run's counters that `retire` changes, in one typed array (no closure over locals). */
+const S = new Float64Array(5);
+const LIVE = 0; // agents running in the session root's scope
+const HELD = 1; // slots the registry counts
+const TIME = 2; // agent time, ms
+const FROM = 3; // accepted agents before this index have all ended
+const NEXT = 4; // no running agent ends before this (a lower bound: a close may leave it early)
+
+/**
+ * Ends the runs of the agents that ended at or before t (their end is queued before any call
+ * made at t): each stops running and, on a release-on-final system, gives its slot back.
+ */
+function retire(t: number, accepted: number, onFinal: boolean): void {
+  let live = S[LIVE]!;
+  let held = S[HELD]!;
+  let time = S[TIME]!;
+  let from = S[FROM]!;
+  let next = Infinity;
+  for (let a = from; a < accepted; a++) {
+    if (aLive[a] !== 1) continue;
+    const f = aFinish[a]!;
+    if (f <= t) {
+      aLive[a] = 0;
+      aDone[a] = 1;
+      live--;
+      time += f - aStart[a]!;
+      if (onFinal && aHeld[a] === 1) {
+        aHeld[a] = 0;
+        held--;
+      }
+    } else if (f < next) next = f;
+  }
+  while (from < accepted && aLive[from] === 0) from++;
+  S[LIVE] = live;
+  S[HELD] = held;
+  S[TIME] = time;
+  S[FROM] = from;
+  S[NEXT] = next;
+}
 
 function grow(n: number): void {
   let size = aStart.length;
@@ -140,10 +179,11 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
   if (total > aStart.length) grow(total);
 
   let accepted = 0; // agents accepted so far (indices into the a* arrays)
-  let liveFrom = 0; // accepted agents before this index have all ended
-  let live = 0; // agents running in the session root's scope
-  let held = 0; // slots the registry counts
-  let agentTime = 0;
+  S[LIVE] = 0;
+  S[HELD] = 0;
+  S[TIME] = 0;
+  S[FROM] = 0;
+  S[NEXT] = Infinity;
   let maxT = 0; // the time of the last event the world would queue
   let now = 0;
   let attempts = 0;
@@ -154,29 +194,6 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
   let idlePrev = 0;
   let peak = 0;
 
-  // Agents whose run ended at or before t: their end is queued before any call made at t.
-  const advance = (t: number): void => {
-    for (let a = liveFrom; a < accepted; a++) {
-      if (aLive[a] === 1 && aFinish[a]! <= t) {
-        aLive[a] = 0;
-        aDone[a] = 1;
-        live--;
-        agentTime += aFinish[a]! - aStart[a]!;
-        if (onFinal && aHeld[a] === 1) {
-          aHeld[a] = 0;
-          held--;
-        }
-      }
-    }
-    while (liveFrom < accepted && aLive[liveFrom] === 0) liveFrom++;
-  };
-  // At a turn boundary: slots held by agents that are not running (persistent mode only).
-  const boundary = (): void => {
-    const idle = exec ? 0 : Math.max(0, held - live);
-    if (idle > idlePrev) leaked += idle - idlePrev;
-    idlePrev = idle;
-  };
-
   for (let ti = 0; ti < cs.turns; ti++) {
     const a0 = cs.agentOffset[ti]!;
     const k = cs.agentOffset[ti + 1]! - a0;
@@ -185,8 +202,11 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
       waiting = new Uint8Array(k * 2);
     }
     if (ti > 0) {
-      advance(now);
-      boundary();
+      // a turn boundary: slots held by agents that are not running (persistent mode only)
+      if (now >= S[NEXT]!) retire(now, accepted, onFinal);
+      const idle = exec ? 0 : Math.max(0, S[HELD]! - S[LIVE]!);
+      if (idle > idlePrev) leaked += idle - idlePrev;
+      idlePrev = idle;
     }
     const to = cs.timeout[ti]!;
     const deadline = to >= 0 ? now + to : Infinity;
@@ -211,23 +231,24 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
         ended = true;
         break;
       }
-      advance(c);
+      if (c >= S[NEXT]!) retire(c, accepted, onFinal);
       attempts++;
       tAttempts++;
       acc[j] = -1;
       if (!depthOk) {
         refused++; // DepthLimitReached
       } else {
-        if (held >= cap && reap) {
+        if (S[HELD]! >= cap && reap) {
           // #18335's proposed fix: reap the agents in a final status before refusing
           for (let b = 0; b < accepted; b++) {
             if (aHeld[b] === 1 && aDone[b] === 1) {
               aHeld[b] = 0;
-              held--;
+              S[HELD]--;
             }
           }
         }
-        if (held >= cap) {
+        const live = S[LIVE]!;
+        if (S[HELD]! >= cap) {
           refused++; // AgentLimitReached
           if (live < cap) falseRefused++;
           if (live === 0) tStuck++;
@@ -237,12 +258,13 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
           const fin = c + (cs.runFor[a]! || DEFAULT_RUN_FOR);
           aFinish[b] = fin;
           if (fin > maxT) maxT = fin;
+          if (fin < S[NEXT]!) S[NEXT] = fin;
           aLive[b] = 1;
           aHeld[b] = 1;
           aDone[b] = 0;
-          held++;
-          live++;
-          if (live > peak) peak = live;
+          S[HELD]++;
+          S[LIVE] = live + 1;
+          if (live + 1 > peak) peak = live + 1;
           acc[j] = b;
         }
       }
@@ -263,7 +285,7 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
           ended = true;
           break;
         }
-        advance(c);
+        if (c >= S[NEXT]!) retire(c, accepted, onFinal);
         let finals = 0;
         let earliest = Infinity;
         for (let j = dropped; j < k; j++) {
@@ -288,7 +310,7 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
         }
         if (earliest <= timeoutAt) {
           // returns when the first target ends, with every target that ended by then
-          advance(earliest);
+          if (earliest >= S[NEXT]!) retire(earliest, accepted, onFinal);
           for (let j = dropped; j < k; j++) {
             if (waiting[j] === 1 && aLive[acc[j]!] === 0) {
               waiting[j] = 0;
@@ -311,17 +333,17 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
           ended = true;
           break;
         }
-        advance(c);
+        if (c >= S[NEXT]!) retire(c, accepted, onFinal);
         const b = acc[j]!;
         if (b >= 0) {
           if (aLive[b] === 1) {
             aLive[b] = 0;
-            live--;
-            agentTime += c - aStart[b]!;
+            S[LIVE]--;
+            S[TIME] += c - aStart[b]!;
           }
           if (aHeld[b] === 1) {
             aHeld[b] = 0;
-            held--;
+            S[HELD]--;
           }
         }
         c += L;
@@ -333,23 +355,25 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
     if (c > maxT) maxT = c;
     if (exec) {
       // the exec process exits with its turn: its agents are shut down, its registry is gone
-      advance(end);
-      for (let b = liveFrom; b < accepted; b++) {
+      if (end >= S[NEXT]!) retire(end, accepted, onFinal);
+      for (let b = S[FROM]!; b < accepted; b++) {
         if (aLive[b] === 1) {
           aLive[b] = 0;
-          live--;
-          agentTime += end - aStart[b]!;
+          S[LIVE]--;
+          S[TIME] += end - aStart[b]!;
         }
       }
       for (let b = firstOfTurn; b < accepted; b++) aHeld[b] = 0;
-      held = 0;
-      liveFrom = accepted;
+      S[HELD] = 0;
+      S[FROM] = accepted;
+      S[NEXT] = Infinity;
     }
     now = end + turnGap;
   }
   // the run ends with its last event, by when every agent has ended
-  advance(Infinity);
-  boundary();
+  retire(Infinity, accepted, onFinal);
+  const idle = exec ? 0 : Math.max(0, S[HELD]! - S[LIVE]!);
+  if (idle > idlePrev) leaked += idle - idlePrev;
   return {
     turns: cs.turns,
     spawnAttempts: attempts,
@@ -357,7 +381,7 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
     falseRefused,
     wedgeTurn,
     peakLive: peak,
-    utilisation: cap > 0 && maxT > 0 ? agentTime / (cap * maxT) : 0,
+    utilisation: cap > 0 && maxT > 0 ? S[TIME]! / (cap * maxT) : 0,
     leakedSlots: leaked,
   };
 }
