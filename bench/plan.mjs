@@ -6,7 +6,10 @@
 // The plan side is the whole command (`runCli`: workload file, sampling, simulation, every
 // interval, JSON and HTML) with one worker, so its CPU time is this thread's. The loop's
 // per-point sums are checked against plan's estimates (they must agree exactly: the same
-// model). Then the command runs with 2 workers and its JSON must be byte-identical.
+// model). Then the command runs with 2 workers and its JSON must be byte-identical. Where
+// Python has SimPy (Debian's python3-simpy3), the same model in SimPy (bench/simpy_flat.py) runs
+// the first 100 replications' sessions (6 600; SimPy is slow) and gives a second figure, plan
+// over SimPy in sessions per CPU-second; its sums must equal the loop's for those sessions.
 // Prints figures; it is not a test.
 //
 // Run after `npm run build`: node bench/plan.mjs [replications] [--quick] [--json]
@@ -18,7 +21,8 @@ import { dirname, join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { runCli } from '../dist/cli/cli.js';
-import { handLoop } from './plan-hand-loop.mjs';
+import { spawnSync } from 'node:child_process';
+import { handLoop, sampleCodexDefault } from './plan-hand-loop.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -134,6 +138,36 @@ if (!quick) {
   log(`  2 workers: ${p2.cpu.toFixed(2)} s CPU, ${p2.wall.toFixed(2)} s wall; JSON ${h1 === h2 ? 'byte-identical to 1 worker' : `DIFFERENT (${h1} vs ${h2})`} (sha256 ${h1})`);
 }
 rmSync(out, { recursive: true, force: true });
+
+// ---- SimPy, in a Python process, on the same sessions ----
+const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import simpy'], { encoding: 'utf8' }).status === 0);
+let simpyFig = null;
+if (python === undefined) log('  SimPy: not installed (apt-get install python3-simpy3); the SimPy figure is skipped');
+else {
+  const simpyReps = Math.min(reps, quick ? 20 : 100);
+  const input = { caps, forgetRates, compactionRate: 0.01, latency: 2000, turnGap: 120_000, waitTimeout: 600_000, sessions: Array.from({ length: simpyReps }, (_, r) => sampleCodexDefault(1, r)) };
+  const t0 = process.hrtime.bigint();
+  const p = spawnSync(python, [join(root, 'bench', 'simpy_flat.py')], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (p.status !== 0) throw new Error(`the SimPy model failed: ${p.stderr}`);
+  const doc = JSON.parse(p.stdout);
+  const ref = handLoop(1, simpyReps, caps, forgetRates);
+  const keys = ['sessions', 'attempts', 'refused', 'falseRefused', 'wedged', 'leakSessions', 'utilisation'];
+  const agreeing = doc.points.filter((q, i) => keys.every((k) => q.sums[k] === ref[i].sums[k])).length;
+  const n = 2 * caps.length * forgetRates.length * simpyReps;
+  const simpyRate = n / doc.cpu;
+  simpyFig = {
+    name: 'plan sessions per CPU-second vs SimPy',
+    a: { label: `spawnsim plan, as above (${sessions} sessions)`, value: rate(P, 'cpu'), unit: 'sessions/CPU-s' },
+    b: { label: `the same model in SimPy ${spawnSync(python, ['-c', 'import simpy; print(simpy.__version__)'], { encoding: 'utf8' }).stdout.trim()} (bench/simpy_flat.py), the first ${simpyReps} replications (${n} sessions), simulation CPU time`, value: simpyRate, unit: 'sessions/CPU-s' },
+    ratio: rate(P, 'cpu') / simpyRate,
+    ratioMeaning: "plan's sessions per CPU-second / SimPy's",
+    detail: { simpyCpu: doc.cpu, simpyWallWithStartup: wall, sessions: n, sameSumsAsLoop: `${agreeing} of ${doc.points.length} points` },
+  };
+  log(`  SimPy: ${n} sessions in ${doc.cpu.toFixed(2)} s CPU (${wall.toFixed(2)} s wall with Python's start-up): ${simpyRate.toFixed(0)} sessions/CPU-s; plan does ${simpyFig.ratio.toFixed(1)}x its sessions per CPU-second; its sums equal the loop's at ${agreeing} of ${doc.points.length} points`);
+  if (agreeing !== doc.points.length) process.exitCode = 1;
+}
+
 const fig = {
   name: 'plan sessions per CPU-second vs a hand-written loop',
   a: { label: `spawnsim plan, the acceptance command (${sessions} sessions, 1 worker, whole command)`, value: rate(P, 'cpu'), unit: 'sessions/CPU-s' },
@@ -144,5 +178,5 @@ const fig = {
   met: cpuRatio >= 0.3,
   detail: { wallRatio, sessions, rounds, plan: P, loop: H, loadAverage: load, sameModel: same, workers2 },
 };
-if (json) process.stdout.write(`${JSON.stringify({ figures: [fig] })}\n`);
+if (json) process.stdout.write(`${JSON.stringify({ figures: simpyFig === null ? [fig] : [fig, simpyFig] })}\n`);
 if (same.agree !== same.of || (workers2 !== null && !workers2.identical)) process.exitCode = 1;
