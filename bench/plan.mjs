@@ -106,9 +106,9 @@ function agreement(planJson, loop) {
 
 const load = [loadavg()[0]];
 log(`spawnsim plan vs a hand-written loop: ${sessions} sessions a run (2 systems x ${caps.length} caps x ${forgetRates.length} forget rates x ${reps}); ${rounds} interleaved rounds; ${availableParallelism()} cores, load average ${load[0].toFixed(2)}`);
-// equal warm-up: a tenth of the work on each side
-await plan(Math.max(10, reps / 10), 1);
-handLoop(1, Math.max(10, reps / 10), caps, forgetRates);
+// equal warm-up: one run of the whole grid on each side
+await plan(reps, 1);
+handLoop(1, reps, caps, forgetRates);
 const P = [];
 const H = [];
 let planJson = '';

@@ -6,6 +6,7 @@ import { runTasks } from '../../plan/parallel.js';
 import { buildPlanReport, renderPlanCsv, renderPlanTable } from '../../plan/report.js';
 import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type PlanTask, type PointSummary, type Target } from '../../plan/runPlan.js';
 import { sensitivityRows, sensitivityVariants } from '../../plan/sensitivity.js';
+import { LEAN_ONE_WORKER_SESSIONS, leanPlan } from '../../plan/lean.js';
 import { parseWorkload } from '../../plan/workload.js';
 import { envelope, toJson } from '../../report/json.js';
 import { renderPlanHtml } from '../../report/planHtml.js';
@@ -68,7 +69,7 @@ export const planCommand: CommandModule = (program, ctx) => {
     .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${Object.keys(SWEEP_PARAMS).join(', ')}; roots and breadthCap: a workload with tree); repeat for a grid`, collect)
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
-    .option('--workers <n>', 'worker threads (default: available cores); the result is the same with any number', positiveInt('--workers', 256))
+    .option('--workers <n>', 'worker threads (default: available cores; 1 for a plan of up to a million sessions that runs on the lean engine); the result is the same with any number', positiveInt('--workers', 256))
     .option('--target <metric<value>', `print, per system and forget rate, the smallest cap (with roots swept: the smallest N) meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect)
     .option('--sensitivity [factor]', 'nested model: stretch each duration of the tree by factor (default 1.1) in turn, rerun with the same seed, and rank the parameters by how much they move the first target\'s figure (default timeoutSessions)')
     .option('--csv <path>', 'write one CSV row per system and grid point')
@@ -112,10 +113,13 @@ export const planCommand: CommandModule = (program, ctx) => {
       const fromProject = systems.filter((id) => project?.systems.has(id));
       const loader = project !== null && fromProject.length > 0 ? { module: POOL_LOADER_URL, args: [project.file], systems: fromProject } : undefined;
       const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}), ...(loader ? { loader } : {}) }));
+      // A plan that runs wholly on the lean engine is faster on this thread unless it is large (lean.ts).
+      const lean = leanPlan(workload, systems.map((id) => (id.startsWith(EXEC_PREFIX) ? undefined : (project?.systems.get(id) ?? findSystem(id)))), points) && opts.replications * points.length * systems.length <= LEAN_ONE_WORKER_SESSIONS;
+      const defaultWorkers = lean ? 1 : Math.max(1, availableParallelism());
       const progress = new Progress(ctx.io, !opts.json);
       const stop = (): boolean => ctx.interrupted() !== null;
       const chunks = await runTasks(tasks, {
-        workers: opts.workers ?? Math.max(1, availableParallelism()),
+        workers: opts.workers ?? defaultWorkers,
         resolve: (id) => project?.systems.get(id) ?? findSystem(id),
         onProgress: (done, total) => progress.update(done, total, 'blocks', `plan: ${points.length * systems.length} points x ${opts.replications} replications`),
         shouldStop: stop,
@@ -139,7 +143,7 @@ export const planCommand: CommandModule = (program, ctx) => {
         const variants: Array<{ parameter: string; points: PointSummary[] }> = [];
         for (const v of sensitivityVariants(workload, factor)) {
           const vt: PlanTask[] = tasks.map((t) => ({ ...t, workload: v.workload }));
-          const vc = await runTasks(vt, { workers: opts.workers ?? Math.max(1, availableParallelism()), resolve: (id) => project?.systems.get(id) ?? findSystem(id), shouldStop: stop });
+          const vc = await runTasks(vt, { workers: opts.workers ?? defaultWorkers, resolve: (id) => project?.systems.get(id) ?? findSystem(id), shouldStop: stop });
           const vf = vc.find((c) => c.failure)?.failure;
           if (vf) {
             ctx.io.stderr(`spawnsim: plan: system ${vf.system} misbehaved in replication ${vf.replication} (${v.parameter} x${factor}): ${vf.message}\nNo figure is reported: a plan over a system that fails is not a plan of that system.\n`);
