@@ -31,10 +31,7 @@ export function guardSystem(def: SystemDefinition, c: Control): SystemDefinition
       Atomics.store(ints, SLOT.inCall, 0);
     }
   };
-  const guarded = Object.create(def) as SystemDefinition;
-  guarded.create = (config: SystemConfig, env?: SystemEnv): SystemUnderTest => {
-    setLabel(c, def.id);
-    const sut = timed('create', () => def.create(config, env));
+  const wrap = (sut: SystemUnderTest): SystemUnderTest => {
     const wrapped: Record<string, unknown> = {};
     for (const op of methodNames(sut)) {
       const f = (sut as unknown as Record<string, (...a: unknown[]) => unknown>)[op]!;
@@ -43,9 +40,17 @@ export function guardSystem(def: SystemDefinition, c: Control): SystemDefinition
           const s = timed(op, () => f.apply(sut, a)) as Steps<unknown>;
           return { step: () => timed('step', () => s.step()) };
         };
+      } else if (op === 'clone') {
+        // explore's copies of a state are guarded as the original is
+        wrapped[op] = (...a: unknown[]) => wrap(timed(op, () => f.apply(sut, a)) as SystemUnderTest);
       } else wrapped[op] = (...a: unknown[]) => timed(op, () => f.apply(sut, a));
     }
     return wrapped as unknown as SystemUnderTest;
+  };
+  const guarded = Object.create(def) as SystemDefinition;
+  guarded.create = (config: SystemConfig, env?: SystemEnv): SystemUnderTest => {
+    setLabel(c, def.id);
+    return wrap(timed('create', () => def.create(config, env)));
   };
   return guarded;
 }

@@ -25,7 +25,7 @@ const LABEL_BYTES = 256;
 export const PID_SLOTS = 64;
 
 /** The contract's operations, by index, for the watchdog's message. */
-export const SYSTEM_OPS = ['create', 'startRoot', 'spawn', 'spawnSteps', 'step', 'fork', 'resume', 'close', 'interrupt', 'sendInput', 'statusChanged', 'threadVanished', 'turnStarted', 'turnEnded', 'snapshot', 'resumeSession'] as const;
+export const SYSTEM_OPS = ['create', 'startRoot', 'spawn', 'spawnSteps', 'step', 'fork', 'resume', 'close', 'interrupt', 'sendInput', 'statusChanged', 'threadVanished', 'turnStarted', 'turnEnded', 'snapshot', 'resumeSession', 'clone'] as const;
 
 /** The buffers, as sent to the worker. */
 export interface ControlBuffers {

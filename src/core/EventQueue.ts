@@ -85,6 +85,15 @@ export class EventQueue<T> {
     return item;
   }
 
+  /** Makes this (empty) queue a copy of `other` (the explorer steps copies of a paused world: `World.clone`). */
+  copyFrom(other: EventQueue<T>): void {
+    this.times = other.times.slice();
+    this.seqs = other.seqs.slice();
+    this.items = other.items.slice();
+    this.nextSeq = other.nextSeq;
+    this.lastTime_ms = other.lastTime_ms;
+  }
+
   /** Is the element at index `a` ordered before (t, s)? */
   private before(a: number, t: number, s: number): boolean {
     const ta = this.times[a]!;

@@ -1,5 +1,6 @@
 import type { RegistrySnapshot, SystemSnapshot, ThreadId } from '../systems/contract.js';
 import type { TruthThread } from '../world/truth.js';
+import { TraceDigest } from '../core/digest.js';
 
 /** Truth fields that name other threads: renamed with the rest. */
 const REFS = new Set(['parent', 'userRoot', 'scope']);
@@ -133,4 +134,162 @@ function cmp(a: string, b: string): number {
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const SEP = /[^A-Za-z0-9_.-]+/;
+/** Strings of snapshots split into name-shaped tokens and separators, once per distinct string (bounded). */
+const tokenCache = new Map<string, string[]>();
+
+/** A string with every token that names a thread renamed (`canonicalState`'s renaming, without a regex per state). */
+function renameIn(s: string, rename: ReadonlyMap<ThreadId, string>): string {
+  const whole = rename.get(s);
+  if (whole !== undefined) return whole;
+  let parts = tokenCache.get(s);
+  if (parts === undefined) {
+    parts = [];
+    let rest = s;
+    for (;;) {
+      const m = SEP.exec(rest);
+      if (m === null) {
+        parts.push(rest);
+        break;
+      }
+      parts.push(rest.slice(0, m.index), m[0]);
+      rest = rest.slice(m.index + m[0].length);
+    }
+    if (tokenCache.size > 100_000) tokenCache.clear();
+    tokenCache.set(s, parts);
+  }
+  if (parts.length === 1) return s;
+  let out = '';
+  for (let i = 0; i < parts.length; i++) out += i % 2 === 0 ? (rename.get(parts[i]!) ?? parts[i]!) : parts[i]!;
+  return out;
+}
+
+/** Feeds any snapshot value, renaming thread names in its strings. */
+function feed(h: TraceDigest, v: unknown, rename: ReadonlyMap<ThreadId, string>): void {
+  if (v === null) h.word(-2);
+  else if (v === undefined) h.word(-3);
+  else if (typeof v === 'string') h.word(1).str(renameIn(v, rename));
+  else if (typeof v === 'number') h.word(2).num(v);
+  else if (typeof v === 'boolean') h.word(v ? 3 : 4);
+  else if (Array.isArray(v)) {
+    h.word(5).word(v.length);
+    for (const x of v) feed(h, x, rename);
+  } else if (typeof v === 'object') {
+    h.word(6);
+    for (const k in v) {
+      h.str(k);
+      feed(h, (v as Record<string, unknown>)[k], rename);
+    }
+  } else h.word(7).str(String(v));
+}
+
+/** Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content. */
+function feedThread(h: TraceDigest, t: TruthThread): void {
+  for (const k in t) {
+    if (DROPPED.has(k) || REFS.has(k)) continue;
+    const v = (t as unknown as Record<string, unknown>)[k];
+    h.str(k);
+    if (k.endsWith('_ms')) h.word(v !== null && v !== undefined ? 1 : 0);
+    else if (typeof v === 'string') h.str(v);
+    else if (typeof v === 'number') h.num(v);
+    else if (typeof v === 'boolean') h.word(v ? 1 : 0);
+    else h.word(v === undefined ? -3 : -2);
+  }
+}
+
+/**
+ * The state key `canonicalState` stands for, computed without building its text: the same
+ * truth and snapshot, agents renamed by the same canonical order (AHU over the lineage forest,
+ * labels from each thread's fields and what the snapshot says about it), fed as words into the
+ * two-lane 64-bit hash of the trace digest (`TraceDigest`). `prefix` are words that belong to
+ * the state besides (turn, phase, calls left); `extra` more of it as plain data (the checkers'
+ * state), names renamed. The whole snapshot is fed (pools included).
+ * Equal keys mean equal states up to a renaming of agents, short of a 64-bit collision.
+ */
+export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSnapshot, prefix: readonly number[], extra?: unknown): string {
+  const all = [...threads];
+  const byId = new Map<ThreadId, TruthThread>();
+  for (const t of all) byId.set(t.id, t);
+  const children = new Map<ThreadId, TruthThread[]>();
+  const roots: TruthThread[] = [];
+  for (const t of all) {
+    if (t.parent === null || !byId.has(t.parent)) roots.push(t);
+    else {
+      const list = children.get(t.parent);
+      if (list) list.push(t);
+      else children.set(t.parent, [t]);
+    }
+  }
+  // what the snapshot says about each thread without naming it, combined order-free
+  const mentions = new Map<ThreadId, number>();
+  const mention = (id: ThreadId | null, h: TraceDigest): void => {
+    if (id === null) return;
+    const x = parseInt(h.hex().slice(8), 16);
+    mentions.set(id, ((mentions.get(id) ?? 0) + x) % 0x100000000);
+  };
+  for (const r of snapshot.registries) {
+    const h = new TraceDigest().word(11);
+    for (const k in r) {
+      if (k === 'root' || k === 'entries') continue;
+      const v = (r as unknown as Record<string, unknown>)[k];
+      if (typeof v === 'number') h.str(k).num(v);
+      else if (v === null) h.str(k).word(-2);
+    }
+    mention(r.root, h);
+    for (const e of r.entries) if (e.thread !== null) mention(e.thread, new TraceDigest().word(12).word(e.root ? 1 : 0).str(e.key.split(e.thread).join('@')));
+  }
+  const shape = new Map<ThreadId, string>();
+  const shapeOf = (t: TruthThread): string => {
+    const known = shape.get(t.id);
+    if (known !== undefined) return known;
+    const kids = (children.get(t.id) ?? []).map(shapeOf).sort();
+    const h = new TraceDigest();
+    feedThread(h, t);
+    h.str(relation(t, t.scope, byId)).num(mentions.get(t.id) ?? 0).word(kids.length);
+    for (const k of kids) h.str(k);
+    const s = h.hex();
+    shape.set(t.id, s);
+    return s;
+  };
+  for (const r of roots) shapeOf(r);
+  const order: TruthThread[] = [];
+  const rename = new Map<ThreadId, string>();
+  let n = 0;
+  const byShape = (a: TruthThread, b: TruthThread): number => cmp(shape.get(a.id)!, shape.get(b.id)!) || cmp(a.id, b.id);
+  const visit = (t: TruthThread): void => {
+    rename.set(t.id, t.parent === null ? t.id : `n${++n}`);
+    order.push(t);
+    const kids = children.get(t.id);
+    if (kids !== undefined) for (const k of [...kids].sort(byShape)) visit(k);
+  };
+  for (const r of [...roots].sort(byShape)) visit(r);
+
+  const h = new TraceDigest().word(prefix.length);
+  for (const x of prefix) h.num(x);
+  h.word(order.length);
+  const ref = (id: ThreadId | null): string | undefined => (id === null ? undefined : (rename.get(id) ?? id));
+  for (const t of order) {
+    h.str(rename.get(t.id));
+    feedThread(h, t);
+    h.str(ref(t.parent)).str(ref(t.userRoot)).str(ref(t.scope));
+  }
+  const regs = snapshot.registries.map((r) => ({ r, root: renameIn(r.root, rename) })).sort((a, b) => cmp(a.root, b.root));
+  h.word(regs.length);
+  for (const { r } of regs) {
+    for (const k in r) {
+      h.str(k);
+      if (k !== 'entries') {
+        feed(h, (r as unknown as Record<string, unknown>)[k], rename);
+        continue;
+      }
+      const es = r.entries.map((e) => ({ key: renameIn(e.key, rename), thread: e.thread === null ? undefined : renameIn(e.thread, rename), root: e.root })).sort((a, b) => cmp(a.key, b.key));
+      h.word(es.length);
+      for (const e of es) h.str(e.key).str(e.thread).word(e.root ? 1 : 0);
+    }
+  }
+  if (snapshot.pools !== undefined) feed(h.word(13), snapshot.pools, rename);
+  if (extra !== undefined) feed(h.word(14), extra, rename);
+  return h.hex();
 }

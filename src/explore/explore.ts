@@ -4,8 +4,9 @@ import { everyViolation, runScenario, type RunResult } from '../scenario/runScen
 import type { SystemDefinition, ThreadId } from '../systems/contract.js';
 import type { Outcome, Scenario } from '../world/scenario.js';
 import { isLive, type TruthThread } from '../world/truth.js';
-import { canonicalState } from './canonical.js';
-import { compilePath, describeStep, stepCalls, type CompileConfig, type ExploreCall, type ExploreStep, type Site } from './steps.js';
+import { canonicalKey, canonicalState } from './canonical.js';
+import { compilePath, describeStep, layoutStep, START_LAYOUT, stepAction, stepCalls, TIMING, type CompileConfig, type ExploreCall, type ExploreStep, type Layout, type Site } from './steps.js';
+import { SteppedRun } from './stepper.js';
 
 /** Tool calls the explorer may make. */
 export const EXPLORE_CALLS = ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] as const;
@@ -49,6 +50,12 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** Told every few hundred workloads: workloads run so far, unique states, the level (tool calls) being expanded. */
   onProgress?: (p: { states: number; unique: number; level: number }) => void;
+  /**
+   * Step copies of stored states instead of replaying each workload from the start (default
+   * true; used when the system and every checker can be copied). `false` replays every
+   * workload, as before stepping existed: the same violations, more slowly.
+   */
+  stepping?: boolean;
 }
 
 /** The bounds as explored, defaults applied. */
@@ -130,6 +137,19 @@ interface Node {
   runStart: Map<ThreadId, Site>;
   /** for each `complete` step of the path, the call whose turn it ends */
   completes: Map<number, Site>;
+  /** Stepping: the paused run after this path (null: this node was replayed, and so are its children). */
+  run: SteppedRun | null;
+  /** Stepping: where the path's steps sit in virtual time. */
+  layout: Layout;
+  /** Stepping: for each agent's current turn, the generation its finish carries (null: the call started no turn). */
+  turnGen: Map<ThreadId, number | null>;
+  /**
+   * Stepping: agents whose current turn may have been seen hanging (a close in their lineage,
+   * a finding judged by thread states): a stepped path runs an open turn as `hang` until its
+   * completion, where the replayed path gives it its finish from the start, so completing
+   * such a turn is replayed instead of stepped.
+   */
+  observed: ReadonlySet<ThreadId>;
 }
 
 const CALL_OPS: Record<ExploreCall['op'], string> = {
@@ -192,10 +212,25 @@ export function explore(options: ExploreOptions): ExploreResult {
   };
 
   /** Runs a workload; returns the child node, or the run when it violates. */
-  const run = (parent: Node | null, step: ExploreStep | null): { node: Node; key: string } | { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> } => {
+  type RunOutcome = { node: Node; key: string } | { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> };
+  /** Runs a workload: steps a copy of the parent's paused run when it has one, else replays the path. */
+  const run = (parent: Node | null, step: ExploreStep | null): RunOutcome => {
     explored++;
+    maxSteps = Math.max(maxSteps, (parent?.length ?? -1) + 1);
+    if (parent !== null && parent.run !== null && step !== null) {
+      const r = stepFrom(parent, step, null);
+      if (typeof r !== 'string') return r;
+      if (r === 'rebuild') {
+        const rb = rebuild(parent, step);
+        if (rb !== null) return rb;
+      }
+    }
+    return replay(parent, step);
+  };
+
+  /** The pre-stepping way: the path written as a scenario and run from the start. */
+  const replay = (parent: Node | null, step: ExploreStep | null): RunOutcome => {
     const path = parent === null ? [] : [...pathOf(parent), step!];
-    maxSteps = Math.max(maxSteps, path.length);
     let completes = parent?.completes ?? new Map<number, Site>();
     if (step?.k === 'complete') {
       completes = new Map(completes);
@@ -239,11 +274,185 @@ export function explore(options: ExploreOptions): ExploreResult {
       threads: c.threads,
       runStart: c.runStart,
       completes,
+      run: null,
+      layout: START_LAYOUT,
+      turnGen: new Map(),
+      observed: new Set(),
     };
     // the state key: the two-lane 64-bit word hash of the trace digest (FNV-1a byte by byte was
     // 6% of the search); the same states are told apart, short of a 64-bit collision
     const key = new TraceDigest().str(`${node.turn}|${node.gap ? 'g' : 'i'}|${node.turnCalls}|${b.maxThreads === null ? '' : created}|${c.state}`).hex();
     return { node, key };
+  };
+
+  let rootRun: SteppedRun | null = null;
+  let rootNode: Node | null = null;
+
+  /**
+   * One step on a copy of the parent's paused run (src/explore/stepper.ts): the same world as a
+   * replay of the path would build, paused after it. null: this workload must be replayed (a
+   * violation, confirmed and explained by the replay; a part that cannot be copied); rebuild: a
+   * completion of a turn that may have been seen hanging. `fated`: while rebuilding, the calls
+   * (site keys) whose turns the path completes later.
+   */
+  const stepFrom = (parent: Node, step: ExploreStep, fated: ReadonlySet<string> | null): { node: Node; key: string } | 'replay' | 'rebuild' => {
+    if (step.k === 'complete' && fated === null && parent.observed.has(step.agent)) return 'rebuild';
+    const sr = parent.run!.clone();
+    if (sr === undefined) return 'replay';
+    sr.beginStep();
+    const w = sr.world;
+    const lay = layoutStep(parent.layout, step);
+    // the world waits either inside an instant (its turn's actions ran out there) or for its next call event
+    const deliver = (): void => (w.awaitingAction ? w.continueTurn() : w.runThrough(parent.layout.next_ms));
+    const index = parent.length;
+    const stepCallsList = step.k === 'call' ? [step.call] : step.k === 'parallel' ? step.calls : [];
+    if (fated !== null) stepCallsList.forEach((c, sub) => fated.has(`${index}.${sub}`) && w.fateTurn('child' in c ? c.child : c.target));
+    switch (step.k) {
+      case 'call':
+      case 'parallel':
+      case 'fault':
+        w.appendAction(stepAction(step)!);
+        deliver();
+        // a fault leaves the turn inside its instant: the next action follows at once, as in a replay
+        if (step.k !== 'fault') w.runThrough(w.now_ms);
+        break;
+      case 'complete': {
+        if (lay.sleep) {
+          w.appendAction({ sleep: TIMING.sleep_ms } as never);
+          deliver();
+        }
+        const gen = parent.turnGen.get(step.agent);
+        if (gen !== undefined && gen !== null) w.completeTurn(step.agent, step.outcome, lay.at_ms, gen);
+        w.runThrough(lay.at_ms);
+        break;
+      }
+      case 'end-turn':
+        w.holdTurns(false);
+        deliver();
+        w.holdTurns(true);
+        w.runThrough(w.now_ms);
+        break;
+      case 'start-turn':
+        w.appendTurn();
+        w.startTurnAt(lay.at_ms);
+        w.runThrough(lay.at_ms);
+        break;
+    }
+    if (sr.violated) return 'replay';
+    // which calls went through and started turns, matched to the step's calls as the replay's capture does
+    let runStart = parent.runStart;
+    let turnGen = parent.turnGen;
+    let observed = parent.observed;
+    const started = w.takeStartedTurns();
+    if (stepCallsList.length > 0) {
+      const used = stepCallsList.map(() => false);
+      for (const call of sr.calls) {
+        const sub = stepCallsList.findIndex((c, i) => !used[i] && CALL_OPS[c.op] === call.op && c.by === call.caller && ('child' in c ? c.child : c.target) === call.target);
+        if (sub < 0) continue;
+        used[sub] = true;
+        if (!call.ok || !RUN_STARTS.has(call.op)) continue;
+        if (runStart === parent.runStart) {
+          runStart = new Map(runStart);
+          turnGen = new Map(turnGen);
+          observed = new Set(observed);
+        }
+        runStart.set(call.target, { step: index, sub });
+        turnGen.set(call.target, started.get(call.target) ?? null);
+        (observed as Set<ThreadId>).delete(call.target);
+      }
+    }
+    // a close read which turns of the target's subtree hang (CloseRequest.stuck)
+    for (const id of w.takeHungSeen()) {
+      if (!runStart.has(id) || observed.has(id)) continue;
+      if (observed === parent.observed) observed = new Set(observed);
+      (observed as Set<ThreadId>).add(id);
+    }
+    // a finding that is not a failure was judged by the states of the threads it names (a
+    // hanging one, say): those turns were seen
+    for (const id of sr.soft) {
+      if (!runStart.has(id) || observed.has(id)) continue;
+      if (observed === parent.observed) observed = new Set(observed);
+      (observed as Set<ThreadId>).add(id);
+    }
+
+    const names = { ...parent.names };
+    let created = parent.created;
+    for (const call of stepCallsList) {
+      if ('child' in call) {
+        created++;
+        const p = call.op === 'spawn' ? 'a' : call.op === 'fork' ? 'f' : 'c';
+        names[p] = Math.max(names[p], Number(call.child.slice(1)));
+      }
+    }
+    const all = [...w.threads()];
+    const node: Node = {
+      parent,
+      step,
+      length: parent.length + 1,
+      calls: parent.calls + stepCalls(step),
+      turn: parent.turn + (step.k === 'start-turn' ? 1 : 0),
+      gap: step.k === 'end-turn' ? true : step.k === 'start-turn' ? false : parent.gap,
+      turnCalls: step.k === 'start-turn' ? 0 : parent.turnCalls + stepCalls(step),
+      created,
+      names,
+      threads: all.map(facts),
+      runStart,
+      completes: parent.completes,
+      run: sr,
+      layout: lay.layout,
+      turnGen,
+      observed,
+    };
+    if (step.k === 'complete') {
+      const site = parent.runStart.get(step.agent);
+      if (site !== undefined) node.completes = new Map(parent.completes).set(index, site);
+    }
+    // a paused state (its turn still open): keyed apart from the replayed, ended ones
+    const key = `s${canonicalKey(all, w.snapshot(), [node.turn, node.gap ? 1 : 0, node.turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState())}`;
+    // The end of the run, as a replay of this path ends it, judged on a copy: once per state.
+    // The key holds all the end depends on (the world, the snapshot and what checkers carry
+    // from earlier boundaries), so an equal state already passed it; a user's own checkers may
+    // carry more, so with them every workload is judged. Not while rebuilding: the path was.
+    if (fated === null && (!seen.has(key) || (options.extraInvariants?.length ?? 0) > 0)) {
+      const fin = sr.clone();
+      if (fin === undefined) return 'replay';
+      fin.world.finishDriven();
+      if (fin.violated) return 'replay';
+    }
+    return { node, key };
+  };
+
+  /**
+   * A completion of a turn that may have been seen hanging: the path is stepped again from the
+   * start with that turn (and every turn the path completes) not hanging from its start, as the
+   * replay of the path runs it; the node goes on stepping from there. null: replay it.
+   */
+  const rebuild = (parent: Node, step: ExploreStep): { node: Node; key: string } | null => {
+    if (rootRun === null) return null;
+    const path = [...pathOf(parent), step];
+    const completes = new Map(parent.completes);
+    if (step.k === 'complete') {
+      const site = parent.runStart.get(step.agent);
+      if (site !== undefined) completes.set(path.length - 1, site);
+    }
+    const fated = new Set([...completes.values()].map((s) => `${s.step}.${s.sub}`));
+    let node: Node = { ...rootNode!, run: rootRun };
+    let last: { node: Node; key: string } | null = null;
+    for (const s of path) {
+      const r = stepFrom(node, s, fated);
+      if (typeof r === 'string') return null;
+      node = r.node;
+      last = r;
+    }
+    if (last === null) return null;
+    // the end of the run, as for a stepped node
+    const fin = last.node.run!.clone();
+    if (fin === undefined) return null;
+    fin.world.finishDriven();
+    if (fin.violated) return null;
+    last.node.parent = parent;
+    last.node.completes = completes;
+    return last;
   };
 
   const moves = (n: Node): ExploreStep[] => {
@@ -293,6 +502,15 @@ export function explore(options: ExploreOptions): ExploreResult {
 
   const first = run(null, null);
   if ('violated' in first) return finish('violation', 0, counterexample(first));
+  if (options.stepping !== false) {
+    const sr = SteppedRun.start(compilePath([], new Map(), cfg), options);
+    if (sr !== undefined) {
+      rootRun = sr;
+      rootNode = first.node;
+      first.node.run = sr;
+      first.key = `s${canonicalKey(sr.world.threads(), sr.world.snapshot(), [1, 0, 0, b.maxThreads === null ? -1 : 0])}`;
+    }
+  }
   seen.add(first.key);
   let current: Node[] = [first.node];
   for (let level = 0; current.length > 0; level++) {
@@ -325,6 +543,8 @@ export function explore(options: ExploreOptions): ExploreResult {
       }
     }
     if (pendingNext !== null) return finish('violation', level, counterexample(pendingNext));
+    // an expanded level's paused runs are not needed again (rebuilds start from the root)
+    for (const n of current) if (n.run !== rootRun) n.run = null;
     current = next;
   }
   return finish('exhausted', levels.length - 1);
@@ -385,6 +605,10 @@ export function interleavings(counts: readonly number[]): number[][] {
   };
   rec();
   return out;
+}
+
+function facts(t: TruthThread): ThreadFacts {
+  return { id: t.id, agent: t.parent !== null, live: isLive(t), open: t.loaded && !t.closed, closed: t.closed, loaded: t.loaded, dead: t.dead };
 }
 
 /** An invariant that never fails: it watches a run to learn the end state and which calls started turns. */

@@ -43,85 +43,116 @@ export interface CompileConfig {
 }
 
 /**
+ * Where the world performs a path's steps in virtual time (what `compilePath` writes and the
+ * stepping explorer replays): the next action's instant, the last one's, completions placed
+ * since it, whether the turn has ended and when.
+ */
+export interface Layout {
+  next_ms: number;
+  last_ms: number;
+  inWindow: number;
+  gap: boolean;
+  end_ms: number;
+}
+
+export const START_LAYOUT: Layout = { next_ms: 0, last_ms: 0, inWindow: 0, gap: false, end_ms: 0 };
+
+/**
+ * The layout after one step, and for a step that performs something, when: `at_ms` the
+ * action's or the completion's instant; `sleep` when a completion needs a `sleep` action first
+ * (at the old `next_ms`) to open an instant before the next action.
+ */
+export function layoutStep(l: Layout, step: ExploreStep): { layout: Layout; at_ms: number; sleep: boolean } {
+  switch (step.k) {
+    case 'call':
+    case 'parallel':
+      return { layout: { ...l, last_ms: l.next_ms, next_ms: l.next_ms + TIMING.callLatency_ms, inWindow: 0 }, at_ms: l.next_ms, sleep: false };
+    case 'fault':
+      return { layout: { ...l, last_ms: l.next_ms, inWindow: 0 }, at_ms: l.next_ms, sleep: false };
+    case 'complete': {
+      if (l.gap) return { layout: { ...l, inWindow: l.inWindow + 1 }, at_ms: l.end_ms + TIMING.completionSpacing_ms * (l.inWindow + 1), sleep: false };
+      const at_ms = l.last_ms + TIMING.completionSpacing_ms * (l.inWindow + 1);
+      // no instant left before the next action: a sleep opens one
+      if (at_ms >= l.next_ms) return { layout: { ...l, last_ms: l.next_ms, next_ms: l.next_ms + TIMING.sleep_ms, inWindow: 1 }, at_ms: l.next_ms + TIMING.completionSpacing_ms, sleep: true };
+      return { layout: { ...l, inWindow: l.inWindow + 1 }, at_ms, sleep: false };
+    }
+    case 'end-turn':
+      return { layout: { ...l, gap: true, end_ms: l.next_ms, inWindow: 0 }, at_ms: l.next_ms, sleep: false };
+    case 'start-turn': {
+      const next_ms = l.end_ms + TIMING.turnGap_ms;
+      return { layout: { ...l, gap: false, next_ms, last_ms: next_ms, inWindow: 0 }, at_ms: next_ms, sleep: false };
+    }
+  }
+}
+
+/** The action the world performs for an explored call (outcome `hang` until a completion sets it). */
+export function callAction(c: ExploreCall): Record<string, unknown> {
+  const by = c.by === 'root' ? {} : { by: c.by };
+  if ('child' in c) return { [c.op]: c.child, ...by, outcome: 'hang' };
+  if (c.op === 'send' || c.op === 'resume') return { [c.op]: c.target, ...by, outcome: 'hang' };
+  return { [c.op]: c.target, ...by };
+}
+
+/** The action a step performs (calls, a batch, a fault), or null for completions and turn boundaries. */
+export function stepAction(step: ExploreStep): Action | null {
+  switch (step.k) {
+    case 'call':
+      return callAction(step.call) as Action;
+    case 'parallel':
+      return { parallel: step.calls.map(callAction), order: step.order } as Action;
+    case 'fault':
+      return { [step.fault]: step.target } as Action;
+    default:
+      return null;
+  }
+}
+
+/**
  * Writes a path of explorer steps as the scenario the world runs. Time is laid out so that the
- * world performs exactly the path: tool calls `callLatency` apart, each agent turn given the
- * `runFor` that ends it at the instant its `complete` step sits (10 ms apart inside a window;
- * a `sleep` opens a window where two steps would share an instant), agents never completed
- * `hang`. `starts` maps an agent to the call that started its current turn at each `complete`
- * (the explorer learns which calls succeeded from the world).
+ * world performs exactly the path (`layoutStep`): tool calls `callLatency` apart, each agent
+ * turn given the `runFor` that ends it at the instant its `complete` step sits (10 ms apart
+ * inside a window; a `sleep` opens a window where two steps would share an instant), agents
+ * never completed `hang`. `starts` maps an agent to the call that started its current turn at
+ * each `complete` (the explorer learns which calls succeeded from the world).
  */
 export function compilePath(path: readonly ExploreStep[], starts: ReadonlyMap<number, Site>, cfg: CompileConfig): Scenario {
   const turns: Array<{ do: Action[] }> = [{ do: [] }];
   // actions by site, so that a completion can set the runFor of the call that started the turn
   const actionAt = new Map<string, { action: Record<string, unknown>; at_ms: number }>();
-  let next_ms = 0; // when the next action of the current turn is performed
-  let last_ms = 0; // when the last action (or the turn start) happened
-  let inWindow = 0; // completions placed since then
-  let gap = false;
-  let end_ms = 0;
+  let layout = START_LAYOUT;
   const cur = (): Action[] => turns[turns.length - 1]!.do;
 
-  const callAction = (c: ExploreCall): Record<string, unknown> => {
-    const by = c.by === 'root' ? {} : { by: c.by };
-    if ('child' in c) return { [c.op]: c.child, ...by, outcome: 'hang' };
-    if (c.op === 'send' || c.op === 'resume') return { [c.op]: c.target, ...by, outcome: 'hang' };
-    return { [c.op]: c.target, ...by };
-  };
-
   path.forEach((step, i) => {
+    const next = layoutStep(layout, step);
     switch (step.k) {
       case 'call':
       case 'parallel': {
         const calls = step.k === 'call' ? [step.call] : step.calls;
         const actions = calls.map(callAction);
-        actions.forEach((a, sub) => actionAt.set(siteKey({ step: i, sub }), { action: a, at_ms: next_ms }));
+        actions.forEach((a, sub) => actionAt.set(siteKey({ step: i, sub }), { action: a, at_ms: next.at_ms }));
         cur().push((step.k === 'call' ? actions[0] : { parallel: actions, order: step.order }) as Action);
-        last_ms = next_ms;
-        next_ms += TIMING.callLatency_ms;
-        inWindow = 0;
-        return;
+        break;
       }
       case 'fault':
         cur().push({ [step.fault]: step.target } as Action);
-        last_ms = next_ms;
-        inWindow = 0;
-        return;
+        break;
       case 'complete': {
-        let at_ms: number;
-        if (gap) at_ms = end_ms + TIMING.completionSpacing_ms * ++inWindow;
-        else {
-          at_ms = last_ms + TIMING.completionSpacing_ms * (inWindow + 1);
-          if (at_ms >= next_ms) {
-            // no instant left before the next action: a sleep opens one
-            cur().push({ sleep: TIMING.sleep_ms } as Action);
-            last_ms = next_ms;
-            next_ms += TIMING.sleep_ms;
-            inWindow = 0;
-            at_ms = last_ms + TIMING.completionSpacing_ms;
-          }
-          inWindow++;
-        }
+        if (next.sleep) cur().push({ sleep: TIMING.sleep_ms } as Action);
         const site = starts.get(i);
         const started = site && actionAt.get(siteKey(site));
         if (started) {
-          started.action.runFor = at_ms - started.at_ms;
+          started.action.runFor = next.at_ms - started.at_ms;
           started.action.outcome = step.outcome;
         }
-        return;
+        break;
       }
       case 'end-turn':
-        gap = true;
-        end_ms = next_ms;
-        inWindow = 0;
-        return;
+        break;
       case 'start-turn':
         turns.push({ do: [] });
-        gap = false;
-        next_ms = end_ms + TIMING.turnGap_ms;
-        last_ms = next_ms;
-        inWindow = 0;
-        return;
+        break;
     }
+    layout = next.layout;
   });
   return {
     name: cfg.name,

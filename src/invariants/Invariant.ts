@@ -44,6 +44,18 @@ export interface InvariantChecker {
   atBoundary?(view: WorldView, where: 'turn-start' | 'end'): Finding | null;
   /** After the run: one sentence about the whole run, added to this invariant's violation. */
   summary?(): string | null;
+  /**
+   * An independent copy with the state seen so far (a checker without state may return itself).
+   * `spawnsim explore` steps copies of a paused run; a checker without it (a user's own
+   * invariant) makes explore replay every workload from the start instead.
+   */
+  clone?(): InvariantChecker;
+  /**
+   * What the checker carries from earlier events that can change a later verdict, as plain data
+   * (thread names in strings are renamed with the state): part of explore's state key, so two
+   * workloads merge only when their checkers would judge the rest alike. Absent: nothing.
+   */
+  state?(): unknown;
 }
 
 /** A named invariant of the catalogue. */

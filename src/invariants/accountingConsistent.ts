@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import type { Invariant, InvariantChecker } from './Invariant.js';
 import { holders } from './explain.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import type { TraceEvent } from '../core/Trace.js';
@@ -17,9 +17,13 @@ export const accountingConsistent: Invariant = {
   name: 'accounting-consistent',
   summary: 'counted slots equal registered non-root entries plus open reservations',
   kind: 'safety',
-  create: () => {
-    // The snapshot after the previous event: tells which entry a commit wrote over (§3.7).
-    let prev: SystemSnapshot | null = null;
+  create: () => accountingChecker(null),
+};
+
+/** `prev0`: the snapshot after the previous event: tells which entry a commit wrote over (§3.7). */
+function accountingChecker(prev0: SystemSnapshot | null): InvariantChecker {
+  {
+    let prev = prev0;
     return {
       afterEvent: (view) => {
         const snap = view.snapshot();
@@ -38,6 +42,7 @@ export const accountingConsistent: Invariant = {
         }
         return null;
       },
+      clone: () => accountingChecker(prev),
     };
-  },
-};
+  }
+}

@@ -7,6 +7,9 @@ export const capRespected: Invariant = {
   summary: 'counted slots never exceed the cap, in every admission pool (session, per-parent, global)',
   kind: 'safety',
   create: () => ({
+    clone() {
+      return this;
+    },
     afterEvent: (view) => {
       const snap = view.snapshot();
       for (const reg of snap.registries) {

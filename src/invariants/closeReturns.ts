@@ -10,6 +10,9 @@ export const closeReturns: Invariant = {
   summary: 'close_agent returns (it never waits forever for a child that does not terminate)',
   kind: 'liveness',
   create: () => ({
+    clone() {
+      return this;
+    },
     onCall: (view, call) => {
       if (call.op !== 'close_agent' || call.error !== 'pending') return null;
       const t = view.thread(call.target);

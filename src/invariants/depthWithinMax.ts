@@ -7,6 +7,9 @@ export const depthWithinMax: Invariant = {
   summary: "every thread's lineage depth (spawn and fork/create edges from the user's root) is at most max_depth",
   kind: 'safety',
   create: () => ({
+    clone() {
+      return this;
+    },
     onCall: (view, call) => {
       if (!call.ok || !CREATES.has(call.op)) return null;
       const t = view.thread(call.target);

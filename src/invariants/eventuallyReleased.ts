@@ -1,4 +1,4 @@
-import type { Finding, Invariant, ThreadNote } from './Invariant.js';
+import type { Finding, Invariant, InvariantChecker, ThreadNote } from './Invariant.js';
 import { idleHolders, listNames, plural } from './explain.js';
 import type { RegistrySnapshot } from '../systems/contract.js';
 import type { WorldView } from '../world/truth.js';
@@ -26,10 +26,13 @@ export const eventuallyReleased: Invariant = {
   name: 'eventually-released',
   summary: 'once nothing runs, every slot is free within K turns (config.releaseWithinTurns, default 1); names the holder and why',
   kind: 'liveness',
-  create: () => {
-    let boundary = 0;
-    /** `${registry}|${holder}` -> the boundary at which it was first seen idle and holding */
-    const idleSince = new Map<string, { at: number; turn: number }>();
+  create: () => releasedChecker(0, new Map()),
+};
+
+/** `idleSince`: `${registry}|${holder}` -> the boundary at which it was first seen idle and holding. */
+function releasedChecker(boundary0: number, idleSince: Map<string, { at: number; turn: number }>): InvariantChecker {
+  {
+    let boundary = boundary0;
     return {
       atBoundary: (view, where): Finding | null => {
         boundary++;
@@ -64,6 +67,9 @@ export const eventuallyReleased: Invariant = {
         for (const key of [...idleSince.keys()]) if (!seen.has(key)) idleSince.delete(key);
         return finding;
       },
+      clone: () => releasedChecker(boundary, new Map(idleSince)),
+      // which holders have been idle since how many boundaries ago: what the next verdicts read
+      state: () => [...idleSince].map(([key, v]) => [key, boundary - v.at]),
     };
-  },
-};
+  }
+}

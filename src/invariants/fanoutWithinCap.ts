@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import type { Invariant, InvariantChecker } from './Invariant.js';
 import { isLive, type TruthThread, type WorldView } from '../world/truth.js';
 
 const CREATES = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
@@ -25,8 +25,14 @@ export const fanoutWithinCap: Invariant = {
   name: 'fanout-within-cap',
   summary: 'the threads working under one user root (itself plus running spawns, forks and creates) stay within 1 + cap',
   kind: 'safety',
-  create: () => {
-    let peak: { count: number; allowed: number; root: string; text: string } | null = null;
+  create: () => fanoutChecker(null),
+};
+
+type Peak = { count: number; allowed: number; root: string; text: string };
+
+function fanoutChecker(peak0: Peak | null): InvariantChecker {
+  {
+    let peak: Peak | null = peak0;
     return {
       onCall: (view, call) => {
         if (!call.ok || !CREATES.has(call.op)) return null;
@@ -47,6 +53,7 @@ export const fanoutWithinCap: Invariant = {
         };
       },
       summary: () => (peak === null ? null : `at the peak ${peak.count} threads worked under ${peak.root} where ${peak.allowed} were allowed (${peak.text})`),
+      clone: () => fanoutChecker(peak),
     };
-  },
-};
+  }
+}

@@ -1,6 +1,6 @@
 import { formatSeconds } from '../core/duration.js';
 import { isLive, type TruthThread, type WorldView } from '../world/truth.js';
-import type { Finding, Invariant } from './Invariant.js';
+import type { Finding, Invariant, InvariantChecker } from './Invariant.js';
 
 /** A live agent whose turn hangs, with how long it has hung. */
 function hungFor(view: WorldView, t: TruthThread): number | null {
@@ -21,8 +21,12 @@ export const hangCancelled: Invariant = {
   name: 'hang-cancelled',
   summary: 'with config.stallTimeout, a hung agent is cancelled within stallTimeout + stallTolerance',
   kind: 'liveness',
-  create: () => {
-    let checkedAt = -1;
+  create: () => hangChecker(-1),
+};
+
+function hangChecker(checkedAt0: number): InvariantChecker {
+  {
+    let checkedAt = checkedAt0;
     const scan = (view: WorldView, atEnd: boolean): Finding | null => {
       const timeout = view.config.stallTimeout;
       if (timeout === undefined) return null;
@@ -43,6 +47,7 @@ export const hangCancelled: Invariant = {
         return scan(view, false);
       },
       atBoundary: (view, where) => (where === 'end' ? scan(view, true) : null),
+      clone: () => hangChecker(checkedAt),
     };
-  },
-};
+  }
+}

@@ -41,6 +41,9 @@ export const liveEqualsCounted: Invariant = {
   summary: 'at each turn boundary and at the end, counted slots equal the agents truly running (--strict: after every event)',
   kind: 'safety',
   create: () => ({
+    clone() {
+      return this;
+    },
     atBoundary: (view) => check(view),
     afterEvent: (view, _e, strict) => (strict ? check(view) : null),
   }),

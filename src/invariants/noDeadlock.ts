@@ -69,6 +69,9 @@ export const noDeadlock: Invariant = {
   summary: 'while a wait is outstanding some agent can progress: no wait-for cycle through queued agents and their pools\' holders',
   kind: 'liveness',
   create: () => ({
+    clone() {
+      return this;
+    },
     afterEvent: (view): Finding | null => {
       const d = deadlockCycle(view);
       if (d === null) return null;

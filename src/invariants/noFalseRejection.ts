@@ -8,6 +8,9 @@ export const noFalseRejection: Invariant = {
   summary: 'AgentLimitReached is returned only while running agents really fill the cap (of some pool the spawn needs)',
   kind: 'safety',
   create: () => ({
+    clone() {
+      return this;
+    },
     onCall: (view, call) => {
       if (call.ok || call.error !== 'AgentLimitReached') return null;
       const snap = view.snapshot();

@@ -1,6 +1,6 @@
 import { formatSeconds } from '../core/duration.js';
 import { isLive } from '../world/truth.js';
-import type { Invariant } from './Invariant.js';
+import type { Invariant, InvariantChecker } from './Invariant.js';
 import type { ThreadId } from '../systems/contract.js';
 
 /**
@@ -13,9 +13,12 @@ export const noOrphans: Invariant = {
   name: 'no-orphans',
   summary: 'no spawned agent keeps running after its parent was closed or cancelled',
   kind: 'safety',
-  create: () => {
-    // spawn edges seen so far (parent -> children), so a close looks at its own subtree only
-    const children = new Map<ThreadId, ThreadId[]>();
+  create: () => orphanChecker(new Map()),
+};
+
+/** `children`: spawn edges seen so far (parent -> children), so a close looks at its own subtree only. */
+function orphanChecker(children: Map<ThreadId, ThreadId[]>): InvariantChecker {
+  {
     return {
       onCall: (_view, call) => {
         if (!call.ok || (call.op !== 'spawn_agent' && call.op !== 'resume_agent')) return null;
@@ -52,6 +55,7 @@ export const noOrphans: Invariant = {
         for (const id of seen) if (view.thread(id)?.closed === true) children.delete(id);
         return null;
       },
+      clone: () => orphanChecker(new Map([...children].map(([k, v]) => [k, v.slice()]))),
     };
-  },
-};
+  }
+}

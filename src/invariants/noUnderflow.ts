@@ -5,6 +5,9 @@ export const noUnderflow: Invariant = {
   summary: 'a counter never goes below zero (releasing a root or an unknown thread changes nothing)',
   kind: 'safety',
   create: () => ({
+    clone() {
+      return this;
+    },
     afterEvent: (view) => {
       for (const reg of view.snapshot().registries) {
         // the common case without allocating the labelled list below

@@ -10,6 +10,9 @@ export const permitsWithinCap: Invariant = {
   summary: 'V2: execution permits in use never exceed their limit (mcts-1); systems without permits pass',
   kind: 'safety',
   create: () => ({
+    clone() {
+      return this;
+    },
     afterEvent: (view) => {
       for (const reg of view.snapshot().registries) {
         if (reg.permits === undefined || reg.permitCap === undefined) continue;

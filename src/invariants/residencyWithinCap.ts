@@ -7,6 +7,9 @@ export const residencyWithinCap: Invariant = {
   summary: "V2: residents plus pending residency slots never exceed the residency capacity (mcts-1); systems without residency pass",
   kind: 'safety',
   create: () => ({
+    clone() {
+      return this;
+    },
     afterEvent: (view) => {
       for (const reg of view.snapshot().registries) {
         if (reg.residencyCap === undefined) continue;

@@ -13,6 +13,9 @@ export const resumeReturns: Invariant = {
   summary: 'resume_agent returns (tree resume never goes round a cycle of spawn edges for ever)',
   kind: 'liveness',
   create: () => ({
+    clone() {
+      return this;
+    },
     onCall: (view, call) => {
       if (call.op !== 'resume_agent' || call.error !== 'pending') return null;
       const t = view.thread(call.target);

@@ -22,6 +22,9 @@ export const rollbackOnFailure: Invariant = {
   kind: 'safety',
   needsSnapshotBeforeCalls: true,
   create: () => ({
+    clone() {
+      return this;
+    },
     onCall: (view, call) => {
       if (call.ok || call.error === 'pending' || !ROLLED_BACK.has(call.op) || call.before === undefined) return null;
       const before = call.before.registries.find((r) => r.root === call.scope);

@@ -197,6 +197,20 @@ export class AgentRegistry {
     if (!e.root && e.thread !== null) this.committed--;
   }
 
+  /** An independent copy (`SystemUnderTest.clone`); entries are frozen and shared, the sorted tree copied on write. */
+  clone(): AgentRegistry {
+    const r = new AgentRegistry(this.root, this.cap);
+    r.total = this.total;
+    for (const [k, e] of this.tree) r.tree.set(k, e);
+    r.reservations = this.reservations;
+    r.sorted = this.sorted === null ? null : this.sorted.clone();
+    for (const [k, n] of this.perThread) r.perThread.set(k, n);
+    r.committed = this.committed;
+    r.version = this.version;
+    r.cached = this.cached;
+    return r;
+  }
+
   snapshot(): RegistrySnapshot {
     const c = this.cached;
     if (c !== null && c.version === this.version && c.total === this.total && c.reservations === this.reservations) return c.snap;

@@ -100,6 +100,15 @@ export class CodexV1 implements SystemUnderTest {
     private readonly budget: Pick<SystemEnv, 'step'> = new StepBudget(),
   ) {}
 
+  /** An independent copy for `spawnsim explore` (`SystemUnderTest.clone`). */
+  clone(env: SystemEnv): CodexV1 {
+    const c = new CodexV1(this.config, this.options, env);
+    for (const [id, reg] of this.registries) c.registries.set(id, reg.clone());
+    for (const [id, t] of this.threads) c.threads.set(id, { ...t, children: new Set(t.children) });
+    c.nextSeq = this.nextSeq;
+    return c;
+  }
+
   startRoot(root: ThreadId): void {
     this.addRoot(root);
   }

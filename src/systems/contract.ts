@@ -362,6 +362,14 @@ export interface SystemUnderTest {
   spawnSteps?(req: SpawnRequest): Steps<SpawnResponse>;
   /** Optional: a wake-up the system asked for with `SystemEnv.wakeAt` is due. */
   wake?(now_ms: number): WakeResponse | void;
+  /**
+   * Optional: an independent copy of the system in its current state, whose clock, timers and
+   * step watchdog are `env` (the copy's world). Called between calls, never inside one (no
+   * spawn is half-way through its steps). `spawnsim explore` steps copies of a state instead of
+   * replaying each workload from the start when the system has it; without it (an `exec:`
+   * program) every workload is replayed, with the same results, more slowly.
+   */
+  clone?(env: SystemEnv): SystemUnderTest;
 }
 
 /** Configuration every system receives (from the scenario's `config`). */

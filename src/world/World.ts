@@ -223,10 +223,24 @@ export class World implements WorldView {
   private wait: ActiveWait | null = null;
   private waitSeq = 0;
   private stats: WorldStats = { turns: 0, toolCalls: 0, spawned: 0, refused: 0, agentTime_ms: 0 };
+  /** Driven mode (`drive()`, the explorer): a turn whose actions run out waits for more instead of ending. */
+  private holdTurn = false;
+  /** Driven mode: the turn's actions ran out in the current instant; `continueTurn()` goes on. */
+  private awaiting = false;
+  /** Driven mode: turns started since `takeStartedTurns` (thread -> generation); null otherwise. */
+  private startedTurns: Map<ThreadId, number> | null = null;
+  /** Driven mode: threads a close saw hanging (`CloseRequest.stuck`) since `takeStartedTurns`. */
+  private hungSeen: ThreadId[] = [];
+  /** Driven mode: threads whose next turn will be completed later (`fateTurn`). */
+  private readonly fated = new Set<ThreadId>();
 
-  constructor(private readonly options: WorldOptions) {
+  /** `from`: a paused driven world to copy (`clone`); the options then carry the copy's scenario and observer. */
+  constructor(
+    private readonly options: WorldOptions,
+    from?: World,
+  ) {
     this.scenario = options.scenario;
-    this.config = resolveConfig(options.scenario);
+    this.config = from !== undefined ? from.config : resolveConfig(options.scenario);
     this.mode = options.scenario.mode;
     // details are digested: with the digest on they are always written
     this.details = options.details !== false || options.digest !== false;
@@ -239,6 +253,14 @@ export class World implements WorldView {
       wakeAt: (at_ms) => this.scheduleWake(at_ms),
       step: () => this.budget.step(),
     };
+    if (from !== undefined) {
+      // the random streams are shared: the explorer's scenarios have no faults that draw from them
+      this.modelRng = from.modelRng;
+      this.agentRng = from.agentRng;
+      this.systemConfig = from.systemConfig;
+      this.copyState(from);
+      return;
+    }
     this.modelRng = new LazyStream(options.scenario.seed, 'model');
     this.agentRng = new LazyStream(options.scenario.seed, 'agents');
     this.systemConfig = {
@@ -332,6 +354,186 @@ export class World implements WorldView {
       ...(this.systemError ? { systemError: this.systemError } : {}),
       ...(this.refused !== undefined ? { refused: this.refused } : {}),
     };
+  }
+
+  // ---- driven mode: the explorer steps copies of a paused world (src/explore/stepper.ts) ----
+  //
+  // The scenario's last turn is the explorer's: it appends actions to it while the world waits.
+  // A driven world is the same world as one that runs the finished scenario, paused between
+  // actions: the same events at the same virtual times, in the same order, as long as the
+  // explorer lays time out as `compilePath` does. Turns start with outcome `hang` (no finish
+  // queued); `completeTurn` queues the finish when the explorer decides the turn ends.
+
+  /** Starts a driven run: turn 1 begins at time 0 and waits for its first action. */
+  drive(): void {
+    this.holdTurn = true;
+    this.startedTurns = new Map();
+    this.queue.push(0, { k: 'turn-start', turn: 1 });
+    this.runThrough(0);
+  }
+
+  /** Driven mode: the current turn's actions ran out in this instant; `continueTurn` goes on. */
+  get awaitingAction(): boolean {
+    return this.awaiting;
+  }
+
+  /** Driven mode: why the run stopped (a violation stops it), or null while it runs. */
+  get stopped(): StopReason | null {
+    return this.stopReason;
+  }
+
+  /** Driven mode: handles every queued event due at or before `t_ms`. */
+  runThrough(t_ms: number): void {
+    const maxEvents = this.options.maxEvents ?? 10_000_000;
+    while (this.stopReason === null) {
+      const at = this.queue.peekTime();
+      if (at === undefined || at > t_ms) return;
+      if (this.wakesQueued > 0 && this.queue.size === this.wakesQueued && !this.wakesMatter()) return;
+      const next = this.queue.popNext()!;
+      this.clock.advanceTo(this.queue.lastTime_ms);
+      if (next.k === 'wake') this.wakesQueued--;
+      else this.lastActivity_ms = this.clock.now_ms;
+      this.handle(next);
+      if (this.eventCount >= maxEvents && this.stopReason === null) this.stopReason = 'event-limit';
+    }
+  }
+
+  /** Driven mode: the turn goes on in the current instant with the actions appended since it waited. */
+  continueTurn(): void {
+    this.awaiting = false;
+    this.nextCall();
+  }
+
+  /** Driven mode: from now on a turn whose actions run out ends (`true`: waits, the default of `drive`). */
+  holdTurns(hold: boolean): void {
+    this.holdTurn = hold;
+  }
+
+  /** Driven mode: notes a turn that started; true when its thread's next turn was announced as completed later (`fateTurn`). */
+  private drivenTurn(t: TruthThread): boolean {
+    this.startedTurns!.set(t.id, t.gen);
+    return this.fated.delete(t.id);
+  }
+
+  /**
+   * Driven mode: the next turn `id` starts will be completed later (`completeTurn`), so it does
+   * not hang meanwhile, as in a replay of a path that completes it. Without it a driven turn
+   * hangs until completed.
+   */
+  fateTurn(id: ThreadId): void {
+    this.fated.add(id);
+  }
+
+  /** Driven mode: appends an action to the current (last) turn of the scenario. */
+  appendAction(a: Action): void {
+    this.scenario.turns[this.scenario.turns.length - 1]!.do.push(a);
+  }
+
+  /** Driven mode: appends an empty turn to the scenario (`startTurnAt` starts it). */
+  appendTurn(): void {
+    (this.scenario.turns as Array<{ do: Action[] }>).push({ do: [] });
+  }
+
+  /**
+   * Driven mode: the turns started since the last call (`scheduleFinish`), each thread with its
+   * generation then (what a finish event of that turn carries); the explorer takes and clears it.
+   */
+  takeStartedTurns(): Map<ThreadId, number> {
+    const m = this.startedTurns ?? new Map<ThreadId, number>();
+    this.startedTurns = new Map();
+    return m;
+  }
+
+  /** Driven mode: the threads a close saw hanging since the last call (`CloseRequest.stuck`); clears the list. */
+  takeHungSeen(): ThreadId[] {
+    const seen = this.hungSeen;
+    this.hungSeen = [];
+    return seen;
+  }
+
+  /**
+   * Driven mode: the agent's current turn (started with outcome `hang`) ends at `at_ms` with
+   * `outcome`, as if it had been given that `runFor`: a finish event of generation `gen` (the
+   * thread's generation when the turn started: a later interrupt or close makes it stale, as
+   * it would have made the scheduled one).
+   */
+  completeTurn(id: ThreadId, outcome: Exclude<Outcome, 'hang'>, at_ms: number, gen: number): void {
+    const t = this.truth.get(id);
+    if (t !== undefined) {
+      t.hung = false;
+      this.hungThreads.delete(id);
+    }
+    this.queue.push(at_ms, { k: 'finish', thread: id, gen, outcome });
+  }
+
+  /** Driven mode: the next root turn (already appended to the scenario) starts at `at_ms`. */
+  startTurnAt(at_ms: number): void {
+    this.queue.push(at_ms, { k: 'turn-start', turn: this.turnNo + 1 });
+  }
+
+  /** Driven mode: ends the run as a finished scenario would (the turn ends, everything drains, end boundary). */
+  finishDriven(): void {
+    this.holdTurn = false;
+    if (this.awaiting && this.stopReason === null) this.continueTurn();
+    this.runThrough(Infinity);
+    if (this.stopReason === null) this.options.observer?.atBoundary?.(this, 'end');
+  }
+
+  /**
+   * An independent copy of a paused driven world, watched by `observer` (the copy's own
+   * invariant checkers), or undefined when the system cannot be copied (no `clone`). Shares
+   * what never changes during a run (configuration, random streams: the explorer's scenarios
+   * draw nothing) and copies the rest; the copy computes no digest and keeps one trace event.
+   */
+  clone(observer: WorldObserver | undefined): World | undefined {
+    if (this.system === undefined || typeof this.system.clone !== 'function') return undefined;
+    // only the last turn is ever appended to
+    const turns = this.scenario.turns.slice();
+    const lastTurn = turns[turns.length - 1];
+    if (lastTurn !== undefined) turns[turns.length - 1] = { ...lastTurn, do: lastTurn.do.slice() };
+    return new World({ ...this.options, scenario: { ...this.scenario, turns }, observer, digest: false, traceLimit: 1 }, this);
+  }
+
+  /** The rest of `clone`, in the constructor: a copy has the same shape as any world. */
+  private copyState(from: World): void {
+    this.clock.advanceTo(from.clock.now_ms);
+    this.queue.copyFrom(from.queue);
+    for (const [id, t] of from.truth) this.truth.set(id, { ...t });
+    for (const [k, v] of from.liveByScope) this.liveByScope.set(k, v);
+    for (const [k, v] of from.liveByUserRoot) this.liveByUserRoot.set(k, v);
+    for (const [k, v] of from.runningSince) this.runningSince.set(k, v);
+    for (const [id, k] of from.known) this.known.set(id, new Set(k));
+    for (const [id, e] of from.edges) this.edges.set(id, { parent: e.parent, open: e.open });
+    for (const id of from.hungThreads) this.hungThreads.add(id);
+    for (const [k, v] of from.queuedTurns) this.queuedTurns.set(k, v);
+    for (const [k, v] of from.finishAfterWait) this.finishAfterWait.set(k, v);
+    for (const t of from.wakeTimes) this.wakeTimes.add(t);
+    this.last = from.last;
+    this.eventCount = from.eventCount;
+    this.stopReason = from.stopReason;
+    this.systemError = from.systemError;
+    this.refused = from.refused;
+    this.counters = { ...from.counters };
+    this.systemGen = from.systemGen;
+    this.wakesQueued = from.wakesQueued;
+    this.lastActivity_ms = from.lastActivity_ms;
+    this.turnNo = from.turnNo;
+    this.turnActive = from.turnActive;
+    this.turnCalls = from.turnCalls;
+    this.actionIdx = from.actionIdx;
+    this.pending = from.pending.slice();
+    this.pendingHead = from.pendingHead;
+    this.root = from.root;
+    this.process = from.process;
+    this.wait = from.wait === null ? null : { ...from.wait, targets: from.wait.targets.slice() };
+    this.waitSeq = from.waitSeq;
+    this.stats = { ...from.stats };
+    this.holdTurn = from.holdTurn;
+    this.awaiting = from.awaiting;
+    this.startedTurns = from.startedTurns === null ? null : new Map(from.startedTurns);
+    for (const id of from.fated) this.fated.add(id);
+    this.hungSeen = from.hungSeen.slice();
+    this.system = from.system.clone!(this.env);
   }
 
   /** Keeps the last `before` trace events and the next `after` whatever a bounded trace drops later (`Trace.pin`). */
@@ -493,7 +695,10 @@ export class World implements WorldView {
     for (;;) {
       if (this.stopReason !== null) return;
       const call = this.takeCall();
-      if (call === undefined) return this.endTurn('done');
+      if (call === undefined) {
+        if (this.holdTurn) return void (this.awaiting = true);
+        return this.endTurn('done');
+      }
       const isModelCall = call.tool !== 'vanish' && call.tool !== 'die' && call.tool !== 'exit' && call.tool !== 'sleep';
       if (isModelCall) {
         const faults = this.scenario.faults;
@@ -913,6 +1118,8 @@ export class World implements WorldView {
     const caller = this.callerOk(callerId, 'close_agent', target);
     if (caller === undefined) return false;
     const stuck = this.stuckUnder(target);
+    // driven mode: these turns were seen hanging (the explorer replays a completion of one)
+    if (this.startedTurns !== null) for (const id of stuck) this.hungSeen.push(id);
     const req: CloseRequest = { caller: callerId, target };
     if (stuck.length > 0) req.stuck = stuck;
     const res = this.callSystem('close', () => this.system.close(req));
@@ -1260,10 +1467,12 @@ export class World implements WorldView {
 
   private scheduleFinish(t: TruthThread, runFor: number, outcome: Outcome): void {
     t.turnStartedAt_ms = this.now_ms;
+    // driven mode: a turn the explorer knows will be completed later does not hang meanwhile
+    if (this.startedTurns !== null && this.drivenTurn(t)) outcome = 'completed';
     t.hung = outcome === 'hang';
     if (t.hung) this.hungThreads.add(t.id);
     else this.hungThreads.delete(t.id);
-    if (outcome === 'hang') return;
+    if (outcome === 'hang' || this.startedTurns !== null) return;
     this.queue.push(this.now_ms + runFor, { k: 'finish', thread: t.id, gen: t.gen, outcome });
   }
 

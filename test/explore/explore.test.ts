@@ -105,6 +105,36 @@ describe('spawnsim explore', () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
+  // Stepping copies of stored states (the default) must find exactly what replaying every
+  // workload from the start finds: the same verdict, the same shortest counterexample, the same
+  // complete levels. Its state counts differ (a paused state is keyed before the turn's end,
+  // with what the checkers carry), so they are not compared.
+  it('finds by stepping copies of states what replaying every workload finds', () => {
+    const cases: Array<{ system: string; bounds: Record<string, unknown> }> = [
+      { system: 'codex-v1', bounds: { ...ACCEPTANCE } },
+      { system: 'codex-v1-release-on-final', bounds: { ...ACCEPTANCE, calls: ['spawn', 'close', 'send'] } },
+      { system: 'codex-v1-release-on-final', bounds: { ...ACCEPTANCE, claims: false } },
+      { system: 'codex-v1-release-on-final', bounds: { ...ACCEPTANCE, calls: ['spawn', 'close', 'interrupt'], claims: false } },
+      { system: 'codex-v1-release-on-final', bounds: { ...ACCEPTANCE, calls: ['spawn', 'close', 'send', 'interrupt'], outcomes: ['completed', 'interrupted', 'hang'] } },
+      { system: 'codex-v1-release-on-final', bounds: { ...ACCEPTANCE, calls: ['spawn', 'close', 'send'], interleave: 2 } },
+      { system: 'codex-v1-release-on-final', bounds: { maxTurns: 1, maxCalls: 2, cap: 1, calls: ['spawn', 'close', 'send'], faults: ['vanish', 'die'] } },
+      // close awaits termination: whether a turn hangs decides its answer (CloseRequest.stuck)
+      { system: 'codex-v1-await-close', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, maxDepth: 2, calls: ['spawn', 'close', 'send'], invariants: ['close-returns', 'no-orphans', 'cap-respected', 'no-false-rejection'] } },
+      { system: 'codex-v1-await-close', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, maxDepth: 2, calls: ['spawn', 'close', 'send'], invariants: ['no-orphans', 'cap-respected', 'no-false-rejection', 'fanout-within-cap', 'rollback-on-failure'] } },
+      { system: 'codex-v1-reap-on-reserve', bounds: { maxTurns: 2, maxCalls: 3, cap: 1, calls: ['spawn', 'close', 'send', 'resume'] } },
+      { system: 'codex-v1-reap-stale', bounds: { maxTurns: 2, maxCalls: 2, cap: 1, calls: ['spawn', 'close', 'send', 'resume'], faults: ['vanish'] } },
+      // no clone: every workload is replayed either way
+      { system: 'codex-v2', bounds: { maxTurns: 2, maxCalls: 2, cap: 1, calls: ['spawn', 'send'] } },
+    ];
+    for (const c of cases) {
+      const options = { system: findSystem(c.system)!, ...c.bounds };
+      const stepped = explore(options);
+      const replayed = explore({ ...options, stepping: false });
+      const what = (r: typeof stepped) => ({ status: r.status, complete: r.completeToolCalls, invariant: r.counterexample?.invariant, steps: r.counterexample?.steps, digest: r.counterexample?.digest });
+      expect(what(stepped), `${c.system} ${JSON.stringify(c.bounds)}`).toEqual(what(replayed));
+    }
+  });
+
   it('enumerates every interleaving of two two-step operations', () => {
     expect(interleavings([2, 2]).map((o) => o.join(''))).toEqual(['0011', '0101', '0110', '1001', '1010', '1100']);
   });

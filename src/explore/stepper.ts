@@ -1,0 +1,129 @@
+import type { Invariant, InvariantChecker } from '../invariants/Invariant.js';
+import { INVARIANTS } from '../invariants/catalog.js';
+import { declaredClaims, isFailure } from '../scenario/runScenario.js';
+import type { Claims } from '../systems/claims.js';
+import type { SystemDefinition } from '../systems/contract.js';
+import { World, type WorldObserver } from '../world/World.js';
+import type { Scenario } from '../world/scenario.js';
+import type { CallRecord, WorldView } from '../world/truth.js';
+import { threadState } from '../world/threadState.js';
+import { limitFor } from '../invariants/limitFor.js';
+
+/** What a stepped run needs to judge as `runScenario` judges. */
+export interface StepperConfig {
+  system: SystemDefinition;
+  invariants?: readonly string[];
+  extraInvariants?: readonly Invariant[];
+  claims?: boolean;
+}
+
+/**
+ * A world in driven mode with its invariant checkers, paused between the explorer's steps, that
+ * can be copied (`clone`) and stepped: what replaces replaying each workload from the start. It
+ * judges as `runScenario` does (the same checkers, the same claims: a finding that is a failure
+ * stops the run) and records which calls went through, for the explorer's bookkeeping.
+ */
+export class SteppedRun {
+  world!: World;
+  /** A failure (or the system threw) since the run started: the path violates. */
+  failed = false;
+  /** Threads named, in the state `hung`, by findings that are not failures (known limits) during the current step: their states were read. */
+  soft: string[] = [];
+  /** Calls the system answered during the current step. */
+  calls: CallRecord[] = [];
+
+  private constructor(
+    private readonly checkers: ReadonlyArray<{ name: string; c: InvariantChecker }>,
+    private readonly declared: Claims | null,
+  ) {}
+
+  /**
+   * Starts a driven run of `scenario` (turn 1 begins and waits for its first action), or
+   * undefined when stepping is impossible: the system or a checker cannot be copied, or the run
+   * stopped at once (a refused configuration).
+   */
+  static start(scenario: Scenario, cfg: StepperConfig): SteppedRun | undefined {
+    const selected = [...(cfg.invariants ? INVARIANTS.filter((i) => cfg.invariants!.includes(i.name)) : INVARIANTS), ...(cfg.extraInvariants ?? [])];
+    const checkers = selected.map((inv) => ({ name: inv.name, c: inv.create() }));
+    if (checkers.some((x) => typeof x.c.clone !== 'function')) return undefined;
+    const run = new SteppedRun(checkers, declaredClaims(cfg.system, cfg.claims));
+    run.world = new World({
+      scenario,
+      createSystem: (c, env) => cfg.system.create(c, env),
+      ...(cfg.system.refusesConfig !== undefined ? { refuseConfig: (c: Parameters<NonNullable<SystemDefinition['refusesConfig']>>[0]) => cfg.system.refusesConfig!(c) } : {}),
+      snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
+      traceLimit: 1,
+      digest: false,
+      gauges: false,
+      observer: run.observer(),
+    });
+    run.world.drive();
+    if (run.world.stopped !== null && !run.failed) return undefined;
+    return run.clone() === undefined ? undefined : run;
+  }
+
+  /** An independent copy (world, system and checkers), or undefined when one cannot be copied. */
+  clone(): SteppedRun | undefined {
+    const checkers: Array<{ name: string; c: InvariantChecker }> = [];
+    for (const x of this.checkers) {
+      const c = x.c.clone?.();
+      if (c === undefined) return undefined;
+      checkers.push({ name: x.name, c });
+    }
+    const run = new SteppedRun(checkers, this.declared);
+    run.failed = this.failed;
+    const world = this.world.clone(run.observer());
+    if (world === undefined) return undefined;
+    run.world = world;
+    return run;
+  }
+
+  /** What the checkers carry from earlier events that may change later verdicts (`InvariantChecker.state`), by checker. */
+  checkerState(): unknown[] {
+    const out: unknown[] = [];
+    for (const { name, c } of this.checkers) if (c.state !== undefined) out.push(name, c.state());
+    return out;
+  }
+
+  /** Starts a new step: forgets the previous step's calls and soft findings. */
+  beginStep(): void {
+    this.soft = [];
+    this.calls = [];
+  }
+
+  /** The failures so far include the system throwing. */
+  get violated(): boolean {
+    return this.failed || this.world.stopped === 'system-error';
+  }
+
+  private observer(): WorldObserver {
+    const report = (name: string, view: WorldView, f: ReturnType<NonNullable<InvariantChecker['atBoundary']>>): void => {
+      if (f === null || this.failed) return;
+      if (isFailure(this.declared, name, view, f)) {
+        this.failed = true;
+        this.world.stop();
+      } else if (this.declared !== null) {
+        // a known limit may be judged by the named threads' states: a driven turn reads `hung`
+        // where the replay of a path that completes it later reads `running`; when that would
+        // judge the finding otherwise, those turns were seen
+        const hung = f.threads.filter((n) => n.state === undefined && view.thread(n.id) !== undefined && threadState(view.thread(n.id)!) === 'hung').map((n) => n.id);
+        if (hung.length === 0) return;
+        const running = (ids: readonly string[]) => f.threads.map((n) => (ids.includes(n.id) ? { id: n.id, state: 'running' as const } : n));
+        const judged = (threads: ReturnType<typeof running>) => limitFor(this.declared!, name, threads, (id) => view.thread(id)) !== null;
+        if (!judged(running(hung)) || hung.some((id) => !judged(running([id])))) this.soft.push(...hung);
+      }
+    };
+    return {
+      afterEvent: (view, ev) => {
+        for (const { name, c } of this.checkers) if (c.afterEvent) report(name, view, c.afterEvent(view, ev, false));
+      },
+      onCall: (view, call) => {
+        this.calls.push(call);
+        for (const { name, c } of this.checkers) if (c.onCall) report(name, view, c.onCall(view, call));
+      },
+      atBoundary: (view, where) => {
+        for (const { name, c } of this.checkers) if (c.atBoundary) report(name, view, c.atBoundary(view, where));
+      },
+    };
+  }
+}
