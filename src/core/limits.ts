@@ -18,6 +18,12 @@ export const LIMITS = {
   seed: Number.MAX_SAFE_INTEGER,
   /** Threads a scenario's spawn, fork and create counts may make, all actions together. */
   births: 100_000,
+  /**
+   * Units of work one scenario run may ask for: tool calls and faults its actions expand to (`all`
+   * as every agent the caller may remember), wait targets and turns, bounded from the file before
+   * it runs (src/scenario/work.ts). `--max-calls` raises it.
+   */
+  calls: 1_000_000,
   /** Values of one `plan --sweep`. */
   sweepValues: 1000,
   /** Grid points of a plan: the product of its sweeps. */

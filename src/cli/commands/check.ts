@@ -47,15 +47,17 @@ export const checkCommand: CommandModule = (program, ctx) => {
       // a project's scenario folders, all of them, unless a folder is given
       const files = dir === undefined && project !== null && project.scenarios.length > 0 ? project.scenarios.flatMap((d) => scenarioFiles(d)) : scenarioFiles(root);
       if (files.length === 0) throw new UsageError(`spawnsim check: no scenario files (*.yaml, *.yml, *.json) under ${ctx.rel(root)}`);
-      const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f) }));
       const realIds = (opts.system ?? []).filter(isRealSystem);
+      // the work bound of each file covers its runs: one per system
+      const models = realIds.length > 0 ? [] : opts.system ? systemsOrThrow(opts.system) : defaultSystems();
+      const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f, undefined, Math.max(1, models.length)) }));
       if (realIds.length > 0) {
         // Real runtimes: the incidents against real releases (docs/real-runtimes.md).
         if (realIds.length !== opts.system!.length) throw new UsageError('--system: check real runtimes (codex@VERSION) and models in separate commands');
         ctx.setExitCode(await checkRealSystems(ctx, loaded, realIds, { ...opts, markdown: Boolean((opts as { markdown?: boolean }).markdown) }));
         return;
       }
-      const systems = opts.system ? systemsOrThrow(opts.system) : defaultSystems();
+      const systems = models;
       const progress = new Progress(ctx.io, !opts.json);
       const stop = (): boolean => ctx.interrupted() !== null;
       const report = checkAll(loaded, systems, Boolean(opts.strict), { shouldStop: stop, onProgress: (done, total) => progress.update(done, total, 'runs', 'check') });

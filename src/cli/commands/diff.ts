@@ -78,7 +78,8 @@ export const diffCommand: CommandModule = (program, ctx) => {
 
       if (file !== undefined) {
         const path = resolveInput(file, ctx.io.cwd, 'scenario');
-        const scenario = loadScenario(path, file);
+        // two runs of the file, one per side
+        const scenario = loadScenario(path, file, 2);
         const d = firstDivergence(scenario, a, b, compare);
         if (opts.json) ctx.io.stdout(toJson(envelope('diff', ctx.version, { a: a.id, b: b.id, scenario: ctx.rel(path), divergence: d })));
         else ctx.io.stdout(d === null ? `${c.green('same')} ${names} on ${ctx.rel(path)}: every answer and snapshot identical\n` : `${c.red('DIVERGED')} ${names} on ${ctx.rel(path)}\n${renderDivergence(d, a.id, b.id)}`);
