@@ -71,7 +71,7 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
     .option('--no-color', 'disable colour output (NO_COLOR is honoured too)')
     .option('--config <file>', 'the project file (default: the first spawnsim.config.{ts,js,mjs,json,yaml} in the working folder or above)')
     .option('--no-config', 'use no project file')
-    .option('--max-calls <n>', `the work one scenario run may ask for, bounded from the file before it runs: tool calls, wait targets and turns (default ${LIMITS.calls.toLocaleString('en-US')}; docs/limits.md)`, parseMaxCalls)
+    .option('--max-work <n>', `the work a scenario file may ask for, all its runs together (one per system), bounded from the file before it runs: tool calls, wait targets, turns (default ${LIMITS.work.toLocaleString('en-US')}; docs/limits.md)`, parseMaxWork)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run spawnsim --help for usage)')
@@ -114,9 +114,9 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
   program.hook('preAction', (_program, action) => {
     verb = action.name();
   });
-  maxCalls = LIMITS.calls;
+  maxWork = LIMITS.work;
   program.hook('preAction', () => {
-    maxCalls = program.opts<{ maxCalls?: number }>().maxCalls ?? LIMITS.calls;
+    maxWork = program.opts<{ maxWork?: number }>().maxWork ?? LIMITS.work;
   });
 
   inputCwd = io.cwd;
@@ -222,17 +222,17 @@ function configureExternal(io: CliIO): void {
   configureExternalSystems(externalOptionsFor(io));
 }
 
-/** `--max-calls`: the work bound of a scenario file (LIMITS.calls unless raised). */
-let maxCalls: number = LIMITS.calls;
+/** `--max-work`: the work bound of a scenario file (LIMITS.work unless raised). */
+let maxWork: number = LIMITS.work;
 
-function parseMaxCalls(v: string): number {
+function parseMaxWork(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-calls: expected a whole number of calls from 1 to ${LIMITS.seed}, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-work: expected a whole number of calls from 1 to ${LIMITS.seed}, got ${JSON.stringify(v)}`);
   return n;
 }
 
 /** Reads and validates a scenario file that the command runs `runs` times (once per system); problems are ScenarioErrors (exit 2). */
 export function loadScenario(path: string, typed?: string, runs = 1): Scenario {
   if (!existsSync(path)) throw new UsageError(`no such scenario file: ${typed ?? path} (nor a built-in scenario of that name: spawnsim list shows them)`);
-  return parseScenario(readInputFile(path, path, 'scenario file'), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames(), maxCalls, runs });
+  return parseScenario(readInputFile(path, path, 'scenario file'), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames(), maxWork, runs });
 }

@@ -21,9 +21,9 @@ export const LIMITS = {
   /**
    * Units of work one scenario run may ask for: tool calls and faults its actions expand to (`all`
    * as every agent the caller may remember), wait targets and turns, bounded from the file before
-   * it runs (src/scenario/work.ts). `--max-calls` raises it.
+   * it runs (src/scenario/work.ts). `--max-work` raises it.
    */
-  calls: 1_000_000,
+  work: 1_000_000,
   /** Values of one `plan --sweep`. */
   sweepValues: 1000,
   /** Grid points of a plan: the product of its sweeps. */

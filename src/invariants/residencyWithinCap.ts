@@ -1,5 +1,6 @@
 import type { Invariant } from './Invariant.js';
 import { listNames } from './explain.js';
+import { residentCount } from '../systems/V2Residency.js';
 
 /** Reference §5.4 S2' (V2 merged): loaded residents plus in-flight residency slots stay within mcts-1. */
 export const residencyWithinCap: Invariant = {
@@ -13,9 +14,10 @@ export const residencyWithinCap: Invariant = {
     afterEvent: (view) => {
       for (const reg of view.snapshot().registries) {
         if (reg.residencyCap === undefined) continue;
-        const residents = reg.residents ?? [];
-        const used = residents.length + (reg.pendingResidency ?? 0);
+        // the count alone while within the cap: listing the residents is O(n)
+        const used = residentCount(reg) + (reg.pendingResidency ?? 0);
         if (used > reg.residencyCap) {
+          const residents = reg.residents ?? [];
           return {
             message: `${reg.root}'s residency holds ${residents.length} residents and ${reg.pendingResidency ?? 0} pending slots, over its capacity of ${reg.residencyCap} (residents: ${listNames(residents)})`,
             threads: residents.map((id) => ({ id, status: view.thread(id)?.status ?? 'unknown', why: 'resident' })),

@@ -14,14 +14,14 @@ export { ScenarioError };
  * Parses and validates a scenario file's text (YAML, or JSON, which is YAML too). Every
  * problem is a ScenarioError at `file:line:col` saying what was expected there.
  */
-export function parseScenario(text: string, file: string, options: { systems?: readonly string[]; invariants?: readonly string[]; maxCalls?: number; runs?: number } = {}): Scenario {
+export function parseScenario(text: string, file: string, options: { systems?: readonly string[]; invariants?: readonly string[]; maxWork?: number; runs?: number } = {}): Scenario {
   const doc = LocatedDocument.parse(text, file);
   const raw = doc.value();
   const parsed = Scenario.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw doc.zodError(parsed.error, (issue) => actionIssue(raw, issue) ?? unknownKeyIssue(raw, issue));
   const scenario = parsed.data;
   checkSemantics(doc, scenario, options.systems ?? knownSystemIds(), options.invariants ?? []);
-  checkWork(doc, scenario, options.maxCalls ?? LIMITS.calls, options.runs ?? 1);
+  checkWork(doc, scenario, options.maxWork ?? LIMITS.work, options.runs ?? 1);
   return scenario;
 }
 
@@ -37,7 +37,7 @@ function checkWork(doc: LocatedDocument, s: Scenario, limit: number, runs: numbe
   const each = runs > 1 ? ` on each of its ${runs} runs (one per system: ${n(runs)} x ${n(perRun)} = ${n(runs * perRun)})` : '';
   throw doc.errorAt(
     over.path,
-    `too much work: with this ${over.action} the scenario can ask for more than ${n(perRun)} calls${each}, counting \`all\` as every agent the caller may remember, fork fan-out in full, and each turn as the threads born so far: expected at most ${n(limit)} in all (docs/limits.md, "Work"; --max-calls raises it${runs > 1 ? ', --system runs fewer systems' : ''})`,
+    `too much work: with this ${over.action} the scenario can ask for more than ${n(perRun)} calls${each}, counting \`all\` as every agent the caller may remember, fork fan-out in full, and each turn as the threads born so far: expected at most ${n(limit)} in all (docs/limits.md, "Work"; --max-work raises it${runs > 1 ? ', --system runs fewer systems' : ''})`,
   );
 }
 

@@ -13,6 +13,25 @@ const BTree: typeof sortedBtree.default = (sortedBtree as { default?: typeof sor
 /** Up to this many entries a snapshot lists them at once; past it, the sorted tree is kept. */
 const SMALL = 32;
 
+/**
+ * A value attached to a snapshot object as a non-enumerable symbol property: what a WeakMap would
+ * do, without its cost. A snapshot is made per event, and a WeakMap holding a key per snapshot
+ * made the garbage collector's work grow with every snapshot not yet collected (codex-v2 spent
+ * two thirds of a long run there). Not copied by a spread, not seen by JSON or by equality checks.
+ */
+export class HiddenTag<T> {
+  private readonly key: symbol;
+  constructor(name: string) {
+    this.key = Symbol(name);
+  }
+  get(o: object): T | undefined {
+    return (o as Record<symbol, T | undefined>)[this.key];
+  }
+  set(o: object, value: T): void {
+    Object.defineProperty(o, this.key, { value, enumerable: false, configurable: true, writable: true });
+  }
+}
+
 /** Orders registry keys as the snapshot lists them (the order `sort()` gave before). */
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -21,7 +40,7 @@ const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * with its entries unlisted (a large registry's), known without reading `entries`; other
  * snapshots are not in it. See `committedEntries`.
  */
-const committedOf = new WeakMap<RegistrySnapshot, number>();
+const committedOf = new HiddenTag<number>('committed');
 
 /**
  * How many non-root committed entries (`!e.root && e.thread !== null`) a registry snapshot
@@ -55,7 +74,7 @@ export function extendRegistrySnapshot<T extends Partial<Omit<RegistrySnapshot, 
 }
 
 /** The snapshot an extended one (`extendRegistrySnapshot`) was made from. */
-const baseOf = new WeakMap<RegistrySnapshot, RegistrySnapshot>();
+const baseOf = new HiddenTag<RegistrySnapshot>('base');
 
 /**
  * Whether two registry snapshots certainly hold the same root, cap, count, reservations and

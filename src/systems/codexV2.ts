@@ -1,6 +1,7 @@
 import { AgentRegistry, extendRegistrySnapshot } from './AgentRegistry.js';
 import { ExecutionLimiter } from './ExecutionLimiter.js';
-import { V2Residency, type ResidencyHost } from './V2Residency.js';
+import sortedBtree from 'sorted-btree';
+import { V2Residency, residentsProperty, type ResidencyHost } from './V2Residency.js';
 import type {
   AgentStatus,
   CloseRequest,
@@ -24,11 +25,16 @@ import type {
   ThreadId,
 } from './contract.js';
 
+const BTree: typeof sortedBtree.default = (sortedBtree as { default?: typeof sortedBtree.default }).default ?? (sortedBtree as unknown as typeof sortedBtree.default);
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** One AgentControl: a root tree with its registry, residency and execution limiter. */
 interface Control {
   registry: AgentRegistry;
   residency: V2Residency;
   limiter: ExecutionLimiter;
+  /** Residents that cannot be unloaded and hold no permit, by id, with why: kept as threads change, cloned by snapshots. */
+  pinned: InstanceType<typeof BTree<ThreadId, string>>;
 }
 
 interface V2Thread {
@@ -64,6 +70,8 @@ export class CodexV2 implements SystemUnderTest {
   private readonly controls = new Map<ThreadId, Control>();
   private readonly threads = new Map<ThreadId, V2Thread>();
   private readonly slotCap: number;
+  /** The last snapshot, handed back while nothing changed (every public method but snapshot() may change something). */
+  private cachedSnapshot: SystemSnapshot | null = null;
   private readonly host: ResidencyHost = {
     isLoadedSubagent: (id) => {
       const t = this.threads.get(id);
@@ -77,6 +85,7 @@ export class CodexV2 implements SystemUnderTest {
       const t = this.threads.get(id)!;
       // The rollout is flushed and the thread removed from the manager; the registry keeps it.
       t.loaded = false;
+      this.changed(t);
     },
   };
 
@@ -86,10 +95,12 @@ export class CodexV2 implements SystemUnderTest {
   }
 
   startRoot(root: ThreadId): void {
+    this.cachedSnapshot = null;
     this.addRoot(root);
   }
 
   spawn(req: SpawnRequest): SpawnResponse {
+    this.cachedSnapshot = null;
     const steps = this.spawnSteps(req);
     for (;;) {
       const s = steps.step();
@@ -108,6 +119,7 @@ export class CodexV2 implements SystemUnderTest {
     let stage = 0;
     return {
       step: () => {
+        this.cachedSnapshot = null;
         const caller = this.threads.get(req.caller);
         if (caller === undefined || !caller.loaded) return done(refuse('ThreadNotFound', `caller ${req.caller} is not loaded`));
         const control = this.controls.get(caller.scope)!;
@@ -142,12 +154,14 @@ export class CodexV2 implements SystemUnderTest {
           mailbox: 0,
           reloaded: false,
         });
+        this.changed(this.threads.get(req.child)!);
         return done({ ok: true, depth, ...(reserved.unloaded.length ? { unloaded: reserved.unloaded } : {}) });
       },
     };
   }
 
   fork(req: ForkRequest): ForkResponse {
+    this.cachedSnapshot = null;
     const caller = this.threads.get(req.caller);
     if (caller === undefined || !caller.loaded) return refuse('ThreadNotFound', `caller ${req.caller} is not loaded`);
     // ThreadManager fork_thread / start_thread: a fresh root with a fresh AgentControl (§3.10 path 1).
@@ -165,6 +179,7 @@ export class CodexV2 implements SystemUnderTest {
   }
 
   interrupt(req: InterruptRequest): InterruptResponse {
+    this.cachedSnapshot = null;
     // interrupt_agent handler (multi_agents_v2/interrupt_agent.rs): the target must be known to
     // the registry (ensure_agent_known); root and self are rejected; then ThreadNotFound and
     // InternalAgentDied from Op::Interrupt both count as success (issue 15).
@@ -191,11 +206,21 @@ export class CodexV2 implements SystemUnderTest {
     this.dropPermit(t);
     control.residency.forget(t.id);
     control.registry.release(t.id);
+    this.changed(t);
   }
 
   sendInput(req: SendRequest): SendResponse {
+    this.cachedSnapshot = null;
     const t = this.threads.get(req.target);
     if (t === undefined) return refuse('ThreadNotFound', `agent ${req.target} not found`);
+    try {
+      return this.deliver(t, req);
+    } finally {
+      this.changed(t);
+    }
+  }
+
+  private deliver(t: V2Thread, req: SendRequest): SendResponse {
     const control = this.controls.get(t.scope)!;
     if (req.delivery === 'died') {
       // InternalAgentDied cleanup: remove the thread, forget its residency, release its slot.
@@ -234,8 +259,14 @@ export class CodexV2 implements SystemUnderTest {
   }
 
   statusChanged(thread: ThreadId, status: AgentStatus): void {
+    this.cachedSnapshot = null;
     const t = this.threads.get(thread);
     if (t === undefined) return;
+    this.setStatus(t, status);
+    this.changed(t);
+  }
+
+  private setStatus(t: V2Thread, status: AgentStatus): void {
     t.status = status;
     if (status === 'Running') {
       // A turn consumes the mailbox; a reloaded agent is no longer stuck in PendingInit.
@@ -248,41 +279,55 @@ export class CodexV2 implements SystemUnderTest {
   }
 
   threadVanished(thread: ThreadId): void {
+    this.cachedSnapshot = null;
     const t = this.threads.get(thread);
     if (t === undefined) return;
     t.loaded = false;
     this.statusChanged(thread, 'NotFound');
   }
 
+  /**
+   * After any change to a thread: tells its residency whether it is still loaded and whether it
+   * can be unloaded, and keeps the pinned residents (what a snapshot lists) up to date.
+   */
+  private changed(t: V2Thread): void {
+    if (t.isRoot) return;
+    const c = this.controls.get(t.scope)!;
+    const loaded = t.loaded;
+    const unloadable = loaded && this.host.isUnloadable(t.id);
+    c.residency.classify(t.id, !loaded ? 'gone' : unloadable ? 'idle' : 'busy');
+    if (loaded && !t.permit && !unloadable && c.residency.has(t.id)) c.pinned.set(t.id, pinnedWhy(t));
+    else c.pinned.delete(t.id);
+  }
+
   turnStarted(): void {}
   turnEnded(): void {}
 
   snapshot(): SystemSnapshot {
+    if (this.cachedSnapshot !== null) return this.cachedSnapshot;
     const registries: RegistrySnapshot[] = [];
-    for (const [root, c] of this.controls) {
-      const pinned: Array<{ thread: ThreadId; why: string }> = [];
-      for (const id of c.residency.residents) {
-        const t = this.threads.get(id);
-        if (t === undefined || !t.loaded || t.permit || this.host.isUnloadable(id)) continue;
-        const why: string[] = [];
-        if (t.reloaded && t.status === 'PendingInit') why.push('reloaded into PendingInit and never started');
-        if (t.mailbox > 0) why.push(`${t.mailbox} pending mailbox item${t.mailbox === 1 ? '' : 's'} (queue-only send_message)`);
-        if (why.length === 0) why.push(`${t.status} without a turn`);
-        pinned.push({ thread: id, why: `${t.status} resident that cannot be unloaded: ${why.join('; ')}` });
-      }
-      pinned.sort((a, b) => (a.thread < b.thread ? -1 : a.thread > b.thread ? 1 : 0));
-      registries.push(
-        extendRegistrySnapshot(c.registry.snapshot(), {
-          residents: [...c.residency.residents],
-          pendingResidency: c.residency.pending,
-          residencyCap: c.residency.capacity,
-          permits: c.limiter.active,
-          permitCap: c.limiter.limit,
-          pinned,
-        }),
-      );
+    for (const c of this.controls.values()) {
+      // O(1) each: the residents and the pinned are copy-on-write clones, listed when read
+      const residents = c.residency.view();
+      const pinned = c.pinned.clone();
+      const snap = extendRegistrySnapshot(c.registry.snapshot(), {
+        residents: [] as ThreadId[],
+        pendingResidency: c.residency.pending,
+        residencyCap: c.residency.capacity,
+        permits: c.limiter.active,
+        permitCap: c.limiter.limit,
+        pinned: [] as Array<{ thread: ThreadId; why: string }>,
+      });
+      let pinnedList: Array<{ thread: ThreadId; why: string }> | null = null;
+      residentsProperty(snap, residents);
+      Object.defineProperty(snap, 'pinned', {
+        enumerable: true,
+        configurable: true,
+        get: () => (pinnedList ??= pinned.toArray().map(([thread, why]) => ({ thread, why }))),
+      });
+      registries.push(snap);
     }
-    return { registries };
+    return (this.cachedSnapshot = { registries });
   }
 
   private dropPermit(t: V2Thread): void {
@@ -297,9 +342,19 @@ export class CodexV2 implements SystemUnderTest {
       registry: new AgentRegistry(id, null),
       residency: new V2Residency(this.slotCap),
       limiter: new ExecutionLimiter(this.slotCap),
+      pinned: new BTree<ThreadId, string>(undefined, byKey),
     });
     this.threads.set(id, { id, scope: id, parent: null, isRoot: true, depth: 0, status: 'Running', loaded: true, permit: false, mailbox: 0, reloaded: false });
   }
+}
+
+/** Why a resident that holds no permit cannot be unloaded (as a snapshot's `pinned` says). */
+function pinnedWhy(t: V2Thread): string {
+  const why: string[] = [];
+  if (t.reloaded && t.status === 'PendingInit') why.push('reloaded into PendingInit and never started');
+  if (t.mailbox > 0) why.push(`${t.mailbox} pending mailbox item${t.mailbox === 1 ? '' : 's'} (queue-only send_message)`);
+  if (why.length === 0) why.push(`${t.status} without a turn`);
+  return `${t.status} resident that cannot be unloaded: ${why.join('; ')}`;
 }
 
 function refuse(error: string, message: string): Refusal {
