@@ -232,7 +232,7 @@ function parseMaxWork(v: string): number {
 }
 
 /** Reads and validates a scenario file that the command runs `runs` times (once per system); problems are ScenarioErrors (exit 2). */
-export function loadScenario(path: string, typed?: string, runs = 1): Scenario {
+export function loadScenario(path: string, typed?: string, work: { runs?: number; snapshots?: boolean } = {}): Scenario {
   if (!existsSync(path)) throw new UsageError(`no such scenario file: ${typed ?? path} (nor a built-in scenario of that name: spawnsim list shows them)`);
-  return parseScenario(readInputFile(path, path, 'scenario file'), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames(), maxWork, runs });
+  return parseScenario(readInputFile(path, path, 'scenario file'), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames(), maxWork, ...work });
 }

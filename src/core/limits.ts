@@ -19,11 +19,12 @@ export const LIMITS = {
   /** Threads a scenario's spawn, fork and create counts may make, all actions together. */
   births: 100_000,
   /**
-   * Units of work one scenario run may ask for: tool calls and faults its actions expand to (`all`
-   * as every agent the caller may remember), wait targets and turns, bounded from the file before
-   * it runs (src/scenario/work.ts). `--max-work` raises it.
+   * Units of work a scenario file may ask for, all the runs a command makes of it together (one
+   * per system): tool calls and faults its actions expand to (`all` as every agent the caller
+   * may remember), wait targets and turns, bounded from the file before it runs
+   * (src/scenario/work.ts). `--max-work` raises it.
    */
-  work: 1_000_000,
+  work: 250_000,
   /** Values of one `plan --sweep`. */
   sweepValues: 1000,
   /** Grid points of a plan: the product of its sweeps. */

@@ -14,14 +14,14 @@ export { ScenarioError };
  * Parses and validates a scenario file's text (YAML, or JSON, which is YAML too). Every
  * problem is a ScenarioError at `file:line:col` saying what was expected there.
  */
-export function parseScenario(text: string, file: string, options: { systems?: readonly string[]; invariants?: readonly string[]; maxWork?: number; runs?: number } = {}): Scenario {
+export function parseScenario(text: string, file: string, options: { systems?: readonly string[]; invariants?: readonly string[]; maxWork?: number; runs?: number; snapshots?: boolean } = {}): Scenario {
   const doc = LocatedDocument.parse(text, file);
   const raw = doc.value();
   const parsed = Scenario.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw doc.zodError(parsed.error, (issue) => actionIssue(raw, issue) ?? unknownKeyIssue(raw, issue));
   const scenario = parsed.data;
   checkSemantics(doc, scenario, options.systems ?? knownSystemIds(), options.invariants ?? []);
-  checkWork(doc, scenario, options.maxWork ?? LIMITS.work, options.runs ?? 1);
+  checkWork(doc, scenario, options.maxWork ?? LIMITS.work, options.runs ?? 1, options.snapshots ?? false);
   return scenario;
 }
 
@@ -29,15 +29,15 @@ export function parseScenario(text: string, file: string, options: { systems?: r
  * The work the file can ask for (src/scenario/work.ts), checked before anything runs: its upper
  * bound per run, times the runs the command makes of it (one per system), within `limit`.
  */
-function checkWork(doc: LocatedDocument, s: Scenario, limit: number, runs: number): void {
+function checkWork(doc: LocatedDocument, s: Scenario, limit: number, runs: number, snapshots: boolean): void {
   const perRun = Math.floor(limit / runs);
-  const over = workBound(s, perRun).over;
+  const over = workBound(s, perRun, { snapshots }).over;
   if (over === undefined) return;
   const n = (x: number): string => x.toLocaleString('en-US');
   const each = runs > 1 ? ` on each of its ${runs} runs (one per system: ${n(runs)} x ${n(perRun)} = ${n(runs * perRun)})` : '';
   throw doc.errorAt(
     over.path,
-    `too much work: with this ${over.action} the scenario can ask for more than ${n(perRun)} calls${each}, counting \`all\` as every agent the caller may remember, fork fan-out in full, and each turn as the threads born so far: expected at most ${n(limit)} in all (docs/limits.md, "Work"; --max-work raises it${runs > 1 ? ', --system runs fewer systems' : ''})`,
+    `too much work: with this ${over.action} the scenario can ask for more than ${n(perRun)} calls${each}, counting \`all\` as every agent the caller may remember, fork fan-out in full, each turn as the threads born so far${snapshots ? ', and each call as the snapshot it compares (the threads born so far)' : ''}: expected at most ${n(limit)} in all (docs/limits.md, "Work"; --max-work raises it${runs > 1 ? ', --system runs fewer systems' : ''})`,
   );
 }
 

@@ -12,7 +12,8 @@ import type { Action, Scenario } from '../world/scenario.js';
  * A spawn by the session root under `faults.forkFanout` counts its fan-out in full: n agents that
  * each fork n conversations. A turn counts one unit per thread born so far: the invariants judged
  * at each turn boundary read every registry entry (and explain each idle holder), and an exec
- * process's exit visits every thread.
+ * process's exit visits every thread. A `parallel` batch of k calls counts k x (k + threads born
+ * so far): each step of each call may serialise the snapshot and look at its siblings.
  */
 export interface WorkBound {
   /** The bound for the whole file. */
@@ -21,23 +22,28 @@ export interface WorkBound {
   over?: { path: PropertyKey[]; units: number; action: string };
 }
 
-/** Bounds the units of `s` (see WorkBound); stops counting at the first action past `limit`. */
-export function workBound(s: Scenario, limit = Infinity): WorkBound {
+/**
+ * Bounds the units of `s` (see WorkBound); stops counting at the first action past `limit`.
+ * `snapshots`: the run serialises the system's whole snapshot at every call (`spawnsim diff`
+ * compares them), so every unit costs as much again as the threads born so far.
+ */
+export function workBound(s: Scenario, limit = Infinity, options: { snapshots?: boolean } = {}): WorkBound {
+  /** Threads born so far, fork fan-out included (an upper bound: counts as written). */
+  let born = 0;
+  const scale = (units: number): number => (options.snapshots ? units * (1 + born) : units);
   const known = new Map<string, number>();
   const idLimit = s.faults?.idLimit ?? Infinity;
   const fanout = (s.faults?.forkFanout ?? 0) > 0;
   /** The largest fan-out an agent may fork (it remembers its forks). */
   let fanoutKnown = 0;
   let units = 0;
-  /** Threads born so far, fork fan-out included (an upper bound: counts as written). */
-  let born = 0;
   let root = 'root';
   for (let ti = 0; ti < s.turns.length; ti++) {
     const turn = s.turns[ti]!;
     // as World.startTurn names the session root
     if (ti > 0 && s.mode === 'exec' && turn.resume !== true) root = `root.${ti + 1}`;
     // a turn boundary: the invariants judged there, and an exec process's exit, read every thread
-    units += 1 + born;
+    units += scale(1 + born);
     if (units > limit) return { units, over: { path: ['turns', ti], units, action: 'turn' } };
     const remembered = (caller: string): number => Math.min(idLimit, (known.get(caller) ?? 0) + (caller === root ? 0 : fanoutKnown));
     const learn = (caller: string, n: number): void => {
@@ -67,7 +73,11 @@ export function workBound(s: Scenario, limit = Infinity): WorkBound {
         known.set(caller, 0);
         return 1;
       }
-      if ('parallel' in a) return (a.parallel as Action[]).reduce((sum, x) => sum + cost(x), 0);
+      if ('parallel' in a) {
+        // one model response: each step of each call may read the whole snapshot and its siblings
+        const k = (a.parallel as Action[]).reduce((sum, x) => sum + cost(x), 0);
+        return k * (k + born);
+      }
       for (const k of ['wait', 'close', 'send', 'interrupt', 'vanish', 'die', 'exit'] as const) {
         if (k in a) return Math.max(1, targets((a as Record<string, string | string[]>)[k]!, caller));
       }
@@ -75,7 +85,7 @@ export function workBound(s: Scenario, limit = Infinity): WorkBound {
     };
     for (let ai = 0; ai < turn.do.length; ai++) {
       const a = turn.do[ai]!;
-      units += cost(a);
+      units += scale(cost(a));
       if (units > limit) {
         const kind = Object.keys(a).find((k) => k !== 'by' && k !== 'runFor' && k !== 'outcome') ?? 'action';
         return { units, over: { path: ['turns', ti, 'do', ai, kind], units, action: kind } };

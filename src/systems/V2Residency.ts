@@ -49,6 +49,8 @@ export function residentsProperty(snap: RegistrySnapshot, view: ResidencyView): 
   residentCountOf.set(snap, view.size);
 }
 
+/** Node size of the cloned tree: a write after a snapshot copies the nodes on its path, so small ones. */
+const NODE = 16;
 const byNumber = (a: number, b: number): number => a - b;
 
 /** Tags live on a circle of 2^48 positions (exact in a double). */
@@ -79,7 +81,7 @@ export interface ResidencyView {
 export class V2Residency {
   pending = 0;
   /** tag -> resident, every resident */
-  private readonly order: Tree<number, ThreadId> = new BTree<number, ThreadId>(undefined, byNumber);
+  private readonly order: Tree<number, ThreadId> = new BTree<number, ThreadId>(undefined, byNumber, NODE);
   private readonly tagOf = new Map<ThreadId, number>();
   /** residents that are loaded subagents and can be unloaded: the eviction candidates */
   private readonly idle: Tree<number, ThreadId> = new BTree<number, ThreadId>(undefined, byNumber);

@@ -342,7 +342,7 @@ export class CodexV2 implements SystemUnderTest {
       registry: new AgentRegistry(id, null),
       residency: new V2Residency(this.slotCap),
       limiter: new ExecutionLimiter(this.slotCap),
-      pinned: new BTree<ThreadId, string>(undefined, byKey),
+      pinned: new BTree<ThreadId, string>(undefined, byKey, 16),
     });
     this.threads.set(id, { id, scope: id, parent: null, isRoot: true, depth: 0, status: 'Running', loaded: true, permit: false, mailbox: 0, reloaded: false });
   }

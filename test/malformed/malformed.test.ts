@@ -20,8 +20,8 @@ interface Case {
   at?: string;
   /** A fragment of the message: what was expected. */
   says: string;
-  /** Files made before the case runs (too big to keep in the repository): path -> text repeated. */
-  make?: Record<string, { text: string; times: number }>;
+  /** Files made before the case runs (too big to keep in the repository): path -> `head`, then text repeated. */
+  make?: Record<string, { head?: string; text: string; times: number }>;
 }
 
 const HERE = import.meta.dirname;
@@ -52,7 +52,7 @@ describe('malformed inputs', () => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: exit 2, where and what, no stack trace, nothing written', async (_name, c) => {
-    for (const [path, { text, times }] of Object.entries(c.make ?? {})) writeFileSync(join(work, path), text.repeat(times));
+    for (const [path, { head, text, times }] of Object.entries(c.make ?? {})) writeFileSync(join(work, path), (head ?? '') + text.repeat(times));
     const before = listing(work);
     const started = performance.now();
     const { code, out, err } = await captureCli(c.args, { cwd: work, env: { NO_COLOR: '1', SPAWNSIM_NO_CONFIG: '1', ...c.env } });

@@ -50,7 +50,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
       const realIds = (opts.system ?? []).filter(isRealSystem);
       // the work bound of each file covers its runs: one per system
       const models = realIds.length > 0 ? [] : opts.system ? systemsOrThrow(opts.system) : defaultSystems();
-      const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f, undefined, Math.max(1, models.length)) }));
+      const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f, undefined, { runs: Math.max(1, models.length) }) }));
       if (realIds.length > 0) {
         // Real runtimes: the incidents against real releases (docs/real-runtimes.md).
         if (realIds.length !== opts.system!.length) throw new UsageError('--system: check real runtimes (codex@VERSION) and models in separate commands');

@@ -78,8 +78,8 @@ export const diffCommand: CommandModule = (program, ctx) => {
 
       if (file !== undefined) {
         const path = resolveInput(file, ctx.io.cwd, 'scenario');
-        // two runs of the file, one per side
-        const scenario = loadScenario(path, file, 2);
+        // two runs of the file, one per side, each recording every snapshot
+        const scenario = loadScenario(path, file, { runs: 2, snapshots: true });
         const d = firstDivergence(scenario, a, b, compare);
         if (opts.json) ctx.io.stdout(toJson(envelope('diff', ctx.version, { a: a.id, b: b.id, scenario: ctx.rel(path), divergence: d })));
         else ctx.io.stdout(d === null ? `${c.green('same')} ${names} on ${ctx.rel(path)}: every answer and snapshot identical\n` : `${c.red('DIVERGED')} ${names} on ${ctx.rel(path)}\n${renderDivergence(d, a.id, b.id)}`);

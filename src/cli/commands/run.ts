@@ -50,7 +50,7 @@ export const runCommand: CommandModule = (program, ctx) => {
       const realIds = (opts.system ?? []).filter(isRealSystem);
       // the work bound covers every run the command makes of the file: one per system
       const models = realIds.length > 0 ? [] : opts.system ? systemsOrThrow(opts.system) : defaultSystems();
-      const scenario = loadScenario(path, file, Math.max(1, models.length));
+      const scenario = loadScenario(path, file, { runs: Math.max(1, models.length) });
       if (realIds.length > 0) {
         // Real runtimes: a verdict over N runs of the real binary (see docs/real-runtimes.md).
         if (realIds.length !== opts.system!.length) throw new UsageError('--system: run real runtimes (codex@VERSION) and models in separate commands (a real verdict is agreement over runs, a model verdict a digest)');

@@ -1,0 +1,85 @@
+// The big valid inputs of issue 20, through the CLI as a user runs them: wall and CPU time, peak
+// RSS (GNU time -v) and the exit code of each, with the load average beside them (the machine is
+// shared: read CPU beside wall). Shapes past the work bound must exit 2 at once; shapes at the
+// bound must finish well under 20 s of CPU and 1 GB.
+//   node bench/limits.mjs [--only NAME]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bigScenario } from './big-inputs.mjs';
+import { parseScenario } from '../dist/index.js';
+import { LIMITS } from '../dist/core/limits.js';
+
+const MAIN = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'spawnsim-limits-'));
+const v2res = (n) => `name: residents\nconfig: {maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: ${n}, runFor: 1h}]\n  - do: [{send: all, queueOnly: true}]\n`;
+const quiet = (agents, turns) => `name: quiet\nconfig: {maxThreads: 100000}\nturns:\n  - do: [{spawn: ${agents}, runFor: 1ms}]\n${'  - do: []\n'.repeat(turns)}`;
+
+/** The largest n whose file `make(n)` is within the work bound for `runs` runs. */
+function atBound(make, runs = 1) {
+  const fits = (n) => {
+    try {
+      parseScenario(make(n), 'x.yaml', { runs });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = 1;
+  let hi = 2;
+  while (fits(hi)) hi *= 2;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const shape = (name) => (turns) => bigScenario(name, 0, { turns });
+const sendTurns = atBound(shape('spawn-send'));
+const sendTurns14 = atBound(shape('spawn-send'), 14);
+const closeTurns = atBound(shape('spawn-wait-close'));
+const residents = Math.min(100_000, atBound(v2res));
+const quietTurns = atBound((t) => quiet(500, t));
+
+/** name, file text, CLI arguments after the file */
+const CASES = [
+  ['spawn-send 1288 turns, codex-v1', bigScenario('spawn-send', 0, { turns: 1288 }), ['--system', 'codex-v1']],
+  ['spawn-wait-close 4858 turns, codex-v2', bigScenario('spawn-wait-close', 0, { turns: 4858 }), ['--system', 'codex-v2']],
+  ['spawn-send 1288 turns, codex-v1, --max-work 40000000 (as before the bound)', bigScenario('spawn-send', 0, { turns: 1288 }), ['--system', 'codex-v1', '--max-work', '40000000']],
+  [`at the bound: spawn-send ${sendTurns} turns, codex-v1`, shape('spawn-send')(sendTurns), ['--system', 'codex-v1']],
+  [`at the bound: spawn-send ${sendTurns} turns, codex-v2`, shape('spawn-send')(sendTurns), ['--system', 'codex-v2']],
+  [`at the bound: spawn-send ${sendTurns14} turns, all 14 systems`, shape('spawn-send')(sendTurns14), []],
+  [`at the bound: spawn-wait-close ${closeTurns} turns, codex-v2`, shape('spawn-wait-close')(closeTurns), ['--system', 'codex-v2']],
+  [`at the bound: ${residents} residents, a queue-only message to each, codex-v2`, v2res(residents), ['--system', 'codex-v2']],
+  [`at the bound: 500 idle agents, ${quietTurns} quiet turns, --strict, codex-v1`, quiet(500, quietTurns), ['--system', 'codex-v1', '--strict']],
+  ['100 000 agents at once (the births limit), codex-v2', 'name: births\nconfig: {maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: 100000, runFor: 1h}]\n', ['--system', 'codex-v2']],
+];
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const git = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '?';
+  }
+})();
+console.log(`spawnsim ${git}, node ${process.version}, work bound ${LIMITS.work}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log('| input | exit | wall s | CPU s | peak RSS MB | load |');
+console.log('|---|---|---|---|---|---|');
+for (const [name, text, args] of CASES) {
+  if (only !== undefined && !name.includes(only)) continue;
+  const file = join(dir, 'big.yaml');
+  writeFileSync(file, text);
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, MAIN, 'run', file, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const field = (re) => Number(re.exec(r.stderr)?.[1] ?? NaN);
+  const wallText = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(r.stderr)?.[1] ?? '';
+  const wall = wallText.split(':').reduce((acc, x) => acc * 60 + Number(x), 0);
+  const cpu = field(/User time \(seconds\): ([\d.]+)/) + field(/System time \(seconds\): ([\d.]+)/);
+  const rss = field(/Maximum resident set size \(kbytes\): (\d+)/) / 1024;
+  const code = field(/Exit status: (\d+)/);
+  console.log(`| ${name} (${(text.length / 1024).toFixed(0)} KiB) | ${code} | ${wall.toFixed(1)} | ${cpu.toFixed(1)} | ${rss.toFixed(0)} | ${loadavg()[0].toFixed(1)} |`);
+}
+rmSync(dir, { recursive: true, force: true });
