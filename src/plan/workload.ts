@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Duration } from '../world/scenario.js';
 import { LocatedDocument } from '../scenario/locate.js';
+import { LIMITS } from '../core/limits.js';
 
 /**
  * The workload model of `spawnsim plan`: distributions of what the root model does in a
@@ -145,6 +146,7 @@ export function parseWorkload(text: string, file: string): Workload {
     });
     checkRange(w.tree.latency.spawn, ['tree', 'latency', 'spawn']);
     checkRange(w.tree.latency.refusal, ['tree', 'latency', 'refusal']);
+    checkSessionWork(doc, w);
     return w;
   }
   checkRange(w.turns!, ['turns']);
@@ -152,5 +154,62 @@ export function parseWorkload(text: string, file: string): Workload {
   checkRange(w.runTime!, ['runTime']);
   if (w.spawnGap) checkRange(w.spawnGap, ['spawnGap']);
   if (w.turnTimeout) checkRange(w.turnTimeout.after, ['turnTimeout', 'after']);
+  checkSessionWork(doc, w);
   return w;
+}
+
+/** The largest value a count distribution draws (a Poisson draw without `max`: mean + 12 sd + 12, exceeded with probability below 1e-20). */
+export function countMax(d: CountDist): number {
+  if (typeof d === 'number') return d;
+  if ('fixed' in d) return d.fixed;
+  if ('uniform' in d) return d.uniform[1];
+  if ('choice' in d) return Math.max(...d.choice.filter((_, i) => d.weights === undefined || d.weights[i]! > 0));
+  return d.max ?? Math.ceil(d.poisson + 12 * Math.sqrt(d.poisson) + 12);
+}
+
+/** The mean of a count distribution (a truncated Poisson: its mean, an upper bound of the truncated one). */
+export function countMean(d: CountDist): number {
+  if (typeof d === 'number') return d;
+  if ('fixed' in d) return d.fixed;
+  if ('uniform' in d) return (d.uniform[0] + d.uniform[1]) / 2;
+  if ('choice' in d) {
+    const w = d.weights ?? d.choice.map(() => 1);
+    const total = w.reduce((a, b) => a + b, 0);
+    return d.choice.reduce((a, c, i) => a + (c * w[i]!) / total, 0);
+  }
+  return d.max === undefined ? d.poisson : Math.min(d.poisson, d.max);
+}
+
+/**
+ * The work of one replication (one session), in the units of a scenario's work bound
+ * (docs/limits.md, "Work"), and the field that makes it: `roots` replaces the first level's
+ * fan-out (a `--sweep roots=...`). Flat: an upper bound: each turn spawns, waits for and closes
+ * its agents (three units each, fork fan-out their square) at the largest draws, and each turn
+ * boundary reads every thread born so far. Tree: every agent of every level at the mean fan-outs,
+ * four units each: the mean, not the largest draw, since a random tree's largest is
+ * astronomically unlikely (claude-code-runaway: 3.7^5 agents on average, 12^5 at most).
+ */
+export function sessionWork(w: Workload, roots?: number): { units: number; path: PropertyKey[] } {
+  if (w.tree !== undefined) {
+    let agents = 0;
+    let level = 1;
+    let path: PropertyKey[] = ['tree', 'levels', 0, 'fanout'];
+    w.tree.levels.forEach((l, i) => {
+      const fanout = i === 0 && roots !== undefined ? roots : countMean(l.fanout);
+      if (level * fanout > agents) path = ['tree', 'levels', i, 'fanout'];
+      level *= fanout;
+      agents += level;
+    });
+    return { units: Math.ceil(4 * agents), path };
+  }
+  const turns = countMax(w.turns!);
+  const agents = countMax(w.agentsPerTurn!);
+  const perTurn = 3 * agents + 1 + (w.forkRate > 0 ? agents * agents : 0);
+  return { units: turns * perTurn + (agents * turns * (turns + 1)) / 2, path: ['agentsPerTurn'] };
+}
+
+function checkSessionWork(doc: LocatedDocument, w: Workload): void {
+  const { units, path } = sessionWork(w);
+  if (units <= LIMITS.work) return;
+  throw doc.errorAt(path, `too much work: one session of this workload can ask for ${units.toLocaleString('en-US')} calls (${w.tree !== undefined ? 'every agent of every level, the mean fan-outs multiplied' : 'turns x agents, the largest draws, and each turn boundary reading every agent born so far'}): expected at most ${LIMITS.work.toLocaleString('en-US')} per replication (docs/limits.md, "Work")`);
 }

@@ -7,7 +7,8 @@ import { buildPlanReport, renderPlanCsv, renderPlanTable } from '../../plan/repo
 import { answerTarget, chunkRanges, parseTarget, summarise, TARGET_METRICS, type PlanTask, type PointSummary, type Target } from '../../plan/runPlan.js';
 import { sensitivityRows, sensitivityVariants } from '../../plan/sensitivity.js';
 import { LEAN_ONE_WORKER_SESSIONS, leanPlan } from '../../plan/lean.js';
-import { parseWorkload } from '../../plan/workload.js';
+import { LIMITS } from '../../core/limits.js';
+import { parseWorkload, sessionWork } from '../../plan/workload.js';
 import { envelope, toJson } from '../../report/json.js';
 import { renderPlanHtml } from '../../report/planHtml.js';
 import { EXEC_PREFIX } from '../../systems/external/execSpec.js';
@@ -97,6 +98,10 @@ export const planCommand: CommandModule = (program, ctx) => {
           if (!parsed) throw new PlanInputError(`--target ${JSON.stringify(t)}: expected metric<value (or <=, >, >=) with metric one of ${Object.keys(TARGET_METRICS).join(', ')}`);
           return parsed;
         });
+        // the work of one session at the swept values that make it largest (docs/limits.md, "Work")
+        const roots = axes.roots.filter((r): r is number => r !== null);
+        const worst = sessionWork({ ...workload, forkRate: Math.max(...axes.forkRate) }, roots.length > 0 ? Math.max(...roots) : undefined);
+        if (worst.units > LIMITS.work) throw new PlanInputError(`--sweep: one session of ${ctx.rel(path)} at the largest swept ${roots.length > 0 ? 'roots' : 'fork rate'} can ask for ${worst.units.toLocaleString('en-US')} calls: expected at most ${LIMITS.work.toLocaleString('en-US')} per replication (docs/limits.md, "Work")`);
       } catch (e) {
         if (e instanceof PlanInputError) throw new UsageError(e.message);
         throw e;
