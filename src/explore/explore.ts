@@ -15,6 +15,12 @@ export type ExploreCallKind = (typeof EXPLORE_CALLS)[number];
 export const EXPLORE_FAULTS = ['vanish', 'die'] as const;
 export type ExploreFault = (typeof EXPLORE_FAULTS)[number];
 
+/**
+ * Paused runs kept at once by nodes waiting to be expanded (each some KB: a world, a system, the
+ * checkers); a node past it keeps its path and is stepped again from the root when expanded.
+ */
+export const KEPT_RUNS = 10_000;
+
 /** How many steps of a stepped operation (spawnSteps) the interleavings consider. */
 export const STEPS_PER_OPERATION = 2;
 
@@ -56,6 +62,8 @@ export interface ExploreOptions {
    * workload, as before stepping existed: the same violations, more slowly.
    */
   stepping?: boolean;
+  /** Stepping: paused runs kept at once by nodes waiting to be expanded (default `KEPT_RUNS`); the memory bound. */
+  keptRuns?: number;
 }
 
 /** The bounds as explored, defaults applied. */
@@ -150,6 +158,8 @@ interface Node {
    * such a turn is replayed instead of stepped.
    */
   observed: ReadonlySet<ThreadId>;
+  /** Stepping: its paused run was not kept (the memory bound): stepped again from the root when expanded. */
+  dropped?: boolean;
 }
 
 const CALL_OPS: Record<ExploreCall['op'], string> = {
@@ -286,6 +296,8 @@ export function explore(options: ExploreOptions): ExploreResult {
   };
 
   let rootRun: SteppedRun | null = null;
+  /** Paused runs kept by nodes waiting to be expanded. */
+  let kept = 0;
   let rootNode: Node | null = null;
 
   /**
@@ -455,6 +467,20 @@ export function explore(options: ExploreOptions): ExploreResult {
     return last;
   };
 
+  /** The paused run of a node whose run was dropped: its path stepped again from the root, every turn it completes announced. */
+  const restore = (n: Node): SteppedRun | null => {
+    if (rootRun === null) return null;
+    const completes = [...n.completes.values()];
+    const fated = new Set(completes.map((s) => `${s.step}.${s.sub}`));
+    let cur: Node = { ...rootNode!, run: rootRun };
+    for (const s of pathOf(n)) {
+      const r = stepFrom(cur, s, fated);
+      if (typeof r === 'string') return null;
+      cur = r.node;
+    }
+    return cur.run;
+  };
+
   const moves = (n: Node): ExploreStep[] => {
     const out: ExploreStep[] = [];
     const agents = n.threads.filter((t) => t.agent);
@@ -519,7 +545,12 @@ export function explore(options: ExploreOptions): ExploreResult {
     const next: Node[] = [];
     let pendingNext: { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> } | null = null;
     for (let i = 0; i < current.length; i++) {
-      for (const step of moves(current[i]!)) {
+      const node = current[i]!;
+      if (node.dropped === true) {
+        node.run = restore(node);
+        node.dropped = false;
+      } else if (node.run !== null && node.run !== rootRun) kept--;
+      for (const step of moves(node)) {
         const free = stepCalls(step) === 0;
         // a violation one call deeper is known: only this level's free moves can still be shorter
         if (pendingNext !== null && !free) continue;
@@ -536,15 +567,22 @@ export function explore(options: ExploreOptions): ExploreResult {
         if (seen.has(r.key)) continue;
         if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
         seen.add(r.key);
+        if (r.node.run !== null) {
+          // the memory bound: past it, a node keeps its path only
+          if (kept >= (options.keptRuns ?? KEPT_RUNS)) {
+            r.node.run = null;
+            r.node.dropped = true;
+          } else kept++;
+        }
         if (free) {
           current.push(r.node);
           stats.unique++;
         } else next.push(r.node);
       }
+      // an expanded node's paused run is not needed again (rebuilds start from the root)
+      if (node.run !== rootRun) node.run = null;
     }
     if (pendingNext !== null) return finish('violation', level, counterexample(pendingNext));
-    // an expanded level's paused runs are not needed again (rebuilds start from the root)
-    for (const n of current) if (n.run !== rootRun) n.run = null;
     current = next;
   }
   return finish('exhausted', levels.length - 1);

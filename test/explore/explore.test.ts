@@ -135,6 +135,13 @@ describe('spawnsim explore', () => {
     }
   });
 
+  it('steps again from the root the nodes whose paused runs it did not keep (the memory bound), with the same search', () => {
+    const options = { system: findSystem('codex-v1-release-on-final')!, ...ACCEPTANCE, calls: ['spawn', 'close', 'send', 'interrupt'] as const, outcomes: ['completed', 'interrupted', 'hang'] as const };
+    const all = explore({ ...options, calls: [...options.calls], outcomes: [...options.outcomes] });
+    const few = explore({ ...options, calls: [...options.calls], outcomes: [...options.outcomes], keptRuns: 3 });
+    expect(few).toEqual(all);
+  });
+
   it('enumerates every interleaving of two two-step operations', () => {
     expect(interleavings([2, 2]).map((o) => o.join(''))).toEqual(['0011', '0101', '0110', '1001', '1010', '1100']);
   });
