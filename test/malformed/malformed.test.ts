@@ -54,9 +54,7 @@ describe('malformed inputs', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s: exit 2, where and what, no stack trace, nothing written', async (_name, c) => {
     for (const [path, { head, text, times }] of Object.entries(c.make ?? {})) writeFileSync(join(work, path), (head ?? '') + text.repeat(times));
     const before = listing(work);
-    const started = performance.now();
     const { code, out, err } = await captureCli(c.args, { cwd: work, env: { NO_COLOR: '1', SPAWNSIM_NO_CONFIG: '1', ...c.env } });
-    const took_ms = performance.now() - started;
     expect({ code, err }).toMatchObject({ code: 2 });
     expect(err).toContain(c.says);
     if (c.at !== undefined) expect(err).toContain(c.at);
@@ -64,6 +62,7 @@ describe('malformed inputs', () => {
     expect(err).not.toMatch(/internal error/);
     expect(out).toBe('');
     expect(listing(work)).toEqual(before);
-    expect(took_ms).toBeLessThan(20_000);
-  }, 20_000);
+    // A hang guard, not a speed target (those are measured by `npm run bench`: bench/limits.mjs
+    // times the inputs at the limits): a case that hangs fails here instead of stalling CI.
+  }, 60_000);
 });
