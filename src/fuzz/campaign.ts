@@ -367,7 +367,7 @@ export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: s
   const builtin = INVARIANTS.some((i) => i.name === invariant);
   const r = runScenario(s, system, {
     ...(claims === false ? { claims: false } : {}),
-    invariants: builtin ? [invariant] : [],
+    invariants: builtin ? only(invariant) : NONE,
     extraInvariants: extra.filter((i) => i.name === invariant),
     stopAtFirstViolation: true,
     traceLimit: 1,
@@ -385,7 +385,7 @@ export function failurePoint(s: Scenario, system: SystemDefinition, invariant: s
   let at: FailurePoint | null = null;
   const r = runScenario(s, system, {
     ...(claims === false ? { claims: false } : {}),
-    invariants: builtin ? [invariant] : [],
+    invariants: builtin ? only(invariant) : NONE,
     extraInvariants: builtin ? [] : extra.filter((i) => i.name === invariant),
     stopAtFirstViolation: true,
     traceLimit: 1,
@@ -396,6 +396,15 @@ export function failurePoint(s: Scenario, system: SystemDefinition, invariant: s
   });
   if (!r.violations.some((v) => v.invariant === invariant)) return false;
   return at ?? true;
+}
+
+/** One-invariant selections, one array per name: runScenario computes a selection once per array. */
+const NONE: readonly string[] = [];
+const onlyArrays = new Map<string, readonly string[]>();
+function only(invariant: string): readonly string[] {
+  let a = onlyArrays.get(invariant);
+  if (a === undefined) onlyArrays.set(invariant, (a = [invariant]));
+  return a;
 }
 
 function pointOf(view: WorldView): FailurePoint {

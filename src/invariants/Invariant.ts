@@ -69,3 +69,11 @@ export interface Invariant {
   needsSnapshotBeforeCalls?: boolean;
   create(): InvariantChecker;
 }
+
+/**
+ * `create` of an invariant whose checker keeps no state between events: the one checker object
+ * is made once and handed to every run (a run makes no closures for it).
+ */
+export function shared(checker: InvariantChecker): () => InvariantChecker {
+  return () => checker;
+}

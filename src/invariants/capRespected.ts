@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 import { holders, truthStatus, whyHeld } from './explain.js';
 import { ADMISSION_KINDS, poolCount } from '../systems/pools.js';
 
@@ -6,7 +6,7 @@ export const capRespected: Invariant = {
   name: 'cap-respected',
   summary: 'counted slots never exceed the cap, in every admission pool (session, per-parent, global)',
   kind: 'safety',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 import { truthStatus } from './explain.js';
 
 /**
@@ -9,7 +9,7 @@ export const closeReturns: Invariant = {
   name: 'close-returns',
   summary: 'close_agent returns (it never waits forever for a child that does not terminate)',
   kind: 'liveness',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

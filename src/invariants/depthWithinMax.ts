@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 
 const CREATES = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
 
@@ -6,7 +6,7 @@ export const depthWithinMax: Invariant = {
   name: 'depth-within-max',
   summary: "every thread's lineage depth (spawn and fork/create edges from the user's root) is at most max_depth",
   kind: 'safety',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

@@ -1,4 +1,4 @@
-import type { Finding, Invariant } from './Invariant.js';
+import { shared, type Finding, type Invariant } from './Invariant.js';
 import { idleHolders, listNames, plural, truthStatus, whyHeld } from './explain.js';
 import type { WorldView } from '../world/truth.js';
 
@@ -40,7 +40,7 @@ export const liveEqualsCounted: Invariant = {
   name: 'live-equals-counted',
   summary: 'at each turn boundary and at the end, counted slots equal the agents truly running (--strict: after every event)',
   kind: 'safety',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

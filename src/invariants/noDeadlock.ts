@@ -3,7 +3,7 @@ import type { Pool, ThreadId } from '../systems/contract.js';
 import { poolsOf } from '../systems/pools.js';
 import { isFinal } from '../systems/contract.js';
 import type { WorldView } from '../world/truth.js';
-import type { Finding, Invariant } from './Invariant.js';
+import { shared, type Finding, type Invariant } from './Invariant.js';
 import { truthStatus } from './explain.js';
 
 /**
@@ -68,7 +68,7 @@ export const noDeadlock: Invariant = {
   name: 'no-deadlock',
   summary: 'while a wait is outstanding some agent can progress: no wait-for cycle through queued agents and their pools\' holders',
   kind: 'liveness',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 import { idleHolders, listNames, plural, truthStatus, whyHeld } from './explain.js';
 import { poolApplies } from '../systems/pools.js';
 import { isLive } from '../world/truth.js';
@@ -7,7 +7,7 @@ export const noFalseRejection: Invariant = {
   name: 'no-false-rejection',
   summary: 'AgentLimitReached is returned only while running agents really fill the cap (of some pool the spawn needs)',
   kind: 'safety',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

@@ -1,10 +1,10 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 
 export const noUnderflow: Invariant = {
   name: 'no-underflow',
   summary: 'a counter never goes below zero (releasing a root or an unknown thread changes nothing)',
   kind: 'safety',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 
 /**
  * Reference §5.4 S2' (V2 merged): active execution permits stay within mcts-1. Codex calls the
@@ -9,7 +9,7 @@ export const permitsWithinCap: Invariant = {
   name: 'permits-within-cap',
   summary: 'V2: execution permits in use never exceed their limit (mcts-1); systems without permits pass',
   kind: 'safety',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

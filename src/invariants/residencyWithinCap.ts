@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 import { listNames } from './explain.js';
 import { residentCount } from '../systems/V2Residency.js';
 
@@ -7,7 +7,7 @@ export const residencyWithinCap: Invariant = {
   name: 'residency-within-cap',
   summary: "V2: residents plus pending residency slots never exceed the residency capacity (mcts-1); systems without residency pass",
   kind: 'safety',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

@@ -1,4 +1,4 @@
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 import { truthStatus } from './explain.js';
 
 /**
@@ -12,7 +12,7 @@ export const resumeReturns: Invariant = {
   name: 'resume-returns',
   summary: 'resume_agent returns (tree resume never goes round a cycle of spawn edges for ever)',
   kind: 'liveness',
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },

@@ -1,5 +1,5 @@
 import type { RegistrySnapshot } from '../systems/contract.js';
-import type { Invariant } from './Invariant.js';
+import { shared, type Invariant } from './Invariant.js';
 import { sameRegistryState } from '../systems/AgentRegistry.js';
 
 const ROLLED_BACK = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
@@ -21,7 +21,7 @@ export const rollbackOnFailure: Invariant = {
   summary: 'a failed spawn or resume leaves counts, entries and paths as they were',
   kind: 'safety',
   needsSnapshotBeforeCalls: true,
-  create: () => ({
+  create: shared({
     clone() {
       return this;
     },
