@@ -1,4 +1,6 @@
-import { shared, type Invariant } from './Invariant.js';
+import type { Invariant, InvariantChecker, ThreadNote } from './Invariant.js';
+import type { RegistrySnapshot } from '../systems/contract.js';
+import type { WorldView } from '../world/truth.js';
 import { idleHolders, listNames, plural, truthStatus, whyHeld } from './explain.js';
 import { poolApplies } from '../systems/pools.js';
 import { isLive } from '../world/truth.js';
@@ -7,10 +9,23 @@ export const noFalseRejection: Invariant = {
   name: 'no-false-rejection',
   summary: 'AgentLimitReached is returned only while running agents really fill the cap (of some pool the spawn needs)',
   kind: 'safety',
-  create: shared({
-    clone() {
-      return this;
-    },
+  create: () => {
+    // The idle holders of a registry, remembered while neither the registry (its snapshot is the
+    // same object while it is unchanged) nor any thread's truth changed (`truthVersion`): a burst
+    // of refused spawns against a registry full of finished agents is then linear, not quadratic
+    // in the agents (#20).
+    let memo: { view: WorldView; version: number; reg: RegistrySnapshot; idle: ThreadNote[] } | null = null;
+    const idleOf = (view: WorldView, reg: RegistrySnapshot): ThreadNote[] => {
+      const version = view.truthVersion?.();
+      if (version === undefined) return idleHolders(view, reg);
+      if (memo !== null && memo.view === view && memo.version === version && memo.reg === reg) return memo.idle;
+      const idle = idleHolders(view, reg);
+      memo = { view, version, reg, idle };
+      return idle;
+    };
+    const checker: InvariantChecker = {
+    // a copy of a paused world starts with no memo (the memo is keyed on the world anyway)
+    clone: () => noFalseRejection.create(),
     onCall: (view, call) => {
       if (call.ok || call.error !== 'AgentLimitReached') return null;
       const snap = view.snapshot();
@@ -38,11 +53,13 @@ export const noFalseRejection: Invariant = {
       const live = view.liveIn(scope);
       if (live >= cap || (call.decision !== undefined && call.decision.busy >= cap)) return null;
       // a refusal decided earlier in a parallel batch names what held the slots then
-      const idle = call.decision !== undefined ? call.decision.idle.map((h) => ({ id: h.id, status: h.state, why: `held a slot without running (${h.state}) when the refusal was decided`, state: h.state })) : reg ? idleHolders(view, reg) : [];
+      const idle = call.decision !== undefined ? call.decision.idle.map((h) => ({ id: h.id, status: h.state, why: `held a slot without running (${h.state}) when the refusal was decided`, state: h.state })) : reg ? idleOf(view, reg) : [];
       return {
         message: `${call.op}(${call.target}) by ${call.caller} refused with AgentLimitReached{${cap}} while ${plural(live, 'agent')} ${live === 1 ? 'runs' : 'run'}${idle.length ? `: slots held by ${listNames(idle.map((h) => h.id))}, which ${idle.length === 1 ? 'is' : 'are'} not running` : ''}`,
         threads: idle,
       };
     },
-  }),
+    };
+    return checker;
+  },
 };

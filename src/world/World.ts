@@ -174,6 +174,8 @@ export class World implements WorldView {
   private readonly agentRng: Rng;
   private readonly truth = new Map<ThreadId, TruthThread>();
   private readonly liveByScope = new Map<ThreadId, number>();
+  /** Bumped by every change to a thread's truth (`truthVersion`). */
+  private truthChanges = 0;
   /** Descendants truly running per user root, kept incrementally so fan-out checks are O(1). */
   private readonly liveByUserRoot = new Map<ThreadId, number>();
   private readonly runningSince = new Map<ThreadId, number>();
@@ -296,6 +298,9 @@ export class World implements WorldView {
   }
   liveIn(scope: ThreadId): number {
     return this.liveByScope.get(scope) ?? 0;
+  }
+  truthVersion(): number {
+    return this.truthChanges;
   }
   workingIn(userRoot: ThreadId): number {
     return (this.truth.has(userRoot) ? 1 : 0) + (this.liveByUserRoot.get(userRoot) ?? 0);
@@ -500,6 +505,7 @@ export class World implements WorldView {
     this.queue.copyFrom(from.queue);
     for (const [id, t] of from.truth) this.truth.set(id, { ...t });
     for (const [k, v] of from.liveByScope) this.liveByScope.set(k, v);
+    this.truthChanges = from.truthChanges;
     for (const [k, v] of from.liveByUserRoot) this.liveByUserRoot.set(k, v);
     for (const [k, v] of from.runningSince) this.runningSince.set(k, v);
     for (const [id, k] of from.known) this.known.set(id, new Set(k));
@@ -1206,7 +1212,7 @@ export class World implements WorldView {
     const t = this.truth.get(call.target);
     const delivery: Delivery = t === undefined || !t.loaded || t.closed ? 'not-found' : t.dead ? 'died' : 'ok';
     // A delivery to a dead loop is the signal a runtime gets: from here on the system knows.
-    if (delivery === 'died' && t!.silentDeath) t!.silentDeath = false;
+    if (delivery === 'died' && t!.silentDeath) this.mutate(t!, () => (t!.silentDeath = false));
     const res = this.callSystem('sendInput', () => this.system.sendInput({ caller: call.caller, target: call.target, delivery, queueOnly: call.queueOnly }));
     if (res === undefined) return;
     if (!res.ok) {
@@ -1423,7 +1429,7 @@ export class World implements WorldView {
   private heartbeat(id: ThreadId, gen: number): void {
     const t = this.truth.get(id)!;
     if (t.gen !== gen || !t.dead || !t.silentDeath || t.closed || !t.loaded) return;
-    t.silentDeath = false;
+    this.mutate(t, () => (t.silentDeath = false));
     this.emit('fault', id, 'heartbeat', undefined, undefined, `the runtime's heartbeat found the agent loop of ${id} dead`);
     this.reportDeath(t);
   }
@@ -1547,6 +1553,7 @@ export class World implements WorldView {
 
   /** Applies a change to a thread, keeping the live counts and agent time up to date. */
   private mutate(t: TruthThread, change: () => void): void {
+    this.truthChanges++;
     const was = isLive(t);
     change();
     const now = isLive(t);

@@ -115,6 +115,12 @@ export interface WorldView {
    * running (spawned, forked or created). Optional: without it checkers scan `threads()`.
    */
   workingIn?(userRoot: ThreadId): number;
+  /**
+   * A number that changes whenever any thread's truth changes (status, liveness, load, death).
+   * Optional: a checker that memoises what it derives from the truth keys it on this, and
+   * recomputes on every call without it.
+   */
+  truthVersion?(): number;
   /** the system's snapshot after the last event (computed once per event) */
   snapshot(): SystemSnapshot;
   /** the last recorded event */
