@@ -1,6 +1,6 @@
 import type { Invariant, InvariantChecker, ThreadNote } from './Invariant.js';
 import type { RegistrySnapshot } from '../systems/contract.js';
-import type { WorldView } from '../world/truth.js';
+import type { CallRecord, WorldView } from '../world/truth.js';
 import { idleHolders, listNames, plural, truthStatus, whyHeld } from './explain.js';
 import { poolApplies } from '../systems/pools.js';
 import { isLive } from '../world/truth.js';
@@ -53,13 +53,30 @@ export const noFalseRejection: Invariant = {
       const live = view.liveIn(scope);
       if (live >= cap || (call.decision !== undefined && call.decision.busy >= cap)) return null;
       // a refusal decided earlier in a parallel batch names what held the slots then
-      const idle = call.decision !== undefined ? call.decision.idle.map((h) => ({ id: h.id, status: h.state, why: `held a slot without running (${h.state}) when the refusal was decided`, state: h.state })) : reg ? idleOf(view, reg) : [];
+      if (call.decision !== undefined) {
+        const idle = call.decision.idle.map((h) => ({ id: h.id, status: h.state, why: `held a slot without running (${h.state}) when the refusal was decided`, state: h.state }));
+        return { message: falseRefusal(call, cap, live, idle), threads: idle };
+      }
+      // The holders and the message are read only when the finding is kept or judged by its
+      // threads (the first violation, a known limit scoped to holder states, a silent death):
+      // a run of many refused spawns counts the rest without listing thousands of holders each
+      // time. Read in the same event, as every consumer does, they are exact.
+      let idle: ThreadNote[] | undefined;
+      const holders = (): ThreadNote[] => (idle ??= reg ? idleOf(view, reg) : []);
       return {
-        message: `${call.op}(${call.target}) by ${call.caller} refused with AgentLimitReached{${cap}} while ${plural(live, 'agent')} ${live === 1 ? 'runs' : 'run'}${idle.length ? `: slots held by ${listNames(idle.map((h) => h.id))}, which ${idle.length === 1 ? 'is' : 'are'} not running` : ''}`,
-        threads: idle,
+        get message() {
+          return falseRefusal(call, cap, live, holders());
+        },
+        get threads() {
+          return holders();
+        },
       };
     },
     };
     return checker;
   },
 };
+
+function falseRefusal(call: CallRecord, cap: number, live: number, idle: readonly ThreadNote[]): string {
+  return `${call.op}(${call.target}) by ${call.caller} refused with AgentLimitReached{${cap}} while ${plural(live, 'agent')} ${live === 1 ? 'runs' : 'run'}${idle.length ? `: slots held by ${listNames(idle.map((h) => h.id))}, which ${idle.length === 1 ? 'is' : 'are'} not running` : ''}`;
+}

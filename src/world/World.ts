@@ -176,6 +176,8 @@ export class World implements WorldView {
   private readonly liveByScope = new Map<ThreadId, number>();
   /** Bumped by every change to a thread's truth (`truthVersion`). */
   private truthChanges = 0;
+  /** Agent loops that died silently so far in the run (`silentDeaths`). */
+  private silentDeathsSoFar = 0;
   /** Descendants truly running per user root, kept incrementally so fan-out checks are O(1). */
   private readonly liveByUserRoot = new Map<ThreadId, number>();
   private readonly runningSince = new Map<ThreadId, number>();
@@ -301,6 +303,9 @@ export class World implements WorldView {
   }
   truthVersion(): number {
     return this.truthChanges;
+  }
+  silentDeaths(): number {
+    return this.silentDeathsSoFar;
   }
   workingIn(userRoot: ThreadId): number {
     return (this.truth.has(userRoot) ? 1 : 0) + (this.liveByUserRoot.get(userRoot) ?? 0);
@@ -506,6 +511,7 @@ export class World implements WorldView {
     for (const [id, t] of from.truth) this.truth.set(id, { ...t });
     for (const [k, v] of from.liveByScope) this.liveByScope.set(k, v);
     this.truthChanges = from.truthChanges;
+    this.silentDeathsSoFar = from.silentDeathsSoFar;
     for (const [k, v] of from.liveByUserRoot) this.liveByUserRoot.set(k, v);
     for (const [k, v] of from.runningSince) this.runningSince.set(k, v);
     for (const [id, k] of from.known) this.known.set(id, new Set(k));
@@ -1415,6 +1421,7 @@ export class World implements WorldView {
       t.silentDeath = !seen;
       t.gen++;
     });
+    if (!seen) this.silentDeathsSoFar++;
     if (seen) {
       this.emit('fault', id, op, undefined, undefined, `the agent loop of ${id} exited; the runtime saw the exit and reports it Errored`);
       this.reportDeath(t);

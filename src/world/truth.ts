@@ -121,6 +121,11 @@ export interface WorldView {
    * recomputes on every call without it.
    */
   truthVersion?(): number;
+  /**
+   * How many agent loops died silently so far in the run (optional): while it is 0 no finding
+   * can be undetectable, and its named threads need not be read to say so.
+   */
+  silentDeaths?(): number;
   /** the system's snapshot after the last event (computed once per event) */
   snapshot(): SystemSnapshot;
   /** the last recorded event */
