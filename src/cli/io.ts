@@ -63,6 +63,17 @@ export function scenarioFiles(dir: string): string[] {
       else if (/\.(ya?ml|json)$/.test(name) && !name.endsWith('.schema.json') && !name.startsWith('.')) out.push(p);
     }
   };
+  // a single file is a folder of one (`spawnsim check incident.yaml`)
+  let top;
+  try {
+    top = statSync(dir);
+  } catch (e) {
+    throw new InputFileError(`${dir}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): expected a scenario file or folder`);
+  }
+  if (!top.isDirectory()) {
+    if (top.isFile() && /\.(ya?ml|json)$/.test(dir)) return [dir];
+    throw new InputFileError(`${dir}: expected a folder of scenarios or a scenario file (*.yaml, *.yml, *.json)`);
+  }
   walk(dir);
   return out;
 }

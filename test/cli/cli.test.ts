@@ -93,6 +93,14 @@ describe('spawnsim check', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/expectation/);
   });
+
+  it('checks one scenario file as a folder of one', async () => {
+    const { code, out } = await cli(['check', MINIMAL, '--json']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(out) as { report: { entries: Array<{ scenario: string; file: string }> } };
+    expect(new Set(doc.report.entries.map((e) => e.scenario))).toEqual(new Set(['codex-18335-minimal']));
+    expect(doc.report.entries.length).toBeGreaterThan(1); // every built-in system
+  });
 });
 
 describe('spawnsim list', () => {

@@ -28,7 +28,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
   program
     .command('check')
     .description('every scenario against every built-in system: the verdict matrix (exit 1 when an expectation fails)')
-    .argument('[dir]', 'folder of scenario files (default: ./scenarios, else the built-in ones)')
+    .argument('[dir]', 'folder of scenario files, or one scenario file (default: ./scenarios, else the built-in ones)')
     .option('--strict', 'check live-equals-counted after every event')
     .option('--json', 'write one JSON document to stdout')
     .option('--markdown', 'print the verdict matrix as a Markdown table (the one in README.md)')
