@@ -17,18 +17,7 @@ const DROPPED = new Set(['id', 'gen', 'createdTurn', 'finishedTurn', 'createdAt_
  * merge (more states), never merge two different states.
  */
 export function canonicalState(threads: Iterable<TruthThread>, snapshot: SystemSnapshot): string {
-  const all = [...threads];
-  const byId = new Map(all.map((t) => [t.id, t]));
-  const children = new Map<ThreadId, TruthThread[]>();
-  const roots: TruthThread[] = [];
-  for (const t of all) {
-    if (t.parent === null || !byId.has(t.parent)) roots.push(t);
-    else {
-      const list = children.get(t.parent);
-      if (list) list.push(t);
-      else children.set(t.parent, [t]);
-    }
-  }
+  const { all, byId, children, roots } = forest(threads);
   const mentions = snapshotMentions(snapshot);
   const shape = new Map<ThreadId, string>();
   const shapeOf = (t: TruthThread): string => {
@@ -209,19 +198,7 @@ function feedThread(h: TraceDigest, t: TruthThread): void {
  * Equal keys mean equal states up to a renaming of agents, short of a 64-bit collision.
  */
 export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSnapshot, prefix: readonly number[], extra?: unknown): string {
-  const all = [...threads];
-  const byId = new Map<ThreadId, TruthThread>();
-  for (const t of all) byId.set(t.id, t);
-  const children = new Map<ThreadId, TruthThread[]>();
-  const roots: TruthThread[] = [];
-  for (const t of all) {
-    if (t.parent === null || !byId.has(t.parent)) roots.push(t);
-    else {
-      const list = children.get(t.parent);
-      if (list) list.push(t);
-      else children.set(t.parent, [t]);
-    }
-  }
+  const { all, byId, children, roots } = forest(threads);
   // what the snapshot says about each thread without naming it, combined order-free
   const mentions = new Map<ThreadId, number>();
   const mention = (id: ThreadId | null, h: TraceDigest): void => {
@@ -292,4 +269,22 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
   if (snapshot.pools !== undefined) feed(h.word(13), snapshot.pools, rename);
   if (extra !== undefined) feed(h.word(14), extra, rename);
   return h.hex();
+}
+
+/** The threads as a forest: each parent's children in the world's order, and the roots (threads whose parent is not among them). */
+function forest(threads: Iterable<TruthThread>): { all: TruthThread[]; byId: Map<ThreadId, TruthThread>; children: Map<ThreadId, TruthThread[]>; roots: TruthThread[] } {
+  const all = [...threads];
+  const byId = new Map<ThreadId, TruthThread>();
+  for (const t of all) byId.set(t.id, t);
+  const children = new Map<ThreadId, TruthThread[]>();
+  const roots: TruthThread[] = [];
+  for (const t of all) {
+    if (t.parent === null || !byId.has(t.parent)) roots.push(t);
+    else {
+      const list = children.get(t.parent);
+      if (list) list.push(t);
+      else children.set(t.parent, [t]);
+    }
+  }
+  return { all, byId, children, roots };
 }
