@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './bare-loop.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -15,11 +16,6 @@ const json = process.argv.includes('--json');
 const reps = quick ? 1 : 3;
 const systems = ['codex-v1', 'codex-v2'];
 const SMALL = 10_000, BIG = 20_000;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const child = (sys, n) => JSON.parse(execFileSync(process.execPath, [join(here, 'agents-child.mjs'), sys, String(n)], { encoding: 'utf8', cwd: join(here, '..') }).trim().split('\n').pop());
 const load = [loadavg()[0]];
 const figures = [];

@@ -10,6 +10,7 @@
 // With --json the last line of stdout is one JSON document of figures (for bench/run.mjs).
 import { performance } from 'node:perf_hooks';
 import { findSystem, fuzzSteps } from '../dist/index.js';
+import { median } from './bare-loop.mjs';
 
 const quick = process.argv.includes('--quick');
 const json = process.argv.includes('--json');
@@ -20,11 +21,6 @@ const BUGS = [
   { bug: '#18335 (leak, any invariant)', system: 'codex-v1', invariant: undefined, maxCalls: 3 },
 ];
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const range = (xs) => `${Math.min(...xs)}..${Math.max(...xs)}`;
 const log = (s) => (json ? process.stderr.write(`${s}\n`) : console.log(s));
 

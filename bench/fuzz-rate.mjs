@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { loadavg } from 'node:os';
 import { findSystem, fuzz } from '../dist/index.js';
 import { DEFAULT_SIZE, MATCHED_SIZE, callsPerRun, registryProperty } from './fc-commands-model.mjs';
+import { median } from './bare-loop.mjs';
 
 const quick = process.argv.includes('--quick');
 const json = process.argv.includes('--json');
@@ -29,11 +30,6 @@ const WORKLOAD = {
   outcomes: ['completed', 'errored', 'hang'],
   actions: ['spawn', 'wait', 'close', 'fork', 'create', 'send', 'sleep', 'compact', 'vanish'],
   faults: ['forgetClose', 'compaction', 'toolBudget', 'turnTimeout', 'idLimit', 'forkFanout', 'vanish'],
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const timed = (f) => {
   const c0 = process.cpuUsage();

@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { runCli } from '../dist/cli/cli.js';
 import { spawnSync } from 'node:child_process';
 import { handLoop, sampleCodexDefault } from './plan-hand-loop.mjs';
+import { median } from './bare-loop.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -40,11 +41,6 @@ const caps = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 const forgetRates = [0, 0.05, 0.2];
 const sessions = 2 * caps.length * forgetRates.length * reps;
 const out = mkdtempSync(join(tmpdir(), 'spawnsim-plan-bench-'));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const timed = (f) => {
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
