@@ -15,10 +15,25 @@ export interface ThreadNote {
 export interface Finding {
   message: string;
   threads: ThreadNote[];
+  /**
+   * The named threads counted, when the checker keeps them counted (optional; a finding that has
+   * it should make it non-enumerable, as it is not part of a report): a finding over thousands of
+   * holders is then judged by a known limit scoped to holder states, or found undetectable,
+   * without listing them (#20). It must agree with `threads`.
+   */
+  counted?(): FindingSummary;
+}
+
+/** `Finding.counted`: how many threads a finding names, by state, and how many died silently. */
+export interface FindingSummary {
+  total: number;
+  /** each named thread under `note.state ?? threadState(thread)`, undefined for a thread the world does not know */
+  byState: ReadonlyMap<ThreadState | undefined, number>;
+  silent: number;
 }
 
 /** A violation as reported: where (event, time, turn) and what (the finding). */
-export interface Violation extends Finding {
+export interface Violation extends Omit<Finding, 'counted'> {
   invariant: string;
   event: number;
   t_ms: number;

@@ -1,28 +1,18 @@
-import type { Invariant, InvariantChecker, ThreadNote } from './Invariant.js';
-import type { RegistrySnapshot } from '../systems/contract.js';
+import type { Finding, FindingSummary, Invariant, InvariantChecker, ThreadNote } from './Invariant.js';
+import type { RegistrySnapshot, ThreadId } from '../systems/contract.js';
+import type { ThreadState } from '../systems/claims.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
 import { idleHolders, listNames, plural, truthStatus, whyHeld } from './explain.js';
 import { poolApplies } from '../systems/pools.js';
-import { isLive } from '../world/truth.js';
+import { isLive, type TruthThread } from '../world/truth.js';
+import { threadState } from '../world/threadState.js';
 
 export const noFalseRejection: Invariant = {
   name: 'no-false-rejection',
   summary: 'AgentLimitReached is returned only while running agents really fill the cap (of some pool the spawn needs)',
   kind: 'safety',
   create: () => {
-    // The idle holders of a registry, remembered while neither the registry (its snapshot is the
-    // same object while it is unchanged) nor any thread's truth changed (`truthVersion`): a burst
-    // of refused spawns against a registry full of finished agents is then linear, not quadratic
-    // in the agents (#20).
-    let memo: { view: WorldView; version: number; reg: RegistrySnapshot; idle: ThreadNote[] } | null = null;
-    const idleOf = (view: WorldView, reg: RegistrySnapshot): ThreadNote[] => {
-      const version = view.truthVersion?.();
-      if (version === undefined) return idleHolders(view, reg);
-      if (memo !== null && memo.view === view && memo.version === version && memo.reg === reg) return memo.idle;
-      const idle = idleHolders(view, reg);
-      memo = { view, version, reg, idle };
-      return idle;
-    };
+    const holdersOf = idleHolderIndex();
     const checker: InvariantChecker = {
     // a copy of a paused world starts with no memo (the memo is keyed on the world anyway)
     clone: () => noFalseRejection.create(),
@@ -62,8 +52,8 @@ export const noFalseRejection: Invariant = {
       // a run of many refused spawns counts the rest without listing thousands of holders each
       // time. Read in the same event, as every consumer does, they are exact.
       let idle: ThreadNote[] | undefined;
-      const holders = (): ThreadNote[] => (idle ??= reg ? idleOf(view, reg) : []);
-      return {
+      const holders = (): ThreadNote[] => (idle ??= reg ? holdersOf.list(view, reg) : []);
+      const finding: Finding = {
         get message() {
           return falseRefusal(call, cap, live, holders());
         },
@@ -71,6 +61,9 @@ export const noFalseRejection: Invariant = {
           return holders();
         },
       };
+      // counted as the world changes: a holder-scoped known limit is judged without the list
+      if (reg !== undefined && holdersOf.counts(view, reg)) Object.defineProperty(finding, 'counted', { value: () => holdersOf.summary(view, reg), enumerable: false });
+      return finding;
     },
     };
     return checker;
@@ -79,4 +72,117 @@ export const noFalseRejection: Invariant = {
 
 function falseRefusal(call: CallRecord, cap: number, live: number, idle: readonly ThreadNote[]): string {
   return `${call.op}(${call.target}) by ${call.caller} refused with AgentLimitReached{${cap}} while ${plural(live, 'agent')} ${live === 1 ? 'runs' : 'run'}${idle.length ? `: slots held by ${listNames(idle.map((h) => h.id))}, which ${idle.length === 1 ? 'is' : 'are'} not running` : ''}`;
+}
+
+/** An idle holder in the index: the state it is judged by and whether its loop died silently. */
+interface IdleMark {
+  state: ThreadState | undefined;
+  silent: boolean;
+}
+
+/** One registry's idle holders, counted, as of one truth version. */
+interface IdleIndex {
+  view: WorldView;
+  reg: RegistrySnapshot;
+  version: number;
+  /** every holder the registry counts, with how many entries name it */
+  entries: Map<ThreadId, number>;
+  idle: Map<ThreadId, IdleMark>;
+  byState: Map<ThreadState | undefined, number>;
+  total: number;
+  silent: number;
+  /** `idleHolders` in entry order, read at `listVersion` */
+  list: ThreadNote[] | null;
+  listVersion: number;
+}
+
+/** Whether `idleHolders` lists a thread (not running, not starting), and how it is judged. */
+function idleMark(t: TruthThread | undefined): IdleMark | null {
+  const status = truthStatus(t);
+  if (status === 'Running' || status === 'PendingInit') return null;
+  return { state: t === undefined ? undefined : threadState(t), silent: t?.silentDeath === true };
+}
+
+/**
+ * The idle holders of each registry (#20). A refused spawn against a registry full of agents
+ * that do not run needs them: the message lists them, and a known limit scoped to holder states
+ * (codex-v1-release-on-final: interrupted agents keep their slots) is judged by every one's
+ * state. Read from scratch at every refusal that is quadratic when agents end between refusals;
+ * here they are counted by state once per registry snapshot (the snapshot is the same object
+ * while the registry is unchanged) and kept up to date by the threads whose truth changed since
+ * (`WorldView.truthChangedSince`). The list itself is built only when a finding is read.
+ * Registries that block by pinned residents (codex-v2) and worlds without a change log are read
+ * from scratch, remembered per truth version.
+ */
+function idleHolderIndex() {
+  const byRoot = new Map<ThreadId, IdleIndex>();
+  const add = (ix: IdleIndex, id: ThreadId, n: number): void => {
+    const mark = idleMark(ix.view.thread(id));
+    if (mark === null) return;
+    ix.idle.set(id, mark);
+    ix.byState.set(mark.state, (ix.byState.get(mark.state) ?? 0) + n);
+    ix.total += n;
+    if (mark.silent) ix.silent += n;
+  };
+  const remove = (ix: IdleIndex, id: ThreadId, n: number): void => {
+    const mark = ix.idle.get(id);
+    if (mark === undefined) return;
+    ix.idle.delete(id);
+    const left = ix.byState.get(mark.state)! - n;
+    if (left === 0) ix.byState.delete(mark.state);
+    else ix.byState.set(mark.state, left);
+    ix.total -= n;
+    if (mark.silent) ix.silent -= n;
+  };
+  const build = (view: WorldView, reg: RegistrySnapshot, version: number): IdleIndex => {
+    const ix: IdleIndex = { view, reg, version, entries: new Map(), idle: new Map(), byState: new Map(), total: 0, silent: 0, list: null, listVersion: -1 };
+    for (const e of reg.entries) if (!e.root && e.thread !== null) ix.entries.set(e.thread, (ix.entries.get(e.thread) ?? 0) + 1);
+    for (const [id, n] of ix.entries) add(ix, id, n);
+    byRoot.set(reg.root, ix);
+    return ix;
+  };
+  /** The index of `reg` as of now, or null when it is read from scratch. */
+  const current = (view: WorldView, reg: RegistrySnapshot): IdleIndex | null => {
+    if (reg.pinned !== undefined || view.truthVersion === undefined || view.truthChangedSince === undefined) return null;
+    const version = view.truthVersion();
+    const ix = byRoot.get(reg.root);
+    if (ix === undefined || ix.view !== view || ix.reg !== reg) return build(view, reg, version);
+    if (ix.version === version) return ix;
+    const changed = view.truthChangedSince(ix.version);
+    // reading every holder again is cheaper than a longer list of changes
+    if (changed === null || changed.length > ix.entries.size) return build(view, reg, version);
+    for (const id of changed) {
+      const n = ix.entries.get(id);
+      if (n === undefined) continue;
+      remove(ix, id, n);
+      add(ix, id, n);
+    }
+    ix.version = version;
+    return ix;
+  };
+  let memo: { view: WorldView; version: number; reg: RegistrySnapshot; idle: ThreadNote[] } | null = null;
+  return {
+    /** Whether `reg`'s idle holders are counted (`summary` answers). */
+    counts: (view: WorldView, reg: RegistrySnapshot): boolean => current(view, reg) !== null,
+    summary: (view: WorldView, reg: RegistrySnapshot): FindingSummary => {
+      const ix = current(view, reg)!;
+      return { total: ix.total, byState: ix.byState, silent: ix.silent };
+    },
+    list: (view: WorldView, reg: RegistrySnapshot): ThreadNote[] => {
+      const ix = current(view, reg);
+      if (ix !== null) {
+        if (ix.list === null || ix.listVersion !== ix.version) {
+          ix.list = idleHolders(view, reg);
+          ix.listVersion = ix.version;
+        }
+        return ix.list;
+      }
+      const version = view.truthVersion?.();
+      if (version === undefined) return idleHolders(view, reg);
+      if (memo !== null && memo.view === view && memo.version === version && memo.reg === reg) return memo.idle;
+      const idle = idleHolders(view, reg);
+      memo = { view, version, reg, idle };
+      return idle;
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { limitFor } from '../invariants/limitFor.js';
 import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
-import type { Finding, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
+import type { Finding, FindingSummary, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
 import { World, type StopReason, type WorldStats } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { ResolvedConfig, WorldView } from '../world/truth.js';
@@ -158,7 +158,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
       }
       return;
     }
-    const limit = declared === null ? null : limitFor(declared, inv, () => f.threads, (id) => view.thread(id));
+    const limit = declared === null ? null : limitFor(declared, inv, () => f.threads, (id) => view.thread(id), summaryOf(f));
     if (limit !== null) {
       if (!limited.some((v) => v.invariant === inv)) {
         const ev = view.lastEvent();
@@ -258,6 +258,11 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
   };
 }
 
+/** A finding's `counted`, bound to it (undefined when it keeps no count). */
+function summaryOf(f: Finding): (() => FindingSummary) | undefined {
+  return f.counted === undefined ? undefined : () => f.counted!();
+}
+
 /**
  * Why a finding is undetectable by any system, or null: every thread it names died silently and
  * nothing the system was told since could reveal it.
@@ -265,6 +270,9 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
 function undetectableBecause(view: WorldView, f: Finding): string | null {
   // without a silent death the named threads need not be read (a finding may list them lazily)
   if (view.silentDeaths?.() === 0) return null;
+  // a finding that keeps its threads counted says it without listing them, unless it is so
+  const counted = f.counted?.();
+  if (counted !== undefined && (counted.total === 0 || counted.silent < counted.total)) return null;
   if (f.threads.length === 0) return null;
   for (const n of f.threads) if (view.thread(n.id)?.silentDeath !== true) return null;
   const ids = f.threads.map((n) => n.id);
@@ -298,5 +306,5 @@ export function declaredClaims(system: SystemDefinition, claims?: boolean): Clai
  */
 export function isFailure(declared: Claims | null, invariant: string, view: WorldView, f: Finding): boolean {
   if (undetectableBecause(view, f) !== null) return false;
-  return declared === null || limitFor(declared, invariant, () => f.threads, (id) => view.thread(id)) === null;
+  return declared === null || limitFor(declared, invariant, () => f.threads, (id) => view.thread(id), summaryOf(f)) === null;
 }

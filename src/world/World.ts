@@ -152,6 +152,8 @@ interface ActiveWait {
 const WAKE_HORIZON_MS = 24 * 3_600_000;
 const WAIT_MIN_MS = 10_000;
 const WAIT_MAX_MS = 3_600_000;
+/** How many truth changes `truthChangedSince` can name (older versions answer null: read everything). */
+const TRUTH_LOG = 1024;
 
 /** Applies the defaults that depend on other fields. */
 export function resolveConfig(s: Scenario): ResolvedConfig {
@@ -176,6 +178,14 @@ export class World implements WorldView {
   private readonly liveByScope = new Map<ThreadId, number>();
   /** Bumped by every change to a thread's truth (`truthVersion`). */
   private truthChanges = 0;
+  /**
+   * The threads of the last `TRUTH_LOG` truth changes, a ring indexed by version
+   * (`truthChangedSince`): a checker that keeps something derived from the truth brings it up to
+   * date by the threads that changed instead of reading them all again (#20).
+   */
+  private readonly truthLog: ThreadId[] = [];
+  /** The first version the ring holds (a copy of a world starts its own ring). */
+  private truthLogFrom = 0;
   /** Agent loops that died silently so far in the run (`silentDeaths`). */
   private silentDeathsSoFar = 0;
   /** Descendants truly running per user root, kept incrementally so fan-out checks are O(1). */
@@ -303,6 +313,13 @@ export class World implements WorldView {
   }
   truthVersion(): number {
     return this.truthChanges;
+  }
+  truthChangedSince(version: number): readonly ThreadId[] | null {
+    const now = this.truthChanges;
+    if (version > now || version < this.truthLogFrom || now - version > TRUTH_LOG) return null;
+    const out: ThreadId[] = [];
+    for (let v = version; v < now; v++) out.push(this.truthLog[v % TRUTH_LOG]!);
+    return out;
   }
   silentDeaths(): number {
     return this.silentDeathsSoFar;
@@ -511,6 +528,7 @@ export class World implements WorldView {
     for (const [id, t] of from.truth) this.truth.set(id, { ...t });
     for (const [k, v] of from.liveByScope) this.liveByScope.set(k, v);
     this.truthChanges = from.truthChanges;
+    this.truthLogFrom = from.truthChanges;
     this.silentDeathsSoFar = from.silentDeathsSoFar;
     for (const [k, v] of from.liveByUserRoot) this.liveByUserRoot.set(k, v);
     for (const [k, v] of from.runningSince) this.runningSince.set(k, v);
@@ -1560,6 +1578,7 @@ export class World implements WorldView {
 
   /** Applies a change to a thread, keeping the live counts and agent time up to date. */
   private mutate(t: TruthThread, change: () => void): void {
+    this.truthLog[this.truthChanges % TRUTH_LOG] = t.id;
     this.truthChanges++;
     const was = isLive(t);
     change();

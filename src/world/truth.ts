@@ -122,6 +122,11 @@ export interface WorldView {
    */
   truthVersion?(): number;
   /**
+   * The threads whose truth changed since `version` (one per change, in order), or null when
+   * that is too long ago to say (the answer is then: read every thread again). Optional.
+   */
+  truthChangedSince?(version: number): readonly ThreadId[] | null;
+  /**
    * How many agent loops died silently so far in the run (optional): while it is 0 no finding
    * can be undetectable, and its named threads need not be read to say so.
    */

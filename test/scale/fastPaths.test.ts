@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { noFalseRejection } from '../../src/invariants/noFalseRejection.js';
+import { threadState } from '../../src/world/threadState.js';
 import { AgentRegistry, committedEntries } from '../../src/systems/AgentRegistry.js';
 import { runEntry } from '../../src/report/results.js';
 import { judge } from '../../src/scenario/expectations.js';
@@ -63,6 +65,61 @@ describe('incremental counts and cached snapshots', () => {
       // JSON written at the time equals JSON written after every later change
       for (const k of kept) expect(JSON.stringify(k.snap)).toBe(k.json);
       expect(kept.some((k) => (JSON.parse(k.json) as SystemSnapshot).registries.some((r) => r.entries.length > 1))).toBe(true);
+    });
+  }
+
+  // #20: no-false-rejection counts each registry's idle holders by state as threads change, and a
+  // known limit scoped to holder states is judged by the counts; they must equal the list.
+  for (const id of ['codex-v1-release-on-final', 'codex-v1', 'codex-v1-reap-stale', 'codex-v1-reap-on-reserve']) {
+    it(`${id}: the idle holders a refusal counts by state equal those it lists, at every refusal`, () => {
+      const incremental = vi.spyOn(World.prototype, 'truthChangedSince');
+      let refusals = 0;
+      let interrupted = 0;
+      for (let seed = 1; seed <= 12; seed++) {
+        const turns = Array.from({ length: 5 }, (_, i) => ({
+          do: [
+            { spawn: 2, runFor: `${1 + (i % 3)}s`, outcome: 'interrupted' as const },
+            { spawn: 2, runFor: '2s' },
+            { spawn: 1, runFor: '1s', outcome: 'errored' as const },
+            { spawn: 3 },
+            { sleep: '3s' },
+            { spawn: 2 },
+            { close: 'all' as const },
+          ],
+        }));
+        const workload = scenario({ seed, config: { maxThreads: 3 }, faults: { forgetClose: 0.5, vanish: 0.05, agentDeath: 0.05 }, turns });
+        const checker = noFalseRejection.create();
+        const world = new World({
+          scenario: workload,
+          createSystem: (cfg, env) => system(id).create(cfg, env),
+          observer: {
+            onCall: (view, call) => {
+              const f = checker.onCall!(view, call);
+              if (f === null || f.counted === undefined) return;
+              refusals++;
+              const c = f.counted();
+              const byState = new Map<string | undefined, number>();
+              for (const n of f.threads) {
+                const t = view.thread(n.id);
+                const state = n.state ?? (t === undefined ? undefined : threadState(t));
+                byState.set(state, (byState.get(state) ?? 0) + 1);
+                if (state === 'interrupted') interrupted++;
+              }
+              expect(c.total).toBe(f.threads.length);
+              expect(new Map([...c.byState].filter(([, k]) => k > 0))).toEqual(byState);
+              expect(c.silent).toBe(f.threads.filter((n) => view.thread(n.id)?.silentDeath === true).length);
+              expect(JSON.stringify(f)).not.toContain('counted');
+            },
+          },
+        });
+        world.run();
+      }
+      // not vacuous: many refusals, interrupted holders among them, and the counts brought up to
+      // date from the change log rather than read again
+      expect(refusals).toBeGreaterThan(20);
+      if (id !== 'codex-v1-reap-on-reserve') expect(interrupted).toBeGreaterThan(0);
+      expect(incremental.mock.results.some((r) => Array.isArray(r.value) && r.value.length > 0)).toBe(true);
+      incremental.mockRestore();
     });
   }
 
