@@ -222,13 +222,15 @@ export function explore(options: ExploreOptions): ExploreResult {
   };
 
   /** Runs a workload; returns the child node, or the run when it violates. */
-  type RunOutcome = { node: Node; key: string } | { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> };
+  type RunOutcome = StepOutcome | { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> };
+  /** A stepped or replayed workload: its state's key, and its node (null: a state already seen, stepped without a node). */
+  type StepOutcome = { node: Node; key: string } | { node: null; key: string };
   /** Runs a workload: steps a copy of the parent's paused run when it has one, else replays the path. */
-  const run = (parent: Node | null, step: ExploreStep | null): RunOutcome => {
+  const run = (parent: Node | null, step: ExploreStep | null, own = false): RunOutcome => {
     explored++;
     maxSteps = Math.max(maxSteps, (parent?.length ?? -1) + 1);
     if (parent !== null && parent.run !== null && step !== null) {
-      const r = stepFrom(parent, step, null);
+      const r = stepFrom(parent, step, null, own);
       if (typeof r !== 'string') return r;
       if (r === 'rebuild') {
         const rb = rebuild(parent, step);
@@ -307,9 +309,10 @@ export function explore(options: ExploreOptions): ExploreResult {
    * completion of a turn that may have been seen hanging. `fated`: while rebuilding, the calls
    * (site keys) whose turns the path completes later.
    */
-  const stepFrom = (parent: Node, step: ExploreStep, fated: ReadonlySet<string> | null): { node: Node; key: string } | 'replay' | 'rebuild' => {
+  const stepFrom = (parent: Node, step: ExploreStep, fated: ReadonlySet<string> | null, own = false): StepOutcome | 'replay' | 'rebuild' => {
     if (step.k === 'complete' && fated === null && parent.observed.has(step.agent)) return 'rebuild';
-    const sr = parent.run!.clone();
+    // the parent's last move steps its run itself: it is dropped after its expansion anyway
+    const sr = own ? parent.run! : parent.run!.clone();
     if (sr === undefined) return 'replay';
     sr.beginStep();
     const w = sr.world;
@@ -351,6 +354,27 @@ export function explore(options: ExploreOptions): ExploreResult {
         break;
     }
     if (sr.violated) return 'replay';
+    let created = parent.created;
+    for (const call of stepCallsList) if ('child' in call) created++;
+    const turn = parent.turn + (step.k === 'start-turn' ? 1 : 0);
+    const gap = step.k === 'end-turn' ? true : step.k === 'start-turn' ? false : parent.gap;
+    const turnCalls = step.k === 'start-turn' ? 0 : parent.turnCalls + stepCalls(step);
+    const all = [...w.threads()];
+    // a paused state (its turn still open): keyed apart from the replayed, ended ones
+    const key = `s${canonicalKey(all, w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState())}`;
+    const known = seen.has(key);
+    // The end of the run, as a replay of this path ends it, judged on a copy: once per state.
+    // The key holds all the end depends on (the world, the snapshot and what checkers carry
+    // from earlier boundaries), so an equal state already passed it; a user's own checkers may
+    // carry more, so with them every workload is judged. Not while rebuilding: the path was.
+    if (fated === null && (!known || (options.extraInvariants?.length ?? 0) > 0)) {
+      const fin = sr.clone();
+      if (fin === undefined) return 'replay';
+      fin.world.finishDriven();
+      if (fin.violated) return 'replay';
+    }
+    // a state already seen is not expanded again: no node (not while rebuilding: its path goes on from here)
+    if (known && fated === null) return { node: null, key };
     // which calls went through and started turns, matched to the step's calls as the replay's capture does
     let runStart = parent.runStart;
     let turnGen = parent.turnGen;
@@ -388,23 +412,20 @@ export function explore(options: ExploreOptions): ExploreResult {
     }
 
     const names = { ...parent.names };
-    let created = parent.created;
     for (const call of stepCallsList) {
       if ('child' in call) {
-        created++;
         const p = call.op === 'spawn' ? 'a' : call.op === 'fork' ? 'f' : 'c';
         names[p] = Math.max(names[p], Number(call.child.slice(1)));
       }
     }
-    const all = [...w.threads()];
     const node: Node = {
       parent,
       step,
       length: parent.length + 1,
       calls: parent.calls + stepCalls(step),
-      turn: parent.turn + (step.k === 'start-turn' ? 1 : 0),
-      gap: step.k === 'end-turn' ? true : step.k === 'start-turn' ? false : parent.gap,
-      turnCalls: step.k === 'start-turn' ? 0 : parent.turnCalls + stepCalls(step),
+      turn,
+      gap,
+      turnCalls,
       created,
       names,
       threads: all.map(facts),
@@ -418,18 +439,6 @@ export function explore(options: ExploreOptions): ExploreResult {
     if (step.k === 'complete') {
       const site = parent.runStart.get(step.agent);
       if (site !== undefined) node.completes = new Map(parent.completes).set(index, site);
-    }
-    // a paused state (its turn still open): keyed apart from the replayed, ended ones
-    const key = `s${canonicalKey(all, w.snapshot(), [node.turn, node.gap ? 1 : 0, node.turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState())}`;
-    // The end of the run, as a replay of this path ends it, judged on a copy: once per state.
-    // The key holds all the end depends on (the world, the snapshot and what checkers carry
-    // from earlier boundaries), so an equal state already passed it; a user's own checkers may
-    // carry more, so with them every workload is judged. Not while rebuilding: the path was.
-    if (fated === null && (!seen.has(key) || (options.extraInvariants?.length ?? 0) > 0)) {
-      const fin = sr.clone();
-      if (fin === undefined) return 'replay';
-      fin.world.finishDriven();
-      if (fin.violated) return 'replay';
     }
     return { node, key };
   };
@@ -452,9 +461,9 @@ export function explore(options: ExploreOptions): ExploreResult {
     let last: { node: Node; key: string } | null = null;
     for (const s of path) {
       const r = stepFrom(node, s, fated);
-      if (typeof r === 'string') return null;
+      if (typeof r === 'string' || r.node === null) return null;
       node = r.node;
-      last = r;
+      last = { node: r.node, key: r.key };
     }
     if (last === null) return null;
     // the end of the run, as for a stepped node
@@ -475,7 +484,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     let cur: Node = { ...rootNode!, run: rootRun };
     for (const s of pathOf(n)) {
       const r = stepFrom(cur, s, fated);
-      if (typeof r === 'string') return null;
+      if (typeof r === 'string' || r.node === null) return null;
       cur = r.node;
     }
     return cur.run;
@@ -528,6 +537,7 @@ export function explore(options: ExploreOptions): ExploreResult {
 
   const first = run(null, null);
   if ('violated' in first) return finish('violation', 0, counterexample(first));
+  if (first.node === null) throw new Error('explore: the root state has no node (an explorer bug)');
   if (options.stepping !== false) {
     const sr = SteppedRun.start(compilePath([], new Map(), cfg), options);
     if (sr !== undefined) {
@@ -550,7 +560,9 @@ export function explore(options: ExploreOptions): ExploreResult {
         node.run = restore(node);
         node.dropped = false;
       } else if (node.run !== null && node.run !== rootRun) kept--;
-      for (const step of moves(node)) {
+      const ms = moves(node);
+      for (let j = 0; j < ms.length; j++) {
+        const step = ms[j]!;
         const free = stepCalls(step) === 0;
         // a violation one call deeper is known: only this level's free moves can still be shorter
         if (pendingNext !== null && !free) continue;
@@ -558,26 +570,28 @@ export function explore(options: ExploreOptions): ExploreResult {
         stats.states++;
         if (options.shouldStop?.()) return finish('interrupted', level - 1);
         if ((stats.states & 63) === 0) options.onProgress?.({ states: explored, unique: seen.size, level });
-        const r = run(current[i]!, step);
+        // the last move may step the node's own paused run (not the root's: rebuilds start from it)
+        const r = run(current[i]!, step, j === ms.length - 1 && node.run !== rootRun);
         if ('violated' in r) {
           if (free) return finish('violation', level - 1, counterexample(r));
           pendingNext ??= r;
           continue;
         }
-        if (seen.has(r.key)) continue;
+        const child = r.node;
+        if (child === null || seen.has(r.key)) continue;
         if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
         seen.add(r.key);
-        if (r.node.run !== null) {
+        if (child.run !== null) {
           // the memory bound: past it, a node keeps its path only
           if (kept >= (options.keptRuns ?? KEPT_RUNS)) {
-            r.node.run = null;
-            r.node.dropped = true;
+            child.run = null;
+            child.dropped = true;
           } else kept++;
         }
         if (free) {
-          current.push(r.node);
+          current.push(child);
           stats.unique++;
-        } else next.push(r.node);
+        } else next.push(child);
       }
       // an expanded node's paused run is not needed again (rebuilds start from the root)
       if (node.run !== rootRun) node.run = null;
