@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import seedrandom from 'seedrandom';
 import { RandomStreams, rngFor } from '../../src/core/rng.js';
 
 const draw = (n: number, f: () => number): number[] => Array.from({ length: n }, f);
 
 describe('RandomStreams', () => {
+  it("draws exactly seedrandom's alea numbers for the same seed text (the written-out alea)", () => {
+    // seeds and names of every shape the harness uses (`${seed}/${name}`), plus odd ones
+    const cases: Array<[number, string]> = [[0, ''], [-1, 'model'], [1.5, 'x'], [2 ** 31 - 1, 'ab'.repeat(300)], [5, 'é/ü/🙂']];
+    for (let seed = 0; seed < 2500; seed++) for (const name of ['model', 'agents', 'fuzz-runs', 'pct']) cases.push([seed * 7919, name]);
+    for (const [seed, name] of cases) {
+      const ours = rngFor(seed, name);
+      const theirs = seedrandom.alea(`${seed}/${name}`);
+      expect(draw(30, () => ours.next())).toEqual(draw(30, () => theirs()));
+    }
+  });
+
   it('gives the same sequence for the same seed and stream name', () => {
     const a = new RandomStreams(42).stream('model');
     const b = new RandomStreams(42).stream('model');
