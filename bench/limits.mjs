@@ -16,6 +16,10 @@ const dir = mkdtempSync(join(tmpdir(), 'spawnsim-limits-'));
 const v2res = (n) => `name: residents\nconfig: {maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: ${n}, runFor: 1h}]\n  - do: [{send: all, queueOnly: true}]\n`;
 // agents interrupted one second apart, then as many refused spawns (they end between the refusals)
 const stagger = (n) => `name: stagger\nconfig: {maxThreads: ${n}}\nturns:\n  - do:\n${Array.from({ length: n }, (_, i) => `      - {spawn: 1, runFor: ${i + 1}s, outcome: interrupted}\n`).join('')}${'      - {spawn: 1}\n'.repeat(n)}`;
+// the cap filled with agents that end one by one while as many refused spawns arrive (5 lines)
+const fillThenRefuse = (n, outcome) => `name: fill-then-refuse\nconfig: {maxThreads: ${n}}\nturns:\n  - do:\n      - {spawn: ${n}, runFor: ${n + 10_000}s, outcome: ${outcome}}\n      - {spawn: ${n}}\n`;
+// the cap full, one agent finishing before each failed resume of an unknown id (reserve, then rollback)
+const failedResumes = (n) => `name: failed-resumes\nconfig: {maxThreads: ${n}}\nturns:\n  - do:\n${Array.from({ length: n }, (_, i) => `      - {spawn: 1, runFor: ${i + 1}s}\n`).join('')}${'      - {sleep: 1s}\n      - {resume: g}\n      - {spawn: 1, runFor: 9h}\n'.repeat(n)}`;
 const quiet = (agents, turns) => `name: quiet\nconfig: {maxThreads: 100000}\nturns:\n  - do: [{spawn: ${agents}, runFor: 1ms}]\n${'  - do: []\n'.repeat(turns)}`;
 
 /** The largest n whose file `make(n)` is within the work bound for `runs` runs. */
@@ -47,6 +51,7 @@ const residents = Math.min(100_000, atBound(v2res));
 const quietTurns = atBound((t) => quiet(500, t));
 // the largest within the work bound and the 1 MiB file limit
 const staggered = atBound((n) => (stagger(n).length <= LIMITS.inputFileBytes ? stagger(n) : 'x: ['));
+const resumes = atBound((n) => (failedResumes(n).length <= LIMITS.inputFileBytes ? failedResumes(n) : 'x: ['));
 
 /** name, file text, CLI arguments after the file */
 const CASES = [
@@ -59,8 +64,12 @@ const CASES = [
   [`at the bound: spawn-wait-close ${closeTurns} turns, codex-v2`, shape('spawn-wait-close')(closeTurns), ['--system', 'codex-v2']],
   [`at the bound: ${residents} residents, a queue-only message to each, codex-v2`, v2res(residents), ['--system', 'codex-v2']],
   [`at the bound: 500 idle agents, ${quietTurns} quiet turns, --strict, codex-v1`, quiet(500, quietTurns), ['--system', 'codex-v1', '--strict']],
-  ['12 000 interrupted agents ending 1 s apart, 12 000 refused spawns between them, codex-v1-release-on-final', stagger(12_000), ['--system', 'codex-v1-release-on-final']],
-  [`at the bound: ${staggered} interrupted agents ending 1 s apart, as many refused spawns, codex-v1-release-on-final`, stagger(staggered), ['--system', 'codex-v1-release-on-final']],
+  ['stagger: 12 000 interrupted agents ending 1 s apart, 12 000 refused spawns between them, codex-v1-release-on-final', stagger(12_000), ['--system', 'codex-v1-release-on-final']],
+  [`stagger: at the bound, ${staggered} interrupted agents ending 1 s apart, as many refused spawns, codex-v1-release-on-final`, stagger(staggered), ['--system', 'codex-v1-release-on-final']],
+  ['stagger: 50 000 interrupted agents end one by one between 50 000 refused spawns, codex-v1-release-on-final', fillThenRefuse(50_000, 'interrupted'), ['--system', 'codex-v1-release-on-final']],
+  ['stagger: 50 000 interrupted agents end one by one between 50 000 refused spawns, codex-v1-reap-on-reserve', fillThenRefuse(50_000, 'interrupted'), ['--system', 'codex-v1-reap-on-reserve']],
+  ['stagger: 50 000 agents complete one by one between 50 000 spawns at the cap, codex-v1-reap-on-reserve', fillThenRefuse(50_000, 'completed'), ['--system', 'codex-v1-reap-on-reserve']],
+  [`stagger: ${resumes} agents at the cap, a failed resume between arrivals, codex-v1-reap-on-reserve`, failedResumes(resumes), ['--system', 'codex-v1-reap-on-reserve']],
   ['100 000 agents at once (the births limit), codex-v2', 'name: births\nconfig: {maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: 100000, runFor: 1h}]\n', ['--system', 'codex-v2']],
 ];
 

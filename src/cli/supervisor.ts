@@ -12,6 +12,8 @@ const WATCH_EVERY_MS = 250;
 
 /** Exit codes of a signal: 128 + its number. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+/** The exit code when the reader of stdout went away (`spawnsim ... | head`): 128 + SIGPIPE, as a shell reports a program SIGPIPE ended. */
+export const PIPE_CLOSED_EXIT = 141;
 
 /**
  * Runs the CLI in a worker thread and stays free itself, so that:
@@ -53,9 +55,25 @@ export function superviseCli(argv: string[]): void {
   let code: number | null = null;
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   let stoppedFor: string | null = null;
+  // The reader of stdout went away (`spawnsim run --help | head`): the rest of the output has
+  // nowhere to go, so the work is stopped and cleaned up as on a signal, quietly, exit 141
+  // (Node ignores SIGPIPE, and an unhandled EPIPE was an internal error with a stack trace).
+  let pipeClosed = false;
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') {
+      process.stderr.write(`spawnsim: cannot write to stdout: ${e.message}\n`);
+      code = 2;
+    }
+    if (pipeClosed) return;
+    pipeClosed = true;
+    void worker.terminate();
+  };
+  process.stdout.on('error', onStdoutError);
 
   worker.on('message', (m: CliWorkerMessage) => {
-    if (m.type === 'stdout') process.stdout.write(terminalText(m.text));
+    if (m.type === 'stdout') {
+      if (!pipeClosed) process.stdout.write(terminalText(m.text));
+    }
     else if (m.type === 'stderr') process.stderr.write(terminalText(m.text));
     else if (m.type === 'tmp') {
       if (m.open) tmpFiles.add(m.path);
@@ -77,7 +95,8 @@ export function superviseCli(argv: string[]): void {
     process.removeListener('SIGTERM', onSignal);
     cleanUp(control, tmpFiles);
     if (stoppedFor !== null) process.stderr.write(terminalText(stoppedFor));
-    if (signal !== null) {
+    if (pipeClosed) process.exitCode = code === 2 ? 2 : PIPE_CLOSED_EXIT;
+    else if (signal !== null) {
       if (code !== SIGNAL_EXIT[signal]) process.stderr.write(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`);
       process.exitCode = SIGNAL_EXIT[signal];
     } else process.exitCode = code ?? 3;

@@ -118,20 +118,45 @@ export class AgentRegistry {
    * snapshot while nothing changed: the world asks for one after every event.
    */
   version = 0;
+  /** The last snapshot, with the state it was taken at (read by `SpawnReservation` through `dropReservation`). */
   private cached: { version: number; total: number; reservations: number; snap: RegistrySnapshot } | null = null;
 
   constructor(
     readonly root: ThreadId,
     readonly cap: number | null,
+    /**
+     * Optional, shared by the registries of one system: how many non-root entries name each
+     * thread across all of them (kept here as entries come and go), so the system can ask
+     * whether any registry still counts a thread without visiting them all.
+     */
+    private readonly countedAnywhere?: Map<ThreadId, number>,
   ) {}
 
   /** reserve_spawn_slot: CAS `current >= max` refuses; otherwise +1. Unlimited when cap is null. */
   reserve(): SpawnReservation {
     if (this.cap !== null && this.total >= this.cap) throw new AgentLimitReached(this.cap);
+    const mark = { version: this.version, cached: this.cached };
     this.total++;
     this.reservations++;
     this.version++;
-    return new SpawnReservation(this);
+    return new SpawnReservation(this, mark);
+  }
+
+  /**
+   * A reservation dropped: the count goes back down. Dropped before anything else changed, the
+   * registry is again what it was before the reservation, and says so: it takes back that
+   * version and hands back that snapshot object, so whoever compares snapshots (rollback-on-failure,
+   * the world's parallel path) sees no change without listing the entries (#20: at 7 000 agents
+   * every failed resume listed them all twice).
+   */
+  dropReservation(mark: { version: number; cached: AgentRegistry['cached'] }, reservedAt: number): void {
+    this.total--;
+    this.reservations--;
+    if (this.version === reservedAt) {
+      this.version = mark.version;
+      // a snapshot taken while the reservation was open carries a version now given back
+      this.cached = mark.cached;
+    } else this.version++;
   }
 
   /** register_root_thread: the first root wins; never counted. */
@@ -179,6 +204,18 @@ export class AgentRegistry {
     return (this.perThread.get(thread) ?? 0) > 0;
   }
 
+  /** How many times `liveAgents()` lists `thread`: its non-root committed entries. */
+  agentEntries(thread: ThreadId): number {
+    const n = this.perThread.get(thread) ?? 0;
+    if (n === 0) return 0;
+    return this.tree.get('/root')?.thread === thread ? n - 1 : n;
+  }
+
+  /** Whether `reserve()` would refuse (the count is at the cap). */
+  full(): boolean {
+    return this.cap !== null && this.total >= this.cap;
+  }
+
   /** Non-root committed agents (live_agents()). */
   liveAgents(): ThreadId[] {
     const out: ThreadId[] = [];
@@ -194,7 +231,10 @@ export class AgentRegistry {
     if (this.sorted !== null) this.sorted.set(entry.key, entry);
     else if (this.tree.size > SMALL) this.sorted = new BTree<string, RegistryEntry>([...this.tree].map(([k, e]): [string, RegistryEntry] => [k, e]), byKey);
     if (entry.thread !== null) this.perThread.set(entry.thread, (this.perThread.get(entry.thread) ?? 0) + 1);
-    if (!entry.root && entry.thread !== null) this.committed++;
+    if (!entry.root && entry.thread !== null) {
+      this.committed++;
+      if (this.countedAnywhere !== undefined) this.countedAnywhere.set(entry.thread, (this.countedAnywhere.get(entry.thread) ?? 0) + 1);
+    }
     this.version++;
   }
 
@@ -213,12 +253,20 @@ export class AgentRegistry {
       if (n > 0) this.perThread.set(e.thread, n);
       else this.perThread.delete(e.thread);
     }
-    if (!e.root && e.thread !== null) this.committed--;
+    if (!e.root && e.thread !== null) {
+      this.committed--;
+      if (this.countedAnywhere !== undefined) {
+        const n = (this.countedAnywhere.get(e.thread) ?? 0) - 1;
+        if (n > 0) this.countedAnywhere.set(e.thread, n);
+        else this.countedAnywhere.delete(e.thread);
+      }
+    }
   }
 
   /** An independent copy (`SystemUnderTest.clone`); entries are frozen and shared, the sorted tree copied on write. */
-  clone(): AgentRegistry {
-    const r = new AgentRegistry(this.root, this.cap);
+  clone(countedAnywhere?: Map<ThreadId, number>): AgentRegistry {
+    // the copy's shared counts are the caller's copy of them (the system copies them once)
+    const r = new AgentRegistry(this.root, this.cap, countedAnywhere);
     r.total = this.total;
     for (const [k, e] of this.tree) r.tree.set(k, e);
     r.reservations = this.reservations;
@@ -268,7 +316,14 @@ export class AgentRegistry {
 /** An open spawn reservation: commit registers the agent; rollback returns the slot. */
 export class SpawnReservation {
   private active = true;
-  constructor(private readonly registry: AgentRegistry) {}
+  /** The registry's version once this reservation was made. */
+  private readonly reservedAt: number;
+  constructor(
+    private readonly registry: AgentRegistry,
+    private readonly mark: { version: number; cached: AgentRegistry['cached'] },
+  ) {
+    this.reservedAt = registry.version;
+  }
 
   /** commit: `tree[key] = meta`, overwriting any existing entry (the resume double count). */
   commit(thread: ThreadId): void {
@@ -281,9 +336,7 @@ export class SpawnReservation {
   /** Dropping an uncommitted reservation: the count goes back down. */
   rollback(): void {
     if (!this.active) return;
-    this.registry.total--;
-    this.registry.reservations--;
-    this.registry.version++;
+    this.registry.dropReservation(this.mark, this.reservedAt);
     this.active = false;
   }
 }

@@ -91,6 +91,15 @@ const DEPTH_MESSAGE = 'Agent depth limit reached. Solve the task yourself.';
 export class CodexV1 implements SystemUnderTest {
   private readonly registries = new Map<ThreadId, AgentRegistry>();
   private readonly threads = new Map<ThreadId, ThreadInfo>();
+  /**
+   * reap-on-reserve only: every thread whose status is final and that some registry may still
+   * count (a superset: a thread is dropped once no registry counts it). The reap visits these
+   * instead of every agent the registry counts (#20: at the cap of a 50 000-agent registry
+   * each refused spawn scanned them all).
+   */
+  private readonly finals = new Set<ThreadId>();
+  /** Non-root entries naming each thread across all registries (kept by the registries). */
+  private readonly counted = new Map<ThreadId, number>();
   private nextSeq = 0;
 
   constructor(
@@ -103,8 +112,10 @@ export class CodexV1 implements SystemUnderTest {
   /** An independent copy for `spawnsim explore` (`SystemUnderTest.clone`). */
   clone(env: SystemEnv): CodexV1 {
     const c = new CodexV1(this.config, this.options, env);
-    for (const [id, reg] of this.registries) c.registries.set(id, reg.clone());
+    for (const [id, n] of this.counted) c.counted.set(id, n);
+    for (const [id, reg] of this.registries) c.registries.set(id, reg.clone(c.counted));
     for (const [id, t] of this.threads) c.threads.set(id, { ...t, children: new Set(t.children) });
+    for (const id of this.finals) c.finals.add(id);
     c.nextSeq = this.nextSeq;
     return c;
   }
@@ -155,6 +166,7 @@ export class CodexV1 implements SystemUnderTest {
         }
         reservation!.commit(req.child);
         this.addChild(req.child, caller, childDepth);
+        this.noteCounted(req.child);
         return done({ ok: true, depth: childDepth });
       },
     };
@@ -179,6 +191,7 @@ export class CodexV1 implements SystemUnderTest {
     if ('ok' in r) return r;
     if (childDepth === 1) reg.registerRoot(caller.scope);
     r.commit(req.child);
+    this.noteCounted(req.child);
     this.addChild(req.child, caller, childDepth);
     return { ok: true, depth: childDepth, freshRoot: false };
   }
@@ -205,10 +218,12 @@ export class CodexV1 implements SystemUnderTest {
     }
     // commit overwrites the `thread:{id}` key: a vanished, still-counted entry is counted twice.
     r.commit(req.target);
+    this.noteCounted(req.target);
     this.detachFromParent(target);
     // Re-parented to the caller as a ThreadSpawn subagent of its tree: a fork root resumed this
     // way stops being a root (D5). Its persisted spawn edges (children) are kept for tree resume.
-    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, isRoot: false, status: 'PendingInit', loaded: true, edgeOpen: true });
+    Object.assign(target, { scope: caller.scope, depth: childDepth, parent: caller.id, isRoot: false, loaded: true, edgeOpen: true });
+    this.setStatus(target, 'PendingInit');
     caller.children.add(target.id);
     const tree = this.restoreTree(target, reg);
     if (tree.cycle !== null) {
@@ -260,7 +275,8 @@ export class CodexV1 implements SystemUnderTest {
         }
         if (depth + 1 === 1) reg.registerRoot(start.scope);
         r.commit(c.id);
-        Object.assign(c, { scope: start.scope, depth: depth + 1, isRoot: false, status: 'PendingInit', loaded: true });
+        Object.assign(c, { scope: start.scope, depth: depth + 1, isRoot: false, loaded: true });
+        this.setStatus(c, 'PendingInit');
         restored.push(c.id);
         seen.add(c.id);
         queue.push({ node: c, depth: depth + 1 });
@@ -318,7 +334,7 @@ export class CodexV1 implements SystemUnderTest {
         const shutdown: ThreadId[] = [];
         for (const d of this.liveDescendants(target)) {
           d.loaded = false;
-          d.status = 'Shutdown';
+          this.setStatus(d, 'Shutdown');
           shutdown.push(d.id);
           reg.release(d.id);
           this.releaseOnFinal(d);
@@ -343,7 +359,7 @@ export class CodexV1 implements SystemUnderTest {
         // this thread and every one after it in the walk stay loaded and counted.
         if (stuck.has(t.id)) return { ok: 'pending', shutdown };
         t.loaded = false;
-        t.status = 'Shutdown';
+        this.setStatus(t, 'Shutdown');
         shutdown.push(t.id);
         this.releaseOnFinal(t);
       }
@@ -414,7 +430,7 @@ export class CodexV1 implements SystemUnderTest {
     }
     if (req.delivery === 'died') {
       target.loaded = false;
-      target.status = 'Shutdown';
+      this.setStatus(target, 'Shutdown');
       // D4: handle_thread_request_result releases in the caller's registry.
       this.registries.get(caller?.scope ?? target.scope)!.release(target.id);
       this.releaseOnFinal(target);
@@ -427,6 +443,7 @@ export class CodexV1 implements SystemUnderTest {
         const r = this.reserveIn(reg);
         if ('ok' in r) return r;
         r.commit(target.id);
+        this.noteCounted(target.id);
       }
     }
     return { ok: true, startsTurn: !req.queueOnly };
@@ -435,8 +452,23 @@ export class CodexV1 implements SystemUnderTest {
   statusChanged(thread: ThreadId, status: AgentStatus): void {
     const t = this.threads.get(thread);
     if (!t) return;
-    t.status = status;
+    this.setStatus(t, status);
     if (isFinal(status)) this.releaseOnFinal(t);
+  }
+
+  /** Every change of a thread's status goes through here (reap-on-reserve keeps `finals`). */
+  private setStatus(t: ThreadInfo, status: AgentStatus): void {
+    t.status = status;
+    if (this.options.release !== 'reap-on-reserve') return;
+    if (isFinal(status)) this.finals.add(t.id);
+    else this.finals.delete(t.id);
+  }
+
+  /** A registry counts `id` again: a final thread there can be reaped (reap-on-reserve). */
+  private noteCounted(id: ThreadId): void {
+    if (this.options.release !== 'reap-on-reserve') return;
+    const t = this.threads.get(id);
+    if (t !== undefined && isFinal(t.status)) this.finals.add(id);
   }
 
   /**
@@ -503,27 +535,32 @@ export class CodexV1 implements SystemUnderTest {
   }
 
   private reserveIn(reg: AgentRegistry): SpawnReservation | Refusal {
-    try {
-      return reg.reserve();
-    } catch (e) {
-      if (!(e instanceof AgentLimitReached)) throw e;
-      if (this.options.release === 'reap-on-reserve') {
-        for (const id of reg.liveAgents()) {
-          const t = this.threads.get(id);
-          if (t && isFinal(t.status)) reg.release(id);
-        }
-        try {
-          return reg.reserve();
-        } catch (e2) {
-          if (!(e2 instanceof AgentLimitReached)) throw e2;
-        }
-      }
-      return { ok: false, error: 'AgentLimitReached', message: 'collab spawn failed: agent thread limit reached', limit: e.maxThreads };
+    // the cap checked first: a refusal is common at the cap, and a thrown error costs a stack
+    if (!reg.full()) return reg.reserve();
+    if (this.options.release === 'reap-on-reserve') {
+      this.reapFinal(reg);
+      if (!reg.full()) return reg.reserve();
+    }
+    return { ok: false, error: 'AgentLimitReached', message: 'collab spawn failed: agent thread limit reached', limit: reg.cap! };
+  }
+
+  /**
+   * #18335's option 1 inside `reserve_spawn_slot`: `for id in live_agents() { if
+   * is_final(status(id)) { release(id) } }`. The same releases, each as often as the registry
+   * lists the agent, made by visiting the final threads (`finals`) instead of every agent it
+   * counts; the order differs, the result cannot (each release touches only its own thread's
+   * entries). A final thread no registry counts any more is dropped from `finals`.
+   */
+  private reapFinal(reg: AgentRegistry): void {
+    for (const id of this.finals) {
+      const k = reg.agentEntries(id);
+      for (let i = 0; i < k; i++) reg.release(id);
+      if (!this.counted.has(id)) this.finals.delete(id);
     }
   }
 
   private addRoot(id: ThreadId): void {
-    this.registries.set(id, new AgentRegistry(id, this.config.maxThreads));
+    this.registries.set(id, new AgentRegistry(id, this.config.maxThreads, this.counted));
     this.threads.set(id, { id, scope: id, depth: 0, parent: null, isRoot: true, status: 'Running', loaded: true, edgeOpen: true, children: new Set(), seq: this.nextSeq++ });
   }
 

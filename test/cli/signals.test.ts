@@ -132,3 +132,18 @@ describe('the wall-time watchdog', () => {
     expect(entry.trace.some((e: { kind: string; target?: string }) => e.kind === 'call' && e.target === 'a1')).toBe(true);
   });
 });
+
+describe('a reader of stdout that goes away (`spawnsim ... | head`)', () => {
+  for (const argv of [['list'], ['run', '--help'], ['run', 'cap-refusal-while-running', '--system', 'codex-v1']]) {
+    it(`spawnsim ${argv.join(' ')}: ends quietly with exit 141 (128 + SIGPIPE), no stack trace`, async () => {
+      const child = spawn(process.execPath, [MAIN, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      // the read end closed before the first line is written: every write fails with EPIPE
+      child.stdout.destroy();
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      expect(err).not.toMatch(/EPIPE|internal error|at .*\.js:\d+/);
+      expect(code).toBe(141);
+    });
+  }
+});

@@ -73,4 +73,32 @@ describe('AgentRegistry (reference §1.2)', () => {
     expect(reg.total).toBe(2);
     expect(reg.snapshot().entries).toHaveLength(1);
   });
+
+  it('a reservation dropped before anything else changed gives back the same snapshot; otherwise a fresh, correct one', () => {
+    const big = new AgentRegistry('root', 100);
+    for (let i = 0; i < 40; i++) big.reserve().commit(`a${i}`);
+    const before = big.snapshot();
+    const r = big.reserve();
+    const during = big.snapshot();
+    expect(during.counted).toBe(41);
+    r.rollback();
+    // the same object: whoever compares snapshots sees no change without listing 40 entries
+    expect(big.snapshot()).toBe(before);
+    expect(big.snapshot().counted).toBe(40);
+    // a change between reserve and rollback: a new snapshot, with the change in it
+    const r2 = big.reserve();
+    big.release('a3');
+    r2.rollback();
+    const after = big.snapshot();
+    expect(after).not.toBe(before);
+    expect(after.counted).toBe(39);
+    expect(after.entries.map((e) => e.thread)).not.toContain('a3');
+    // the snapshot taken during the first reservation is never handed back for a later state
+    big.reserve().commit('b1');
+    expect(big.snapshot()).not.toBe(during);
+    expect(big.snapshot().counted).toBe(40);
+    expect(before.counted).toBe(40);
+    expect(before.entries).toHaveLength(40);
+  });
 });
+
