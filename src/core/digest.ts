@@ -121,6 +121,36 @@ export class TraceDigest {
     return this;
   }
 
+  /** Starts over, as a new digest (the explorer reuses one per state key). */
+  reset(): this {
+    this.a = 0x2f1e7a35;
+    this.b = 0x61c88647;
+    this.n = 0;
+    return this;
+  }
+
+  /** The low 8 hex digits of `hex()` as an unsigned number (lane b finalised), without the text. */
+  low32(): number {
+    let b = (this.b + this.n) | 0;
+    b ^= b >>> 15;
+    b = Math.imul(b, 0x85ebca77);
+    b ^= b >>> 13;
+    b = Math.imul(b, 0xc2b2ae3d);
+    b ^= b >>> 16;
+    return b >>> 0;
+  }
+
+  /** 53 bits of `hex()` as one number (lane a's 32 and lane b's top 21): a sortable value for keys kept in a process. */
+  value53(): number {
+    let a = this.a ^ this.n;
+    a ^= a >>> 16;
+    a = Math.imul(a, 0x85ebca6b);
+    a ^= a >>> 13;
+    a = Math.imul(a, 0xc2b2ae35);
+    a ^= a >>> 16;
+    return (a >>> 0) * 0x200000 + (this.low32() >>> 11);
+  }
+
   /** The 16 hex digits of the current state (the state itself is not changed). */
   hex(): string {
     // murmur3 fmix32 over lane a (with the word count), xxhash32 avalanche over lane b

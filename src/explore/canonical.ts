@@ -174,13 +174,38 @@ function feed(h: TraceDigest, v: unknown, rename: ReadonlyMap<ThreadId, string>)
   } else h.word(7).str(String(v));
 }
 
-/** Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content. */
+/** How a truth field enters the state key: dropped, a reference (renamed), a time (fed as set or not), or a value. */
+const enum Role {
+  Dropped,
+  Ref,
+  Time,
+  Value,
+}
+/** Per truth field name, its role and the word fed for its name (a hash of the name, distinct for every name seen), worked out once. */
+const FIELDS = new Map<string, { role: Role; code: number; text: boolean }>();
+const CODES = new Map<number, string>();
+function fieldOf(k: string): { role: Role; code: number; text: boolean } {
+  let f = FIELDS.get(k);
+  if (f === undefined) {
+    const code = new TraceDigest().str(k).low32() | 0;
+    // two names with one word would tell fields apart less than their names do: such a name is fed as text
+    const text = CODES.has(code) && CODES.get(code) !== k;
+    if (!text) CODES.set(code, k);
+    f = { role: DROPPED.has(k) ? Role.Dropped : REFS.has(k) ? Role.Ref : k.endsWith('_ms') ? Role.Time : Role.Value, code, text };
+    FIELDS.set(k, f);
+  }
+  return f;
+}
+
+/** Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content, each name as one word. */
 function feedThread(h: TraceDigest, t: TruthThread): void {
   for (const k in t) {
-    if (DROPPED.has(k) || REFS.has(k)) continue;
+    const f = fieldOf(k);
+    if (f.role === Role.Dropped || f.role === Role.Ref) continue;
     const v = (t as unknown as Record<string, unknown>)[k];
-    h.str(k);
-    if (k.endsWith('_ms')) h.word(v !== null && v !== undefined ? 1 : 0);
+    if (f.text) h.word(-4).str(k);
+    else h.word(f.code);
+    if (f.role === Role.Time) h.word(v !== null && v !== undefined ? 1 : 0);
     else if (typeof v === 'string') h.str(v);
     else if (typeof v === 'number') h.num(v);
     else if (typeof v === 'boolean') h.word(v ? 1 : 0);
@@ -188,45 +213,76 @@ function feedThread(h: TraceDigest, t: TruthThread): void {
   }
 }
 
+/** Feeds `relation(t, other)` as words: self 0, k parents up k, a user root -1 and its name, else -2. */
+function feedRelation(h: TraceDigest, t: TruthThread, other: ThreadId, byId: Map<ThreadId, TruthThread>): void {
+  let cur: TruthThread | undefined = t;
+  for (let up = 0; cur !== undefined && up < 64; up++) {
+    if (cur.id === other) return void h.word(up);
+    cur = cur.parent === null ? undefined : byId.get(cur.parent);
+  }
+  const o = byId.get(other);
+  if (o !== undefined && o.parent === null) h.word(-1).str(other);
+  else h.word(-2);
+}
+
+/** A registry entry's key with its thread's name replaced by `@` (`snapshotMentions`), by key and thread, bounded. */
+const atKeys = new Map<string, { thread: string; at: string }>();
+function atKey(key: string, thread: string): string {
+  const known = atKeys.get(key);
+  if (known !== undefined && known.thread === thread) return known.at;
+  const at = key.split(thread).join('@');
+  if (atKeys.size > 100_000) atKeys.clear();
+  atKeys.set(key, { thread, at });
+  return at;
+}
+
+/** Scratch digests for the parts of a key (one key is computed at a time: no reentry). */
+const scratch = new TraceDigest();
+
 /**
  * The state key `canonicalState` stands for, computed without building its text: the same
- * truth and snapshot, agents renamed by the same canonical order (AHU over the lineage forest,
+ * truth and snapshot, agents renamed by a canonical order (AHU over the lineage forest,
  * labels from each thread's fields and what the snapshot says about it), fed as words into the
  * two-lane 64-bit hash of the trace digest (`TraceDigest`). `prefix` are words that belong to
  * the state besides (turn, phase, calls left); `extra` more of it as plain data (the checkers'
- * state), names renamed. The whole snapshot is fed (pools included).
+ * state), names renamed. The whole snapshot is fed (pools included). Subtree shapes are 53-bit
+ * numbers and field names single words (no text is built per state); the order the shapes sort
+ * in is any fixed one, so the states it tells apart are those the text tells apart.
  * Equal keys mean equal states up to a renaming of agents, short of a 64-bit collision.
  */
 export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSnapshot, prefix: readonly number[], extra?: unknown): string {
   const { all, byId, children, roots } = forest(threads);
   // what the snapshot says about each thread without naming it, combined order-free
   const mentions = new Map<ThreadId, number>();
-  const mention = (id: ThreadId | null, h: TraceDigest): void => {
+  const mention = (id: ThreadId | null, x: number): void => {
     if (id === null) return;
-    const x = parseInt(h.hex().slice(8), 16);
     mentions.set(id, ((mentions.get(id) ?? 0) + x) % 0x100000000);
   };
   for (const r of snapshot.registries) {
-    const h = new TraceDigest().word(11);
+    const h = scratch.reset().word(11);
     for (const k in r) {
       if (k === 'root' || k === 'entries') continue;
       const v = (r as unknown as Record<string, unknown>)[k];
       if (typeof v === 'number') h.str(k).num(v);
       else if (v === null) h.str(k).word(-2);
     }
-    mention(r.root, h);
-    for (const e of r.entries) if (e.thread !== null) mention(e.thread, new TraceDigest().word(12).word(e.root ? 1 : 0).str(e.key.split(e.thread).join('@')));
+    mention(r.root, h.low32());
+    for (const e of r.entries) if (e.thread !== null) mention(e.thread, scratch.reset().word(12).word(e.root ? 1 : 0).str(atKey(e.key, e.thread)).low32());
   }
-  const shape = new Map<ThreadId, string>();
-  const shapeOf = (t: TruthThread): string => {
+  const shape = new Map<ThreadId, number>();
+  const shapeOf = (t: TruthThread): number => {
     const known = shape.get(t.id);
     if (known !== undefined) return known;
-    const kids = (children.get(t.id) ?? []).map(shapeOf).sort();
-    const h = new TraceDigest();
+    const list = children.get(t.id);
+    const kids: number[] = [];
+    if (list !== undefined) for (const k of list) kids.push(shapeOf(k));
+    if (kids.length > 1) kids.sort((x, y) => x - y);
+    const h = scratch.reset();
     feedThread(h, t);
-    h.str(relation(t, t.scope, byId)).num(mentions.get(t.id) ?? 0).word(kids.length);
-    for (const k of kids) h.str(k);
-    const s = h.hex();
+    feedRelation(h, t, t.scope, byId);
+    h.num(mentions.get(t.id) ?? 0).word(kids.length);
+    for (const k of kids) h.num(k);
+    const s = h.value53();
     shape.set(t.id, s);
     return s;
   };
@@ -234,14 +290,18 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
   const order: TruthThread[] = [];
   const rename = new Map<ThreadId, string>();
   let n = 0;
-  const byShape = (a: TruthThread, b: TruthThread): number => cmp(shape.get(a.id)!, shape.get(b.id)!) || cmp(a.id, b.id);
+  const byShape = (a: TruthThread, b: TruthThread): number => shape.get(a.id)! - shape.get(b.id)! || cmp(a.id, b.id);
   const visit = (t: TruthThread): void => {
-    rename.set(t.id, t.parent === null ? t.id : `n${++n}`);
+    rename.set(t.id, t.parent === null ? t.id : (NAMES[++n] ?? `n${n}`));
     order.push(t);
     const kids = children.get(t.id);
-    if (kids !== undefined) for (const k of [...kids].sort(byShape)) visit(k);
+    if (kids !== undefined) {
+      if (kids.length > 1) kids.sort(byShape);
+      for (const k of kids) visit(k);
+    }
   };
-  for (const r of [...roots].sort(byShape)) visit(r);
+  if (roots.length > 1) roots.sort(byShape);
+  for (const r of roots) visit(r);
 
   const h = new TraceDigest().word(prefix.length);
   for (const x of prefix) h.num(x);
@@ -252,7 +312,8 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
     feedThread(h, t);
     h.str(ref(t.parent)).str(ref(t.userRoot)).str(ref(t.scope));
   }
-  const regs = snapshot.registries.map((r) => ({ r, root: renameIn(r.root, rename) })).sort((a, b) => cmp(a.root, b.root));
+  const regs = snapshot.registries.map((r) => ({ r, root: renameIn(r.root, rename) }));
+  if (regs.length > 1) regs.sort((a, b) => cmp(a.root, b.root));
   h.word(regs.length);
   for (const { r } of regs) {
     for (const k in r) {
@@ -261,7 +322,8 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
         feed(h, (r as unknown as Record<string, unknown>)[k], rename);
         continue;
       }
-      const es = r.entries.map((e) => ({ key: renameIn(e.key, rename), thread: e.thread === null ? undefined : renameIn(e.thread, rename), root: e.root })).sort((a, b) => cmp(a.key, b.key));
+      const es = r.entries.map((e) => ({ key: renameIn(e.key, rename), thread: e.thread === null ? undefined : renameIn(e.thread, rename), root: e.root }));
+      if (es.length > 1) es.sort((a, b) => cmp(a.key, b.key));
       h.word(es.length);
       for (const e of es) h.str(e.key).str(e.thread).word(e.root ? 1 : 0);
     }
@@ -270,6 +332,9 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
   if (extra !== undefined) feed(h.word(14), extra, rename);
   return h.hex();
 }
+
+/** Canonical names `n1`, `n2`, ... made once. */
+const NAMES: string[] = Array.from({ length: 257 }, (_, i) => `n${i}`);
 
 /** The threads as a forest: each parent's children in the world's order, and the roots (threads whose parent is not among them). */
 function forest(threads: Iterable<TruthThread>): { all: TruthThread[]; byId: Map<ThreadId, TruthThread>; children: Map<ThreadId, TruthThread[]>; roots: TruthThread[] } {
