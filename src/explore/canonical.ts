@@ -276,7 +276,7 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
     const list = children.get(t.id);
     const kids: number[] = [];
     if (list !== undefined) for (const k of list) kids.push(shapeOf(k));
-    if (kids.length > 1) kids.sort((x, y) => x - y);
+    if (kids.length > 1) sortSmall(kids, (x, y) => x - y);
     const h = scratch.reset();
     feedThread(h, t);
     feedRelation(h, t, t.scope, byId);
@@ -296,11 +296,11 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
     order.push(t);
     const kids = children.get(t.id);
     if (kids !== undefined) {
-      if (kids.length > 1) kids.sort(byShape);
+      if (kids.length > 1) sortSmall(kids, byShape);
       for (const k of kids) visit(k);
     }
   };
-  if (roots.length > 1) roots.sort(byShape);
+  if (roots.length > 1) sortSmall(roots, byShape);
   for (const r of roots) visit(r);
 
   const h = new TraceDigest().word(prefix.length);
@@ -313,7 +313,7 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
     h.str(ref(t.parent)).str(ref(t.userRoot)).str(ref(t.scope));
   }
   const regs = snapshot.registries.map((r) => ({ r, root: renameIn(r.root, rename) }));
-  if (regs.length > 1) regs.sort((a, b) => cmp(a.root, b.root));
+  if (regs.length > 1) sortSmall(regs, (a, b) => cmp(a.root, b.root));
   h.word(regs.length);
   for (const { r } of regs) {
     for (const k in r) {
@@ -323,7 +323,7 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
         continue;
       }
       const es = r.entries.map((e) => ({ key: renameIn(e.key, rename), thread: e.thread === null ? undefined : renameIn(e.thread, rename), root: e.root }));
-      if (es.length > 1) es.sort((a, b) => cmp(a.key, b.key));
+      if (es.length > 1) sortSmall(es, (a, b) => cmp(a.key, b.key));
       h.word(es.length);
       for (const e of es) h.str(e.key).str(e.thread).word(e.root ? 1 : 0);
     }
@@ -331,6 +331,24 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
   if (snapshot.pools !== undefined) feed(h.word(13), snapshot.pools, rename);
   if (extra !== undefined) feed(h.word(14), extra, rename);
   return h.hex();
+}
+
+/**
+ * Sorts in place as `Array.prototype.sort` does (stable, same order for a consistent comparator):
+ * an insertion sort for the few threads and entries of a state, which allocates nothing (sort()
+ * allocates a work array per call); larger arrays go to sort().
+ */
+function sortSmall<T>(xs: T[], by: (a: T, b: T) => number): void {
+  if (xs.length > 16) {
+    xs.sort(by);
+    return;
+  }
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    for (; j >= 0 && by(xs[j]!, x) > 0; j--) xs[j + 1] = xs[j]!;
+    xs[j + 1] = x;
+  }
 }
 
 /** Canonical names `n1`, `n2`, ... made once. */

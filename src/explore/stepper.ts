@@ -33,7 +33,9 @@ export class SteppedRun {
   calls: CallRecord[] = [];
 
   private constructor(
-    private readonly checkers: ReadonlyArray<{ name: string; c: InvariantChecker }>,
+    /** The checkers' invariant names, shared by every copy. */
+    private readonly names: readonly string[],
+    private readonly checkers: readonly InvariantChecker[],
     private readonly declared: Claims | null,
   ) {}
 
@@ -44,9 +46,13 @@ export class SteppedRun {
    */
   static start(scenario: Scenario, cfg: StepperConfig): SteppedRun | undefined {
     const selected = [...(cfg.invariants ? INVARIANTS.filter((i) => cfg.invariants!.includes(i.name)) : INVARIANTS), ...(cfg.extraInvariants ?? [])];
-    const checkers = selected.map((inv) => ({ name: inv.name, c: inv.create() }));
-    if (checkers.some((x) => typeof x.c.clone !== 'function')) return undefined;
-    const run = new SteppedRun(checkers, declaredClaims(cfg.system, cfg.claims));
+    const checkers = selected.map((inv) => inv.create());
+    if (checkers.some((c) => typeof c.clone !== 'function')) return undefined;
+    const run = new SteppedRun(
+      selected.map((inv) => inv.name),
+      checkers,
+      declaredClaims(cfg.system, cfg.claims),
+    );
     run.world = new World({
       scenario,
       createSystem: (c, env) => cfg.system.create(c, env),
@@ -64,13 +70,13 @@ export class SteppedRun {
 
   /** An independent copy (world, system and checkers), or undefined when one cannot be copied. */
   clone(): SteppedRun | undefined {
-    const checkers: Array<{ name: string; c: InvariantChecker }> = [];
-    for (const x of this.checkers) {
-      const c = x.c.clone?.();
+    const checkers: InvariantChecker[] = new Array(this.checkers.length);
+    for (let i = 0; i < checkers.length; i++) {
+      const c = this.checkers[i]!.clone?.();
       if (c === undefined) return undefined;
-      checkers.push({ name: x.name, c });
+      checkers[i] = c;
     }
-    const run = new SteppedRun(checkers, this.declared);
+    const run = new SteppedRun(this.names, checkers, this.declared);
     run.failed = this.failed;
     const world = this.world.clone(run.observer());
     if (world === undefined) return undefined;
@@ -81,7 +87,10 @@ export class SteppedRun {
   /** What the checkers carry from earlier events that may change later verdicts (`InvariantChecker.state`), by checker. */
   checkerState(): unknown[] {
     const out: unknown[] = [];
-    for (const { name, c } of this.checkers) if (c.state !== undefined) out.push(name, c.state());
+    for (let i = 0; i < this.checkers.length; i++) {
+      const c = this.checkers[i]!;
+      if (c.state !== undefined) out.push(this.names[i]!, c.state());
+    }
     return out;
   }
 
@@ -115,14 +124,26 @@ export class SteppedRun {
     };
     return {
       afterEvent: (view, ev) => {
-        for (const { name, c } of this.checkers) if (c.afterEvent) report(name, view, c.afterEvent(view, ev, false));
+        const cs = this.checkers;
+        for (let i = 0; i < cs.length; i++) {
+          const c = cs[i]!;
+          if (c.afterEvent) report(this.names[i]!, view, c.afterEvent(view, ev, false));
+        }
       },
       onCall: (view, call) => {
         this.calls.push(call);
-        for (const { name, c } of this.checkers) if (c.onCall) report(name, view, c.onCall(view, call));
+        const cs = this.checkers;
+        for (let i = 0; i < cs.length; i++) {
+          const c = cs[i]!;
+          if (c.onCall) report(this.names[i]!, view, c.onCall(view, call));
+        }
       },
       atBoundary: (view, where) => {
-        for (const { name, c } of this.checkers) if (c.atBoundary) report(name, view, c.atBoundary(view, where));
+        const cs = this.checkers;
+        for (let i = 0; i < cs.length; i++) {
+          const c = cs[i]!;
+          if (c.atBoundary) report(this.names[i]!, view, c.atBoundary(view, where));
+        }
       },
     };
   }
