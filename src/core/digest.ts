@@ -140,15 +140,20 @@ export class TraceDigest {
     return b >>> 0;
   }
 
-  /** 53 bits of `hex()` as one number (lane a's 32 and lane b's top 21): a sortable value for keys kept in a process. */
-  value53(): number {
+  /** The high 8 hex digits of `hex()` as an unsigned number (lane a finalised), without the text. */
+  high32(): number {
     let a = this.a ^ this.n;
     a ^= a >>> 16;
     a = Math.imul(a, 0x85ebca6b);
     a ^= a >>> 13;
     a = Math.imul(a, 0xc2b2ae35);
     a ^= a >>> 16;
-    return (a >>> 0) * 0x200000 + (this.low32() >>> 11);
+    return a >>> 0;
+  }
+
+  /** 53 bits of `hex()` as one number (lane a's 32 and lane b's top 21): a sortable value for keys kept in a process. */
+  value53(): number {
+    return this.high32() * 0x200000 + (this.low32() >>> 11);
   }
 
   /** The 16 hex digits of the current state (the state itself is not changed). */

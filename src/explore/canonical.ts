@@ -1,6 +1,7 @@
 import type { RegistrySnapshot, SystemSnapshot, ThreadId } from '../systems/contract.js';
 import type { TruthThread } from '../world/truth.js';
 import { TraceDigest } from '../core/digest.js';
+import type { StateKey } from './keyset.js';
 
 /** Truth fields that name other threads: renamed with the rest. */
 const REFS = new Set(['parent', 'userRoot', 'scope']);
@@ -250,7 +251,7 @@ const scratch = new TraceDigest();
  * in is any fixed one, so the states it tells apart are those the text tells apart.
  * Equal keys mean equal states up to a renaming of agents, short of a 64-bit collision.
  */
-export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSnapshot, prefix: readonly number[], extra?: unknown): string {
+export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSnapshot, prefix: readonly number[], extra?: unknown): StateKey {
   const { all, byId, children, roots } = forest(threads);
   // what the snapshot says about each thread without naming it, combined order-free
   const mentions = new Map<ThreadId, number>();
@@ -330,7 +331,7 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
   }
   if (snapshot.pools !== undefined) feed(h.word(13), snapshot.pools, rename);
   if (extra !== undefined) feed(h.word(14), extra, rename);
-  return h.hex();
+  return { hi: h.high32(), lo: h.low32(), stepped: true };
 }
 
 /**

@@ -7,6 +7,7 @@ import { isLive, type TruthThread } from '../world/truth.js';
 import { canonicalKey, canonicalState } from './canonical.js';
 import { compilePath, describeStep, layoutStep, START_LAYOUT, stepAction, stepCalls, TIMING, type CompileConfig, type ExploreCall, type ExploreStep, type Layout, type Site } from './steps.js';
 import { SteppedRun } from './stepper.js';
+import { KeySet, type StateKey } from './keyset.js';
 
 /** Tool calls the explorer may make. */
 export const EXPLORE_CALLS = ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] as const;
@@ -212,7 +213,7 @@ export function explore(options: ExploreOptions): ExploreResult {
 
   let explored = 0;
   let maxSteps = 0;
-  const seen = new Set<string>();
+  const seen = new KeySet();
   const levels: ExploreLevel[] = [];
 
   const pathOf = (n: Node): ExploreStep[] => {
@@ -224,7 +225,7 @@ export function explore(options: ExploreOptions): ExploreResult {
   /** Runs a workload; returns the child node, or the run when it violates. */
   type RunOutcome = StepOutcome | { violated: RunResult; path: ExploreStep[]; completes: Map<number, Site> };
   /** A stepped or replayed workload: its state's key, and its node (null: a state already seen, stepped without a node). */
-  type StepOutcome = { node: Node; key: string } | { node: null; key: string };
+  type StepOutcome = { node: Node; key: StateKey } | { node: null; key: StateKey };
   /** Runs a workload: steps a copy of the parent's paused run when it has one, else replays the path. */
   const run = (parent: Node | null, step: ExploreStep | null, own = false): RunOutcome => {
     explored++;
@@ -293,7 +294,8 @@ export function explore(options: ExploreOptions): ExploreResult {
     };
     // the state key: the two-lane 64-bit word hash of the trace digest (FNV-1a byte by byte was
     // 6% of the search); the same states are told apart, short of a 64-bit collision
-    const key = new TraceDigest().str(`${node.turn}|${node.gap ? 'g' : 'i'}|${node.turnCalls}|${b.maxThreads === null ? '' : created}|${c.state}`).hex();
+    const h = new TraceDigest().str(`${node.turn}|${node.gap ? 'g' : 'i'}|${node.turnCalls}|${b.maxThreads === null ? '' : created}|${c.state}`);
+    const key: StateKey = { hi: h.high32(), lo: h.low32(), stepped: false };
     return { node, key };
   };
 
@@ -361,7 +363,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     const turnCalls = step.k === 'start-turn' ? 0 : parent.turnCalls + stepCalls(step);
     const all = [...w.threads()];
     // a paused state (its turn still open): keyed apart from the replayed, ended ones
-    const key = `s${canonicalKey(all, w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState())}`;
+    const key = canonicalKey(all, w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState());
     const known = seen.has(key);
     // The end of the run, as a replay of this path ends it, judged on a copy: once per state.
     // The key holds all the end depends on (the world, the snapshot and what checkers carry
@@ -448,7 +450,7 @@ export function explore(options: ExploreOptions): ExploreResult {
    * start with that turn (and every turn the path completes) not hanging from its start, as the
    * replay of the path runs it; the node goes on stepping from there. null: replay it.
    */
-  const rebuild = (parent: Node, step: ExploreStep): { node: Node; key: string } | null => {
+  const rebuild = (parent: Node, step: ExploreStep): { node: Node; key: StateKey } | null => {
     if (rootRun === null) return null;
     const path = [...pathOf(parent), step];
     const completes = new Map(parent.completes);
@@ -458,7 +460,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     }
     const fated = new Set([...completes.values()].map((s) => `${s.step}.${s.sub}`));
     let node: Node = { ...rootNode!, run: rootRun };
-    let last: { node: Node; key: string } | null = null;
+    let last: { node: Node; key: StateKey } | null = null;
     for (const s of path) {
       const r = stepFrom(node, s, fated);
       if (typeof r === 'string' || r.node === null) return null;
@@ -544,7 +546,7 @@ export function explore(options: ExploreOptions): ExploreResult {
       rootRun = sr;
       rootNode = first.node;
       first.node.run = sr;
-      first.key = `s${canonicalKey(sr.world.threads(), sr.world.snapshot(), [1, 0, 0, b.maxThreads === null ? -1 : 0])}`;
+      first.key = canonicalKey(sr.world.threads(), sr.world.snapshot(), [1, 0, 0, b.maxThreads === null ? -1 : 0]);
     }
   }
   seen.add(first.key);
