@@ -1,5 +1,4 @@
 import type { IntegerModel, SystemDefinition } from '../systems/contract.js';
-import { Config } from '../world/scenario.js';
 import type { RepMetrics } from './metrics.js';
 import type { GridPoint, SampledSession } from './sample.js';
 import type { Workload } from './workload.js';
@@ -80,12 +79,6 @@ export function compileSession(s: SampledSession): CompiledSession {
   cs.compactionOffset[T] = c;
   return cs;
 }
-
-/**
- * The run time the world gives an agent whose sampled run time is 0: a spawn action's `runFor: 0`
- * reads as unset there, so the scenario default applies (`config.runFor`).
- */
-const DEFAULT_RUN_FOR = Config.parse({}).runFor;
 
 /**
  * Whether every session of a plan runs on the lean engine (a flat workload, systems with integer
@@ -280,7 +273,7 @@ export function runLean(cs: CompiledSession, w: Workload, point: GridPoint, mode
         } else {
           const b = accepted++;
           aStart[b] = c;
-          const fin = c + (cs.runFor[a]! || DEFAULT_RUN_FOR);
+          const fin = c + cs.runFor[a]!;
           aFinish[b] = fin;
           if (fin > maxT) maxT = fin;
           if (fin < S[NEXT]!) S[NEXT] = fin;

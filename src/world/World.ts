@@ -788,7 +788,8 @@ export class World implements WorldView {
   private expand(a: Action): PendingCall[] {
     const kind = actionKind(a);
     const by = ('by' in a && a.by) || this.root;
-    const runFor = ('runFor' in a && a.runFor) || this.config.runFor;
+    // `runFor: 0` is a turn that ends at once; only an absent runFor is config.runFor
+    const runFor = 'runFor' in a && a.runFor !== undefined ? a.runFor : this.config.runFor;
     const outcome: Outcome = ('outcome' in a && a.outcome) || 'completed';
     switch (kind) {
       case 'spawn':

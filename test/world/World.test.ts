@@ -69,6 +69,14 @@ describe('turns', () => {
     const r = run({ config: { callLatency: '250ms' }, turns: [{ do: [{ spawn: 3 }] }] });
     expect(r.trace.filter((e) => e.op === 'spawn_agent').map((e) => e.t_ms)).toEqual([0, 250, 500]);
   });
+
+  it('runFor: 0 is a turn that ends at once; only an absent runFor is config.runFor', () => {
+    const r = run({ config: { runFor: '7s' }, turns: [{ do: [{ spawn: 'a1', runFor: 0 }, { spawn: 'a2' }] }] });
+    const done = (id: string) => r.trace.find((e) => e.kind === 'status' && e.thread === id && e.op === 'Completed')?.t_ms;
+    const spawned = (id: string) => r.trace.find((e) => e.op === 'spawn_agent' && e.target === id)!.t_ms;
+    expect(done('a1')).toBe(spawned('a1'));
+    expect(done('a2')).toBe(spawned('a2') + 7000);
+  });
 });
 
 describe('exec mode', () => {
