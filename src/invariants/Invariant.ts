@@ -92,3 +92,31 @@ export interface Invariant {
 export function shared(checker: InvariantChecker): () => InvariantChecker {
   return () => checker;
 }
+
+const LAZY: unique symbol = Symbol('lazy finding');
+interface LazyParts {
+  message: () => string;
+  threads: () => ThreadNote[];
+}
+type Lazy = { [LAZY]: LazyParts };
+/** The accessors of every lazy finding: the same two functions, which read the finding's parts. */
+const LAZY_FIELDS: PropertyDescriptorMap = {
+  message: { enumerable: true, configurable: true, get(this: Lazy): string { return this[LAZY].message(); } },
+  threads: { enumerable: true, configurable: true, get(this: Lazy): ThreadNote[] { return this[LAZY].threads(); } },
+};
+
+/**
+ * A finding whose `message` and `threads` are computed when read (each read calls the function;
+ * cache inside it what should be computed once): own, enumerable properties like a plain
+ * finding's, so a spread or JSON of it reads them. Use this rather than an object literal with
+ * getters: V8 makes such a literal a dictionary with accessor pairs of its own, allocated in the
+ * old generation, where they keep their closures (and the world those close over) alive through
+ * every minor collection; with one finding per refused spawn a shrink then spent most of its time
+ * in the garbage collector. Here every finding shares one shape and the accessors are shared.
+ */
+export function lazyFinding(message: () => string, threads: () => ThreadNote[]): Finding {
+  const f = {};
+  Object.defineProperty(f, LAZY, { value: { message, threads } });
+  Object.defineProperties(f, LAZY_FIELDS);
+  return f as Finding;
+}

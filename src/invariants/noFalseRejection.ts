@@ -1,4 +1,4 @@
-import type { Finding, FindingSummary, Invariant, InvariantChecker, ThreadNote } from './Invariant.js';
+import { lazyFinding, type Finding, type FindingSummary, type Invariant, type InvariantChecker, type ThreadNote } from './Invariant.js';
 import type { RegistrySnapshot, ThreadId } from '../systems/contract.js';
 import type { ThreadState } from '../systems/claims.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
@@ -53,14 +53,7 @@ export const noFalseRejection: Invariant = {
       // time. Read in the same event, as every consumer does, they are exact.
       let idle: ThreadNote[] | undefined;
       const holders = (): ThreadNote[] => (idle ??= reg ? holdersOf.list(view, reg) : []);
-      const finding: Finding = {
-        get message() {
-          return falseRefusal(call, cap, live, holders());
-        },
-        get threads() {
-          return holders();
-        },
-      };
+      const finding = lazyFinding(() => falseRefusal(call, cap, live, holders()), holders);
       // counted as the world changes: a holder-scoped known limit is judged without the list
       if (reg !== undefined && holdersOf.counts(view, reg)) Object.defineProperty(finding, 'counted', { value: () => holdersOf.summary(view, reg), enumerable: false });
       return finding;

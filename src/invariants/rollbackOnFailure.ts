@@ -1,5 +1,5 @@
 import type { RegistrySnapshot } from '../systems/contract.js';
-import { shared, type Invariant } from './Invariant.js';
+import { lazyFinding, shared, type Invariant } from './Invariant.js';
 import { sameRegistryState } from '../systems/AgentRegistry.js';
 
 const ROLLED_BACK = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
@@ -37,12 +37,7 @@ export const rollbackOnFailure: Invariant = {
       // entries twice per call (#20). Equal counts are compared by their descriptions.
       const moved = before !== undefined && after !== undefined && (before.counted !== after.counted || before.reservations !== after.reservations);
       if (!moved && describe(before) === describe(after)) return null;
-      return {
-        get message() {
-          return `failed ${call.op}(${call.target}) changed ${call.scope}'s registry from ${describe(before)} to ${describe(after)}`;
-        },
-        threads: [],
-      };
+      return lazyFinding(() => `failed ${call.op}(${call.target}) changed ${call.scope}'s registry from ${describe(before)} to ${describe(after)}`, () => []);
     },
   }),
 };
