@@ -114,7 +114,12 @@ export class CodexV1 implements SystemUnderTest {
     const c = new CodexV1(this.config, this.options, env);
     for (const [id, n] of this.counted) c.counted.set(id, n);
     for (const [id, reg] of this.registries) c.registries.set(id, reg.clone(c.counted));
-    for (const [id, t] of this.threads) c.threads.set(id, { ...t, children: new Set(t.children) });
+    for (const [id, t] of this.threads) {
+      // copied by a loop: `new Set(set)` takes the generic iterable path (about twice the time)
+      const children = new Set<ThreadId>();
+      for (const k of t.children) children.add(k);
+      c.threads.set(id, { ...t, children });
+    }
     for (const id of this.finals) c.finals.add(id);
     c.nextSeq = this.nextSeq;
     return c;

@@ -544,7 +544,11 @@ export class World implements WorldView {
     this.silentDeathsSoFar = from.silentDeathsSoFar;
     for (const [k, v] of from.liveByUserRoot) this.liveByUserRoot.set(k, v);
     for (const [k, v] of from.runningSince) this.runningSince.set(k, v);
-    for (const [id, k] of from.known) this.known.set(id, new Set(k));
+    for (const [id, k] of from.known) {
+      const copy = new Set<ThreadId>();
+      for (const x of k) copy.add(x);
+      this.known.set(id, copy);
+    }
     for (const [id, e] of from.edges) this.edges.set(id, { parent: e.parent, open: e.open });
     for (const id of from.hungThreads) this.hungThreads.add(id);
     for (const [k, v] of from.queuedTurns) this.queuedTurns.set(k, v);
