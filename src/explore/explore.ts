@@ -22,6 +22,9 @@ export type ExploreFault = (typeof EXPLORE_FAULTS)[number];
  */
 export const KEPT_RUNS = 10_000;
 
+/** The key of a step that is not keyed (a step in the middle of a path stepped again). */
+const NO_KEY: StateKey = { hi: 0, lo: 0, stepped: true };
+
 /** How many steps of a stepped operation (spawnSteps) the interleavings consider. */
 export const STEPS_PER_OPERATION = 2;
 
@@ -311,7 +314,7 @@ export function explore(options: ExploreOptions): ExploreResult {
    * completion of a turn that may have been seen hanging. `fated`: while rebuilding, the calls
    * (site keys) whose turns the path completes later.
    */
-  const stepFrom = (parent: Node, step: ExploreStep, fated: ReadonlySet<string> | null, own = false): StepOutcome | 'replay' | 'rebuild' => {
+  const stepFrom = (parent: Node, step: ExploreStep, fated: ReadonlySet<string> | null, own = false, keyed = true): StepOutcome | 'replay' | 'rebuild' => {
     if (step.k === 'complete' && fated === null && parent.observed.has(step.agent)) return 'rebuild';
     // the parent's last move steps its run itself: it is dropped after its expansion anyway
     const sr = own ? parent.run! : parent.run!.clone();
@@ -363,8 +366,9 @@ export function explore(options: ExploreOptions): ExploreResult {
     const turnCalls = step.k === 'start-turn' ? 0 : parent.turnCalls + stepCalls(step);
     const all = [...w.threads()];
     // a paused state (its turn still open): keyed apart from the replayed, ended ones
-    const key = canonicalKey(all, w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState());
-    const known = seen.has(key);
+    // a step in the middle of a path stepped again from the root needs no key (nothing is looked up)
+    const key = keyed ? canonicalKey(all, w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState()) : NO_KEY;
+    const known = keyed && seen.has(key);
     // The end of the run, as a replay of this path ends it, judged on a copy: once per state.
     // The key holds all the end depends on (the world, the snapshot and what checkers carry
     // from earlier boundaries), so an equal state already passed it; a user's own checkers may
@@ -461,8 +465,10 @@ export function explore(options: ExploreOptions): ExploreResult {
     const fated = new Set([...completes.values()].map((s) => `${s.step}.${s.sub}`));
     let node: Node = { ...rootNode!, run: rootRun };
     let last: { node: Node; key: StateKey } | null = null;
-    for (const s of path) {
-      const r = stepFrom(node, s, fated);
+    for (let i = 0; i < path.length; i++) {
+      const s = path[i]!;
+      // past the root, each intermediate run is stepped itself (it is not kept); only the last step is keyed
+      const r = stepFrom(node, s, fated, i > 0, i === path.length - 1);
       if (typeof r === 'string' || r.node === null) return null;
       node = r.node;
       last = { node: r.node, key: r.key };
@@ -484,8 +490,11 @@ export function explore(options: ExploreOptions): ExploreResult {
     const completes = [...n.completes.values()];
     const fated = new Set(completes.map((s) => `${s.step}.${s.sub}`));
     let cur: Node = { ...rootNode!, run: rootRun };
-    for (const s of pathOf(n)) {
-      const r = stepFrom(cur, s, fated);
+    const path = pathOf(n);
+    for (let i = 0; i < path.length; i++) {
+      const s = path[i]!;
+      // the root's run is copied, every later one stepped itself; no state is looked up
+      const r = stepFrom(cur, s, fated, i > 0, false);
       if (typeof r === 'string' || r.node === null) return null;
       cur = r.node;
     }
