@@ -20,6 +20,14 @@ const stagger = (n) => `name: stagger\nconfig: {maxThreads: ${n}}\nturns:\n  - d
 const fillThenRefuse = (n, outcome) => `name: fill-then-refuse\nconfig: {maxThreads: ${n}}\nturns:\n  - do:\n      - {spawn: ${n}, runFor: ${n + 10_000}s, outcome: ${outcome}}\n      - {spawn: ${n}}\n`;
 // the cap full, one agent finishing before each failed resume of an unknown id (reserve, then rollback)
 const failedResumes = (n) => `name: failed-resumes\nconfig: {maxThreads: ${n}}\nturns:\n  - do:\n${Array.from({ length: n }, (_, i) => `      - {spawn: 1, runFor: ${i + 1}s}\n`).join('')}${'      - {sleep: 1s}\n      - {resume: g}\n      - {spawn: 1, runFor: 9h}\n'.repeat(n)}`;
+// forks and creates: each a user root with a registry of its own, which every later event reads
+const forks = (n, kind = 'fork') => `name: forks\nconfig: {maxThreads: 100000, maxDepth: 100000, maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{${kind}: ${n}, runFor: 1h}]\n`;
+const forkChain = (n) => `name: fork-chain\nconfig: {maxThreads: 100000, maxDepth: 100000}\nturns:\n  - do:\n      - {fork: f1, runFor: 1h}\n${Array.from({ length: n - 1 }, (_, i) => `      - {fork: f${i + 2}, by: f${i + 1}, runFor: 1h}\n`).join('')}`;
+const fanout = (n) => `name: fanout\nconfig: {maxThreads: 100000, maxDepth: 100000, maxConcurrentThreadsPerSession: 100001}\nfaults: {forkFanout: 1}\nturns:\n  - do: [{spawn: ${n}, runFor: 1h}]\n`;
+// many running agents first, then forks: the agents' ends read every new registry
+const agentsThenForks = (n) => `name: agents-then-forks\nconfig: {maxThreads: 100000, maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: ${n * 100}, runFor: 1h}, {fork: ${n}, runFor: 1h}]\n`;
+// exec mode: every turn a process with a root of its own; each exit visits every thread
+const execTurns = (n) => `name: exec-turns\nmode: exec\nturns:\n${'  - do: []\n'.repeat(n)}`;
 const quiet = (agents, turns) => `name: quiet\nconfig: {maxThreads: 100000}\nturns:\n  - do: [{spawn: ${agents}, runFor: 1ms}]\n${'  - do: []\n'.repeat(turns)}`;
 
 /** The largest n whose file `make(n)` is within the work bound for `runs` runs. */
@@ -53,6 +61,12 @@ const quietTurns = atBound((t) => quiet(500, t));
 const staggered = atBound((n) => (stagger(n).length <= LIMITS.inputFileBytes ? stagger(n) : 'x: ['));
 const resumes = atBound((n) => (failedResumes(n).length <= LIMITS.inputFileBytes ? failedResumes(n) : 'x: ['));
 
+const forksAt = atBound(forks);
+const chainAt = atBound(forkChain);
+const fanoutAt = atBound(fanout);
+const agentsForksAt = atBound(agentsThenForks);
+const execAt = atBound(execTurns);
+
 /** name, file text, CLI arguments after the file */
 const CASES = [
   ['spawn-send 1288 turns, codex-v1', bigScenario('spawn-send', 0, { turns: 1288 }), ['--system', 'codex-v1']],
@@ -70,6 +84,18 @@ const CASES = [
   ['stagger: 50 000 interrupted agents end one by one between 50 000 refused spawns, codex-v1-reap-on-reserve', fillThenRefuse(50_000, 'interrupted'), ['--system', 'codex-v1-reap-on-reserve']],
   ['stagger: 50 000 agents complete one by one between 50 000 spawns at the cap, codex-v1-reap-on-reserve', fillThenRefuse(50_000, 'completed'), ['--system', 'codex-v1-reap-on-reserve']],
   [`stagger: ${resumes} agents at the cap, a failed resume between arrivals, codex-v1-reap-on-reserve`, failedResumes(resumes), ['--system', 'codex-v1-reap-on-reserve']],
+  ['forks: 5 000 forks by the root (a registry each), codex-v1', forks(5000), ['--system', 'codex-v1', '--max-work', '1000000000']],
+  ['forks: 1 000 forks by the root, codex-v2', forks(1000), ['--system', 'codex-v2', '--max-work', '1000000000']],
+  ['forks: fan-out of a 100-agent spawn (10 000 forks), codex-v1', fanout(100), ['--system', 'codex-v1', '--max-work', '1000000000']],
+  [`forks: at the bound, ${forksAt} forks by the root, codex-v1`, forks(forksAt), ['--system', 'codex-v1']],
+  [`forks: at the bound, ${forksAt} forks by the root, codex-v2`, forks(forksAt), ['--system', 'codex-v2']],
+  [`forks: at the bound, ${forksAt} creates by the root, codex-v2`, forks(forksAt, 'create'), ['--system', 'codex-v2']],
+  [`forks: at the bound, a chain of ${chainAt} forks, codex-v2`, forkChain(chainAt), ['--system', 'codex-v2']],
+  [`forks: at the bound, fan-out of a ${fanoutAt}-agent spawn, codex-v2`, fanout(fanoutAt), ['--system', 'codex-v2']],
+  [`forks: at the bound, ${agentsForksAt * 100} running agents then ${agentsForksAt} forks, codex-v2`, agentsThenForks(agentsForksAt), ['--system', 'codex-v2']],
+  ['forks: exec mode, 40 000 empty turns (a root each), codex-v1', execTurns(40_000), ['--system', 'codex-v1', '--max-work', '1000000000']],
+  [`forks: at the bound, exec mode, ${execAt} empty turns, codex-v1`, execTurns(execAt), ['--system', 'codex-v1']],
+  [`forks: at the bound, exec mode, ${execAt} empty turns, codex-v2`, execTurns(execAt), ['--system', 'codex-v2']],
   ['100 000 agents at once (the births limit), codex-v2', 'name: births\nconfig: {maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: 100000, runFor: 1h}]\n', ['--system', 'codex-v2']],
 ];
 

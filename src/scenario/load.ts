@@ -37,7 +37,7 @@ function checkWork(doc: LocatedDocument, s: Scenario, limit: number, runs: numbe
   const each = runs > 1 ? ` on each of its ${runs} runs (one per system: ${n(runs)} x ${n(perRun)} = ${n(runs * perRun)})` : '';
   throw doc.errorAt(
     over.path,
-    `too much work: with this ${over.action} the scenario can ask for more than ${n(perRun)} calls${each}, counting \`all\` as every agent the caller may remember, fork fan-out in full, each turn as the threads born so far${snapshots ? ', and each call as the snapshot it compares (the threads born so far)' : ''}: expected at most ${n(limit)} in all (docs/limits.md, "Work"; --max-work raises it${runs > 1 ? ', --system runs fewer systems' : ''})`,
+    `too much work: with this ${over.action} the scenario can ask for more than ${n(perRun)} calls${each}, counting \`all\` as every agent the caller may remember, fork fan-out in full, each turn as the threads born so far, each call once more per fork or create before it (a registry every event reads)${snapshots ? ', and each call as the snapshot it compares (the threads born so far)' : ''}: expected at most ${n(limit)} in all (docs/limits.md, "Work"; --max-work raises it${runs > 1 ? ', --system runs fewer systems' : ''})`,
   );
 }
 

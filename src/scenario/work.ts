@@ -14,6 +14,11 @@ import type { Action, Scenario } from '../world/scenario.js';
  * at each turn boundary read every registry entry (and explain each idle holder), and an exec
  * process's exit visits every thread. A `parallel` batch of k calls counts k x (k + threads born
  * so far): each step of each call may serialise the snapshot and look at its siblings.
+ * Every unit of an action counts once more per fork and create so far (its own included): each
+ * makes a user root with a registry of its own on the Codex systems, and every event reads every
+ * registry (the system's snapshot, and the invariants that judge each registry after each event).
+ * For the same reason a fork or create of n counts n units more per thread born before it: the
+ * events those threads have still to make (a turn that ends) read the n new registries too.
  */
 export interface WorkBound {
   /** The bound for the whole file. */
@@ -30,7 +35,11 @@ export interface WorkBound {
 export function workBound(s: Scenario, limit = Infinity, options: { snapshots?: boolean } = {}): WorkBound {
   /** Threads born so far, fork fan-out included (an upper bound: counts as written). */
   let born = 0;
-  const scale = (units: number): number => (options.snapshots ? units * (1 + born) : units);
+  /** Forks and creates so far, fan-out included: registries every later event reads. */
+  let roots = 0;
+  /** Units an action's forks and creates add for the threads born before them (see above). */
+  let retro = 0;
+  const scale = (units: number): number => units * (1 + roots) * (options.snapshots ? 1 + born : 1);
   const known = new Map<string, number>();
   const idLimit = s.faults?.idLimit ?? Infinity;
   const fanout = (s.faults?.forkFanout ?? 0) > 0;
@@ -41,9 +50,13 @@ export function workBound(s: Scenario, limit = Infinity, options: { snapshots?: 
   for (let ti = 0; ti < s.turns.length; ti++) {
     const turn = s.turns[ti]!;
     // as World.startTurn names the session root
-    if (ti > 0 && s.mode === 'exec' && turn.resume !== true) root = `root.${ti + 1}`;
+    if (ti > 0 && s.mode === 'exec' && turn.resume !== true) {
+      root = `root.${ti + 1}`;
+      // a thread of its own, which every later exec process's exit visits
+      born += 1;
+    }
     // a turn boundary: the invariants judged there, and an exec process's exit, read every thread
-    units += scale(1 + born);
+    units += (1 + born + roots) * (options.snapshots ? 1 + born : 1);
     if (units > limit) return { units, over: { path: ['turns', ti], units, action: 'turn' } };
     const remembered = (caller: string): number => Math.min(idLimit, (known.get(caller) ?? 0) + (caller === root ? 0 : fanoutKnown));
     const learn = (caller: string, n: number): void => {
@@ -56,10 +69,16 @@ export function workBound(s: Scenario, limit = Infinity, options: { snapshots?: 
         const v = ('spawn' in a ? a.spawn : 'fork' in a ? a.fork : (a as { create: number | string | string[] }).create) as number | string | string[];
         const n = typeof v === 'number' ? v : typeof v === 'string' ? 1 : v.length;
         learn(caller, n);
+        if (!('spawn' in a)) {
+          retro += born * n;
+          roots += n;
+        }
         born += n;
         if ('spawn' in a && fanout && caller === root) {
           fanoutKnown = Math.max(fanoutKnown, n);
+          retro += born * n * n;
           born += n * n;
+          roots += n * n;
           return n + n * n;
         }
         return n;
@@ -85,7 +104,8 @@ export function workBound(s: Scenario, limit = Infinity, options: { snapshots?: 
     };
     for (let ai = 0; ai < turn.do.length; ai++) {
       const a = turn.do[ai]!;
-      units += scale(cost(a));
+      units += scale(cost(a)) + retro;
+      retro = 0;
       if (units > limit) {
         const kind = Object.keys(a).find((k) => k !== 'by' && k !== 'runFor' && k !== 'outcome') ?? 'action';
         return { units, over: { path: ['turns', ti, 'do', ai, kind], units, action: kind } };

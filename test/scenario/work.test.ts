@@ -51,11 +51,27 @@ describe('the work bound of a scenario (docs/limits.md, "Work")', () => {
 
   it('counts fork fan-out in full, a parallel batch as calls x (calls + threads), and `all` after a compaction as nothing', () => {
     const fan = parseScenario('name: f\nfaults: {forkFanout: 1}\nturns:\n  - do: [{spawn: 10}]\n', 'f.yaml');
-    expect(workBound(fan).units).toBe(1 + 10 + 100);
+    // 110 calls, each once more per fork (100 registries), and the 10 agents' own events read the 100 too
+    expect(workBound(fan).units).toBe(1 + 110 * 101 + 10 * 100);
     const par = parseScenario('name: p\nturns:\n  - do: [{parallel: [{spawn: 10}, {spawn: 5}]}]\n', 'p.yaml');
     expect(workBound(par).units).toBe(1 + 15 * (15 + 15));
     const compact = parseScenario('name: c\nturns:\n  - do: [{spawn: 10}, {compact: true}, {send: all}, {close: all}]\n', 'c.yaml');
     expect(workBound(compact).units).toBe(1 + 10 + 1 + 1 + 1);
+  });
+
+  it('counts each call once more per fork or create before it, and each exec turn as a thread of its own', () => {
+    const bound = (text: string): number => workBound(parseScenario(`name: w\n${text}`, 'w.yaml')).units;
+    // a fork of 10: its 10 calls, each reading up to 10 new registries
+    expect(bound('turns:\n  - do: [{fork: 10}]\n')).toBe(1 + 10 * 11);
+    // 5 agents, then 10 creates: the agents still to end read the 10 new registries too
+    expect(bound('turns:\n  - do: [{spawn: 5}, {create: 10}, {send: all}]\n')).toBe(1 + 5 + (10 * 11 + 5 * 10) + 15 * 11);
+    // a later turn reads every thread and every registry
+    expect(bound('turns:\n  - do: [{fork: 2}]\n  - do: []\n')).toBe(1 + 2 * 3 + (1 + 2 + 2));
+    // exec mode: turns 2 and 3 start processes with roots of their own (root.2, root.3); a resumed turn does not
+    expect(bound('mode: exec\nturns:\n  - do: []\n  - do: []\n  - do: []\n')).toBe(1 + 2 + 3);
+    expect(bound('mode: exec\nturns:\n  - do: []\n  - do: []\n    resume: true\n')).toBe(1 + 1);
+    // a file of four lines that asked for 46 s of CPU on codex-v2 (2000 forks) is refused at the fork
+    expect(() => parseScenario('name: f\nturns:\n  - do: [{fork: 2000}]\n', 'f.yaml')).toThrow(/^f\.yaml:3:17: too much work: with this fork .*once more per fork or create before it/);
   });
 
   it('refuses a file past the limit at the action that passes it, and --max-work (maxWork) raises the limit', () => {
