@@ -198,10 +198,21 @@ function fieldOf(k: string): { role: Role; code: number; text: boolean } {
   return f;
 }
 
+/** The field names last seen at each position of a thread and their entries in `FIELDS`: threads mostly share one order of fields, and comparing names by identity is cheaper than a lookup. */
+const lastNames: string[] = [];
+const lastFields: Array<{ role: Role; code: number; text: boolean }> = [];
+
 /** Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content, each name as one word. */
 function feedThread(h: TraceDigest, t: TruthThread): void {
+  let i = 0;
   for (const k in t) {
-    const f = fieldOf(k);
+    let f = lastFields[i];
+    if (lastNames[i] !== k || f === undefined) {
+      f = fieldOf(k);
+      lastNames[i] = k;
+      lastFields[i] = f;
+    }
+    i++;
     if (f.role === Role.Dropped || f.role === Role.Ref) continue;
     const v = (t as unknown as Record<string, unknown>)[k];
     if (f.text) h.word(-4).str(k);
