@@ -8,6 +8,8 @@ export const LIMITS = {
   inputFileBytes: 1024 * 1024,
   /** Bytes of a shard report read by `merge` (plain JSON, parsed without the YAML machinery). */
   shardReportBytes: 16 * 1024 * 1024,
+  /** Bytes of all the shard reports one `merge` reads (each parsed and checked in turn: about 1 s of CPU per 16 MiB). */
+  shardReportsTotalBytes: 192 * 1024 * 1024,
   /** Levels of lists and maps inside one another in a YAML or JSON input. */
   nestingDepth: 64,
   /** Values that aliases (`*name`) of one YAML file may stand for, all aliases together: an alias bomb stops here. */

@@ -1,4 +1,4 @@
-import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
@@ -21,7 +21,7 @@ interface Case {
   /** A fragment of the message: what was expected. */
   says: string;
   /** Files made before the case runs (too big to keep in the repository): path -> `head`, then text repeated. */
-  make?: Record<string, { head?: string; text: string; times: number }>;
+  make?: Record<string, { head?: string; text: string; times: number; sparse?: number }>;
 }
 
 const HERE = import.meta.dirname;
@@ -52,7 +52,11 @@ describe('malformed inputs', () => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: exit 2, where and what, no stack trace, nothing written', async (_name, c) => {
-    for (const [path, { head, text, times }] of Object.entries(c.make ?? {})) writeFileSync(join(work, path), (head ?? '') + text.repeat(times));
+    for (const [path, { head, text, times, sparse }] of Object.entries(c.make ?? {})) {
+      writeFileSync(join(work, path), (head ?? '') + text.repeat(times));
+      // `sparse`: the file is then made this long without writing it (a size that is refused before it is read)
+      if (sparse !== undefined) truncateSync(join(work, path), sparse);
+    }
     const before = listing(work);
     const { code, out, err } = await captureCli(c.args, { cwd: work, env: { NO_COLOR: '1', SPAWNSIM_NO_CONFIG: '1', ...c.env } });
     expect({ code, err }).toMatchObject({ code: 2 });

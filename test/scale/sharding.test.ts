@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,6 +125,32 @@ describe('spawnsim fuzz --shard / merge (CLI)', () => {
     const html = readFileSync(join(folder(dir), 'report.html'), 'utf8');
     expect(html.match(/<svg/g)?.length).toBe(whole.report.failures.length);
     expect(html).toContain('Merged from 2 shard reports');
+  });
+
+  it('merge keeps only the findings it may report in memory: four shards given in reverse order, with a failing corpus entry, merge to the unsharded campaign', async () => {
+    const wholeDir = mkdtempSync(join(tmpdir(), 'spawnsim-whole-'));
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-shard-'));
+    // every run replays the same stored counterexample: a corpus folder of its own each (fuzz adds its failures there)
+    const entry = readFileSync(join(import.meta.dirname, '..', '..', 'scenarios', 'incidents', 'codex-18335-minimal.yaml'), 'utf8').replace(/\nexpect:[\s\S]*$/, '\n');
+    const corpus = (d: string, name: string): string => {
+      mkdirSync(join(d, name));
+      writeFileSync(join(d, name, 'entry.yaml'), entry);
+      return name;
+    };
+    const common = ['fuzz', '--system', 'codex-v1', '--seed', '4', '--runs', '80', '--keep-going', '--shrink-steps', '40'];
+    expect((await cli([...common, '--corpus', corpus(wholeDir, 'corpus'), '--report'], wholeDir)).code).toBe(1);
+    for (let i = 1; i <= 4; i++) expect((await cli([...common, '--corpus', corpus(dir, `corpus${i}`), '--shard', `${i}/4`, '--out', 'parts'], dir)).code).toBe(1);
+    const parts = [4, 3, 2, 1].map((i) => `parts/fuzz-codex-v1-seed4-shard${i}of4`);
+    expect((await cli(['merge', ...parts], dir)).code).toBe(1);
+    const folder = (d: string): string => join(d, 'reports', 'fuzz-codex-v1-seed4');
+    const read = (d: string): { report: { failures: Array<{ source: string; file: string }>; corpusAdded: unknown } } => JSON.parse(readFileSync(join(folder(d), 'report.json'), 'utf8'));
+    const whole = read(wholeDir).report;
+    const merged = read(dir).report;
+    expect(whole.failures.some((f) => f.source === 'corpus')).toBe(true);
+    expect(whole.failures.some((f) => f.source === 'generated')).toBe(true);
+    // the findings whole, their traces included (the corpus folders' names aside)
+    const text = (x: unknown): string => JSON.stringify(x).replace(/corpus\d?\//g, 'corpus/');
+    expect(text(merged.failures)).toBe(text(whole.failures));
   });
 
   it('merge with a shard missing keeps what the others found, names the missing shard and the runs not made, and fails unless --allow-missing', async () => {

@@ -36,11 +36,48 @@ export const mergeCommand: CommandModule = (program, ctx) => {
       const from: string[] = [];
       // each failure the merge keeps comes back as the same object: its finding (with the trace) is reused
       const findingOf = new Map<FuzzFailure, FuzzFinding>();
+      // Only the findings the merge may keep stay in memory (a finding's trace is most of a shard
+      // report: 32 shards of 15 MB took 1.4 GB): per invariant, those of its earliest run so far
+      // (the merge keeps the earliest, in run order), and the corpus failures of the lowest shard
+      // (it takes them from there). Ties are all kept.
+      const earliest = new Map<string, { run: number; failures: FuzzFailure[] }>();
+      let corpusShard: { index: number; failures: FuzzFailure[] } | undefined;
+      const keepFinding = (f: FuzzFailure, finding: FuzzFinding, shardIndex: number): void => {
+        if (f.source === 'corpus') {
+          if (corpusShard !== undefined && corpusShard.index < shardIndex) return;
+          if (corpusShard !== undefined && corpusShard.index > shardIndex) {
+            for (const old of corpusShard.failures) findingOf.delete(old);
+            corpusShard = undefined;
+          }
+          corpusShard ??= { index: shardIndex, failures: [] };
+          corpusShard.failures.push(f);
+          findingOf.set(f, finding);
+          return;
+        }
+        const had = earliest.get(f.invariant);
+        if (had !== undefined && had.run < f.run) return;
+        if (had !== undefined && had.run > f.run) for (const old of had.failures) findingOf.delete(old);
+        const now = had !== undefined && had.run === f.run ? had : { run: f.run, failures: [] };
+        now.failures.push(f);
+        earliest.set(f.invariant, now);
+        findingOf.set(f, finding);
+      };
       let repeat: string | undefined;
+      // the files first: all of them must exist and add up to at most LIMITS.shardReportsTotalBytes
+      const files: string[] = [];
+      let total = 0;
       for (const p of paths) {
         let file = resolve(ctx.io.cwd, p);
         if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'report.json');
         if (!existsSync(file)) throw new UsageError(`merge: no such report: ${p}`);
+        total += statSync(file).size;
+        if (total > LIMITS.shardReportsTotalBytes) {
+          const mib = (x: number): string => `${Math.ceil(x / 1024 / 1024)} MiB`;
+          throw new UsageError(`merge: ${ctx.rel(file)}: with this report the shard reports add up to ${mib(total)}: expected at most ${mib(LIMITS.shardReportsTotalBytes)} in all (docs/limits.md; a shard report is usually 10-100 KiB)`);
+        }
+        files.push(file);
+      }
+      for (const file of files) {
         const text = readInputFile(file, ctx.rel(file), 'shard report (report.json)', LIMITS.shardReportBytes);
         // the kind first, for a sentence about a file that is not a shard report at all
         let head: { command?: unknown; report?: { kind?: unknown } } | undefined;
@@ -56,7 +93,7 @@ export const mergeCommand: CommandModule = (program, ctx) => {
         const report = parseJsonFile(text, ctx.rel(file), ShardReportFile).report as unknown as FuzzReport;
         if (report.shard === null || report.shard === undefined) throw new UsageError(`merge: ${ctx.rel(file)} is the report of a whole campaign, not of a shard (run fuzz with --shard i/n)`);
         const result = fuzzResultOf(report);
-        result.failures.forEach((f, i) => findingOf.set(f, report.failures[i]!));
+        result.failures.forEach((f, i) => keepFinding(f, report.failures[i]!, report.shard!.index));
         repeat ??= report.repeat;
         shards.push({ shard: report.shard, result });
         from.push(ctx.rel(file));
