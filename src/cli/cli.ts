@@ -225,6 +225,11 @@ function configureExternal(io: CliIO): void {
 /** `--max-work`: the work bound of a scenario file (LIMITS.work unless raised). */
 let maxWork: number = LIMITS.work;
 
+/** The work bound in force (`--max-work`, or LIMITS.work). */
+export function workLimit(): number {
+  return maxWork;
+}
+
 function parseMaxWork(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-work: expected a whole number of calls from 1 to ${LIMITS.seed}, got ${JSON.stringify(v)}`);

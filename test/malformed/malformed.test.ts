@@ -1,6 +1,6 @@
-import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureCli } from '../cliHarness.js';
@@ -53,6 +53,7 @@ describe('malformed inputs', () => {
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: exit 2, where and what, no stack trace, nothing written', async (_name, c) => {
     for (const [path, { head, text, times, sparse }] of Object.entries(c.make ?? {})) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
       writeFileSync(join(work, path), (head ?? '') + text.repeat(times));
       // `sparse`: the file is then made this long without writing it (a size that is refused before it is read)
       if (sparse !== undefined) truncateSync(join(work, path), sparse);

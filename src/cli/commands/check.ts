@@ -15,7 +15,8 @@ import { runEntry, scenarioHeader, type CheckReport, type RunEntry } from '../..
 import { renderMatrix } from '../../report/terminal.js';
 import { renderMarkdownMatrix } from '../../report/markdownMatrix.js';
 import { Progress } from '../progress.js';
-import { EXIT, UsageError, loadScenario, systemsOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, loadScenario, systemsOrThrow, workLimit, type CommandModule } from '../cli.js';
+import { workBound } from '../../scenario/work.js';
 import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
 import { resolveInput } from '../builtins.js';
@@ -58,6 +59,20 @@ export const checkCommand: CommandModule = (program, ctx) => {
         return;
       }
       const systems = models;
+      // The folder as a whole within the same bound as one file: a folder of files each at the
+      // bound asked for as many times the work (ten took 17 s of CPU).
+      const runs = Math.max(1, models.length);
+      let total = 0;
+      for (const { file, scenario } of loaded) {
+        const before = total;
+        total += workBound(scenario).units * runs;
+        if (total > workLimit()) {
+          const n = (x: number): string => x.toLocaleString('en-US');
+          throw new UsageError(
+            `${file}: too much work: with this file the scenarios of the folder can ask for more than ${n(workLimit())} calls in all (${n(runs)} run${runs > 1 ? 's' : ''} of each, one per system; the files before it ${n(before)}, this one ${n(total - before)}): expected at most ${n(workLimit())} for all the files of a check together (docs/limits.md, "Work"; --max-work raises it${runs > 1 ? ', --system runs fewer systems' : ''})`,
+          );
+        }
+      }
       const progress = new Progress(ctx.io, !opts.json);
       const stop = (): boolean => ctx.interrupted() !== null;
       const report = checkAll(loaded, systems, Boolean(opts.strict), { shouldStop: stop, onProgress: (done, total) => progress.update(done, total, 'runs', 'check') });
