@@ -28,6 +28,8 @@ const fanout = (n) => `name: fanout\nconfig: {maxThreads: 100000, maxDepth: 1000
 const agentsThenForks = (n) => `name: agents-then-forks\nconfig: {maxThreads: 100000, maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: ${n * 100}, runFor: 1h}, {fork: ${n}, runFor: 1h}]\n`;
 // exec mode: every turn a process with a root of its own; each exit visits every thread
 const execTurns = (n) => `name: exec-turns\nmode: exec\nturns:\n${'  - do: []\n'.repeat(n)}`;
+// an expectation per call, each selected by its target
+const expectCalls = (n) => `name: expect-calls\nconfig: {maxThreads: 100000}\nturns:\n  - do: [{spawn: ${n}, runFor: 1h}]\nexpect:\n  codex-v1:\n    calls:\n${Array.from({ length: n }, (_, i) => `      - {target: a${i + 1}, result: ok}\n`).join('')}`;
 const quiet = (agents, turns) => `name: quiet\nconfig: {maxThreads: 100000}\nturns:\n  - do: [{spawn: ${agents}, runFor: 1ms}]\n${'  - do: []\n'.repeat(turns)}`;
 
 /** The largest n whose file `make(n)` is within the work bound for `runs` runs. */
@@ -96,6 +98,7 @@ const CASES = [
   ['forks: exec mode, 40 000 empty turns (a root each), codex-v1', execTurns(40_000), ['--system', 'codex-v1', '--max-work', '1000000000']],
   [`forks: at the bound, exec mode, ${execAt} empty turns, codex-v1`, execTurns(execAt), ['--system', 'codex-v1']],
   [`forks: at the bound, exec mode, ${execAt} empty turns, codex-v2`, execTurns(execAt), ['--system', 'codex-v2']],
+  ['expect: 25 000 call expectations, each selected by its target, on 25 000 spawns, codex-v1', expectCalls(25_000), ['--system', 'codex-v1']],
   ['100 000 agents at once (the births limit), codex-v2', 'name: births\nconfig: {maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: 100000, runFor: 1h}]\n', ['--system', 'codex-v2']],
 ];
 

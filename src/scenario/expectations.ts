@@ -71,7 +71,8 @@ export function judge(scenario: Scenario, result: RunResult): Judgement {
         problems.push(`expected ${first.invariant} first at event ${expected.firstAt.event}, found it at event ${first.event}`);
       }
     }
-    for (const c of expected.calls ?? []) problems.push(...judgeCall(result, c));
+    const calls = expected.calls !== undefined ? callIndex(result) : undefined;
+    for (const c of expected.calls ?? []) for (const p of judgeCall(result, c, calls!)) problems.push(p);
     for (const st of expected.statuses ?? []) {
       const obs = observationAt(result, st.turn);
       const got = obs?.statuses[st.thread] ?? 'NotFound';
@@ -110,10 +111,39 @@ function callAnswers(result: RunResult): TraceEvent[] {
   return result.trace.filter((e) => e.kind === 'call' && e.result !== 'waiting');
 }
 
-function judgeCall(result: RunResult, c: CallExpectation): string[] {
+/**
+ * The answered calls of a run grouped by what an expectation selects them by (tool, caller,
+ * target, each given or not), in trace order: a selection is a lookup, not a scan of the trace
+ * per expectation (20 000 expectations on a run of 20 000 calls took 45 s of CPU).
+ */
+type CallIndex = (c: CallExpectation) => TraceEvent[];
+function callIndex(result: RunResult): CallIndex {
+  const answers = callAnswers(result);
+  const byMask = new Map<number, Map<string, TraceEvent[]>>();
+  // a field an event lacks (a call without a target) is `-`, never equal to a given one (`=name`)
+  const part = (on: boolean, v: string | undefined): string => (!on ? '' : v === undefined ? '-' : `=${v}`);
+  const keyOf = (mask: number, op: string | undefined, by: string | undefined, target: string | undefined): string => `${part((mask & 1) !== 0, op)}\u0000${part((mask & 2) !== 0, by)}\u0000${part((mask & 4) !== 0, target)}`;
+  return (c) => {
+    const mask = (c.call !== undefined ? 1 : 0) | (c.by !== undefined ? 2 : 0) | (c.target !== undefined ? 4 : 0);
+    let index = byMask.get(mask);
+    if (index === undefined) {
+      index = new Map();
+      for (const e of answers) {
+        const k = keyOf(mask, e.op, e.thread, e.target);
+        const list = index.get(k);
+        if (list === undefined) index.set(k, [e]);
+        else list.push(e);
+      }
+      byMask.set(mask, index);
+    }
+    return index.get(keyOf(mask, c.call, c.by, c.target)) ?? [];
+  };
+}
+
+function judgeCall(result: RunResult, c: CallExpectation, select: CallIndex): string[] {
   const what = [c.call ?? 'call', c.by ? `by ${c.by}` : '', c.target ? `on ${c.target}` : ''].filter(Boolean).join(' ');
   if (result.traceTruncated) return [`cannot check ${what}: the trace was truncated`];
-  const selected = callAnswers(result).filter((e) => (c.call === undefined || e.op === c.call) && (c.by === undefined || e.thread === c.by) && (c.target === undefined || e.target === c.target));
+  const selected = select(c);
   const show = (e: TraceEvent): string => `${e.thread} ${e.op}(${e.target ?? ''}) -> ${e.result}`;
   if (c.at !== undefined) {
     const e = selected[c.at - 1];

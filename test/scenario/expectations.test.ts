@@ -92,3 +92,57 @@ expect:
     expect(() => parseScenario(`${CAP_ONE}expect:\n  codex-v1:\n    calls:\n      - { tool: spawn_agent, result: ok }\n`, 'x.yaml')).toThrow(/x\.yaml:\d+:\d+/);
   });
 });
+
+describe('call expectations are looked up, not scanned per expectation (#20)', () => {
+  it('judge selects exactly the calls a scan of the trace selects, for every combination of tool, caller and target', () => {
+    // calls by the root and by agents, with and without targets, one agent named `undefined`
+    const body = `name: t
+config: { maxThreads: 3, maxDepth: 2 }
+turns:
+  - do:
+      - { spawn: [a1, undefined], runFor: 1m }
+      - { spawn: b1, by: a1, runFor: 1s }
+      - { spawn: [a2, a3] }
+      - { wait: [a1, b1], by: root }
+      - { send: undefined }
+      - { close: b1, by: a1 }
+      - { close: all }
+  - do: [{ spawn: 2 }, { interrupt: a3 }, { resume: a1 }]
+`;
+    const s = parseScenario(body, 'test.yaml');
+    const result = runScenario(s, system('codex-v1'));
+    const answers = result.trace.filter((e) => e.kind === 'call' && e.result !== 'waiting');
+    expect(answers.length).toBeGreaterThan(10);
+    // every selector: each field given (with every value the run has, and a name it has not) or left out
+    const values = (f: (e: (typeof answers)[number]) => string | undefined): Array<string | undefined> => [undefined, 'nobody', ...new Set(answers.map(f).filter((v): v is string => v !== undefined))];
+    const expectations: Array<{ call?: string; by?: string; target?: string; at?: number; result: string }> = [];
+    const TOOLS = ['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent', 'wait_agent', 'close_agent', 'send_input', 'interrupt_agent'];
+    for (const call of values((e) => e.op).filter((v) => v === undefined || TOOLS.includes(v))) for (const by of values((e) => e.thread)) for (const target of values((e) => e.target)) {
+      expectations.push({ call, by, target, result: 'ok' }, { call, by, target, at: 1, result: 'ok' }, { call, by, target, at: 2, result: 'AgentLimitReached' });
+    }
+    const clean = (o: object): object => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+    const all = expectations.map(clean);
+    const file = `${body}expect:\n  codex-v1:\n    calls:\n${all.map((c) => `      - ${JSON.stringify(c)}\n`).join('')}`;
+    const problems = judge(parseScenario(file, 'test.yaml'), result).problems;
+    // the same problems, in the same order, as a scan of the trace for each expectation
+    const show = (e: (typeof answers)[number]): string => `${e.thread} ${e.op}(${e.target ?? ''}) -> ${e.result}`;
+    const scanned = expectations.flatMap((c) => {
+      const what = [c.call ?? 'call', c.by ? `by ${c.by}` : '', c.target ? `on ${c.target}` : ''].filter(Boolean).join(' ');
+      const selected = answers.filter((e) => (c.call === undefined || e.op === c.call) && (c.by === undefined || e.thread === c.by) && (c.target === undefined || e.target === c.target));
+      if (c.at !== undefined) {
+        const e = selected[c.at - 1];
+        if (e === undefined) return [`expected ${what} number ${c.at} to return ${c.result}, but only ${selected.length} such call${selected.length === 1 ? ' was' : 's were'} made`];
+        return e.result === c.result ? [] : [`expected ${what} number ${c.at} to return ${c.result}, found ${show(e)}${e.detail ? ` (${e.detail})` : ''}`];
+      }
+      if (selected.length === 0) return [`expected ${what} to return ${c.result}, but no such call was made`];
+      return selected.filter((e) => e.result !== c.result).map((e) => `expected ${what} to return ${c.result}, found ${show(e)}${e.detail ? ` (${e.detail})` : ''}`);
+    });
+    expect(expectations.length).toBeGreaterThan(500);
+    // (the invariants the run violates are problems of their own: the expectation lists none)
+    expect(problems.filter((p) => / to return /.test(p))).toEqual(scanned);
+    expect(problems.length).toBeLessThanOrEqual(scanned.length + 16);
+    // some expectations hold and some do not, on every kind of selection
+    expect(scanned.length).toBeGreaterThan(100);
+    expect(scanned.length).toBeLessThan(expectations.length * answers.length);
+  });
+});
