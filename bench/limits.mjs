@@ -30,6 +30,9 @@ const agentsThenForks = (n) => `name: agents-then-forks\nconfig: {maxThreads: 10
 const execTurns = (n) => `name: exec-turns\nmode: exec\nturns:\n${'  - do: []\n'.repeat(n)}`;
 // an expectation per call, each selected by its target
 const expectCalls = (n) => `name: expect-calls\nconfig: {maxThreads: 100000}\nturns:\n  - do: [{spawn: ${n}, runFor: 1h}]\nexpect:\n  codex-v1:\n    calls:\n${Array.from({ length: n }, (_, i) => `      - {target: a${i + 1}, result: ok}\n`).join('')}`;
+// a chain of n agents vanishes, n - 1 more fill the cap but one, and resuming the chain's top breaks
+// accounting-consistent for the rest of the run (found again after every event)
+const brokenAccounting = (n) => `name: broken-accounting\nconfig: {maxThreads: ${2 * n}, maxDepth: 100000}\nturns:\n  - do:\n      - {spawn: a1, runFor: 1h}\n${Array.from({ length: n - 1 }, (_, i) => `      - {spawn: a${i + 2}, by: a${i + 1}, runFor: 1h}\n`).join('')}      - {vanish: [${Array.from({ length: n }, (_, i) => `a${i + 1}`).join(', ')}]}\n      - {spawn: ${n - 1}, runFor: 1h}\n      - {resume: a1}\n`;
 const quiet = (agents, turns) => `name: quiet\nconfig: {maxThreads: 100000}\nturns:\n  - do: [{spawn: ${agents}, runFor: 1ms}]\n${'  - do: []\n'.repeat(turns)}`;
 
 /** The largest n whose file `make(n)` is within the work bound for `runs` runs. */
@@ -99,6 +102,7 @@ const CASES = [
   [`forks: at the bound, exec mode, ${execAt} empty turns, codex-v1`, execTurns(execAt), ['--system', 'codex-v1']],
   [`forks: at the bound, exec mode, ${execAt} empty turns, codex-v2`, execTurns(execAt), ['--system', 'codex-v2']],
   ['expect: 25 000 call expectations, each selected by its target, on 25 000 spawns, codex-v1', expectCalls(25_000), ['--system', 'codex-v1']],
+  ['accounting: 15 000 vanished agents in a chain, 14 999 running, a resume that breaks the accounting for the rest of the run, codex-v1', brokenAccounting(15_000), ['--system', 'codex-v1']],
   ['100 000 agents at once (the births limit), codex-v2', 'name: births\nconfig: {maxConcurrentThreadsPerSession: 100001}\nturns:\n  - do: [{spawn: 100000, runFor: 1h}]\n', ['--system', 'codex-v2']],
 ];
 

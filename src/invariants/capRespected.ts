@@ -1,4 +1,4 @@
-import { shared, type Invariant } from './Invariant.js';
+import { lazyFinding, shared, type Invariant, type ThreadNote } from './Invariant.js';
 import { holders, truthStatus, whyHeld } from './explain.js';
 import { ADMISSION_KINDS, poolCount } from '../systems/pools.js';
 
@@ -14,7 +14,9 @@ export const capRespected: Invariant = {
       const snap = view.snapshot();
       for (const reg of snap.registries) {
         if (reg.cap !== null && reg.counted > reg.cap) {
-          return { message: `${reg.root}'s registry counts ${reg.counted} slots over its cap of ${reg.cap}`, threads: holders(view, reg) };
+          // the holders read only when the finding is kept (see accounting-consistent)
+          let notes: ThreadNote[] | undefined;
+          return lazyFinding(() => `${reg.root}'s registry counts ${reg.counted} slots over its cap of ${reg.cap}`, () => (notes ??= holders(view, reg)));
         }
       }
       // the pools a registry cannot describe (per-parent, global): residency and permits have invariants of their own

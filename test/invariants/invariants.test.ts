@@ -151,3 +151,26 @@ describe('catalogue', () => {
     );
   });
 });
+
+describe('a registry that stays inconsistent is found again after every event, its holders listed once (#20)', async () => {
+  const { parseScenario } = await import('../../src/scenario/load.js');
+  const { runScenario } = await import('../../src/scenario/runScenario.js');
+  const { system } = await import('../helpers.js');
+  it('the kept accounting-consistent finding lists the holders as they were when it was found, not as they are later', () => {
+    // a chain of 20 agents vanishes; 19 more fill the cap but one; resuming a1 breaks the accounting for the rest of the run
+    const chain = Array.from({ length: 19 }, (_, i) => `      - {spawn: a${i + 2}, by: a${i + 1}, runFor: 1h}\n`).join('');
+    const vanish = Array.from({ length: 20 }, (_, i) => `a${i + 1}`).join(', ');
+    const s = parseScenario(`name: t\nconfig: {maxThreads: 40, maxDepth: 100}\nturns:\n  - do:\n      - {spawn: a1, runFor: 1h}\n${chain}      - {vanish: [${vanish}]}\n      - {spawn: 19, runFor: 1h}\n      - {resume: a1}\n`, 't.yaml');
+    const r = runScenario(s, system('codex-v1'));
+    const v = r.violations.find((x) => x.invariant === 'accounting-consistent')!;
+    expect(v).toBeDefined();
+    // found again at later events (the agents' ends), kept once
+    expect(r.violationCounts['accounting-consistent']).toBeGreaterThan(10);
+    // the 19 agents spawned last were running when it was found; they have completed by the end of the run
+    const running = v.threads.filter((t) => t.status === 'Running');
+    expect(running.map((t) => t.id).sort()).toEqual(Array.from({ length: 19 }, (_, i) => `a${i + 21}`).sort());
+    expect(running.every((t) => t.why === 'running since turn 1')).toBe(true);
+    expect(v.threads.filter((t) => t.status === 'vanished')).toHaveLength(20);
+    expect(v.message).toMatch(/^root's registry counts \d+ slots but holds \d+ entries and 0 open reservations/);
+  });
+});
