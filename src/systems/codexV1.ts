@@ -275,7 +275,7 @@ export class CodexV1 implements SystemUnderTest {
         }
         const r = this.reserveIn(reg);
         if ('ok' in r) {
-          skipped.push(...this.openSubtree(c));
+          for (const id of this.openSubtree(c)) skipped.push(id);
           continue;
         }
         if (depth + 1 === 1) reg.registerRoot(start.scope);
@@ -311,12 +311,23 @@ export class CodexV1 implements SystemUnderTest {
     return edges;
   }
 
-  /** `t` and its descendants over Open edges (each once: the edges may form a cycle). */
-  private openSubtree(t: ThreadInfo, seen = new Set<ThreadId>()): ThreadId[] {
-    if (seen.has(t.id)) return [];
-    seen.add(t.id);
-    const out = [t.id];
-    for (const c of this.openChildren(t)) out.push(...this.openSubtree(c, seen));
+  /**
+   * `t` and its descendants over Open edges (each once: the edges may form a cycle), depth first
+   * in creation order. A loop with a stack of its own, not recursion: a chain of 21 000 agents
+   * ran out of the call stack and was reported as the system throwing.
+   */
+  private openSubtree(t: ThreadInfo): ThreadId[] {
+    const seen = new Set<ThreadId>();
+    const out: ThreadId[] = [];
+    const stack = [t];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n.id)) continue;
+      seen.add(n.id);
+      out.push(n.id);
+      const children = this.openChildren(n);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
     return out;
   }
 
