@@ -29,6 +29,14 @@ export const PIPE_CLOSED_EXIT = 141;
  */
 /** The largest SPAWNSIM_CALL_LIMIT accepted: one day. */
 const CALL_LIMIT_MAX_S = 86_400;
+/**
+ * The heap the work may use, in MB (V8's old generation of the worker thread that runs the
+ * verb; SPAWNSIM_MEMORY_MB overrides it): past it the work is stopped and spawnsim exits 2
+ * saying so, instead of growing until the machine swaps. 800 MB keeps the whole process under
+ * 1 GB of RSS (issue 20); the largest inputs the limits accept need at most about 600 MB.
+ */
+export const MEMORY_MB = 800;
+const MEMORY_MB_RANGE = [64, 1_048_576] as const;
 
 export function superviseCli(argv: string[]): void {
   const buffers = makeControlBuffers();
@@ -41,6 +49,13 @@ export function superviseCli(argv: string[]): void {
     return;
   }
   const callLimit_ms = limit_s * 1000;
+  const memoryText = process.env.SPAWNSIM_MEMORY_MB;
+  const memory_mb = memoryText === undefined || memoryText === '' ? MEMORY_MB : Number(memoryText);
+  if (!Number.isInteger(memory_mb) || memory_mb < MEMORY_MB_RANGE[0] || memory_mb > MEMORY_MB_RANGE[1]) {
+    process.stderr.write(`spawnsim: SPAWNSIM_MEMORY_MB (environment): expected a whole number of megabytes from ${MEMORY_MB_RANGE[0]} to ${MEMORY_MB_RANGE[1]}, got ${JSON.stringify(terminalText(memoryText ?? ''))}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const data: CliWorkerData = {
     argv,
     env: { ...process.env },
@@ -50,7 +65,7 @@ export function superviseCli(argv: string[]): void {
     columns: process.stderr.isTTY ? (process.stderr.columns ?? null) : null,
     control: buffers,
   };
-  const worker = new Worker(new URL('./cliWorker.js', import.meta.url), { workerData: data });
+  const worker = new Worker(new URL('./cliWorker.js', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: memory_mb } });
   const tmpFiles = new Set<string>();
   let code: number | null = null;
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
@@ -82,7 +97,9 @@ export function superviseCli(argv: string[]): void {
   });
   worker.on('error', (e: Error & { code?: string }) => {
     if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      process.stderr.write(`spawnsim: the work ran out of memory (${e.message}); give smaller inputs (docs/limits.md)\n`);
+      process.stderr.write(
+        `spawnsim: the work passed its memory limit of ${memory_mb} MB of heap and was stopped: expected inputs and flags whose work fits it (explore: a smaller --max-states; plan: fewer grid points or replications; docs/limits.md, "Memory"), or a larger SPAWNSIM_MEMORY_MB\n`,
+      );
       code = 2;
     } else {
       process.stderr.write(terminalText(`spawnsim: internal error: ${e.stack ?? e.message}\n`));

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -20,5 +22,31 @@ describe('SPAWNSIM_CALL_LIMIT', () => {
     const r = spawnSync(process.execPath, [MAIN, 'list'], { env: { ...process.env, SPAWNSIM_CALL_LIMIT: '2.5' }, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('codex-v1');
+  });
+});
+
+// The heap of the work is limited (SPAWNSIM_MEMORY_MB, default 800: the process stays under
+// 1 GB): past it the work is stopped with exit 2 saying what to give instead, never a crash.
+describe('SPAWNSIM_MEMORY_MB', () => {
+  for (const bad of ['abc', '0', '63', '1.5', '1048577', '\u001b]52;c;aGk=\u0007']) {
+    it(`${JSON.stringify(bad)} is exit 2 with what is expected, before anything runs`, () => {
+      const r = spawnSync(process.execPath, [MAIN, 'list'], { env: { ...process.env, SPAWNSIM_MEMORY_MB: bad, NO_COLOR: '1' }, encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^spawnsim: SPAWNSIM_MEMORY_MB \(environment\): expected a whole number of megabytes from 64 to 1048576, got /);
+      expect(r.stderr).not.toContain('\u001b');
+    });
+  }
+  it('work past the limit is stopped: exit 2 naming the limit and what to give instead, no stack trace', () => {
+    // an exhaustive search whose seen states and paused runs outgrow 120 MB within seconds
+    const r = spawnSync(process.execPath, [MAIN, 'explore', '--system', 'codex-v1-reap-on-reserve', '--turns', '4', '--calls', '4', '--cap', '3', '--max-states', '10000000'], {
+      env: { ...process.env, SPAWNSIM_MEMORY_MB: '120', NO_COLOR: '1' },
+      encoding: 'utf8',
+      cwd: mkdtempSync(join(tmpdir(), 'spawnsim-memory-')),
+      timeout: 120_000,
+    });
+    expect(r.stderr).toMatch(/spawnsim: the work passed its memory limit of 120 MB of heap and was stopped: expected .*--max-states/);
+    expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(r.status).toBe(2);
   });
 });
