@@ -159,18 +159,6 @@ export class TraceDigest {
   /** The 16 hex digits of the current state (the state itself is not changed). */
   hex(): string {
     // murmur3 fmix32 over lane a (with the word count), xxhash32 avalanche over lane b
-    let a = this.a ^ this.n;
-    a ^= a >>> 16;
-    a = Math.imul(a, 0x85ebca6b);
-    a ^= a >>> 13;
-    a = Math.imul(a, 0xc2b2ae35);
-    a ^= a >>> 16;
-    let b = (this.b + this.n) | 0;
-    b ^= b >>> 15;
-    b = Math.imul(b, 0x85ebca77);
-    b ^= b >>> 13;
-    b = Math.imul(b, 0xc2b2ae3d);
-    b ^= b >>> 16;
-    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+    return this.high32().toString(16).padStart(8, '0') + this.low32().toString(16).padStart(8, '0');
   }
 }
