@@ -32,10 +32,11 @@ const CALL_LIMIT_MAX_S = 86_400;
 /**
  * The heap the work may use, in MB (V8's old generation of the worker thread that runs the
  * verb; SPAWNSIM_MEMORY_MB overrides it): past it the work is stopped and spawnsim exits 2
- * saying so, instead of growing until the machine swaps. 800 MB keeps the whole process under
- * 1 GB of RSS (issue 20); the largest inputs the limits accept need at most about 600 MB.
+ * saying so, instead of growing until the machine swaps. 600 MB keeps the whole process under
+ * 1 GB of RSS with its worker threads (issue 20: at 800 MB a plan at the grid limit peaked at
+ * 1.17 GB, at 640 MB at 977 MB); the largest inputs the limits accept need far less.
  */
-export const MEMORY_MB = 800;
+export const MEMORY_MB = 600;
 const MEMORY_MB_RANGE = [64, 1_048_576] as const;
 
 export function superviseCli(argv: string[]): void {

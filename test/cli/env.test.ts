@@ -25,7 +25,7 @@ describe('SPAWNSIM_CALL_LIMIT', () => {
   });
 });
 
-// The heap of the work is limited (SPAWNSIM_MEMORY_MB, default 800: the process stays under
+// The heap of the work is limited (SPAWNSIM_MEMORY_MB, default 600: the process stays under
 // 1 GB): past it the work is stopped with exit 2 saying what to give instead, never a crash.
 describe('SPAWNSIM_MEMORY_MB', () => {
   for (const bad of ['abc', '0', '63', '1.5', '1048577', '\u001b]52;c;aGk=\u0007']) {
