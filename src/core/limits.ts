@@ -31,6 +31,12 @@ export const LIMITS = {
   sweepValues: 1000,
   /** Grid points of a plan: the product of its sweeps. */
   gridPoints: 10_000,
+  /**
+   * Worker threads of one `fuzz` or `plan` (`--workers`): each holds about 40 MB, so 16 keep the
+   * process under 1 GB (32 workers of a 30 000-run fuzz campaign took 1.3 GB); more cores are
+   * used by more processes (`--shard`).
+   */
+  workers: 16,
   /** Shards of one fuzz campaign (`--shard i/n`, and `count` in a shard report). */
   shards: 10_000,
 } as const;

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { LIMITS } from '../../core/limits.js';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -99,7 +100,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   const required = flags.requireCoverage === undefined ? [] : flags.requireCoverage.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = unknownCoverageNames(required);
   if (unknown.length > 0) throw new UsageError(`--require-coverage: unknown state${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${u}\``).join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
-  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, 256) : 1;
+  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, LIMITS.workers) : 1;
   let shard: Shard | undefined;
   if (flags.shard !== undefined) {
     const parsed = parseShard(flags.shard);

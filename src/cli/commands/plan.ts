@@ -70,7 +70,7 @@ export const planCommand: CommandModule = (program, ctx) => {
     .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${Object.keys(SWEEP_PARAMS).join(', ')}; roots and breadthCap: a workload with tree); repeat for a grid`, collect)
     .option('-n, --replications <n>', 'replications per grid point', positiveInt('--replications', 1_000_000), 100)
     .option('--seed <n>', 'root seed: replication i is derived from it', parseSeed, 1)
-    .option('--workers <n>', 'worker threads (default: available cores; 1 for a plan of up to a million sessions that runs on the lean engine); the result is the same with any number', positiveInt('--workers', 256))
+    .option('--workers <n>', 'worker threads (default: available cores; 1 for a plan of up to a million sessions that runs on the lean engine); the result is the same with any number', positiveInt('--workers', LIMITS.workers))
     .option('--target <metric<value>', `print, per system and forget rate, the smallest cap (with roots swept: the smallest N) meeting it (metrics: ${Object.keys(TARGET_METRICS).join(', ')})`, collect)
     .option('--sensitivity [factor]', 'nested model: stretch each duration of the tree by factor (default 1.1) in turn, rerun with the same seed, and rank the parameters by how much they move the first target\'s figure (default timeoutSessions)')
     .option('--csv <path>', 'write one CSV row per system and grid point')
@@ -120,7 +120,7 @@ export const planCommand: CommandModule = (program, ctx) => {
       const tasks: PlanTask[] = chunkRanges(opts.replications, BLOCK).map(([from, to]) => ({ workload, seed: opts.seed, systems, points, from, to, ...(external ? { external } : {}), ...(loader ? { loader } : {}) }));
       // A plan that runs wholly on the lean engine is faster on this thread unless it is large (lean.ts).
       const lean = leanPlan(workload, systems.map((id) => (id.startsWith(EXEC_PREFIX) ? undefined : (project?.systems.get(id) ?? findSystem(id)))), points) && opts.replications * points.length * systems.length <= LEAN_ONE_WORKER_SESSIONS;
-      const defaultWorkers = lean ? 1 : Math.max(1, availableParallelism());
+      const defaultWorkers = lean ? 1 : Math.min(LIMITS.workers, Math.max(1, availableParallelism()));
       const progress = new Progress(ctx.io, !opts.json);
       const stop = (): boolean => ctx.interrupted() !== null;
       const chunks = await runTasks(tasks, {
