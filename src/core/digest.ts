@@ -151,7 +151,7 @@ export class TraceDigest {
     return a >>> 0;
   }
 
-  /** 53 bits of `hex()` as one number (lane a's 32 and lane b's top 21): a sortable value for keys kept in a process. */
+  /** 53 bits of `hex()` as one number (lane a's 32 and lane b's top 21): a sortable value for keys that are never written out. */
   value53(): number {
     return this.high32() * 0x200000 + (this.low32() >>> 11);
   }

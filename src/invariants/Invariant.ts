@@ -113,10 +113,13 @@ const LAZY_FIELDS: PropertyDescriptorMap = {
  * old generation, where they keep their closures (and the world those close over) alive through
  * every minor collection; with one finding per refused spawn a shrink then spent most of its time
  * in the garbage collector. Here every finding shares one shape and the accessors are shared.
+ * `counted`, when given, is the finding's `Finding.counted`.
  */
-export function lazyFinding(message: () => string, threads: () => ThreadNote[]): Finding {
+export function lazyFinding(message: () => string, threads: () => ThreadNote[], counted?: () => FindingSummary): Finding {
   const f = {};
   Object.defineProperty(f, LAZY, { value: { message, threads } });
   Object.defineProperties(f, LAZY_FIELDS);
+  // not enumerable: `Finding.counted` is no part of a report (a spread or JSON leaves it out)
+  if (counted !== undefined) Object.defineProperty(f, 'counted', { value: counted });
   return f as Finding;
 }

@@ -53,10 +53,9 @@ export const noFalseRejection: Invariant = {
       // time. Read in the same event, as every consumer does, they are exact.
       let idle: ThreadNote[] | undefined;
       const holders = (): ThreadNote[] => (idle ??= reg ? holdersOf.list(view, reg) : []);
-      const finding = lazyFinding(() => falseRefusal(call, cap, live, holders()), holders);
       // counted as the world changes: a holder-scoped known limit is judged without the list
-      if (reg !== undefined && holdersOf.counts(view, reg)) Object.defineProperty(finding, 'counted', { value: () => holdersOf.summary(view, reg), enumerable: false });
-      return finding;
+      const counted = reg !== undefined && holdersOf.counts(view, reg) ? () => holdersOf.summary(view, reg) : undefined;
+      return lazyFinding(() => falseRefusal(call, cap, live, holders()), holders, counted);
     },
     };
     return checker;

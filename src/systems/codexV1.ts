@@ -98,7 +98,7 @@ export class CodexV1 implements SystemUnderTest {
    * each refused spawn scanned them all).
    */
   private readonly finals = new Set<ThreadId>();
-  /** Non-root entries naming each thread across all registries (kept by the registries). */
+  /** reap-on-reserve only: non-root entries naming each thread across all registries (kept by the registries). */
   private readonly counted = new Map<ThreadId, number>();
   private nextSeq = 0;
 
@@ -113,7 +113,7 @@ export class CodexV1 implements SystemUnderTest {
   clone(env: SystemEnv): CodexV1 {
     const c = new CodexV1(this.config, this.options, env);
     for (const [id, n] of this.counted) c.counted.set(id, n);
-    for (const [id, reg] of this.registries) c.registries.set(id, reg.clone(c.counted));
+    for (const [id, reg] of this.registries) c.registries.set(id, reg.clone(this.options.release === 'reap-on-reserve' ? c.counted : undefined));
     for (const [id, t] of this.threads) {
       // copied by a loop: `new Set(set)` takes the generic iterable path (about twice the time)
       const children = new Set<ThreadId>();
@@ -576,7 +576,8 @@ export class CodexV1 implements SystemUnderTest {
   }
 
   private addRoot(id: ThreadId): void {
-    this.registries.set(id, new AgentRegistry(id, this.config.maxThreads, this.counted));
+    // the shared counts are read only by the reap (no other policy pays for keeping them)
+    this.registries.set(id, new AgentRegistry(id, this.config.maxThreads, this.options.release === 'reap-on-reserve' ? this.counted : undefined));
     this.threads.set(id, { id, scope: id, depth: 0, parent: null, isRoot: true, status: 'Running', loaded: true, edgeOpen: true, children: new Set(), seq: this.nextSeq++ });
   }
 
