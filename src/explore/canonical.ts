@@ -203,7 +203,7 @@ const lastNames: string[] = [];
 const lastFields: Array<{ role: Role; code: number; text: boolean }> = [];
 
 /** Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content, each name as one word. */
-function feedThread(h: TraceDigest, t: TruthThread): void {
+function feedThread(h: WordRecord, t: TruthThread): void {
   let i = 0;
   for (const k in t) {
     let f = lastFields[i];
@@ -225,18 +225,6 @@ function feedThread(h: TraceDigest, t: TruthThread): void {
   }
 }
 
-/** Feeds `relation(t, other)` as words: self 0, k parents up k, a user root -1 and its name, else -2. */
-function feedRelation(h: TraceDigest, t: TruthThread, other: ThreadId, byId: Map<ThreadId, TruthThread>): void {
-  let cur: TruthThread | undefined = t;
-  for (let up = 0; cur !== undefined && up < 64; up++) {
-    if (cur.id === other) return void h.word(up);
-    cur = cur.parent === null ? undefined : byId.get(cur.parent);
-  }
-  const o = byId.get(other);
-  if (o !== undefined && o.parent === null) h.word(-1).str(other);
-  else h.word(-2);
-}
-
 /** A registry entry's key with its thread's name replaced by `@` (`snapshotMentions`), by key and thread, bounded. */
 const atKeys = new Map<string, { thread: string; at: string }>();
 function atKey(key: string, thread: string): string {
@@ -252,6 +240,106 @@ function atKey(key: string, thread: string): string {
 const scratch = new TraceDigest();
 
 /**
+ * The words a digest is fed, recorded: `str` and `num` are split into the `word`s that
+ * `TraceDigest` feeds for them, so replaying the record into a digest gives the digest the same
+ * state as feeding the values did. A thread's fields are fed twice per key (its subtree's shape,
+ * then the key): recorded once, replayed twice.
+ */
+class WordRecord {
+  buf = new Int32Array(1024);
+  len = 0;
+  word(w: number): this {
+    if (this.len === this.buf.length) {
+      const b = new Int32Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf[this.len++] = w;
+    return this;
+  }
+  num(x: number): this {
+    if ((x | 0) === x && x >= 0) return this.word(x);
+    f64[0] = x;
+    this.word(-1);
+    this.word(u8[0]! | (u8[1]! << 8) | (u8[2]! << 16) | (u8[3]! << 24));
+    return this.word(u8[4]! | (u8[5]! << 8) | (u8[6]! << 16) | (u8[7]! << 24));
+  }
+  str(s: string | undefined): this {
+    if (s === undefined) return this.word(-1);
+    const n = s.length;
+    let i: number;
+    if (n < 0xffff) {
+      this.word(n === 0 ? 0 : n | (s.charCodeAt(0) << 16));
+      i = 1;
+    } else {
+      this.word(0xffff).word(n);
+      i = 0;
+    }
+    for (; i < n; i += 2) this.word(i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i));
+    return this;
+  }
+  /** Feeds words `from..to` of the record to `h`. */
+  replay(h: TraceDigest, from: number, to: number): void {
+    const b = this.buf;
+    for (let i = from; i < to; i++) h.word(b[i]!);
+  }
+}
+const f64 = new Float64Array(1);
+const u8 = new Uint8Array(f64.buffer);
+const record = new WordRecord();
+
+/**
+ * The threads of the state being keyed, by index (scratch, reused: one key at a time). A
+ * state has a few threads: indexes and linear scans instead of maps per key.
+ */
+const K = {
+  ts: [] as TruthThread[],
+  parent: [] as number[],
+  kids: [] as number[][],
+  mention: [] as number[],
+  shape: [] as number[],
+  /** where each thread's recorded fields start and end in `record` */
+  from: [] as number[],
+  to: [] as number[],
+  name: [] as string[],
+  roots: [] as number[],
+  order: [] as number[],
+  index: new Map<ThreadId, number>(),
+  rename: new Map<ThreadId, string>(),
+};
+
+/** Feeds `relation(t, other)` as words: self 0, k parents up k, a user root -1 and its name, else -2. */
+function feedRelationAt(h: TraceDigest, i: number, other: ThreadId): void {
+  let cur = i;
+  for (let up = 0; cur >= 0 && up < 64; up++) {
+    if (K.ts[cur]!.id === other) return void h.word(up);
+    cur = K.parent[cur]!;
+  }
+  const o = K.index.get(other);
+  if (o !== undefined && K.ts[o]!.parent === null) h.word(-1).str(other);
+  else h.word(-2);
+}
+
+function shapeAt(i: number): number {
+  const known = K.shape[i]!;
+  if (known >= 0) return known;
+  const list = K.kids[i]!;
+  const shapes: number[] = [];
+  for (let j = 0; j < list.length; j++) shapes.push(shapeAt(list[j]!));
+  if (shapes.length > 1) sortSmall(shapes, (x, y) => x - y);
+  const h = scratch.reset();
+  record.replay(h, K.from[i]!, K.to[i]!);
+  feedRelationAt(h, i, K.ts[i]!.scope);
+  h.num(K.mention[i]!).word(shapes.length);
+  for (const k of shapes) h.num(k);
+  const s = h.value53();
+  K.shape[i] = s;
+  return s;
+}
+
+const byShape = (a: number, b: number): number => K.shape[a]! - K.shape[b]! || cmp(K.ts[a]!.id, K.ts[b]!.id);
+
+/**
  * The state key `canonicalState` stands for, computed without building its text: the same
  * truth and snapshot, agents renamed by a canonical order (AHU over the lineage forest,
  * labels from each thread's fields and what the snapshot says about it), fed as words into the
@@ -261,15 +349,44 @@ const scratch = new TraceDigest();
  * numbers and field names single words (no text is built per state); the order the shapes sort
  * in is any fixed one, so the states it tells apart are those the text tells apart.
  * Equal keys mean equal states up to a renaming of agents, short of a 64-bit collision.
+ *
+ * Computed over indexes into scratch arrays (no map, closure or array per thread), each
+ * thread's fields recorded once and replayed into both digests that read them: the same words
+ * in the same order as a direct feed, so the same key.
  */
 export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSnapshot, prefix: readonly number[], extra?: unknown): StateKey {
-  const { all, byId, children, roots } = forest(threads);
+  const { ts, parent, kids, mention, shape, from, to, roots, order, index, rename } = K;
+  ts.length = 0;
+  for (const t of threads) ts.push(t);
+  const n = ts.length;
+  index.clear();
+  rename.clear();
+  roots.length = 0;
+  order.length = 0;
+  record.len = 0;
+  for (let i = 0; i < n; i++) {
+    index.set(ts[i]!.id, i);
+    mention[i] = 0;
+    shape[i] = -1;
+    if (kids[i] === undefined) kids[i] = [];
+    else kids[i]!.length = 0;
+  }
+  // the forest: each parent's children in the world's order; roots are threads whose parent is not among them
+  for (let i = 0; i < n; i++) {
+    const p = ts[i]!.parent;
+    const pi = p === null ? undefined : index.get(p);
+    if (pi === undefined) {
+      parent[i] = -1;
+      roots.push(i);
+    } else {
+      parent[i] = pi;
+      kids[pi]!.push(i);
+    }
+    from[i] = record.len;
+    feedThread(record, ts[i]!);
+    to[i] = record.len;
+  }
   // what the snapshot says about each thread without naming it, combined order-free
-  const mentions = new Map<ThreadId, number>();
-  const mention = (id: ThreadId | null, x: number): void => {
-    if (id === null) return;
-    mentions.set(id, ((mentions.get(id) ?? 0) + x) % 0x100000000);
-  };
   for (const r of snapshot.registries) {
     const h = scratch.reset().word(11);
     for (const k in r) {
@@ -278,71 +395,77 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
       if (typeof v === 'number') h.str(k).num(v);
       else if (v === null) h.str(k).word(-2);
     }
-    mention(r.root, h.low32());
-    for (const e of r.entries) if (e.thread !== null) mention(e.thread, scratch.reset().word(12).word(e.root ? 1 : 0).str(atKey(e.key, e.thread)).low32());
-  }
-  const shape = new Map<ThreadId, number>();
-  const shapeOf = (t: TruthThread): number => {
-    const known = shape.get(t.id);
-    if (known !== undefined) return known;
-    const list = children.get(t.id);
-    const kids: number[] = [];
-    if (list !== undefined) for (const k of list) kids.push(shapeOf(k));
-    if (kids.length > 1) sortSmall(kids, (x, y) => x - y);
-    const h = scratch.reset();
-    feedThread(h, t);
-    feedRelation(h, t, t.scope, byId);
-    h.num(mentions.get(t.id) ?? 0).word(kids.length);
-    for (const k of kids) h.num(k);
-    const s = h.value53();
-    shape.set(t.id, s);
-    return s;
-  };
-  for (const r of roots) shapeOf(r);
-  const order: TruthThread[] = [];
-  const rename = new Map<ThreadId, string>();
-  let n = 0;
-  const byShape = (a: TruthThread, b: TruthThread): number => shape.get(a.id)! - shape.get(b.id)! || cmp(a.id, b.id);
-  const visit = (t: TruthThread): void => {
-    rename.set(t.id, t.parent === null ? t.id : (NAMES[++n] ?? `n${n}`));
-    order.push(t);
-    const kids = children.get(t.id);
-    if (kids !== undefined) {
-      if (kids.length > 1) sortSmall(kids, byShape);
-      for (const k of kids) visit(k);
+    const ri = index.get(r.root);
+    if (ri !== undefined) mention[ri] = (mention[ri]! + h.low32()) % 0x100000000;
+    for (const e of r.entries) {
+      if (e.thread === null) continue;
+      const ei = index.get(e.thread);
+      if (ei === undefined) continue;
+      mention[ei] = (mention[ei]! + scratch.reset().word(12).word(e.root ? 1 : 0).str(atKey(e.key, e.thread)).low32()) % 0x100000000;
     }
-  };
+  }
+  for (let j = 0; j < roots.length; j++) shapeAt(roots[j]!);
   if (roots.length > 1) sortSmall(roots, byShape);
-  for (const r of roots) visit(r);
+  // depth first from the sorted roots, children sorted by shape: agents named n1, n2, ... in that order
+  let named = 0;
+  const stack: number[] = [];
+  for (let j = roots.length - 1; j >= 0; j--) stack.push(roots[j]!);
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const t = ts[i]!;
+    rename.set(t.id, t.parent === null ? t.id : (NAMES[++named] ?? `n${named}`));
+    order.push(i);
+    const list = kids[i]!;
+    if (list.length > 1) sortSmall(list, byShape);
+    for (let j = list.length - 1; j >= 0; j--) stack.push(list[j]!);
+  }
 
   const h = new TraceDigest().word(prefix.length);
   for (const x of prefix) h.num(x);
   h.word(order.length);
-  const ref = (id: ThreadId | null): string | undefined => (id === null ? undefined : (rename.get(id) ?? id));
-  for (const t of order) {
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j]!;
+    const t = ts[i]!;
     h.str(rename.get(t.id));
-    feedThread(h, t);
-    h.str(ref(t.parent)).str(ref(t.userRoot)).str(ref(t.scope));
+    record.replay(h, from[i]!, to[i]!);
+    h.str(refOf(t.parent)).str(refOf(t.userRoot)).str(refOf(t.scope));
   }
-  const regs = snapshot.registries.map((r) => ({ r, root: renameIn(r.root, rename) }));
-  if (regs.length > 1) sortSmall(regs, (a, b) => cmp(a.root, b.root));
+  const regs = snapshot.registries;
   h.word(regs.length);
-  for (const { r } of regs) {
-    for (const k in r) {
-      h.str(k);
-      if (k !== 'entries') {
-        feed(h, (r as unknown as Record<string, unknown>)[k], rename);
-        continue;
-      }
-      const es = r.entries.map((e) => ({ key: renameIn(e.key, rename), thread: e.thread === null ? undefined : renameIn(e.thread, rename), root: e.root }));
-      if (es.length > 1) sortSmall(es, (a, b) => cmp(a.key, b.key));
-      h.word(es.length);
-      for (const e of es) h.str(e.key).str(e.thread).word(e.root ? 1 : 0);
-    }
+  if (regs.length === 1) feedRegistry(h, regs[0]!);
+  else if (regs.length > 1) {
+    const sorted = regs.map((r) => ({ r, root: renameIn(r.root, rename) }));
+    sortSmall(sorted, (a, b) => cmp(a.root, b.root));
+    for (const { r } of sorted) feedRegistry(h, r);
   }
   if (snapshot.pools !== undefined) feed(h.word(13), snapshot.pools, rename);
   if (extra !== undefined) feed(h.word(14), extra, rename);
   return { hi: h.high32(), lo: h.low32(), stepped: true };
+}
+
+/** A thread's name in the key: renamed, or as it is when it is not among the threads. */
+function refOf(id: ThreadId | null): string | undefined {
+  return id === null ? undefined : (K.rename.get(id) ?? id);
+}
+
+/** Scratch entries of a registry, renamed (one registry at a time). */
+const entryScratch: Array<{ key: string; thread: string | undefined; root: boolean }> = [];
+
+function feedRegistry(h: TraceDigest, r: RegistrySnapshot): void {
+  const rename = K.rename;
+  for (const k in r) {
+    h.str(k);
+    if (k !== 'entries') {
+      feed(h, (r as unknown as Record<string, unknown>)[k], rename);
+      continue;
+    }
+    const es = entryScratch;
+    es.length = 0;
+    for (const e of r.entries) es.push({ key: renameIn(e.key, rename), thread: e.thread === null ? undefined : renameIn(e.thread, rename), root: e.root });
+    if (es.length > 1) sortSmall(es, (a, b) => cmp(a.key, b.key));
+    h.word(es.length);
+    for (const e of es) h.str(e.key).str(e.thread).word(e.root ? 1 : 0);
+  }
 }
 
 /**

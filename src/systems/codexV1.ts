@@ -118,7 +118,8 @@ export class CodexV1 implements SystemUnderTest {
       // copied by a loop: `new Set(set)` takes the generic iterable path (about twice the time)
       const children = new Set<ThreadId>();
       for (const k of t.children) children.add(k);
-      c.threads.set(id, { ...t, children });
+      // a literal of the fixed fields, in their order: a spread takes V8's generic copy (about a third of this method)
+      c.threads.set(id, { id: t.id, scope: t.scope, depth: t.depth, parent: t.parent, isRoot: t.isRoot, status: t.status, loaded: t.loaded, edgeOpen: t.edgeOpen, children, seq: t.seq });
     }
     for (const id of this.finals) c.finals.add(id);
     c.nextSeq = this.nextSeq;
