@@ -1,4 +1,4 @@
-import { Config, actionKind, type Action, type Scenario, type Turn } from '../world/scenario.js';
+import { Config, actionKind, type Action, type Faults, type Scenario, type Turn } from '../world/scenario.js';
 import { renameThreads } from './export.js';
 
 /**
@@ -37,6 +37,7 @@ export interface ShrinkResult {
 const DEFAULT_CONFIG: Record<string, unknown> = Config.parse({});
 /** Faults given as a probability (the others are counts or durations). */
 const RATE_FAULTS = ['forgetClose', 'compaction', 'forkFanout', 'agentDeath', 'vanish'] as const;
+const isRate = (k: string): boolean => (RATE_FAULTS as readonly string[]).includes(k);
 const OPTIONAL_ACTION_FIELDS = ['by', 'runFor', 'outcome', 'timeout', 'queueOnly'] as const;
 
 class Stop {
@@ -188,12 +189,22 @@ function* dropActions(s: Scenario): Generator<() => Scenario> {
   }
 }
 
-/** 3. faults: all at once, then one by one */
+/** 3. faults: all at once, each one alone (a rate at 1), then one by one */
 function* dropFaults(s: Scenario): Generator<() => Scenario> {
   if (s.faults === undefined) return;
   const { faults: _drop, ...rest } = s;
   yield () => rest as Scenario;
-  for (const k of Object.keys(s.faults)) {
+  const kinds = Object.keys(s.faults) as Array<keyof Faults>;
+  // Most counterexamples that need a fault need one (a fork fan-out, say): kept alone, at a rate
+  // of 1 so that dropping the others shifts no draw it depends on, it goes in one run where
+  // dropping the others one by one takes one run each.
+  if (kinds.length > 1) {
+    for (const k of kinds) {
+      const v = s.faults[k]!;
+      yield () => ({ ...s, faults: { [k]: isRate(k) && v > 0 && v < 1 ? 1 : v } });
+    }
+  }
+  for (const k of kinds) {
     const f: Record<string, unknown> = { ...s.faults };
     delete f[k];
     yield () => ({ ...s, faults: f as Scenario['faults'] });
@@ -300,10 +311,11 @@ function* simpler(a: Action): Generator<Action> {
   const kind = actionKind(a);
   const rec = a as Record<string, unknown>;
   if (kind === 'parallel') {
-    // a call fewer (the order's entries for a missing call are skipped), then the lone call alone
+    // the first call alone first (a batch whose interleaving is not the bug then goes in one run
+    // instead of one per call), then a call fewer (the order's entries for a missing call are skipped)
     const calls = (a as Extract<Action, { parallel: unknown }>).parallel;
-    if (calls.length === 1) yield calls[0] as Action;
-    else for (let i = calls.length - 1; i >= 0; i--) yield { ...rec, parallel: calls.filter((_, j) => j !== i) } as Action;
+    if (calls.length >= 1) yield calls[0] as Action;
+    if (calls.length > 1) for (let i = calls.length - 1; i >= 0; i--) yield { ...rec, parallel: calls.filter((_, j) => j !== i) } as Action;
     return;
   }
   const v = rec[kind];

@@ -74,6 +74,39 @@ describe('shrinking', () => {
     expect(r.stoppedBy).toBe('done');
   });
 
+  it('unwraps a parallel batch whose interleaving is not the bug in one candidate run: its first call alone is tried before a call fewer', () => {
+    const big = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'x1' }] }, { do: [{ parallel: [{ spawn: 'x2' }, { spawn: 'x3' }, { spawn: 'x4' }, { spawn: 'x5' }] }] }] });
+    const batchSizes: number[] = [];
+    const fails = (s: typeof big) => {
+      for (const a of s.turns.flatMap((t) => t.do)) if ('parallel' in a) batchSizes.push(a.parallel.length);
+      return failurePoint(s, v1, 'no-false-rejection');
+    };
+    const r = shrinkScenario(big, fails);
+    expect(kinds(r.scenario)).toEqual([['spawn'], ['spawn']]);
+    // the batch went in one kept change: no candidate held a batch of 3, 2 or 1 calls
+    expect(batchSizes.length).toBeGreaterThan(0);
+    expect(batchSizes.every((n) => n === 4)).toBe(true);
+    // removing one call at a time took 11 candidate runs
+    expect(r.steps).toBeLessThanOrEqual(8);
+  });
+
+  it('keeps the one fault a counterexample needs in one candidate run (alone, at a rate of 1) rather than dropping the others one by one', () => {
+    const f = fuzz({ system: v1, seed: 1, invariants: ['depth-within-max'] }).failures[0]!;
+    // seed 1 finds #30692 through the fork fan-out fault, generated among three others
+    expect(Object.keys(f.original.scenario.faults ?? {}).length).toBeGreaterThan(2);
+    expect(f.counterexample.faults).toEqual({ forkFanout: 1 });
+    const seen: Array<Record<string, number> | undefined> = [];
+    const s = shrinkScenario(f.original.scenario, (c) => {
+      seen.push(c.faults as Record<string, number> | undefined);
+      return failurePoint(c, v1, 'depth-within-max');
+    });
+    const alone = seen.findIndex((x) => x !== undefined && Object.keys(x).length === 1 && x.forkFanout === 1);
+    expect(alone).toBeGreaterThanOrEqual(0);
+    // no candidate before it dropped the other faults one at a time
+    expect(seen.slice(0, alone).filter((x) => x !== undefined && Object.keys(x).length > 1 && Object.keys(x).length < Object.keys(f.original.scenario.faults!).length)).toEqual([]);
+    expect(s.scenario.faults).toEqual({ forkFanout: 1 });
+  });
+
   it('renames threads in birth order so the file reads a1, a2, f1', () => {
     const s = scenario({ turns: [{ do: [{ spawn: 'a7' }, { fork: 'f3', by: 'a7' }, { close: ['a7', 'a9'] }] }] });
     expect(renameThreads(s).turns[0]!.do).toEqual([{ spawn: 'a1' }, { fork: 'f1', by: 'a1' }, { close: ['a1', 'gone1'] }]);
