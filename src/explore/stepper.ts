@@ -6,6 +6,7 @@ import type { SystemDefinition } from '../systems/contract.js';
 import { World, type WorldObserver } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
+import type { TraceEvent } from '../core/Trace.js';
 import { threadState } from '../world/threadState.js';
 import { limitFor } from '../invariants/limitFor.js';
 
@@ -23,7 +24,7 @@ export interface StepperConfig {
  * judges as `runScenario` does (the same checkers, the same claims: a finding that is a failure
  * stops the run) and records which calls went through, for the explorer's bookkeeping.
  */
-export class SteppedRun {
+export class SteppedRun implements WorldObserver {
   world!: World;
   /** A failure (or the system threw) since the run started: the path violates. */
   failed = false;
@@ -61,7 +62,7 @@ export class SteppedRun {
       traceLimit: 1,
       digest: false,
       gauges: false,
-      observer: run.observer(),
+      observer: run,
     });
     run.world.drive();
     if (run.world.stopped !== null && !run.failed) return undefined;
@@ -78,7 +79,7 @@ export class SteppedRun {
     }
     const run = new SteppedRun(this.names, checkers, this.declared);
     run.failed = this.failed;
-    const world = this.world.clone(run.observer());
+    const world = this.world.clone(run);
     if (world === undefined) return undefined;
     run.world = world;
     return run;
@@ -105,46 +106,49 @@ export class SteppedRun {
     return this.failed || this.world.stopped === 'system-error';
   }
 
-  private observer(): WorldObserver {
-    const report = (name: string, view: WorldView, f: ReturnType<NonNullable<InvariantChecker['atBoundary']>>): void => {
-      if (f === null || this.failed) return;
-      if (isFailure(this.declared, name, view, f)) {
-        this.failed = true;
-        this.world.stop();
-      } else if (this.declared !== null) {
-        // a known limit may be judged by the named threads' states: a driven turn reads `hung`
-        // where the replay of a path that completes it later reads `running`; when that would
-        // judge the finding otherwise, those turns were seen
-        const hung = f.threads.filter((n) => n.state === undefined && view.thread(n.id) !== undefined && threadState(view.thread(n.id)!) === 'hung').map((n) => n.id);
-        if (hung.length === 0) return;
-        const running = (ids: readonly string[]) => f.threads.map((n) => (ids.includes(n.id) ? { id: n.id, state: 'running' as const } : n));
-        const judged = (threads: ReturnType<typeof running>) => limitFor(this.declared!, name, threads, (id) => view.thread(id)) !== null;
-        if (!judged(running(hung)) || hung.some((id) => !judged(running([id])))) this.soft.push(...hung);
-      }
-    };
-    return {
-      afterEvent: (view, ev) => {
-        const cs = this.checkers;
-        for (let i = 0; i < cs.length; i++) {
-          const c = cs[i]!;
-          if (c.afterEvent) report(this.names[i]!, view, c.afterEvent(view, ev, false));
-        }
-      },
-      onCall: (view, call) => {
-        this.calls.push(call);
-        const cs = this.checkers;
-        for (let i = 0; i < cs.length; i++) {
-          const c = cs[i]!;
-          if (c.onCall) report(this.names[i]!, view, c.onCall(view, call));
-        }
-      },
-      atBoundary: (view, where) => {
-        const cs = this.checkers;
-        for (let i = 0; i < cs.length; i++) {
-          const c = cs[i]!;
-          if (c.atBoundary) report(this.names[i]!, view, c.atBoundary(view, where));
-        }
-      },
-    };
+  // The run is its world's observer (`WorldObserver`): methods on the prototype, so a copy
+  // makes no closures.
+
+  private report(name: string, view: WorldView, f: ReturnType<NonNullable<InvariantChecker['atBoundary']>>): void {
+    if (f === null || this.failed) return;
+    if (isFailure(this.declared, name, view, f)) {
+      this.failed = true;
+      this.world.stop();
+    } else if (this.declared !== null) {
+      // a known limit may be judged by the named threads' states: a driven turn reads `hung`
+      // where the replay of a path that completes it later reads `running`; when that would
+      // judge the finding otherwise, those turns were seen
+      const hung = f.threads.filter((n) => n.state === undefined && view.thread(n.id) !== undefined && threadState(view.thread(n.id)!) === 'hung').map((n) => n.id);
+      if (hung.length === 0) return;
+      const declared = this.declared;
+      const running = (ids: readonly string[]) => f.threads.map((n) => (ids.includes(n.id) ? { id: n.id, state: 'running' as const } : n));
+      const judged = (threads: ReturnType<typeof running>) => limitFor(declared, name, threads, (id) => view.thread(id)) !== null;
+      if (!judged(running(hung)) || hung.some((id) => !judged(running([id])))) this.soft.push(...hung);
+    }
+  }
+
+  afterEvent(view: WorldView, ev: TraceEvent): void {
+    const cs = this.checkers;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (c.afterEvent) this.report(this.names[i]!, view, c.afterEvent(view, ev, false));
+    }
+  }
+
+  onCall(view: WorldView, call: CallRecord): void {
+    this.calls.push(call);
+    const cs = this.checkers;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (c.onCall) this.report(this.names[i]!, view, c.onCall(view, call));
+    }
+  }
+
+  atBoundary(view: WorldView, where: 'turn-start' | 'end'): void {
+    const cs = this.checkers;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (c.atBoundary) this.report(this.names[i]!, view, c.atBoundary(view, where));
+    }
   }
 }

@@ -1,0 +1,43 @@
+// Exactness check of an explorer change (not a speed figure): the same searches through two
+// builds must give the same ExploreResult, byte for byte as JSON (status, workloads run, unique
+// states, every level's counts, the counterexample's scenario, steps, invariant, message and
+// digest). A grid of 132 small searches: five systems (codex-v1, its release-on-final,
+// release-on-final+inherit and reap-on-reserve fixes, codex-v2) x caps 1-2 x depth 0-1 x three
+// call alphabets (resume and interrupt in one) x two outcome sets, plus faults, interleavings, a
+// thread bound and claims off; 1 500 states each at most. Exit 1 when any search differs.
+//
+//   npm run build && node bench/explore-same.mjs <folder holding the other build's dist/>
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const other = process.argv[2];
+if (other === undefined) {
+  console.error('usage: node bench/explore-same.mjs <folder with the other build\'s dist/>');
+  process.exit(2);
+}
+const A = await import(pathToFileURL(resolve(other, 'dist', 'index.js')).href);
+const B = await import(pathToFileURL(resolve(fileURLToPath(new URL('..', import.meta.url)), 'dist', 'index.js')).href);
+const systems = ['codex-v1', 'codex-v1-release-on-final', 'codex-v1-release-on-final+inherit', 'codex-v1-reap-on-reserve', 'codex-v2'];
+const alphabets = [['spawn', 'close', 'send'], ['spawn', 'close', 'send', 'fork', 'create'], ['spawn', 'close', 'send', 'resume', 'interrupt']];
+const outcomes = [['completed', 'hang'], ['completed', 'errored', 'interrupted', 'hang']];
+const grid = [];
+for (const system of systems) for (const cap of [1, 2]) for (const maxDepth of [0, 1]) for (const calls of alphabets) for (const outs of outcomes) {
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 2, cap, maxDepth, calls, outcomes: outs, maxStates: 1500 } });
+}
+for (const extra of [{ faults: ['vanish', 'die'] }, { interleave: 2 }, { maxThreads: 2 }, { claims: false, calls: ['spawn', 'close', 'send', 'resume', 'fork', 'create'] }]) {
+  for (const system of systems.slice(0, 3)) grid.push({ system, o: { maxTurns: 2, maxCalls: 2, cap: 2, maxDepth: 1, maxStates: 1500, ...extra } });
+}
+let differ = 0;
+const statuses = {};
+for (const { system, o } of grid) {
+  const a = JSON.stringify(A.explore({ system: A.findSystem(system), ...o }));
+  const b = JSON.stringify(B.explore({ system: B.findSystem(system), ...o }));
+  const status = JSON.parse(b).status;
+  statuses[status] = (statuses[status] ?? 0) + 1;
+  if (a !== b) {
+    differ++;
+    console.log(`DIFFERS: ${system} ${JSON.stringify(o)}`);
+  }
+}
+console.log(`${grid.length} searches, ${differ} differ; statuses ${JSON.stringify(statuses)}`);
+if (differ > 0) process.exitCode = 1;
