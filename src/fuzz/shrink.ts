@@ -46,7 +46,8 @@ class Stop {
 
 /**
  * Deterministic delta debugging over a scenario's structure, in passes. Each pass first cuts
- * the scenario right after the point where it failed (nothing after it ran), then goes through
+ * the scenario right after the point where it failed (nothing after it ran), with no faults and
+ * the simplest configuration in the same candidate, then the cut alone, then goes through
  * the kinds of change in a fixed order, biggest cuts first: drop turns, drop runs of actions
  * (halves down to single ones), drop faults, simplify actions, lower the cap and depth, reset
  * the configuration and the seed, merge turns. A change after which `fails` still holds is
@@ -153,7 +154,20 @@ export function shrinkScenario(start: Scenario, fails: FailCheck, options: Shrin
   }
 }
 
-/** 0. everything after the failure point: it never ran */
+/**
+ * 0. everything after the failure point cut, every fault dropped and the configuration at its
+ *    simplest, at once: most counterexamples need none of it, and this takes one run where
+ *    the kinds that follow take one each
+ */
+function* cutAndSimplify(s: Scenario, at: FailurePoint | undefined): Generator<() => Scenario> {
+  yield () => {
+    const c = (at === undefined ? null : cutAfter(s, at)) ?? s;
+    const { faults: _drop, ...rest } = c;
+    return simplestConfig(rest as Scenario);
+  };
+}
+
+/** 1. everything after the failure point: it never ran */
 function* cut(s: Scenario, at: FailurePoint | undefined): Generator<() => Scenario> {
   const c = at === undefined ? null : cutAfter(s, at);
   if (c !== null) yield () => c;
@@ -171,13 +185,13 @@ function cutAfter(s: Scenario, at: FailurePoint): Scenario | null {
 
 const withTurns = (s: Scenario, turns: Turn[]): Scenario => ({ ...s, turns });
 
-/** 1. whole turns, from the last (a violation tends to need the early ones) */
+/** 2. whole turns, from the last (a violation tends to need the early ones) */
 function* dropTurns(s: Scenario): Generator<() => Scenario> {
   const n = s.turns.length;
   if (n > 1) for (let i = n - 1; i >= 0; i--) yield () => withTurns(s, s.turns.filter((_, j) => j !== i));
 }
 
-/** 2. runs of actions: halves, quarters, ... single actions */
+/** 3. runs of actions: halves, quarters, ... single actions */
 function* dropActions(s: Scenario): Generator<() => Scenario> {
   for (let ti = 0; ti < s.turns.length; ti++) {
     const acts = s.turns[ti]!.do;
@@ -189,7 +203,7 @@ function* dropActions(s: Scenario): Generator<() => Scenario> {
   }
 }
 
-/** 3. faults: all at once, each one alone (a rate at 1), then one by one */
+/** 4. faults: all at once, each one alone (a rate at 1), then one by one */
 function* dropFaults(s: Scenario): Generator<() => Scenario> {
   if (s.faults === undefined) return;
   const { faults: _drop, ...rest } = s;
@@ -217,18 +231,11 @@ function* dropFaults(s: Scenario): Generator<() => Scenario> {
   }
 }
 
-/** 4. configuration: a cap of 1, a smaller depth, a persistent session, default timings, seed 1 */
+/** 5. configuration: a cap of 1, a smaller depth, a persistent session, default timings, seed 1 */
 function* simplerConfig(s: Scenario): Generator<() => Scenario> {
   const cap = s.config.maxThreads;
-  // when no rate is strictly between 0 and 1 the seed decides nothing: 1 reads better than 1838204711
-  const seedDraws = s.faults !== undefined && RATE_FAULTS.some((k) => { const v = s.faults![k]; return v !== undefined && v > 0 && v < 1; });
   // all of it at once first: most counterexamples need none of these settings
-  yield () => ({
-    ...s,
-    ...(s.mode === 'exec' ? { mode: 'persistent' as const } : {}),
-    ...(!seedDraws ? { seed: 1 } : {}),
-    config: { ...s.config, ...DEFAULT_CONFIG, ...(cap !== undefined ? { maxThreads: Math.min(cap, 1) } : {}) } as Scenario['config'],
-  });
+  yield () => simplestConfig(s);
   if (cap !== undefined && cap > 2) yield () => ({ ...s, config: { ...s.config, maxThreads: 1 } });
   if (cap !== undefined && cap > 1) {
     yield () => ({ ...s, config: { ...s.config, maxThreads: cap - 1 } });
@@ -255,10 +262,27 @@ function* simplerConfig(s: Scenario): Generator<() => Scenario> {
   for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
     if ((s.config as Record<string, unknown>)[k] !== v) yield () => ({ ...s, config: { ...s.config, [k]: v } });
   }
-  if (!seedDraws && s.seed !== 1) yield () => ({ ...s, seed: 1 });
+  // when no rate is strictly between 0 and 1 the seed decides nothing: 1 reads better than 1838204711
+  if (!seedDraws(s) && s.seed !== 1) yield () => ({ ...s, seed: 1 });
 }
 
-/** 5. inside actions: every action at its simplest at once, then one action, one name or one field at a time */
+/** A cap of 1 (when one is set), default depth and timings, a persistent session, seed 1 when it draws nothing. */
+function simplestConfig(s: Scenario): Scenario {
+  const cap = s.config.maxThreads;
+  return {
+    ...s,
+    ...(s.mode === 'exec' ? { mode: 'persistent' as const } : {}),
+    ...(!seedDraws(s) ? { seed: 1 } : {}),
+    config: { ...s.config, ...DEFAULT_CONFIG, ...(cap !== undefined ? { maxThreads: Math.min(cap, 1) } : {}) } as Scenario['config'],
+  };
+}
+
+/** Whether a fault rate is strictly between 0 and 1: only then does the scenario's seed decide anything. */
+function seedDraws(s: Scenario): boolean {
+  return s.faults !== undefined && RATE_FAULTS.some((k) => { const v = s.faults![k]; return v !== undefined && v > 0 && v < 1; });
+}
+
+/** 6. inside actions: every action at its simplest at once, then one action, one name or one field at a time */
 function* simplerActions(s: Scenario): Generator<() => Scenario> {
   yield () => withTurns(s, s.turns.map((t) => ({ do: t.do.map(simplest), ...(t.resume !== undefined ? { resume: t.resume } : {}) })));
   for (let ti = 0; ti < s.turns.length; ti++) {
@@ -273,7 +297,7 @@ function* simplerActions(s: Scenario): Generator<() => Scenario> {
 }
 
 /**
- * 6. adjacent turns merged into one, last: tried earlier it can trap the search in a one-turn
+ * 7. adjacent turns merged into one, last: tried earlier it can trap the search in a one-turn
  *    variant that needs more calls than the two-turn one
  */
 function* mergeTurns(s: Scenario): Generator<() => Scenario> {
@@ -284,7 +308,7 @@ function* mergeTurns(s: Scenario): Generator<() => Scenario> {
 }
 
 /** The kinds of change a pass tries, in order: biggest cuts first. */
-const KINDS: ReadonlyArray<(s: Scenario, at: FailurePoint | undefined) => Iterable<() => Scenario>> = [cut, dropTurns, dropActions, dropFaults, simplerConfig, simplerActions, mergeTurns];
+const KINDS: ReadonlyArray<(s: Scenario, at: FailurePoint | undefined) => Iterable<() => Scenario>> = [cutAndSimplify, cut, dropTurns, dropActions, dropFaults, simplerConfig, simplerActions, mergeTurns];
 
 function replaceTurn(turns: Turn[], i: number, t: Turn): Turn[] {
   return turns.map((x, j) => (j === i ? t : x));

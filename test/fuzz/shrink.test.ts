@@ -5,7 +5,7 @@ import { shrinkScenario } from '../../src/fuzz/shrink.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { runScenario } from '../../src/scenario/runScenario.js';
 import { findSystem } from '../../src/systems/catalog.js';
-import { actionKind } from '../../src/world/scenario.js';
+import { actionKind, Config, type Scenario } from '../../src/world/scenario.js';
 import { scenario } from '../helpers.js';
 
 const v1 = findSystem('codex-v1')!;
@@ -72,6 +72,18 @@ describe('shrinking', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(kinds(r.scenario)).toEqual([['spawn'], ['spawn']]);
     expect(r.stoppedBy).toBe('done');
+  });
+
+  it('tries the cut with every fault dropped and the simplest configuration as one candidate first', () => {
+    const big = scenario({ config: { maxThreads: 2, callLatency: 3000 }, faults: { idLimit: 5, compaction: 0.5 }, turns: [{ do: [{ spawn: ['x1', 'x2'] }] }, { do: [{ spawn: 'x3' }, { sleep: '1s' }, { close: 'all' }] }] });
+    const seen: Scenario[] = [];
+    const r = shrinkScenario(big, (s) => (seen.push(s), failurePoint(s, v1, 'no-false-rejection')), { at: { turn: 2, actions: 1 } });
+    expect(seen[0]!.faults).toBeUndefined();
+    expect(seen[0]!.config).toEqual({ ...Config.parse({}), maxThreads: 1 });
+    expect(seen[0]!.seed).toBe(1);
+    expect(kinds(seen[0]!)).toEqual([['spawn'], ['spawn']]);
+    expect(r.scenario.faults).toBeUndefined();
+    expect(r.scenario.config.maxThreads).toBe(1);
   });
 
   it('unwraps a parallel batch whose interleaving is not the bug in one candidate run: its first call alone is tried before a call fewer', () => {
