@@ -303,13 +303,32 @@ export function sampleWorkload(arbitrary: fc.Arbitrary<Scenario>, runSeed: numbe
  * `GENERATOR_VERSION`). Built once per campaign: the tables it needs are made here.
  */
 export function workloadMaker(options: WorkloadOptions = {}): (runSeed: number) => Scenario {
+  const source = workloadSource(options);
+  return (runSeed) => source.make(runSeed);
+}
+
+/**
+ * `workloadMaker` as an object: its `make` is the same function in every campaign of a process,
+ * so the optimised code of a campaign's loop, which inlines it, stays valid for the next one (a
+ * fresh closure per campaign made every new campaign throw that code away and compile it again).
+ */
+export interface WorkloadSource {
+  make(runSeed: number): Scenario;
+}
+
+export function workloadSource(options: WorkloadOptions = {}): WorkloadSource {
   const version = options.generator ?? GENERATOR_VERSION;
-  if (version === 1) {
-    const arbitrary = workloadArbitrary(options);
-    return (runSeed) => sampleWorkload(arbitrary, runSeed);
-  }
+  if (version === 1) return new SampledWorkload(workloadArbitrary(options));
   if (version !== 2) throw new Error(`unknown workload generator ${String(version)}: expected 1 or 2`);
-  return directWorkload(options);
+  return new DirectWorkload(options);
+}
+
+/** Generator 1: samples the fast-check arbitrary. */
+class SampledWorkload implements WorkloadSource {
+  constructor(private readonly arbitrary: fc.Arbitrary<Scenario>) {}
+  make(runSeed: number): Scenario {
+    return sampleWorkload(this.arbitrary, runSeed);
+  }
 }
 
 /** Cumulative weights of the allowed choices, for one draw of a weighted pick. */
@@ -343,29 +362,53 @@ function drawFrom<T>(rng: Rng, t: { values: T[]; upTo: number[]; total: number }
  * actions, 4.1 births, a mean cap of 2.2 (generator 1: 2.2, 6.5, 4.0, 2.3).
  */
 export function directWorkload(options: WorkloadOptions = {}): (runSeed: number) => Scenario {
-  const [tMin, tMax] = options.turns ?? [1, 4];
-  const [aMin, aMax] = options.actionsPerTurn ?? [1, 6];
-  const [cMin, cMax] = options.maxThreads ?? [1, 4];
-  const [dMin, dMax] = options.maxDepth ?? [1, 2];
-  const modes = options.modes ?? ['persistent', 'exec'];
-  const kinds = table(KIND_WEIGHTS, options.actions ?? DEFAULT_ACTIONS);
-  const outcomes = table(OUTCOME_WEIGHTS, options.outcomes ?? DEFAULT_OUTCOMES);
-  const modeTable = table<'persistent' | 'exec'>([['persistent', 4], ['exec', 1]], modes);
-  const faults = options.faults ?? DEFAULT_SWARM_FAULTS;
-  const forksBy = options.forksBy ?? 'any';
-  const configs = new Map<number, ScenarioConfig>();
-  return (runSeed) => {
+  const source = new DirectWorkload(options);
+  return (runSeed) => source.make(runSeed);
+}
+
+/** Generator 2 (`directWorkload`): the tables are made once, `make` draws a run's workload. */
+class DirectWorkload implements WorkloadSource {
+  private readonly tMin: number;
+  private readonly tMax: number;
+  private readonly aMin: number;
+  private readonly aMax: number;
+  private readonly cMin: number;
+  private readonly cMax: number;
+  private readonly dMin: number;
+  private readonly dMax: number;
+  private readonly kinds: { values: ActionKind[]; upTo: number[]; total: number };
+  private readonly outcomes: { values: Outcome[]; upTo: number[]; total: number };
+  private readonly modeTable: { values: Array<'persistent' | 'exec'>; upTo: number[]; total: number };
+  private readonly faults: readonly SwarmFault[];
+  private readonly forksBy: 'any' | 'spawned';
+  private readonly configs = new Map<number, ScenarioConfig>();
+
+  constructor(private readonly options: WorkloadOptions) {
+    [this.tMin, this.tMax] = options.turns ?? [1, 4];
+    [this.aMin, this.aMax] = options.actionsPerTurn ?? [1, 6];
+    [this.cMin, this.cMax] = options.maxThreads ?? [1, 4];
+    [this.dMin, this.dMax] = options.maxDepth ?? [1, 2];
+    const modes = options.modes ?? ['persistent', 'exec'];
+    this.kinds = table(KIND_WEIGHTS, options.actions ?? DEFAULT_ACTIONS);
+    this.outcomes = table(OUTCOME_WEIGHTS, options.outcomes ?? DEFAULT_OUTCOMES);
+    this.modeTable = table<'persistent' | 'exec'>([['persistent', 4], ['exec', 1]], modes);
+    this.faults = options.faults ?? DEFAULT_SWARM_FAULTS;
+    this.forksBy = options.forksBy ?? 'any';
+  }
+
+  make(runSeed: number): Scenario {
+    const { kinds, outcomes, modeTable, options } = this;
     const rng = numericRng(runSeed, WORKLOAD_SALT);
     const seed = rng.int(0, 2 ** 31 - 1);
     const mode = modeTable.values.length === 1 ? modeTable.values[0]! : drawFrom(rng, modeTable);
-    const maxThreads = low(rng, cMin, cMax);
-    const maxDepth = low(rng, dMin, dMax);
-    const swarm = swarmFaultsFrom(rng, faults);
-    const names = new Resolver(seed, forksBy);
-    const nTurns = low(rng, tMin, tMax);
+    const maxThreads = low(rng, this.cMin, this.cMax);
+    const maxDepth = low(rng, this.dMin, this.dMax);
+    const swarm = swarmFaultsFrom(rng, this.faults);
+    const names = new Resolver(seed, this.forksBy);
+    const nTurns = low(rng, this.tMin, this.tMax);
     const turns: Turn[] = [];
     for (let t = 0; t < nTurns; t++) {
-      const nActions = low(rng, aMin, aMax);
+      const nActions = low(rng, this.aMin, this.aMax);
       const actions: Action[] = [];
       for (let i = 0; i < nActions; i++) {
         // every field is drawn, in this order, whether or not the action is kept
@@ -383,8 +426,8 @@ export function directWorkload(options: WorkloadOptions = {}): (runSeed: number)
     }
     // the config objects are few (one per cap and depth) and frozen: shared by the workloads
     const key = maxThreads * 1024 + maxDepth;
-    let shared = configs.get(key);
-    if (shared === undefined) configs.set(key, (shared = Object.freeze({ ...DEFAULT_CONFIG, ...options.config, maxThreads, maxDepth })));
+    let shared = this.configs.get(key);
+    if (shared === undefined) this.configs.set(key, (shared = Object.freeze({ ...DEFAULT_CONFIG, ...options.config, maxThreads, maxDepth })));
     return assembled({ seed, mode, maxThreads, maxDepth }, turns, swarm, options.config, shared);
-  };
+  }
 }

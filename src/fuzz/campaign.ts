@@ -1,11 +1,11 @@
 import { rngFor } from '../core/rng.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Invariant, Violation } from '../invariants/Invariant.js';
-import { everyViolation, runScenario, type RunResult } from '../scenario/runScenario.js';
+import { everyViolation, prepareRun, runScenario, type RunOptions, type RunResult } from '../scenario/runScenario.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import type { Scenario } from '../world/scenario.js';
 import type { WorldView } from '../world/truth.js';
-import { GENERATOR_VERSION, workloadMaker, type WorkloadOptions } from './arbitraries.js';
+import { GENERATOR_VERSION, workloadMaker, workloadSource, type WorkloadOptions, type WorkloadSource } from './arbitraries.js';
 import { COVERAGE_NAMES, coverageProbe, emptyCoverage, unknownCoverageNames, type Coverage } from './coverage.js';
 import type { CorpusEntry } from './corpus.js';
 import { scriptedCalls } from './export.js';
@@ -163,13 +163,15 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   const id = fuzzRunId(system.id, seed, options.invariants);
   const unknown = unknownCoverageNames(options.requireCoverage ?? []);
   if (unknown.length > 0) throw new Error(`unknown coverage state${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
-  const interrupted = options.interrupted ?? (() => false);
+  const interrupted = options.interrupted ?? never;
   const claimsOption = options.claims === false ? { claims: false } : {};
   const generator = options.workload?.generator ?? GENERATOR_VERSION;
-  const makeWorkload = workloadMaker(options.workload);
+  const source = workloadSource(options.workload);
+  // what every generated run shares, made here, before the loop, rather than by the first run
+  const context = runContext(options);
   const coverage = emptyCoverage();
   const failures: FuzzFailure[] = [];
-  const found = new Set<string>();
+  const foundInvariants = new Set<string>();
   const corpus = { replayed: 0, reproduced: 0 };
   let runs = 0;
   let stoppedBy: FuzzResult['stoppedBy'] = 'runs';
@@ -206,10 +208,10 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     corpus.replayed++;
     const r = runScenario(entry.scenario, system, { invariants: selected, extraInvariants: extra, traceLimit: 1, ...claimsOption });
     yield { phase: 'corpus', runs, failures: failures.length };
-    const fresh = r.violations.filter((v) => !found.has(v.invariant));
+    const fresh = r.violations.filter((v) => !foundInvariants.has(v.invariant));
     if (r.violations.length > 0) corpus.reproduced++;
     for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
-      found.add(v.invariant);
+      foundInvariants.add(v.invariant);
       failures.push(counterexample(entry.scenario, entry.scenario, v.invariant, null, { source: 'corpus', run: 0, runSeed: 0, corpusFile: entry.file }));
     }
     if (enough()) return (stoppedBy = 'violation'), finish();
@@ -224,27 +226,38 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     runs++;
     const given = options.outcomeOf?.(runs, runSeed);
     if (given === null) continue;
-    const r = given ?? evaluateRun(options, runs, runSeed, makeWorkload);
+    const r = given ?? evaluateWith(context, options, runs, runSeed, source);
     for (const s of r.reached) coverage[s as keyof Coverage]++;
     if (r.undetectable !== undefined && r.undetectable.length > 0) {
       undetectable.runs++;
       for (const inv of r.undetectable) undetectable.invariants.add(inv);
     }
-    const metHere = new Set<string>();
-    for (const { invariant, limit } of r.limited ?? []) {
-      const m = limitsMet.get(limit) ?? { why: whyOf.get(limit) ?? limit, invariants: new Set<string>(), runs: 0, firstRun: runs, firstRunSeed: runSeed };
-      m.invariants.add(invariant);
-      if (!metHere.has(limit)) m.runs++;
-      metHere.add(limit);
-      limitsMet.set(limit, m);
+    if (r.limited !== undefined) {
+      const metHere = new Set<string>();
+      for (const { invariant, limit } of r.limited) {
+        const m = limitsMet.get(limit) ?? { why: whyOf.get(limit) ?? limit, invariants: new Set<string>(), runs: 0, firstRun: runs, firstRunSeed: runSeed };
+        m.invariants.add(invariant);
+        if (!metHere.has(limit)) m.runs++;
+        metHere.add(limit);
+        limitsMet.set(limit, m);
+      }
     }
     yield { phase: 'generate', runs, failures: failures.length };
-    const fresh = r.violations.filter((v) => !found.has(v.invariant));
+    if (r.violations.length === 0) continue;
+    // a run that found something new: shrink it (a generator of its own, so the loop above stays small)
+    if (yield* shrinkFound(r, runs, runSeed)) return (stoppedBy = 'interrupted'), finish();
+    if (enough()) return (stoppedBy = 'violation'), finish();
+  }
+  return finish();
+
+  /** Shrinks and records the new violations of generated run `run`; true when interrupted meanwhile. */
+  function* shrinkFound(r: RunOutcome, run: number, runSeed: number): Generator<FuzzProgress, boolean> {
+    const fresh = r.violations.filter((v) => !foundInvariants.has(v.invariant));
     for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
       // regenerated from its seed (cheap), so a worker need not send the workload back
-      const scenario = generatedScenario(makeWorkload, id, runs, runSeed);
-      found.add(v.invariant);
-      yield { phase: 'found', runs, failures: failures.length, invariant: v.invariant };
+      const scenario = generatedScenario(source, id, run, runSeed);
+      foundInvariants.add(v.invariant);
+      yield { phase: 'found', runs: run, failures: failures.length, invariant: v.invariant };
       let shrunk: ShrinkResult | null = null;
       if (options.shrink !== false) {
         const fails = (c: Scenario): FailurePoint | boolean => failurePoint(c, system, v.invariant, extra, options.claims);
@@ -255,19 +268,18 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
             shrunk = step.value;
             break;
           }
-          yield { phase: 'shrink', runs, failures: failures.length, shrinkSteps: step.value, invariant: v.invariant };
+          yield { phase: 'shrink', runs: run, failures: failures.length, shrinkSteps: step.value, invariant: v.invariant };
         }
       }
-      failures.push(counterexample(scenario, shrunk?.scenario ?? scenario, v.invariant, shrunk, { source: 'generated', run: runs, runSeed }));
+      failures.push(counterexample(scenario, shrunk?.scenario ?? scenario, v.invariant, shrunk, { source: 'generated', run, runSeed }));
       if (interrupted()) {
         const last = failures[failures.length - 1]!;
         if (last.shrink !== null && last.shrink.stoppedBy === 'time') last.shrink.stoppedBy = 'interrupted';
-        return (stoppedBy = 'interrupted'), finish();
+        return true;
       }
     }
-    if (enough()) return (stoppedBy = 'violation'), finish();
+    return false;
   }
-  return finish();
 
   function counterexample(
     original: Scenario,
@@ -315,9 +327,12 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   }
 }
 
-function generatedScenario(makeWorkload: (runSeed: number) => Scenario, id: string, run: number, runSeed: number): Scenario {
+/** `FuzzOptions.interrupted` when not given. */
+const never = (): boolean => false;
+
+function generatedScenario(source: WorkloadSource, id: string, run: number, runSeed: number): Scenario {
   // the maker returns a fresh object: named in place, not copied
-  const s = makeWorkload(runSeed);
+  const s = source.make(runSeed);
   s.name = `${id}-run${run}`;
   return s;
 }
@@ -328,11 +343,43 @@ function generatedScenario(makeWorkload: (runSeed: number) => Scenario, id: stri
  * order through `outcomeOf`, so findings are identical to one thread's.
  */
 export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, makeWorkload: (runSeed: number) => Scenario = workloadMaker(options.workload)): RunOutcome {
-  const id = fuzzRunId(options.system.id, options.seed ?? 1, options.invariants);
+  return evaluateWith(runContext(options), options, run, runSeed, { make: makeWorkload });
+}
+
+function evaluateWith(c: RunContext, options: FuzzOptions, run: number, runSeed: number, source: WorkloadSource): RunOutcome {
+  c.reached.clear();
+  c.at.clear();
+  const r = runScenario(generatedScenario(source, c.id, run, runSeed), options.system, c.runOptions);
+  const at = c.at;
+  const violations = r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant }));
+  return {
+    violations,
+    reached: [...c.reached],
+    ...(r.undetectable.length > 0 ? { undetectable: r.undetectable.map((v) => v.invariant) } : {}),
+    ...(r.limited.length > 0 ? { limited: r.limited.map((v) => ({ invariant: v.invariant, limit: v.limit!.name })) } : {}),
+  };
+}
+
+/**
+ * What every generated run of a campaign shares, made at its first run: the campaign's id, the
+ * run options and the coverage probe (its `reached` and the failure points `at` are cleared per
+ * run; runs of one campaign in one thread are made one after another). Keyed on the options
+ * object, which a campaign (and a pool worker) passes unchanged to every run.
+ */
+interface RunContext {
+  id: string;
+  reached: Set<string>;
+  at: Map<string, FailurePoint>;
+  runOptions: RunOptions;
+}
+const runContexts = new WeakMap<FuzzOptions, RunContext>();
+function runContext(options: FuzzOptions): RunContext {
+  let c = runContexts.get(options);
+  if (c !== undefined) return c;
   const { probe, reached } = coverageProbe();
   // Each invariant notes where it first broke, so that shrinking starts by cutting the rest.
   const at = new Map<string, FailurePoint>();
-  const r = runScenario(generatedScenario(makeWorkload, id, run, runSeed), options.system, {
+  const runOptions: RunOptions = {
     ...(options.invariants !== undefined ? { invariants: options.invariants } : {}),
     extraInvariants: options.extraInvariants !== undefined && options.extraInvariants.length > 0 ? [...options.extraInvariants, probe] : [probe],
     stopAtFirstViolation: !options.keepGoing,
@@ -343,14 +390,11 @@ export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, 
     gauges: false,
     details: false,
     atFailure: (inv, view) => void at.set(inv, pointOf(view)),
-  });
-  const violations = r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant }));
-  return {
-    violations,
-    reached: [...reached],
-    ...(r.undetectable.length > 0 ? { undetectable: r.undetectable.map((v) => v.invariant) } : {}),
-    ...(r.limited.length > 0 ? { limited: r.limited.map((v) => ({ invariant: v.invariant, limit: v.limit!.name })) } : {}),
   };
+  c = { id: fuzzRunId(options.system.id, options.seed ?? 1, options.invariants), reached, at, runOptions };
+  runContexts.set(options, c);
+  prepareRun(runOptions);
+  return c;
 }
 
 /** Runs a campaign to the end. Deterministic for a seed unless `until`, `interrupted` or a shrink `shouldStop` cut it. */

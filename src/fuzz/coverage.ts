@@ -1,4 +1,4 @@
-import type { Invariant } from '../invariants/Invariant.js';
+import { shared, type Invariant } from '../invariants/Invariant.js';
 import { isFinal } from '../systems/contract.js';
 
 /**
@@ -52,7 +52,8 @@ export function coverageProbe(): { probe: Invariant; reached: Set<CoverageState>
     name: 'coverage-probe',
     summary: 'records the abstract states a run reaches (never fails)',
     kind: 'safety',
-    create: () => ({
+    // its only state is `reached`: one checker serves every run (the caller clears `reached` between runs)
+    create: shared({
       afterEvent: (view, ev) => {
         if (ev.kind === 'fault' && ev.result !== 'skipped') {
           const s = FAULT_STATES[ev.op];
@@ -63,7 +64,11 @@ export function coverageProbe(): { probe: Invariant; reached: Set<CoverageState>
         } else if (ev.kind === 'status' && ev.op === 'Interrupted') reached.add('interrupted');
         else if (ev.kind === 'process-exit') reached.add('exec-restart');
         if (!reached.has('pool-full')) {
-          for (const r of view.snapshot().registries) if (r.cap !== null && r.cap > 0 && r.counted >= r.cap) reached.add('pool-full');
+          const regs = view.snapshot().registries;
+          for (let i = 0; i < regs.length; i++) {
+            const r = regs[i]!;
+            if (r.cap !== null && r.cap > 0 && r.counted >= r.cap) reached.add('pool-full');
+          }
         }
         return null;
       },

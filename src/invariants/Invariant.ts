@@ -53,6 +53,11 @@ export interface Violation extends Omit<Finding, 'counted'> {
 export interface InvariantChecker {
   /** After every event. `strict` asks boundary invariants to check here too. */
   afterEvent?(view: WorldView, event: TraceEvent, strict: boolean): Finding | null;
+  /**
+   * True when `afterEvent` finds nothing unless `strict` (a boundary invariant's per-event check
+   * under `--strict`): a run that is not strict then does not call it after every event.
+   */
+  afterEventOnlyWhenStrict?: boolean;
   /** After a tool call the system answered. */
   onCall?(view: WorldView, call: CallRecord): Finding | null;
   /** At a turn boundary and at the end of the run. */

@@ -29,7 +29,9 @@ function accountingChecker(prev0: SystemSnapshot | null): InvariantChecker {
         const snap = view.snapshot();
         const before = prev;
         prev = snap;
-        for (const reg of snap.registries) {
+        const regs = snap.registries;
+        for (let i = 0; i < regs.length; i++) {
+          const reg = regs[i]!;
           // O(1) for a built-in registry's snapshot (a scan of its entries per event was
           // quadratic in concurrent agents); a scan for an external program's.
           const entries = committedEntries(reg);

@@ -12,7 +12,10 @@ export const capRespected: Invariant = {
     },
     afterEvent: (view) => {
       const snap = view.snapshot();
-      for (const reg of snap.registries) {
+      // indexed loops: run after every event, they allocate no iterator before the code is optimised
+      const regs = snap.registries;
+      for (let i = 0; i < regs.length; i++) {
+        const reg = regs[i]!;
         if (reg.cap !== null && reg.counted > reg.cap) {
           // the holders read only when the finding is kept (see accounting-consistent)
           let notes: ThreadNote[] | undefined;
@@ -20,7 +23,10 @@ export const capRespected: Invariant = {
         }
       }
       // the pools a registry cannot describe (per-parent, global): residency and permits have invariants of their own
-      for (const p of snap.pools ?? []) {
+      const pools = snap.pools;
+      if (pools === undefined || pools === null) return null;
+      for (let i = 0; i < pools.length; i++) {
+        const p = pools[i]!;
         if (p.cap === null || !ADMISSION_KINDS.has(p.kind) || poolCount(p) <= p.cap) continue;
         return {
           message: `pool ${p.name} (${p.kind}) counts ${poolCount(p)} over its cap of ${p.cap}`,

@@ -46,5 +46,6 @@ export const liveEqualsCounted: Invariant = {
     },
     atBoundary: (view) => check(view),
     afterEvent: (view, _e, strict) => (strict ? check(view) : null),
+    afterEventOnlyWhenStrict: true,
   }),
 };

@@ -9,7 +9,9 @@ export const noUnderflow: Invariant = {
       return this;
     },
     afterEvent: (view) => {
-      for (const reg of view.snapshot().registries) {
+      const regs = view.snapshot().registries;
+      for (let i = 0; i < regs.length; i++) {
+        const reg = regs[i]!;
         // the common case without allocating the labelled list below
         if (reg.counted >= 0 && reg.reservations >= 0 && (reg.permits ?? 0) >= 0 && (reg.pendingResidency ?? 0) >= 0) continue;
         for (const [what, v] of [['counted slots', reg.counted], ['open reservations', reg.reservations], ['execution permits', reg.permits ?? 0], ['pending residency slots', reg.pendingResidency ?? 0]] as const) {

@@ -6,9 +6,9 @@ import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Finding, FindingSummary, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
-import { World, type StopReason, type WorldStats } from '../world/World.js';
+import { World, type StopReason, type WorldObserver, type WorldOptions, type WorldStats } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
-import type { ResolvedConfig, WorldView } from '../world/truth.js';
+import type { CallRecord, ResolvedConfig, WorldView } from '../world/truth.js';
 
 export interface RunOptions {
   /** Check boundary invariants (live-equals-counted) after every event too. */
@@ -124,64 +124,160 @@ function selectedBuiltins(names: readonly string[]): readonly Invariant[] {
   return out;
 }
 
+/** What a run derives from its invariants alone: the same for every run of a campaign. */
+interface InvariantPlan {
+  selected: readonly Invariant[];
+  snapshotBeforeCalls: boolean;
+}
+/** Plans by built-in selection, then by extra invariants (a campaign passes the same arrays to every run). */
+const plans = new WeakMap<readonly Invariant[], WeakMap<readonly Invariant[], InvariantPlan>>();
+const NO_EXTRA: readonly Invariant[] = [];
+function invariantPlan(builtin: readonly Invariant[], extra: readonly Invariant[] | undefined): InvariantPlan {
+  const key = extra !== undefined && extra.length > 0 ? extra : NO_EXTRA;
+  let byExtra = plans.get(builtin);
+  if (byExtra === undefined) plans.set(builtin, (byExtra = new WeakMap()));
+  let plan = byExtra.get(key);
+  if (plan === undefined) {
+    const selected = key.length > 0 ? [...builtin, ...key] : builtin;
+    byExtra.set(key, (plan = { selected, snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls) }));
+  }
+  return plan;
+}
+
+/**
+ * Makes what runs with these options share (the invariant plan) ahead of the first: a campaign
+ * calls it once before its loop, so that no run of it takes the path that makes them (a path
+ * the optimised code of a run has not seen, and leaves, for every new campaign in a process).
+ */
+export function prepareRun(options: RunOptions): void {
+  invariantPlan(options.invariants ? selectedBuiltins(options.invariants) : INVARIANTS, options.extraInvariants);
+}
+
+/** The system's hooks for the world (`WorldOptions.createSystem`, `refuseConfig`), made once per system. */
+interface SystemHooks {
+  create: WorldOptions['createSystem'];
+  refuse: WorldOptions['refuseConfig'];
+}
+const systemHooks = new WeakMap<SystemDefinition, SystemHooks>();
+function hooksOf(system: SystemDefinition): SystemHooks {
+  let h = systemHooks.get(system);
+  if (h === undefined) {
+    systemHooks.set(system, (h = {
+      create: (cfg, env) => system.create(cfg, env),
+      refuse: system.refusesConfig !== undefined ? (cfg) => system.refusesConfig!(cfg) : undefined,
+    }));
+  }
+  return h;
+}
+
+/**
+ * The invariant checkers of one run, watching the world (its `WorldObserver`): each hook's
+ * checkers in catalogue order, so that an event costs one call per checker that listens. A class,
+ * so that a run makes one object for its hooks rather than a closure per hook.
+ */
+class RunJudge implements WorldObserver {
+  readonly violations: Violation[] = [];
+  readonly undetectable: Violation[] = [];
+  readonly limited: Violation[] = [];
+  readonly counts: Record<string, number> = {};
+  readonly checkers: InvariantChecker[] = [];
+  private readonly afterEventCs: InvariantChecker[] = [];
+  private readonly afterEventNames: string[] = [];
+  private readonly onCallCs: InvariantChecker[] = [];
+  private readonly onCallNames: string[] = [];
+  private readonly atBoundaryCs: InvariantChecker[] = [];
+  private readonly atBoundaryNames: string[] = [];
+  world!: World;
+
+  constructor(
+    selected: readonly Invariant[],
+    private readonly options: RunOptions,
+    private readonly declared: Claims | null,
+    private readonly strict: boolean,
+    private readonly observations: Observation[] | undefined,
+  ) {
+    for (const inv of selected) {
+      const c = inv.create();
+      this.checkers.push(c);
+      // a checker whose per-event check finds something only under --strict is not called otherwise
+      if (c.afterEvent && (strict || c.afterEventOnlyWhenStrict !== true)) this.afterEventCs.push(c), this.afterEventNames.push(inv.name);
+      if (c.onCall) this.onCallCs.push(c), this.onCallNames.push(inv.name);
+      if (c.atBoundary) this.atBoundaryCs.push(c), this.atBoundaryNames.push(inv.name);
+    }
+  }
+
+  afterEvent(view: WorldView, ev: TraceEvent): void {
+    const cs = this.afterEventCs;
+    for (let i = 0; i < cs.length; i++) {
+      const f = cs[i]!.afterEvent!(view, ev, this.strict);
+      if (f !== null) this.report(this.afterEventNames[i]!, view, f);
+    }
+  }
+
+  onCall(view: WorldView, call: CallRecord): void {
+    const cs = this.onCallCs;
+    for (let i = 0; i < cs.length; i++) {
+      const f = cs[i]!.onCall!(view, call);
+      if (f !== null) this.report(this.onCallNames[i]!, view, f);
+    }
+  }
+
+  atBoundary(view: WorldView, where: 'turn-start' | 'end'): void {
+    this.observations?.push(observe(view, where === 'end'));
+    const cs = this.atBoundaryCs;
+    for (let i = 0; i < cs.length; i++) {
+      const f = cs[i]!.atBoundary!(view, where);
+      if (f !== null) this.report(this.atBoundaryNames[i]!, view, f);
+    }
+  }
+
+  private report(inv: string, view: WorldView, f: Finding): void {
+    const why = undetectableBecause(view, f);
+    if (why !== null) {
+      if (!this.undetectable.some((v) => v.invariant === inv)) {
+        const ev = view.lastEvent();
+        this.undetectable.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, undetectable: why });
+      }
+      return;
+    }
+    const declared = this.declared;
+    const limit = declared === null ? null : limitFor(declared, inv, () => f.threads, (id) => view.thread(id), summaryOf(f));
+    if (limit !== null) {
+      if (!this.limited.some((v) => v.invariant === inv)) {
+        const ev = view.lastEvent();
+        this.limited.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, limit });
+      }
+      return;
+    }
+    const counts = this.counts;
+    counts[inv] = (counts[inv] ?? 0) + 1;
+    if (counts[inv] === 1) {
+      const options = this.options;
+      options.atFailure?.(inv, view);
+      const ev = view.lastEvent();
+      this.violations.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f });
+      if (this.violations.length === 1 && options.traceWindow !== undefined) this.world.pinTrace(options.traceWindow, TRACE_AFTER_VIOLATION + 1);
+      if (options.stopAtFirstViolation) this.world.stop();
+    }
+  }
+}
+
 /** Runs a scenario against a system with the invariant catalogue watching. */
 export function runScenario(scenario: Scenario, system: SystemDefinition, options: RunOptions = {}): RunResult {
   const s = options.seed !== undefined ? { ...scenario, seed: options.seed } : scenario;
-  const builtin = options.invariants ? selectedBuiltins(options.invariants) : INVARIANTS;
-  const selected = options.extraInvariants !== undefined && options.extraInvariants.length > 0 ? [...builtin, ...options.extraInvariants] : builtin;
-  const checkers: Array<{ inv: Invariant; c: InvariantChecker }> = selected.map((inv) => ({ inv, c: inv.create() }));
-  // each hook's checkers in catalogue order, bound once: an event costs one call per checker that listens
-  const hooks = { afterEvent: [] as InvariantChecker[], afterEventName: [] as string[], onCall: [] as InvariantChecker[], onCallName: [] as string[], atBoundary: [] as InvariantChecker[], atBoundaryName: [] as string[] };
-  for (const { inv, c } of checkers) {
-    if (c.afterEvent) hooks.afterEvent.push(c), hooks.afterEventName.push(inv.name);
-    if (c.onCall) hooks.onCall.push(c), hooks.onCallName.push(inv.name);
-    if (c.atBoundary) hooks.atBoundary.push(c), hooks.atBoundaryName.push(inv.name);
-  }
-  const violations: Violation[] = [];
-  const undetectable: Violation[] = [];
-  const limited: Violation[] = [];
-  const declared = declaredClaims(system, options.claims);
-  const counts: Record<string, number> = {};
-  const strict = options.strict ?? false;
+  const plan = invariantPlan(options.invariants ? selectedBuiltins(options.invariants) : INVARIANTS, options.extraInvariants);
+  const selected = plan.selected;
   // Any expectation of the file may be the one that judges this run (an external program is
   // judged as the built-in system it implements), so record when any of them reads statuses or counts.
   const observations: Observation[] | undefined = s.expect !== undefined && Object.values(s.expect).some(needsObservations) ? [] : undefined;
-  let world: World;
-
-  const report = (inv: string, view: WorldView, f: Finding | null): void => {
-    if (f === null) return;
-    const why = undetectableBecause(view, f);
-    if (why !== null) {
-      if (!undetectable.some((v) => v.invariant === inv)) {
-        const ev = view.lastEvent();
-        undetectable.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, undetectable: why });
-      }
-      return;
-    }
-    const limit = declared === null ? null : limitFor(declared, inv, () => f.threads, (id) => view.thread(id), summaryOf(f));
-    if (limit !== null) {
-      if (!limited.some((v) => v.invariant === inv)) {
-        const ev = view.lastEvent();
-        limited.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, limit });
-      }
-      return;
-    }
-    counts[inv] = (counts[inv] ?? 0) + 1;
-    if (counts[inv] === 1) {
-      options.atFailure?.(inv, view);
-      const ev = view.lastEvent();
-      violations.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f });
-      if (violations.length === 1 && options.traceWindow !== undefined) world.pinTrace(options.traceWindow, TRACE_AFTER_VIOLATION + 1);
-      if (options.stopAtFirstViolation) world.stop();
-    }
-  };
-
+  const judge = new RunJudge(selected, options, declaredClaims(system, options.claims), options.strict ?? false, observations);
+  const sys = hooksOf(system);
   // one literal (absent options undefined): built once per run, without a spread per option
-  world = new World({
+  const world = new World({
     scenario: s,
-    createSystem: (cfg, env) => system.create(cfg, env),
-    refuseConfig: system.refusesConfig !== undefined ? (cfg: Parameters<NonNullable<typeof system.refusesConfig>>[0]) => system.refusesConfig!(cfg) : undefined,
-    snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
+    createSystem: sys.create,
+    refuseConfig: sys.refuse,
+    snapshotBeforeCalls: plan.snapshotBeforeCalls,
     traceLimit: options.traceLimit,
     traceKeepFirst: options.traceLimit !== undefined ? options.traceWindow : undefined,
     maxEvents: options.maxEvents,
@@ -189,36 +285,16 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     gauges: options.gauges,
     details: options.details,
     shouldStop: options.shouldStop,
-    observer: {
-      afterEvent: (view, ev) => {
-        const cs = hooks.afterEvent;
-        for (let i = 0; i < cs.length; i++) {
-          const f = cs[i]!.afterEvent!(view, ev, strict);
-          if (f !== null) report(hooks.afterEventName[i]!, view, f);
-        }
-      },
-      onCall: (view, call) => {
-        const cs = hooks.onCall;
-        for (let i = 0; i < cs.length; i++) {
-          const f = cs[i]!.onCall!(view, call);
-          if (f !== null) report(hooks.onCallName[i]!, view, f);
-        }
-      },
-      atBoundary: (view, where) => {
-        observations?.push(observe(view, where === 'end'));
-        const cs = hooks.atBoundary;
-        for (let i = 0; i < cs.length; i++) {
-          const f = cs[i]!.atBoundary!(view, where);
-          if (f !== null) report(hooks.atBoundaryName[i]!, view, f);
-        }
-      },
-    },
+    observer: judge,
   });
+  judge.world = world;
   const r = world.run();
+  const { violations, undetectable, limited, counts } = judge;
   if (violations.length > 0) {
-    for (const { inv, c } of checkers) {
+    for (let i = 0; i < selected.length; i++) {
+      const c = judge.checkers[i]!;
       if (c.summary === undefined) continue;
-      const v = violations.find((x) => x.invariant === inv.name);
+      const v = violations.find((x) => x.invariant === selected[i]!.name);
       if (v === undefined) continue;
       const text = c.summary();
       if (text) v.summary = text;

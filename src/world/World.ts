@@ -701,7 +701,14 @@ export class World implements WorldView {
       if (resumes) this.resumeSession();
       if (this.stopReason !== null) return;
     }
-    this.callSystem('turnStarted', () => this.system.turnStarted(this.root, turn));
+    if (this.enterSystem()) {
+      try {
+        this.system.turnStarted(this.root, turn);
+        this.cachedSnapshot = null;
+      } catch (e) {
+        this.failSystem('turnStarted', e);
+      }
+    }
     this.emit('turn-start', this.root, 'turn-start', undefined, undefined, this.scenario.turns[turn - 1]!.note);
     if (turn > 1) this.options.observer?.atBoundary?.(this, 'turn-start');
     const timeout = this.scenario.turns[turn - 1]!.timeout ?? this.scenario.faults?.turnTimeout;
@@ -714,7 +721,14 @@ export class World implements WorldView {
     this.wait = null;
     for (const [id, d] of this.finishAfterWait) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
     this.finishAfterWait.clear();
-    this.callSystem('turnEnded', () => this.system.turnEnded(this.root, this.turnNo));
+    if (this.enterSystem()) {
+      try {
+        this.system.turnEnded(this.root, this.turnNo);
+        this.cachedSnapshot = null;
+      } catch (e) {
+        this.failSystem('turnEnded', e);
+      }
+    }
     this.emit('turn-end', this.root, 'turn-end', undefined, reason);
     if (this.mode === 'exec') {
       // The `codex exec` process exits with its turn: every thread of it is gone.
@@ -801,10 +815,21 @@ export class World implements WorldView {
       case 'create': {
         const births = (a as { spawn?: unknown; fork?: unknown; create?: unknown })[kind] as number | string | string[];
         const prefix = kind === 'spawn' ? 'a' : kind === 'fork' ? 'f' : 'c';
-        const names = typeof births === 'number' ? Array.from({ length: births }, () => this.freshName(prefix)) : typeof births === 'string' ? [births] : births;
+        let names: readonly string[];
+        if (typeof births === 'number') {
+          const fresh: string[] = [];
+          for (let i = 0; i < births; i++) fresh.push(this.freshName(prefix));
+          names = fresh;
+        } else names = typeof births === 'string' ? [births] : births;
         const tool = kind === 'spawn' ? 'spawn_agent' : kind === 'fork' ? 'fork_thread' : 'create_thread';
         const createFails = kind === 'spawn' && (a as { createFails?: boolean }).createFails === true;
-        return names.map((target): CreateCall => (createFails ? { tool, caller: by, target, runFor, outcome, fanout: names.length, createFails } : { tool, caller: by, target, runFor, outcome, fanout: names.length }));
+        const fanout = names.length;
+        const out: PendingCall[] = [];
+        for (let i = 0; i < fanout; i++) {
+          const target = names[i]!;
+          out.push(createFails ? { tool, caller: by, target, runFor, outcome, fanout, createFails } : { tool, caller: by, target, runFor, outcome, fanout });
+        }
+        return out;
       }
       case 'resume':
         return this.targets((a as { resume: string | string[] }).resume, by).map((target) => ({ tool: 'resume_agent', caller: by, target, runFor, outcome, fanout: 0 }));
@@ -1062,12 +1087,21 @@ export class World implements WorldView {
     }
     const before = decided ? decided.before : this.options.snapshotBeforeCalls ? this.snapshot() : undefined;
     const scope = caller.scope;
-    const res = decided ? decided.res : this.callSystem(call.tool, () =>
-      call.tool === 'spawn_agent'
-        ? this.system.spawn(call.createFails ? { caller: call.caller, child: call.target, createFails: true } : { caller: call.caller, child: call.target })
-        : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' }),
-    );
-    if (res === undefined) return;
+    let res: SpawnResponse | ForkResponse;
+    if (decided !== undefined) res = decided.res;
+    else {
+      if (!this.enterSystem()) return;
+      try {
+        res =
+          call.tool === 'spawn_agent'
+            ? this.system.spawn(call.createFails ? { caller: call.caller, child: call.target, createFails: true } : { caller: call.caller, child: call.target })
+            : this.system.fork({ caller: call.caller, child: call.target, kind: call.tool === 'fork_thread' ? 'fork' : 'create' });
+      } catch (e) {
+        return this.failSystem(call.tool, e);
+      }
+      this.cachedSnapshot = null;
+      if (res === undefined) return;
+    }
     if (!res.ok) {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
@@ -1169,7 +1203,15 @@ export class World implements WorldView {
     if (this.startedTurns !== null) for (const id of stuck) this.hungSeen.push(id);
     const req: CloseRequest = { caller: callerId, target };
     if (stuck.length > 0) req.stuck = stuck;
-    const res = this.callSystem('close', () => this.system.close(req));
+    if (!this.enterSystem()) return false;
+    let res: ReturnType<SystemUnderTest['close']>;
+    try {
+      res = this.system.close(req);
+    } catch (e) {
+      this.failSystem('close', e);
+      return false;
+    }
+    this.cachedSnapshot = null;
     if (res === undefined) return false;
     const shutdown = 'shutdown' in res && res.shutdown ? res.shutdown : [];
     for (const id of shutdown) this.shutdownThread(id);
@@ -1429,12 +1471,19 @@ export class World implements WorldView {
       this.emit('fault', id, 'vanish', undefined, 'skipped', `${id} is not loaded`);
       return;
     }
-    this.mutate(t, () => {
-      t.loaded = false;
-      t.vanishedAt_ms = this.now_ms;
-      t.gen++;
-    });
-    this.callSystem('threadVanished', () => this.system.threadVanished(id));
+    const was = this.changing(t);
+    t.loaded = false;
+    t.vanishedAt_ms = this.now_ms;
+    t.gen++;
+    this.changed(t, was);
+    if (this.enterSystem()) {
+      try {
+        this.system.threadVanished(id);
+        this.cachedSnapshot = null;
+      } catch (e) {
+        this.failSystem('threadVanished', e);
+      }
+    }
     this.emit('fault', id, 'vanish', undefined, undefined, this.details ? `${id} vanished from the thread manager without a release` : undefined);
     this.checkWait(id);
   }
@@ -1541,10 +1590,17 @@ export class World implements WorldView {
   }
 
   private setStatus(t: TruthThread, status: AgentStatus): void {
-    this.mutate(t, () => {
-      t.status = status;
-    });
-    this.callSystem('statusChanged', () => this.system.statusChanged(t.id, status));
+    const was = this.changing(t);
+    t.status = status;
+    this.changed(t, was);
+    if (this.enterSystem()) {
+      try {
+        this.system.statusChanged(t.id, status);
+        this.cachedSnapshot = null;
+      } catch (e) {
+        this.failSystem('statusChanged', e);
+      }
+    }
     this.emit('status', t.id, status);
     if (isFinal(status)) this.checkWait(t.id);
   }
@@ -1552,13 +1608,13 @@ export class World implements WorldView {
   private shutdownThread(id: ThreadId): void {
     const t = this.truth.get(id);
     if (t === undefined || t.closed) return;
-    this.mutate(t, () => {
-      t.closed = true;
-      t.loaded = false;
-      t.status = 'Shutdown';
-      t.closedAt_ms = this.now_ms;
-      t.gen++;
-    });
+    const was = this.changing(t);
+    t.closed = true;
+    t.loaded = false;
+    t.status = 'Shutdown';
+    t.closedAt_ms = this.now_ms;
+    t.gen++;
+    this.changed(t, was);
     this.checkWait(id);
   }
 
@@ -1595,10 +1651,21 @@ export class World implements WorldView {
 
   /** Applies a change to a thread, keeping the live counts and agent time up to date. */
   private mutate(t: TruthThread, change: () => void): void {
+    const was = this.changing(t);
+    change();
+    this.changed(t, was);
+  }
+
+  /**
+   * `mutate` without a closure, for the hot paths: `const was = this.changing(t)`, the change,
+   * then `this.changed(t, was)`.
+   */
+  private changing(t: TruthThread): boolean {
     this.truthLog[this.truthChanges % TRUTH_LOG] = t.id;
     this.truthChanges++;
-    const was = isLive(t);
-    change();
+    return isLive(t);
+  }
+  private changed(t: TruthThread, was: boolean): void {
     const now = isLive(t);
     if (was !== now && t.scope !== t.id) this.bumpLive(t, now ? +1 : -1);
     if (was !== now && t.userRoot !== t.id) this.bumpLineage(t, now ? +1 : -1);
@@ -1647,6 +1714,17 @@ export class World implements WorldView {
     const ev = this.trace.add(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, this.liveIn(this.root));
     this.last = ev;
     if (kind !== 'sut-error' && kind !== 'config-refused') this.options.observer?.afterEvent?.(this, ev);
+  }
+
+  /**
+   * Before a call into the system made without `callSystem`'s closure (the hot calls): false when
+   * the run has stopped. The call then goes in a try, `failSystem(op, e)` on a throw, and drops
+   * the cached snapshot when it returns, as `callSystem` does.
+   */
+  private enterSystem(): boolean {
+    if (this.stopReason !== null) return false;
+    this.budget.reset();
+    return true;
   }
 
   private callSystem<T>(op: string, f: () => T): T | undefined {
