@@ -1,3 +1,4 @@
+import { isWorkerOutOfMemory, memoryLimitMessage, workerHeapMb } from './memory.js';
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -129,6 +130,11 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
     if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputFileError) {
       io.stderr(`spawnsim: ${e.message}\n`);
       if (e instanceof UsageError && verb !== '') io.stderr(`(run spawnsim ${verb} --help for usage and examples)\n`);
+      return EXIT.usage;
+    }
+    // a worker thread of plan or fuzz passed the heap limit: the same stop as the verb's own thread passing it
+    if (isWorkerOutOfMemory(e)) {
+      io.stderr(memoryLimitMessage(workerHeapMb(io.env), ' (in a worker thread)'));
       return EXIT.usage;
     }
     throw e;

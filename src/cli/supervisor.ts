@@ -2,6 +2,7 @@ import { terminalText } from '../report/escape.js';
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CliWorkerData, CliWorkerMessage } from './cliWorker.js';
+import { memoryLimitMb, memoryLimitMessage, MEMORY_MB_RANGE } from './memory.js';
 import { attachControl, makeControlBuffers, readLabel, SLOT, SYSTEM_OPS, type Control } from './control.js';
 
 /** After Ctrl-C or SIGTERM, the time the work has to write its partial results before it is stopped. */
@@ -29,15 +30,6 @@ export const PIPE_CLOSED_EXIT = 141;
  */
 /** The largest SPAWNSIM_CALL_LIMIT accepted: one day. */
 const CALL_LIMIT_MAX_S = 86_400;
-/**
- * The heap the work may use, in MB (V8's old generation of the worker thread that runs the
- * verb; SPAWNSIM_MEMORY_MB overrides it): past it the work is stopped and spawnsim exits 2
- * saying so, instead of growing until the machine swaps. 600 MB keeps the whole process under
- * 1 GB of RSS with its worker threads (issue 20: at 800 MB a plan at the grid limit peaked at
- * 1.17 GB, at 640 MB at 977 MB); the largest inputs the limits accept need far less.
- */
-export const MEMORY_MB = 600;
-const MEMORY_MB_RANGE = [64, 1_048_576] as const;
 
 export function superviseCli(argv: string[]): void {
   const buffers = makeControlBuffers();
@@ -51,8 +43,8 @@ export function superviseCli(argv: string[]): void {
   }
   const callLimit_ms = limit_s * 1000;
   const memoryText = process.env.SPAWNSIM_MEMORY_MB;
-  const memory_mb = memoryText === undefined || memoryText === '' ? MEMORY_MB : Number(memoryText);
-  if (!Number.isInteger(memory_mb) || memory_mb < MEMORY_MB_RANGE[0] || memory_mb > MEMORY_MB_RANGE[1]) {
+  const memory_mb = memoryLimitMb(memoryText);
+  if (memory_mb === undefined) {
     process.stderr.write(`spawnsim: SPAWNSIM_MEMORY_MB (environment): expected a whole number of megabytes from ${MEMORY_MB_RANGE[0]} to ${MEMORY_MB_RANGE[1]}, got ${JSON.stringify(terminalText(memoryText ?? ''))}\n`);
     process.exitCode = 2;
     return;
@@ -98,9 +90,7 @@ export function superviseCli(argv: string[]): void {
   });
   worker.on('error', (e: Error & { code?: string }) => {
     if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      process.stderr.write(
-        `spawnsim: the work passed its memory limit of ${memory_mb} MB of heap and was stopped: expected inputs and flags whose work fits it (explore: a smaller --max-states; plan: fewer grid points or replications; docs/limits.md, "Memory"), or a larger SPAWNSIM_MEMORY_MB\n`,
-      );
+      process.stderr.write(memoryLimitMessage(memory_mb, ''));
       code = 2;
     } else {
       process.stderr.write(terminalText(`spawnsim: internal error: ${e.stack ?? e.message}\n`));

@@ -25,6 +25,8 @@ export interface Parallelism {
    * The CLI passes its project-file loader (src/config/poolLoader.ts).
    */
   loader?: PoolLoader;
+  /** Each worker thread's heap limit in MB (V8's old generation; default: Node's). A worker past it stops the campaign with `ERR_WORKER_OUT_OF_MEMORY`. */
+  heapMb?: number;
 }
 
 /** A module a worker imports to build the campaign's system and invariants (see `Parallelism.loader`). */
@@ -102,7 +104,7 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
     ...(options.workload !== undefined ? { workload: options.workload } : {}),
   };
   const threads = workers - 1;
-  const pool = new Tinypool({ filename: WORKER_URL.href, minThreads: threads, maxThreads: threads });
+  const pool = new Tinypool({ filename: WORKER_URL.href, minThreads: threads, maxThreads: threads, ...(par.heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: par.heapMb } } : {}) });
   // The same seed stream the campaign draws from, kept in step with it here.
   const seeds = rngFor(seed, 'fuzz-runs');
   const outcomes = new Map<number, RunOutcome>();

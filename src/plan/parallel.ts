@@ -14,6 +14,8 @@ export interface ParallelOptions {
   onProgress?(done: number, total: number): void;
   /** Asked between blocks (and every 100 ms while workers run): true stops; the blocks finished so far are returned. */
   shouldStop?(): boolean;
+  /** Each worker thread's heap limit in MB (V8's old generation; default: Node's). A worker past it rejects with `ERR_WORKER_OUT_OF_MEMORY`. */
+  heapMb?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function runTasks(tasks: readonly PlanTask[], options: ParallelOpti
   }
   const threads = Math.min(options.workers, total);
   // teardown: each worker stops the exec: programs it started before the pool ends it
-  const pool = new Tinypool({ filename: options.workerFile ?? defaultWorkerFile(), minThreads: threads, maxThreads: threads, teardown: 'teardown' });
+  const pool = new Tinypool({ filename: options.workerFile ?? defaultWorkerFile(), minThreads: threads, maxThreads: threads, teardown: 'teardown', ...(options.heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.heapMb } } : {}) });
   const finished: Array<ChunkResult | null> = tasks.map(() => null);
   let stopped = false;
   let watch: NodeJS.Timeout | undefined;

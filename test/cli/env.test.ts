@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -47,6 +48,38 @@ describe('SPAWNSIM_MEMORY_MB', () => {
     });
     expect(r.stderr).toMatch(/spawnsim: the work passed its memory limit of 120 MB of heap and was stopped: expected .*--max-states/);
     expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(r.status).toBe(2);
+  });
+  it('a worker thread of fuzz --workers past the limit stops the work the same way: exit 2, no crash of the process', () => {
+    // a project registry that keeps 1 MB per spawn, but only in fuzz's pool threads (the verb's
+    // own thread carries the cli's workerData): without a limit on the pool threads this grows
+    // until V8 aborts the whole process
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-worker-memory-'));
+    const index = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'index.js')).href;
+    writeFileSync(
+      join(dir, 'hog.mjs'),
+      `import { workerData } from 'node:worker_threads';
+import { SmallRegistry, defineRegistry } from ${JSON.stringify(index)};
+const kept = [];
+const pooled = !(workerData && typeof workerData === 'object' && 'argv' in workerData);
+class Hog extends SmallRegistry {
+  spawn(req) {
+    if (pooled) kept.push(new Array(131072).fill(kept.length));
+    return super.spawn(req);
+  }
+}
+export const hog = defineRegistry('hog', 'keeps memory in pool threads', Hog);
+`,
+    );
+    writeFileSync(join(dir, 'spawnsim.config.mjs'), `export default { systems: { hog: './hog.mjs#hog' } };\n`);
+    const r = spawnSync(process.execPath, [MAIN, 'fuzz', '--system', 'hog', '--runs', '1000000', '--keep-going', '--workers', '2', '--seed', '1'], {
+      env: { ...process.env, SPAWNSIM_MEMORY_MB: '96', NO_COLOR: '1' },
+      encoding: 'utf8',
+      cwd: dir,
+      timeout: 120_000,
+    });
+    expect(r.stderr).toMatch(/spawnsim: the work passed its memory limit of 96 MB of heap \(in a worker thread\) and was stopped: expected /);
+    expect(r.stderr).not.toMatch(/internal error|FATAL|at .*\.js:\d+/);
     expect(r.status).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import { workerHeapMb } from '../memory.js';
 import { Option } from 'commander';
 import { LIMITS } from '../../core/limits.js';
 import { randomInt } from 'node:crypto';
@@ -165,7 +166,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   let firstFailure_ms: number | null = null;
   try {
     const loader = project !== null && workers > 1 && (fromProject || selected.extraInvariants.length > 0) ? { module: POOL_LOADER_URL, args: [project!.file, system.id, ...(invariantNames !== undefined ? [invariantNames] : [])] } : undefined;
-    const it = fuzzStepsParallel(options, { workers, ...(shard ? { shard } : {}), ...(loader ? { loader } : {}) });
+    const it = fuzzStepsParallel(options, { workers, heapMb: workerHeapMb(ctx.io.env), ...(shard ? { shard } : {}), ...(loader ? { loader } : {}) });
     let lastYield = Date.now();
     for (;;) {
       const step = await it.next();

@@ -21,6 +21,7 @@ import { writeAtomic } from '../io.js';
 import { readInputFile } from '../inputFile.js';
 import { resolveInput } from '../builtins.js';
 import { Progress } from '../progress.js';
+import { workerHeapMb } from '../memory.js';
 import { outputFileProblem } from '../outputPath.js';
 
 interface PlanOptions {
@@ -128,6 +129,7 @@ export const planCommand: CommandModule = (program, ctx) => {
         resolve: (id) => project?.systems.get(id) ?? findSystem(id),
         onProgress: (done, total) => progress.update(done, total, 'blocks', `plan: ${points.length * systems.length} points x ${opts.replications} replications`),
         shouldStop: stop,
+        heapMb: workerHeapMb(ctx.io.env),
       });
       progress.done();
       // The first misbehaviour in replication order, whatever the number of workers.
@@ -148,7 +150,7 @@ export const planCommand: CommandModule = (program, ctx) => {
         const variants: Array<{ parameter: string; points: PointSummary[] }> = [];
         for (const v of sensitivityVariants(workload, factor)) {
           const vt: PlanTask[] = tasks.map((t) => ({ ...t, workload: v.workload }));
-          const vc = await runTasks(vt, { workers: opts.workers ?? defaultWorkers, resolve: (id) => project?.systems.get(id) ?? findSystem(id), shouldStop: stop });
+          const vc = await runTasks(vt, { workers: opts.workers ?? defaultWorkers, resolve: (id) => project?.systems.get(id) ?? findSystem(id), shouldStop: stop, heapMb: workerHeapMb(ctx.io.env) });
           const vf = vc.find((c) => c.failure)?.failure;
           if (vf) {
             ctx.io.stderr(`spawnsim: plan: system ${vf.system} misbehaved in replication ${vf.replication} (${v.parameter} x${factor}): ${vf.message}\nNo figure is reported: a plan over a system that fails is not a plan of that system.\n`);
