@@ -185,22 +185,35 @@ function cutAfter(s: Scenario, at: FailurePoint): Scenario | null {
 
 const withTurns = (s: Scenario, turns: Turn[]): Scenario => ({ ...s, turns });
 
-/** 2. whole turns, from the last (a violation tends to need the early ones) */
-function* dropTurns(s: Scenario): Generator<() => Scenario> {
+/**
+ * 2. whole turns, from the last (a violation tends to need the early ones); the turn where the
+ *    scenario failed, when known, last of all (without it, it rarely still fails)
+ */
+function* dropTurns(s: Scenario, at: FailurePoint | undefined): Generator<() => Scenario> {
   const n = s.turns.length;
-  if (n > 1) for (let i = n - 1; i >= 0; i--) yield () => withTurns(s, s.turns.filter((_, j) => j !== i));
+  if (n <= 1) return;
+  const failed = at !== undefined && at.turn >= 1 && at.turn <= n ? at.turn - 1 : -1;
+  for (let i = n - 1; i >= 0; i--) if (i !== failed) yield () => withTurns(s, s.turns.filter((_, j) => j !== i));
+  if (failed >= 0) yield () => withTurns(s, s.turns.filter((_, j) => j !== failed));
 }
 
-/** 3. runs of actions: halves, quarters, ... single actions */
-function* dropActions(s: Scenario): Generator<() => Scenario> {
+/** 3. runs of actions: halves, quarters, ... single actions (those with the action that failed last) */
+function* dropActions(s: Scenario, at: FailurePoint | undefined): Generator<() => Scenario> {
+  // the action that was running when the scenario failed, when known: runs without it go last
+  const failedTurn = at !== undefined ? at.turn - 1 : -1;
+  const failedAction = at !== undefined ? at.actions - 1 : -1;
+  const last: Array<() => Scenario> = [];
   for (let ti = 0; ti < s.turns.length; ti++) {
     const acts = s.turns[ti]!.do;
     for (let size = Math.max(1, acts.length >> 1); size >= 1; size = size === 1 ? 0 : Math.max(1, size >> 1)) {
       for (let start = acts.length - size; start >= 0; start -= size) {
-        yield () => withTurns(s, replaceTurn(s.turns, ti, { ...s.turns[ti]!, do: [...acts.slice(0, start), ...acts.slice(start + size)] }));
+        const make = () => withTurns(s, replaceTurn(s.turns, ti, { ...s.turns[ti]!, do: [...acts.slice(0, start), ...acts.slice(start + size)] }));
+        if (ti === failedTurn && start <= failedAction && failedAction < start + size) last.push(make);
+        else yield make;
       }
     }
   }
+  yield* last;
 }
 
 /** 4. faults: all at once, each one alone (a rate at 1), then one by one */

@@ -86,6 +86,21 @@ describe('shrinking', () => {
     expect(r.scenario.config.maxThreads).toBe(1);
   });
 
+  it('tries dropping the turn and the actions where the scenario failed after the other drops of their kind', () => {
+    const big = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'x1' }, { sleep: '1s' }] }, { do: [{ sleep: '1s' }] }, { do: [{ sleep: '1s' }, { spawn: 'x2' }] }] });
+    const at = failurePoint(big, v1, 'no-false-rejection');
+    expect(at).toEqual({ turn: 3, actions: 2 });
+    const seen: Scenario[] = [];
+    shrinkScenario(big, (s) => (seen.push(s), failurePoint(s, v1, 'no-false-rejection')), { at: at as { turn: number; actions: number } });
+    const keepsFailing = (s: Scenario): boolean => s.turns.flatMap((t) => t.do).some((a) => 'spawn' in a && a.spawn === 'x2');
+    // turn 3 goes last among the turns: the first candidate drops turn 2, keeps the refused spawn, and still fails
+    expect(seen[0]!.turns.length).toBe(2);
+    expect(keepsFailing(seen[0]!)).toBe(true);
+    // then (turn 2 now) the drops of turns other than the failing one come first again
+    expect(keepsFailing(seen[1]!)).toBe(true);
+    expect(keepsFailing(seen[2]!)).toBe(false);
+  });
+
   it('unwraps a parallel batch whose interleaving is not the bug in one candidate run: its first call alone is tried before a call fewer', () => {
     const big = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'x1' }] }, { do: [{ parallel: [{ spawn: 'x2' }, { spawn: 'x3' }, { spawn: 'x4' }, { spawn: 'x5' }] }] }] });
     const batchSizes: number[] = [];
