@@ -176,7 +176,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
   let runs = 0;
   let stoppedBy: FuzzResult['stoppedBy'] = 'runs';
   const undetectable = { runs: 0, invariants: new Set<string>() };
-  const limitsMet = new Map<string, { why: string; invariants: Set<string>; runs: number; firstRun: number; firstRunSeed: number }>();
+  const limitsMet: LimitTally = new Map();
   const whyOf = new Map<string, string>([['not-claimed', 'the system does not claim these invariants'], ...(system.limits ?? []).map((l) => [l.name, l.why] as [string, string])]);
 
   const finish = (): FuzzResult => {
@@ -217,35 +217,19 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     if (enough()) return (stoppedBy = 'violation'), finish();
   }
 
-  // 2. generated workloads
-  const seeds = rngFor(seed, 'fuzz-runs');
+  // 2. generated workloads: each made and tallied by `generated` (an object whose methods are the
+  // same in every campaign), so this loop holds little but its yields
+  const generated = new GeneratedRuns(options, seed, context, source, coverage, undetectable, limitsMet, whyOf);
   while (runs < maxRuns) {
     if (interrupted()) return (stoppedBy = 'interrupted'), finish();
     if (options.until?.()) return (stoppedBy = 'until'), finish();
-    const runSeed = seeds.int(0, 2 ** 31 - 1);
-    runs++;
-    const given = options.outcomeOf?.(runs, runSeed);
-    if (given === null) continue;
-    const r = given ?? evaluateWith(context, options, runs, runSeed, source);
-    for (const s of r.reached) coverage[s as keyof Coverage]++;
-    if (r.undetectable !== undefined && r.undetectable.length > 0) {
-      undetectable.runs++;
-      for (const inv of r.undetectable) undetectable.invariants.add(inv);
-    }
-    if (r.limited !== undefined) {
-      const metHere = new Set<string>();
-      for (const { invariant, limit } of r.limited) {
-        const m = limitsMet.get(limit) ?? { why: whyOf.get(limit) ?? limit, invariants: new Set<string>(), runs: 0, firstRun: runs, firstRunSeed: runSeed };
-        m.invariants.add(invariant);
-        if (!metHere.has(limit)) m.runs++;
-        metHere.add(limit);
-        limitsMet.set(limit, m);
-      }
-    }
+    const r = generated.next();
+    runs = generated.runs;
+    if (r === null) continue;
     yield { phase: 'generate', runs, failures: failures.length };
     if (r.violations.length === 0) continue;
     // a run that found something new: shrink it (a generator of its own, so the loop above stays small)
-    if (yield* shrinkFound(r, runs, runSeed)) return (stoppedBy = 'interrupted'), finish();
+    if (yield* shrinkFound(r, runs, generated.runSeed)) return (stoppedBy = 'interrupted'), finish();
     if (enough()) return (stoppedBy = 'violation'), finish();
   }
   return finish();
@@ -324,6 +308,54 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
       violates,
       violation,
     };
+  }
+}
+
+type LimitTally = Map<string, { why: string; invariants: Set<string>; runs: number; firstRun: number; firstRunSeed: number }>;
+
+/** A campaign's generated runs, one per `next()`: draws the run seed, makes the run (or takes its outcome) and tallies coverage, undetectable runs and known limits. */
+class GeneratedRuns {
+  runs = 0;
+  runSeed = 0;
+  private readonly seeds: ReturnType<typeof rngFor>;
+  constructor(
+    private readonly options: FuzzOptions,
+    seed: number,
+    private readonly context: RunContext,
+    private readonly source: WorkloadSource,
+    private readonly coverage: Coverage,
+    private readonly undetectable: { runs: number; invariants: Set<string> },
+    private readonly limitsMet: LimitTally,
+    private readonly whyOf: Map<string, string>,
+  ) {
+    this.seeds = rngFor(seed, 'fuzz-runs');
+  }
+
+  /** The next run's outcome, or null when another shard owns it (`FuzzOptions.outcomeOf`). */
+  next(): RunOutcome | null {
+    const runSeed = this.seeds.int(0, 2 ** 31 - 1);
+    const runs = ++this.runs;
+    this.runSeed = runSeed;
+    const given = this.options.outcomeOf?.(runs, runSeed);
+    if (given === null) return null;
+    const r = given ?? evaluateWith(this.context, this.options, runs, runSeed, this.source);
+    const coverage = this.coverage;
+    for (let i = 0; i < r.reached.length; i++) coverage[r.reached[i] as keyof Coverage]++;
+    if (r.undetectable !== undefined && r.undetectable.length > 0) {
+      this.undetectable.runs++;
+      for (const inv of r.undetectable) this.undetectable.invariants.add(inv);
+    }
+    if (r.limited !== undefined) {
+      const metHere = new Set<string>();
+      for (const { invariant, limit } of r.limited) {
+        const m = this.limitsMet.get(limit) ?? { why: this.whyOf.get(limit) ?? limit, invariants: new Set<string>(), runs: 0, firstRun: runs, firstRunSeed: runSeed };
+        m.invariants.add(invariant);
+        if (!metHere.has(limit)) m.runs++;
+        metHere.add(limit);
+        this.limitsMet.set(limit, m);
+      }
+    }
+    return r;
   }
 }
 
