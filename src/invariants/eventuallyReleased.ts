@@ -37,7 +37,8 @@ function releasedChecker(boundary0: number, idleSince: Map<string, { at: number;
       atBoundary: (view, where): Finding | null => {
         boundary++;
         const k = view.config.releaseWithinTurns ?? RELEASE_WITHIN_TURNS_DEFAULT;
-        const seen = new Set<string>();
+        // made when a holder is seen (most boundaries find none)
+        let seen: Set<string> | null = null;
         let finding: Finding | null = null;
         for (const reg of view.snapshot().registries) {
           const root = view.thread(reg.root);
@@ -48,7 +49,7 @@ function releasedChecker(boundary0: number, idleSince: Map<string, { at: number;
           let since = view.turn;
           for (const h of held) {
             const key = `${reg.root}|${h.id}`;
-            seen.add(key);
+            (seen ??= new Set()).add(key);
             const first = idleSince.get(key) ?? { at: boundary, turn: view.turn };
             idleSince.set(key, first);
             if (boundary - first.at >= k) {
@@ -64,7 +65,7 @@ function releasedChecker(boundary0: number, idleSince: Map<string, { at: number;
             };
           }
         }
-        for (const key of [...idleSince.keys()]) if (!seen.has(key)) idleSince.delete(key);
+        if (idleSince.size > 0) for (const key of [...idleSince.keys()]) if (seen === null || !seen.has(key)) idleSince.delete(key);
         return finding;
       },
       clone: () => releasedChecker(boundary, new Map(idleSince)),

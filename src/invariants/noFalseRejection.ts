@@ -12,7 +12,8 @@ export const noFalseRejection: Invariant = {
   summary: 'AgentLimitReached is returned only while running agents really fill the cap (of some pool the spawn needs)',
   kind: 'safety',
   create: () => {
-    const holdersOf = idleHolderIndex();
+    // made at the first refusal that needs it: most runs refuse no spawn
+    let index: ReturnType<typeof idleHolderIndex> | undefined;
     const checker: InvariantChecker = {
     // a copy of a paused world starts with no memo (the memo is keyed on the world anyway)
     clone: () => noFalseRejection.create(),
@@ -51,6 +52,7 @@ export const noFalseRejection: Invariant = {
       // threads (the first violation, a known limit scoped to holder states, a silent death):
       // a run of many refused spawns counts the rest without listing thousands of holders each
       // time. Read in the same event, as every consumer does, they are exact.
+      const holdersOf = (index ??= idleHolderIndex());
       let idle: ThreadNote[] | undefined;
       const holders = (): ThreadNote[] => (idle ??= reg ? holdersOf.list(view, reg) : []);
       // counted as the world changes: a holder-scoped known limit is judged without the list
