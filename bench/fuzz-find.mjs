@@ -4,8 +4,8 @@
 //
 // For #18335 (codex-v1, no-false-rejection) and #30692 (codex-v1 with fresh-root forks,
 // depth-within-max), over 20 campaign seeds (5 with --quick): generated runs and wall time to
-// the first violation, wall time to the shrunk counterexample, and the shrunk size. Prints
-// medians (and ranges). Wall times are this machine's; the run counts and shrunk sizes are
+// the first violation, wall time (and process CPU time beside it) to the shrunk counterexample,
+// and the shrunk size. Prints medians (and ranges). Times are this machine's; the run counts and shrunk sizes are
 // deterministic. Not a test: the acceptance bound (median runs <= 50) is printed, not asserted.
 // With --json the last line of stdout is one JSON document of figures (for bench/run.mjs).
 import { performance } from 'node:perf_hooks';
@@ -32,6 +32,7 @@ log(`fuzz-find: ${SEEDS} seeds per bug (median [range])`);
 for (const b of BUGS) {
   const rows = [];
   for (let seed = 1; seed <= SEEDS; seed++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let found_ms = null;
     const it = fuzzSteps({ system: findSystem(b.system), seed, runs: 10_000, ...(b.invariant ? { invariants: [b.invariant] } : {}) });
@@ -42,16 +43,19 @@ for (const b of BUGS) {
       if (r.value.phase === 'found' && found_ms === null) found_ms = performance.now() - t0;
     }
     const shrunk_ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const shrunkCpu_ms = (c.user + c.system) / 1000;
     const f = r.value.failures[0];
     if (f === undefined) {
-      rows.push({ seed, runs: Infinity, found_ms: Infinity, shrunk_ms, calls: NaN, turns: NaN });
+      rows.push({ seed, runs: Infinity, found_ms: Infinity, shrunk_ms, shrunkCpu_ms, calls: NaN, turns: NaN });
       continue;
     }
-    rows.push({ seed, runs: f.run, found_ms, shrunk_ms, calls: f.calls, turns: f.turns, steps: f.shrink?.steps ?? 0 });
+    rows.push({ seed, runs: f.run, found_ms, shrunk_ms, shrunkCpu_ms, calls: f.calls, turns: f.turns, steps: f.shrink?.steps ?? 0 });
   }
   const runs = rows.map((x) => x.runs);
   const found = rows.map((x) => x.found_ms);
   const shrunk = rows.map((x) => x.shrunk_ms);
+  const shrunkCpu = rows.map((x) => x.shrunkCpu_ms);
   const calls = rows.map((x) => x.calls);
   const turns = rows.map((x) => x.turns);
   const steps = rows.map((x) => x.steps);
@@ -60,7 +64,7 @@ for (const b of BUGS) {
     `  ${b.bug.padEnd(30)} ${b.system}${b.invariant ? ` --invariant ${b.invariant}` : ''}\n` +
       `    runs to first violation  ${String(m).padStart(6)}  [${range(runs)}]   (acceptance: median <= 50: ${m <= 50 ? 'met' : 'MISSED'})\n` +
       `    ms to first violation    ${median(found).toFixed(1).padStart(6)}  [${range(found.map((x) => Math.round(x)))}]\n` +
-      `    ms to shrunk             ${median(shrunk).toFixed(1).padStart(6)}  [${range(shrunk.map((x) => Math.round(x)))}]   shrink steps ${median(steps)} [${range(steps)}]\n` +
+      `    ms to shrunk             ${median(shrunk).toFixed(1).padStart(6)}  [${range(shrunk.map((x) => Math.round(x)))}]   CPU ms ${median(shrunkCpu).toFixed(1)}   shrink steps ${median(steps)} [${range(steps)}]\n` +
       `    shrunk size              ${median(calls)} calls over ${median(turns)} turns (max ${Math.max(...calls)} calls, ${Math.max(...turns)} turns; bound ${b.maxCalls} calls)`,
   );
   figures.push({
@@ -71,7 +75,7 @@ for (const b of BUGS) {
     ratioMeaning: 'median runs / bound',
     target: '<= 1',
     met: m <= 50,
-    note: `median ${median(found).toFixed(1)} ms to the first violation, ${median(shrunk).toFixed(1)} ms to the shrunk counterexample; shrunk to at most ${Math.max(...calls)} calls over ${Math.max(...turns)} turns`,
+    note: `median ${median(found).toFixed(1)} ms to the first violation, ${median(shrunk).toFixed(1)} ms (CPU ${median(shrunkCpu).toFixed(1)} ms) to the shrunk counterexample, ${median(steps)} shrink steps; shrunk to at most ${Math.max(...calls)} calls over ${Math.max(...turns)} turns`,
   });
 }
 if (json) console.log(JSON.stringify({ figures }));
