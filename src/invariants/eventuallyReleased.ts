@@ -26,51 +26,62 @@ export const eventuallyReleased: Invariant = {
   name: 'eventually-released',
   summary: 'once nothing runs, every slot is free within K turns (config.releaseWithinTurns, default 1); names the holder and why',
   kind: 'liveness',
-  create: () => releasedChecker(0, new Map()),
+  create: () => new ReleasedChecker(0, new Map()),
 };
 
-/** `idleSince`: `${registry}|${holder}` -> the boundary at which it was first seen idle and holding. */
-function releasedChecker(boundary0: number, idleSince: Map<string, { at: number; turn: number }>): InvariantChecker {
-  {
-    let boundary = boundary0;
-    return {
-      atBoundary: (view, where): Finding | null => {
-        boundary++;
-        const k = view.config.releaseWithinTurns ?? RELEASE_WITHIN_TURNS_DEFAULT;
-        // made when a holder is seen (most boundaries find none)
-        let seen: Set<string> | null = null;
-        let finding: Finding | null = null;
-        for (const reg of view.snapshot().registries) {
-          const root = view.thread(reg.root);
-          if (root !== undefined && (root.closed || !root.loaded)) continue;
-          if (view.liveIn(reg.root) > 0) continue;
-          const held = idleHeld(view, reg);
-          const overdue: ThreadNote[] = [];
-          let since = view.turn;
-          for (const h of held) {
-            const key = `${reg.root}|${h.id}`;
-            (seen ??= new Set()).add(key);
-            const first = idleSince.get(key) ?? { at: boundary, turn: view.turn };
-            idleSince.set(key, first);
-            if (boundary - first.at >= k) {
-              overdue.push(h);
-              since = Math.min(since, first.turn);
-            }
-          }
-          if (finding === null && overdue.length > 0) {
-            const when = where === 'end' ? 'at the end of the run' : `as turn ${view.turn} starts`;
-            finding = {
-              message: `nothing has run under ${reg.root} since turn ${since}, yet ${listNames(overdue.map((h) => h.id))} still ${overdue.length === 1 ? 'holds a slot' : 'hold slots'} ${when} (allowed: ${plural(k, 'turn boundary', 'turn boundaries')})`,
-              threads: overdue,
-            };
-          }
+/**
+ * `idleSince`: `${registry}|${holder}` -> the boundary at which it was first seen idle and
+ * holding. A class: its methods live on the prototype, so a copy (the explorer makes one per
+ * step) makes no closures.
+ */
+class ReleasedChecker implements InvariantChecker {
+  constructor(
+    private boundary: number,
+    private readonly idleSince: Map<string, { at: number; turn: number }>,
+  ) {}
+
+  atBoundary(view: WorldView, where: 'turn-start' | 'end'): Finding | null {
+    const idleSince = this.idleSince;
+    const boundary = ++this.boundary;
+    const k = view.config.releaseWithinTurns ?? RELEASE_WITHIN_TURNS_DEFAULT;
+    // made when a holder is seen (most boundaries find none)
+    let seen: Set<string> | null = null;
+    let finding: Finding | null = null;
+    for (const reg of view.snapshot().registries) {
+      const root = view.thread(reg.root);
+      if (root !== undefined && (root.closed || !root.loaded)) continue;
+      if (view.liveIn(reg.root) > 0) continue;
+      const held = idleHeld(view, reg);
+      const overdue: ThreadNote[] = [];
+      let since = view.turn;
+      for (const h of held) {
+        const key = `${reg.root}|${h.id}`;
+        (seen ??= new Set()).add(key);
+        const first = idleSince.get(key) ?? { at: boundary, turn: view.turn };
+        idleSince.set(key, first);
+        if (boundary - first.at >= k) {
+          overdue.push(h);
+          since = Math.min(since, first.turn);
         }
-        if (idleSince.size > 0) for (const key of [...idleSince.keys()]) if (seen === null || !seen.has(key)) idleSince.delete(key);
-        return finding;
-      },
-      clone: () => releasedChecker(boundary, new Map(idleSince)),
-      // which holders have been idle since how many boundaries ago: what the next verdicts read
-      state: () => [...idleSince].map(([key, v]) => [key, boundary - v.at]),
-    };
+      }
+      if (finding === null && overdue.length > 0) {
+        const when = where === 'end' ? 'at the end of the run' : `as turn ${view.turn} starts`;
+        finding = {
+          message: `nothing has run under ${reg.root} since turn ${since}, yet ${listNames(overdue.map((h) => h.id))} still ${overdue.length === 1 ? 'holds a slot' : 'hold slots'} ${when} (allowed: ${plural(k, 'turn boundary', 'turn boundaries')})`,
+          threads: overdue,
+        };
+      }
+    }
+    if (idleSince.size > 0) for (const key of [...idleSince.keys()]) if (seen === null || !seen.has(key)) idleSince.delete(key);
+    return finding;
+  }
+
+  clone(): InvariantChecker {
+    return new ReleasedChecker(this.boundary, this.idleSince.size === 0 ? new Map() : new Map(this.idleSince));
+  }
+
+  /** which holders have been idle since how many boundaries ago: what the next verdicts read */
+  state(): unknown {
+    return [...this.idleSince].map(([key, v]) => [key, this.boundary - v.at]);
   }
 }

@@ -21,33 +21,38 @@ export const hangCancelled: Invariant = {
   name: 'hang-cancelled',
   summary: 'with config.stallTimeout, a hung agent is cancelled within stallTimeout + stallTolerance',
   kind: 'liveness',
-  create: () => hangChecker(-1),
+  create: () => new HangChecker(-1),
 };
 
-function hangChecker(checkedAt0: number): InvariantChecker {
-  {
-    let checkedAt = checkedAt0;
-    const scan = (view: WorldView, atEnd: boolean): Finding | null => {
-      const timeout = view.config.stallTimeout;
-      if (timeout === undefined) return null;
-      const limit = timeout + (view.config.stallTolerance ?? timeout);
-      for (const t of view.threads()) {
-        const d = hungFor(view, t);
-        if (d === null) continue;
-        const since = view.now_ms - d;
-        if (d > limit) return finding(t.id, since, `still runs ${formatSeconds(d)} later: nothing cancelled it within ${formatSeconds(timeout)} + ${formatSeconds(limit - timeout)}`);
-        if (atEnd) return finding(t.id, since, `is never cancelled: the run went quiet with it still holding its slot (stallTimeout ${formatSeconds(timeout)})`);
-      }
-      return null;
-    };
-    return {
-      afterEvent: (view) => {
-        if (view.config.stallTimeout === undefined || view.now_ms === checkedAt) return null;
-        checkedAt = view.now_ms;
-        return scan(view, false);
-      },
-      atBoundary: (view, where) => (where === 'end' ? scan(view, true) : null),
-      clone: () => hangChecker(checkedAt),
-    };
+/** A class: its methods live on the prototype, so a copy (the explorer makes one per step) makes no closures. */
+class HangChecker implements InvariantChecker {
+  constructor(private checkedAt: number) {}
+
+  private scan(view: WorldView, atEnd: boolean): Finding | null {
+    const timeout = view.config.stallTimeout;
+    if (timeout === undefined) return null;
+    const limit = timeout + (view.config.stallTolerance ?? timeout);
+    for (const t of view.threads()) {
+      const d = hungFor(view, t);
+      if (d === null) continue;
+      const since = view.now_ms - d;
+      if (d > limit) return finding(t.id, since, `still runs ${formatSeconds(d)} later: nothing cancelled it within ${formatSeconds(timeout)} + ${formatSeconds(limit - timeout)}`);
+      if (atEnd) return finding(t.id, since, `is never cancelled: the run went quiet with it still holding its slot (stallTimeout ${formatSeconds(timeout)})`);
+    }
+    return null;
+  }
+
+  afterEvent(view: WorldView): Finding | null {
+    if (view.config.stallTimeout === undefined || view.now_ms === this.checkedAt) return null;
+    this.checkedAt = view.now_ms;
+    return this.scan(view, false);
+  }
+
+  atBoundary(view: WorldView, where: 'turn-start' | 'end'): Finding | null {
+    return where === 'end' ? this.scan(view, true) : null;
+  }
+
+  clone(): InvariantChecker {
+    return new HangChecker(this.checkedAt);
   }
 }

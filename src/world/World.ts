@@ -187,7 +187,9 @@ class WorldEnv implements SystemEnv {
 export class World implements WorldView {
   readonly config: ResolvedConfig;
   readonly mode: 'persistent' | 'exec';
-  private readonly scenario: Scenario;
+  private scenario: Scenario;
+  /** Driven mode: the scenario's turns are shared with a copy of this world (`clone`): copied before the first append. */
+  private scenarioShared = false;
   private readonly clock = new SimulatedClock();
   private readonly queue = new EventQueue<WorldEvent>();
   private readonly trace: Trace;
@@ -465,11 +467,13 @@ export class World implements WorldView {
 
   /** Driven mode: appends an action to the current (last) turn of the scenario. */
   appendAction(a: Action): void {
+    if (this.scenarioShared) this.ownScenario();
     this.scenario.turns[this.scenario.turns.length - 1]!.do.push(a);
   }
 
   /** Driven mode: appends an empty turn to the scenario (`startTurnAt` starts it). */
   appendTurn(): void {
+    if (this.scenarioShared) this.ownScenario();
     (this.scenario.turns as Array<{ do: Action[] }>).push({ do: [] });
   }
 
@@ -526,34 +530,44 @@ export class World implements WorldView {
    */
   clone(observer: WorldObserver | undefined): World | undefined {
     if (this.system === undefined || typeof this.system.clone !== 'function') return undefined;
+    // the scenario is shared until either side appends to it (`ownScenario`): most copies never
+    // do (the end-of-run check of a state; the children of a node append to their own copies)
+    this.scenarioShared = true;
+    return new World({ ...this.options, scenario: this.scenario, observer, digest: false, traceLimit: 1 }, this);
+  }
+
+  /** Driven mode: a private copy of the scenario shared with a copy of this world, before appending to it. */
+  private ownScenario(): void {
     // only the last turn is ever appended to
     const turns = this.scenario.turns.slice();
     const lastTurn = turns[turns.length - 1];
     if (lastTurn !== undefined) turns[turns.length - 1] = { ...lastTurn, do: lastTurn.do.slice() };
-    return new World({ ...this.options, scenario: { ...this.scenario, turns }, observer, digest: false, traceLimit: 1 }, this);
+    this.scenario = { ...this.scenario, turns };
+    this.scenarioShared = false;
   }
 
   /** The rest of `clone`, in the constructor: a copy has the same shape as any world. */
   private copyState(from: World): void {
+    this.scenarioShared = true;
     this.clock.advanceTo(from.clock.now_ms);
     this.queue.copyFrom(from.queue);
     for (const [id, t] of from.truth) this.truth.set(id, { ...t });
-    for (const [k, v] of from.liveByScope) this.liveByScope.set(k, v);
+    if (from.liveByScope.size > 0) for (const [k, v] of from.liveByScope) this.liveByScope.set(k, v);
     this.truthChanges = from.truthChanges;
     this.truthLogFrom = from.truthChanges;
     this.silentDeathsSoFar = from.silentDeathsSoFar;
-    for (const [k, v] of from.liveByUserRoot) this.liveByUserRoot.set(k, v);
-    for (const [k, v] of from.runningSince) this.runningSince.set(k, v);
+    if (from.liveByUserRoot.size > 0) for (const [k, v] of from.liveByUserRoot) this.liveByUserRoot.set(k, v);
+    if (from.runningSince.size > 0) for (const [k, v] of from.runningSince) this.runningSince.set(k, v);
     for (const [id, k] of from.known) {
       const copy = new Set<ThreadId>();
       for (const x of k) copy.add(x);
       this.known.set(id, copy);
     }
-    for (const [id, e] of from.edges) this.edges.set(id, { parent: e.parent, open: e.open });
-    for (const id of from.hungThreads) this.hungThreads.add(id);
-    for (const [k, v] of from.queuedTurns) this.queuedTurns.set(k, v);
-    for (const [k, v] of from.finishAfterWait) this.finishAfterWait.set(k, v);
-    for (const t of from.wakeTimes) this.wakeTimes.add(t);
+    if (from.edges.size > 0) for (const [id, e] of from.edges) this.edges.set(id, { parent: e.parent, open: e.open });
+    if (from.hungThreads.size > 0) for (const id of from.hungThreads) this.hungThreads.add(id);
+    if (from.queuedTurns.size > 0) for (const [k, v] of from.queuedTurns) this.queuedTurns.set(k, v);
+    if (from.finishAfterWait.size > 0) for (const [k, v] of from.finishAfterWait) this.finishAfterWait.set(k, v);
+    if (from.wakeTimes.size > 0) for (const t of from.wakeTimes) this.wakeTimes.add(t);
     this.last = from.last;
     this.eventCount = from.eventCount;
     this.stopReason = from.stopReason;
@@ -576,9 +590,9 @@ export class World implements WorldView {
     this.stats = { ...from.stats };
     this.holdTurn = from.holdTurn;
     this.awaiting = from.awaiting;
-    this.startedTurns = from.startedTurns === null ? null : new Map(from.startedTurns);
-    for (const id of from.fated) this.fated.add(id);
-    this.hungSeen = from.hungSeen.slice();
+    this.startedTurns = from.startedTurns === null ? null : from.startedTurns.size === 0 ? new Map() : new Map(from.startedTurns);
+    if (from.fated.size > 0) for (const id of from.fated) this.fated.add(id);
+    this.hungSeen = from.hungSeen.length === 0 ? [] : from.hungSeen.slice();
     this.system = from.system.clone!(this.env);
   }
 
