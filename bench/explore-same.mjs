@@ -5,12 +5,16 @@
 // release-on-final+inherit and reap-on-reserve fixes, codex-v2) x caps 1-2 x depth 0-1 x three
 // call alphabets (resume and interrupt in one) x two outcome sets, plus faults, interleavings, a
 // thread bound and claims off; 1 500 states each at most. Exit 1 when any search differs.
+// `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
+// the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
-//   npm run build && node bench/explore-same.mjs <folder holding the other build's dist/>
+//   npm run build && node bench/explore-same.mjs <folder holding the other build's dist/> [--kept-runs N]
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const other = process.argv[2];
+const keptAt = process.argv.indexOf('--kept-runs');
+const keptRuns = keptAt > 0 ? Number(process.argv[keptAt + 1]) : undefined;
 if (other === undefined) {
   console.error('usage: node bench/explore-same.mjs <folder with the other build\'s dist/>');
   process.exit(2);
@@ -29,7 +33,8 @@ for (const extra of [{ faults: ['vanish', 'die'] }, { interleave: 2 }, { maxThre
 }
 let differ = 0;
 const statuses = {};
-for (const { system, o } of grid) {
+for (const { system, o: o0 } of grid) {
+  const o = keptRuns === undefined ? o0 : { ...o0, keptRuns };
   const a = JSON.stringify(A.explore({ system: A.findSystem(system), ...o }));
   const b = JSON.stringify(B.explore({ system: B.findSystem(system), ...o }));
   const status = JSON.parse(b).status;

@@ -317,6 +317,7 @@ export function explore(options: ExploreOptions): ExploreResult {
   const stepFrom = (parent: Node, step: ExploreStep, fated: ReadonlySet<string> | null, own = false, keyed = true): StepOutcome | 'replay' | 'rebuild' => {
     if (step.k === 'complete' && fated === null && parent.observed.has(step.agent)) return 'rebuild';
     // the parent's last move steps its run itself: it is dropped after its expansion anyway
+    if (parent.run!.finished) throw new Error('explore: a finished run stepped again (an explorer bug)');
     const sr = own ? parent.run! : parent.run!.clone();
     if (sr === undefined) return 'replay';
     sr.beginStep();
@@ -373,11 +374,14 @@ export function explore(options: ExploreOptions): ExploreResult {
     // The key holds all the end depends on (the world, the snapshot and what checkers carry
     // from earlier boundaries), so an equal state already passed it; a user's own checkers may
     // carry more, so with them every workload is judged. Not while rebuilding: the path was.
-    if (fated === null && (!known || (options.extraInvariants?.length ?? 0) > 0)) {
-      const fin = sr.clone();
-      if (fin === undefined) return 'replay';
-      fin.world.finishDriven();
-      if (fin.violated) return 'replay';
+    // A run that is not stepped again is judged itself, after all that is read from it: a state
+    // already seen here, a node that has no moves or whose run the memory bound drops below; any
+    // other node's run is judged on a copy, once the node is made (the copy's verdict is the same
+    // before and after the explorer takes the step's started turns and hung threads: records only).
+    const endCheck = fated === null && (!known || (options.extraInvariants?.length ?? 0) > 0);
+    if (endCheck && known) {
+      sr.finishRun();
+      return sr.violated ? 'replay' : { node: null, key };
     }
     // a state already seen is not expanded again: no node (not while rebuilding: its path goes on from here)
     if (known && fated === null) return { node: null, key };
@@ -446,8 +450,34 @@ export function explore(options: ExploreOptions): ExploreResult {
       const site = parent.runStart.get(step.agent);
       if (site !== undefined) node.completes = new Map(parent.completes).set(index, site);
     }
+    if (endCheck) {
+      if (willNotStep(node)) {
+        // the node keeps its finished run as any node keeps its run (the memory bound's count): never stepped again
+        sr.finishRun();
+        if (sr.violated) return 'replay';
+      } else {
+        const fin = sr.clone();
+        if (fin === undefined) return 'replay';
+        fin.world.finishDriven();
+        if (fin.violated) return 'replay';
+      }
+    }
     return { node, key };
   };
+
+  /**
+   * Whether a new node's run will never be stepped: the memory bound drops it when the search
+   * loop keeps it (as the loop decides, below), or the node has no moves (as `moves` finds, to
+   * which this answers: no call, fault or end of turn in a turn's gap; no turn left to start; no
+   * turn of an agent to complete).
+   */
+  function willNotStep(node: Node): boolean {
+    if (kept >= (options.keptRuns ?? KEPT_RUNS)) return true;
+    if (!node.gap || node.turn < b.maxTurns) return false;
+    if (finals.length === 0) return true;
+    for (const t of node.threads) if (t.agent && t.live && node.runStart.has(t.id)) return false;
+    return true;
+  }
 
   /**
    * A completion of a turn that may have been seen hanging: the path is stepped again from the

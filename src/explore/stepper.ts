@@ -32,6 +32,8 @@ export class SteppedRun implements WorldObserver {
   soft: string[] = [];
   /** Calls the system answered during the current step. */
   calls: CallRecord[] = [];
+  /** The run was ended (`finishRun`): it cannot be stepped or copied again. */
+  finished = false;
 
   private constructor(
     /** The checkers' invariant names, shared by every copy. */
@@ -71,6 +73,7 @@ export class SteppedRun implements WorldObserver {
 
   /** An independent copy (world, system and checkers), or undefined when one cannot be copied. */
   clone(): SteppedRun | undefined {
+    if (this.finished) throw new Error('SteppedRun: a finished run copied (an explorer bug)');
     const checkers: InvariantChecker[] = new Array(this.checkers.length);
     for (let i = 0; i < checkers.length; i++) {
       const c = this.checkers[i]!.clone?.();
@@ -93,6 +96,12 @@ export class SteppedRun implements WorldObserver {
       if (c.state !== undefined) out.push(this.names[i]!, c.state());
     }
     return out;
+  }
+
+  /** Ends the run as a finished scenario would (`World.finishDriven`), on this run itself: for one that is not stepped again. */
+  finishRun(): void {
+    this.finished = true;
+    this.world.finishDriven();
   }
 
   /** Starts a new step: forgets the previous step's calls and soft findings. */
