@@ -583,7 +583,24 @@ export class World implements WorldView {
     // the scenario is shared until either side appends to it (`ownScenario`): most copies never
     // do (the end-of-run check of a state; the children of a node append to their own copies)
     this.scenarioShared = true;
-    return new World({ ...this.options, scenario: this.scenario, observer, digest: false, traceLimit: 1 }, this);
+    // the options written out (every one is read by value: an absent one and an undefined one
+    // are the same): a spread of them took V8's slow path, as much as the rest of the copy
+    const o = this.options;
+    const options: WorldOptions = {
+      scenario: this.scenario,
+      createSystem: o.createSystem,
+      refuseConfig: o.refuseConfig,
+      observer,
+      snapshotBeforeCalls: o.snapshotBeforeCalls,
+      traceLimit: 1,
+      traceKeepFirst: o.traceKeepFirst,
+      gauges: o.gauges,
+      maxEvents: o.maxEvents,
+      shouldStop: o.shouldStop,
+      digest: false,
+      details: o.details,
+    };
+    return new World(options, this);
   }
 
   /** Driven mode: a private copy of the scenario shared with a copy of this world, before appending to it. */
@@ -623,7 +640,7 @@ export class World implements WorldView {
     this.stopReason = from.stopReason;
     this.systemError = from.systemError;
     this.refused = from.refused;
-    this.counters = { ...from.counters };
+    this.counters = { a: from.counters.a, f: from.counters.f, c: from.counters.c };
     this.systemGen = from.systemGen;
     this.wakesQueued = from.wakesQueued;
     this.lastActivity_ms = from.lastActivity_ms;
@@ -637,7 +654,9 @@ export class World implements WorldView {
     this.process = from.process;
     this.wait = from.wait === null ? null : { ...from.wait, targets: from.wait.targets.slice() };
     this.waitSeq = from.waitSeq;
-    this.stats = { ...from.stats };
+    // in the order of the field's initialiser (a run's result spreads it)
+    const st = from.stats;
+    this.stats = { turns: st.turns, toolCalls: st.toolCalls, spawned: st.spawned, refused: st.refused, agentTime_ms: st.agentTime_ms };
     this.holdTurn = from.holdTurn;
     this.awaiting = from.awaiting;
     this.startedTurns = from.startedTurns === null ? null : from.startedTurns.size === 0 ? new Map() : new Map(from.startedTurns);
