@@ -784,14 +784,7 @@ export class World implements WorldView {
       if (resumes) this.resumeSession();
       if (this.stopReason !== null) return;
     }
-    if (this.enterSystem()) {
-      try {
-        this.system.turnStarted(this.root, turn);
-        this.cachedSnapshot = null;
-      } catch (e) {
-        this.failSystem('turnStarted', e);
-      }
-    }
+    this.tellSystem('turnStarted', this.root, turn);
     this.emit('turn-start', this.root, 'turn-start', undefined, undefined, this.scenario.turns[turn - 1]!.note);
     if (turn > 1) this.options.observer?.atBoundary?.(this, 'turn-start');
     const timeout = this.scenario.turns[turn - 1]!.timeout ?? this.scenario.faults?.turnTimeout;
@@ -804,14 +797,7 @@ export class World implements WorldView {
     this.wait = null;
     for (const [id, d] of this.finishAfterWait) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
     this.finishAfterWait.clear();
-    if (this.enterSystem()) {
-      try {
-        this.system.turnEnded(this.root, this.turnNo);
-        this.cachedSnapshot = null;
-      } catch (e) {
-        this.failSystem('turnEnded', e);
-      }
-    }
+    this.tellSystem('turnEnded', this.root, this.turnNo);
     this.emit('turn-end', this.root, 'turn-end', undefined, reason);
     if (this.mode === 'exec') {
       // The `codex exec` process exits with its turn: every thread of it is gone.
@@ -1559,14 +1545,7 @@ export class World implements WorldView {
     t.vanishedAt_ms = this.now_ms;
     t.gen++;
     this.changed(t, was);
-    if (this.enterSystem()) {
-      try {
-        this.system.threadVanished(id);
-        this.cachedSnapshot = null;
-      } catch (e) {
-        this.failSystem('threadVanished', e);
-      }
-    }
+    this.tellSystem('threadVanished', id, undefined);
     this.emit('fault', id, 'vanish', undefined, undefined, this.details ? `${id} vanished from the thread manager without a release` : undefined);
     this.checkWait(id);
   }
@@ -1676,14 +1655,7 @@ export class World implements WorldView {
     const was = this.changing(t);
     t.status = status;
     this.changed(t, was);
-    if (this.enterSystem()) {
-      try {
-        this.system.statusChanged(t.id, status);
-        this.cachedSnapshot = null;
-      } catch (e) {
-        this.failSystem('statusChanged', e);
-      }
-    }
+    this.tellSystem('statusChanged', t.id, status);
     this.emit('status', t.id, status);
     if (isFinal(status)) this.checkWait(t.id);
   }
@@ -1808,6 +1780,26 @@ export class World implements WorldView {
     if (this.stopReason !== null) return false;
     this.budget.reset();
     return true;
+  }
+
+  /**
+   * The calls that tell the system something and return nothing, made as `callSystem` makes
+   * them but without a closure per call (they are made at every status change and turn).
+   */
+  private tellSystem(op: 'turnStarted' | 'turnEnded', thread: ThreadId, arg: number): void;
+  private tellSystem(op: 'statusChanged', thread: ThreadId, arg: AgentStatus): void;
+  private tellSystem(op: 'threadVanished', thread: ThreadId, arg: undefined): void;
+  private tellSystem(op: 'turnStarted' | 'turnEnded' | 'statusChanged' | 'threadVanished', thread: ThreadId, arg: number | AgentStatus | undefined): void {
+    if (!this.enterSystem()) return;
+    try {
+      if (op === 'statusChanged') this.system.statusChanged(thread, arg as AgentStatus);
+      else if (op === 'turnStarted') this.system.turnStarted(thread, arg as number);
+      else if (op === 'turnEnded') this.system.turnEnded(thread, arg as number);
+      else this.system.threadVanished(thread);
+      this.cachedSnapshot = null;
+    } catch (e) {
+      this.failSystem(op, e);
+    }
   }
 
   private callSystem<T>(op: string, f: () => T): T | undefined {
