@@ -1,4 +1,4 @@
-import { isWorkerOutOfMemory, memoryLimitMessage, workerHeapMb } from './memory.js';
+import { isWorkerOutOfMemory, memoryLimitMessage, memoryNearedMessage, workerHeapMb } from './memory.js';
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -30,9 +30,15 @@ export interface CliIO {
   cwd: string;
   /** Columns of the terminal stderr is on, when it is one (progress lines fit in it). */
   columns?: number;
-  /** The signal the user sent (Ctrl-C: SIGINT; CI cancellation, `timeout`: SIGTERM), once sent. */
-  interrupted?: () => 'SIGINT' | 'SIGTERM' | null;
+  /**
+   * The signal the user sent (Ctrl-C: SIGINT; CI cancellation, `timeout`: SIGTERM), once sent, or
+   * `memory` once the work neared its heap limit (src/cli/memory.ts, `heapWatch`).
+   */
+  interrupted?: () => StopReason | null;
 }
+
+/** Why long work stops before its end with partial results. */
+export type StopReason = 'SIGINT' | 'SIGTERM' | 'memory';
 
 /** Exit codes (DESIGN.md): 0 all held, 1 violations, 2 usage/input error, 3 internal error, 130 interrupted (SIGINT), 143 terminated (SIGTERM). */
 export const EXIT = { ok: 0, violations: 1, usage: 2, internal: 3, interrupted: 130, terminated: 143 } as const;
@@ -49,10 +55,12 @@ export interface CliContext {
   rel(path: string): string;
   setExitCode(code: number): void;
   version: string;
-  /** The signal the user sent, once sent: long loops check it between steps and stop with partial results. */
-  interrupted(): 'SIGINT' | 'SIGTERM' | null;
-  /** The exit code of the signal received: 130 for SIGINT, 143 for SIGTERM. */
+  /** The signal the user sent, once sent, or `memory` near the heap limit: long loops check it between steps and stop with partial results. */
+  interrupted(): StopReason | null;
+  /** The exit code of the stop: 130 for SIGINT, 143 for SIGTERM, 2 near the heap limit. */
   interruptedExit(): number;
+  /** The word for the stop in the verbs' messages: `interrupted`, or `stopped near the memory limit`. */
+  stoppedWord(): string;
 }
 
 /** A verb of the CLI: one file in commands/, one line in commands/index.ts. */
@@ -78,6 +86,8 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
     .showHelpAfterError('(run spawnsim --help for usage)')
     .addHelpText('after', examplesHelp(''));
 
+  // the first stop the work saw (a verb stops at the first): its exit code and its word
+  let stoppedBy: StopReason | null = null;
   const ctx: CliContext = {
     io,
     program,
@@ -87,8 +97,13 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
       code = c;
     },
     version: packageVersion(),
-    interrupted: () => io.interrupted?.() ?? null,
-    interruptedExit: () => (io.interrupted?.() === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted),
+    interrupted: () => {
+      const why = io.interrupted?.() ?? null;
+      if (why !== null) stoppedBy ??= why;
+      return why;
+    },
+    interruptedExit: () => (stoppedBy === 'SIGTERM' ? EXIT.terminated : stoppedBy === 'memory' ? EXIT.usage : EXIT.interrupted),
+    stoppedWord: () => (stoppedBy === 'memory' ? 'stopped near the memory limit' : 'interrupted'),
   };
   // The project file names systems and invariants that options and files may use, so it is
   // loaded before the commands are registered (their option choices include its names).
@@ -124,6 +139,8 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
   try {
     configureExternal(io);
     await program.parseAsync(argv, { from: 'user' });
+    // the work stopped itself near the heap limit: the verb kept and wrote what it had; say why and what to give instead
+    if (stoppedBy === 'memory') io.stderr(memoryNearedMessage(workerHeapMb(io.env)));
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -6,6 +6,7 @@ import { guardSystem } from './callGuard.js';
 import { runCli, type CliIO } from './cli.js';
 import { attachControl, signalOf, type ControlBuffers } from './control.js';
 import { setTempFileTracker } from './io.js';
+import { heapWatch, workerHeapMb } from './memory.js';
 
 /** What the supervisor sends (src/cli/supervisor.ts). */
 export interface CliWorkerData {
@@ -43,6 +44,9 @@ setInterval(() => {
 setTempFileTracker({ open: (path) => post({ type: 'tmp', path, open: true }), done: (path) => post({ type: 'tmp', path, open: false }) });
 wrapBuiltinSystems((def) => guardSystem(def, control));
 
+// the supervisor gave this thread the heap limit of SPAWNSIM_MEMORY_MB (checked there)
+const nearLimit = heapWatch(workerHeapMb(data.env));
+
 const io: CliIO = {
   stdout: (text) => post({ type: 'stdout', text }),
   stderr: (text) => post({ type: 'stderr', text }),
@@ -51,7 +55,7 @@ const io: CliIO = {
   stderrIsTTY: data.stderrIsTTY,
   cwd: data.cwd,
   ...(data.columns !== null ? { columns: data.columns } : {}),
-  interrupted: () => signalOf(control),
+  interrupted: () => signalOf(control) ?? (nearLimit() ? 'memory' : null),
 };
 
 runCli(data.argv, io).then(

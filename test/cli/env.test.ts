@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,16 +38,49 @@ describe('SPAWNSIM_MEMORY_MB', () => {
       expect(r.stderr).not.toContain('\u001b');
     });
   }
-  it('work past the limit is stopped: exit 2 naming the limit and what to give instead, no stack trace', () => {
+  it('work nearing the limit stops itself: exit 2, the partial report written whole, what to give instead, no stack trace', () => {
     // an exhaustive search whose seen states and paused runs outgrow 120 MB within seconds
+    const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-memory-'));
     const r = spawnSync(process.execPath, [MAIN, 'explore', '--system', 'codex-v1-reap-on-reserve', '--turns', '4', '--calls', '4', '--cap', '3', '--max-states', '10000000'], {
       env: { ...process.env, SPAWNSIM_MEMORY_MB: '120', NO_COLOR: '1' },
       encoding: 'utf8',
-      cwd: mkdtempSync(join(tmpdir(), 'spawnsim-memory-')),
+      cwd,
       timeout: 120_000,
     });
-    expect(r.stderr).toMatch(/spawnsim: the work passed its memory limit of 120 MB of heap and was stopped: expected .*--max-states/);
+    expect(r.stderr).toMatch(/^stopped near the memory limit after [\d,]+ workloads: partial report in reports\/explore\/codex-v1-reap-on-reserve-partial\.json; run again: spawnsim explore /m);
+    expect(r.stderr).toMatch(/spawnsim: the work neared its memory limit of 120 MB of heap and was stopped, keeping what it had found \(above\): expected .*--max-states/);
     expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(r.status).toBe(2);
+    const partial = JSON.parse(readFileSync(join(cwd, 'reports', 'explore', 'codex-v1-reap-on-reserve-partial.json'), 'utf8'));
+    expect(partial.status).toBe('interrupted');
+    expect(partial.uniqueStates).toBeGreaterThan(1000);
+  });
+  it('work that outgrows the limit between two looks meets the hard stop: exit 2 naming the limit, no crash', () => {
+    // a project registry whose first spawn holds 400 MB at once, past a limit of 120 MB
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-memory-hard-'));
+    const index = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'index.js')).href;
+    writeFileSync(
+      join(dir, 'gulp.mjs'),
+      `import { SmallRegistry, defineRegistry } from ${JSON.stringify(index)};
+const kept = [];
+class Gulp extends SmallRegistry {
+  spawn(req) {
+    for (let i = 0; i < 400; i++) kept.push(new Array(131072).fill(i));
+    return super.spawn(req);
+  }
+}
+export const gulp = defineRegistry('gulp', 'holds 400 MB on its first spawn', Gulp);
+`,
+    );
+    writeFileSync(join(dir, 'spawnsim.config.mjs'), `export default { systems: { gulp: './gulp.mjs#gulp' } };\n`);
+    const r = spawnSync(process.execPath, [MAIN, 'fuzz', '--system', 'gulp', '--runs', '10', '--seed', '1'], {
+      env: { ...process.env, SPAWNSIM_MEMORY_MB: '120', NO_COLOR: '1' },
+      encoding: 'utf8',
+      cwd: dir,
+      timeout: 120_000,
+    });
+    expect(r.stderr).toMatch(/spawnsim: the work passed its memory limit of 120 MB of heap and was stopped: expected /);
+    expect(r.stderr).not.toMatch(/internal error|FATAL|at .*\.js:\d+/);
     expect(r.status).toBe(2);
   });
   it('a worker thread of fuzz --workers past the limit stops the work the same way: exit 2, no crash of the process', () => {

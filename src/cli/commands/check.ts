@@ -92,7 +92,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
         writeReports(ctx, document, opts.report, `reports/${id}`, { json: Boolean(opts.json), meta: reportMeta(started_ms) });
       }
       if (stop()) {
-        ctx.io.stderr(`interrupted after ${report.entries.length} of ${loaded.length * systems.length} runs${opts.report !== undefined ? '; partial report written' : ''}; run again: spawnsim check${dir !== undefined ? ` ${dir}` : ''}\n`);
+        ctx.io.stderr(`${ctx.stoppedWord()} after ${report.entries.length} of ${loaded.length * systems.length} runs${opts.report !== undefined ? '; partial report written' : ''}; run again: spawnsim check${dir !== undefined ? ` ${dir}` : ''}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }

@@ -108,8 +108,8 @@ export const diffCommand: CommandModule = (program, ctx) => {
         const partial = resolve(ctx.io.cwd, 'reports', 'diff', `${slug(a.id)}-vs-${slug(b.id)}-seed${seed}-partial.json`);
         writeAtomic(partial, doc);
         if (opts.json) ctx.io.stdout(doc);
-        else ctx.io.stdout(`${c.yellow('interrupted')} ${names}: ${r.runs} generated workloads (seed ${seed}) compared, every answer and snapshot identical so far\n`);
-        ctx.io.stderr(`interrupted after ${r.runs} workload${r.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(partial)}; run again: ${rerun}\n`);
+        else ctx.io.stdout(`${c.yellow(ctx.stoppedWord())} ${names}: ${r.runs} generated workloads (seed ${seed}) compared, every answer and snapshot identical so far\n`);
+        ctx.io.stderr(`${ctx.stoppedWord()} after ${r.runs} workload${r.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(partial)}; run again: ${rerun}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }
@@ -143,7 +143,7 @@ export const diffCommand: CommandModule = (program, ctx) => {
         );
       }
       if (r.interrupted) {
-        ctx.io.stderr(`interrupted while shrinking: the divergence in ${ctx.rel(outPath)} is shrunk less far; run again: ${rerun}\n`);
+        ctx.io.stderr(`${ctx.stoppedWord()} while shrinking: the divergence in ${ctx.rel(outPath)} is shrunk less far; run again: ${rerun}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }

@@ -169,7 +169,7 @@ export const exploreCommand: CommandModule = (program, ctx) => {
         // Ctrl-C or SIGTERM: the partial result is written whole, with the command that runs the search again
         const partial = resolve(ctx.io.cwd, 'reports', 'explore', `${safeName(system.id)}-partial.json`);
         writeAtomic(partial, json);
-        ctx.io.stderr(`interrupted after ${r.statesExplored.toLocaleString('en-US')} workloads: partial report in ${ctx.rel(partial)}; run again: spawnsim explore ${exploreArgs(system.id, options, caps, depths)}\n`);
+        ctx.io.stderr(`${ctx.stoppedWord()} after ${r.statesExplored.toLocaleString('en-US')} workloads: partial report in ${ctx.rel(partial)}; run again: spawnsim explore ${exploreArgs(system.id, options, caps, depths)}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }

@@ -170,7 +170,7 @@ export const planCommand: CommandModule = (program, ctx) => {
         for (const [flag, p] of [['CSV', opts.csv], ['HTML report', opts.html]] as const) if (p) ctx.io.stdout(`${flag}: ${ctx.rel(resolve(ctx.io.cwd, p))}\n`);
       }
       if (stop()) {
-        ctx.io.stderr(`interrupted after ${replications} of ${opts.replications} replications per point${opts.csv || opts.html ? '; partial results written' : ''}; run again: spawnsim plan ${ctx.rel(path)}${(opts.system ?? []).map((s) => ` --system ${s}`).join('')}${(opts.sweep ?? []).map((s) => ` --sweep ${s}`).join('')} --replications ${opts.replications} --seed ${opts.seed}\n`);
+        ctx.io.stderr(`${ctx.stoppedWord()} after ${replications} of ${opts.replications} replications per point${opts.csv || opts.html ? '; partial results written' : ''}; run again: spawnsim plan ${ctx.rel(path)}${(opts.system ?? []).map((s) => ` --system ${s}`).join('')}${(opts.sweep ?? []).map((s) => ` --sweep ${s}`).join('')} --replications ${opts.replications} --seed ${opts.seed}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }

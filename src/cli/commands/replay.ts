@@ -50,7 +50,7 @@ export const replayCommand: CommandModule = (program, ctx) => {
         ctx.io.stdout(lines.join('\n') + '\n');
       }
       if (ctx.interrupted() !== null) {
-        ctx.io.stderr(`interrupted: the replay stopped at event ${r.events}; run again: spawnsim replay ${ctx.rel(path)}\n`);
+        ctx.io.stderr(`${ctx.stoppedWord()}: the replay stopped at event ${r.events}; run again: spawnsim replay ${ctx.rel(path)}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }

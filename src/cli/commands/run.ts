@@ -92,7 +92,7 @@ export const runCommand: CommandModule = (program, ctx) => {
         writeReports(ctx, document, opts.report, `reports/${id}`, { json: Boolean(opts.json), meta: reportMeta(started_ms) });
       }
       if (stop()) {
-        ctx.io.stderr(`interrupted after ${entries.length} of ${systems.length} system${systems.length === 1 ? '' : 's'} (the last one stopped where it was)${opts.report !== undefined ? '; partial report written' : ''}; run again: spawnsim run ${ctx.rel(path)}${opts.system ? ` --system ${opts.system.join(' ')}` : ''}${opts.seed !== undefined ? ` --seed ${opts.seed}` : ''}\n`);
+        ctx.io.stderr(`${ctx.stoppedWord()} after ${entries.length} of ${systems.length} system${systems.length === 1 ? '' : 's'} (the last one stopped where it was)${opts.report !== undefined ? '; partial report written' : ''}; run again: spawnsim run ${ctx.rel(path)}${opts.system ? ` --system ${opts.system.join(' ')}` : ''}${opts.seed !== undefined ? ` --seed ${opts.seed}` : ''}\n`);
         ctx.setExitCode(ctx.interruptedExit());
         return;
       }
