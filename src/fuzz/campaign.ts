@@ -155,42 +155,99 @@ export function fuzzRunId(system: string, seed: number, invariants?: readonly st
  * it to the end.
  */
 export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzResult> {
-  const system = options.system;
-  const seed = options.seed ?? 1;
-  const maxRuns = options.runs ?? (options.until ? Infinity : 100);
-  const selected = options.invariants ?? INVARIANTS.map((i) => i.name);
-  const extra = options.extraInvariants ?? [];
-  const id = fuzzRunId(system.id, seed, options.invariants);
-  const unknown = unknownCoverageNames(options.requireCoverage ?? []);
-  if (unknown.length > 0) throw new Error(`unknown coverage state${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
-  const interrupted = options.interrupted ?? never;
-  const claimsOption = options.claims === false ? { claims: false } : {};
-  const generator = options.workload?.generator ?? GENERATOR_VERSION;
-  const source = workloadSource(options.workload);
-  // what every generated run shares, made here, before the loop, rather than by the first run
-  const context = runContext(options);
-  const coverage = emptyCoverage();
-  const failures: FuzzFailure[] = [];
-  const foundInvariants = new Set<string>();
-  const corpus = { replayed: 0, reproduced: 0 };
-  let runs = 0;
-  let stoppedBy: FuzzResult['stoppedBy'] = 'runs';
-  const undetectable = { runs: 0, invariants: new Set<string>() };
-  const limitsMet: LimitTally = new Map();
-  const whyOf = limitReasons(system);
+  const c = new Campaign(options);
+  const interrupted = c.interrupted;
 
-  const finish = (): FuzzResult => {
+  // 1. the corpus: known failures first, so CI re-checks them before anything new
+  for (const entry of options.corpus ?? []) {
+    if (interrupted()) return c.finish('interrupted');
+    c.corpus.replayed++;
+    const r = runScenario(entry.scenario, c.system, { invariants: c.selected, extraInvariants: c.extra, traceLimit: 1, ...c.claimsOption });
+    yield { phase: 'corpus', runs: c.runs, failures: c.failures.length };
+    const fresh = r.violations.filter((v) => !c.foundInvariants.has(v.invariant));
+    if (r.violations.length > 0) c.corpus.reproduced++;
+    for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
+      c.foundInvariants.add(v.invariant);
+      c.failures.push(c.counterexample(entry.scenario, entry.scenario, v.invariant, null, { source: 'corpus', run: 0, runSeed: 0, corpusFile: entry.file }));
+    }
+    if (c.enough()) return c.finish('violation');
+  }
+
+  // 2. generated workloads: each made and tallied by `generated` (an object whose methods are the
+  // same in every campaign), so this loop holds little but its yields. Everything it calls is a
+  // method of a class or a module function, never a closure made per campaign: an optimised
+  // `fuzzSteps` holds its call targets, and a fresh closure at the same call site in the next
+  // campaign of the process deoptimised it ("wrong call target") and cost a recompile.
+  const generated = new GeneratedRuns(options, c.seed, c.context, c.source, c.coverage, c.undetectable, c.limitsMet, c.whyOf);
+  const maxRuns = c.maxRuns;
+  while (c.runs < maxRuns) {
+    if (interrupted()) return c.finish('interrupted');
+    if (options.until?.()) return c.finish('until');
+    const r = generated.next();
+    c.runs = generated.runs;
+    if (r === null) continue;
+    yield { phase: 'generate', runs: c.runs, failures: c.failures.length };
+    if (r.violations.length === 0) continue;
+    // a run that found something new: shrink it (a generator of its own, so the loop above stays small)
+    if (yield* c.shrinkFound(r, c.runs, generated.runSeed)) return c.finish('interrupted');
+    if (c.enough()) return c.finish('violation');
+  }
+  return c.finish('runs');
+}
+
+/** The state of one campaign (`fuzzSteps`) and what it does besides generating runs. */
+class Campaign {
+  readonly system: SystemDefinition;
+  readonly seed: number;
+  readonly maxRuns: number;
+  readonly selected: readonly string[];
+  readonly extra: readonly Invariant[];
+  readonly id: string;
+  readonly interrupted: () => boolean;
+  readonly claimsOption: { claims?: boolean };
+  readonly generator: number;
+  readonly source: WorkloadSource;
+  /** what every generated run shares, made here, before the loop, rather than by the first run */
+  readonly context: RunContext;
+  readonly coverage: Coverage = emptyCoverage();
+  readonly failures: FuzzFailure[] = [];
+  readonly foundInvariants = new Set<string>();
+  readonly corpus = { replayed: 0, reproduced: 0 };
+  runs = 0;
+  readonly undetectable = { runs: 0, invariants: new Set<string>() };
+  readonly limitsMet: LimitTally = new Map();
+  readonly whyOf: Map<string, string>;
+
+  constructor(readonly options: FuzzOptions) {
+    this.system = options.system;
+    this.seed = options.seed ?? 1;
+    this.maxRuns = options.runs ?? (options.until ? Infinity : 100);
+    this.selected = options.invariants ?? INVARIANTS.map((i) => i.name);
+    this.extra = options.extraInvariants ?? [];
+    this.id = fuzzRunId(this.system.id, this.seed, options.invariants);
+    const unknown = unknownCoverageNames(options.requireCoverage ?? []);
+    if (unknown.length > 0) throw new Error(`unknown coverage state${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: expected ${COVERAGE_NAMES.join(', ')}`);
+    this.interrupted = options.interrupted ?? never;
+    this.claimsOption = options.claims === false ? { claims: false } : {};
+    this.generator = options.workload?.generator ?? GENERATOR_VERSION;
+    this.source = workloadSource(options.workload);
+    this.context = runContext(options);
+    this.whyOf = limitReasons(this.system);
+  }
+
+  finish(stoppedBy: FuzzResult['stoppedBy']): FuzzResult {
+    const { options, coverage, failures, limitsMet, undetectable } = this;
     const missingCoverage = (options.requireCoverage ?? []).filter((n) => coverage[n as keyof Coverage] === 0);
     return {
-      id,
-      system: system.id,
-      seed,
-      invariants: [...selected, ...extra.map((i) => i.name)],
-      runs,
-      generator,
+      id: this.id,
+      system: this.system.id,
+      seed: this.seed,
+      invariants: [...this.selected, ...this.extra.map((i) => i.name)],
+      runs: this.runs,
+      generator: this.generator,
       stoppedBy,
       failures,
-      corpus,
+      corpus: this.corpus,
       coverage,
       missingCoverage,
       verdict: failures.length > 0 || missingCoverage.length > 0 ? 'fail' : 'pass',
@@ -199,48 +256,20 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
         ? { limits: [...limitsMet.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, m]) => ({ name, why: m.why, invariants: [...m.invariants].sort(), runs: m.runs, firstRun: m.firstRun, firstRunSeed: m.firstRunSeed })) }
         : {}),
     };
-  };
-  const enough = (): boolean => !options.keepGoing && failures.length > 0;
-
-  // 1. the corpus: known failures first, so CI re-checks them before anything new
-  for (const entry of options.corpus ?? []) {
-    if (interrupted()) return (stoppedBy = 'interrupted'), finish();
-    corpus.replayed++;
-    const r = runScenario(entry.scenario, system, { invariants: selected, extraInvariants: extra, traceLimit: 1, ...claimsOption });
-    yield { phase: 'corpus', runs, failures: failures.length };
-    const fresh = r.violations.filter((v) => !foundInvariants.has(v.invariant));
-    if (r.violations.length > 0) corpus.reproduced++;
-    for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
-      foundInvariants.add(v.invariant);
-      failures.push(counterexample(entry.scenario, entry.scenario, v.invariant, null, { source: 'corpus', run: 0, runSeed: 0, corpusFile: entry.file }));
-    }
-    if (enough()) return (stoppedBy = 'violation'), finish();
   }
 
-  // 2. generated workloads: each made and tallied by `generated` (an object whose methods are the
-  // same in every campaign), so this loop holds little but its yields
-  const generated = new GeneratedRuns(options, seed, context, source, coverage, undetectable, limitsMet, whyOf);
-  while (runs < maxRuns) {
-    if (interrupted()) return (stoppedBy = 'interrupted'), finish();
-    if (options.until?.()) return (stoppedBy = 'until'), finish();
-    const r = generated.next();
-    runs = generated.runs;
-    if (r === null) continue;
-    yield { phase: 'generate', runs, failures: failures.length };
-    if (r.violations.length === 0) continue;
-    // a run that found something new: shrink it (a generator of its own, so the loop above stays small)
-    if (yield* shrinkFound(r, runs, generated.runSeed)) return (stoppedBy = 'interrupted'), finish();
-    if (enough()) return (stoppedBy = 'violation'), finish();
+  enough(): boolean {
+    return !this.options.keepGoing && this.failures.length > 0;
   }
-  return finish();
 
   /** Shrinks and records the new violations of generated run `run`; true when interrupted meanwhile. */
-  function* shrinkFound(r: RunOutcome, run: number, runSeed: number): Generator<FuzzProgress, boolean> {
-    const fresh = r.violations.filter((v) => !foundInvariants.has(v.invariant));
+  *shrinkFound(r: RunOutcome, run: number, runSeed: number): Generator<FuzzProgress, boolean> {
+    const { options, system, extra, failures, interrupted } = this;
+    const fresh = r.violations.filter((v) => !this.foundInvariants.has(v.invariant));
     for (const v of options.keepGoing ? fresh : fresh.slice(0, 1)) {
       // regenerated from its seed (cheap), so a worker need not send the workload back
-      const scenario = generatedScenario(source, id, run, runSeed);
-      foundInvariants.add(v.invariant);
+      const scenario = generatedScenario(this.source, this.id, run, runSeed);
+      this.foundInvariants.add(v.invariant);
       yield { phase: 'found', runs: run, failures: failures.length, invariant: v.invariant };
       let shrunk: ShrinkResult | null = null;
       if (options.shrink !== false) {
@@ -255,7 +284,7 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
           yield { phase: 'shrink', runs: run, failures: failures.length, shrinkSteps: step.value, invariant: v.invariant };
         }
       }
-      failures.push(counterexample(scenario, shrunk?.scenario ?? scenario, v.invariant, shrunk, { source: 'generated', run, runSeed }));
+      failures.push(this.counterexample(scenario, shrunk?.scenario ?? scenario, v.invariant, shrunk, { source: 'generated', run, runSeed }));
       if (interrupted()) {
         const last = failures[failures.length - 1]!;
         if (last.shrink !== null && last.shrink.stoppedBy === 'time') last.shrink.stoppedBy = 'interrupted';
@@ -265,17 +294,18 @@ export function* fuzzSteps(options: FuzzOptions): Generator<FuzzProgress, FuzzRe
     return false;
   }
 
-  function counterexample(
+  counterexample(
     original: Scenario,
     shrunk: Scenario,
     invariant: string,
     shrink: ShrinkResult | null,
     from: Pick<FuzzFailure, 'source' | 'run' | 'runSeed'> & { corpusFile?: string },
   ): FuzzFailure {
+    const { options, system, extra, id, seed, generator } = this;
     const base: Scenario = { ...shrunk };
     delete base.replay;
     delete base.expect;
-    const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1, ...claimsOption });
+    const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1, ...this.claimsOption });
     // the user's own invariants are named too: they are as much the file's verdict
     const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR, ...extra.map((i) => i.name)]);
     // the target first: it is the one the file is about (and the one a `firstAt` would refer to)
