@@ -2,8 +2,10 @@
 //   npm run build && node bench/explore.mjs [--quick] [--json]
 // The steady rate is measured on a search that stops at its state limit without a violation (a
 // holding system, wide bounds), so start-up and warm-up are a small part of it: stepping copies
-// of stored states (the default) against replaying every workload from the start
-// (`stepping: false`, how explore worked before), interleaved in one process, equal warm-up.
+// of stored states on the generic engine (`engine: 'generic'`), on the lean engine (the default
+// for the searches it takes: src/explore/lean.ts) and replaying every workload from the start
+// (`stepping: false`, how explore worked first), interleaved in one process, equal warm-up; the
+// three must give the same result.
 // The acceptance cases run once each (stepping), with what they find.
 // With --json the last line of stdout is one JSON document of figures (for bench/run.mjs):
 // unique states per CPU-second, stepping, on the steady case, against issue 17's target of 200 000.
@@ -31,16 +33,17 @@ const sideBySide = quick ? 1000 : 3000;
 const long = quick ? 5000 : 50_000;
 const rounds = quick ? 1 : 3;
 
+const ENGINES = { replay: { stepping: false }, stepping: { engine: 'generic' }, lean: {} };
 // equal warm-up: one small search each way
-measure(steady.system, { ...steady.bounds, maxStates: 300, stepping: false });
-measure(steady.system, { ...steady.bounds, maxStates: 300 });
+for (const e of Object.values(ENGINES)) measure(steady.system, { ...steady.bounds, maxStates: 300, ...e });
 
 out(`steady case: ${steady.system}, ${JSON.stringify(steady.bounds)}`);
 out('engine | states limit | status | workloads run | unique states | wall s | CPU s | unique states per CPU-s | per wall-s');
-const side = { replay: [], stepping: [] };
+const side = { replay: [], stepping: [], lean: [] };
+const orders = [['replay', 'stepping', 'lean'], ['lean', 'stepping', 'replay'], ['stepping', 'lean', 'replay']];
 for (let i = 0; i < rounds; i++) {
-  for (const engine of i % 2 === 0 ? ['replay', 'stepping'] : ['stepping', 'replay']) {
-    const m = measure(steady.system, { ...steady.bounds, maxStates: sideBySide, stepping: engine === 'stepping' });
+  for (const engine of orders[i % orders.length]) {
+    const m = measure(steady.system, { ...steady.bounds, maxStates: sideBySide, ...ENGINES[engine] });
     side[engine].push(m);
     out(`${engine} | ${sideBySide} | ${m.r.status} | ${m.r.statesExplored} | ${m.r.uniqueStates} | ${m.wall.toFixed(2)} | ${m.cpu.toFixed(2)} | ${Math.round(m.r.uniqueStates / m.cpu)} | ${Math.round(m.r.uniqueStates / m.wall)}`);
   }
@@ -51,12 +54,19 @@ const replayCpu = rate(side.replay, (m) => m.cpu);
 const stepCpu = rate(side.stepping, (m) => m.cpu);
 const replayWall = rate(side.replay, (m) => m.wall);
 const stepWall = rate(side.stepping, (m) => m.wall);
-const same = side.replay.every((m, i) => m.r.status === side.stepping[i].r.status);
-out(`stepping / replay, unique states per second: CPU ${(stepCpu / replayCpu).toFixed(2)}, wall ${(stepWall / replayWall).toFixed(2)}; same status: ${same}`);
+const leanCpu = rate(side.lean, (m) => m.cpu);
+const leanWall = rate(side.lean, (m) => m.wall);
+const key = (m) => JSON.stringify({ ...m.r, bounds: undefined });
+const same = side.replay.every((m, i) => m.r.status === side.stepping[i].r.status) && side.lean.every((m, i) => key(m) === key(side.stepping[i]));
+out(`stepping / replay, unique states per second: CPU ${(stepCpu / replayCpu).toFixed(2)}, wall ${(stepWall / replayWall).toFixed(2)}; lean / stepping: CPU ${(leanCpu / stepCpu).toFixed(2)}, wall ${(leanWall / stepWall).toFixed(2)}; same status (replay), same result (lean and stepping): ${same}`);
 
+// the long search: the lean engine (the default), then the generic engine on the same search
 const big = measure(steady.system, { ...steady.bounds, maxStates: long });
 const rss = process.memoryUsage().rss;
-out(`stepping | ${long} | ${big.r.status} | ${big.r.statesExplored} | ${big.r.uniqueStates} | ${big.wall.toFixed(2)} | ${big.cpu.toFixed(2)} | ${Math.round(big.r.uniqueStates / big.cpu)} | ${Math.round(big.r.uniqueStates / big.wall)} (RSS after: ${(rss / 1e6).toFixed(0)} MB)`);
+out(`lean | ${long} | ${big.r.status} | ${big.r.statesExplored} | ${big.r.uniqueStates} | ${big.wall.toFixed(2)} | ${big.cpu.toFixed(2)} | ${Math.round(big.r.uniqueStates / big.cpu)} | ${Math.round(big.r.uniqueStates / big.wall)} (RSS after: ${(rss / 1e6).toFixed(0)} MB)`);
+const bigGeneric = measure(steady.system, { ...steady.bounds, maxStates: long, engine: 'generic' });
+out(`stepping | ${long} | ${bigGeneric.r.status} | ${bigGeneric.r.statesExplored} | ${bigGeneric.r.uniqueStates} | ${bigGeneric.wall.toFixed(2)} | ${bigGeneric.cpu.toFixed(2)} | ${Math.round(bigGeneric.r.uniqueStates / bigGeneric.cpu)} | ${Math.round(bigGeneric.r.uniqueStates / bigGeneric.wall)}`);
+out(`lean / stepping at ${long} states: CPU ${(bigGeneric.cpu / big.cpu).toFixed(1)}x, wall ${(bigGeneric.wall / big.wall).toFixed(1)}x; same result: ${JSON.stringify(big.r) === JSON.stringify(bigGeneric.r)}`);
 
 const cases = [
   { label: 'codex-v1 (acceptance: finds #18335)', system: 'codex-v1', bounds: { maxTurns: 2, maxCalls: 3, cap: 1 } },
@@ -82,7 +92,7 @@ if (json) {
       figures: [
         {
           name: 'explore, unique states per CPU-second (steady: holding system, cap 2, five call kinds, stopped by its state limit)',
-          a: { label: `spawnsim explore, stepping: ${big.r.uniqueStates} unique states (${big.r.statesExplored} workloads run, ${big.r.status})`, value: r, unit: 'states/CPU-s' },
+          a: { label: `spawnsim explore, lean engine: ${big.r.uniqueStates} unique states (${big.r.statesExplored} workloads run, ${big.r.status})`, value: r, unit: 'states/CPU-s' },
           b: { label: 'issue 17 target (one core)', value: 200_000, unit: 'states/s' },
           ratio: r / 200_000,
           ratioMeaning: 'unique states per CPU-second / 200 000 (wall-clock rate and the replaying engine side by side in detail)',
@@ -92,6 +102,7 @@ if (json) {
             wallRate: big.r.uniqueStates / big.wall,
             rssAfter_MB: rss / 1e6,
             steppingOverReplay: { cpu: stepCpu / replayCpu, wall: stepWall / replayWall, replayCpuRate: replayCpu, steppingCpuRate: stepCpu, statesLimit: sideBySide, rounds },
+            leanOverStepping: { cpu: leanCpu / stepCpu, wall: leanWall / stepWall, leanCpuRate: leanCpu, atLimit: { states: long, cpu: bigGeneric.cpu / big.cpu, wall: bigGeneric.wall / big.wall, steppingCpuRate: bigGeneric.r.uniqueStates / bigGeneric.cpu } },
             cases: rows,
             loadAverage: load,
           },

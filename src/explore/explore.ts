@@ -8,6 +8,7 @@ import { canonicalKey, canonicalState } from './canonical.js';
 import { compilePath, describeStep, layoutStep, START_LAYOUT, stepAction, stepCalls, TIMING, type CompileConfig, type ExploreCall, type ExploreStep, type Layout, type Site } from './steps.js';
 import { SteppedRun } from './stepper.js';
 import { KeySet, type StateKey } from './keyset.js';
+import { exploreLean, leanAccepts } from './lean.js';
 
 /** Tool calls the explorer may make. */
 export const EXPLORE_CALLS = ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] as const;
@@ -68,6 +69,12 @@ export interface ExploreOptions {
   stepping?: boolean;
   /** Stepping: paused runs kept at once by nodes waiting to be expanded (default `KEPT_RUNS`); the memory bound. */
   keptRuns?: number;
+  /**
+   * `auto` (the default): the lean engine (src/explore/lean.ts) for the searches it accepts,
+   * this engine for the rest and whenever the lean one gives a search back; `generic`: this
+   * engine always. Both give the same result (docs/explore.md, "The lean engine").
+   */
+  engine?: 'auto' | 'generic';
 }
 
 /** The bounds as explored, defaults applied. */
@@ -204,6 +211,10 @@ export function exploreBounds(o: ExploreOptions): ExploreBounds {
  */
 export function explore(options: ExploreOptions): ExploreResult {
   const b = exploreBounds(options);
+  if (options.engine !== 'generic' && leanAccepts(options, b)) {
+    const r = exploreLean(options, b);
+    if (r !== null) return r;
+  }
   const cfg: CompileConfig = {
     name: `explore-${options.system.id}`,
     maxThreads: b.cap,
