@@ -160,25 +160,25 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     }
   };
 
+  /** The record a step writes (a copy is kept only for a state not seen before). */
+  const buf = new Int8Array(MAX_THREADS * F);
   interface StepOut {
-    s: Int8Array;
     n: number;
     /** a call that started a turn: its target (-1: none) */
     started: number;
     /** the index a birth got (-1: refused or none) */
     born: number;
   }
-  const out: StepOut = { s: new Int8Array(0), n: 0, started: -1, born: -1 };
+  const out: StepOut = { n: 0, started: -1, born: -1 };
 
-  /** One step on a copy of `p`'s record. */
+  /** One step on a copy of `p`'s record, written to `buf`. */
   const step = (p: LeanNode, k: number, a: number): StepOut => {
     let n = p.n;
-    let s: Int8Array;
+    const s = buf;
+    s.set(p.s);
     out.started = -1;
     out.born = -1;
     if (k === S_SPAWN || k === S_FORK || k === S_CREATE) {
-      s = new Int8Array((n + 1) * F);
-      s.set(p.s);
       const by = a;
       const bo = by * F;
       // World.callerOk, then the system (CodexV1.spawn / fork with fresh-root)
@@ -225,9 +225,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           out.born = x;
         }
       }
-      if (out.born < 0) s = s.subarray(0, n * F).slice();
     } else {
-      s = p.s.slice();
       if (k === S_CLOSE) {
         const t = a;
         if (s[t * F + SLOADED] === 1) {
@@ -292,14 +290,12 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         }
       } else if (k === S_START) guard(s, n);
     }
-    out.s = s;
     out.n = n;
     return out;
   };
 
-  /** The child node of `p` after step (k, a). */
-  const child = (p: LeanNode, k: number, a: number): LeanNode => {
-    const r = step(p, k, a);
+  /** The child node of `p` after step (k, a), the step already taken into `buf` (`r`). */
+  const child = (p: LeanNode, k: number, a: number, r: StepOut): LeanNode => {
     const index = p.length;
     const isCall = k <= S_SEND;
     let runStart = p.runStart;
@@ -312,7 +308,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       turnGen.set(p.turnGen);
       if (r.started >= 0) {
         runStart[r.started] = index;
-        turnGen[r.started] = r.s[r.started * F + GEN]!;
+        turnGen[r.started] = buf[r.started * F + GEN]!;
       }
     }
     return {
@@ -323,7 +319,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       turnCalls: k === S_START ? 0 : p.turnCalls + (isCall ? 1 : 0),
       created: p.created + (k <= S_CREATE ? 1 : 0),
       n: r.n,
-      s: r.s,
+      s: buf.slice(0, r.n * F),
       runStart,
       turnGen,
     };
@@ -334,9 +330,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const hiOf = new Int32Array(MAX_THREADS);
   const loOf = new Int32Array(MAX_THREADS);
   const kids: number[] = [];
-  const keyOf = (node: LeanNode): StateKey => {
-    const s = node.s;
-    const n = node.n;
+  const key: StateKey = { hi: 0, lo: 0, stepped: true };
+  /** The key of the state in `s` (n threads) with the node counters given; written to `key`. */
+  const keyOf = (s: Int8Array, n: number, turn: number, gap: boolean, turnCalls: number, createdNow: number): StateKey => {
     // a canonical form of the labelled thread tree (AHU, bottom up: children have larger indexes)
     for (let t = n - 1; t >= 0; t--) {
       const o = t * F;
@@ -347,7 +343,13 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       if (s[o + ISROOT] === 1) label2 = 1 | (s[o + COUNTED]! << 1) | (s[o + ROOTENTRY]! << 9);
       kids.length = 0;
       for (let c = t + 1; c < n; c++) if (s[c * F + PARENT] === t) kids.push(c);
-      if (kids.length > 1) kids.sort((x, y) => hiOf[x]! - hiOf[y]! || loOf[x]! - loOf[y]!);
+      // insertion sort by (hi, lo): a handful of children
+      for (let i = 1; i < kids.length; i++) {
+        const x = kids[i]!;
+        let j = i - 1;
+        for (; j >= 0 && (hiOf[kids[j]!]! > hiOf[x]! || (hiOf[kids[j]!] === hiOf[x] && loOf[kids[j]!]! > loOf[x]!)); j--) kids[j + 1] = kids[j]!;
+        kids[j + 1] = x;
+      }
       let h1 = mix(0x243f6a88 ^ label, label2);
       let h2 = mix(0x85a308d3 ^ label2, label);
       h1 = mix(h1, kids.length);
@@ -360,11 +362,11 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       hiOf[t] = fmix(h1);
       loOf[t] = fmix(h2 ^ 0x5bd1e995);
     }
-    const pre = node.turn | (node.gap ? 1 << 8 : 0) | (node.turnCalls << 9);
-    const created = b.maxThreads === null ? -1 : node.created;
-    const hi = fmix(mix(mix(mix(0x13198a2e, pre), created), hiOf[0]!) ^ loOf[0]!);
-    const lo = fmix(mix(mix(mix(0x03707344, created), pre), loOf[0]!) ^ Math.imul(hiOf[0]!, 0x2545f491));
-    return { hi, lo, stepped: true };
+    const pre = turn | (gap ? 1 << 8 : 0) | (turnCalls << 9);
+    const created = b.maxThreads === null ? -1 : createdNow;
+    key.hi = fmix(mix(mix(mix(0x13198a2e, pre), created), hiOf[0]!) ^ loOf[0]!);
+    key.lo = fmix(mix(mix(mix(0x03707344, created), pre), loOf[0]!) ^ Math.imul(hiOf[0]!, 0x2545f491));
+    return key;
   };
 
   // ---- the moves ---------------------------------------------------------------------------
@@ -403,7 +405,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const root: LeanNode = { length: 0, calls: 0, turn: 1, gap: false, turnCalls: 0, created: 0, n: n0, s: s0, runStart: new Int8Array([-1]), turnGen: new Int8Array(1) };
   explored = 1;
   guard(s0, n0);
-  seen.add(keyOf(root));
+  seen.add(keyOf(root.s, root.n, root.turn, root.gap, root.turnCalls, root.created));
 
   const finish = (status: ExploreResult['status'], complete: number): ExploreResult => ({
     system: options.system.id,
@@ -435,13 +437,15 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         if ((stats.states & 63) === 0) options.onProgress?.({ states: explored, unique: seen.size, level });
         explored++;
         if (node.length + 1 > maxSteps) maxSteps = node.length + 1;
-        const c = child(node, k, a);
-        const key = keyOf(c);
-        if (seen.has(key)) continue;
+        const r = step(node, k, a);
+        const isCall = k <= S_SEND;
+        const kk = keyOf(buf, r.n, node.turn + (k === S_START ? 1 : 0), k === S_END ? true : k === S_START ? false : node.gap, k === S_START ? 0 : node.turnCalls + (isCall ? 1 : 0), node.created + (k <= S_CREATE ? 1 : 0));
+        if (seen.has(kk)) continue;
         // the end of the run, judged once per new state
-        guard(c.s, c.n);
+        guard(buf, r.n);
         if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
-        seen.add(key);
+        seen.add(kk);
+        const c = child(node, k, a, r);
         if (free) {
           current.push(c);
           stats.unique++;
