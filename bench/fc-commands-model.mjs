@@ -11,9 +11,11 @@ import fc from 'fast-check';
 import { CodexV1 } from '../dist/index.js';
 
 class World {
-  constructor(cap, maxDepth) {
+  constructor(cap, maxDepth, target) {
     this.cap = cap;
     this.maxDepth = maxDepth;
+    /** the property checked (the model's, not a field added to the real CodexV1, whose shape spawnsim's runs share) */
+    this.target = target;
     /** id -> { depth (lineage), running, open } */
     this.threads = new Map([['root', { depth: 0, running: true, open: true, root: true }]]);
     this.next = 0;
@@ -50,9 +52,9 @@ class Spawn {
     const res = r.spawn({ caller, child });
     if (res.ok) {
       m.threads.set(child, { depth: c.depth + 1, running: true, open: true });
-      if (r.target === 'depth-within-max' && c.depth + 1 > m.maxDepth) throw new Error(`${child} at depth ${c.depth + 1} > max_depth ${m.maxDepth}`);
+      if (m.target === 'depth-within-max' && c.depth + 1 > m.maxDepth) throw new Error(`${child} at depth ${c.depth + 1} > max_depth ${m.maxDepth}`);
       r.statusChanged(child, 'Running');
-    } else if (res.error === 'AgentLimitReached' && r.target === 'no-false-rejection' && m.running() < m.cap) {
+    } else if (res.error === 'AgentLimitReached' && m.target === 'no-false-rejection' && m.running() < m.cap) {
       throw new Error(`spawn refused with ${m.running()} of ${m.cap} running`);
     }
   }
@@ -76,7 +78,7 @@ class Fork {
     const res = r.fork({ caller, child, kind: 'fork' });
     if (!res.ok) return;
     m.threads.set(child, { depth: c.depth + 1, running: true, open: true });
-    if (r.target === 'depth-within-max' && c.depth + 1 > m.maxDepth) throw new Error(`fork ${child} at lineage depth ${c.depth + 1} > max_depth ${m.maxDepth}`);
+    if (m.target === 'depth-within-max' && c.depth + 1 > m.maxDepth) throw new Error(`fork ${child} at lineage depth ${c.depth + 1} > max_depth ${m.maxDepth}`);
   }
   toString() {
     return `fork(by ${this.by})`;
@@ -162,9 +164,8 @@ export function registryProperty(target, onFailure, system = { release: 'close-o
   return fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.commands(commandArbs, size), (cap, maxDepth, cmds) => {
     const setup = () => {
       const real = new CodexV1({ maxThreads: cap, maxDepth, maxConcurrentThreadsPerSession: 4, maxThreadsConfigured: true }, system);
-      real.target = target;
       real.startRoot('root');
-      return { model: new World(cap, maxDepth), real };
+      return { model: new World(cap, maxDepth, target), real };
     };
     try {
       fc.modelRun(setup, cmds);

@@ -240,9 +240,11 @@ async function bugs() {
     const ss = [], fc = [], fd = [];
     for (let round = 0; round < rounds; round++) {
       for (let seed = 1; seed <= seeds; seed++) {
-        ss.push(spawnsim(t.invariant, seed));
+        // which side goes first alternates: the one after the other pays for the garbage the other left
+        if ((round + seed) & 1) ss.push(spawnsim(t.invariant, seed));
         fc.push(model(t.invariant, seed));
         fd.push(model(t.invariant, seed, DEFAULT_SIZE));
+        if (!((round + seed) & 1)) ss.push(spawnsim(t.invariant, seed));
       }
     }
     const cs = [], cm = [];

@@ -272,8 +272,16 @@ class Campaign {
       this.foundInvariants.add(v.invariant);
       yield { phase: 'found', runs: run, failures: failures.length, invariant: v.invariant };
       let shrunk: ShrinkResult | null = null;
+      // the shrink's last check (the result renamed) is the counterexample's full run when that breaks the target: one run, not two
+      let final = null as FullRun | null;
       if (options.shrink !== false) {
-        const fails = (c: Scenario): FailurePoint | boolean => failurePoint(c, system, v.invariant, extra, options.claims);
+        const fails = (c: Scenario, last?: boolean): FailurePoint | boolean => {
+          if (last === true) {
+            const f = this.fullRun(c);
+            if (f.full.violations.some((x) => x.invariant === v.invariant)) return (final = f), true;
+          }
+          return failurePoint(c, system, v.invariant, extra, options.claims);
+        };
         const userStop = options.shrink?.shouldStop;
         const it = shrinkSteps(scenario, fails, { maxSteps: options.shrink?.maxSteps ?? 2000, ...(v.at !== undefined ? { at: v.at } : {}), shouldStop: () => interrupted() || (userStop?.() ?? false) });
         for (let step = it.next(); ; step = it.next()) {
@@ -284,7 +292,8 @@ class Campaign {
           yield { phase: 'shrink', runs: run, failures: failures.length, shrinkSteps: step.value, invariant: v.invariant };
         }
       }
-      failures.push(this.counterexample(scenario, shrunk?.scenario ?? scenario, v.invariant, shrunk, { source: 'generated', run, runSeed }));
+      const result = shrunk?.scenario ?? scenario;
+      failures.push(this.counterexample(scenario, result, v.invariant, shrunk, { source: 'generated', run, runSeed }, final?.of === result ? final : undefined));
       if (interrupted()) {
         const last = failures[failures.length - 1]!;
         if (last.shrink !== null && last.shrink.stoppedBy === 'time') last.shrink.stoppedBy = 'interrupted';
@@ -294,18 +303,24 @@ class Campaign {
     return false;
   }
 
+  /** The full run of a counterexample's file (every invariant, the trace digest): what `spawnsim replay` checks. */
+  fullRun(shrunk: Scenario): FullRun {
+    const base: Scenario = { ...shrunk };
+    delete base.replay;
+    delete base.expect;
+    return { of: shrunk, base, full: runScenario(base, this.system, { extraInvariants: this.extra, traceLimit: 1, ...this.claimsOption }) };
+  }
+
   counterexample(
     original: Scenario,
     shrunk: Scenario,
     invariant: string,
     shrink: ShrinkResult | null,
     from: Pick<FuzzFailure, 'source' | 'run' | 'runSeed'> & { corpusFile?: string },
+    done: FullRun = this.fullRun(shrunk),
   ): FuzzFailure {
     const { options, system, extra, id, seed, generator } = this;
-    const base: Scenario = { ...shrunk };
-    delete base.replay;
-    delete base.expect;
-    const full: RunResult = runScenario(base, system, { extraInvariants: extra, traceLimit: 1, ...this.claimsOption });
+    const { base, full } = done;
     // the user's own invariants are named too: they are as much the file's verdict
     const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR, ...extra.map((i) => i.name)]);
     // the target first: it is the one the file is about (and the one a `firstAt` would refer to)
@@ -339,6 +354,13 @@ class Campaign {
       violation,
     };
   }
+}
+
+/** A counterexample's full run: of which scenario, the scenario run (without `replay` and `expect`) and the result. */
+interface FullRun {
+  of: Scenario;
+  base: Scenario;
+  full: RunResult;
 }
 
 type LimitTally = Map<string, { why: string; invariants: Set<string>; runs: number; firstRun: number; firstRunSeed: number }>;

@@ -11,8 +11,13 @@ export interface FailurePoint {
   actions: number;
 }
 
-/** Whether a candidate still fails: `true`, or better where it failed; `false` when it holds. */
-export type FailCheck = (s: Scenario) => boolean | FailurePoint;
+/**
+ * Whether a candidate still fails: `true`, or better where it failed; `false` when it holds.
+ * `final` is true for the last check of a shrink (the result with its threads renamed), whose
+ * verdict decides the result: a caller that runs the result in full anyway (a fuzz campaign,
+ * for the counterexample's file) may make that full run here and keep it.
+ */
+export type FailCheck = (s: Scenario, final?: boolean) => boolean | FailurePoint;
 
 /** Bounds on shrinking. Steps bound it deterministically; `shouldStop` is a wall-clock safety net. */
 export interface ShrinkOptions {
@@ -61,7 +66,7 @@ export function* shrinkSteps(start: Scenario, fails: FailCheck, options: ShrinkO
   let steps = 0;
   for (let r = it.next(); ; ) {
     if (r.done) return r.value;
-    const verdict = fails(r.value.scenario);
+    const verdict = fails(r.value.scenario, !r.value.counted);
     if (r.value.counted) yield ++steps;
     r = it.next(verdict);
   }
@@ -86,15 +91,15 @@ export function* shrinkSearch(start: Scenario, options: ShrinkOptions = {}): Gen
   let steps = 0;
   let accepted = 0;
   let stoppedBy: ShrinkResult['stoppedBy'] = 'done';
-  const tried = new Set<string>([JSON.stringify(start)]);
+  const tried = new Tried();
+  tried.add(start);
 
   /** Runs a candidate (unless it was run before); true when it still fails and became current. */
   function* attempt(candidate: Scenario): Generator<ShrinkCandidate, boolean, boolean | FailurePoint> {
-    const key = JSON.stringify(candidate);
-    if (tried.has(key)) return false;
+    if (tried.has(candidate)) return false;
     if (steps >= maxSteps) throw new Stop('steps');
     if (options.shouldStop?.()) throw new Stop('time');
-    tried.add(key);
+    tried.add(candidate);
     steps++;
     const r = yield { scenario: candidate, counted: true };
     if (r === false) return false;
@@ -132,7 +137,7 @@ export function* shrinkSearch(start: Scenario, options: ShrinkOptions = {}): Gen
   }
   // Readable names last: a1, a2 in birth order. Kept only if the renamed file still fails.
   const renamed = renameThreads(current);
-  if (JSON.stringify(renamed) !== JSON.stringify(current) && (yield { scenario: renamed, counted: false }) !== false) current = renamed;
+  if (!sameJson(renamed, current) && (yield { scenario: renamed, counted: false }) !== false) current = renamed;
   return { scenario: current, steps, accepted, stoppedBy };
 }
 
@@ -144,6 +149,88 @@ export async function shrinkScenarioAsync(start: Scenario, fails: (s: Scenario) 
     r = it.next(await fails(r.value.scenario));
   }
 }
+
+/**
+ * The candidates already run, compared as their JSON text would be (two scenarios are the same
+ * candidate when `JSON.stringify` gives the same text) without writing that text: a candidate
+ * shares most of its objects with the scenario it was made from, so comparing it with the few
+ * tried ones of the same outline (turns, actions, seed, mode, cap, depth) mostly ends at a
+ * shared object or at the first difference. Serialising every candidate cost about as much as
+ * running it (a generated workload's text is ~500 characters, ~5 us).
+ */
+class Tried {
+  private readonly byOutline = new Map<string, Scenario[]>();
+  has(s: Scenario): boolean {
+    const list = this.byOutline.get(outline(s));
+    // newest first: a repeat is most often of the current scenario (a simplification that changed nothing)
+    if (list !== undefined) for (let i = list.length - 1; i >= 0; i--) if (sameJson(list[i], s)) return true;
+    return false;
+  }
+  add(s: Scenario): void {
+    const k = outline(s);
+    const list = this.byOutline.get(k);
+    if (list === undefined) this.byOutline.set(k, [s]);
+    else list.push(s);
+  }
+}
+
+/** A few JSON-visible features of a scenario: scenarios with the same JSON text have the same outline. */
+function outline(s: Scenario): string {
+  const turns = s.turns;
+  let actions = 0;
+  for (let i = 0; i < turns.length; i++) actions += turns[i]!.do.length;
+  const c = s.config as Partial<Scenario['config']> | undefined;
+  return `${turns.length}:${actions}:${jsonScalar(s.seed)}:${jsonScalar(s.mode)}:${jsonScalar(c?.maxThreads)}:${jsonScalar(c?.maxDepth)}`;
+}
+const jsonScalar = (v: unknown): string => (v === undefined ? 'u' : typeof v === 'number' && !Number.isFinite(v) ? 'null' : String(v));
+
+/**
+ * Whether `JSON.stringify(a) === JSON.stringify(b)`, for plain data: the same keys in the same
+ * order, the same values. Anything JSON writes differently from how it is stored (an undefined
+ * or function value, a number that is not finite, an object that is not plain) is left to
+ * `JSON.stringify` itself.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) return false;
+    if (plainScalar(a) && plainScalar(b)) return false;
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  const arr = Array.isArray(a);
+  if (arr !== Array.isArray(b)) return false;
+  if (arr) {
+    const x = a as unknown[], y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) {
+      const u = x[i], v = y[i];
+      if (u === v && u !== undefined && typeof u !== 'function' && typeof u !== 'symbol') continue;
+      if (!plainValue(u) || !plainValue(v)) return JSON.stringify(a) === JSON.stringify(b);
+      if (!sameJson(u, v)) return false;
+    }
+    return true;
+  }
+  const pa = Object.getPrototypeOf(a), pb = Object.getPrototypeOf(b);
+  if ((pa !== Object.prototype && pa !== null) || (pb !== Object.prototype && pb !== null)) return JSON.stringify(a) === JSON.stringify(b);
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) {
+    // JSON drops keys whose value it cannot write: then only the text can tell
+    for (const k of ka) if (!plainValue((a as Record<string, unknown>)[k])) return JSON.stringify(a) === JSON.stringify(b);
+    for (const k of kb) if (!plainValue((b as Record<string, unknown>)[k])) return JSON.stringify(a) === JSON.stringify(b);
+    return false;
+  }
+  for (let i = 0; i < ka.length; i++) {
+    const u = (a as Record<string, unknown>)[ka[i]!], v = (b as Record<string, unknown>)[kb[i]!];
+    if (!plainValue(u) || !plainValue(v)) return JSON.stringify(a) === JSON.stringify(b);
+    if (ka[i] !== kb[i]) return false;
+    if (u !== v && !sameJson(u, v)) return false;
+  }
+  return true;
+}
+/** A string, boolean, null or finite number: written by JSON as it is stored. */
+const plainScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v));
+/** A value JSON writes as it is stored (objects are checked as they are compared). */
+const plainValue = (v: unknown): boolean => plainScalar(v) || (typeof v === 'object' && v !== null);
 
 /** Runs `shrinkSteps` to the end. */
 export function shrinkScenario(start: Scenario, fails: FailCheck, options: ShrinkOptions = {}): ShrinkResult {

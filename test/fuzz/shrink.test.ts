@@ -134,6 +134,28 @@ describe('shrinking', () => {
     expect(s.scenario.faults).toEqual({ forkFanout: 1 });
   });
 
+  it('never runs a candidate whose file would read the same as one already run (a field left undefined is no field)', () => {
+    // `outcome: undefined` is not written to a file: the start with it simplified away is the start again
+    const start = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'x1', outcome: undefined } as never, { sleep: '1s' }, { spawn: 'x2' }] }] });
+    const seen: string[] = [];
+    shrinkScenario(start, (s) => (seen.push(JSON.stringify(s)), failurePoint(s, v1, 'no-false-rejection')));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).not.toContain(JSON.stringify(start));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('flags its last check, of the result with threads renamed, so a caller can run that one in full', () => {
+    const big = scenario({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'x1' }] }, { do: [{ spawn: 'x2' }, { sleep: '1s' }, { spawn: 'x3' }] }] });
+    const calls: Array<{ s: Scenario; final: boolean | undefined }> = [];
+    const r = shrinkScenario(big, (s, final) => (calls.push({ s, final }), failurePoint(s, v1, 'no-false-rejection')));
+    expect(calls.filter((c) => c.final === true)).toHaveLength(1);
+    const last = calls[calls.length - 1]!;
+    expect(last.final).toBe(true);
+    expect(last.s).toBe(r.scenario);
+    expect(r.scenario.turns.flatMap((t) => t.do)).toEqual([{ spawn: 'a1' }, { spawn: 'a2' }]);
+    expect(r.steps).toBe(calls.length - 1);
+  });
+
   it('renames threads in birth order so the file reads a1, a2, f1', () => {
     const s = scenario({ turns: [{ do: [{ spawn: 'a7' }, { fork: 'f3', by: 'a7' }, { close: ['a7', 'a9'] }] }] });
     expect(renameThreads(s).turns[0]!.do).toEqual([{ spawn: 'a1' }, { fork: 'f1', by: 'a1' }, { close: ['a1', 'gone1'] }]);
