@@ -43,7 +43,9 @@ const SDEPTH = 11; // the system's depth
 const COUNTED = 12; // its registry's count (registry roots)
 const ROOTENTRY = 13; // its registry holds the `/root` entry
 const ENTRY = 14; // its scope's registry holds its `thread:` entry
-const F = 15;
+const STARTED = 15; // a call of the path started its current turn (the explorer's `runStart`)
+const TGEN = 16; // the generation that turn started with (the explorer's `turnGen`)
+const F = 17;
 
 const RUNNING = 1;
 const COMPLETED = 2;
@@ -69,11 +71,9 @@ interface LeanNode {
   turnCalls: number;
   created: number;
   n: number;
-  s: Int8Array;
-  /** the step index of the call that started each thread's current turn (-1: none) */
-  runStart: Int8Array;
-  /** the generation each current turn started with */
-  turnGen: Int8Array;
+  /** its record: `n * F` bytes of `mem` from `off` (records are packed into shared chunks: no array per state) */
+  mem: Int8Array;
+  off: number;
 }
 
 /** The largest thread count the record layout takes (bit masks, Int8 indexes). */
@@ -175,7 +175,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const step = (p: LeanNode, k: number, a: number): StepOut => {
     let n = p.n;
     const s = buf;
-    s.set(p.s);
+    const mem = p.mem;
+    for (let i = 0, j = p.off, e = n * F; i < e; i++, j++) s[i] = mem[j]!;
     out.started = -1;
     out.born = -1;
     if (k === S_SPAWN || k === S_FORK || k === S_CREATE) {
@@ -185,6 +186,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       if (s[bo + TLOADED] === 1 && s[bo + TCLOSED] === 0 && s[bo + SLOADED] === 1) {
         const x = n;
         const xo = x * F;
+        // the new thread's fields start at 0 (the scratch record holds an earlier step's there)
+        s.fill(0, xo, xo + F);
         let ok = false;
         if (k === S_SPAWN) {
           const depth = s[bo + SDEPTH]!;
@@ -284,44 +287,45 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         const t = a;
         const o = t * F;
         s[o + HUNG] = 2;
-        if (s[o + GEN] === p.turnGen[t] && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0) {
+        if (s[o + GEN] === s[o + TGEN] && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0) {
           s[o + TST] = COMPLETED;
           if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
         }
       } else if (k === S_START) guard(s, n);
     }
+    if (out.started >= 0) {
+      s[out.started * F + STARTED] = 1;
+      s[out.started * F + TGEN] = s[out.started * F + GEN]!;
+    }
     out.n = n;
     return out;
   };
 
+  /** Records are packed into chunks of this many bytes. */
+  const CHUNK = 1 << 16;
+  let chunk = new Int8Array(CHUNK);
+  let used = 0;
   /** The child node of `p` after step (k, a), the step already taken into `buf` (`r`). */
-  const child = (p: LeanNode, k: number, a: number, r: StepOut): LeanNode => {
-    const index = p.length;
+  const child = (p: LeanNode, k: number, r: StepOut): LeanNode => {
     const isCall = k <= S_SEND;
-    let runStart = p.runStart;
-    let turnGen = p.turnGen;
-    if (r.started >= 0 || r.n > p.n) {
-      runStart = new Int8Array(r.n);
-      runStart.set(p.runStart);
-      if (r.n > p.n) runStart[p.n] = -1;
-      turnGen = new Int8Array(r.n);
-      turnGen.set(p.turnGen);
-      if (r.started >= 0) {
-        runStart[r.started] = index;
-        turnGen[r.started] = buf[r.started * F + GEN]!;
-      }
+    const len = r.n * F;
+    if (used + len > CHUNK) {
+      chunk = new Int8Array(CHUNK);
+      used = 0;
     }
+    const off = used;
+    for (let i = 0; i < len; i++) chunk[off + i] = buf[i]!;
+    used += len;
     return {
-      length: index + 1,
+      length: p.length + 1,
       calls: p.calls + (isCall ? 1 : 0),
       turn: p.turn + (k === S_START ? 1 : 0),
       gap: k === S_END ? true : k === S_START ? false : p.gap,
       turnCalls: k === S_START ? 0 : p.turnCalls + (isCall ? 1 : 0),
       created: p.created + (k <= S_CREATE ? 1 : 0),
       n: r.n,
-      s: buf.slice(0, r.n * F),
-      runStart,
-      turnGen,
+      mem: chunk,
+      off,
     };
   };
 
@@ -374,7 +378,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   /** The moves of a node, in the generic engine's order, as pairs (kind, argument). */
   const moves = (nd: LeanNode, into: number[]): void => {
     into.length = 0;
-    const s = nd.s;
+    const s = nd.mem;
+    const base = nd.off;
     const n = nd.n;
     const room = b.maxThreads === null ? Infinity : b.maxThreads - nd.created;
     if (!nd.gap && nd.turnCalls < b.maxCalls) {
@@ -382,11 +387,11 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         if (k <= S_CREATE) {
           if (room < 1) continue;
           into.push(k, 0);
-          for (let t = 1; t < n; t++) if (liveAt(s, t * F)) into.push(k, t);
+          for (let t = 1; t < n; t++) if (liveAt(s, base + t * F)) into.push(k, t);
         } else for (let t = 1; t < n; t++) into.push(k, t);
       }
     }
-    if (finals > 0) for (let t = 1; t < n; t++) if (liveAt(s, t * F) && nd.runStart[t]! >= 0) into.push(S_COMPLETE, t);
+    if (finals > 0) for (let t = 1; t < n; t++) if (liveAt(s, base + t * F) && s[base + t * F + STARTED] === 1) into.push(S_COMPLETE, t);
     if (!nd.gap) into.push(S_END, 0);
     else if (nd.turn < b.maxTurns) into.push(S_START, 0);
   };
@@ -402,10 +407,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   s0[TLOADED] = 1;
   s0[SLOADED] = 1;
   s0[ISROOT] = 1;
-  const root: LeanNode = { length: 0, calls: 0, turn: 1, gap: false, turnCalls: 0, created: 0, n: n0, s: s0, runStart: new Int8Array([-1]), turnGen: new Int8Array(1) };
+  const root: LeanNode = { length: 0, calls: 0, turn: 1, gap: false, turnCalls: 0, created: 0, n: n0, mem: s0, off: 0 };
   explored = 1;
   guard(s0, n0);
-  seen.add(keyOf(root.s, root.n, root.turn, root.gap, root.turnCalls, root.created));
+  seen.add(keyOf(s0, root.n, root.turn, root.gap, root.turnCalls, root.created));
 
   const finish = (status: ExploreResult['status'], complete: number): ExploreResult => ({
     system: options.system.id,
@@ -445,7 +450,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         guard(buf, r.n);
         if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
         seen.add(kk);
-        const c = child(node, k, a, r);
+        const c = child(node, k, r);
         if (free) {
           current.push(c);
           stats.unique++;
