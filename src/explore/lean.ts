@@ -11,8 +11,8 @@ import { KeySet, type StateKey } from './keyset.js';
  * moves in the same order, the same states told apart (its key is a canonical form of the same
  * facts the generic key reads, agents renamed by the same symmetry), the same levels and counts.
  *
- * It mirrors no checker: the accepted searches (codex-v1-release-on-final with spawn, close,
- * send, fork and create, outcomes completed and hang, no faults, the whole catalogue with its
+ * It mirrors no checker: the accepted searches (codex-v1-release-on-final with each fork policy,
+ * spawn, close, send, fork and create, outcomes completed and hang, no faults, the whole catalogue with its
  * claims) break none, and each state is guarded against what would make a checker speak (a
  * registry counting other than the agents running at a boundary or at the end of the run, a slot
  * held by an agent that does not run). A guard that trips gives the search back to the generic
@@ -76,6 +76,16 @@ interface LeanNode {
   off: number;
 }
 
+/** The systems taken, by id: release-on-final with each fork policy (src/systems/catalog.ts). */
+const FRESH_ROOT = 0;
+const INHERIT = 1;
+const DENY_AT_MAX_DEPTH = 2;
+const FORK_POLICY: Record<string, number> = {
+  'codex-v1-release-on-final': FRESH_ROOT,
+  'codex-v1-release-on-final+inherit': INHERIT,
+  'codex-v1-release-on-final+deny-at-max-depth': DENY_AT_MAX_DEPTH,
+};
+
 /** The largest thread count the record layout takes (bit masks, Int8 indexes). */
 const MAX_THREADS = 24;
 
@@ -88,7 +98,7 @@ export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
   if (o.stepping === false || o.claims === false || o.invariants !== undefined || (o.extraInvariants?.length ?? 0) > 0) return false;
   // the built-in system (its integer model says so: src/systems/catalog.ts), not another of that name
   const m = o.system.integerModel;
-  if (o.system.id !== 'codex-v1-release-on-final' || m?.kind !== 'codex-v1' || m.release !== 'on-final') return false;
+  if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1' || m.release !== 'on-final') return false;
   if (b.faults.length > 0 || b.interleave >= 2) return false;
   if (!b.calls.every((c) => c in CALL_CODES)) return false;
   if (!b.outcomes.every((x) => x === 'completed' || x === 'hang')) return false;
@@ -117,6 +127,7 @@ export function exploreLean(options: ExploreOptions, b: ExploreBounds): ExploreR
 function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const cap = b.cap;
   const maxDepth = b.maxDepth;
+  const forkPolicy = FORK_POLICY[options.system.id]!;
   const callKinds = b.calls.map((c) => CALL_CODES[c]!);
   const completes = b.outcomes.includes('completed');
   const finals = completes ? 1 : 0;
@@ -189,9 +200,11 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         // the new thread's fields start at 0 (the scratch record holds an earlier step's there)
         s.fill(0, xo, xo + F);
         let ok = false;
-        if (k === S_SPAWN) {
+        if (k === S_SPAWN || forkPolicy === INHERIT) {
+          // a spawn (collab and depth refusals) or an inheriting fork (depth refusal: the same
+          // condition), then a slot in the caller's registry (CodexV1.spawnSteps, CodexV1.fork)
           const depth = s[bo + SDEPTH]!;
-          if (!(s[bo + ISROOT] === 0 && depth >= maxDepth) && depth + 1 <= maxDepth) {
+          if (!(k === S_SPAWN && s[bo + ISROOT] === 0 && depth >= maxDepth) && depth + 1 <= maxDepth) {
             const reg = s[bo + SCOPE]!;
             if (s[reg * F + COUNTED]! < cap) {
               s[reg * F + COUNTED]!++;
@@ -203,7 +216,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
               ok = true;
             }
           }
-        } else {
+        } else if (!(forkPolicy === DENY_AT_MAX_DEPTH && s[bo + SDEPTH]! >= maxDepth)) {
+          // a fresh root with a registry of its own
           s[xo + SCOPE] = x;
           s[xo + SDEPTH] = 0;
           s[xo + ISROOT] = 1;
@@ -236,7 +250,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           const walk = [t];
           const visit = (m: number): void => {
             for (let c = m + 1; c < n; c++) {
-              if (s[c * F + KIND] === 1 && s[c * F + PARENT] === m && s[c * F + SLOADED] === 1 && !walk.includes(c)) {
+              // the system's children: spawns and inheriting forks (fresh roots are nobody's child)
+              if (s[c * F + ISROOT] === 0 && s[c * F + PARENT] === m && s[c * F + SLOADED] === 1 && !walk.includes(c)) {
                 walk.push(c);
                 visit(c);
               }

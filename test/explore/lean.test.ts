@@ -10,6 +10,8 @@ import type { Outcome } from '../../src/world/scenario.js';
 // states, every level, the deepest path, the bounds). These tests run both on generated searches.
 
 const system = findSystem('codex-v1-release-on-final')!;
+/** The systems it takes: release-on-final with each fork policy. */
+const SYSTEMS = ['codex-v1-release-on-final', 'codex-v1-release-on-final+inherit', 'codex-v1-release-on-final+deny-at-max-depth'].map((id) => findSystem(id)!);
 const CALLS: ExploreCallKind[] = ['spawn', 'close', 'send', 'fork', 'create'];
 
 /** Both engines on one search: the lean one must take it (no guard gives it back) and agree. */
@@ -25,12 +27,13 @@ function bothAgree(o: ExploreOptions): void {
 }
 
 describe('the lean explore engine', () => {
-  it('gives the generic engine’s result on the steady search of bench/explore.mjs (cap 2, five call kinds, stopped by its state limit)', () => {
-    bothAgree({ system, maxTurns: 2, maxCalls: 3, cap: 2, calls: CALLS, maxStates: 2500 });
+  it('gives the generic engine’s result on the steady search of bench/explore.mjs (cap 2, five call kinds, stopped by its state limit), and with each fork policy', () => {
+    for (const sys of SYSTEMS) bothAgree({ system: sys, maxTurns: 2, maxCalls: 3, cap: 2, calls: CALLS, maxStates: 1500 });
   });
 
   it('gives the generic engine’s result, field for field, on generated searches it accepts', () => {
     const search = fc.record({
+      system: fc.constantFrom(...SYSTEMS),
       maxTurns: fc.integer({ min: 1, max: 3 }),
       maxCalls: fc.integer({ min: 0, max: 3 }),
       cap: fc.integer({ min: 1, max: 3 }),
@@ -42,11 +45,11 @@ describe('the lean explore engine', () => {
     });
     fc.assert(
       fc.property(search, (s) => {
-        const o: ExploreOptions = { system, ...s };
+        const o: ExploreOptions = { ...s };
         if (s.maxThreads === undefined) delete o.maxThreads;
         bothAgree(o);
       }),
-      { seed: 17, numRuns: 40 },
+      { seed: 17, numRuns: 60 },
     );
   });
 
@@ -54,7 +57,8 @@ describe('the lean explore engine', () => {
     const base = { maxTurns: 2, maxCalls: 3, cap: 2 };
     const refused: ExploreOptions[] = [
       { system: findSystem('codex-v1')!, ...base },
-      { system: findSystem('codex-v1-release-on-final+inherit')!, ...base },
+      { system: findSystem('codex-v1-reap-on-reserve')!, ...base },
+      { system: findSystem('codex-v2')!, ...base },
       { system: { ...system, integerModel: undefined }, ...base },
       { system, ...base, calls: ['spawn', 'resume'] },
       { system, ...base, calls: ['spawn', 'interrupt'] },
