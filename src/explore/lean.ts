@@ -171,6 +171,19 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     }
   };
 
+  /** A close's walk (the target and its live descendants). */
+  const walkBuf = new Int8Array(MAX_THREADS);
+  let walkLen = 0;
+  /** Appends `m`'s live children in the system's tree (spawns and inheriting forks; fresh roots are nobody's child), each followed by its own. */
+  const visitKids = (s: Int8Array, n: number, m: number): void => {
+    for (let c = m + 1; c < n; c++) {
+      if (s[c * F + ISROOT] === 0 && s[c * F + PARENT] === m && s[c * F + SLOADED] === 1) {
+        walkBuf[walkLen++] = c;
+        visitKids(s, n, c);
+      }
+    }
+  };
+
   /** The record a step writes (a copy is kept only for a state not seen before). */
   const buf = new Int8Array(MAX_THREADS * F);
   interface StepOut {
@@ -246,30 +259,20 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       if (k === S_CLOSE) {
         const t = a;
         if (s[t * F + SLOADED] === 1) {
-          // the target, then its live spawn descendants in creation order (CodexV1.liveDescendants)
-          const walk = [t];
-          const visit = (m: number): void => {
-            for (let c = m + 1; c < n; c++) {
-              // the system's children: spawns and inheriting forks (fresh roots are nobody's child)
-              if (s[c * F + ISROOT] === 0 && s[c * F + PARENT] === m && s[c * F + SLOADED] === 1 && !walk.includes(c)) {
-                walk.push(c);
-                visit(c);
-              }
-            }
-          };
-          visit(t);
-          const shut: number[] = [];
-          for (const w of walk) {
+          // the target, then its live descendants in the system's tree, depth first in creation
+          // order (CodexV1.liveDescendants); each is loaded, so each is shut down
+          walkLen = 0;
+          walkBuf[walkLen++] = t;
+          visitKids(s, n, t);
+          for (let i = 0; i < walkLen; i++) {
+            const w = walkBuf[i]!;
             const o = w * F;
-            if (s[o + SLOADED] === 1) {
-              s[o + SLOADED] = 0;
-              shut.push(w);
-              if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, w);
-            }
+            s[o + SLOADED] = 0;
+            if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, w);
             release(s, 0, w);
           }
-          for (const w of shut) {
-            const o = w * F;
+          for (let i = 0; i < walkLen; i++) {
+            const o = walkBuf[i]! * F;
             if (s[o + TCLOSED] === 1) continue;
             s[o + TCLOSED] = 1;
             s[o + TLOADED] = 0;
