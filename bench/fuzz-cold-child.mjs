@@ -1,6 +1,8 @@
 // One search for a shrunk counterexample in this fresh process (a cold JIT): what a user's first
 // `spawnsim fuzz` (or first fast-check test) costs after start-up. Prints one JSON line: the
-// time to import the side's modules and the time of the search itself (wall and CPU).
+// time to import the side's modules and the time of the search itself (wall and CPU), and where
+// the search's wall time went (`phases`: to the first failure, shrinking, and for spawnsim the
+// counterexample's full run and file after the shrink's last counted candidate).
 //   node bench/fuzz-cold-child.mjs spawnsim|model <invariant> <seed>
 const [side, invariant, seedText] = process.argv.slice(2);
 const seed = Number(seedText);
@@ -8,17 +10,29 @@ const c0 = process.cpuUsage();
 const t0 = performance.now();
 let search;
 if (side === 'spawnsim') {
-  const { findSystem, fuzz } = await import('../dist/index.js');
+  const { findSystem, fuzzSteps } = await import('../dist/index.js');
+  // fuzz() is this loop: the steps are read only to time the phases (to the first failure, the
+  // shrink's candidate runs, the counterexample's full run and file)
   search = () => {
-    const r = fuzz({ system: findSystem('codex-v1'), seed, invariants: [invariant], runs: 100_000 });
-    const f = r.failures[0];
-    return { found: f !== undefined, runs: f?.run ?? r.runs, calls: f?.calls ?? null };
+    const t0 = performance.now();
+    let found = null, lastShrink = null, r;
+    const it = fuzzSteps({ system: findSystem('codex-v1'), seed, invariants: [invariant], runs: 100_000 });
+    for (;;) {
+      r = it.next();
+      if (r.done) break;
+      if (r.value.phase === 'found') found = performance.now();
+      else if (r.value.phase === 'shrink') lastShrink = performance.now();
+    }
+    const end = performance.now();
+    const f = r.value.failures[0];
+    const phases = found === null ? null : { firstFailure_ms: found - t0, shrink_ms: (lastShrink ?? found) - found, counterexample_ms: end - (lastShrink ?? found) };
+    return { found: f !== undefined, runs: f?.run ?? r.value.runs, calls: f?.calls ?? null, shrinkRuns: f?.shrink?.steps ?? 0, phases };
   };
 } else if (side === 'model') {
   const { huntWithFastCheck } = await import('./fc-commands-model.mjs');
   search = () => {
     const r = huntWithFastCheck(invariant, seed);
-    return { found: r.found, runs: r.runs, shrinks: r.shrinks };
+    return { found: r.found, runs: r.runs, shrinks: r.shrinks, phases: r.firstFailure_ms === null ? null : { firstFailure_ms: r.firstFailure_ms, shrink_ms: r.shrunk_ms - r.firstFailure_ms } };
   };
 } else throw new Error(`side must be spawnsim or model, not ${side}`);
 const import_ms = performance.now() - t0;

@@ -4,9 +4,9 @@
 //
 // For #18335 (codex-v1, no-false-rejection) and #30692 (codex-v1 with fresh-root forks,
 // depth-within-max), over 20 campaign seeds (5 with --quick): generated runs and wall time to
-// the first violation, wall time (and process CPU time beside it) to the shrunk counterexample,
-// and the shrunk size. Prints medians (and ranges). Times are this machine's; the run counts and shrunk sizes are
-// deterministic. Not a test: the acceptance bound (median runs <= 50) is printed, not asserted.
+// the first violation, wall time (and process CPU time beside it) to the shrunk counterexample
+// (split into shrinking and the counterexample's full run), and the shrunk size. Prints medians
+// (and ranges). Times are this machine's; the run counts and shrunk sizes are deterministic. Not a test: the acceptance bound (median runs <= 50) is printed, not asserted.
 // With --json the last line of stdout is one JSON document of figures (for bench/run.mjs).
 import { performance } from 'node:perf_hooks';
 import { findSystem, fuzzSteps } from '../dist/index.js';
@@ -35,12 +35,14 @@ for (const b of BUGS) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     let found_ms = null;
+    let lastShrink_ms = null;
     const it = fuzzSteps({ system: findSystem(b.system), seed, runs: 10_000, ...(b.invariant ? { invariants: [b.invariant] } : {}) });
     let r;
     for (;;) {
       r = it.next();
       if (r.done) break;
       if (r.value.phase === 'found' && found_ms === null) found_ms = performance.now() - t0;
+      else if (r.value.phase === 'shrink') lastShrink_ms = performance.now() - t0;
     }
     const shrunk_ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
@@ -50,12 +52,17 @@ for (const b of BUGS) {
       rows.push({ seed, runs: Infinity, found_ms: Infinity, shrunk_ms, shrunkCpu_ms, calls: NaN, turns: NaN });
       continue;
     }
-    rows.push({ seed, runs: f.run, found_ms, shrunk_ms, shrunkCpu_ms, calls: f.calls, turns: f.turns, steps: f.shrink?.steps ?? 0 });
+    // the shrink's candidate runs (found -> last counted candidate), then the counterexample's full run and file
+    const shrink_ms = (lastShrink_ms ?? found_ms) - found_ms;
+    const tail_ms = shrunk_ms - (lastShrink_ms ?? found_ms);
+    rows.push({ seed, runs: f.run, found_ms, shrink_ms, tail_ms, shrunk_ms, shrunkCpu_ms, calls: f.calls, turns: f.turns, steps: f.shrink?.steps ?? 0 });
   }
   const runs = rows.map((x) => x.runs);
   const found = rows.map((x) => x.found_ms);
   const shrunk = rows.map((x) => x.shrunk_ms);
   const shrunkCpu = rows.map((x) => x.shrunkCpu_ms);
+  const shrinkPhase = rows.map((x) => x.shrink_ms).filter((x) => x !== undefined);
+  const tailPhase = rows.map((x) => x.tail_ms).filter((x) => x !== undefined);
   const calls = rows.map((x) => x.calls);
   const turns = rows.map((x) => x.turns);
   const steps = rows.map((x) => x.steps);
@@ -65,6 +72,7 @@ for (const b of BUGS) {
       `    runs to first violation  ${String(m).padStart(6)}  [${range(runs)}]   (acceptance: median <= 50: ${m <= 50 ? 'met' : 'MISSED'})\n` +
       `    ms to first violation    ${median(found).toFixed(1).padStart(6)}  [${range(found.map((x) => Math.round(x)))}]\n` +
       `    ms to shrunk             ${median(shrunk).toFixed(1).padStart(6)}  [${range(shrunk.map((x) => Math.round(x)))}]   CPU ms ${median(shrunkCpu).toFixed(1)}   shrink steps ${median(steps)} [${range(steps)}]\n` +
+      `    of which shrinking       ${median(shrinkPhase).toFixed(2).padStart(6)} ms, the counterexample's full run and file ${median(tailPhase).toFixed(2)} ms (medians)\n` +
       `    shrunk size              ${median(calls)} calls over ${median(turns)} turns (max ${Math.max(...calls)} calls, ${Math.max(...turns)} turns; bound ${b.maxCalls} calls)`,
   );
   figures.push({
@@ -75,7 +83,7 @@ for (const b of BUGS) {
     ratioMeaning: 'median runs / bound',
     target: '<= 1',
     met: m <= 50,
-    note: `median ${median(found).toFixed(1)} ms to the first violation, ${median(shrunk).toFixed(1)} ms (CPU ${median(shrunkCpu).toFixed(1)} ms) to the shrunk counterexample, ${median(steps)} shrink steps; shrunk to at most ${Math.max(...calls)} calls over ${Math.max(...turns)} turns`,
+    note: `median ${median(found).toFixed(1)} ms to the first violation, ${median(shrunk).toFixed(1)} ms (CPU ${median(shrunkCpu).toFixed(1)} ms) to the shrunk counterexample (shrinking ${median(shrinkPhase).toFixed(2)} ms, the counterexample's full run ${median(tailPhase).toFixed(2)} ms), ${median(steps)} shrink steps; shrunk to at most ${Math.max(...calls)} calls over ${Math.max(...turns)} turns`,
   });
 }
 if (json) console.log(JSON.stringify({ figures }));
