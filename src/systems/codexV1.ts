@@ -81,6 +81,11 @@ interface ThreadInfo {
   seq: number;
 }
 
+/** Siblings in creation order (`ThreadInfo.seq`). */
+const bySeq = (x: ThreadInfo, y: ThreadInfo): number => x.seq - y.seq;
+/** No thread is stuck (a close that does not await termination). */
+const NO_STUCK: ReadonlySet<ThreadId> = new Set();
+
 const DEPTH_MESSAGE = 'Agent depth limit reached. Solve the task yourself.';
 
 /**
@@ -368,9 +373,10 @@ export class CodexV1 implements SystemUnderTest {
     // loaded threads only; a vanished child and everything under it are not reached). The
     // awaiting close of 0.135-0.142 (close_agent_v1) walks the persisted descendants instead.
     const walk = this.options.awaitTermination ? this.persistedDescendants(target) : this.liveDescendants(target);
-    const stuck = this.options.awaitTermination ? new Set(req.stuck ?? []) : new Set<ThreadId>();
+    const stuck = this.options.awaitTermination ? new Set(req.stuck ?? []) : NO_STUCK;
     const shutdown: ThreadId[] = [];
-    for (const t of [target, ...walk]) {
+    for (let i = -1; i < walk.length; i++) {
+      const t = i < 0 ? target : walk[i]!;
       if (t.loaded) {
         // Op::Shutdown was sent; the awaiting close never gets past wait_until_terminated(), so
         // this thread and every one after it in the walk stay loaded and counted.
@@ -389,17 +395,32 @@ export class CodexV1 implements SystemUnderTest {
   /** `live_thread_spawn_descendants`: DFS over loaded spawn children, siblings in creation order. */
   private liveDescendants(t: ThreadInfo): ThreadInfo[] {
     const out: ThreadInfo[] = [];
-    const seen = new Set<ThreadId>([t.id]);
-    const visit = (n: ThreadInfo): void => {
-      const kids = [...n.children].map((id) => this.threads.get(id)!).filter((c) => c.loaded && c.parent === n.id && !seen.has(c.id));
-      for (const c of kids.sort((x, y) => x.seq - y.seq)) {
-        seen.add(c.id);
-        out.push(c);
-        visit(c);
-      }
-    };
-    visit(t);
+    // most threads have no children: no seen set, no walk
+    if (t.children.size === 0) return out;
+    const seen = new Set<ThreadId>();
+    seen.add(t.id);
+    this.visitLive(t, seen, out);
     return out;
+  }
+
+  /**
+   * `liveDescendants`' walk below `n`: its loaded spawn children not seen yet, listed before any
+   * is visited, in creation order, each followed by its own. Plain loops and a method rather than
+   * a closure and array builtins: called at every close, it is compiled into `close`.
+   */
+  private visitLive(n: ThreadInfo, seen: Set<ThreadId>, out: ThreadInfo[]): void {
+    const kids: ThreadInfo[] = [];
+    for (const id of n.children) {
+      const c = this.threads.get(id)!;
+      if (c.loaded && c.parent === n.id && !seen.has(c.id)) kids.push(c);
+    }
+    if (kids.length > 1) kids.sort(bySeq);
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i]!;
+      seen.add(c.id);
+      out.push(c);
+      if (c.children.size > 0) this.visitLive(c, seen, out);
+    }
   }
 
   /** Every descendant over the spawn tree, loaded or not (close_agent_v1's persisted walk). */

@@ -792,31 +792,43 @@ export class World implements WorldView {
     this.queue.push(this.now_ms, { k: 'call', turn });
   }
 
+  // The world's larger handlers keep their rarer branches in methods of their own: V8 optimises
+  // a function after a number of calls that grows with its bytecode size, so a handler called a
+  // few times a run with its rare branches inline was compiled only after thousands of runs (and
+  // compiled again when a rare branch was first taken), which is most of a short campaign.
+
   private endTurn(reason: 'done' | 'timeout' | 'budget'): void {
     this.turnActive = false;
     this.wait = null;
-    for (const [id, d] of this.finishAfterWait) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
-    this.finishAfterWait.clear();
+    if (this.finishAfterWait.size > 0) this.finishDeferred();
     this.tellSystem('turnEnded', this.root, this.turnNo);
     this.emit('turn-end', this.root, 'turn-end', undefined, reason);
-    if (this.mode === 'exec') {
-      // The `codex exec` process exits with its turn: every thread of it is gone.
-      for (const t of this.truth.values()) {
-        if (t.process === this.process && !t.closed) {
-          this.mutate(t, () => {
-            t.closed = true;
-            t.loaded = false;
-            t.status = 'Shutdown';
-            t.closedAt_ms = this.now_ms;
-            t.gen++;
-          });
-        }
-      }
-      this.emit('process-exit', this.root, 'process-exit', undefined, undefined, 'the exec process exits with its turn');
-    }
+    if (this.mode === 'exec') this.exitProcess();
     if (this.turnNo < this.scenario.turns.length) {
       this.queue.push(this.now_ms + this.config.turnGap, { k: 'turn-start', turn: this.turnNo + 1 });
     }
+  }
+
+  /** The turn ended: agents whose turn ended while they were blocked in wait_agent finish now. */
+  private finishDeferred(): void {
+    for (const [id, d] of this.finishAfterWait) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
+    this.finishAfterWait.clear();
+  }
+
+  /** The `codex exec` process exits with its turn: every thread of it is gone. */
+  private exitProcess(): void {
+    for (const t of this.truth.values()) {
+      if (t.process === this.process && !t.closed) {
+        this.mutate(t, () => {
+          t.closed = true;
+          t.loaded = false;
+          t.status = 'Shutdown';
+          t.closedAt_ms = this.now_ms;
+          t.gen++;
+        });
+      }
+    }
+    this.emit('process-exit', this.root, 'process-exit', undefined, undefined, 'the exec process exits with its turn');
   }
 
   /** Takes the next call of the turn, applying model faults, and performs it. */
@@ -1287,27 +1299,34 @@ export class World implements WorldView {
     if (res.ok !== false) this.known.get(callerId)?.delete(target);
     const edge = this.edges.get(target);
     if (edge && res.ok !== false) edge.open = false;
-    if (res.ok === 'pending') {
-      this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) never returns: it awaits a termination that does not come`);
-      this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: false, error: 'pending', scope: caller.scope });
-      return true;
-    }
-    if (res.ok && shutdown.includes(callerId)) {
-      // The close shut down its own caller (a thread closing itself or an ancestor): the answer
-      // has no turn to go to, so the call never returns, while the close itself is done (the
-      // caller's turn ends; the rest of the session goes on). Codex 0.121.0 shows exactly this:
-      // a subagent's close_agent on its own id gets no answer and the subagent sends no further
-      // request, while its slot is released and its parent is notified `shutdown`
-      // (docs/real-runtimes-diff.md, "A subagent that closes itself"). Not a blocked turn, so
-      // close-returns is not violated: the call is recorded as done.
-      this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) by ${callerId} never returns: it shut down its own caller (shut down ${shutdown.join(', ')})`);
-      this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: true, scope: caller.scope });
-      return false;
-    }
+    if (res.ok === 'pending') return this.closePending(callerId, target, caller.scope);
+    if (res.ok && shutdown.length > 0 && shutdown.includes(callerId)) return this.closedOwnCaller(callerId, target, caller.scope, shutdown);
     this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length && this.details ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
     const rec: Omit<CallRecord, 'event'> = { op: 'close_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };
     if (!res.ok) rec.error = res.error;
     this.notifyCall(rec);
+    return false;
+  }
+
+  /** A close that never returns: it awaits a termination that does not come (the caller's turn is blocked). */
+  private closePending(callerId: ThreadId, target: ThreadId, scope: ThreadId): boolean {
+    this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) never returns: it awaits a termination that does not come`);
+    this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: false, error: 'pending', scope });
+    return true;
+  }
+
+  /**
+   * The close shut down its own caller (a thread closing itself or an ancestor): the answer
+   * has no turn to go to, so the call never returns, while the close itself is done (the
+   * caller's turn ends; the rest of the session goes on). Codex 0.121.0 shows exactly this:
+   * a subagent's close_agent on its own id gets no answer and the subagent sends no further
+   * request, while its slot is released and its parent is notified `shutdown`
+   * (docs/real-runtimes-diff.md, "A subagent that closes itself"). Not a blocked turn, so
+   * close-returns is not violated: the call is recorded as done.
+   */
+  private closedOwnCaller(callerId: ThreadId, target: ThreadId, scope: ThreadId, shutdown: readonly ThreadId[]): boolean {
+    this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) by ${callerId} never returns: it shut down its own caller (shut down ${shutdown.join(', ')})`);
+    this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: true, scope });
     return false;
   }
 
@@ -1398,15 +1417,7 @@ export class World implements WorldView {
   private startWait(caller: ThreadId, targets: ThreadId[], timeout: number): boolean {
     const c = this.callerOk(caller, 'wait_agent', targets.join(','));
     if (c === undefined) return false;
-    if (this.system.wait !== undefined) {
-      const res = this.callSystem('wait', () => this.system.wait!({ caller, targets }));
-      if (res === undefined) return false;
-      if (!res.ok) {
-        this.emit('call', caller, 'wait_agent', targets.join(','), res.error, res.message);
-        this.notifyCall({ op: 'wait_agent', caller, target: targets.join(','), ok: false, error: res.error, scope: c.scope });
-        return false;
-      }
-    }
+    if (this.system.wait !== undefined && !this.systemAllowsWait(caller, targets, c.scope)) return false;
     const id = ++this.waitSeq;
     this.wait = { id, caller, targets, returning: false };
     if (targets.some((id) => this.waitFinal(id))) {
@@ -1421,6 +1432,18 @@ export class World implements WorldView {
     return true;
   }
 
+  /** A system with a wait of its own (`SystemUnderTest.wait`) is asked first: false when it refused, or the run stopped. */
+  private systemAllowsWait(caller: ThreadId, targets: ThreadId[], scope: ThreadId): boolean {
+    const res = this.callSystem('wait', () => this.system.wait!({ caller, targets }));
+    if (res === undefined) return false;
+    if (!res.ok) {
+      this.emit('call', caller, 'wait_agent', targets.join(','), res.error, res.message);
+      this.notifyCall({ op: 'wait_agent', caller, target: targets.join(','), ok: false, error: res.error, scope });
+      return false;
+    }
+    return true;
+  }
+
   /** A wait target is final as the runtime sees it (a thread not loaded reads NotFound). */
   private waitFinal(id: ThreadId): boolean {
     const t = this.truth.get(id);
@@ -1432,26 +1455,40 @@ export class World implements WorldView {
     const w = this.wait;
     if (w === null || w.id !== waitId) return;
     this.wait = null;
-    const deferred = this.finishAfterWait.get(w.caller);
-    if (deferred !== undefined) {
-      this.finishAfterWait.delete(w.caller);
-      this.queue.push(this.now_ms, { k: 'finish', thread: w.caller, gen: deferred.gen, outcome: deferred.outcome });
-    }
+    if (this.finishAfterWait.size > 0) this.finishAfterItsWait(w.caller);
     const finals = w.targets.filter((id) => this.waitFinal(id));
     if (timedOut && finals.length === 0) {
       this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'timed-out', 'no target reached a final status');
     } else {
-      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', this.details ? `final: ${finals.map((id) => `${id}=${this.waitStatus(id)}`).join(', ')}` : undefined);
+      this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'ok', this.details ? this.finalsDetail(finals) : undefined);
       // The model keeps waiting for the rest, one wait_agent call at a time.
-      const isFinalNow = new Set(finals);
-      const rest = w.targets.filter((id) => !isFinalNow.has(id));
-      if (rest.length > 0) {
-        const again: PendingCall = { tool: 'wait_agent', caller: w.caller, targets: rest, timeout: this.config.waitTimeout };
-        if (this.pendingHead > 0) this.pending[--this.pendingHead] = again;
-        else this.pending.unshift(again);
-      }
+      if (finals.length < w.targets.length) this.waitForTheRest(w, finals);
     }
     if (this.turnActive) this.queue.push(this.now_ms + this.config.callLatency, { k: 'call', turn: this.turnNo });
+  }
+
+  /** The caller's own turn ended while it waited (`finishAfterWait`): it finishes now. */
+  private finishAfterItsWait(caller: ThreadId): void {
+    const deferred = this.finishAfterWait.get(caller);
+    if (deferred !== undefined) {
+      this.finishAfterWait.delete(caller);
+      this.queue.push(this.now_ms, { k: 'finish', thread: caller, gen: deferred.gen, outcome: deferred.outcome });
+    }
+  }
+
+  private finalsDetail(finals: readonly ThreadId[]): string {
+    return `final: ${finals.map((id) => `${id}=${this.waitStatus(id)}`).join(', ')}`;
+  }
+
+  /** A wait returned with some targets not final: the model's next call waits for those. */
+  private waitForTheRest(w: ActiveWait, finals: readonly ThreadId[]): void {
+    const isFinalNow = new Set(finals);
+    const rest = w.targets.filter((id) => !isFinalNow.has(id));
+    if (rest.length > 0) {
+      const again: PendingCall = { tool: 'wait_agent', caller: w.caller, targets: rest, timeout: this.config.waitTimeout };
+      if (this.pendingHead > 0) this.pending[--this.pendingHead] = again;
+      else this.pending.unshift(again);
+    }
   }
 
   /** The status wait_agent reports: a thread not loaded in the thread manager reads NotFound. */
