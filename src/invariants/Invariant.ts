@@ -1,5 +1,6 @@
 import type { ThreadState } from '../systems/claims.js';
 import type { TraceEvent } from '../core/Trace.js';
+import type { SystemSnapshot } from '../systems/contract.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
 
 /** A thread named in a violation, with what it is doing and why it matters. */
@@ -58,6 +59,12 @@ export interface InvariantChecker {
    * under `--strict`): a run that is not strict then does not call it after every event.
    */
   afterEventOnlyWhenStrict?: boolean;
+  /**
+   * Called instead of `afterEvent` when the run skipped it (the invariant's
+   * `afterEventQuietWhenRegistriesClean`, the event's snapshot clean), with that snapshot: for
+   * a checker that remembers the last snapshot it saw.
+   */
+  passedClean?(snapshot: SystemSnapshot): void;
   /** After a tool call the system answered. */
   onCall?(view: WorldView, call: CallRecord): Finding | null;
   /** At a turn boundary and at the end of the run. */
@@ -87,6 +94,12 @@ export interface Invariant {
   kind: 'safety' | 'liveness';
   /** Needs the system's snapshot before each spawn/fork/resume. */
   needsSnapshotBeforeCalls?: boolean;
+  /**
+   * Its `afterEvent` finds nothing whenever `registriesClean` (src/invariants/registryScan.ts)
+   * holds for the event's snapshot: a run checks that once per event for every such invariant
+   * and skips their checkers when it holds (calling `passedClean` instead, when they have it).
+   */
+  afterEventQuietWhenRegistriesClean?: boolean;
   create(): InvariantChecker;
 }
 

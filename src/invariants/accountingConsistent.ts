@@ -18,6 +18,7 @@ export const accountingConsistent: Invariant = {
   name: 'accounting-consistent',
   summary: 'counted slots equal registered non-root entries plus open reservations',
   kind: 'safety',
+  afterEventQuietWhenRegistriesClean: true,
   create: () => new AccountingChecker(null),
 };
 
@@ -54,6 +55,9 @@ class AccountingChecker implements InvariantChecker {
     return null;
   }
 
+  passedClean(snap: SystemSnapshot): void {
+    this.prev = snap;
+  }
   clone(): InvariantChecker {
     return new AccountingChecker(this.prev);
   }

@@ -6,6 +6,7 @@ export const capRespected: Invariant = {
   name: 'cap-respected',
   summary: 'counted slots never exceed the cap, in every admission pool (session, per-parent, global)',
   kind: 'safety',
+  afterEventQuietWhenRegistriesClean: true,
   create: shared({
     clone() {
       return this;

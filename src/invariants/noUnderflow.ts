@@ -4,6 +4,7 @@ export const noUnderflow: Invariant = {
   name: 'no-underflow',
   summary: 'a counter never goes below zero (releasing a root or an unknown thread changes nothing)',
   kind: 'safety',
+  afterEventQuietWhenRegistriesClean: true,
   create: shared({
     clone() {
       return this;

@@ -9,6 +9,7 @@ export const permitsWithinCap: Invariant = {
   name: 'permits-within-cap',
   summary: 'V2: execution permits in use never exceed their limit (mcts-1); systems without permits pass',
   kind: 'safety',
+  afterEventQuietWhenRegistriesClean: true,
   create: shared({
     clone() {
       return this;

@@ -7,6 +7,7 @@ export const residencyWithinCap: Invariant = {
   name: 'residency-within-cap',
   summary: "V2: residents plus pending residency slots never exceed the residency capacity (mcts-1); systems without residency pass",
   kind: 'safety',
+  afterEventQuietWhenRegistriesClean: true,
   create: shared({
     clone() {
       return this;

@@ -1,10 +1,11 @@
 import type { TraceEvent } from '../core/Trace.js';
 import type { Claims } from '../systems/claims.js';
-import type { SystemDefinition, ThreadId } from '../systems/contract.js';
+import type { SystemDefinition, SystemSnapshot, ThreadId } from '../systems/contract.js';
 import { limitFor } from '../invariants/limitFor.js';
 import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
+import { registriesClean } from '../invariants/registryScan.js';
 import type { Finding, FindingSummary, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
 import { World, type StopReason, type WorldObserver, type WorldOptions, type WorldStats } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
@@ -183,6 +184,10 @@ class RunJudge implements WorldObserver {
   readonly checkers: InvariantChecker[] = [];
   private readonly afterEventCs: InvariantChecker[] = [];
   private readonly afterEventNames: string[] = [];
+  /** per afterEvent checker: its invariant is quiet when the registries are clean (`registriesClean`) */
+  private readonly afterEventQuiet: boolean[] = [];
+  /** whether any afterEvent checker is */
+  private anyQuiet = false;
   private readonly onCallCs: InvariantChecker[] = [];
   private readonly onCallNames: string[] = [];
   private readonly atBoundaryCs: InvariantChecker[] = [];
@@ -200,16 +205,48 @@ class RunJudge implements WorldObserver {
       const c = inv.create();
       this.checkers.push(c);
       // a checker whose per-event check finds something only under --strict is not called otherwise
-      if (c.afterEvent && (strict || c.afterEventOnlyWhenStrict !== true)) this.afterEventCs.push(c), this.afterEventNames.push(inv.name);
+      if (c.afterEvent && (strict || c.afterEventOnlyWhenStrict !== true)) {
+        const quiet = inv.afterEventQuietWhenRegistriesClean === true;
+        this.afterEventCs.push(c), this.afterEventNames.push(inv.name), this.afterEventQuiet.push(quiet);
+        if (quiet) this.anyQuiet = true;
+      }
       if (c.onCall) this.onCallCs.push(c), this.onCallNames.push(inv.name);
       if (c.atBoundary) this.atBoundaryCs.push(c), this.atBoundaryNames.push(inv.name);
     }
   }
 
   afterEvent(view: WorldView, ev: TraceEvent): void {
+    if (this.anyQuiet) return this.afterEventFused(view, ev);
     const cs = this.afterEventCs;
     for (let i = 0; i < cs.length; i++) {
       const f = cs[i]!.afterEvent!(view, ev, this.strict);
+      if (f !== null) this.report(this.afterEventNames[i]!, view, f);
+    }
+  }
+
+  /**
+   * `afterEvent` with the registry invariants fused: at the first of them, one pass over the
+   * event's snapshot (`registriesClean`, read where that checker would read it); when it holds,
+   * none of them can find anything and their checkers are skipped (`passedClean` told instead).
+   * Otherwise each is asked as usual, so findings and their order are the same either way.
+   */
+  private afterEventFused(view: WorldView, ev: TraceEvent): void {
+    const cs = this.afterEventCs;
+    const quiet = this.afterEventQuiet;
+    let clean: SystemSnapshot | null | undefined;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (quiet[i]) {
+        if (clean === undefined) {
+          const snap = view.snapshot();
+          clean = registriesClean(snap) ? snap : null;
+        }
+        if (clean !== null) {
+          c.passedClean?.(clean);
+          continue;
+        }
+      }
+      const f = c.afterEvent!(view, ev, this.strict);
       if (f !== null) this.report(this.afterEventNames[i]!, view, f);
     }
   }
