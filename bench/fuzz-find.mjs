@@ -1,6 +1,6 @@
 // How fast `spawnsim fuzz` finds the two seed bugs, and how small it shrinks them.
 //
-//   node bench/fuzz-find.mjs [--quick] [--json]
+//   node bench/fuzz-find.mjs [--quick] [--json] [--curve]
 //
 // For #18335 (codex-v1, no-false-rejection) and #30692 (codex-v1 with fresh-root forks,
 // depth-within-max), over 20 campaign seeds (5 with --quick): generated runs and wall time to
@@ -23,6 +23,42 @@ const BUGS = [
 
 const range = (xs) => `${Math.min(...xs)}..${Math.max(...xs)}`;
 const log = (s) => (json ? process.stderr.write(`${s}\n`) : console.log(s));
+
+// --curve: how each side's search time falls as a process warms (what `bench/run.mjs` bases its
+// steady warm-up on): one fresh process per side and bug, the median per block of 50 searches
+// (seeds 1-20 cycling), 30 blocks. Prints and exits.
+if (process.argv.includes('--curve')) {
+  const { spawnSync } = await import('node:child_process');
+  const { loadavg } = await import('node:os');
+  console.log(`fuzz-find --curve: median ms per block of 50 searches, in order (load ${loadavg()[0]})`);
+  for (const invariant of ['no-false-rejection', 'depth-within-max']) {
+    for (const side of ['spawnsim', 'model']) {
+      const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--curve-child', side, invariant], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      console.log(`  ${invariant.padEnd(19)} ${side.padEnd(8)} ${r.stdout.trim()}`);
+    }
+  }
+  process.exit(0);
+}
+if (process.argv.includes('--curve-child')) {
+  const [side, invariant] = process.argv.slice(process.argv.indexOf('--curve-child') + 1);
+  const { huntWithFastCheck } = await import('./fc-commands-model.mjs');
+  const system = findSystem('codex-v1');
+  const one = (seed) => {
+    const t0 = performance.now();
+    if (side === 'model') huntWithFastCheck(invariant, seed);
+    else for (const it = fuzzSteps({ system, seed, invariants: [invariant], runs: 100_000 }); !it.next().done; );
+    return performance.now() - t0;
+  };
+  const blocks = [];
+  for (let b = 0, n = 0; b < 30; b++) {
+    const xs = [];
+    for (let i = 0; i < 50; i++) xs.push(one(1 + (n++ % 20)));
+    blocks.push(median(xs).toFixed(2));
+  }
+  console.log(blocks.join(' '));
+  process.exit(0);
+}
 
 // warm up the JIT so the first seed is not charged for compilation
 for (const _ of fuzzSteps({ system: findSystem('codex-v1'), seed: 999, runs: 50 }));
