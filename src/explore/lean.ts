@@ -351,7 +351,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
 
   const hiOf = new Int32Array(MAX_THREADS);
   const loOf = new Int32Array(MAX_THREADS);
-  const kids: number[] = [];
+  const kids = new Int8Array(MAX_THREADS);
   const key: StateKey = { hi: 0, lo: 0, stepped: true };
   /** The key of the state in `s` (n threads) with the node counters given; written to `key`. */
   const keyOf = (s: Int8Array, n: number, turn: number, gap: boolean, turnCalls: number, createdNow: number): StateKey => {
@@ -363,10 +363,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       let label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 9) | (s[o + TCLOSED]! << 10) | (s[o + HUNG]! << 11) | (s[o + ENTRY]! << 13) | (rel << 14);
       let label2 = 0;
       if (s[o + ISROOT] === 1) label2 = 1 | (s[o + COUNTED]! << 1) | (s[o + ROOTENTRY]! << 9);
-      kids.length = 0;
-      for (let c = t + 1; c < n; c++) if (s[c * F + PARENT] === t) kids.push(c);
+      let nk = 0;
+      for (let c = t + 1; c < n; c++) if (s[c * F + PARENT] === t) kids[nk++] = c;
       // insertion sort by (hi, lo): a handful of children
-      for (let i = 1; i < kids.length; i++) {
+      for (let i = 1; i < nk; i++) {
         const x = kids[i]!;
         let j = i - 1;
         for (; j >= 0 && (hiOf[kids[j]!]! > hiOf[x]! || (hiOf[kids[j]!] === hiOf[x] && loOf[kids[j]!]! > loOf[x]!)); j--) kids[j + 1] = kids[j]!;
@@ -374,9 +374,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       }
       let h1 = mix(0x243f6a88 ^ label, label2);
       let h2 = mix(0x85a308d3 ^ label2, label);
-      h1 = mix(h1, kids.length);
-      h2 = mix(h2, kids.length + 0x1000);
-      for (let j = 0; j < kids.length; j++) {
+      h1 = mix(h1, nk);
+      h2 = mix(h2, nk + 0x1000);
+      for (let j = 0; j < nk; j++) {
         const c = kids[j]!;
         h1 = mix(mix(h1, hiOf[c]!), loOf[c]!);
         h2 = mix(mix(h2, loOf[c]!), hiOf[c]!);
@@ -394,8 +394,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   // ---- the moves ---------------------------------------------------------------------------
 
   /** The moves of a node, in the generic engine's order, as pairs (kind, argument). */
-  const moves = (nd: LeanNode, into: number[]): void => {
-    into.length = 0;
+  const moves = (nd: LeanNode, into: Int16Array): number => {
+    let m = 0;
     const s = nd.mem;
     const base = nd.off;
     const n = nd.n;
@@ -404,14 +404,36 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       for (const k of callKinds) {
         if (k <= S_CREATE) {
           if (room < 1) continue;
-          into.push(k, 0);
-          for (let t = 1; t < n; t++) if (liveAt(s, base + t * F)) into.push(k, t);
-        } else for (let t = 1; t < n; t++) into.push(k, t);
+          into[m++] = k;
+          into[m++] = 0;
+          for (let t = 1; t < n; t++) {
+            if (!liveAt(s, base + t * F)) continue;
+            into[m++] = k;
+            into[m++] = t;
+          }
+        } else {
+          for (let t = 1; t < n; t++) {
+            into[m++] = k;
+            into[m++] = t;
+          }
+        }
       }
     }
-    if (finals > 0) for (let t = 1; t < n; t++) if (liveAt(s, base + t * F) && s[base + t * F + STARTED] === 1) into.push(S_COMPLETE, t);
-    if (!nd.gap) into.push(S_END, 0);
-    else if (nd.turn < b.maxTurns) into.push(S_START, 0);
+    if (finals > 0) {
+      for (let t = 1; t < n; t++) {
+        if (!liveAt(s, base + t * F) || s[base + t * F + STARTED] !== 1) continue;
+        into[m++] = S_COMPLETE;
+        into[m++] = t;
+      }
+    }
+    if (!nd.gap) {
+      into[m++] = S_END;
+      into[m++] = 0;
+    } else if (nd.turn < b.maxTurns) {
+      into[m++] = S_START;
+      into[m++] = 0;
+    }
+    return m;
   };
 
   // ---- the search (explore's loop, move for move) --------------------------------------------
@@ -441,7 +463,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     levels,
   });
 
-  const ms: number[] = [];
+  // (kind, argument) pairs: at most every call kind on every thread, a completion each, a turn move
+  const ms = new Int16Array(2 * (callKinds.length * MAX_THREADS + MAX_THREADS + 1));
   let current: LeanNode[] = [root];
   for (let level = 0; current.length > 0; level++) {
     const stats: ExploreLevel = { toolCalls: level, states: 0, unique: level === 0 ? 1 : current.length };
@@ -449,8 +472,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     const next: LeanNode[] = [];
     for (let i = 0; i < current.length; i++) {
       const node = current[i]!;
-      moves(node, ms);
-      for (let j = 0; j < ms.length; j += 2) {
+      const nm = moves(node, ms);
+      for (let j = 0; j < nm; j += 2) {
         const k = ms[j]!;
         const a = ms[j + 1]!;
         const free = k > S_SEND;
