@@ -1,7 +1,7 @@
 import { rngFor } from '../core/rng.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import type { Invariant, Violation } from '../invariants/Invariant.js';
-import { everyViolation, prepareRun, runScenario, type RunOptions, type RunResult } from '../scenario/runScenario.js';
+import { everyViolation, prepareRun, runScenario, runVerdict, type RunOptions, type RunResult } from '../scenario/runScenario.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import type { Scenario } from '../world/scenario.js';
 import type { WorldView } from '../world/truth.js';
@@ -440,7 +440,8 @@ export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, 
 function evaluateWith(c: RunContext, options: FuzzOptions, run: number, runSeed: number, source: WorkloadSource): RunOutcome {
   c.reached.clear();
   c.at.clear();
-  const r = runScenario(generatedScenario(source, c.id, run, runSeed), options.system, c.runOptions);
+  // its verdicts alone: no result, trace or stats are built for a generated run
+  const r = runVerdict(generatedScenario(source, c.id, run, runSeed), options.system, c.runOptions);
   const at = c.at;
   const violations = r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant }));
   return {

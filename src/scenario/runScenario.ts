@@ -7,7 +7,7 @@ import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import { registriesClean } from '../invariants/registryScan.js';
 import type { Finding, FindingSummary, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
-import { World, type StopReason, type WorldObserver, type WorldOptions, type WorldStats } from '../world/World.js';
+import { World, type StopReason, type WorldObserver, type WorldOptions, type WorldResult, type WorldStats } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { CallRecord, ResolvedConfig, WorldView } from '../world/truth.js';
 
@@ -299,15 +299,23 @@ class RunJudge implements WorldObserver {
   }
 }
 
-/** Runs a scenario against a system with the invariant catalogue watching. */
-export function runScenario(scenario: Scenario, system: SystemDefinition, options: RunOptions = {}): RunResult {
+/** A run set up: its scenario (seeded), its invariants, their judge and the world. */
+interface StartedRun {
+  s: Scenario;
+  selected: readonly Invariant[];
+  judge: RunJudge;
+  world: World;
+  observations: Observation[] | undefined;
+}
+
+function startRun(scenario: Scenario, system: SystemDefinition, options: RunOptions): StartedRun {
   const s = options.seed !== undefined ? { ...scenario, seed: options.seed } : scenario;
   const plan = invariantPlan(options.invariants ? selectedBuiltins(options.invariants) : INVARIANTS, options.extraInvariants);
   const selected = plan.selected;
   // Any expectation of the file may be the one that judges this run (an external program is
   // judged as the built-in system it implements), so record when any of them reads statuses or counts.
   const observations: Observation[] | undefined = s.expect !== undefined && Object.values(s.expect).some(needsObservations) ? [] : undefined;
-  const judge = new RunJudge(selected, options, declaredClaims(system, options.claims), options.strict ?? false, observations);
+  const judge = new RunJudge(selected, options, declaredClaimsOf(system, options.claims), options.strict ?? false, observations);
   const sys = hooksOf(system);
   // one literal (absent options undefined): built once per run, without a spread per option
   const world = new World({
@@ -325,6 +333,39 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
     observer: judge,
   });
   judge.world = world;
+  return { s, selected, judge, world, observations };
+}
+
+/** The system's throw, when it threw, as runScenario reports it: the run's last violation, at the trace's last event. */
+function systemErrorViolation(judge: RunJudge, error: WorldResult['systemError'], last: TraceEvent | undefined): void {
+  if (!error) return;
+  judge.counts[SYSTEM_ERROR] = 1;
+  judge.violations.push({
+    invariant: SYSTEM_ERROR,
+    event: last?.i ?? 0,
+    t_ms: last?.t_ms ?? 0,
+    turn: last?.turn ?? 0,
+    message: `the system threw during ${error.op}: ${error.message}`,
+    threads: [],
+  });
+}
+
+/**
+ * What a generated fuzz run needs of `runScenario`, and no more: its violations, undetectable
+ * ones and known limits, the same as `runScenario`'s (without the checkers' `summary` lines), with
+ * no result, trace or stats built. Only for runs whose trace keeps its last event (a `traceLimit`
+ * of at least 1, or none): the system's throw is dated by it.
+ */
+export function runVerdict(scenario: Scenario, system: SystemDefinition, options: RunOptions): Pick<RunResult, 'violations' | 'undetectable' | 'limited'> {
+  const { judge, world } = startRun(scenario, system, options);
+  world.runToEnd();
+  systemErrorViolation(judge, world.systemFailure, world.lastEvent());
+  return judge;
+}
+
+/** Runs a scenario against a system with the invariant catalogue watching. */
+export function runScenario(scenario: Scenario, system: SystemDefinition, options: RunOptions = {}): RunResult {
+  const { s, selected, judge, world, observations } = startRun(scenario, system, options);
   const r = world.run();
   const { violations, undetectable, limited, counts } = judge;
   if (violations.length > 0) {
@@ -337,18 +378,7 @@ export function runScenario(scenario: Scenario, system: SystemDefinition, option
       if (text) v.summary = text;
     }
   }
-  if (r.systemError) {
-    counts[SYSTEM_ERROR] = 1;
-    const ev = r.trace[r.trace.length - 1];
-    violations.push({
-      invariant: SYSTEM_ERROR,
-      event: ev?.i ?? 0,
-      t_ms: ev?.t_ms ?? 0,
-      turn: ev?.turn ?? 0,
-      message: `the system threw during ${r.systemError.op}: ${r.systemError.message}`,
-      threads: [],
-    });
-  }
+  systemErrorViolation(judge, r.systemError, r.trace[r.trace.length - 1]);
   return {
     scenario: s.name,
     system: system.id,
@@ -405,6 +435,15 @@ export function everyViolation(r: Pick<RunResult, 'violations' | 'limited'>): Vi
   }
   // a stable sort: equal events keep the order the checkers reported them in
   return [...first.values()].sort((a, b) => a.event - b.event);
+}
+
+/** `declaredClaims` made once per system (a campaign's runs share it; it is only read). */
+const claimsBySystem = new WeakMap<SystemDefinition, Claims | null>();
+function declaredClaimsOf(system: SystemDefinition, claims?: boolean): Claims | null {
+  if (claims === false) return null;
+  let c = claimsBySystem.get(system);
+  if (c === undefined) claimsBySystem.set(system, (c = declaredClaims(system)));
+  return c;
 }
 
 /** The system's declaration, or null when it claims everything (or `claims` is false: judge all). */

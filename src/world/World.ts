@@ -412,6 +412,17 @@ export class World implements WorldView {
 
   /** Runs the scenario to quiescence (or until stopped) and returns the trace and digest. */
   run(): WorldResult {
+    this.runToEnd();
+    return this.result();
+  }
+
+  /** The system's throw that stopped the run, if one did. */
+  get systemFailure(): WorldResult['systemError'] {
+    return this.systemError;
+  }
+
+  /** Runs the world to its end (`run` without its result: a fuzz run reads only its judge's verdicts). */
+  runToEnd(): void {
     const maxEvents = this.options.maxEvents ?? 10_000_000;
     this.queue.push(0, { k: 'turn-start', turn: 1 });
     const shouldStop = this.options.shouldStop;
@@ -434,8 +445,12 @@ export class World implements WorldView {
       this.options.observer?.atBoundary?.(this, 'end');
       this.stopReason = this.stopReason ?? 'quiescent';
     }
+  }
+
+  /** The result of a run that ended (`runToEnd`). */
+  private result(): WorldResult {
     return {
-      stop: this.stopReason,
+      stop: this.stopReason!,
       digest: this.trace.digestHex(),
       events: this.trace.length,
       trace: this.trace.events(),
