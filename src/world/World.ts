@@ -901,10 +901,13 @@ export class World implements WorldView {
   /** Expands one scripted action into tool calls, resolving names and `all`. */
   private expand(a: Action): PendingCall[] {
     const kind = actionKind(a);
-    const by = ('by' in a && a.by) || this.root;
+    // plain reads, not `in` tests: the actions come in many shapes (megamorphic), and an absent
+    // key reads undefined, which gives the same defaults
+    const fields = a as { by?: ThreadId; runFor?: number; outcome?: Outcome };
+    const by = fields.by || this.root;
     // `runFor: 0` is a turn that ends at once; only an absent runFor is config.runFor
-    const runFor = 'runFor' in a && a.runFor !== undefined ? a.runFor : this.config.runFor;
-    const outcome: Outcome = ('outcome' in a && a.outcome) || 'completed';
+    const runFor = fields.runFor !== undefined ? fields.runFor : this.config.runFor;
+    const outcome: Outcome = fields.outcome || 'completed';
     switch (kind) {
       case 'spawn':
       case 'fork':
