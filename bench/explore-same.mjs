@@ -6,7 +6,8 @@
 // call alphabets (resume and interrupt in one) x two outcome sets, plus faults, interleavings, a
 // thread bound and claims off; 1 500 states each at most; then 18 searches the lean engine takes
 // (src/explore/lean.ts: release-on-final and its two fork fixes, 2 turns x 3 calls, caps 1-3,
-// depths 1-2, the five call kinds in two orders, 3 000 states at most). 150 in all. Exit 1 when
+// depths 1-2, the five call kinds in two orders, an errored outcome at cap 2, 3 000 states at
+// most). 150 in all. Exit 1 when
 // any search differs.
 // `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
@@ -38,7 +39,7 @@ for (const extra of [{ faults: ['vanish', 'die'] }, { interleave: 2 }, { maxThre
 const leanSystems = ['codex-v1-release-on-final', 'codex-v1-release-on-final+inherit', 'codex-v1-release-on-final+deny-at-max-depth'];
 const leanCalls = [['spawn', 'close', 'send', 'fork', 'create'], ['create', 'send', 'fork', 'close', 'spawn']];
 for (const system of leanSystems) for (const cap of [1, 2, 3]) for (const maxDepth of [1, 2]) {
-  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap, maxDepth, calls: leanCalls[(cap + maxDepth) % 2], maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap, maxDepth, calls: leanCalls[(cap + maxDepth) % 2], ...(cap === 2 ? { outcomes: ['errored', 'completed', 'hang'] } : {}), maxStates: 3000 } });
 }
 let differ = 0;
 const statuses = {};

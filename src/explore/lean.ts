@@ -12,7 +12,7 @@ import { KeySet, type StateKey } from './keyset.js';
  * facts the generic key reads, agents renamed by the same symmetry), the same levels and counts.
  *
  * It mirrors no checker: the accepted searches (codex-v1-release-on-final with each fork policy,
- * spawn, close, send, fork and create, outcomes completed and hang, no faults, the whole catalogue with its
+ * spawn, close, send, fork and create, outcomes completed, errored and hang, no faults, the whole catalogue with its
  * claims) break none, and each state is guarded against what would make a checker speak (a
  * registry counting other than the agents running at a boundary or at the end of the run, a slot
  * held by an agent that does not run). A guard that trips gives the search back to the generic
@@ -32,7 +32,7 @@ const KIND = 0; // 0 root, 1 spawn, 2 fork, 3 create
 const PARENT = 1; // truth parent index (-1 for the root)
 const LD = 2; // lineage depth
 const SCOPE = 3; // registry (its root thread's index)
-const TST = 4; // truth status: 0 PendingInit, 1 Running, 2 Completed, 3 Shutdown
+const TST = 4; // truth status: 0 PendingInit, 1 Running, 2 Completed, 3 Shutdown, 4 Errored
 const TLOADED = 5;
 const TCLOSED = 6;
 const HUNG = 7; // 0 never set, 1 true, 2 false
@@ -50,6 +50,7 @@ const F = 17;
 const RUNNING = 1;
 const COMPLETED = 2;
 const SHUTDOWN = 3;
+const ERRORED = 4;
 
 /** Step kinds. */
 const S_SPAWN = 0;
@@ -91,7 +92,7 @@ const MAX_THREADS = 24;
 
 /**
  * Whether the lean engine takes this search: the built-in `codex-v1-release-on-final`, calls
- * among spawn, close, send, fork and create, outcomes among completed and hang, no faults, no
+ * among spawn, close, send, fork and create, outcomes among completed, errored and hang, no faults, no
  * interleaving, the whole catalogue with its claims, no invariants of the user's, stepping on.
  */
 export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
@@ -101,7 +102,7 @@ export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
   if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1' || m.release !== 'on-final') return false;
   if (b.faults.length > 0 || b.interleave >= 2) return false;
   if (!b.calls.every((c) => c in CALL_CODES)) return false;
-  if (!b.outcomes.every((x) => x === 'completed' || x === 'hang')) return false;
+  if (!b.outcomes.every((x) => x === 'completed' || x === 'errored' || x === 'hang')) return false;
   if (!Number.isInteger(b.cap) || b.cap < 1 || b.cap > 100 || !Number.isInteger(b.maxDepth) || b.maxDepth < 1 || b.maxDepth > 20) return false;
   if (!Number.isInteger(b.maxTurns) || !Number.isInteger(b.maxCalls) || b.maxTurns < 1 || b.maxCalls < 0) return false;
   if (b.maxTurns * b.maxCalls + 1 > MAX_THREADS) return false;
@@ -129,8 +130,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const maxDepth = b.maxDepth;
   const forkPolicy = FORK_POLICY[options.system.id]!;
   const callKinds = b.calls.map((c) => CALL_CODES[c]!);
-  const completes = b.outcomes.includes('completed');
-  const finals = completes ? 1 : 0;
+  // the final outcomes offered, in the order given: each a status (Completed, Errored), both final
+  const finals = b.outcomes.filter((x) => x !== 'hang').map((x) => (x === 'completed' ? COMPLETED : ERRORED));
   const seen = new KeySet();
   const levels: ExploreLevel[] = [];
   let explored = 0;
@@ -302,11 +303,12 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           }
         }
       } else if (k === S_COMPLETE) {
-        const t = a;
+        // the argument: the agent, and which final outcome (an index into `finals`) above 32
+        const t = a & 31;
         const o = t * F;
         s[o + HUNG] = 2;
         if (s[o + GEN] === s[o + TGEN] && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0) {
-          s[o + TST] = COMPLETED;
+          s[o + TST] = finals[a >> 5]!;
           if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
         }
       } else if (k === S_START) guard(s, n);
@@ -360,7 +362,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       const o = t * F;
       let rel = 0;
       for (let x = t; x !== s[o + SCOPE]; x = s[x * F + PARENT]!) rel++;
-      let label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 9) | (s[o + TCLOSED]! << 10) | (s[o + HUNG]! << 11) | (s[o + ENTRY]! << 13) | (rel << 14);
+      let label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 10) | (s[o + TCLOSED]! << 11) | (s[o + HUNG]! << 12) | (s[o + ENTRY]! << 14) | (rel << 15);
       let label2 = 0;
       if (s[o + ISROOT] === 1) label2 = 1 | (s[o + COUNTED]! << 1) | (s[o + ROOTENTRY]! << 9);
       let nk = 0;
@@ -419,11 +421,11 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         }
       }
     }
-    if (finals > 0) {
-      for (let t = 1; t < n; t++) {
-        if (!liveAt(s, base + t * F) || s[base + t * F + STARTED] !== 1) continue;
+    for (let t = 1; t < n; t++) {
+      if (!liveAt(s, base + t * F) || s[base + t * F + STARTED] !== 1) continue;
+      for (let f = 0; f < finals.length; f++) {
         into[m++] = S_COMPLETE;
-        into[m++] = t;
+        into[m++] = t | (f << 5);
       }
     }
     if (!nd.gap) {
@@ -464,7 +466,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   });
 
   // (kind, argument) pairs: at most every call kind on every thread, a completion each, a turn move
-  const ms = new Int16Array(2 * (callKinds.length * MAX_THREADS + MAX_THREADS + 1));
+  const ms = new Int16Array(2 * (callKinds.length * MAX_THREADS + 2 * MAX_THREADS + 1));
   let current: LeanNode[] = [root];
   for (let level = 0; current.length > 0; level++) {
     const stats: ExploreLevel = { toolCalls: level, states: 0, unique: level === 0 ? 1 : current.length };

@@ -40,7 +40,7 @@ describe('the lean explore engine', () => {
       maxDepth: fc.integer({ min: 1, max: 3 }),
       maxThreads: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
       calls: fc.shuffledSubarray(CALLS, { minLength: 1 }),
-      outcomes: fc.shuffledSubarray(['completed', 'hang'] as Outcome[], { minLength: 1 }),
+      outcomes: fc.shuffledSubarray(['completed', 'errored', 'hang'] as Outcome[], { minLength: 1 }),
       maxStates: fc.integer({ min: 50, max: 1200 }),
     });
     fc.assert(
@@ -64,7 +64,8 @@ describe('the lean explore engine', () => {
       { system, ...base, calls: ['spawn', 'interrupt'] },
       { system, ...base, faults: ['vanish'] },
       { system, ...base, interleave: 2 },
-      { system, ...base, outcomes: ['completed', 'errored'] },
+      { system, ...base, outcomes: ['completed', 'interrupted'] },
+      { system, ...base, outcomes: ['dies', 'hang'] },
       { system, ...base, claims: false },
       { system, ...base, maxDepth: 0 },
       { system, ...base, invariants: ['cap-respected'] },
