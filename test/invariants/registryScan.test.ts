@@ -66,7 +66,8 @@ describe('registriesClean: the fused pass over the registries (issue 17)', () =>
     let violations = 0;
     for (const id of ['codex-v1', 'codex-v2', 'codex-v1-release-on-final+inherit', 'example-check-then-act', 'example-worker-pool']) {
       const system = findSystem(id);
-      if (system === undefined) continue;
+      expect(system, id).toBeDefined();
+      if (system === undefined) return;
       for (let seed = 1; seed <= 60; seed++) {
         const s = make(seed * 7919);
         const fused = runScenario(s, system, { invariants: names, claims: false });
