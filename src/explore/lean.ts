@@ -1,5 +1,6 @@
 import type { ExploreBounds, ExploreLevel, ExploreOptions, ExploreResult } from './explore.js';
 import { KeySet, type StateKey } from './keyset.js';
+import { trustedIntegerModel } from '../systems/trusted.js';
 
 /**
  * The lean engine of `spawnsim explore` (docs/explore.md, "The lean engine"): the same
@@ -97,8 +98,8 @@ const MAX_THREADS = 24;
  */
 export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
   if (o.stepping === false || o.claims === false || o.invariants !== undefined || (o.extraInvariants?.length ?? 0) > 0) return false;
-  // the built-in system (its integer model says so: src/systems/catalog.ts), not another of that name
-  const m = o.system.integerModel;
+  // the catalogue's own definition (src/systems/trusted.ts): not a copy with other behaviour, nor another of that name
+  const m = trustedIntegerModel(o.system);
   if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1' || m.release !== 'on-final') return false;
   if (b.faults.length > 0 || b.interleave >= 2) return false;
   if (!b.calls.every((c) => c in CALL_CODES)) return false;

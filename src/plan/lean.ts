@@ -1,4 +1,5 @@
 import type { IntegerModel, SystemDefinition } from '../systems/contract.js';
+import { trustedIntegerModel } from '../systems/trusted.js';
 import type { RepMetrics } from './metrics.js';
 import type { GridPoint, SampledSession } from './sample.js';
 import type { Workload } from './workload.js';
@@ -89,7 +90,7 @@ export function leanPlan(w: Workload, systems: readonly (SystemDefinition | unde
   const c = w.config;
   return (
     w.tree === undefined &&
-    systems.every((s) => s?.integerModel !== undefined) &&
+    systems.every((s) => trustedIntegerModel(s) !== undefined) &&
     points.every((p) => p.forkRate === 0 && Number.isInteger(p.maxThreads)) &&
     Number.isInteger(c.callLatency) &&
     Number.isInteger(c.turnGap) &&
@@ -111,7 +112,7 @@ const WAIT_MAX_MS = 3_600_000;
 
 /** The integer model of a system, when the lean engine can run this workload and point on it. */
 export function leanModel(system: SystemDefinition, w: Workload, point: GridPoint, cs: CompiledSession): IntegerModel | undefined {
-  const m = system.integerModel;
+  const m = trustedIntegerModel(system);
   if (m === undefined || w.tree !== undefined || point.forkRate > 0 || !cs.integral) return undefined;
   const c = w.config;
   if (!Number.isInteger(c.callLatency) || !Number.isInteger(c.turnGap) || !Number.isInteger(c.waitTimeout) || !Number.isInteger(point.maxThreads)) return undefined;

@@ -7,6 +7,7 @@ import { codexConfigRefusal } from './codexConfig.js';
 import { EXAMPLE_SYSTEMS } from './examples/catalog.js';
 import { codexV1Limits } from './codexLimits.js';
 import type { KnownLimit } from './claims.js';
+import { markCatalogueDefinition } from './trusted.js';
 
 function limitsOf(limits: KnownLimit[] | undefined): { limits?: KnownLimit[] } {
   return limits === undefined ? {} : { limits };
@@ -104,7 +105,8 @@ export function builtinSystems(): SystemDefinition[] {
     }
   }
   out.push(...OTHER_SYSTEMS);
-  return wrapper === null ? out : out.map(wrapper);
+  // the integer models are trusted on these objects only (src/systems/trusted.ts)
+  return (wrapper === null ? out : out.map(wrapper)).map(markCatalogueDefinition);
 }
 
 let wrapper: ((def: SystemDefinition) => SystemDefinition) | null = null;

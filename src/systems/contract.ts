@@ -413,7 +413,9 @@ export interface SystemDefinition {
    * Optional, built-in systems only: the system's admission as plain integers, which `spawnsim
    * plan` runs a flat workload's sessions on instead of the object (src/plan/lean.ts). It must
    * answer as the object does: test/plan/lean.test.ts compares both on every built-in system
-   * that has one. External programs and a project's systems have none and run in the world.
+   * that has one. External programs and a project's systems have none and run in the world. It
+   * is trusted only on the catalogue's own definitions (src/systems/trusted.ts): a copy that
+   * carries it with other methods runs in the world.
    */
   integerModel?: IntegerModel;
 }

@@ -60,6 +60,8 @@ describe('the lean explore engine', () => {
       { system: findSystem('codex-v1-reap-on-reserve')!, ...base },
       { system: findSystem('codex-v2')!, ...base },
       { system: { ...system, integerModel: undefined }, ...base },
+      // a copy that keeps the integer model but not the behaviour: its methods are what is tested
+      { system: { ...system, create: findSystem('codex-v1')!.create }, ...base },
       { system, ...base, calls: ['spawn', 'resume'] },
       { system, ...base, calls: ['spawn', 'interrupt'] },
       { system, ...base, faults: ['vanish'] },
@@ -76,5 +78,10 @@ describe('the lean explore engine', () => {
     const r = explore({ system: findSystem('codex-v1')!, ...base, calls: ['spawn', 'close'] });
     expect(r.status).toBe('violation');
     expect(r.counterexample?.invariant).toBe('live-equals-counted');
+    // a copy of release-on-final's definition running codex-v1's registry: its own behaviour is
+    // searched (the slot leak of #18335), not the integer model its integerModel field names
+    const copy = explore({ system: { ...system, create: findSystem('codex-v1')!.create }, ...base, calls: ['spawn', 'close'] });
+    expect(copy.status).toBe('violation');
+    expect(copy.counterexample?.invariant).toBe('live-equals-counted');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { compileSession, leanModel, runLean } from '../../src/plan/lean.js';
+import { compileSession, leanPlan, leanModel, runLean } from '../../src/plan/lean.js';
 import { runReplication } from '../../src/plan/metrics.js';
 import { sampleSession, sessionScenario, type GridPoint } from '../../src/plan/sample.js';
 import { parseWorkload, Workload } from '../../src/plan/workload.js';
@@ -105,6 +105,19 @@ describe('the lean plan engine', () => {
     expect(leanModel(findSystem('codex-v2')!, w, p, cs)).toBeUndefined();
     const nested = parseWorkload(readFileSync('scenarios/workloads/sinas-90.yaml', 'utf8'), 'sinas-90.yaml');
     expect(leanModel(findSystem('codex-v1')!, nested, p, cs)).toBeUndefined();
+  });
+
+  it('is not used for a copy of a built-in definition with other methods: the copy\'s own behaviour is planned', () => {
+    const w = workloads[0]!;
+    const cs = compileSession(sampleSession(w, 1, 0));
+    const p = points[3]!;
+    const fixed = findSystem('codex-v1-release-on-final')!;
+    expect(leanModel(fixed, w, p, cs)).toEqual({ kind: 'codex-v1', release: 'on-final' });
+    // release-on-final's id and integer model, codex-v1's registry
+    const copy = { ...fixed, create: findSystem('codex-v1')!.create };
+    expect(leanModel(copy, w, p, cs)).toBeUndefined();
+    expect(leanPlan(w, [copy], [p])).toBe(false);
+    expect(leanPlan(w, [fixed], [p])).toBe(true);
   });
 
   it('leaves a plan byte-identical to the world path', () => {

@@ -1,0 +1,22 @@
+import type { IntegerModel, SystemDefinition } from './contract.js';
+
+/**
+ * The definitions the catalogue handed out (src/systems/catalog.ts, `builtinSystems`), with the
+ * CLI's watchdog wraps of them. `SystemDefinition.integerModel` is a promise that the integer model
+ * answers as the object does, and only these keep it: a copy such as
+ * `{ ...findSystem('codex-v1-release-on-final'), create: mine }` carries the field but not the
+ * behaviour, so plan and explore run it in the world, never on the integer model.
+ * (`findSystem` builds fresh definitions on every call, so a set of objects is the way to tell.)
+ */
+const HANDED_OUT = new WeakSet<SystemDefinition>();
+
+/** Marks a definition as the catalogue's own (its integer model is trusted). */
+export function markCatalogueDefinition(def: SystemDefinition): SystemDefinition {
+  HANDED_OUT.add(def);
+  return def;
+}
+
+/** The system's integer model, when the definition is the catalogue's own; undefined otherwise. */
+export function trustedIntegerModel(def: SystemDefinition | undefined): IntegerModel | undefined {
+  return def !== undefined && HANDED_OUT.has(def) ? def.integerModel : undefined;
+}
