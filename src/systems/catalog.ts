@@ -104,9 +104,13 @@ export function builtinSystems(): SystemDefinition[] {
       });
     }
   }
+  // the V1 family's integer models are trusted on these objects only (src/systems/trusted.ts);
+  // not on OTHER_SYSTEMS, which `registerSystem` extends with a project's own definitions
+  const family = out.length;
   out.push(...OTHER_SYSTEMS);
-  // the integer models are trusted on these objects only (src/systems/trusted.ts)
-  return (wrapper === null ? out : out.map(wrapper)).map(markCatalogueDefinition);
+  const handed = wrapper === null ? out : out.map(wrapper);
+  for (let i = 0; i < family; i++) markCatalogueDefinition(handed[i]!);
+  return handed;
 }
 
 let wrapper: ((def: SystemDefinition) => SystemDefinition) | null = null;
