@@ -326,10 +326,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const CHUNK = 1 << 16;
   let chunk = new Int8Array(CHUNK);
   let used = 0;
-  /** The child node of `p` after step (k, a), the step already taken into `buf` (`r`). */
-  const child = (p: LeanNode, k: number, r: StepOut): LeanNode => {
-    const isCall = k <= S_SEND;
-    const len = r.n * F;
+  /** The child node of `p` after a step already taken into `buf` (`n` threads), with the counters after it. */
+  const child = (p: LeanNode, isCall: boolean, n: number, turn: number, gap: boolean, turnCalls: number, created: number): LeanNode => {
+    const len = n * F;
     if (used + len > CHUNK) {
       chunk = new Int8Array(CHUNK);
       used = 0;
@@ -337,17 +336,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     const off = used;
     for (let i = 0; i < len; i++) chunk[off + i] = buf[i]!;
     used += len;
-    return {
-      length: p.length + 1,
-      calls: p.calls + (isCall ? 1 : 0),
-      turn: p.turn + (k === S_START ? 1 : 0),
-      gap: k === S_END ? true : k === S_START ? false : p.gap,
-      turnCalls: k === S_START ? 0 : p.turnCalls + (isCall ? 1 : 0),
-      created: p.created + (k <= S_CREATE ? 1 : 0),
-      n: r.n,
-      mem: chunk,
-      off,
-    };
+    return { length: p.length + 1, calls: p.calls + (isCall ? 1 : 0), turn, gap, turnCalls, created, n, mem: chunk, off };
   };
 
   // ---- the key -----------------------------------------------------------------------------
@@ -488,13 +477,18 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         if (node.length + 1 > maxSteps) maxSteps = node.length + 1;
         const r = step(node, k, a);
         const isCall = k <= S_SEND;
-        const kk = keyOf(buf, r.n, node.turn + (k === S_START ? 1 : 0), k === S_END ? true : k === S_START ? false : node.gap, k === S_START ? 0 : node.turnCalls + (isCall ? 1 : 0), node.created + (k <= S_CREATE ? 1 : 0));
+        // the counters after this step: keyed now, kept in the child when the state is new
+        const turn = node.turn + (k === S_START ? 1 : 0);
+        const gap = k === S_END ? true : k === S_START ? false : node.gap;
+        const turnCalls = k === S_START ? 0 : node.turnCalls + (isCall ? 1 : 0);
+        const created = node.created + (k <= S_CREATE ? 1 : 0);
+        const kk = keyOf(buf, r.n, turn, gap, turnCalls, created);
         if (seen.has(kk)) continue;
         // the end of the run, judged once per new state
         guard(buf, r.n);
         if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
         seen.add(kk);
-        const c = child(node, k, r);
+        const c = child(node, isCall, r.n, turn, gap, turnCalls, created);
         if (free) {
           current.push(c);
           stats.unique++;
