@@ -1,24 +1,24 @@
 import { isWorkerOutOfMemory, memoryLimitMessage, memoryNearedMessage, workerHeapMb } from './memory.js';
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { builtinSystems, findSystem, knownSystemIds } from '../systems/catalog.js';
-import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
-import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, type ExternalOptions } from '../systems/external/ExternalSystem.js';
+import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems } from '../systems/external/settings.js';
+import type { ExternalOptions } from '../systems/external/ExternalSystem.js';
 import { parseDuration } from '../core/duration.js';
 import { LIMITS } from '../core/limits.js';
-import type { SystemDefinition } from '../systems/contract.js';
-import { parseScenario, ScenarioError } from '../scenario/load.js';
-import type { Scenario } from '../world/scenario.js';
+import { ScenarioError } from '../scenario/ScenarioError.js';
 import { makeChalk } from './color.js';
 import { terminalText } from '../report/escape.js';
 import { packageVersion } from './io.js';
-import { InputFileError, readInputFile } from './inputFile.js';
-import { displayPath, packagedInput } from './builtins.js';
+import { InputFileError } from './inputFile.js';
+import { displayPath } from './builtins.js';
 import { examplesHelp } from './examples.js';
-import { COMMANDS } from './commands/index.js';
-import { currentProject, projectInvariantNames, projectSystemNames, setCurrentProject } from '../config/Project.js';
-import { findProjectFile, loadProject, ProjectError } from '../config/loadProject.js';
+import { registerVerbs } from './commands/index.js';
+import { setCurrentProject } from '../config/Project.js';
+import { findProjectFile, ProjectError } from '../config/projectFile.js';
+
+// Every call loads this module and commander; a verb's own module (and what it needs: the
+// systems, the scenario parser, zod, the reporters) is loaded only when that verb runs, and the
+// project file's loader only when there is a project file (docs/performance.md, "Start-up").
 
 /** Everything the CLI touches, injected so that tests run it in-process. */
 export interface CliIO {
@@ -117,7 +117,7 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
     }
     throw e;
   }
-  for (const register of COMMANDS) register(program, ctx);
+  await registerVerbs(argv, program, ctx);
   // every subcommand reports usage errors the same way as the program, pointing at its own help, which ends with examples
   for (const sub of program.commands) {
     sub
@@ -185,6 +185,7 @@ async function loadProjectFor(argv: readonly string[], io: CliIO): Promise<void>
   if (file === undefined) return;
   const t = io.env.SPAWNSIM_EXEC_TIMEOUT;
   const timeout_ms = t === undefined || t === '' ? DEFAULT_TIMEOUT_MS : parseDuration(t)!;
+  const { loadProject } = await import('../config/loadProject.js');
   setCurrentProject(await loadProject(file, { external: { env: io.env, timeout_ms } }));
 }
 
@@ -198,21 +199,9 @@ export function parseSeed(v: string): number {
 /** The working directory of the running CLI call: where `exec:` arguments are looked up first. */
 let inputCwd = process.cwd();
 
-export function systemOrThrow(id: string): SystemDefinition {
-  const s = currentProject()?.systems.get(id) ?? findSystem(withPackagedExamples(id));
-  if (!s) {
-    const mine = projectSystemNames();
-    throw new UsageError(`--system: unknown system \`${id}\`: expected one of ${[...mine, ...builtinSystems().map((x) => x.id)].join(', ')}, or exec:PROGRAM ARGS...${mine.length === 0 ? ' (or a name from a spawnsim.config.* project file)' : ''}`);
-  }
-  return s;
-}
-
-/** `exec:python3 examples/python/codex_v1.py` works outside a checkout too: an argument naming no local file but a packaged example is replaced by the packaged file's path. */
-function withPackagedExamples(id: string): string {
-  const spec = parseExecSpec(id);
-  if (spec === undefined) return id;
-  const args = spec.args.map((a) => (a.startsWith('-') ? a : (packagedInput(a, inputCwd, 'example') ?? a)));
-  return args.every((a, i) => a === spec.args[i]) ? id : execId({ program: spec.program, args });
+/** The working directory of the running CLI call (src/cli/inputs.ts looks `exec:` arguments up there first). */
+export function inputFolder(): string {
+  return inputCwd;
 }
 
 /**
@@ -224,12 +213,6 @@ export function oneSystemOption(description: string): Option {
   // the constructor has read the flags (variadic, long, short); what help and errors print is `flags`
   o.flags = '-s, --system <id>';
   return o;
-}
-
-/** The systems named by a variadic option: `exec:python3 adapter.py` may arrive as several words. */
-export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
-  const builtin = new Set([...knownSystemIds(), ...projectSystemNames()]);
-  return groupSystemIds(values, (v) => builtin.has(v)).map(systemOrThrow);
 }
 
 /** External programs (`exec:`) start in the CLI's working directory and environment; SPAWNSIM_EXEC_TIMEOUT sets the per-call timeout. */
@@ -259,8 +242,3 @@ function parseMaxWork(v: string): number {
   return n;
 }
 
-/** Reads and validates a scenario file that the command runs `runs` times (once per system); problems are ScenarioErrors (exit 2). */
-export function loadScenario(path: string, typed?: string, work: { runs?: number; snapshots?: boolean } = {}): Scenario {
-  if (!existsSync(path)) throw new UsageError(`no such scenario file: ${typed ?? path} (nor a built-in scenario of that name: spawnsim list shows them)`);
-  return parseScenario(readInputFile(path, path, 'scenario file'), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames(), maxWork, ...work });
-}

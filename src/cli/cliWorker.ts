@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { wrapBuiltinSystems } from '../systems/catalog.js';
+import { wrapBuiltinSystems } from '../systems/wrap.js';
 import { shareProcessGroups } from '../runtimes/processes.js';
 import { setProcessRegistry } from '../systems/external/SyncBridge.js';
 import { guardSystem } from './callGuard.js';

@@ -11,7 +11,8 @@ import { DEFAULT_REAL_OPTIONS, OBSERVABLE_INVARIANTS } from '../runtimes/driver.
 import { prepareRealSystem } from '../runtimes/realVerdict.js';
 import { realSide } from '../runtimes/realSide.js';
 import type { Scenario } from '../world/scenario.js';
-import { EXIT, UsageError, loadScenario, systemsOrThrow, type CliContext } from './cli.js';
+import { EXIT, UsageError, type CliContext } from './cli.js';
+import { loadScenario, systemsOrThrow } from './inputs.js';
 import { writeAtomic } from './io.js';
 import { installContext, installRuntimeInterrupts, isRealSystem } from './real.js';
 

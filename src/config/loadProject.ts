@@ -14,26 +14,9 @@ import { EXEC_PREFIX, parseExecSpec } from '../systems/external/execSpec.js';
 import { ExternalSystemDefinition, type ExternalOptions } from '../systems/external/ExternalSystem.js';
 import type { ExploreDefaults, FuzzDefaults, Project } from './Project.js';
 import { ShapingError, workloadFromShaping } from './shaping.js';
+import { CONFIG_FILES, ProjectError, findProjectFile } from './projectFile.js';
 
-/** The names a project file may have, in the order they are looked for in one folder. */
-export const CONFIG_FILES = ['spawnsim.config.ts', 'spawnsim.config.mts', 'spawnsim.config.js', 'spawnsim.config.mjs', 'spawnsim.config.json', 'spawnsim.config.yaml', 'spawnsim.config.yml'] as const;
-
-/** A problem with the project file: printed as is, exit 2. */
-export class ProjectError extends Error {}
-
-/** The project file for a folder: the first `spawnsim.config.*` in it or in a folder above it. */
-export function findProjectFile(cwd: string): string | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
-    for (const name of CONFIG_FILES) {
-      const f = join(dir, name);
-      if (existsSync(f) && statSync(f).isFile()) return f;
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
+export { CONFIG_FILES, ProjectError, findProjectFile };
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
 const nameMessage = 'a name: a letter or digit, then up to 63 letters, digits, _ . + or -';

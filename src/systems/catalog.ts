@@ -8,6 +8,7 @@ import { EXAMPLE_SYSTEMS } from './examples/catalog.js';
 import { codexV1Limits } from './codexLimits.js';
 import type { KnownLimit } from './claims.js';
 import { markCatalogueDefinition } from './trusted.js';
+import { builtinWrapper, wrapBuiltinSystems } from './wrap.js';
 
 function limitsOf(limits: KnownLimit[] | undefined): { limits?: KnownLimit[] } {
   return limits === undefined ? {} : { limits };
@@ -108,20 +109,13 @@ export function builtinSystems(): SystemDefinition[] {
   // not on OTHER_SYSTEMS, which `registerSystem` extends with a project's own definitions
   const family = out.length;
   out.push(...OTHER_SYSTEMS);
+  const wrapper = builtinWrapper();
   const handed = wrapper === null ? out : out.map(wrapper);
   for (let i = 0; i < family; i++) markCatalogueDefinition(handed[i]!);
   return handed;
 }
 
-let wrapper: ((def: SystemDefinition) => SystemDefinition) | null = null;
-
-/**
- * Wraps every built-in system this module hands out from now on. The CLI's worker marks each
- * call in shared memory for its wall-time watchdog (src/cli/callGuard.ts); nothing else uses it.
- */
-export function wrapBuiltinSystems(f: ((def: SystemDefinition) => SystemDefinition) | null): void {
-  wrapper = f;
-}
+export { wrapBuiltinSystems };
 
 /** Every id `findSystem` knows without a project file: the built-in systems, then the examples of docs/classes.md. */
 export function knownSystemIds(): string[] {

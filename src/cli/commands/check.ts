@@ -15,7 +15,8 @@ import { runEntry, scenarioHeader, type CheckReport, type RunEntry } from '../..
 import { renderMatrix } from '../../report/terminal.js';
 import { renderMarkdownMatrix } from '../../report/markdownMatrix.js';
 import { Progress } from '../progress.js';
-import { EXIT, UsageError, loadScenario, systemsOrThrow, workLimit, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, workLimit, type CommandModule } from '../cli.js';
+import { loadScenario, systemsOrThrow } from '../inputs.js';
 import { workBound } from '../../scenario/work.js';
 import { SYSTEM_ERROR } from '../../invariants/catalog.js';
 import { packageRoot, scenarioFiles } from '../io.js';
@@ -23,12 +24,13 @@ import { resolveInput } from '../builtins.js';
 import { checkFuzzReports, checkFuzzSummary } from '../../fuzz/checkFuzz.js';
 import { renderCheckFuzz } from './fuzz.js';
 import { checkRealSystems, isRealSystem, parseRuns, parseTimeScale } from '../real.js';
+import { verbDescription } from './index.js';
 
 /** `spawnsim check` */
 export const checkCommand: CommandModule = (program, ctx) => {
   program
     .command('check')
-    .description('every scenario against every built-in system: the verdict matrix (exit 1 when an expectation fails)')
+    .description(verbDescription('check'))
     .argument('[dir]', 'folder of scenario files, or one scenario file (default: ./scenarios, else the built-in ones)')
     .option('--strict', 'check live-equals-counted after every event')
     .option('--json', 'write one JSON document to stdout')

@@ -5,7 +5,8 @@ import { scenarioToYaml } from '../../fuzz/export.js';
 import { envelope, toJson } from '../../report/json.js';
 import type { SystemDefinition } from '../../systems/contract.js';
 import type { Scenario } from '../../world/scenario.js';
-import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, parseSeed, type CommandModule } from '../cli.js';
+import { loadScenario, systemsOrThrow } from '../inputs.js';
 import { resolveInput } from '../builtins.js';
 import { safeName, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
@@ -13,6 +14,7 @@ import { selectInvariants } from '../../config/select.js';
 import { workloadFromFlags, type ShapingFlags, addShapingOptions } from '../shapingFlags.js';
 import { parseTimeScale } from '../real.js';
 import { involvesReal, realDiffAction, type RealDiffOpts } from '../realDiff.js';
+import { verbDescription } from './index.js';
 
 interface DiffOpts extends ShapingFlags {
   a: string[];
@@ -45,7 +47,7 @@ function slug(id: string): string {
 /** `spawnsim diff` */
 export const diffCommand: CommandModule = (program, ctx) => {
   addShapingOptions(program.command('diff'))
-    .description('differential testing: the same generated workloads against two systems; the first divergence of answers or snapshots, shrunk and written as a scenario file (exit 1 when they diverge)')
+    .description(verbDescription('diff'))
     .argument('[scenario]', 'compare on this scenario file instead of generated workloads (replays a written divergence)')
     .requiredOption('--a <system...>', 'the first system (a built-in id or exec:PROGRAM ARGS...)')
     .requiredOption('--b <system...>', 'the second system')

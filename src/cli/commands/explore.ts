@@ -9,9 +9,11 @@ import { currentProject } from '../../config/Project.js';
 import { parseRange, ShapingError } from '../../config/shaping.js';
 import { envelope, toJson } from '../../report/json.js';
 import { Outcome } from '../../world/scenario.js';
-import { EXIT, UsageError, systemsOrThrow, oneSystemOption, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, oneSystemOption, type CommandModule } from '../cli.js';
+import { systemsOrThrow } from '../inputs.js';
 import { safeName, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
+import { verbDescription } from './index.js';
 
 interface ExploreFlags {
   system: string[];
@@ -65,7 +67,7 @@ function list<T extends string>(flag: string, v: string, allowed: readonly T[]):
 export const exploreCommand: CommandModule = (program, ctx) => {
   program
     .command('explore')
-    .description('bounded exhaustive search: every workload within the bounds, breadth-first; a shortest counterexample or "no violation within these bounds"')
+    .description(verbDescription('explore'))
     .addOption(oneSystemOption('the system under test').makeOptionMandatory())
     .option('--turns <n>', `root turns (default ${EXPLORE_DEFAULTS.maxTurns}; alias --max-turns)`)
     .option('--max-turns <n>', 'root turns (same as --turns)')

@@ -23,9 +23,11 @@ import { renderFuzz } from '../../report/fuzzTerminal.js';
 import { fuzzRepeatCommand, fuzzReport } from '../../fuzz/fuzzReport.js';
 import { outputFolderProblem } from '../outputPath.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
-import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CliContext, oneSystemOption, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, parseSeed, type CliContext, oneSystemOption, type CommandModule } from '../cli.js';
+import { loadScenario, systemsOrThrow } from '../inputs.js';
 import { confined, scenarioFiles, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
+import { verbDescription } from './index.js';
 
 interface FuzzFlags extends ShapingFlags {
   system: string[];
@@ -52,7 +54,7 @@ const DEFAULT_RUNS = 1000;
 /** `spawnsim fuzz` */
 export const fuzzCommand: CommandModule = (program, ctx) => {
   addShapingOptions(program.command('fuzz'))
-    .description('generate multi-turn workloads with swarm faults against a system; shrink the first violation to a scenario file that replays')
+    .description(verbDescription('fuzz'))
     .addOption(oneSystemOption('the system under test (a built-in id, or exec:PROGRAM ARGS...)').makeOptionMandatory())
     .option('--runs <n>', `generated runs at most (default ${DEFAULT_RUNS} unless --time is given)`)
     .option('--time <duration>', 'generate for this long (wall clock), e.g. 30s or 2m')

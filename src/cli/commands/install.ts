@@ -2,12 +2,13 @@ import { realSystemId, RUNTIMES } from '../../runtimes/catalog.js';
 import { prepareRealSystem } from '../../runtimes/realVerdict.js';
 import { UsageError, type CommandModule } from '../cli.js';
 import { cacheDir, installContext } from '../real.js';
+import { verbDescription } from './index.js';
 
 /** `spawnsim install codex@0.121.0 ...`: brings real runtime versions into the cache. */
 export const installCommand: CommandModule = (program, ctx) => {
   program
     .command('install')
-    .description('install real runtime versions from npm into the cache ($SPAWNSIM_CACHE, default ~/.cache/spawnsim), once')
+    .description(verbDescription('install'))
     .argument('<system...>', `real systems: ${RUNTIMES.map((r) => `${r.name}@VERSION`).join(', ')} (VERSION exact, or latest)`)
     .addHelpText('after', '\nExamples:\n  spawnsim install codex@0.121.0 codex@latest\n  SPAWNSIM_CACHE=.cache/spawnsim spawnsim install codex@0.171.0')
     .action(async (ids: string[]) => {

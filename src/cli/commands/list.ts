@@ -8,12 +8,13 @@ import { packageRoot } from '../io.js';
 import { relative } from 'node:path';
 import { RUNTIMES } from '../../runtimes/catalog.js';
 import { currentProject, projectInvariants } from '../../config/Project.js';
+import { verbDescription } from './index.js';
 
 /** `spawnsim list` */
 export const listCommand: CommandModule = (program, ctx) => {
   program
     .command('list')
-    .description('list the built-in systems, invariants, faults, scenarios, workloads, examples and real runtimes')
+    .description(verbDescription('list'))
     .option('--json', 'write one JSON document to stdout')
     .action((opts: { json?: boolean }) => {
       // a project file's systems and invariants first: they are the ones a user came to test

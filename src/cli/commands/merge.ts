@@ -16,12 +16,13 @@ import { parseJsonFile } from '../../scenario/jsonFile.js';
 import { ShardReportFile } from '../../fuzz/shardReport.js';
 import { outputFolderProblem } from '../outputPath.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
+import { verbDescription } from './index.js';
 
 /** `spawnsim merge`: the shard reports of one fuzz campaign, back into one report. */
 export const mergeCommand: CommandModule = (program, ctx) => {
   program
     .command('merge')
-    .description('combine the reports of `spawnsim fuzz --shard i/n` runs into the report of the whole campaign')
+    .description(verbDescription('merge'))
     .argument('<report...>', 'shard reports: report.json files, or the folders holding them')
     .option('--out <dir>', 'where reports/<run-id>/ goes', 'reports')
     .option('--allow-missing', 'a campaign with shards missing passes when the shards that reported found nothing (default: it fails, naming them)')

@@ -12,7 +12,8 @@ import { parseWorkload, sessionWork } from '../../plan/workload.js';
 import { envelope, toJson } from '../../report/json.js';
 import { renderPlanHtml } from '../../report/planHtml.js';
 import { EXEC_PREFIX } from '../../systems/external/execSpec.js';
-import { EXIT, UsageError, externalOptionsFor, parseSeed, systemOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, externalOptionsFor, parseSeed, type CommandModule } from '../cli.js';
+import { systemOrThrow } from '../inputs.js';
 import { isRealSystem } from '../real.js';
 import { currentProject } from '../../config/Project.js';
 import { POOL_LOADER_URL } from '../../config/poolLoaderUrl.js';
@@ -23,6 +24,7 @@ import { resolveInput } from '../builtins.js';
 import { Progress } from '../progress.js';
 import { workerHeapMb } from '../memory.js';
 import { outputFileProblem } from '../outputPath.js';
+import { verbDescription } from './index.js';
 
 interface PlanOptions {
   system?: string[];
@@ -65,7 +67,7 @@ const BLOCK = 10;
 export const planCommand: CommandModule = (program, ctx) => {
   program
     .command('plan')
-    .description('Monte-Carlo capacity planning: sweep caps and model behaviour over a workload model, with 95% intervals and charts')
+    .description(verbDescription('plan'))
     .argument('<workload>', 'workload model file (YAML or JSON; docs/plan.md), or the name of a built-in one (spawnsim list)')
     .option('-s, --system <id>', 'a built-in system, a name from the project file, or exec:PROGRAM ARGS... as one word, repeat for several (default: codex-v1); real runtimes are refused', collect)
     .option('--sweep <param=values>', `sweep a parameter: lo..hi[:step] or v1,v2,... (${Object.keys(SWEEP_PARAMS).join(', ')}; roots and breadthCap: a workload with tree); repeat for a grid`, collect)

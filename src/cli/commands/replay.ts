@@ -6,13 +6,15 @@ import { everyViolation, runScenario } from '../../scenario/runScenario.js';
 import { envelope, toJson } from '../../report/json.js';
 import { runEntry, scenarioHeader } from '../../report/results.js';
 import { renderRunEntry } from '../../report/terminal.js';
-import { EXIT, UsageError, loadScenario, systemsOrThrow, oneSystemOption, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, oneSystemOption, type CommandModule } from '../cli.js';
+import { loadScenario, systemsOrThrow } from '../inputs.js';
+import { verbDescription } from './index.js';
 
 /** `spawnsim replay` */
 export const replayCommand: CommandModule = (program, ctx) => {
   program
     .command('replay')
-    .description("replay a counterexample file on the system it was found on and check its trace digest (exit 1 when the violation reproduces)")
+    .description(verbDescription('replay'))
     .argument('<file>', 'a scenario file with a `replay:` block (written by fuzz)')
     .addOption(oneSystemOption("run on this system instead of the file's replay.system (the digest is then not compared)"))
     .option('--json', 'write one JSON document to stdout')

@@ -10,8 +10,10 @@ import { runEntry, scenarioHeader, type RunReport } from '../../report/results.j
 import { renderRun } from '../../report/terminal.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { Progress } from '../progress.js';
-import { EXIT, UsageError, loadScenario, parseSeed, systemsOrThrow, type CommandModule } from '../cli.js';
+import { EXIT, UsageError, parseSeed, type CommandModule } from '../cli.js';
+import { loadScenario, systemsOrThrow } from '../inputs.js';
 import { isRealSystem, parseRuns, parseTimeScale, printRealEntries, realExitCode, runRealSystems } from '../real.js';
+import { verbDescription } from './index.js';
 
 /**
  * Trace events `run` keeps per run by default: a report shows at most 300 of them (TRACE_WINDOW), and a
@@ -30,7 +32,7 @@ function parseTraceLimit(v: string): number {
 export const runCommand: CommandModule = (program, ctx) => {
   program
     .command('run')
-    .description('run one scenario against systems and check every invariant')
+    .description(verbDescription('run'))
     .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a built-in one (spawnsim list)')
     .option('-s, --system <id...>', 'system(s) to run (default: every built-in system)')
     .option('--seed <n>', "override the scenario's seed", parseSeed)

@@ -27,6 +27,7 @@ import { codexLimitsFor } from '../codexLimits.js';
 import { execId, parseExecSpec, type ExecSpec } from './execSpec.js';
 import { NOTIFICATION_OPS, PROTOCOL_VERSION, RESULTS, Response, type Hello, type RequestOp } from './protocol.js';
 import { SyncBridge, type BridgeReply } from './SyncBridge.js';
+import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, externalDefaults, runningExternal } from './settings.js';
 
 /**
  * The named ways an external program can misbehave. Each becomes a `system-error` finding whose
@@ -78,7 +79,7 @@ export interface ExternalOptions {
   maxBatch?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
+export { DEFAULT_TIMEOUT_MS };
 const STARTUP_MIN_MS = 10_000;
 const REQUIRED_OPS: readonly RequestOp[] = ['create', 'startRoot', 'spawn', 'snapshot'];
 const STDERR_TAIL_CHARS = 600;
@@ -421,13 +422,10 @@ export class ExternalSystemDefinition implements SystemDefinition {
   }
 }
 
-const defaults: ExternalOptions = {};
-const cache = new Map<string, ExternalSystemDefinition>();
+const defaults = externalDefaults;
+const cache = runningExternal as Map<string, ExternalSystemDefinition>;
 
-/** Sets the options later `exec:` lookups use (the CLI sets cwd, env and the timeout). */
-export function configureExternalSystems(options: ExternalOptions): void {
-  Object.assign(defaults, options);
-}
+export { configureExternalSystems, disposeExternalSystems };
 
 /**
  * The definition for an `exec:` id, or undefined when the id is not one. The same id gives the
@@ -444,10 +442,4 @@ export function externalSystem(id: string, options?: ExternalOptions): ExternalS
     cache.set(key, def);
   }
   return def;
-}
-
-/** Stops every cached external program. */
-export function disposeExternalSystems(): void {
-  for (const d of cache.values()) d.dispose();
-  cache.clear();
 }
