@@ -4,11 +4,12 @@
 // digest). A grid of 132 small searches: five systems (codex-v1, its release-on-final,
 // release-on-final+inherit and reap-on-reserve fixes, codex-v2) x caps 1-2 x depth 0-1 x three
 // call alphabets (resume and interrupt in one) x two outcome sets, plus faults, interleavings, a
-// thread bound and claims off; 1 500 states each at most; then 18 searches the lean engine takes
+// thread bound and claims off; 1 500 states each at most; then 36 searches the lean engine takes
 // (src/explore/lean.ts: release-on-final and its two fork fixes, 2 turns x 3 calls, caps 1-3,
-// depths 1-2, the five call kinds in two orders, an errored outcome at cap 2, 3 000 states at
-// most). 150 in all. Exit 1 when
-// any search differs.
+// depths 1-2, the five call kinds in two orders and all seven in two, an errored outcome at cap
+// 2, 3 000 states at most), and 12 more of its own with resume and interrupt (explore's default
+// calls exhausted; three turns, where idle holders are overdue; tree resume at depth 3 with 5
+// calls). 180 in all. Exit 1 when any search differs.
 // `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
@@ -38,8 +39,17 @@ for (const extra of [{ faults: ['vanish', 'die'] }, { interleave: 2 }, { maxThre
 // the lean engine's ground: deeper searches than the grid's, where it steps instead of the generic engine
 const leanSystems = ['codex-v1-release-on-final', 'codex-v1-release-on-final+inherit', 'codex-v1-release-on-final+deny-at-max-depth'];
 const leanCalls = [['spawn', 'close', 'send', 'fork', 'create'], ['create', 'send', 'fork', 'close', 'spawn']];
+const leanCalls7 = [['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'], ['resume', 'create', 'interrupt', 'send', 'fork', 'close', 'spawn']];
 for (const system of leanSystems) for (const cap of [1, 2, 3]) for (const maxDepth of [1, 2]) {
-  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap, maxDepth, calls: leanCalls[(cap + maxDepth) % 2], ...(cap === 2 ? { outcomes: ['errored', 'completed', 'hang'] } : {}), maxStates: 3000 } });
+  for (const calls of [leanCalls, leanCalls7]) {
+    grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap, maxDepth, calls: calls[(cap + maxDepth) % 2], ...(cap === 2 ? { outcomes: ['errored', 'completed', 'hang'] } : {}), maxStates: 3000 } });
+  }
+}
+for (const system of leanSystems) {
+  grid.push({ system, o: {} });
+  grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume', 'fork'], outcomes: ['errored', 'hang'], maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 1, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'send'], maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 2, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'interrupt', 'send'], maxStates: 3000 } });
 }
 let differ = 0;
 const statuses = {};

@@ -72,6 +72,44 @@ const bigGeneric = measure(steady.system, { ...steady.bounds, maxStates: long, e
 out(`stepping | ${long} | ${bigGeneric.r.status} | ${bigGeneric.r.statesExplored} | ${bigGeneric.r.uniqueStates} | ${bigGeneric.wall.toFixed(2)} | ${bigGeneric.cpu.toFixed(2)} | ${Math.round(bigGeneric.r.uniqueStates / bigGeneric.cpu)} | ${Math.round(bigGeneric.r.uniqueStates / bigGeneric.wall)}`);
 out(`lean / stepping at ${long} states: CPU ${(bigGeneric.cpu / big.cpu).toFixed(1)}x, wall ${(bigGeneric.wall / big.wall).toFixed(1)}x; same result: ${bigs.every((m) => JSON.stringify(m.r) === JSON.stringify(bigGeneric.r))}`);
 
+// More steady searches, the lean engine beside the generic one (stepping): issue 17's baseline
+// (cap 2, every call kind: all seven, resume and interrupt included) and explore's default call
+// set (spawn, close, send, resume) on bounds wide enough to be steady (3 turns, depth 2). Each:
+// side by side at the small limit (rounds, alternating order), then the long search once each way.
+const moreSteady = [
+  { label: 'every call kind (issue 17 baseline)', system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] } },
+  { label: 'default call set, 3 turns, depth 2', system: 'codex-v1-release-on-final', bounds: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2 } },
+];
+const moreRows = [];
+for (const c of moreSteady) {
+  out('');
+  out(`steady case: ${c.label}: ${c.system}, ${JSON.stringify(c.bounds)}`);
+  out('engine | states limit | status | workloads run | unique states | wall s | CPU s | unique states per CPU-s | per wall-s');
+  const row = (engine, limit, m) => out(`${engine} | ${limit} | ${m.r.status} | ${m.r.statesExplored} | ${m.r.uniqueStates} | ${m.wall.toFixed(2)} | ${m.cpu.toFixed(2)} | ${Math.round(m.r.uniqueStates / m.cpu)} | ${Math.round(m.r.uniqueStates / m.wall)}`);
+  const s2 = { stepping: [], lean: [] };
+  for (const e of ['stepping', 'lean']) measure(c.system, { ...c.bounds, maxStates: 300, ...ENGINES[e] });
+  for (let i = 0; i < rounds; i++) {
+    for (const engine of i % 2 === 0 ? ['stepping', 'lean'] : ['lean', 'stepping']) {
+      const m = measure(c.system, { ...c.bounds, maxStates: sideBySide, ...ENGINES[engine] });
+      s2[engine].push(m);
+      row(engine, sideBySide, m);
+    }
+  }
+  const leanL = measure(c.system, { ...c.bounds, maxStates: long });
+  row('lean', long, leanL);
+  const genL = measure(c.system, { ...c.bounds, maxStates: long, engine: 'generic' });
+  row('stepping', long, genL);
+  const r = {
+    label: c.label,
+    bounds: c.bounds,
+    small: { lean: { cpu: rate(s2.lean, (m) => m.cpu), wall: rate(s2.lean, (m) => m.wall) }, stepping: { cpu: rate(s2.stepping, (m) => m.cpu), wall: rate(s2.stepping, (m) => m.wall) } },
+    long: { states: long, status: leanL.r.status, unique: leanL.r.uniqueStates, lean: { cpu: leanL.r.uniqueStates / leanL.cpu, wall: leanL.r.uniqueStates / leanL.wall }, stepping: { cpu: genL.r.uniqueStates / genL.cpu, wall: genL.r.uniqueStates / genL.wall } },
+    same: s2.lean.every((m, i) => key(m) === key(s2.stepping[i])) && JSON.stringify(leanL.r) === JSON.stringify(genL.r),
+  };
+  moreRows.push(r);
+  out(`lean / stepping, unique states per second: at ${sideBySide} states CPU ${(r.small.lean.cpu / r.small.stepping.cpu).toFixed(1)}x, wall ${(r.small.lean.wall / r.small.stepping.wall).toFixed(1)}x; at ${long} states CPU ${(r.long.lean.cpu / r.long.stepping.cpu).toFixed(1)}x, wall ${(r.long.lean.wall / r.long.stepping.wall).toFixed(1)}x; same result: ${r.same}`);
+}
+
 const cases = [
   { label: 'codex-v1 (acceptance: finds #18335)', system: 'codex-v1', bounds: { maxTurns: 2, maxCalls: 3, cap: 1 } },
   { label: 'codex-v1-release-on-final (acceptance: exhausted)', system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 1 } },
@@ -107,6 +145,7 @@ if (json) {
             rssAfter_MB: rss / 1e6,
             steppingOverReplay: { cpu: stepCpu / replayCpu, wall: stepWall / replayWall, replayCpuRate: replayCpu, steppingCpuRate: stepCpu, statesLimit: sideBySide, rounds },
             leanOverStepping: { cpu: leanCpu / stepCpu, wall: leanWall / stepWall, leanCpuRate: leanCpu, atLimit: { states: long, cpu: bigGeneric.cpu / big.cpu, wall: bigGeneric.wall / big.wall, steppingCpuRate: bigGeneric.r.uniqueStates / bigGeneric.cpu } },
+            moreSteady: moreRows,
             cases: rows,
             loadAverage: load,
           },

@@ -12,20 +12,30 @@ import { trustedIntegerModel } from '../systems/trusted.js';
  * moves in the same order, the same states told apart (its key is a canonical form of the same
  * facts the generic key reads, agents renamed by the same symmetry), the same levels and counts.
  *
- * It mirrors no checker: the accepted searches (codex-v1-release-on-final with each fork policy,
- * spawn, close, send, fork and create, outcomes completed, errored and hang, no faults, the whole catalogue with its
- * claims) break none, and each state is guarded against what would make a checker speak (a
- * registry counting other than the agents running at a boundary or at the end of the run, a slot
- * held by an agent that does not run). A guard that trips gives the search back to the generic
- * engine from the start (`exploreLean` answers null), which then finds and explains what there
- * is. `test/explore/lean.test.ts` and `bench/explore-same.mjs` check that both engines agree.
+ * It mirrors one checker's state and no checker's verdict: the accepted searches
+ * (codex-v1-release-on-final with each fork policy, all seven calls, outcomes completed, errored
+ * and hang, no faults, the whole catalogue with its claims) break none, and each step and state
+ * is guarded against what would make a checker speak with a failure: a registry counting other
+ * than the agents running in it at a boundary or at the end of the run, unless every slot held
+ * without running is held by an interrupted or idle agent (the system's known limit
+ * `non-final-holds-slot`: a finding, no failure); the same at a refusal with AgentLimitReached
+ * while the running agents do not fill the cap (no-false-rejection); a close that leaves a
+ * spawned agent running under a shut-down parent (no-orphans); a commit over an entry already
+ * held (accounting-consistent); a tree resume that reaches a thread twice (resume-returns). What
+ * `eventually-released` carries from boundary to boundary (which idle holders it saw when) is
+ * part of the generic key, so it is mirrored (`er`) and keyed. A guard that trips gives the
+ * search back to the generic engine from the start (`exploreLean` answers null), which then finds
+ * and explains what there is. `test/explore/lean.test.ts` and `bench/explore-same.mjs` check that
+ * both engines agree.
  *
  * No rebuilds: the generic engine steps a path again from the root when it completes a turn a
  * close saw hanging (`World.fateTurn`), because a turn that hangs until its completion step may
  * be judged otherwise than the replay's turn that was always going to end. Here nothing judges
  * it otherwise: this system's close does not await termination (`CloseRequest.stuck` changes
  * nothing) and the hang flag is the only difference, which the completion sets as the replay
- * has it; so the rebuilt state is the stepped one, and the lean engine steps it.
+ * has it; so the rebuilt state is the stepped one, and the lean engine steps it. Findings that are
+ * no failure never mark a turn seen here (`SteppedRun.soft`): those of `non-final-holds-slot`
+ * name interrupted and idle agents, never a hanging one, and the fork limits name any thread.
  */
 
 /** Fields of one thread in a state's record (truth, then the system's view, then its registry). */
@@ -45,13 +55,20 @@ const COUNTED = 12; // its registry's count (registry roots)
 const ROOTENTRY = 13; // its registry holds the `/root` entry
 const ENTRY = 14; // its scope's registry holds its `thread:` entry
 const STARTED = 15; // a call of the path started its current turn (the explorer's `runStart`)
-const TGEN = 16; // the generation that turn started with (the explorer's `turnGen`)
-const F = 17;
+const TGEN = 16; // the generation that turn started with (the explorer's `turnGen`; -1: null, a resume that started none)
+const PARKED = 17; // the truth's `parked`: 0 never set, 1 true, 2 false (a resume sets it, and `evictedAt_ms`, on a thread)
+const HASREG = 18; // the system has a registry rooted at this thread (a root, a fork made a fresh root; kept when it is resumed)
+const EDGEOPEN = 19; // the system's `edgeOpen` (its persisted spawn edge is Open: tree resume follows it)
+const NAME = 20; // the number in its name (`a3`: 3), for the orders that follow names (registry entries, ties)
+const F = 21;
+
+const PENDING_INIT = 0;
 
 const RUNNING = 1;
 const COMPLETED = 2;
 const SHUTDOWN = 3;
 const ERRORED = 4;
+const INTERRUPTED = 5;
 
 /** Step kinds. */
 const S_SPAWN = 0;
@@ -59,11 +76,17 @@ const S_FORK = 1;
 const S_CREATE = 2;
 const S_CLOSE = 3;
 const S_SEND = 4;
-const S_COMPLETE = 5;
-const S_END = 6;
-const S_START = 7;
+const S_INTERRUPT = 5;
+const S_RESUME = 6;
+/** the last call kind: kinds up to it are tool calls, the rest free moves */
+const S_LAST_CALL = S_RESUME;
+const S_COMPLETE = 7;
+const S_END = 8;
+const S_START = 9;
 
-const CALL_CODES: Record<string, number> = { spawn: S_SPAWN, fork: S_FORK, create: S_CREATE, close: S_CLOSE, send: S_SEND };
+const CALL_CODES: Record<string, number> = { spawn: S_SPAWN, fork: S_FORK, create: S_CREATE, close: S_CLOSE, send: S_SEND, interrupt: S_INTERRUPT, resume: S_RESUME };
+/** Name prefixes by KIND (the explorer names births `a1`, `f1`, `c1`, ...). */
+const PREFIX = ['root', 'a', 'f', 'c'];
 
 interface LeanNode {
   length: number;
@@ -72,6 +95,15 @@ interface LeanNode {
   gap: boolean;
   turnCalls: number;
   created: number;
+  /** the explorer's name counters (spawn, fork, create): a call that may give birth takes the next name, refused or not */
+  na: number;
+  nf: number;
+  nc: number;
+  /**
+   * The state `eventually-released` carries (part of the generic key): each (registry root,
+   * holder, boundary first seen idle and holding) in its insertion order, as triples; null: none.
+   */
+  er: Int8Array | null;
   n: number;
   /** its record: `n * F` bytes of `mem` from `off` (records are packed into shared chunks: no array per state) */
   mem: Int8Array;
@@ -93,7 +125,7 @@ const MAX_THREADS = 24;
 
 /**
  * Whether the lean engine takes this search: the built-in `codex-v1-release-on-final`, calls
- * among spawn, close, send, fork and create, outcomes among completed, errored and hang, no faults, no
+ * among all seven, outcomes among completed, errored and hang, no faults, no
  * interleaving, the whole catalogue with its claims, no invariants of the user's, stepping on.
  */
 export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
@@ -149,27 +181,116 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   };
 
 
-  const liveAt = (s: Int8Array, o: number): boolean => s[o + TLOADED] === 1 && s[o + TCLOSED] === 0 && s[o + TST] === RUNNING;
+  /** `isLive`: loaded, not closed, Running or PendingInit with a turn to run (not parked: a resume's). */
+  const liveAt = (s: Int8Array, o: number): boolean => s[o + TLOADED] === 1 && s[o + TCLOSED] === 0 && (s[o + TST] === RUNNING || (s[o + TST] === PENDING_INIT && s[o + PARKED] !== 1));
+  /** The truth's `liveIn(r)`: threads scoped to `r` that really run (a thread rooting its own scope excluded). */
+  const liveIn = (s: Int8Array, n: number, r: number): number => {
+    let live = 0;
+    for (let t = 0; t < n; t++) if (t !== r && s[t * F + SCOPE] === r && s[t * F + SCOPE] !== t && liveAt(s, t * F)) live++;
+    return live;
+  };
+  /**
+   * A slot holder that does not run, judged as the known limit `non-final-holds-slot` judges it
+   * (src/systems/codexLimits.ts): true for an interrupted agent and one a resume loaded again
+   * with no turn (`idle`); false for any other (closed, vanished, finished: a failure).
+   */
+  const excusedHolder = (s: Int8Array, o: number): boolean => {
+    if (s[o + TCLOSED] === 1 || s[o + TLOADED] === 0) return false;
+    const st = s[o + TST];
+    return st === INTERRUPTED || (st === PENDING_INIT && s[o + PARKED] === 1);
+  };
 
   /**
-   * What would make a checker speak at a boundary or at the end of the run: a registry whose
-   * root is open counting other than the agents running in it, or a slot held by an agent that
-   * does not run (live-equals-counted, eventually-released).
+   * What would make a checker speak with a failure at a boundary or at the end of the run: a
+   * registry whose root is open counting other than the agents running in it, unless every slot
+   * held without running is held by an interrupted or idle agent (live-equals-counted and
+   * eventually-released then report a known limit of this system, `non-final-holds-slot`, which
+   * is no failure; a finding naming no holder is one).
    */
   const guard = (s: Int8Array, n: number): void => {
     for (let r = 0; r < n; r++) {
       const ro = r * F;
-      if (s[ro + ISROOT] !== 1) continue;
+      if (s[ro + HASREG] !== 1) continue;
       if (s[ro + TCLOSED] === 1 || s[ro + TLOADED] === 0) continue;
       let live = 0;
+      let idle = 0;
       for (let t = 0; t < n; t++) {
         const o = t * F;
         if (t === r || s[o + SCOPE] !== r) continue;
         const l = liveAt(s, o);
         if (l) live++;
-        if (s[o + ENTRY] === 1 && !l) throw new GiveBack();
+        if (s[o + ENTRY] === 1 && !l) {
+          if (!excusedHolder(s, o)) throw new GiveBack();
+          idle++;
+        }
       }
-      if (live !== s[ro + COUNTED]) throw new GiveBack();
+      const counted = s[ro + COUNTED]!;
+      if (live > counted || (live < counted && idle === 0)) throw new GiveBack();
+    }
+  };
+
+  /**
+   * no-false-rejection at a refusal with AgentLimitReached in the registry of `r`: justified
+   * while the agents running there fill the cap; else a finding, a known limit only when every
+   * slot held without running is held by an interrupted or idle agent (and one is).
+   */
+  const refusalGuard = (s: Int8Array, n: number, r: number): void => {
+    if (liveIn(s, n, r) >= cap) return;
+    let idle = 0;
+    for (let t = 0; t < n; t++) {
+      const o = t * F;
+      if (t === r || s[o + SCOPE] !== r || s[o + ENTRY] !== 1 || liveAt(s, o)) continue;
+      if (!excusedHolder(s, o)) throw new GiveBack();
+      idle++;
+    }
+    if (idle === 0) throw new GiveBack();
+  };
+
+  /** A thread's name (`a3`), for the orders that follow names. */
+  const nameOf = (s: Int8Array, t: number): string => (t === 0 ? 'root' : `${PREFIX[s[t * F + KIND]!]}${s[t * F + NAME]}`);
+
+  /**
+   * `eventually-released` at a turn-start boundary (number `boundary`): in each registry whose
+   * root is open and where nothing runs, the slots held without running, in entry order (by
+   * key, so by name), are noted with the boundary they were first seen at; a holder no longer
+   * seen is forgotten. A holder seen at an earlier boundary is overdue: a finding, which `guard`
+   * has found to be the known limit. Returns the new state (null: empty).
+   */
+  const erStep = (s: Int8Array, n: number, prev: Int8Array | null, boundary: number): Int8Array | null => {
+    const list: number[] = prev === null ? [] : Array.from(prev);
+    const seenAt: boolean[] = new Array(list.length / 3).fill(false);
+    for (let r = 0; r < n; r++) {
+      const ro = r * F;
+      if (s[ro + HASREG] !== 1 || s[ro + TCLOSED] === 1 || s[ro + TLOADED] === 0) continue;
+      if (liveIn(s, n, r) > 0) continue;
+      const held: number[] = [];
+      for (let t = 0; t < n; t++) if (t !== r && s[t * F + SCOPE] === r && s[t * F + ENTRY] === 1 && !liveAt(s, t * F)) held.push(t);
+      if (held.length > 1) {
+        const keyOfT = (t: number): string => `thread:${nameOf(s, t)}`;
+        held.sort((x, y) => (keyOfT(x) < keyOfT(y) ? -1 : keyOfT(x) > keyOfT(y) ? 1 : 0));
+      }
+      for (const h of held) {
+        let found = -1;
+        for (let i = 0; i < list.length; i += 3) if (list[i] === r && list[i + 1] === h) found = i / 3;
+        if (found >= 0) seenAt[found] = true;
+        else {
+          list.push(r, h, boundary);
+          seenAt.push(true);
+        }
+      }
+    }
+    const out: number[] = [];
+    for (let i = 0; i < seenAt.length; i++) if (seenAt[i]) out.push(list[3 * i]!, list[3 * i + 1]!, list[3 * i + 2]!);
+    return out.length === 0 ? null : Int8Array.from(out);
+  };
+
+  /** A close left an orphan: a spawned agent running whose parent is shut down (no-orphans; a superset of what it reads). */
+  const orphanGuard = (s: Int8Array, n: number): void => {
+    for (let t = 1; t < n; t++) {
+      const o = t * F;
+      if (s[o + KIND] !== 1 || !liveAt(s, o)) continue;
+      const p = s[o + PARENT]!;
+      if (p > 0 && s[p * F + TCLOSED] === 1) throw new GiveBack();
     }
   };
 
@@ -186,6 +307,19 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     }
   };
 
+  /** A slot committed in the registry of `reg` for `t` (a commit over an entry `t` holds already is a double count: given back). */
+  const commit = (s: Int8Array, reg: number, t: number): void => {
+    if (s[t * F + ENTRY] === 1) throw new GiveBack();
+    s[reg * F + COUNTED]!++;
+    s[t * F + ENTRY] = 1;
+    s[t * F + SCOPE] = reg;
+  };
+
+  /** Tree resume's queue (CodexV1.restoreTree): threads and their depths. */
+  const queue = new Int8Array(MAX_THREADS);
+  const qDepth = new Int8Array(MAX_THREADS);
+  const inQueue = new Int8Array(MAX_THREADS);
+
   /** The record a step writes (a copy is kept only for a state not seen before). */
   const buf = new Int8Array(MAX_THREADS * F);
   interface StepOut {
@@ -194,8 +328,12 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     started: number;
     /** the index a birth got (-1: refused or none) */
     born: number;
+    /** a resume that went through: its target (the explorer notes the call, with no turn: `turnGen` null) */
+    resumed: number;
+    /** the state of eventually-released after the step */
+    er: Int8Array | null;
   }
-  const out: StepOut = { n: 0, started: -1, born: -1 };
+  const out: StepOut = { n: 0, started: -1, born: -1, resumed: -1, er: null };
 
   /** One step on a copy of `p`'s record, written to `buf`. */
   const step = (p: LeanNode, k: number, a: number): StepOut => {
@@ -205,6 +343,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     for (let i = 0, j = p.off, e = n * F; i < e; i++, j++) s[i] = mem[j]!;
     out.started = -1;
     out.born = -1;
+    out.resumed = -1;
+    out.er = p.er;
     if (k === S_SPAWN || k === S_FORK || k === S_CREATE) {
       const by = a;
       const bo = by * F;
@@ -229,13 +369,14 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
               s[xo + SDEPTH] = depth + 1;
               s[xo + ISROOT] = 0;
               ok = true;
-            }
+            } else refusalGuard(s, n, reg);
           }
         } else if (!(forkPolicy === DENY_AT_MAX_DEPTH && s[bo + SDEPTH]! >= maxDepth)) {
           // a fresh root with a registry of its own
           s[xo + SCOPE] = x;
           s[xo + SDEPTH] = 0;
           s[xo + ISROOT] = 1;
+          s[xo + HASREG] = 1;
           s[xo + COUNTED] = 0;
           s[xo + ROOTENTRY] = 0;
           s[xo + ENTRY] = 0;
@@ -250,6 +391,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           s[xo + TCLOSED] = 0;
           s[xo + GEN] = 0;
           s[xo + SLOADED] = 1;
+          s[xo + EDGEOPEN] = 1;
+          s[xo + NAME] = (k === S_SPAWN ? p.na : k === S_FORK ? p.nf : p.nc) + 1;
           // a driven turn hangs until its completion step (World.scheduleFinish)
           s[xo + HUNG] = 1;
           n++;
@@ -261,8 +404,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       if (k === S_CLOSE) {
         const t = a;
         if (s[t * F + SLOADED] === 1) {
-          // the target, then its live descendants in the system's tree, depth first in creation
-          // order (CodexV1.liveDescendants); each is loaded, so each is shut down
+          // only the target's spawn edge is marked Closed; the target, then its live descendants
+          // in the system's tree, depth first in creation order (CodexV1.liveDescendants); each
+          // is loaded, so each is shut down
+          s[t * F + EDGEOPEN] = 0;
           walkLen = 0;
           walkBuf[walkLen++] = t;
           visitKids(s, n, t);
@@ -281,6 +426,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
             s[o + TST] = SHUTDOWN;
             s[o + GEN]!++;
           }
+          orphanGuard(s, n);
         }
       } else if (k === S_SEND) {
         const t = a;
@@ -290,36 +436,130 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           let ok = true;
           if (s[o + ISROOT] === 0 && s[o + ENTRY] === 0) {
             const reg = s[o + SCOPE]!;
-            if (s[reg * F + COUNTED]! >= cap) ok = false;
-            else {
+            if (s[reg * F + COUNTED]! >= cap) {
+              ok = false;
+              refusalGuard(s, n, reg);
+            } else {
               s[reg * F + COUNTED]!++;
               s[o + ENTRY] = 1;
             }
           }
           if (ok) {
+            if (s[o + PARKED] === 1) s[o + PARKED] = 2;
             s[o + GEN]!++;
             s[o + TST] = RUNNING;
             s[o + HUNG] = 1;
             out.started = t;
           }
         }
+      } else if (k === S_INTERRUPT) {
+        // CodexV1.interrupt answers ok for a loaded target; the world then interrupts a turn that runs
+        const o = a * F;
+        if (s[o + SLOADED] === 1 && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0 && (s[o + TST] === RUNNING || (s[o + TST] === PENDING_INIT && s[o + PARKED] !== 1))) {
+          s[o + GEN]!++;
+          s[o + TST] = INTERRUPTED;
+        }
+      } else if (k === S_RESUME) {
+        resume(s, n, a);
       } else if (k === S_COMPLETE) {
         // the argument: the agent, and which final outcome (an index into `finals`) above 32
         const t = a & 31;
         const o = t * F;
-        s[o + HUNG] = 2;
-        if (s[o + GEN] === s[o + TGEN] && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0) {
-          s[o + TST] = finals[a >> 5]!;
-          if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
+        if (s[o + TGEN] !== -1) {
+          // World.completeTurn (a turn a call of the path started; none for a resume's: -1)
+          s[o + HUNG] = 2;
+          if (s[o + GEN] === s[o + TGEN] && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0) {
+            s[o + TST] = finals[a >> 5]!;
+            if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
+          }
         }
-      } else if (k === S_START) guard(s, n);
+      } else if (k === S_START) {
+        guard(s, n);
+        // the turn about to start is p.turn + 1: boundary number p.turn (turn 1 has none)
+        out.er = erStep(s, n, p.er, p.turn);
+      }
     }
     if (out.started >= 0) {
       s[out.started * F + STARTED] = 1;
       s[out.started * F + TGEN] = s[out.started * F + GEN]!;
     }
+    if (out.resumed >= 0) {
+      s[out.resumed * F + STARTED] = 1;
+      s[out.resumed * F + TGEN] = -1;
+    }
     out.n = n;
     return out;
+  };
+
+  /**
+   * resume_agent(t) by the root (CodexV1.resume, World.resume): for a target the system has not
+   * loaded, a slot in the root's registry (refused at the cap), the root registered, the target
+   * re-parented to the root at depth 1, PendingInit and parked (V1's resume gives no turn), then
+   * tree resume over its Open spawn edges (each child a slot, or skipped with its subtree).
+   */
+  const resume = (s: Int8Array, n: number, t: number): void => {
+    const o = t * F;
+    // World.resume: a target that is loaded and not closed is left as it is (the call is noted)
+    if (s[o + SLOADED] === 1) {
+      out.resumed = t;
+      return;
+    }
+    if (s[COUNTED]! >= cap) {
+      refusalGuard(s, n, 0);
+      return;
+    }
+    s[ROOTENTRY] = 1;
+    commit(s, 0, t);
+    s[o + SDEPTH] = 1;
+    s[o + ISROOT] = 0;
+    s[o + SLOADED] = 1;
+    s[o + EDGEOPEN] = 1;
+    s[o + PARENT] = 0;
+    s[o + LD] = 1;
+    // CodexV1.restoreTree: breadth first from the target, children in creation order
+    inQueue.fill(0, 0, n);
+    let head = 0;
+    let tail = 0;
+    queue[tail] = t;
+    qDepth[tail++] = 1;
+    inQueue[t] = 1;
+    const restored: number[] = [];
+    while (head < tail) {
+      const m = queue[head]!;
+      const d = qDepth[head++]!;
+      for (let c = 1; c < n; c++) {
+        const co = c * F;
+        if (s[co + PARENT] !== m || s[co + EDGEOPEN] !== 1 || s[co + ISROOT] !== 0) continue;
+        // a thread reached twice: tree resume goes round a cycle (resume-returns): given back
+        if (inQueue[c] === 1) throw new GiveBack();
+        if (s[co + SLOADED] === 1) {
+          inQueue[c] = 1;
+          queue[tail] = c;
+          qDepth[tail++] = d + 1;
+          continue;
+        }
+        // reserved with the limit, no depth check; a refusal skips it with its subtree (no change)
+        if (s[COUNTED]! >= cap) continue;
+        commit(s, 0, c);
+        s[co + SDEPTH] = d + 1;
+        s[co + SLOADED] = 1;
+        restored.push(c);
+        inQueue[c] = 1;
+        queue[tail] = c;
+        qDepth[tail++] = d + 1;
+      }
+    }
+    // the world: the target and each restored thread loaded again in the caller's scope, idle
+    for (const x of [t, ...restored]) {
+      const xo = x * F;
+      if (s[xo + TLOADED] === 1 && s[xo + TCLOSED] === 0) continue;
+      s[xo + SCOPE] = 0;
+      s[xo + TLOADED] = 1;
+      s[xo + TCLOSED] = 0;
+      s[xo + TST] = PENDING_INIT;
+      s[xo + PARKED] = 1;
+    }
+    out.resumed = t;
   };
 
   /** Records are packed into chunks of this many bytes. */
@@ -327,7 +567,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   let chunk = new Int8Array(CHUNK);
   let used = 0;
   /** The child node of `p` after a step already taken into `buf` (`n` threads), with the counters after it. */
-  const child = (p: LeanNode, isCall: boolean, n: number, turn: number, gap: boolean, turnCalls: number, created: number): LeanNode => {
+  const child = (p: LeanNode, k: number, n: number, turn: number, gap: boolean, turnCalls: number, created: number, er: Int8Array | null): LeanNode => {
     const len = n * F;
     if (used + len > CHUNK) {
       chunk = new Int8Array(CHUNK);
@@ -336,7 +576,21 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     const off = used;
     for (let i = 0; i < len; i++) chunk[off + i] = buf[i]!;
     used += len;
-    return { length: p.length + 1, calls: p.calls + (isCall ? 1 : 0), turn, gap, turnCalls, created, n, mem: chunk, off };
+    return {
+      length: p.length + 1,
+      calls: p.calls + (k <= S_LAST_CALL ? 1 : 0),
+      turn,
+      gap,
+      turnCalls,
+      created,
+      na: p.na + (k === S_SPAWN ? 1 : 0),
+      nf: p.nf + (k === S_FORK ? 1 : 0),
+      nc: p.nc + (k === S_CREATE ? 1 : 0),
+      er,
+      n,
+      mem: chunk,
+      off,
+    };
   };
 
   // ---- the key -----------------------------------------------------------------------------
@@ -346,15 +600,19 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const kids = new Int8Array(MAX_THREADS);
   const key: StateKey = { hi: 0, lo: 0, stepped: true };
   /** The key of the state in `s` (n threads) with the node counters given; written to `key`. */
-  const keyOf = (s: Int8Array, n: number, turn: number, gap: boolean, turnCalls: number, createdNow: number): StateKey => {
+  const keyOf = (s: Int8Array, n: number, turn: number, gap: boolean, turnCalls: number, createdNow: number, er: Int8Array | null): StateKey => {
     // a canonical form of the labelled thread tree (AHU, bottom up: children have larger indexes)
     for (let t = n - 1; t >= 0; t--) {
       const o = t * F;
       let rel = 0;
-      for (let x = t; x !== s[o + SCOPE]; x = s[x * F + PARENT]!) rel++;
-      let label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 10) | (s[o + TCLOSED]! << 11) | (s[o + HUNG]! << 12) | (s[o + ENTRY]! << 14) | (rel << 15);
+      let x = t;
+      for (; x >= 0 && x !== s[o + SCOPE]; x = s[x * F + PARENT]!) rel++;
+      // a scope that is not an ancestor (a thread left behind by a tree resume): the generic key
+      // names it, this one could not: given back
+      if (x < 0) throw new GiveBack();
+      const label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 10) | (s[o + TCLOSED]! << 11) | (s[o + HUNG]! << 12) | (s[o + ENTRY]! << 14) | (rel << 15) | (s[o + PARKED]! << 20);
       let label2 = 0;
-      if (s[o + ISROOT] === 1) label2 = 1 | (s[o + COUNTED]! << 1) | (s[o + ROOTENTRY]! << 9);
+      if (s[o + HASREG] === 1) label2 = 1 | (s[o + COUNTED]! << 1) | (s[o + ROOTENTRY]! << 9);
       let nk = 0;
       for (let c = t + 1; c < n; c++) if (s[c * F + PARENT] === t) kids[nk++] = c;
       // insertion sort by (hi, lo): a handful of children
@@ -364,8 +622,11 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         for (; j >= 0 && (hiOf[kids[j]!]! > hiOf[x]! || (hiOf[kids[j]!] === hiOf[x] && loOf[kids[j]!]! > loOf[x]!)); j--) kids[j + 1] = kids[j]!;
         kids[j + 1] = x;
       }
-      let h1 = mix(0x243f6a88 ^ label, label2);
-      let h2 = mix(0x85a308d3 ^ label2, label);
+      // label and label2 go in one after the other (not xor-ed into one word: two different
+      // pairs with the same xor, a running fork root holding the `/root` entry and an interrupted
+      // one without it, were one thread to the key)
+      let h1 = mix(mix(0x243f6a88, label), label2);
+      let h2 = mix(mix(0x85a308d3, label2), label);
       h1 = mix(h1, nk);
       h2 = mix(h2, nk + 0x1000);
       for (let j = 0; j < nk; j++) {
@@ -380,7 +641,36 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     const created = b.maxThreads === null ? -1 : createdNow;
     key.hi = fmix(mix(mix(mix(0x13198a2e, pre), created), hiOf[0]!) ^ loOf[0]!);
     key.lo = fmix(mix(mix(mix(0x03707344, created), pre), loOf[0]!) ^ Math.imul(hiOf[0]!, 0x2545f491));
+    if (er !== null) keyEr(s, n, er, turn - 1);
     return key;
+  };
+
+  /**
+   * The state of eventually-released in the key, as the generic key has it: its entries in
+   * order, each thread named by its place in the generic key's canonical order (depth first,
+   * children by subtree and, between equal subtrees, by name: which of two equal subtrees a
+   * holder is in is told by their names there, so here too), and each entry's age in boundaries.
+   */
+  const pos = new Int8Array(MAX_THREADS);
+  const keyEr = (s: Int8Array, n: number, er: Int8Array, boundary: number): void => {
+    let next = 0;
+    const visit = (t: number): void => {
+      pos[t] = next++;
+      const ks: number[] = [];
+      for (let c = t + 1; c < n; c++) if (s[c * F + PARENT] === t) ks.push(c);
+      ks.sort((x, y) => hiOf[x]! - hiOf[y]! || loOf[x]! - loOf[y]! || (nameOf(s, x) < nameOf(s, y) ? -1 : nameOf(s, x) > nameOf(s, y) ? 1 : 0));
+      for (const c of ks) visit(c);
+    };
+    visit(0);
+    let h1 = mix(key.hi, 0x7f4a7c15 ^ er.length);
+    let h2 = mix(key.lo, 0x2f2b7d1 ^ er.length);
+    for (let i = 0; i < er.length; i += 3) {
+      const w = pos[er[i]!]! | (pos[er[i + 1]!]! << 8) | ((boundary - er[i + 2]!) << 16);
+      h1 = mix(h1, w);
+      h2 = mix(h2 ^ 0x55555555, w);
+    }
+    key.hi = fmix(h1);
+    key.lo = fmix(h2);
   };
 
   // ---- the moves ---------------------------------------------------------------------------
@@ -405,6 +695,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           }
         } else {
           for (let t = 1; t < n; t++) {
+            // resume is offered for an agent that is not open (not loaded, or closed)
+            if (k === S_RESUME && s[base + t * F + TLOADED] === 1 && s[base + t * F + TCLOSED] === 0) continue;
             into[m++] = k;
             into[m++] = t;
           }
@@ -439,10 +731,12 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   s0[TLOADED] = 1;
   s0[SLOADED] = 1;
   s0[ISROOT] = 1;
-  const root: LeanNode = { length: 0, calls: 0, turn: 1, gap: false, turnCalls: 0, created: 0, n: n0, mem: s0, off: 0 };
+  s0[HASREG] = 1;
+  s0[EDGEOPEN] = 1;
+  const root: LeanNode = { length: 0, calls: 0, turn: 1, gap: false, turnCalls: 0, created: 0, na: 0, nf: 0, nc: 0, er: null, n: n0, mem: s0, off: 0 };
   explored = 1;
   guard(s0, n0);
-  seen.add(keyOf(s0, root.n, root.turn, root.gap, root.turnCalls, root.created));
+  seen.add(keyOf(s0, root.n, root.turn, root.gap, root.turnCalls, root.created, null));
 
   const finish = (status: ExploreResult['status'], complete: number): ExploreResult => ({
     system: options.system.id,
@@ -468,7 +762,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       for (let j = 0; j < nm; j += 2) {
         const k = ms[j]!;
         const a = ms[j + 1]!;
-        const free = k > S_SEND;
+        const free = k > S_LAST_CALL;
         if (!free && node.calls + 1 > b.maxTurns * b.maxCalls) continue;
         stats.states++;
         if (options.shouldStop?.()) return finish('interrupted', level - 1);
@@ -476,19 +770,19 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         explored++;
         if (node.length + 1 > maxSteps) maxSteps = node.length + 1;
         const r = step(node, k, a);
-        const isCall = k <= S_SEND;
+        const isCall = k <= S_LAST_CALL;
         // the counters after this step: keyed now, kept in the child when the state is new
         const turn = node.turn + (k === S_START ? 1 : 0);
         const gap = k === S_END ? true : k === S_START ? false : node.gap;
         const turnCalls = k === S_START ? 0 : node.turnCalls + (isCall ? 1 : 0);
         const created = node.created + (k <= S_CREATE ? 1 : 0);
-        const kk = keyOf(buf, r.n, turn, gap, turnCalls, created);
+        const kk = keyOf(buf, r.n, turn, gap, turnCalls, created, r.er);
         if (seen.has(kk)) continue;
         // the end of the run, judged once per new state
         guard(buf, r.n);
         if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
         seen.add(kk);
-        const c = child(node, isCall, r.n, turn, gap, turnCalls, created);
+        const c = child(node, k, r.n, turn, gap, turnCalls, created, r.er);
         if (free) {
           current.push(c);
           stats.unique++;
