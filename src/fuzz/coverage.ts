@@ -1,5 +1,6 @@
 import { shared, type Invariant } from '../invariants/Invariant.js';
 import { isFinal } from '../systems/contract.js';
+import type { WorldView } from '../world/truth.js';
 
 /**
  * The abstract states a campaign tracks, in report order. A state is reached by a run when the
@@ -48,6 +49,9 @@ const FAULT_STATES: Record<string, CoverageState> = {
  */
 export function coverageProbe(): { probe: Invariant; reached: Set<CoverageState> } {
   const reached = new Set<CoverageState>();
+  // the world and snapshot epoch whose snapshot was last read for pool-full: the same snapshot gives the same answer
+  let seenView: WorldView | null = null;
+  let seenEpoch = -1;
   const probe: Invariant = {
     name: 'coverage-probe',
     summary: 'records the abstract states a run reaches (never fails)',
@@ -63,7 +67,9 @@ export function coverageProbe(): { probe: Invariant; reached: Set<CoverageState>
           else if (ev.result === 'InternalAgentDied') reached.add('internal-agent-died');
         } else if (ev.kind === 'status' && ev.op === 'Interrupted') reached.add('interrupted');
         else if (ev.kind === 'process-exit') reached.add('exec-restart');
-        if (!reached.has('pool-full')) {
+        if (!reached.has('pool-full') && (view !== seenView || view.snapshotEpoch !== seenEpoch || seenEpoch === -1)) {
+          seenView = view;
+          seenEpoch = view.snapshotEpoch ?? -1;
           const regs = view.snapshot().registries;
           for (let i = 0; i < regs.length; i++) {
             const r = regs[i]!;

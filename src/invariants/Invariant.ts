@@ -1,7 +1,7 @@
 import type { ThreadState } from '../systems/claims.js';
 import type { TraceEvent } from '../core/Trace.js';
 import type { SystemSnapshot } from '../systems/contract.js';
-import type { CallRecord, WorldView } from '../world/truth.js';
+import type { CallRecord, ResolvedConfig, WorldView } from '../world/truth.js';
 
 /** A thread named in a violation, with what it is doing and why it matters. */
 export interface ThreadNote {
@@ -62,7 +62,9 @@ export interface InvariantChecker {
   /**
    * Called instead of `afterEvent` when the run skipped it (the invariant's
    * `afterEventQuietWhenRegistriesClean`, the event's snapshot clean), with that snapshot: for
-   * a checker that remembers the last snapshot it saw.
+   * a checker that remembers the last snapshot it saw. Told each snapshot once: while the world
+   * hands out the same snapshot (no call into the system since), later events skip the checker
+   * without telling it again.
    */
   passedClean?(snapshot: SystemSnapshot): void;
   /** After a tool call the system answered. */
@@ -100,6 +102,19 @@ export interface Invariant {
    * and skips their checkers when it holds (calling `passedClean` instead, when they have it).
    */
   afterEventQuietWhenRegistriesClean?: boolean;
+  /**
+   * The trace event kinds (`TraceEvent.kind`) after which its checker's `afterEvent` can find
+   * something or change its state; after any other kind it returns null and changes nothing. A
+   * run then calls it only after these (no-orphans: after `call` and `cancel`). Absent: after
+   * every event.
+   */
+  afterEventKinds?: readonly string[];
+  /**
+   * False when its checker's `afterEvent` returns null and changes nothing in any run of this
+   * configuration (hang-cancelled without `stallTimeout`): such a run never calls it. Absent:
+   * always needed.
+   */
+  afterEventNeeded?(config: ResolvedConfig): boolean;
   create(): InvariantChecker;
 }
 
@@ -108,7 +123,17 @@ export interface Invariant {
  * is made once and handed to every run (a run makes no closures for it).
  */
 export function shared(checker: InvariantChecker): () => InvariantChecker {
-  return () => checker;
+  const create = (): InvariantChecker => checker;
+  sharedCheckers.set(create, checker);
+  return create;
+}
+
+/** `create` functions made by `shared`, with the one checker each returns. */
+const sharedCheckers = new WeakMap<() => InvariantChecker, InvariantChecker>();
+
+/** The checker `inv.create()` returns in every run when it was made by `shared`, else undefined. */
+export function sharedChecker(inv: Invariant): InvariantChecker | undefined {
+  return sharedCheckers.get(inv.create);
 }
 
 const LAZY: unique symbol = Symbol('lazy finding');

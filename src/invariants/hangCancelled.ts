@@ -21,6 +21,8 @@ export const hangCancelled: Invariant = {
   name: 'hang-cancelled',
   summary: 'with config.stallTimeout, a hung agent is cancelled within stallTimeout + stallTolerance',
   kind: 'liveness',
+  // without the promise of a heartbeat nothing is judged after an event (`afterEvent` returns at once)
+  afterEventNeeded: (config) => config.stallTimeout !== undefined,
   create: () => new HangChecker(-1),
 };
 

@@ -15,6 +15,8 @@ export const noOrphans: Invariant = {
   name: 'no-orphans',
   summary: 'no spawned agent keeps running after its parent was closed or cancelled',
   kind: 'safety',
+  // a close is a `call` event, a cancel a `cancel` one: nothing else can leave an orphan
+  afterEventKinds: ['call', 'cancel'],
   create: () => new OrphanChecker(new Map()),
 };
 

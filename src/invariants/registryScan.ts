@@ -15,6 +15,8 @@ import { residentCount } from '../systems/V2Residency.js';
  * one of those checkers returns null for this snapshot; `false` says nothing (the checkers are
  * then asked, and give their findings exactly as without this pass). A checker whose invariant
  * sets `afterEventQuietWhenRegistriesClean` is skipped after an event whose snapshot passes.
+ * no-deadlock sets it too: a snapshot that passes has no pools of its own, so no agent is queued
+ * for a unit and no wait-for cycle can form.
  */
 export function registriesClean(snap: SystemSnapshot): boolean {
   const pools = snap.pools;

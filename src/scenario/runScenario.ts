@@ -6,7 +6,7 @@ import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import { registriesClean } from '../invariants/registryScan.js';
-import type { Finding, FindingSummary, Invariant, InvariantChecker, Violation } from '../invariants/Invariant.js';
+import { sharedChecker, type Finding, type FindingSummary, type Invariant, type InvariantChecker, type Violation } from '../invariants/Invariant.js';
 import { World, type StopReason, type WorldObserver, type WorldOptions, type WorldResult, type WorldStats } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { CallRecord, ResolvedConfig, WorldView } from '../world/truth.js';
@@ -128,11 +128,25 @@ function selectedBuiltins(names: readonly string[]): readonly Invariant[] {
 /** What a run derives from its invariants alone: the same for every run of a campaign. */
 interface InvariantPlan {
   selected: readonly Invariant[];
+  names: readonly string[];
   snapshotBeforeCalls: boolean;
+  /** per selected invariant: the checker it hands every run (`shared`), or undefined when made per run */
+  sharedCs: ReadonlyArray<InvariantChecker | undefined>;
+  /**
+   * A checker of each invariant, to read its hooks from, when they are the same in every run (a
+   * catalogue invariant's or a shared checker): the dispatch is then made once per plan and
+   * `DispatchKey`. Null when some invariant is a user's own with checkers made per run: each run
+   * reads its own checkers' hooks.
+   */
+  samples: readonly InvariantChecker[] | null;
+  /** the indices of the invariants with `afterEventNeeded` */
+  needs: readonly number[];
+  dispatches: Map<number, Dispatch>;
 }
 /** Plans by built-in selection, then by extra invariants (a campaign passes the same arrays to every run). */
 const plans = new WeakMap<readonly Invariant[], WeakMap<readonly Invariant[], InvariantPlan>>();
 const NO_EXTRA: readonly Invariant[] = [];
+const CATALOGUE = new Set<Invariant>(INVARIANTS);
 function invariantPlan(builtin: readonly Invariant[], extra: readonly Invariant[] | undefined): InvariantPlan {
   const key = extra !== undefined && extra.length > 0 ? extra : NO_EXTRA;
   let byExtra = plans.get(builtin);
@@ -140,9 +154,83 @@ function invariantPlan(builtin: readonly Invariant[], extra: readonly Invariant[
   let plan = byExtra.get(key);
   if (plan === undefined) {
     const selected = key.length > 0 ? [...builtin, ...key] : builtin;
-    byExtra.set(key, (plan = { selected, snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls) }));
+    const sharedCs = selected.map(sharedChecker);
+    const fixed = selected.every((inv, i) => sharedCs[i] !== undefined || CATALOGUE.has(inv));
+    const needs: number[] = [];
+    selected.forEach((inv, i) => inv.afterEventNeeded !== undefined && needs.push(i));
+    byExtra.set(
+      key,
+      (plan = {
+        selected,
+        names: selected.map((i) => i.name),
+        snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
+        sharedCs,
+        samples: fixed ? selected.map((inv, i) => sharedCs[i] ?? inv.create()) : null,
+        needs,
+        dispatches: new Map(),
+      }),
+    );
   }
   return plan;
+}
+
+/**
+ * Which checkers a run calls, hook by hook, as indices into its checkers in catalogue order
+ * (issue 17, "fewer checkers per event"): a checker whose `afterEvent` listens only after some
+ * event kinds (`Invariant.afterEventKinds`) is in those kinds' lists alone, one not needed in
+ * the run's configuration (`afterEventNeeded`) and one that finds something only under
+ * `--strict` (`afterEventOnlyWhenStrict`) in none.
+ */
+interface Dispatch {
+  /** the kinds some invariant names (`afterEventKinds`), and the list of each (a few: compared in turn, cheaper than a map) */
+  afterEventKinds: readonly string[];
+  afterEventByKind: readonly AfterEventList[];
+  /** after an event of a kind no invariant names */
+  afterEventOther: AfterEventList;
+  onCall: readonly number[];
+  atBoundary: readonly number[];
+}
+/** The checkers called after an event of one kind: indices, a quiet one (`afterEventQuietWhenRegistriesClean`) as `~index`. */
+type AfterEventList = readonly number[];
+/** A dispatch's key in its plan: bit 0 the run is strict, bit 1 + j the plan's `needs[j]` is not needed. */
+type DispatchKey = number;
+
+function dispatchKey(plan: InvariantPlan, strict: boolean, config: ResolvedConfig): DispatchKey {
+  let key = strict ? 1 : 0;
+  const needs = plan.needs;
+  for (let j = 0; j < needs.length; j++) if (!plan.selected[needs[j]!]!.afterEventNeeded!(config)) key |= 2 << j;
+  return key;
+}
+
+function makeDispatch(plan: InvariantPlan, checkers: readonly InvariantChecker[], key: DispatchKey): Dispatch {
+  const { selected, needs } = plan;
+  const strict = (key & 1) !== 0;
+  const listening = (i: number): boolean => {
+    const c = checkers[i]!;
+    if (c.afterEvent === undefined || (!strict && c.afterEventOnlyWhenStrict === true)) return false;
+    const j = needs.indexOf(i);
+    return j < 0 || (key & (2 << j)) === 0;
+  };
+  // kind null: a kind no invariant names
+  const listFor = (kind: string | null): AfterEventList => {
+    const out: number[] = [];
+    for (let i = 0; i < selected.length; i++) {
+      if (!listening(i)) continue;
+      const kinds = selected[i]!.afterEventKinds;
+      if (kinds !== undefined && (kind === null || !kinds.includes(kind))) continue;
+      out.push(selected[i]!.afterEventQuietWhenRegistriesClean === true ? ~i : i);
+    }
+    return out;
+  };
+  const afterEventKinds = [...new Set(selected.flatMap((inv) => inv.afterEventKinds ?? []))];
+  const indices = (has: (c: InvariantChecker) => boolean): number[] => checkers.flatMap((c, i) => (has(c) ? [i] : []));
+  return {
+    afterEventKinds,
+    afterEventByKind: afterEventKinds.map(listFor),
+    afterEventOther: listFor(null),
+    onCall: indices((c) => c.onCall !== undefined),
+    atBoundary: indices((c) => c.atBoundary !== undefined),
+  };
 }
 
 /**
@@ -173,98 +261,125 @@ function hooksOf(system: SystemDefinition): SystemHooks {
 
 /**
  * The invariant checkers of one run, watching the world (its `WorldObserver`): each hook's
- * checkers in catalogue order, so that an event costs one call per checker that listens. A class,
- * so that a run makes one object for its hooks rather than a closure per hook.
+ * checkers in catalogue order (`Dispatch`), so that an event costs one call per checker that
+ * listens. A class, so that a run makes one object for its hooks rather than a closure per hook.
  */
 class RunJudge implements WorldObserver {
   readonly violations: Violation[] = [];
   readonly undetectable: Violation[] = [];
   readonly limited: Violation[] = [];
   readonly counts: Record<string, number> = {};
-  readonly checkers: InvariantChecker[] = [];
-  private readonly afterEventCs: InvariantChecker[] = [];
-  private readonly afterEventNames: string[] = [];
-  /** per afterEvent checker: its invariant is quiet when the registries are clean (`registriesClean`) */
-  private readonly afterEventQuiet: boolean[] = [];
-  /** whether any afterEvent checker is */
-  private anyQuiet = false;
-  private readonly onCallCs: InvariantChecker[] = [];
-  private readonly onCallNames: string[] = [];
-  private readonly atBoundaryCs: InvariantChecker[] = [];
-  private readonly atBoundaryNames: string[] = [];
+  readonly checkers: InvariantChecker[];
+  private readonly names: readonly string[];
+  private dispatch!: Dispatch;
+  /** The world's `snapshotEpoch` when its snapshot was last found clean (`registriesClean`), or -1. */
+  private cleanEpoch = -1;
+  /** the list whose quiet checkers were told that snapshot (`passedClean`) */
+  private toldList: AfterEventList | null = null;
   world!: World;
 
   constructor(
-    selected: readonly Invariant[],
+    private readonly plan: InvariantPlan,
     private readonly options: RunOptions,
     private readonly declared: Claims | null,
     private readonly strict: boolean,
     private readonly observations: Observation[] | undefined,
   ) {
-    for (const inv of selected) {
-      const c = inv.create();
-      this.checkers.push(c);
-      // a checker whose per-event check finds something only under --strict is not called otherwise
-      if (c.afterEvent && (strict || c.afterEventOnlyWhenStrict !== true)) {
-        const quiet = inv.afterEventQuietWhenRegistriesClean === true;
-        this.afterEventCs.push(c), this.afterEventNames.push(inv.name), this.afterEventQuiet.push(quiet);
-        if (quiet) this.anyQuiet = true;
-      }
-      if (c.onCall) this.onCallCs.push(c), this.onCallNames.push(inv.name);
-      if (c.atBoundary) this.atBoundaryCs.push(c), this.atBoundaryNames.push(inv.name);
-    }
+    const { selected, sharedCs } = plan;
+    const n = selected.length;
+    const checkers = new Array<InvariantChecker>(n);
+    for (let i = 0; i < n; i++) checkers[i] = sharedCs[i] ?? selected[i]!.create();
+    this.checkers = checkers;
+    this.names = plan.names;
   }
 
+  /** Ready to judge `world` (made with this judge as its observer), before it runs. */
+  attach(world: World): void {
+    this.world = world;
+    const plan = this.plan;
+    const key = dispatchKey(plan, this.strict, world.config);
+    if (plan.samples === null) {
+      this.dispatch = makeDispatch(plan, this.checkers, key);
+      return;
+    }
+    let d = plan.dispatches.get(key);
+    if (d === undefined) plan.dispatches.set(key, (d = makeDispatch(plan, plan.samples, key)));
+    this.dispatch = d;
+  }
+
+  /**
+   * The checkers listening after this kind of event, in catalogue order. The quiet ones
+   * (`afterEventQuietWhenRegistriesClean`): at the first of them, one pass over the event's
+   * snapshot (`registriesClean`, read where that checker would read it); when it holds, none of
+   * them can find anything and they are skipped (`passedClean` told instead, once per snapshot).
+   * Otherwise each is asked as usual, so findings and their order are the same either way.
+   */
   afterEvent(view: WorldView, ev: TraceEvent): void {
-    if (this.anyQuiet) return this.afterEventFused(view, ev);
-    const cs = this.afterEventCs;
-    for (let i = 0; i < cs.length; i++) {
+    const d = this.dispatch;
+    const kinds = d.afterEventKinds;
+    let list = d.afterEventOther;
+    for (let k = 0; k < kinds.length; k++) {
+      if (kinds[k] === ev.kind) {
+        list = d.afterEventByKind[k]!;
+        break;
+      }
+    }
+    const cs = this.checkers;
+    // 0: not read yet; 1: clean; 2: not clean
+    let clean = 0;
+    for (let j = 0; j < list.length; j++) {
+      let i = list[j]!;
+      if (i < 0) {
+        i = ~i;
+        if (clean === 0) clean = this.registriesClean(view, list) ? 1 : 2;
+        if (clean === 1) continue;
+      }
       const f = cs[i]!.afterEvent!(view, ev, this.strict);
-      if (f !== null) this.report(this.afterEventNames[i]!, view, f);
+      if (f !== null) this.report(this.names[i]!, view, f);
     }
   }
 
   /**
-   * `afterEvent` with the registry invariants fused: at the first of them, one pass over the
-   * event's snapshot (`registriesClean`, read where that checker would read it); when it holds,
-   * none of them can find anything and their checkers are skipped (`passedClean` told instead).
-   * Otherwise each is asked as usual, so findings and their order are the same either way.
+   * Whether `registriesClean` holds for the event's snapshot, the quiet checkers of `list` told
+   * it (`passedClean`) when it does and the snapshot is new to them. While the world's
+   * `snapshotEpoch` stays where it was when the snapshot was last found clean, the world hands
+   * out that snapshot untouched: the pass is not made again.
    */
-  private afterEventFused(view: WorldView, ev: TraceEvent): void {
-    const cs = this.afterEventCs;
-    const quiet = this.afterEventQuiet;
-    let clean: SystemSnapshot | null | undefined;
-    for (let i = 0; i < cs.length; i++) {
-      const c = cs[i]!;
-      if (quiet[i]) {
-        if (clean === undefined) {
-          const snap = view.snapshot();
-          clean = registriesClean(snap) ? snap : null;
-        }
-        if (clean !== null) {
-          c.passedClean?.(clean);
-          continue;
-        }
-      }
-      const f = c.afterEvent!(view, ev, this.strict);
-      if (f !== null) this.report(this.afterEventNames[i]!, view, f);
+  private registriesClean(view: WorldView, list: AfterEventList): boolean {
+    const epoch = this.world.snapshotEpoch;
+    if (epoch === this.cleanEpoch && list === this.toldList) return true;
+    const snap = view.snapshot();
+    // the epoch after reading: a snapshot that threw is replaced, and the epoch moves with it
+    const now = this.world.snapshotEpoch;
+    if (now !== this.cleanEpoch && !registriesClean(snap)) {
+      this.cleanEpoch = -1;
+      return false;
     }
+    this.cleanEpoch = now;
+    this.toldList = list;
+    const cs = this.checkers;
+    for (let j = 0; j < list.length; j++) if (list[j]! < 0) cs[~list[j]!]!.passedClean?.(snap);
+    return true;
   }
 
   onCall(view: WorldView, call: CallRecord): void {
-    const cs = this.onCallCs;
-    for (let i = 0; i < cs.length; i++) {
+    const idx = this.dispatch.onCall;
+    const cs = this.checkers;
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j]!;
       const f = cs[i]!.onCall!(view, call);
-      if (f !== null) this.report(this.onCallNames[i]!, view, f);
+      if (f !== null) this.report(this.names[i]!, view, f);
     }
   }
 
   atBoundary(view: WorldView, where: 'turn-start' | 'end'): void {
     this.observations?.push(observe(view, where === 'end'));
-    const cs = this.atBoundaryCs;
-    for (let i = 0; i < cs.length; i++) {
+    const idx = this.dispatch.atBoundary;
+    const cs = this.checkers;
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j]!;
       const f = cs[i]!.atBoundary!(view, where);
-      if (f !== null) this.report(this.atBoundaryNames[i]!, view, f);
+      if (f !== null) this.report(this.names[i]!, view, f);
     }
   }
 
@@ -315,7 +430,7 @@ function startRun(scenario: Scenario, system: SystemDefinition, options: RunOpti
   // Any expectation of the file may be the one that judges this run (an external program is
   // judged as the built-in system it implements), so record when any of them reads statuses or counts.
   const observations: Observation[] | undefined = s.expect !== undefined && Object.values(s.expect).some(needsObservations) ? [] : undefined;
-  const judge = new RunJudge(selected, options, declaredClaimsOf(system, options.claims), options.strict ?? false, observations);
+  const judge = new RunJudge(plan, options, declaredClaimsOf(system, options.claims), options.strict ?? false, observations);
   const sys = hooksOf(system);
   // one literal (absent options undefined): built once per run, without a spread per option
   const world = new World({
@@ -332,7 +447,7 @@ function startRun(scenario: Scenario, system: SystemDefinition, options: RunOpti
     shouldStop: options.shouldStop,
     observer: judge,
   });
-  judge.world = world;
+  judge.attach(world);
   return { s, selected, judge, world, observations };
 }
 

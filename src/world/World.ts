@@ -273,6 +273,8 @@ export class World implements WorldView {
   private readonly budget = new StepBudget();
   private systemConfig: SystemConfig;
   private cachedSnapshot: SystemSnapshot | null = null;
+  /** Bumped whenever the system may have changed (a call into it returned or threw): `snapshotEpoch`. */
+  private epoch = 0;
   private last: TraceEvent | undefined;
   private eventCount = 0;
   private stopReason: StopReason | null = null;
@@ -405,6 +407,18 @@ export class World implements WorldView {
   }
   lastEvent(): TraceEvent | undefined {
     return this.last;
+  }
+  /**
+   * Changes whenever the system may have changed since (a call into it returned or threw): while
+   * it stays the same, `snapshot()` hands out the same snapshot, which nothing has touched.
+   */
+  get snapshotEpoch(): number {
+    return this.epoch;
+  }
+  /** After a call into the system: its snapshot is read again when next asked for. */
+  private dropSnapshot(): void {
+    this.cachedSnapshot = null;
+    this.epoch++;
   }
   activeWait(): { caller: ThreadId; targets: readonly ThreadId[] } | null {
     return this.wait;
@@ -1198,7 +1212,7 @@ export class World implements WorldView {
       } catch (e) {
         return this.failSystem(call.tool, e);
       }
-      this.cachedSnapshot = null;
+      this.dropSnapshot();
       if (res === undefined) return;
     }
     if (!res.ok) {
@@ -1310,7 +1324,7 @@ export class World implements WorldView {
       this.failSystem('close', e);
       return false;
     }
-    this.cachedSnapshot = null;
+    this.dropSnapshot();
     if (res === undefined) return false;
     const shutdown = 'shutdown' in res && res.shutdown ? res.shutdown : [];
     for (const id of shutdown) this.shutdownThread(id);
@@ -1851,7 +1865,7 @@ export class World implements WorldView {
       else if (op === 'turnStarted') this.system.turnStarted(thread, arg as number);
       else if (op === 'turnEnded') this.system.turnEnded(thread, arg as number);
       else this.system.threadVanished(thread);
-      this.cachedSnapshot = null;
+      this.dropSnapshot();
     } catch (e) {
       this.failSystem(op, e);
     }
@@ -1862,7 +1876,7 @@ export class World implements WorldView {
     this.budget.reset();
     try {
       const r = f();
-      this.cachedSnapshot = null;
+      this.dropSnapshot();
       return r;
     } catch (e) {
       this.failSystem(op, e);
@@ -1875,6 +1889,8 @@ export class World implements WorldView {
   }
 
   private failSystem(op: string, e: unknown): void {
+    // the system may have changed what it handed out before it threw
+    this.epoch++;
     if (this.stopReason === 'system-error') return;
     const message = e instanceof Error ? e.message : String(e);
     this.stopReason = 'system-error';

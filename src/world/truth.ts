@@ -133,6 +133,12 @@ export interface WorldView {
   silentDeaths?(): number;
   /** the system's snapshot after the last event (computed once per event) */
   snapshot(): SystemSnapshot;
+  /**
+   * A number that changes whenever the system may have changed (a call into it returned or
+   * threw). Optional: while it stays the same in one world, `snapshot()` is the same snapshot,
+   * untouched, so what a checker derived from it still holds.
+   */
+  readonly snapshotEpoch?: number;
   /** the last recorded event */
   lastEvent(): TraceEvent | undefined;
   /** The wait_agent call outstanding (the script of a turn makes one at a time), or null. */
