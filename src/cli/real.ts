@@ -41,16 +41,6 @@ export function installContext(ctx: CliContext): InstallContext {
   };
 }
 
-export function parseRuns(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new UsageError(`--runs: expected an integer from 1 to 100, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
-export function parseTimeScale(v: string): number {
-  const x = Number(v);
-  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(v) || !(x > 0) || x > 10) throw new UsageError(`--time-scale: expected wall milliseconds per virtual millisecond, a number in (0, 10], got ${JSON.stringify(v)}`);
-  return x;
-}
-
 let interruptsInstalled = false;
 /** Ctrl-C or SIGTERM while a runtime runs: end every runtime process group at once, then exit. */
 export function installRuntimeInterrupts(): void {

@@ -14,7 +14,7 @@ import type { Scenario } from '../world/scenario.js';
 import { EXIT, UsageError, type CliContext } from './cli.js';
 import { loadScenario, systemsOrThrow } from './inputs.js';
 import { writeAtomic } from './io.js';
-import { installContext, installRuntimeInterrupts, isRealSystem } from './real.js';
+import { installContext, installRuntimeInterrupts } from './real.js';
 
 /**
  * `spawnsim diff` where a side is a real runtime (`codex@0.121.0`): an observed diff on
@@ -38,10 +38,6 @@ export interface RealDiffOpts {
   timeScale?: number;
   callTimeout?: string;
   time?: string;
-}
-
-export function involvesReal(opts: { a: string[]; b: string[] }): boolean {
-  return [...opts.a, ...opts.b].some(isRealSystem);
 }
 
 function count(name: string, v: string | undefined, dflt: number): number {

@@ -23,7 +23,7 @@ import { packageRoot, scenarioFiles } from '../io.js';
 import { resolveInput } from '../builtins.js';
 import { checkFuzzReports, checkFuzzSummary } from '../../fuzz/checkFuzz.js';
 import { renderCheckFuzz } from './fuzz.js';
-import { checkRealSystems, isRealSystem, parseRuns, parseTimeScale } from '../real.js';
+import { parseRuns, parseTimeScale, realSystemsAmong } from '../realOptions.js';
 import { verbDescription } from './index.js';
 
 /** `spawnsim check` */
@@ -50,13 +50,14 @@ export const checkCommand: CommandModule = (program, ctx) => {
       // a project's scenario folders, all of them, unless a folder is given
       const files = dir === undefined && project !== null && project.scenarios.length > 0 ? project.scenarios.flatMap((d) => scenarioFiles(d)) : scenarioFiles(root);
       if (files.length === 0) throw new UsageError(`spawnsim check: no scenario files (*.yaml, *.yml, *.json) under ${ctx.rel(root)}`);
-      const realIds = (opts.system ?? []).filter(isRealSystem);
+      const realIds = await realSystemsAmong(opts.system ?? []);
       // the work bound of each file covers its runs: one per system
       const models = realIds.length > 0 ? [] : opts.system ? systemsOrThrow(opts.system) : defaultSystems();
       const loaded = files.map((f) => ({ file: ctx.rel(f), scenario: loadScenario(f, undefined, { runs: Math.max(1, models.length) }) }));
       if (realIds.length > 0) {
         // Real runtimes: the incidents against real releases (docs/real-runtimes.md).
         if (realIds.length !== opts.system!.length) throw new UsageError('--system: check real runtimes (codex@VERSION) and models in separate commands');
+        const { checkRealSystems } = await import('../real.js');
         ctx.setExitCode(await checkRealSystems(ctx, loaded, realIds, { ...opts, markdown: Boolean((opts as { markdown?: boolean }).markdown) }));
         return;
       }

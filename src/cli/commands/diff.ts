@@ -12,8 +12,8 @@ import { safeName, writeAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 import { selectInvariants } from '../../config/select.js';
 import { workloadFromFlags, type ShapingFlags, addShapingOptions } from '../shapingFlags.js';
-import { parseTimeScale } from '../real.js';
-import { involvesReal, realDiffAction, type RealDiffOpts } from '../realDiff.js';
+import { parseTimeScale, realSystemsAmong } from '../realOptions.js';
+import type { RealDiffOpts } from '../realDiff.js';
 import { verbDescription } from './index.js';
 
 interface DiffOpts extends ShapingFlags {
@@ -62,8 +62,9 @@ export const diffCommand: CommandModule = (program, ctx) => {
     .option('--call-timeout <duration>', 'real runtimes: how long one tool call may take before it is a runtime-hang finding (default 60s)')
     .option('--time <duration>', 'real runtimes: start no new workload after this long (wall clock), e.g. 40m')
     .action(async (file: string | undefined, opts: DiffOpts & RealDiffOpts) => {
-      if (involvesReal(opts)) {
+      if ((await realSystemsAmong([...opts.a, ...opts.b])).length > 0) {
         // A real runtime: the observed diff (observable invariants and call outcomes), every divergence class listed.
+        const { realDiffAction } = await import('../realDiff.js');
         await realDiffAction(ctx, file, opts);
         return;
       }

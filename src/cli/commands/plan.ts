@@ -14,7 +14,7 @@ import { renderPlanHtml } from '../../report/planHtml.js';
 import { EXEC_PREFIX } from '../../systems/external/execSpec.js';
 import { EXIT, UsageError, externalOptionsFor, parseSeed, type CommandModule } from '../cli.js';
 import { systemOrThrow } from '../inputs.js';
-import { isRealSystem } from '../real.js';
+import { realSystemsAmong } from '../realOptions.js';
 import { currentProject } from '../../config/Project.js';
 import { POOL_LOADER_URL } from '../../config/poolLoaderUrl.js';
 import { findSystem } from '../../systems/catalog.js';
@@ -87,8 +87,9 @@ export const planCommand: CommandModule = (program, ctx) => {
         if (problem !== undefined) throw new UsageError(`${flag} ${p}: ${problem}`);
       }
       const workload = parseWorkload(readInputFile(path, ctx.rel(path), 'workload file'), ctx.rel(path));
+      const real = await realSystemsAmong(opts.system ?? []);
       const systems = (opts.system ?? ['codex-v1']).map((id) => {
-        if (isRealSystem(id)) throw new UsageError(REAL_REFUSAL(id));
+        if (real.includes(id)) throw new UsageError(REAL_REFUSAL(id));
         return systemOrThrow(id).id;
       });
       if (new Set(systems).size !== systems.length) throw new UsageError('--system: a system is given twice');

@@ -12,7 +12,7 @@ import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from
 import { Progress } from '../progress.js';
 import { EXIT, UsageError, parseSeed, type CommandModule } from '../cli.js';
 import { loadScenario, systemsOrThrow } from '../inputs.js';
-import { isRealSystem, parseRuns, parseTimeScale, printRealEntries, realExitCode, runRealSystems } from '../real.js';
+import { parseRuns, parseTimeScale, realSystemsAmong } from '../realOptions.js';
 import { verbDescription } from './index.js';
 
 /**
@@ -49,13 +49,14 @@ export const runCommand: CommandModule = (program, ctx) => {
       const started_ms = Date.now();
       validateReportSpec(opts.report, ctx.io.cwd);
       const path = resolveInput(file, ctx.io.cwd, 'scenario');
-      const realIds = (opts.system ?? []).filter(isRealSystem);
+      const realIds = await realSystemsAmong(opts.system ?? []);
       // the work bound covers every run the command makes of the file: one per system
       const models = realIds.length > 0 ? [] : opts.system ? systemsOrThrow(opts.system) : defaultSystems();
       const scenario = loadScenario(path, file, { runs: Math.max(1, models.length) });
       if (realIds.length > 0) {
         // Real runtimes: a verdict over N runs of the real binary (see docs/real-runtimes.md).
         if (realIds.length !== opts.system!.length) throw new UsageError('--system: run real runtimes (codex@VERSION) and models in separate commands (a real verdict is agreement over runs, a model verdict a digest)');
+        const { printRealEntries, realExitCode, runRealSystems } = await import('../real.js');
         const entries = await runRealSystems(ctx, scenario, realIds, opts);
         printRealEntries(ctx, scenario, entries, Boolean(opts.json));
         ctx.setExitCode(realExitCode(entries));

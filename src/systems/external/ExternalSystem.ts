@@ -25,7 +25,7 @@ import { codexConfigRefusal } from '../codexConfig.js';
 import type { Claims, KnownLimit } from '../claims.js';
 import { codexLimitsFor } from '../codexLimits.js';
 import { execId, parseExecSpec, type ExecSpec } from './execSpec.js';
-import { NOTIFICATION_OPS, PROTOCOL_VERSION, RESULTS, Response, type Hello, type RequestOp } from './protocol.js';
+import { NOTIFICATION_OPS, PROTOCOL_VERSION, RESULTS, protocolSchemas, type Hello, type RequestOp } from './protocol.js';
 import { SyncBridge, type BridgeReply } from './SyncBridge.js';
 import { configureExternalSystems, DEFAULT_TIMEOUT_MS, disposeExternalSystems, externalDefaults, runningExternal } from './settings.js';
 
@@ -181,7 +181,7 @@ class Connection {
     } catch {
       this.fail('garbage', `answered ${q.op} with a line that is not JSON: ${quote(line)}`, q.op, q.id);
     }
-    const parsed = Response.safeParse(json);
+    const parsed = protocolSchemas().Response.safeParse(json);
     if (!parsed.success) this.fail('protocol-violation', `answered ${q.op} with ${quote(line)}, which is neither {"id","result"} nor {"id","error"}: ${zodProblem(parsed.error)}`, q.op, q.id);
     const r = parsed.data!;
     if (r.id !== q.id) this.fail('wrong-id', `answered request ${q.id} (${q.op}) with id ${r.id === null ? 'null' : r.id}`, q.op, q.id);
