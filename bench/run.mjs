@@ -378,7 +378,7 @@ function scaling() {
 // and its text output is kept beside the table and in bench.json under `extra`.
 const extraText = {};
 function extra() {
-  for (const name of ['fuzz-find', 'race-find', 'plan', 'plan-simpy', 'explore', 'adapter', 'agents', 'fuzz-rate']) {
+  for (const name of ['fuzz-find', 'race-find', 'plan', 'plan-simpy', 'explore', 'adapter', 'agents', 'fuzz-rate', 'startup']) {
     const file = join(here, `${name}.mjs`);
     if (!existsSync(file)) continue;
     log(`  ${name}: node bench/${name}.mjs --json`);

@@ -1,5 +1,5 @@
 import { INVARIANTS, SYSTEM_ERROR } from '../../invariants/catalog.js';
-import { builtinSystems } from '../../systems/catalog.js';
+import { builtinSystems } from '../../systems/builtin.js';
 import { FAULTS } from '../../world/faults.js';
 import { envelope, toJson } from '../../report/json.js';
 import type { CommandModule } from '../cli.js';
