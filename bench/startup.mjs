@@ -56,6 +56,11 @@ function childrenCpu() {
   return (Number(f[13]) + Number(f[14])) / ticks;
 }
 
+/** CPU seconds to the clock tick (/proc counts whole ticks; a sum of two would show float noise). */
+function tick(x) {
+  return Math.round(x * ticks) / ticks;
+}
+
 // a fresh folder with no project file above it (fuzz writes its report there)
 const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-startup-'));
 const env = { ...process.env, NO_COLOR: '1' };
@@ -69,7 +74,7 @@ function once(argv) {
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const c1 = childrenCpu();
   if (r.status === null || r.status > 1) throw new Error(`node ${argv.join(' ')}: exit ${r.status ?? r.signal}\n${r.stderr}`);
-  return { cpu: c0 === null ? null : c1 - c0, wall };
+  return { cpu: c0 === null ? null : tick(c1 - c0), wall };
 }
 
 const builds = [{ label: 'this build', dir: root }, ...(baseDir ? [{ label: 'base', dir: baseDir }] : [])];
@@ -93,7 +98,7 @@ const median = (xs) => {
 };
 const stat = (c) => {
   const xs = samples.get(c);
-  return { cpu: procStat ? median(xs.map((x) => x.cpu)) : null, wall: median(xs.map((x) => x.wall)) };
+  return { cpu: procStat ? tick(median(xs.map((x) => x.cpu))) : null, wall: median(xs.map((x) => x.wall)) };
 };
 const floor = stat(cases[0]);
 const f2 = (x) => (x === null ? '-' : x.toFixed(2));
@@ -104,7 +109,7 @@ const figures = [];
 for (const v of VERBS) {
   const now = stat(cases.find((c) => c.build === builds[0] && c.name === v.name));
   const before = baseDir ? stat(cases.find((c) => c.build === builds[1] && c.name === v.name)) : null;
-  const above = now.cpu === null ? null : now.cpu - floor.cpu;
+  const above = now.cpu === null ? null : tick(now.cpu - floor.cpu);
   const target = TARGET_ABOVE_FLOOR_S[v.name];
   const met = target === undefined || above === null ? undefined : above <= target;
   rows.push([

@@ -28,17 +28,20 @@ export function builtinWorkloadFiles(): string[] {
   return readdirSync(dir).sort().filter((n) => EXTENSIONS.includes(extname(n))).map((n) => join(dir, n));
 }
 
-/** Example programs and files (examples/), recursively, sorted by path. */
-export function builtinExampleFiles(): string[] {
+/**
+ * Example programs and files (examples/ of the package, or `dir`), recursively, sorted by path;
+ * not what running them leaves behind (Python's `__pycache__`), nor dot-files and dot-folders.
+ */
+export function builtinExampleFiles(dir = join(packageRoot(), 'examples')): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
+      if (name.startsWith('.') || name === '__pycache__') continue;
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (!name.startsWith('.')) out.push(p);
+      else out.push(p);
     }
   };
-  const dir = join(packageRoot(), 'examples');
   if (existsSync(dir)) walk(dir);
   return out;
 }

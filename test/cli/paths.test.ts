@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { confined, safeName } from '../../src/cli/io.js';
+import { builtinExampleFiles } from '../../src/cli/builtins.js';
 import { captureCli } from '../cliHarness.js';
 
 function filesUnder(dir: string): string[] {
@@ -62,5 +63,18 @@ describe('output paths built from ids stay inside their folder', () => {
     const files = filesUnder(cwd);
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(f.startsWith(join(cwd, 'out') + '/'), f).toBe(true);
+  });
+});
+
+describe('the examples spawnsim list names', () => {
+  it('leave out what running them leaves behind (__pycache__) and dot-folders', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spawnsim-examples-'));
+    for (const d of ['python/__pycache__', '.venv/lib', 'ts']) mkdirSync(join(dir, d), { recursive: true });
+    for (const f of ['python/adapter.py', 'python/__pycache__/adapter.cpython-311.pyc', '.venv/lib/x.py', 'ts/registry.ts', '.hidden']) writeFileSync(join(dir, f), '');
+    try {
+      expect(builtinExampleFiles(dir).map((f) => relative(dir, f))).toEqual(['python/adapter.py', 'ts/registry.ts']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
