@@ -115,6 +115,13 @@ export interface Invariant {
    * always needed.
    */
   afterEventNeeded?(config: ResolvedConfig): boolean;
+  /**
+   * The calls after which its checker's `onCall` can find something or change its state: those
+   * whose `op` is one of `ops` (when given) and whose `ok` is `ok` (when given); after any other
+   * it returns null and changes nothing. A run then calls it only after these (depth-within-max:
+   * the creating calls that succeeded). Absent: after every call.
+   */
+  onCallWhen?: { ops?: readonly CallRecord['op'][]; ok?: boolean };
   create(): InvariantChecker;
 }
 

@@ -9,6 +9,7 @@ export const closeReturns: Invariant = {
   name: 'close-returns',
   summary: 'close_agent returns (it never waits forever for a child that does not terminate)',
   kind: 'liveness',
+  onCallWhen: { ops: ['close_agent'] },
   create: shared({
     clone() {
       return this;

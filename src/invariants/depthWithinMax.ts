@@ -1,11 +1,13 @@
 import { shared, type Invariant } from './Invariant.js';
 
-const CREATES = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
+const CREATE_OPS = ['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent'] as const;
+const CREATES = new Set<string>(CREATE_OPS);
 
 export const depthWithinMax: Invariant = {
   name: 'depth-within-max',
   summary: "every thread's lineage depth (spawn and fork/create edges from the user's root) is at most max_depth",
   kind: 'safety',
+  onCallWhen: { ops: CREATE_OPS, ok: true },
   create: shared({
     clone() {
       return this;

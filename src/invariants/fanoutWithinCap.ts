@@ -2,7 +2,8 @@ import type { Finding, Invariant, InvariantChecker } from './Invariant.js';
 import type { CallRecord } from '../world/truth.js';
 import { isLive, type TruthThread, type WorldView } from '../world/truth.js';
 
-const CREATES = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
+const CREATE_OPS = ['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent'] as const;
+const CREATES = new Set<string>(CREATE_OPS);
 
 /** The working threads of a lineage: the user root plus every descendant truly running. */
 function working(view: WorldView, userRoot: string): TruthThread[] {
@@ -26,6 +27,7 @@ export const fanoutWithinCap: Invariant = {
   name: 'fanout-within-cap',
   summary: 'the threads working under one user root (itself plus running spawns, forks and creates) stay within 1 + cap',
   kind: 'safety',
+  onCallWhen: { ops: CREATE_OPS, ok: true },
   create: () => new FanoutChecker(null),
 };
 

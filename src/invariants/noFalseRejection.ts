@@ -11,6 +11,8 @@ export const noFalseRejection: Invariant = {
   name: 'no-false-rejection',
   summary: 'AgentLimitReached is returned only while running agents really fill the cap (of some pool the spawn needs)',
   kind: 'safety',
+  // a refusal is a call that failed
+  onCallWhen: { ok: false },
   create: () => new FalseRejectionChecker(),
 };
 

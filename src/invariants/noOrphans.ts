@@ -17,6 +17,8 @@ export const noOrphans: Invariant = {
   kind: 'safety',
   // a close is a `call` event, a cancel a `cancel` one: nothing else can leave an orphan
   afterEventKinds: ['call', 'cancel'],
+  // the spawn edges it follows are made by spawns and resumes that succeeded
+  onCallWhen: { ops: ['spawn_agent', 'resume_agent'], ok: true },
   create: () => new OrphanChecker(new Map()),
 };
 

@@ -12,6 +12,7 @@ export const resumeReturns: Invariant = {
   name: 'resume-returns',
   summary: 'resume_agent returns (tree resume never goes round a cycle of spawn edges for ever)',
   kind: 'liveness',
+  onCallWhen: { ops: ['resume_agent'] },
   create: shared({
     clone() {
       return this;

@@ -2,7 +2,8 @@ import type { RegistrySnapshot } from '../systems/contract.js';
 import { lazyFinding, shared, type Invariant } from './Invariant.js';
 import { sameRegistryState } from '../systems/AgentRegistry.js';
 
-const ROLLED_BACK = new Set(['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent']);
+const ROLLED_BACK_OPS = ['spawn_agent', 'fork_thread', 'create_thread', 'resume_agent'] as const;
+const ROLLED_BACK = new Set<string>(ROLLED_BACK_OPS);
 
 /**
  * The root entry is left out: `register_root_thread` is idempotent and never counted, and Codex
@@ -21,6 +22,7 @@ export const rollbackOnFailure: Invariant = {
   summary: 'a failed spawn or resume leaves counts, entries and paths as they were',
   kind: 'safety',
   needsSnapshotBeforeCalls: true,
+  onCallWhen: { ops: ROLLED_BACK_OPS, ok: false },
   create: shared({
     clone() {
       return this;

@@ -187,11 +187,19 @@ interface Dispatch {
   afterEventByKind: readonly AfterEventList[];
   /** after an event of a kind no invariant names */
   afterEventOther: AfterEventList;
-  onCall: readonly number[];
+  /** the ops some invariant names (`onCallWhen.ops`) */
+  onCallOps: readonly string[];
+  /** the checkers called after a call, at `2 * (the op's index in onCallOps, or its length) + (ok ? 1 : 0)` */
+  onCall: ReadonlyArray<readonly number[]>;
   atBoundary: readonly number[];
 }
-/** The checkers called after an event of one kind: indices, a quiet one (`afterEventQuietWhenRegistriesClean`) as `~index`. */
-type AfterEventList = readonly number[];
+/** The checkers called after an event of one kind. */
+interface AfterEventList {
+  /** their indices, a quiet one (`afterEventQuietWhenRegistriesClean`) as `~index` */
+  at: readonly number[];
+  /** the quiet ones with `passedClean` */
+  told: readonly number[];
+}
 /** A dispatch's key in its plan: bit 0 the run is strict, bit 1 + j the plan's `needs[j]` is not needed. */
 type DispatchKey = number;
 
@@ -213,22 +221,41 @@ function makeDispatch(plan: InvariantPlan, checkers: readonly InvariantChecker[]
   };
   // kind null: a kind no invariant names
   const listFor = (kind: string | null): AfterEventList => {
-    const out: number[] = [];
+    const at: number[] = [];
+    const told: number[] = [];
     for (let i = 0; i < selected.length; i++) {
       if (!listening(i)) continue;
       const kinds = selected[i]!.afterEventKinds;
       if (kinds !== undefined && (kind === null || !kinds.includes(kind))) continue;
-      out.push(selected[i]!.afterEventQuietWhenRegistriesClean === true ? ~i : i);
+      const quiet = selected[i]!.afterEventQuietWhenRegistriesClean === true;
+      at.push(quiet ? ~i : i);
+      if (quiet && checkers[i]!.passedClean !== undefined) told.push(i);
     }
-    return out;
+    return { at, told };
   };
   const afterEventKinds = [...new Set(selected.flatMap((inv) => inv.afterEventKinds ?? []))];
-  const indices = (has: (c: InvariantChecker) => boolean): number[] => checkers.flatMap((c, i) => (has(c) ? [i] : []));
+  const indices = (has: (c: InvariantChecker, i: number) => boolean): number[] => checkers.flatMap((c, i) => (has(c, i) ? [i] : []));
+  const onCallOps = [...new Set(selected.flatMap((inv) => inv.onCallWhen?.ops ?? []))];
+  const onCall: number[][] = [];
+  for (let o = 0; o <= onCallOps.length; o++) {
+    for (const ok of [false, true]) {
+      // o === onCallOps.length: an op no invariant names
+      onCall.push(
+        indices((c, i) => {
+          const when = selected[i]!.onCallWhen;
+          if (c.onCall === undefined) return false;
+          if (when === undefined) return true;
+          return (when.ok === undefined || when.ok === ok) && (when.ops === undefined || (o < onCallOps.length && when.ops.includes(onCallOps[o] as CallRecord['op'])));
+        }),
+      );
+    }
+  }
   return {
     afterEventKinds,
     afterEventByKind: afterEventKinds.map(listFor),
     afterEventOther: listFor(null),
-    onCall: indices((c) => c.onCall !== undefined),
+    onCallOps,
+    onCall,
     atBoundary: indices((c) => c.atBoundary !== undefined),
   };
 }
@@ -325,10 +352,11 @@ class RunJudge implements WorldObserver {
       }
     }
     const cs = this.checkers;
+    const at = list.at;
     // 0: not read yet; 1: clean; 2: not clean
     let clean = 0;
-    for (let j = 0; j < list.length; j++) {
-      let i = list[j]!;
+    for (let j = 0; j < at.length; j++) {
+      let i = at[j]!;
       if (i < 0) {
         i = ~i;
         if (clean === 0) clean = this.registriesClean(view, list) ? 1 : 2;
@@ -358,12 +386,17 @@ class RunJudge implements WorldObserver {
     this.cleanEpoch = now;
     this.toldList = list;
     const cs = this.checkers;
-    for (let j = 0; j < list.length; j++) if (list[j]! < 0) cs[~list[j]!]!.passedClean?.(snap);
+    const told = list.told;
+    for (let j = 0; j < told.length; j++) cs[told[j]!]!.passedClean!(snap);
     return true;
   }
 
   onCall(view: WorldView, call: CallRecord): void {
-    const idx = this.dispatch.onCall;
+    const d = this.dispatch;
+    const ops = d.onCallOps;
+    let o = 0;
+    while (o < ops.length && ops[o] !== call.op) o++;
+    const idx = d.onCall[2 * o + (call.ok ? 1 : 0)]!;
     const cs = this.checkers;
     for (let j = 0; j < idx.length; j++) {
       const i = idx[j]!;

@@ -205,6 +205,33 @@ function copyThread(t: TruthThread): TruthThread {
   return c;
 }
 
+/**
+ * The record of a refused call (`CallRecord` without its event), its keys in the order its
+ * literal had them (op, caller, target, ok, error, limit, scope, before, decision), the optional
+ * ones only when given: assigned one by one, where spreading `{ limit }` or `{}` per option made
+ * a temporary object each and a slow copy (refusals are frequent where caps are small).
+ */
+function refusalRecord(
+  op: CallRecord['op'],
+  caller: ThreadId,
+  target: ThreadId,
+  error: CallRecord['error'],
+  limit: number | undefined,
+  scope: ThreadId,
+  before: SystemSnapshot | undefined,
+  decision: CallRecord['decision'] | undefined,
+): Omit<CallRecord, 'event'> {
+  const rec = { op, caller, target, ok: false, error } as Omit<CallRecord, 'event'>;
+  if (limit !== undefined) rec.limit = limit;
+  rec.scope = scope;
+  if (before) rec.before = before;
+  if (decision !== undefined) rec.decision = decision;
+  return rec;
+}
+
+/** The action keys that name the threads they bring into being (`reservedName`). */
+const BIRTH_KEYS = ['spawn', 'fork', 'create'] as const;
+
 /** Applies the defaults that depend on other fields. */
 export function resolveConfig(s: Scenario): ResolvedConfig {
   return { ...s.config, maxThreads: s.config.maxThreads ?? 6 };
@@ -1002,7 +1029,7 @@ export class World implements WorldView {
       this.explicitNames = new Set();
       for (const turn of this.scenario.turns) {
         for (const a of turn.do) {
-          for (const k of ['spawn', 'fork', 'create'] as const) {
+          for (const k of BIRTH_KEYS) {
             const v = (a as Record<string, unknown>)[k];
             if (typeof v === 'string') this.explicitNames.add(v);
             else if (Array.isArray(v)) for (const n of v) this.explicitNames.add(n as string);
@@ -1218,7 +1245,7 @@ export class World implements WorldView {
     if (!res.ok) {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
-      this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope, ...(before ? { before } : {}), ...(decided?.decision !== undefined ? { decision: decided.decision } : {}) });
+      this.notifyCall(refusalRecord(call.tool, call.caller, call.target, res.error, res.limit, scope, before, decided?.decision));
       return;
     }
     if (call.createFails) {
@@ -1249,8 +1276,7 @@ export class World implements WorldView {
     const fanout = this.scenario.faults?.forkFanout;
     if (kind === 'spawn' && call.caller === this.root && fanout !== undefined && this.modelRng.chance(fanout)) {
       this.emit('fault', call.target, 'fork-fanout', undefined, undefined, this.details ? `${call.target} takes the root's instruction as its own and forks ${call.fanout} conversations` : undefined);
-      const forks: PendingCall[] = Array.from({ length: call.fanout }, () => ({ tool: 'fork_thread' as const, caller: call.target, target: this.freshName('f'), runFor: call.runFor, outcome: call.outcome, fanout: 0 }));
-      for (const f of forks) this.pending.push(f);
+      for (let i = 0; i < call.fanout; i++) this.pending.push({ tool: 'fork_thread', caller: call.target, target: this.freshName('f'), runFor: call.runFor, outcome: call.outcome, fanout: 0 });
     }
   }
 
@@ -1264,7 +1290,7 @@ export class World implements WorldView {
     if (res.ok === false) {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
-      this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope: caller.scope, ...(before ? { before } : {}) });
+      this.notifyCall(refusalRecord('resume_agent', call.caller, call.target, res.error, res.limit, caller.scope, before, undefined));
       return false;
     }
     const resumed = [call.target, ...res.restored];
@@ -1421,7 +1447,7 @@ export class World implements WorldView {
     if (!res.ok) {
       if (res.error === 'InternalAgentDied' && t !== undefined) this.shutdownThread(t.id);
       this.emit('call', call.caller, 'send_input', call.target, res.error, res.message);
-      this.notifyCall({ op: 'send_input', caller: call.caller, target: call.target, ok: false, error: res.error, ...(res.limit !== undefined ? { limit: res.limit } : {}), scope: caller.scope });
+      this.notifyCall(refusalRecord('send_input', call.caller, call.target, res.error, res.limit, caller.scope, undefined, undefined));
       return;
     }
     this.applyUnloaded(res.unloaded);

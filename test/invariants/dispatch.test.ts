@@ -9,7 +9,7 @@ import { World } from '../../src/world/World.js';
 
 // Issue 17, "fewer checkers per event": a run calls a checker's afterEvent only after the event
 // kinds its invariant names (`afterEventKinds`), only in configurations that need it
-// (`afterEventNeeded`), and skips the registry-quiet ones while the snapshot is clean
+// (`afterEventNeeded`), its onCall only after the calls it names (`onCallWhen`), and skips the registry-quiet ones while the snapshot is clean
 // (`afterEventQuietWhenRegistriesClean`, the pass not made again while the world hands out the
 // same snapshot). Here every run is made twice: with the catalogue as it is, and with the same
 // invariants stripped of those declarations, handed to the run as a user's own (asked after
@@ -18,7 +18,7 @@ import { World } from '../../src/world/World.js';
 
 /** The catalogue with every dispatch declaration removed: each checker asked after every event. */
 function plain(invs: readonly Invariant[]): Invariant[] {
-  return invs.map((i) => ({ ...i, afterEventKinds: undefined, afterEventNeeded: undefined, afterEventQuietWhenRegistriesClean: undefined }));
+  return invs.map((i) => ({ ...i, afterEventKinds: undefined, afterEventNeeded: undefined, afterEventQuietWhenRegistriesClean: undefined, onCallWhen: undefined }));
 }
 
 const ACTIONS = ['spawn', 'wait', 'close', 'fork', 'create', 'send', 'interrupt', 'resume', 'sleep', 'compact', 'vanish', 'exit', 'die', 'parallel'] as const;
@@ -44,6 +44,7 @@ const SYSTEMS = [
   'codex-v2',
   'codex-v1-release-on-final+inherit',
   'codex-v1-reap-on-reserve',
+  'codex-v1-await-close',
   'example-check-then-act',
   'example-worker-pool',
   'example-hold-and-wait',
@@ -102,6 +103,15 @@ describe('fewer checkers per event: the dispatch changes no verdict (issue 17)',
   it('declares what the catalogue relies on', () => {
     const byName = new Map(INVARIANTS.map((i) => [i.name, i]));
     expect(byName.get('no-orphans')!.afterEventKinds).toEqual(['call', 'cancel']);
+    expect(INVARIANTS.filter((i) => i.onCallWhen !== undefined).map((i) => i.name)).toEqual([
+      'no-false-rejection',
+      'depth-within-max',
+      'fanout-within-cap',
+      'rollback-on-failure',
+      'close-returns',
+      'resume-returns',
+      'no-orphans',
+    ]);
     expect(byName.get('hang-cancelled')!.afterEventNeeded!({ maxThreads: 6 })).toBe(false);
     expect(byName.get('hang-cancelled')!.afterEventNeeded!({ maxThreads: 6, stallTimeout: 1000 })).toBe(true);
     expect(INVARIANTS.filter((i) => i.afterEventQuietWhenRegistriesClean).map((i) => i.name).sort()).toEqual([
@@ -136,7 +146,7 @@ describe('fewer checkers per event: the dispatch changes no verdict (issue 17)',
     }
     expect(runs).toBe(SYSTEMS.length * WORKLOADS.length * SEEDS.length);
     // the masked and skipped checkers found things in these runs, so their masks were at work
-    for (const name of ['no-orphans', 'hang-cancelled', 'no-deadlock', 'cap-respected', 'accounting-consistent']) expect(found, name).toContain(name);
+    for (const name of ['no-orphans', 'hang-cancelled', 'no-deadlock', 'cap-respected', 'accounting-consistent', 'fanout-within-cap', 'no-false-rejection', 'depth-within-max', 'close-returns']) expect(found, name).toContain(name);
   });
 
   it('the same as a project\'s own invariants (each run reads its checkers\' hooks), stopping at the first violation and not', () => {
@@ -154,6 +164,10 @@ describe('fewer checkers per event: the dispatch changes no verdict (issue 17)',
     expect(compare(broken('hang-cancelled', { afterEventNeeded: () => false }), true).differ).toHaveLength(1);
     // hang-cancelled declared quiet while the registries are clean (a hung agent is not a registry's fault)
     expect(compare(broken('hang-cancelled', { afterEventQuietWhenRegistriesClean: true }), true).differ).toHaveLength(1);
+    // fan-out judged only after spawns that succeeded (forks and creates are how #30692 fans out)
+    expect(compare(broken('fanout-within-cap', { onCallWhen: { ops: ['spawn_agent'], ok: true } }), true).differ).toHaveLength(1);
+    // no-false-rejection judged only after calls that succeeded
+    expect(compare(broken('no-false-rejection', { onCallWhen: { ok: true } }), true).differ).toHaveLength(1);
     // no-deadlock told to listen only at turn ends
     expect(compare(broken('no-deadlock', { afterEventKinds: ['turn-end'] }), true).differ).toHaveLength(1);
     // accounting-consistent told to listen only after status changes (its message names the entry a commit wrote over, from the snapshot it saw last)
