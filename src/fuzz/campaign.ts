@@ -440,16 +440,16 @@ export function evaluateRun(options: FuzzOptions, run: number, runSeed: number, 
 function evaluateWith(c: RunContext, options: FuzzOptions, run: number, runSeed: number, source: WorkloadSource): RunOutcome {
   c.reached.clear();
   c.at.clear();
-  // its verdicts alone: no result, trace or stats are built for a generated run
-  const r = runVerdict(generatedScenario(source, c.id, run, runSeed), options.system, c.runOptions);
+  // its verdicts alone: no result, trace or stats are built for a generated run; the workload
+  // is not named either (a run reads no name: `generatedScenario` names it when it is shrunk)
+  const r = runVerdict(source.make(runSeed), options.system, c.runOptions);
   const at = c.at;
   const violations = r.violations.map((v) => (at.has(v.invariant) ? { invariant: v.invariant, at: at.get(v.invariant)! } : { invariant: v.invariant }));
-  return {
-    violations,
-    reached: [...c.reached],
-    ...(r.undetectable.length > 0 ? { undetectable: r.undetectable.map((v) => v.invariant) } : {}),
-    ...(r.limited.length > 0 ? { limited: r.limited.map((v) => ({ invariant: v.invariant, limit: v.limit!.name })) } : {}),
-  };
+  // the keys in the order of `RunOutcome`, the optional ones only when there are any
+  const out: RunOutcome = { violations, reached: Array.from(c.reached) };
+  if (r.undetectable.length > 0) out.undetectable = r.undetectable.map((v) => v.invariant);
+  if (r.limited.length > 0) out.limited = r.limited.map((v) => ({ invariant: v.invariant, limit: v.limit!.name }));
+  return out;
 }
 
 /**
@@ -477,10 +477,11 @@ function runContext(options: FuzzOptions): RunContext {
     stopAtFirstViolation: !options.keepGoing,
     traceLimit: 1,
     ...(options.claims === false ? { claims: false } : {}),
-    // only violations and coverage are kept: no digest, no per-event gauges
+    // only which invariants broke and coverage are kept: no digest, no per-event gauges, no messages
     digest: false,
     gauges: false,
     details: false,
+    messages: false,
     atFailure: (inv, view) => void at.set(inv, pointOf(view)),
   };
   c = { id: fuzzRunId(options.system.id, options.seed ?? 1, options.invariants), reached, at, runOptions };
@@ -519,7 +520,8 @@ export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: s
 export function failurePoint(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = [], claims?: boolean): FailurePoint | boolean {
   const builtin = INVARIANTS.some((i) => i.name === invariant);
   let at: FailurePoint | null = null;
-  const r = runScenario(s, system, {
+  // its verdicts alone (`runVerdict`: no result, trace copy or stats), without messages
+  const r = runVerdict(s, system, {
     ...(claims === false ? { claims: false } : {}),
     invariants: builtin ? only(invariant) : NONE,
     extraInvariants: builtin ? [] : extra.filter((i) => i.name === invariant),
@@ -528,6 +530,7 @@ export function failurePoint(s: Scenario, system: SystemDefinition, invariant: s
     digest: false,
     gauges: false,
     details: false,
+    messages: false,
     atFailure: (_inv, view) => void (at ??= pointOf(view)),
   });
   if (!r.violations.some((v) => v.invariant === invariant)) return false;

@@ -6,7 +6,7 @@ import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
 import { INVARIANTS, SYSTEM_ERROR } from '../invariants/catalog.js';
 import { registriesClean } from '../invariants/registryScan.js';
-import { sharedChecker, type Finding, type FindingSummary, type Invariant, type InvariantChecker, type Violation } from '../invariants/Invariant.js';
+import { sharedChecker, type Finding, type FindingSummary, type Invariant, type InvariantChecker, type ThreadNote, type Violation } from '../invariants/Invariant.js';
 import { World, type StopReason, type WorldObserver, type WorldOptions, type WorldResult, type WorldStats } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { CallRecord, ResolvedConfig, WorldView } from '../world/truth.js';
@@ -42,6 +42,13 @@ export interface RunOptions {
    * (fuzzing's generated and shrink runs); `digest` must then be off too, since details are digested.
    */
   details?: boolean;
+  /**
+   * Build each violation's message and named threads (default true). Off where only which
+   * invariants broke is read (a fuzz campaign's generated and shrink candidate runs): the
+   * violations then carry an empty message and no threads, and a finding's lazy parts are read
+   * only where its judging needs them (a known limit scoped to holder states, a silent death).
+   */
+  messages?: boolean;
   /** Extra invariants (a user's own), checked after the built-in ones. */
   extraInvariants?: readonly Invariant[];
   /** Asked every few thousand events: true stops the run where it is (stop reason `stopped`). */
@@ -149,6 +156,12 @@ const NO_EXTRA: readonly Invariant[] = [];
 const CATALOGUE = new Set<Invariant>(INVARIANTS);
 function invariantPlan(builtin: readonly Invariant[], extra: readonly Invariant[] | undefined): InvariantPlan {
   const key = extra !== undefined && extra.length > 0 ? extra : NO_EXTRA;
+  const plan = plans.get(builtin)?.get(key);
+  // made apart (once per selection): the path taken at every run stays small for the compiler
+  return plan !== undefined ? plan : makePlan(builtin, key);
+}
+
+function makePlan(builtin: readonly Invariant[], key: readonly Invariant[]): InvariantPlan {
   let byExtra = plans.get(builtin);
   if (byExtra === undefined) plans.set(builtin, (byExtra = new WeakMap()));
   let plan = byExtra.get(key);
@@ -417,11 +430,13 @@ class RunJudge implements WorldObserver {
   }
 
   private report(inv: string, view: WorldView, f: Finding): void {
+    // what a violation spreads of the finding: its message and threads, or nothing to read
+    const parts: Pick<Finding, 'message' | 'threads'> = this.options.messages === false ? NO_MESSAGE : f;
     const why = undetectableBecause(view, f);
     if (why !== null) {
       if (!this.undetectable.some((v) => v.invariant === inv)) {
         const ev = view.lastEvent();
-        this.undetectable.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, undetectable: why });
+        this.undetectable.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...parts, undetectable: why });
       }
       return;
     }
@@ -430,7 +445,7 @@ class RunJudge implements WorldObserver {
     if (limit !== null) {
       if (!this.limited.some((v) => v.invariant === inv)) {
         const ev = view.lastEvent();
-        this.limited.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f, limit });
+        this.limited.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...parts, limit });
       }
       return;
     }
@@ -440,12 +455,15 @@ class RunJudge implements WorldObserver {
       const options = this.options;
       options.atFailure?.(inv, view);
       const ev = view.lastEvent();
-      this.violations.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...f });
+      this.violations.push({ invariant: inv, event: ev?.i ?? 0, t_ms: view.now_ms, turn: view.turn, ...parts });
       if (this.violations.length === 1 && options.traceWindow !== undefined) this.world.pinTrace(options.traceWindow, TRACE_AFTER_VIOLATION + 1);
       if (options.stopAtFirstViolation) this.world.stop();
     }
   }
 }
+
+/** A violation's message and threads where they are not built (`RunOptions.messages` false). */
+const NO_MESSAGE: Pick<Finding, 'message' | 'threads'> = Object.freeze({ message: '', threads: Object.freeze([]) as unknown as ThreadNote[] });
 
 /** A run set up: its scenario (seeded), its invariants, their judge and the world. */
 interface StartedRun {
