@@ -1,17 +1,14 @@
-import { existsSync } from 'node:fs';
 import { builtinSystems, findSystem, knownSystemIds } from '../systems/catalog.js';
 import { execId, groupSystemIds, parseExecSpec } from '../systems/external/execSpec.js';
 import type { SystemDefinition } from '../systems/contract.js';
-import { parseScenario } from '../scenario/load.js';
-import type { Scenario } from '../world/scenario.js';
-import { currentProject, projectInvariantNames, projectSystemNames } from '../config/Project.js';
-import { readInputFile } from './inputFile.js';
+import { currentProject, projectSystemNames } from '../config/Project.js';
 import { packagedInput } from './builtins.js';
-import { UsageError, inputFolder, workLimit } from './cli.js';
+import { UsageError, inputFolder } from './cli.js';
 
-// What the verbs read through the CLI: systems named by --system and scenario files. Apart from
-// cli.ts, which every call loads, because these load the system catalogue and the scenario
-// parser (zod, yaml): a verb's own module imports them (docs/performance.md, "Start-up").
+// The systems named by --system. Apart from cli.ts, which every call loads, because this loads
+// the system catalogue (and the external adapter); the scenario files the verbs read are in
+// scenarioInput.ts, which loads the scenario parser (zod, yaml, jsonc-parser) besides
+// (docs/performance.md, "Start-up").
 
 /** The system named `id` (a project's name, a built-in id or `exec:PROGRAM ARGS...`), or a UsageError listing the known ones. */
 export function systemOrThrow(id: string): SystemDefinition {
@@ -35,10 +32,4 @@ function withPackagedExamples(id: string): string {
 export function systemsOrThrow(values: readonly string[]): SystemDefinition[] {
   const builtin = new Set([...knownSystemIds(), ...projectSystemNames()]);
   return groupSystemIds(values, (v) => builtin.has(v)).map(systemOrThrow);
-}
-
-/** Reads and validates a scenario file that the command runs `runs` times (once per system); problems are ScenarioErrors (exit 2). */
-export function loadScenario(path: string, typed?: string, work: { runs?: number; snapshots?: boolean } = {}): Scenario {
-  if (!existsSync(path)) throw new UsageError(`no such scenario file: ${typed ?? path} (nor a built-in scenario of that name: spawnsim list shows them)`);
-  return parseScenario(readInputFile(path, path, 'scenario file'), path, { systems: [...knownSystemIds(), ...projectSystemNames()], invariants: projectInvariantNames(), maxWork: workLimit(), ...work });
 }

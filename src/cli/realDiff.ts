@@ -12,7 +12,8 @@ import { prepareRealSystem } from '../runtimes/realVerdict.js';
 import { realSide } from '../runtimes/realSide.js';
 import type { Scenario } from '../world/scenario.js';
 import { EXIT, UsageError, type CliContext } from './cli.js';
-import { loadScenario, systemsOrThrow } from './inputs.js';
+import { systemsOrThrow } from './inputs.js';
+import { loadScenario } from './scenarioInput.js';
 import { writeAtomic } from './io.js';
 import { installContext, installRuntimeInterrupts } from './real.js';
 

@@ -3,10 +3,9 @@ import { Option } from 'commander';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EXPLORE_CALLS, EXPLORE_FAULTS, explore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
-import { scenarioToYaml } from '../../fuzz/export.js';
 import { allInvariantNames, selectInvariants } from '../../config/select.js';
 import { currentProject } from '../../config/Project.js';
-import { parseRange, ShapingError } from '../../config/shaping.js';
+import { parseRange, ShapingError } from '../../config/range.js';
 import { envelope, toJson } from '../../report/json.js';
 import { Outcome } from '../../world/scenario.js';
 import { EXIT, UsageError, oneSystemOption, type CommandModule } from '../cli.js';
@@ -86,7 +85,7 @@ export const exploreCommand: CommandModule = (program, ctx) => {
     .option('--no-claims', "judge every invariant as claimed, ignoring the system's known limits (docs/claims.md)")
     .option('--json', 'write one JSON document to stdout')
     .option('--out <file>', 'where the counterexample goes (default reports/explore/<system>.yaml)')
-    .action((opts: ExploreFlags) => {
+    .action(async (opts: ExploreFlags) => {
       const outProblem = opts.out === undefined ? undefined : outputFileProblem(resolve(ctx.io.cwd, opts.out));
       if (outProblem !== undefined) throw new UsageError(`--out ${opts.out}: ${outProblem}`);
       const systems = systemsOrThrow(opts.system);
@@ -153,6 +152,8 @@ export const exploreCommand: CommandModule = (program, ctx) => {
       let file: string | null = null;
       if (r.counterexample) {
         const path = resolve(ctx.io.cwd, opts.out ?? `reports/explore/${safeName(system.id)}.yaml`);
+        // the YAML writer (fuzz/export.ts, with yaml) only when there is a counterexample to write
+        const { scenarioToYaml } = await import('../../fuzz/export.js');
         writeAtomic(path, scenarioToYaml(r.counterexample.scenario));
         file = ctx.rel(path);
       }

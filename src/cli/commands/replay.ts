@@ -7,7 +7,8 @@ import { envelope, toJson } from '../../report/json.js';
 import { runEntry, scenarioHeader } from '../../report/results.js';
 import { renderRunEntry } from '../../report/terminal.js';
 import { EXIT, UsageError, oneSystemOption, type CommandModule } from '../cli.js';
-import { loadScenario, systemsOrThrow } from '../inputs.js';
+import { systemsOrThrow } from '../inputs.js';
+import { loadScenario } from '../scenarioInput.js';
 import { verbDescription } from './index.js';
 
 /** `spawnsim replay` */

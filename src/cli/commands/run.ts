@@ -11,7 +11,8 @@ import { renderRun } from '../../report/terminal.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { Progress } from '../progress.js';
 import { EXIT, UsageError, parseSeed, type CommandModule } from '../cli.js';
-import { loadScenario, systemsOrThrow } from '../inputs.js';
+import { systemsOrThrow } from '../inputs.js';
+import { loadScenario } from '../scenarioInput.js';
 import { parseRuns, parseTimeScale, realSystemsAmong } from '../realOptions.js';
 import { verbDescription } from './index.js';
 
