@@ -9,7 +9,7 @@
 // depths 1-2, the five call kinds in two orders and all seven in two, an errored outcome at cap
 // 2, 3 000 states at most), and 12 more of its own with resume and interrupt (explore's default
 // calls exhausted; three turns, where idle holders are overdue; tree resume at depth 3 with 5
-// calls). 180 in all. Exit 1 when any search differs.
+// calls), and 12 on reap-on-reserve, which it takes too. 192 in all. Exit 1 when any search differs.
 // `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
@@ -50,6 +50,13 @@ for (const system of leanSystems) {
   grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume', 'fork'], outcomes: ['errored', 'hang'], maxStates: 3000 } });
   grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 1, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'send'], maxStates: 3000 } });
   grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 2, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'interrupt', 'send'], maxStates: 3000 } });
+}
+// reap-on-reserve, which the lean engine takes too: the seven calls, the default ones over three turns, forks' slots reaped
+for (const system of ['codex-v1-reap-on-reserve', 'codex-v1-reap-on-reserve+inherit', 'codex-v1-reap-on-reserve+deny-at-max-depth']) {
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[0], maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2, maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 1, maxCalls: 4, cap: 1, calls: ['fork', 'spawn', 'close', 'send', 'interrupt'] } });
+  grid.push({ system, o: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 3, calls: ['spawn', 'close', 'interrupt', 'resume', 'fork'], outcomes: ['hang'], maxStates: 5000 } });
 }
 let differ = 0;
 const statuses = {};

@@ -13,15 +13,17 @@ import { trustedIntegerModel } from '../systems/trusted.js';
  * facts the generic key reads, agents renamed by the same symmetry), the same levels and counts.
  *
  * It mirrors one checker's state and no checker's verdict: the accepted searches
- * (codex-v1-release-on-final with each fork policy, all seven calls, outcomes completed, errored
+ * (codex-v1-release-on-final and codex-v1-reap-on-reserve with each fork policy, all seven calls, outcomes completed, errored
  * and hang, no faults, the whole catalogue with its claims) break none, and each step and state
  * is guarded against what would make a checker speak with a failure: a registry counting other
  * than the agents running in it at a boundary or at the end of the run, unless every slot held
  * without running is held by an interrupted or idle agent (the system's known limit
- * `non-final-holds-slot`: a finding, no failure); the same at a refusal with AgentLimitReached
+ * `non-final-holds-slot`: a finding, no failure; on reap-on-reserve `reaps-only-when-full`,
+ * whatever holds the slot); the same at a refusal with AgentLimitReached
  * while the running agents do not fill the cap (no-false-rejection); a close that leaves a
  * spawned agent running under a shut-down parent (no-orphans); a commit over an entry already
- * held (accounting-consistent); a tree resume that reaches a thread twice (resume-returns). What
+ * held (accounting-consistent); with +inherit, a creation past max_depth in lineage depth
+ * (depth-within-max); a tree resume that reaches a thread twice (resume-returns). What
  * `eventually-released` carries from boundary to boundary (which idle holders it saw when) is
  * part of the generic key, so it is mirrored (`er`) and keyed. A guard that trips gives the
  * search back to the generic engine from the start (`exploreLean` answers null), which then finds
@@ -110,7 +112,7 @@ interface LeanNode {
   off: number;
 }
 
-/** The systems taken, by id: release-on-final with each fork policy (src/systems/catalog.ts). */
+/** The systems taken, by id: release-on-final and reap-on-reserve, each with each fork policy (src/systems/catalog.ts). */
 const FRESH_ROOT = 0;
 const INHERIT = 1;
 const DENY_AT_MAX_DEPTH = 2;
@@ -118,13 +120,17 @@ const FORK_POLICY: Record<string, number> = {
   'codex-v1-release-on-final': FRESH_ROOT,
   'codex-v1-release-on-final+inherit': INHERIT,
   'codex-v1-release-on-final+deny-at-max-depth': DENY_AT_MAX_DEPTH,
+  'codex-v1-reap-on-reserve': FRESH_ROOT,
+  'codex-v1-reap-on-reserve+inherit': INHERIT,
+  'codex-v1-reap-on-reserve+deny-at-max-depth': DENY_AT_MAX_DEPTH,
 };
 
 /** The largest thread count the record layout takes (bit masks, Int8 indexes). */
 const MAX_THREADS = 24;
 
 /**
- * Whether the lean engine takes this search: the built-in `codex-v1-release-on-final`, calls
+ * Whether the lean engine takes this search: the built-in `codex-v1-release-on-final` or
+ * `codex-v1-reap-on-reserve` (each fork policy), calls
  * among all seven, outcomes among completed, errored and hang, no faults, no
  * interleaving, the whole catalogue with its claims, no invariants of the user's, stepping on.
  */
@@ -132,7 +138,7 @@ export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
   if (o.stepping === false || o.claims === false || o.invariants !== undefined || (o.extraInvariants?.length ?? 0) > 0) return false;
   // the catalogue's own definition (src/systems/trusted.ts): not a copy with other behaviour, nor another of that name
   const m = trustedIntegerModel(o.system);
-  if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1' || m.release !== 'on-final') return false;
+  if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1' || (m.release !== 'on-final' && m.release !== 'reap-on-reserve')) return false;
   if (b.faults.length > 0 || b.interleave >= 2) return false;
   if (!b.calls.every((c) => c in CALL_CODES)) return false;
   if (!b.outcomes.every((x) => x === 'completed' || x === 'errored' || x === 'hang')) return false;
@@ -162,6 +168,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const cap = b.cap;
   const maxDepth = b.maxDepth;
   const forkPolicy = FORK_POLICY[options.system.id]!;
+  // release-on-final gives a slot back when its agent's status becomes final; reap-on-reserve
+  // only when a reservation finds the registry full (CodexV1.reapFinal), and a close frees it in
+  // the caller's registry only (D4)
+  const reap = trustedIntegerModel(options.system)?.release === 'reap-on-reserve';
   const callKinds = b.calls.map((c) => CALL_CODES[c]!);
   // the final outcomes offered, in the order given: each a status (Completed, Errored), both final
   const finals = b.outcomes.filter((x) => x !== 'hang').map((x) => (x === 'completed' ? COMPLETED : ERRORED));
@@ -180,6 +190,26 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     } else if (t === reg && s[reg * F + ROOTENTRY] === 1) s[reg * F + ROOTENTRY] = 0;
   };
 
+
+  /**
+   * `CodexV1.reserveIn` short of the reservation: whether the registry of `reg` has a free slot,
+   * after reap-on-reserve's reap when it is full (each agent counted there whose status is
+   * final, Completed, Errored or Shutdown, gives its slot back).
+   */
+  const hasRoom = (s: Int8Array, n: number, reg: number): boolean => {
+    if (s[reg * F + COUNTED]! < cap) return true;
+    if (!reap) return false;
+    for (let t = 0; t < n; t++) {
+      const o = t * F;
+      if (s[o + SCOPE] !== reg || s[o + ENTRY] !== 1) continue;
+      const st = s[o + TST]!;
+      if (st === COMPLETED || st === ERRORED || st === SHUTDOWN) {
+        s[o + ENTRY] = 0;
+        s[reg * F + COUNTED]!--;
+      }
+    }
+    return s[reg * F + COUNTED]! < cap;
+  };
 
   /** `isLive`: loaded, not closed, Running or PendingInit with a turn to run (not parked: a resume's). */
   const liveAt = (s: Int8Array, o: number): boolean => s[o + TLOADED] === 1 && s[o + TCLOSED] === 0 && (s[o + TST] === RUNNING || (s[o + TST] === PENDING_INIT && s[o + PARKED] !== 1));
@@ -208,6 +238,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
    * is no failure; a finding naming no holder is one).
    */
   const guard = (s: Int8Array, n: number): void => {
+    // reap-on-reserve: both invariants are its known limit `reaps-only-when-full`, whatever holds the slots
+    if (reap) return;
     for (let r = 0; r < n; r++) {
       const ro = r * F;
       if (s[ro + HASREG] !== 1) continue;
@@ -361,7 +393,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           const depth = s[bo + SDEPTH]!;
           if (!(k === S_SPAWN && s[bo + ISROOT] === 0 && depth >= maxDepth) && depth + 1 <= maxDepth) {
             const reg = s[bo + SCOPE]!;
-            if (s[reg * F + COUNTED]! < cap) {
+            if (hasRoom(s, n, reg)) {
               s[reg * F + COUNTED]!++;
               if (depth + 1 === 1) s[reg * F + ROOTENTRY] = 1;
               s[xo + ENTRY] = 1;
@@ -386,6 +418,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           s[xo + KIND] = k === S_SPAWN ? 1 : k === S_FORK ? 2 : 3;
           s[xo + PARENT] = by;
           s[xo + LD] = s[bo + LD]! + 1;
+          // depth-within-max reads the lineage depth, which a tree resume leaves as it was while
+          // the system's depth shrinks: a restored agent may create past max_depth. A finding
+          // explained by the fork limits of the other policies; with +inherit a failure: given back
+          if (forkPolicy === INHERIT && s[xo + LD]! > maxDepth) throw new GiveBack();
           s[xo + TST] = RUNNING;
           s[xo + TLOADED] = 1;
           s[xo + TCLOSED] = 0;
@@ -415,7 +451,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
             const w = walkBuf[i]!;
             const o = w * F;
             s[o + SLOADED] = 0;
-            if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, w);
+            if (!reap && s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, w);
             release(s, 0, w);
           }
           for (let i = 0; i < walkLen; i++) {
@@ -436,7 +472,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           let ok = true;
           if (s[o + ISROOT] === 0 && s[o + ENTRY] === 0) {
             const reg = s[o + SCOPE]!;
-            if (s[reg * F + COUNTED]! >= cap) {
+            if (!hasRoom(s, n, reg)) {
               ok = false;
               refusalGuard(s, n, reg);
             } else {
@@ -470,7 +506,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           s[o + HUNG] = 2;
           if (s[o + GEN] === s[o + TGEN] && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0) {
             s[o + TST] = finals[a >> 5]!;
-            if (s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
+            if (!reap && s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
           }
         }
       } else if (k === S_START) {
@@ -504,12 +540,15 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       out.resumed = t;
       return;
     }
-    if (s[COUNTED]! >= cap) {
+    if (!hasRoom(s, n, 0)) {
       refusalGuard(s, n, 0);
       return;
     }
     s[ROOTENTRY] = 1;
     commit(s, 0, t);
+    // the system's status is PendingInit from here (setStatus before the tree resume, whose
+    // reservations may reap: a final status would be reaped; the truth's follows below)
+    s[o + TST] = PENDING_INIT;
     s[o + SDEPTH] = 1;
     s[o + ISROOT] = 0;
     s[o + SLOADED] = 1;
@@ -539,8 +578,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           continue;
         }
         // reserved with the limit, no depth check; a refusal skips it with its subtree (no change)
-        if (s[COUNTED]! >= cap) continue;
+        if (!hasRoom(s, n, 0)) continue;
         commit(s, 0, c);
+        s[co + TST] = PENDING_INIT;
         s[co + SDEPTH] = d + 1;
         s[co + SLOADED] = 1;
         restored.push(c);
