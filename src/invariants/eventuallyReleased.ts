@@ -52,7 +52,8 @@ class ReleasedChecker implements InvariantChecker {
       if (root !== undefined && (root.closed || !root.loaded)) continue;
       if (view.liveIn(reg.root) > 0) continue;
       const held = idleHeld(view, reg);
-      const overdue: ThreadNote[] = [];
+      // made only when a holder is overdue (at most boundaries none is)
+      let overdue: ThreadNote[] | null = null;
       let since = view.turn;
       for (const h of held) {
         const key = `${reg.root}|${h.id}`;
@@ -60,11 +61,11 @@ class ReleasedChecker implements InvariantChecker {
         const first = idleSince.get(key) ?? { at: boundary, turn: view.turn };
         idleSince.set(key, first);
         if (boundary - first.at >= k) {
-          overdue.push(h);
+          (overdue ??= []).push(h);
           since = Math.min(since, first.turn);
         }
       }
-      if (finding === null && overdue.length > 0) {
+      if (finding === null && overdue !== null) {
         const when = where === 'end' ? 'at the end of the run' : `as turn ${view.turn} starts`;
         finding = {
           message: `nothing has run under ${reg.root} since turn ${since}, yet ${listNames(overdue.map((h) => h.id))} still ${overdue.length === 1 ? 'holds a slot' : 'hold slots'} ${when} (allowed: ${plural(k, 'turn boundary', 'turn boundaries')})`,

@@ -1,7 +1,7 @@
 // The built-in systems, apart from catalog.ts (which adds `exec:` programs, and so the external
 // protocol and zod): `spawnsim list` names them without loading either (docs/performance.md,
 // "Start-up"). Import from catalog.ts.
-import { CodexV1, FORK_POLICIES, type ForkPolicy, type ReleasePolicy } from './codexV1.js';
+import { CodexV1, type CodexV1Options, FORK_POLICIES, type ForkPolicy, type ReleasePolicy } from './codexV1.js';
 import type { SystemDefinition } from './contract.js';
 import { CodexV2 } from './codexV2.js';
 import { codexConfigRefusal } from './codexConfig.js';
@@ -96,10 +96,12 @@ export function builtinSystems(): SystemDefinition[] {
   for (const base of V1_BASES) {
     for (const forkPolicy of base.freshRootOnly ? (['fresh-root'] as const) : FORK_POLICIES) {
       const id = forkPolicy === 'fresh-root' ? base.id : `${base.id}+${forkPolicy}`;
+      // one options object per system, shared by its instances (CodexV1 never changes it; a clone shares it too)
+      const options: CodexV1Options = Object.freeze({ release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) });
       out.push({
         id,
         summary: forkPolicy === 'fresh-root' ? base.summary : `${base.id} where ${FORK_SUMMARY[forkPolicy]}`,
-        create: (config, env) => new CodexV1(config, { release: base.release, reapStale: base.reapStale, forkPolicy, ...(base.awaitTermination ? { awaitTermination: true } : {}) }, env),
+        create: (config, env) => new CodexV1(config, options, env),
         refusesConfig: codexConfigRefusal,
         ...limitsOf(codexV1Limits(base.release, forkPolicy)),
         integerModel: { kind: 'codex-v1', release: base.release },

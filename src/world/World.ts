@@ -234,7 +234,12 @@ const BIRTH_KEYS = ['spawn', 'fork', 'create'] as const;
 
 /** Applies the defaults that depend on other fields. */
 export function resolveConfig(s: Scenario): ResolvedConfig {
-  return { ...s.config, maxThreads: s.config.maxThreads ?? 6 };
+  const c = s.config;
+  // A frozen config that names its cap is resolved already (the copy would have the same keys,
+  // values and order) and cannot change under the run: fuzz's workloads share such configs, and
+  // the copy was a spread of a dozen keys per run.
+  if (c.maxThreads !== undefined && Object.isFrozen(c)) return c as ResolvedConfig;
+  return { ...c, maxThreads: c.maxThreads ?? 6 };
 }
 
 /**

@@ -214,3 +214,62 @@ describe('catalogue', () => {
     expect(findSystem('codex-v9')).toBeUndefined();
   });
 });
+
+describe('codex-v1: spawn is spawnSteps run to the end', () => {
+  // spawn() is written out for speed (no steps object); it must answer, change the registries
+  // and call the step watchdog exactly as driving spawnSteps() to the end does
+  const policies: Array<Partial<CodexV1Options>> = [
+    { release: 'close-only', forkPolicy: 'fresh-root' },
+    { release: 'on-final', forkPolicy: 'inherit' },
+    { release: 'reap-on-reserve', forkPolicy: 'inherit' },
+    { release: 'close-only', forkPolicy: 'deny-at-max-depth', reapStale: true },
+  ];
+  for (const options of policies) {
+    it(`same answers, registries and watchdog steps (${options.release}, ${options.forkPolicy})`, () => {
+      for (let seed = 1; seed <= 40; seed++) {
+        let x = seed;
+        const rnd = (n: number): number => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
+        const steps = [0, 0];
+        const make = (k: number): CodexV1 => {
+          const s = new CodexV1({ ...CONFIG, maxThreads: 1 + (seed % 4), maxDepth: 1 + (seed % 3) }, { release: 'close-only', reapStale: false, forkPolicy: 'fresh-root', ...options }, { step: () => void steps[k]!++ });
+          s.startRoot('root');
+          return s;
+        };
+        const direct = make(0);
+        const stepped = make(1);
+        const names = ['root'];
+        for (let i = 0; i < 30; i++) {
+          const op = rnd(5);
+          const caller = rnd(6) === 0 ? 'nobody' : names[rnd(names.length)]!;
+          const child = `t${i}`;
+          if (op <= 2) {
+            const req = rnd(4) === 0 ? { caller, child, createFails: true } : { caller, child };
+            const a = direct.spawn(req);
+            const it = stepped.spawnSteps(req);
+            let r;
+            for (;;) {
+              steps[1]!++;
+              const s = it.step();
+              if (s.done) {
+                r = s.value;
+                break;
+              }
+            }
+            expect(a).toEqual(r);
+            if (a.ok) names.push(child);
+          } else if (op === 3) {
+            const req = { caller, child, kind: 'fork' as const };
+            const a = direct.fork(req);
+            expect(a).toEqual(stepped.fork(req));
+            if (a.ok) names.push(child);
+          } else {
+            const req = { caller: 'root', target: names[rnd(names.length)]! };
+            expect(direct.close(req)).toEqual(stepped.close(req));
+          }
+          expect(direct.snapshot()).toEqual(stepped.snapshot());
+          expect(steps[0]).toBe(steps[1]);
+        }
+      }
+    });
+  }
+});
