@@ -18,17 +18,37 @@ const TWO_POW_M32 = 2.3283064365386963e-10;
  * returns the new state; the hash value is `(n >>> 0) * 2^-32` of it.
  */
 function mash(n: number, data: string): number {
-  for (let i = 0; i < data.length; i++) {
-    n += data.charCodeAt(i);
-    let h = 0.02519603282416938 * n;
-    n = h >>> 0;
-    h -= n;
-    h *= n;
-    n = h >>> 0;
-    h -= n;
-    n += h * 0x100000000;
-  }
+  for (let i = 0; i < data.length; i++) n = mashCode(n, data.charCodeAt(i));
   return n;
+}
+/** One character (its UTF-16 code) of `mash`. */
+function mashCode(n: number, code: number): number {
+  n += code;
+  let h = 0.02519603282416938 * n;
+  n = h >>> 0;
+  h -= n;
+  h *= n;
+  n = h >>> 0;
+  h -= n;
+  return n + h * 0x100000000;
+}
+/**
+ * `mash(n, `${seed}/${name}`)` without building the text: a non-negative integer seed below 2^31
+ * (every seed a run draws) is fed digit by digit, the way `String(seed)` writes it; any other
+ * seed goes through its text. A world seeds a stream per run: the text was a number printed,
+ * a concatenation and its flattening.
+ */
+function mashSeed(n: number, seed: number, name: string): number {
+  if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0x7fffffff)) return mash(n, `${seed}/${name}`);
+  let p = 1;
+  while (p * 10 <= seed) p *= 10;
+  let rest = seed;
+  for (; p >= 1; p /= 10) {
+    const d = Math.floor(rest / p);
+    n = mashCode(n, 48 + d);
+    rest -= d * p;
+  }
+  return mash(mashCode(n, 47), name);
 }
 
 // alea's seeding starts with three hashes of ' ' from Mash's initial state: the same for every
@@ -49,17 +69,18 @@ class AleaRng implements Rng {
   private s1: number;
   private s2: number;
   private c = 1;
-  constructor(seedText: string) {
+  /** Seeded with the text `${seed}/${name}` (seedrandom.alea of it), written or not (`mashSeed`). */
+  constructor(seed: number, name: string) {
     let s0 = (MASH_0 >>> 0) * TWO_POW_M32;
     let s1 = (MASH_1 >>> 0) * TWO_POW_M32;
     let s2 = (MASH_2 >>> 0) * TWO_POW_M32;
-    let n = mash(MASH_2, seedText);
+    let n = mashSeed(MASH_2, seed, name);
     s0 -= (n >>> 0) * TWO_POW_M32;
     if (s0 < 0) s0 += 1;
-    n = mash(n, seedText);
+    n = mashSeed(n, seed, name);
     s1 -= (n >>> 0) * TWO_POW_M32;
     if (s1 < 0) s1 += 1;
-    n = mash(n, seedText);
+    n = mashSeed(n, seed, name);
     s2 -= (n >>> 0) * TWO_POW_M32;
     if (s2 < 0) s2 += 1;
     this.s0 = s0;
@@ -97,7 +118,7 @@ export class RandomStreams {
   stream(name: string): Rng {
     let s = this.streams.get(name);
     if (s === undefined) {
-      s = new AleaRng(`${this.seed}/${name}`);
+      s = new AleaRng(this.seed, name);
       this.streams.set(name, s);
     }
     return s;
@@ -116,7 +137,7 @@ export class LazyStream implements Rng {
     private readonly name: string,
   ) {}
   private get real(): Rng {
-    return (this.rng ??= new AleaRng(`${this.seed}/${this.name}`));
+    return (this.rng ??= new AleaRng(this.seed, this.name));
   }
   next(): number {
     return this.real.next();
@@ -136,7 +157,7 @@ export class LazyStream implements Rng {
 
 /** A stand-alone stream for callers that need one generator (fuzz seeds, plan replications). */
 export function rngFor(seed: number, name: string): Rng {
-  return new AleaRng(`${seed}/${name}`);
+  return new AleaRng(seed, name);
 }
 
 /** One step of splitmix32: a well-mixed 32-bit word from a counter (seeds sfc32 below). */

@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { RandomStreams, rngFor } from '../../src/core/rng.js';
+import { LazyStream, RandomStreams, rngFor } from '../../src/core/rng.js';
 
 const draw = (n: number, f: () => number): number[] => Array.from({ length: n }, f);
 
 describe('RandomStreams', () => {
   it("draws exactly seedrandom's alea numbers for the same seed text (the written-out alea)", () => {
     // seeds and names of every shape the harness uses (`${seed}/${name}`), plus odd ones
-    const cases: Array<[number, string]> = [[0, ''], [-1, 'model'], [1.5, 'x'], [2 ** 31 - 1, 'ab'.repeat(300)], [5, 'é/ü/🙂']];
+    // (the text is not built for integer seeds in [0, 2^31): the edges of that range and powers of ten too)
+    const cases: Array<[number, string]> = [[0, ''], [-0, 'model'], [-1, 'model'], [1.5, 'x'], [2 ** 31 - 1, 'ab'.repeat(300)], [2 ** 31, 'model'], [2 ** 40 + 3, 'agents'], [1e21, 'model'], [NaN, 'x'], [5, 'é/ü/🙂']];
+    for (let p = 1; p <= 1e9; p *= 10) cases.push([p, 'model'], [p - 1, 'agents'], [p + 1, 'model']);
     for (let seed = 0; seed < 2500; seed++) for (const name of ['model', 'agents', 'fuzz-runs', 'pct']) cases.push([seed * 7919, name]);
     for (const [seed, name] of cases) {
       const ours = rngFor(seed, name);
       const theirs = seedrandom.alea(`${seed}/${name}`);
-      expect(draw(30, () => ours.next())).toEqual(draw(30, () => theirs()));
+      const expected = draw(30, () => theirs());
+      expect(draw(30, () => ours.next())).toEqual(expected);
+      // the world's lazily seeded streams and RandomStreams seed the same way
+      const lazy = new LazyStream(seed, name);
+      expect(draw(30, () => lazy.next())).toEqual(expected);
+      const streams = new RandomStreams(seed).stream(name);
+      expect(draw(30, () => streams.next())).toEqual(expected);
     }
   });
 
