@@ -418,9 +418,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           s[xo + KIND] = k === S_SPAWN ? 1 : k === S_FORK ? 2 : 3;
           s[xo + PARENT] = by;
           s[xo + LD] = s[bo + LD]! + 1;
-          // depth-within-max reads the lineage depth, which a tree resume leaves as it was while
-          // the system's depth shrinks: a restored agent may create past max_depth. A finding
-          // explained by the fork limits of the other policies; with +inherit a failure: given back
+          // depth-within-max reads the lineage depth; with +inherit the system's depth check
+          // should keep it within max_depth (a tree resume moves restored descendants with their
+          // target, World.resume). Past it would be a failure: given back
           if (forkPolicy === INHERIT && s[xo + LD]! > maxDepth) throw new GiveBack();
           s[xo + TST] = RUNNING;
           s[xo + TLOADED] = 1;
@@ -593,6 +593,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     for (const x of [t, ...restored]) {
       const xo = x * F;
       if (s[xo + TLOADED] === 1 && s[xo + TCLOSED] === 0) continue;
+      // World.resume: a restored descendant's lineage depth follows its (re-parented) parent's
+      if (x !== t) s[xo + LD] = s[s[xo + PARENT]! * F + LD]! + 1;
       s[xo + SCOPE] = 0;
       s[xo + TLOADED] = 1;
       s[xo + TCLOSED] = 0;

@@ -1310,6 +1310,11 @@ export class World implements WorldView {
         if (id === call.target) {
           t.parent = call.caller;
           t.lineageDepth = caller.lineageDepth + 1;
+        } else if (t.parent !== null) {
+          // a restored descendant hangs where it was under the re-parented target: its lineage
+          // depth follows its parent's (restored breadth first, so the parent's is already new)
+          const p = this.truth.get(t.parent);
+          if (p !== undefined) t.lineageDepth = p.lineageDepth + 1;
         }
         t.scope = caller.scope;
         t.loaded = true;

@@ -113,16 +113,15 @@ describe('the lean explore engine', () => {
     const generic = explore({ ...o, engine: 'generic' });
     expect(generic.status).toBe('exhausted');
     expect(explore(o)).toEqual(generic);
-    // and one that breaks: with +inherit, a tree resume re-parents the resumed agent only, so a
-    // restored descendant keeps its lineage depth while the system counts it shallower, and
-    // creates past max_depth (depth-within-max); the lean engine gives it back at that creation,
-    // and the counterexample is the generic engine's
+    // the search that once broke there (a tree resume moved the resumed agent only, so a restored
+    // descendant kept its lineage depth and created past max_depth: a false depth-within-max, now
+    // fixed in World.resume) runs lean to the state limit, with the generic engine's result
     const deep: ExploreOptions = { system: findSystem('codex-v1-release-on-final+inherit')!, maxTurns: 3, maxCalls: 3, cap: 3, maxDepth: 3, calls: ['interrupt', 'close', 'send', 'resume', 'create'], outcomes: ['hang'], maxStates: 11_000 };
     expect(leanAccepts(deep, exploreBounds(deep))).toBe(true);
-    expect(exploreLean(deep, exploreBounds(deep))).toBeNull();
-    const broken = explore({ ...deep, engine: 'generic' });
-    expect(broken.counterexample?.invariant).toBe('depth-within-max');
-    expect(explore(deep)).toEqual(broken);
+    const lean = exploreLean(deep, exploreBounds(deep));
+    expect(lean).not.toBeNull();
+    expect(lean!.status).toBe('incomplete');
+    expect(lean).toEqual(explore({ ...deep, engine: 'generic' }));
   });
 
   it('leaves to the generic engine what it does not take: other systems, faults, interleavings, no claims, a refused depth', () => {

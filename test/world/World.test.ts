@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { World } from '../../src/world/World.js';
 import type { SystemDefinition } from '../../src/systems/contract.js';
 import { CodexV1 } from '../../src/systems/codexV1.js';
-import { calls, run, scenario, system } from '../helpers.js';
+import { calls, run, scenario, system, violated } from '../helpers.js';
 
 const waits = (r: ReturnType<typeof run>) => r.trace.filter((e) => e.op === 'wait_agent').map((e) => `${e.t_ms / 1000}s ${e.target} ${e.result}${e.detail ? ` ${e.detail}` : ''}`);
 
@@ -198,4 +198,35 @@ describe('the ids a model remembers', () => {
     const r = run({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'a1' }] }, { do: [{ resume: 'a1', runFor: '30s' }, { close: 'all' }] }] });
     expect(calls(r.trace).filter((c) => c.includes('close_agent'))).toEqual(['root close_agent a1 ok']);
   });
+});
+
+describe('lineage depth after a tree resume (reference §3.7)', () => {
+  // resume_agent re-parents its target to the caller, and the tree resume restores each Open
+  // descendant at its parent's depth + 1 (`resume_agent_from_rollout`, core/src/agent/control.rs@2e71ac0f):
+  // a descendant's lineage moves with the target. Before, the world moved the target only, so
+  // c3 kept depth 3 under a c2 now at depth 1, and c4 (depth 3) was reported at depth 4 > max_depth
+  const deepResume = {
+    config: { maxThreads: 3, maxDepth: 3 },
+    turns: [
+      { do: [{ create: 'c1', outcome: 'hang' as const }] },
+      { do: [{ create: 'c2', by: 'c1', outcome: 'hang' as const }, { create: 'c3', by: 'c2', outcome: 'hang' as const }, { close: 'c1' }] },
+      { do: [{ resume: 'c2', outcome: 'hang' as const }, { send: 'c3', outcome: 'hang' as const }, { create: 'c4', by: 'c3', outcome: 'hang' as const }] },
+    ],
+  };
+
+  it('moves a restored descendant with its re-parented ancestor: no false depth-within-max', () => {
+    const r = run(deepResume, 'codex-v1-release-on-final+inherit');
+    expect(calls(r.trace)).toContain('root resume_agent c2 ok');
+    expect(calls(r.trace)).toContain('c3 create_thread c4 ok');
+    expect(violated(r)).not.toContain('depth-within-max');
+  });
+
+  it('moves nothing when the resume finds its target loaded: codex-v1 still finds a creation past max_depth', () => {
+    // codex-v1 closes c1 only (c2 and c3 are fresh roots, #30692), so resume_agent finds c2 loaded
+    // and does nothing (reference §3.7, step 2): c3 stays at lineage depth 3 and c4 by it is at 4
+    const r = run(deepResume, 'codex-v1');
+    expect(calls(r.trace)).toContain('c3 create_thread c4 ok');
+    expect(r.violations.filter((v) => v.invariant === 'depth-within-max').map((v) => v.message)).toEqual(['c4 was made by create_thread by c3 at lineage depth 4 where max_depth is 3']);
+  });
+
 });
