@@ -6,7 +6,7 @@
 // garbage collector, and one build's garbage is charged to the other); `--same-process` runs
 // both in this process, interleaved.
 //
-//   node bench/fuzz-ab.mjs /tmp/old-build [--runs N] [--rounds R] [--same-process] [--profile-only]
+//   node bench/fuzz-ab.mjs /tmp/old-build [--runs N] [--rounds R] [--same-process [--warm N]] [--profile-only]
 //   [--no-compare]: a build of another workload generator (before generator 2) finds other things
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -17,6 +17,8 @@ const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? Number(args[i + 1]) : d; };
 const RUNS = opt('--runs', 3000);
 const ROUNDS = opt('--rounds', 5);
+// --same-process: warm-up runs of each build before the measured rounds (steady state: 20000)
+const WARM = opt('--warm', RUNS);
 const only = args.includes('--profile-only');
 const other = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 const WORKLOAD = {
@@ -73,7 +75,7 @@ if (only) {
 }
 const theirs = await load(other);
 const l0 = loadavg()[0];
-timed(() => mine(991, RUNS)), timed(() => theirs(991, RUNS));
+timed(() => mine(991, WARM)), timed(() => theirs(991, WARM));
 const a = [], b = [];
 for (let i = 0; i < ROUNDS; i++) {
   const x = i % 2 === 0 ? [timed(() => theirs(1 + i, RUNS)), timed(() => mine(1 + i, RUNS))] : [null, timed(() => mine(1 + i, RUNS))];
