@@ -92,6 +92,17 @@ describe('the project file', () => {
     expect(await run('2')).toEqual(one);
   });
 
+  it('fuzz --workers 2 runs a bare exec: program (each worker starts its own; 300 runs, batches of 128, so the worker makes some), with the same result as one thread', async () => {
+    const run = async (workers: string) => {
+      const r = await cli(['fuzz', '--system', 'exec:python3', join(ROOT, 'examples', 'python', 'codex_v1.py'), '--runs', '300', '--seed', '3', '--keep-going', '--workers', workers, '--json', '--out', join(OUT, `exec-w${workers}`)], ROOT);
+      const doc = JSON.parse(r.out) as { report: { coverage: Record<string, number>; failures: Array<{ invariant: string; run: number; digest: string }> } };
+      return { code: r.code, coverage: doc.report.coverage, failures: doc.report.failures.map((f) => `${f.invariant} ${f.run} ${f.digest}`) };
+    };
+    const one = await run('1');
+    expect(one.failures.length).toBeGreaterThan(0);
+    expect(await run('2')).toEqual(one);
+  });
+
   it('a counterexample of a bare exec: program replays with the same digest', async () => {
     const r = await cli(['fuzz', '--system', 'exec:python3', join(ROOT, 'examples', 'python', 'codex_v1.py'), '--runs', '20', '--seed', '1', '--json', '--out', OUT], ROOT);
     expect(r.code).toBe(1);

@@ -113,7 +113,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   }
   const project = currentProject();
   const fromProject = project !== null && project.systems.has(system.id);
-  if (workers > 1 && findSystem(system.id) === undefined && !fromProject) throw new UsageError(`--workers: worker threads run built-in systems and systems named in the project file only; \`${system.id}\` is neither (name it in spawnsim.config.*, or use --shard across processes)`);
+  if (workers > 1 && findSystem(system.id) === undefined && !fromProject) throw new UsageError(`--workers: worker threads run built-in systems, \`exec:\` programs (each worker starts its own) and systems named in the project file only; \`${system.id}\` is none of these (name it in spawnsim.config.*, or use --shard across processes)`);
   const workload = { ...defaults.workload, ...workloadFromFlags(flags) };
   const invariantNames = flags.invariant ?? defaults.invariants;
   const selected = selectInvariants(invariantNames);
