@@ -1299,6 +1299,7 @@ export class World implements WorldView {
       return false;
     }
     const resumed = [call.target, ...res.restored];
+    const depths = res.restored.length > 0 ? this.restoredDepths(call.target, caller.lineageDepth + 1, res.restored) : null;
     const targetRuns = res.startsTurn !== false;
     const tree = `${res.restored.length ? `; restored ${res.restored.join(', ')}` : ''}${res.skipped.length ? `; skipped ${res.skipped.join(', ')}` : ''}`;
     if (res.ok === 'pending') this.emit('call', call.caller, call.tool, call.target, 'pending', `depth ${res.depth}${tree}; ${res.message}`);
@@ -1310,11 +1311,9 @@ export class World implements WorldView {
         if (id === call.target) {
           t.parent = call.caller;
           t.lineageDepth = caller.lineageDepth + 1;
-        } else if (t.parent !== null) {
-          // a restored descendant hangs where it was under the re-parented target: its lineage
-          // depth follows its parent's (restored breadth first, so the parent's is already new)
-          const p = this.truth.get(t.parent);
-          if (p !== undefined) t.lineageDepth = p.lineageDepth + 1;
+        } else {
+          const d = depths?.get(id);
+          if (d !== undefined) t.lineageDepth = d;
         }
         t.scope = caller.scope;
         t.loaded = true;
@@ -1342,6 +1341,34 @@ export class World implements WorldView {
     }
     this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: true, scope: caller.scope, ...(before ? { before } : {}) });
     return false;
+  }
+
+  /**
+   * The lineage depths of the threads a tree resume restores, before it loads them: each hangs
+   * where it was under the re-parented target, so its depth is its parent's plus one, through
+   * the restored threads the resume moves, in whatever order the system names them (an `exec:`
+   * program's may not be breadth first). A thread still loaded and open is not moved (the loop
+   * below skips it), nor is its own depth changed; a cycle (resume-returns) keeps a thread's depth.
+   */
+  private restoredDepths(target: ThreadId, targetDepth: number, restored: readonly ThreadId[]): Map<ThreadId, number> {
+    const moved = new Set<ThreadId>();
+    for (const id of restored) {
+      const t = this.truth.get(id);
+      if (t !== undefined && !(t.loaded && !t.closed)) moved.add(id);
+    }
+    const out = new Map<ThreadId, number>();
+    const depth = (id: ThreadId, hops: number): number => {
+      if (id === target) return targetDepth;
+      const t = this.truth.get(id)!;
+      if (!moved.has(id) || t.parent === null || !this.truth.has(t.parent) || hops > moved.size) return t.lineageDepth;
+      const known = out.get(id);
+      if (known !== undefined) return known;
+      const d = depth(t.parent, hops + 1) + 1;
+      out.set(id, d);
+      return d;
+    };
+    for (const id of moved) depth(id, 0);
+    return out;
   }
 
   private close(callerId: ThreadId, target: ThreadId): boolean {

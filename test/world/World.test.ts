@@ -221,6 +221,37 @@ describe('lineage depth after a tree resume (reference §3.7)', () => {
     expect(violated(r)).not.toContain('depth-within-max');
   });
 
+  it('moves restored descendants whatever order the system names them in (an exec: program need not go breadth first)', () => {
+    // c2 > c3 > c4 restored together: named deepest first, c4's depth must still come from c3's new one
+    const chain = {
+      config: { maxThreads: 4, maxDepth: 4 },
+      turns: [
+        { do: [{ create: 'c1', outcome: 'hang' as const }] },
+        { do: [{ create: 'c2', by: 'c1', outcome: 'hang' as const }, { create: 'c3', by: 'c2', outcome: 'hang' as const }, { create: 'c4', by: 'c3', outcome: 'hang' as const }, { close: 'c1' }] },
+        { do: [{ resume: 'c2', outcome: 'hang' as const }, { send: 'c4', outcome: 'hang' as const }, { create: 'c5', by: 'c4', outcome: 'hang' as const }] },
+      ],
+    };
+    const base = system('codex-v1-release-on-final+inherit');
+    const reversed: SystemDefinition = {
+      ...base,
+      create: (config) => {
+        const s = base.create(config);
+        const resume = s.resume.bind(s);
+        s.resume = (req) => {
+          const r = resume(req);
+          return r.ok === false ? r : { ...r, restored: [...r.restored].reverse() };
+        };
+        return s;
+      },
+    };
+    for (const sys of [base, reversed]) {
+      const r = run(chain, sys);
+      expect(calls(r.trace)).toContain('c4 create_thread c5 ok');
+      expect(r.trace.some((e) => e.op === 'resume_agent' && e.detail?.includes('restored c3, c4'))).toBe(sys === base);
+      expect(violated(r)).not.toContain('depth-within-max');
+    }
+  });
+
   it('moves nothing when the resume finds its target loaded: codex-v1 still finds a creation past max_depth', () => {
     // codex-v1 closes c1 only (c2 and c3 are fresh roots, #30692), so resume_agent finds c2 loaded
     // and does nothing (reference §3.7, step 2): c3 stays at lineage depth 3 and c4 by it is at 4
