@@ -9,6 +9,29 @@ const REFS = new Set(['parent', 'userRoot', 'scope']);
 const DROPPED = new Set(['id', 'gen', 'createdTurn', 'finishedTurn', 'createdAt_ms', 'finishedAt_ms', 'closedAt_ms', 'vanishedAt_ms']);
 
 /**
+ * The order a thread's fields enter a state's key and text, whatever order the thread gained
+ * them in: the fields every thread is made with (`World`'s thread literal), then the ones some
+ * threads gain later (`hung`, `evictedAt_ms`, `parked`), then any other by name. A thread's own
+ * property order is its history (a V2 eviction adds `parked` before `evictedAt_ms`, a tree
+ * resume the other way round), and two paths to one state must give one key.
+ */
+const FIELD_ORDER = ['id', 'kind', 'parent', 'userRoot', 'lineageDepth', 'scope', 'status', 'loaded', 'closed', 'dead', 'silentDeath', 'createdAt_ms', 'createdTurn', 'finishedAt_ms', 'finishedTurn', 'closedAt_ms', 'vanishedAt_ms', 'gen', 'process', 'turnStartedAt_ms', 'queued', 'hung', 'evictedAt_ms', 'parked'];
+/** Rank of a field name not in `FIELD_ORDER`: after them all, ordered by name. */
+const OTHER = FIELD_ORDER.length;
+function rankOf(k: string): number {
+  const i = FIELD_ORDER.indexOf(k);
+  return i < 0 ? OTHER : i;
+}
+/** Whether field `a` (rank `ra`) goes before field `b` (rank `rb`) in the canonical order. */
+function fieldBefore(ra: number, a: string, rb: number, b: string): boolean {
+  return ra < rb || (ra === rb && a < b);
+}
+/** A thread's fields as [name, value] pairs in the canonical order (`FIELD_ORDER`). */
+function orderedEntries(t: TruthThread): Array<[string, unknown]> {
+  return Object.entries(t).sort(([a], [b]) => (fieldBefore(rankOf(a), a, rankOf(b), b) ? -1 : fieldBefore(rankOf(b), b, rankOf(a), a) ? 1 : 0));
+}
+
+/**
  * The canonical text of an abstract state: the world's truth plus the system's snapshot, with
  * agent names replaced by canonical ones (symmetry reduction). Agents are ordered by the shape
  * of their subtree (AHU tree canonisation over the lineage forest: each thread's label plus the
@@ -47,7 +70,7 @@ export function canonicalState(threads: Iterable<TruthThread>, snapshot: SystemS
   const truth = all
     .map((t) => {
       const out: Record<string, unknown> = { id: rename.get(t.id) };
-      for (const [k, v] of Object.entries(t)) {
+      for (const [k, v] of orderedEntries(t)) {
         if (DROPPED.has(k)) continue;
         if (k.endsWith('_ms')) out[k] = v !== null && v !== undefined;
         else out[k] = REFS.has(k) && typeof v === 'string' ? sub(v) : v;
@@ -65,7 +88,7 @@ export function canonicalState(threads: Iterable<TruthThread>, snapshot: SystemS
 /** A thread's label without names: what it is, and where its registry is relative to it. */
 function localLabel(t: TruthThread, byId: Map<ThreadId, TruthThread>): string {
   const parts: unknown[] = [];
-  for (const [k, v] of Object.entries(t)) {
+  for (const [k, v] of orderedEntries(t)) {
     if (DROPPED.has(k) || REFS.has(k)) continue;
     parts.push(k.endsWith('_ms') ? v !== null && v !== undefined : v);
   }
@@ -183,16 +206,17 @@ const enum Role {
   Value,
 }
 /** Per truth field name, its role and the word fed for its name (a hash of the name, distinct for every name seen), worked out once. */
-const FIELDS = new Map<string, { role: Role; code: number; text: boolean }>();
+type FieldEntry = { role: Role; code: number; text: boolean; rank: number };
+const FIELDS = new Map<string, FieldEntry>();
 const CODES = new Map<number, string>();
-function fieldOf(k: string): { role: Role; code: number; text: boolean } {
+function fieldOf(k: string): FieldEntry {
   let f = FIELDS.get(k);
   if (f === undefined) {
     const code = new TraceDigest().str(k).low32() | 0;
     // two names with one word would tell fields apart less than their names do: such a name is fed as text
     const text = CODES.has(code) && CODES.get(code) !== k;
     if (!text) CODES.set(code, k);
-    f = { role: DROPPED.has(k) ? Role.Dropped : REFS.has(k) ? Role.Ref : k.endsWith('_ms') ? Role.Time : Role.Value, code, text };
+    f = { role: DROPPED.has(k) ? Role.Dropped : REFS.has(k) ? Role.Ref : k.endsWith('_ms') ? Role.Time : Role.Value, code, text, rank: rankOf(k) };
     FIELDS.set(k, f);
   }
   return f;
@@ -200,20 +224,48 @@ function fieldOf(k: string): { role: Role; code: number; text: boolean } {
 
 /** The field names last seen at each position of a thread and their entries in `FIELDS`: threads mostly share one order of fields, and comparing names by identity is cheaper than a lookup. */
 const lastNames: string[] = [];
-const lastFields: Array<{ role: Role; code: number; text: boolean }> = [];
+const lastFields: FieldEntry[] = [];
+/** A thread's field names and entries in the canonical order (scratch, one thread at a time). */
+const tNames: string[] = [];
+const tFields: FieldEntry[] = [];
 
-/** Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content, each name as one word. */
+/**
+ * Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content, each
+ * name as one word, in the canonical order (`FIELD_ORDER`): read in the thread's own order, then
+ * put in order by an insertion sort when they are not (a few, almost in order).
+ */
 function feedThread(h: WordRecord, t: TruthThread): void {
-  let i = 0;
+  let n = 0;
+  let ordered = true;
   for (const k in t) {
-    let f = lastFields[i];
-    if (lastNames[i] !== k || f === undefined) {
+    let f = lastFields[n];
+    if (lastNames[n] !== k || f === undefined) {
       f = fieldOf(k);
-      lastNames[i] = k;
-      lastFields[i] = f;
+      lastNames[n] = k;
+      lastFields[n] = f;
     }
-    i++;
+    if (n > 0 && ordered && !fieldBefore(tFields[n - 1]!.rank, tNames[n - 1]!, f.rank, k)) ordered = false;
+    tNames[n] = k;
+    tFields[n] = f;
+    n++;
+  }
+  if (!ordered) {
+    for (let i = 1; i < n; i++) {
+      const k = tNames[i]!;
+      const f = tFields[i]!;
+      let j = i - 1;
+      for (; j >= 0 && fieldBefore(f.rank, k, tFields[j]!.rank, tNames[j]!); j--) {
+        tNames[j + 1] = tNames[j]!;
+        tFields[j + 1] = tFields[j]!;
+      }
+      tNames[j + 1] = k;
+      tFields[j + 1] = f;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const f = tFields[i]!;
     if (f.role === Role.Dropped || f.role === Role.Ref) continue;
+    const k = tNames[i]!;
     const v = (t as unknown as Record<string, unknown>)[k];
     if (f.text) h.word(-4).str(k);
     else h.word(f.code);

@@ -3,6 +3,7 @@ import { canonicalKey, canonicalState } from '../../src/explore/canonical.js';
 import { SteppedRun } from '../../src/explore/stepper.js';
 import { compilePath, layoutStep, START_LAYOUT, stepAction, type ExploreCall, type ExploreStep, type Layout } from '../../src/explore/steps.js';
 import { findSystem } from '../../src/systems/catalog.js';
+import type { TruthThread } from '../../src/world/truth.js';
 
 /** Steps a driven run along `calls` as the explorer does, returning the key and the text of each state passed. */
 function walk(system: string, calls: ExploreCall[], cap = 2): Array<{ key: string; text: string }> {
@@ -39,6 +40,35 @@ describe('canonicalKey (the explorer\'s numeric state key)', () => {
     // a subagent's spawn is not its sibling's: the lineage is part of the state
     const chain = walk('codex-v1', [spawn('a1'), spawn('a2', 'a1')]).at(-1)!;
     expect(chain.key).not.toBe(open.key);
+  });
+
+  it('gives one key and one text to a state whatever order its threads gained their optional fields in', () => {
+    // a V2 eviction gives a thread `parked` then `evictedAt_ms`, a tree resume the other way
+    // round: the same thread reached both ways is one state
+    const cfg = { name: 'canonical', maxThreads: 2, maxDepth: 2, maxConcurrentThreadsPerSession: 3 };
+    const sr = SteppedRun.start(compilePath([], new Map(), cfg), { system: findSystem('codex-v1')! })!;
+    const w = sr.world;
+    w.appendAction(stepAction({ k: 'call', call: { op: 'spawn', by: 'root', child: 'a1' } })!);
+    if (w.awaitingAction) w.continueTurn();
+    w.runThrough(w.now_ms);
+    const threads = [...w.threads()];
+    expect(threads.map((t) => t.id)).toEqual(['root', 'a1']);
+    const [root, a1] = threads as [TruthThread, TruthThread];
+    const variant = (extra: Partial<TruthThread>): TruthThread[] => [root, { ...a1, ...extra }];
+    const keyOf = (ts: TruthThread[]): string => {
+      const k = canonicalKey(ts, w.snapshot(), [1, 0, 0, -1]);
+      return `${k.hi}:${k.lo}`;
+    };
+    const evictedFirst = variant({ evictedAt_ms: null, parked: true });
+    const parkedFirst = variant({ parked: true, evictedAt_ms: null });
+    expect(Object.keys(evictedFirst[1]!)).not.toEqual(Object.keys(parkedFirst[1]!));
+    expect(keyOf(evictedFirst)).toBe(keyOf(parkedFirst));
+    expect(canonicalState(evictedFirst, w.snapshot())).toBe(canonicalState(parkedFirst, w.snapshot()));
+    // a field's value still counts, and so does a field no other thread has (one past FIELD_ORDER)
+    expect(keyOf(variant({ parked: false, evictedAt_ms: null }))).not.toBe(keyOf(parkedFirst));
+    const odd = (a: unknown, b: unknown): TruthThread[] => [root, Object.assign({ ...a1 }, a, b)];
+    expect(keyOf(odd({ zz: 1 }, { yy: 2 }))).toBe(keyOf(odd({ yy: 2 }, { zz: 1 })));
+    expect(keyOf(odd({ zz: 1 }, { yy: 2 }))).not.toBe(keyOf(odd({ zz: 2 }, { yy: 1 })));
   });
 
   it('tells apart exactly the states the canonical text tells apart, over random workloads of every call kind', () => {
