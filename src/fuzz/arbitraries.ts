@@ -316,7 +316,16 @@ export interface WorkloadSource {
   make(runSeed: number): Scenario;
 }
 
-export function workloadSource(options: WorkloadOptions = {}): WorkloadSource {
+export function workloadSource(options?: WorkloadOptions): WorkloadSource {
+  // the defaults' source made once: its tables are the same for every campaign, and a source
+  // keeps nothing between runs but the frozen configs it shares (given options are read afresh:
+  // a caller may change its object between campaigns)
+  if (options === undefined) return (defaultSource ??= makeSource({}));
+  return makeSource(options);
+}
+let defaultSource: WorkloadSource | undefined;
+
+function makeSource(options: WorkloadOptions): WorkloadSource {
   const version = options.generator ?? GENERATOR_VERSION;
   if (version === 1) return new SampledWorkload(workloadArbitrary(options));
   if (version !== 2) throw new Error(`unknown workload generator ${String(version)}: expected 1 or 2`);

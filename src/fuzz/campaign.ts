@@ -412,9 +412,13 @@ class GeneratedRuns {
 }
 
 /** Why each known limit of a system excuses what it does, by name (made apart from `fuzzSteps`, whose optimised code it deoptimised). */
+const limitReasonsOf = new WeakMap<SystemDefinition, Map<string, string>>();
 function limitReasons(system: SystemDefinition): Map<string, string> {
+  const known = limitReasonsOf.get(system);
+  if (known !== undefined) return known;
   const whyOf = new Map<string, string>([['not-claimed', 'the system does not claim these invariants']]);
   for (const l of system.limits ?? []) whyOf.set(l.name, l.why);
+  limitReasonsOf.set(system, whyOf);
   return whyOf;
 }
 
@@ -453,26 +457,38 @@ function evaluateWith(c: RunContext, options: FuzzOptions, run: number, runSeed:
 }
 
 /**
- * What every generated run of a campaign shares, made at its first run: the campaign's id, the
- * run options and the coverage probe (its `reached` and the failure points `at` are cleared per
- * run; runs of one campaign in one thread are made one after another). Keyed on the options
- * object, which a campaign (and a pool worker) passes unchanged to every run.
+ * What every generated run of a campaign shares: the run options and the coverage probe (its
+ * `reached` and the failure points `at` are cleared per run and read right after it, with no
+ * yield between: campaigns in one thread, even interleaved, can share one). Made once per
+ * selection of what a run checks (the invariants by name, `keepGoing`, `claims`), not per
+ * campaign: a fresh probe per campaign was a fresh invariant plan and dispatch for every search
+ * (issue 17, time to a shrunk counterexample). With the user's own invariants it is keyed on the
+ * options object, which a campaign (and a pool worker) passes unchanged to every run.
  */
 interface RunContext {
-  id: string;
   reached: Set<string>;
   at: Map<string, FailurePoint>;
   runOptions: RunOptions;
 }
 const runContexts = new WeakMap<FuzzOptions, RunContext>();
+const sharedContexts = new Map<string, RunContext>();
 function runContext(options: FuzzOptions): RunContext {
-  let c = runContexts.get(options);
+  const own = options.extraInvariants !== undefined && options.extraInvariants.length > 0;
+  const key = own ? '' : `${options.keepGoing ? 1 : 0}${options.claims === false ? 0 : 1}${options.invariants === undefined ? '*' : `:${options.invariants.join('\n')}`}`;
+  let c = own ? runContexts.get(options) : sharedContexts.get(key);
   if (c !== undefined) return c;
+  c = makeRunContext(options);
+  if (own) runContexts.set(options, c);
+  else sharedContexts.set(key, c);
+  return c;
+}
+function makeRunContext(options: FuzzOptions): RunContext {
   const { probe, reached } = coverageProbe();
   // Each invariant notes where it first broke, so that shrinking starts by cutting the rest.
   const at = new Map<string, FailurePoint>();
   const runOptions: RunOptions = {
-    ...(options.invariants !== undefined ? { invariants: options.invariants } : {}),
+    // a copy: the selection is shared by later campaigns, whatever the caller does with its array
+    ...(options.invariants !== undefined ? { invariants: [...options.invariants] } : {}),
     extraInvariants: options.extraInvariants !== undefined && options.extraInvariants.length > 0 ? [...options.extraInvariants, probe] : [probe],
     stopAtFirstViolation: !options.keepGoing,
     traceLimit: 1,
@@ -484,10 +500,8 @@ function runContext(options: FuzzOptions): RunContext {
     messages: false,
     atFailure: (inv, view) => void at.set(inv, pointOf(view)),
   };
-  c = { id: fuzzRunId(options.system.id, options.seed ?? 1, options.invariants), reached, at, runOptions };
-  runContexts.set(options, c);
   prepareRun(runOptions);
-  return c;
+  return { reached, at, runOptions };
 }
 
 /** Runs a campaign to the end. Deterministic for a seed unless `until`, `interrupted` or a shrink `shouldStop` cut it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failurePoint, fuzz, violatesOnly } from '../../src/fuzz/campaign.js';
+import { failurePoint, fuzz, fuzzSteps, violatesOnly, type FuzzOptions, type FuzzResult } from '../../src/fuzz/campaign.js';
 import { renameThreads, scenarioToYaml, scriptedCalls } from '../../src/fuzz/export.js';
 import { shrinkScenario } from '../../src/fuzz/shrink.js';
 import { parseScenario } from '../../src/scenario/load.js';
@@ -44,6 +44,31 @@ describe('shrinking', () => {
     const b = fuzz({ system: v1, seed: 11, runs: 200, keepGoing: true });
     expect(a.failures.map((f) => scenarioToYaml(f.counterexample))).toEqual(b.failures.map((f) => scenarioToYaml(f.counterexample)));
     expect(a.failures.length).toBeGreaterThan(1);
+  });
+
+  it('gives the same result when campaigns of one selection run interleaved, and after a caller changes its invariant list', () => {
+    // campaigns of the same invariant selection share their run options and coverage probe
+    const opts = (seed: number, invariants: string[]): FuzzOptions => ({ system: v1, seed, runs: 300, invariants });
+    const alone = [3, 4].map((seed) => JSON.stringify(fuzz(opts(seed, ['no-false-rejection']))));
+    const its = [3, 4].map((seed) => fuzzSteps(opts(seed, ['no-false-rejection'])));
+    const done: Array<FuzzResult | undefined> = [undefined, undefined];
+    while (done.some((d) => d === undefined)) {
+      its.forEach((it, i) => {
+        if (done[i] !== undefined) return;
+        const r = it.next();
+        if (r.done) done[i] = r.value;
+      });
+    }
+    expect(done.map((d) => JSON.stringify(d))).toEqual(alone);
+    expect(done[0]!.failures.length + done[1]!.failures.length).toBeGreaterThan(0);
+    expect(done[0]!.coverage['pool-full']).toBeGreaterThan(0);
+    // a list changed after a campaign: the next campaign checks what it names now
+    const list = ['no-false-rejection'];
+    fuzz({ system: v1, seed: 3, runs: 50, invariants: list });
+    list[0] = 'depth-within-max';
+    const after = fuzz({ system: v1, seed: 3, runs: 300, invariants: list });
+    expect(after.failures.map((f) => f.invariant)).toEqual(['depth-within-max']);
+    expect(JSON.stringify(after)).toBe(JSON.stringify(fuzz(opts(3, ['depth-within-max']))));
   });
 
   it('stops at its step bound and says so', () => {
