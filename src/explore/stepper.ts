@@ -3,6 +3,7 @@ import { INVARIANTS } from '../invariants/catalog.js';
 import { declaredClaims, isFailure } from '../scenario/runScenario.js';
 import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition } from '../systems/contract.js';
+import { isCatalogueDefinition } from '../systems/trusted.js';
 import { World, type WorldObserver } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
@@ -61,6 +62,7 @@ export class SteppedRun implements WorldObserver {
       createSystem: (c, env) => cfg.system.create(c, env),
       ...(cfg.system.refusesConfig !== undefined ? { refuseConfig: (c: Parameters<NonNullable<SystemDefinition['refusesConfig']>>[0]) => cfg.system.refusesConfig!(c) } : {}),
       snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
+      trustSnapshots: isCatalogueDefinition(cfg.system),
       traceLimit: 1,
       digest: false,
       gauges: false,

@@ -2,6 +2,7 @@ import { RandomStreams, type Rng } from '../core/rng.js';
 import { EventQueue } from '../core/EventQueue.js';
 import { digestOf } from '../core/digest.js';
 import { StepBudget } from '../systems/StepBudget.js';
+import { checkedSnapshot } from '../systems/snapshotShape.js';
 import type { SpawnResponse, SystemDefinition, SystemEnv, SystemUnderTest, ThreadId } from '../systems/contract.js';
 import { drawCount, drawDuration } from './distributions.js';
 import { PlanSystemError, type RepMetrics } from './metrics.js';
@@ -387,7 +388,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
   if (n.makespan_ms === 0) n.makespan_ms = now;
   if (spawnTimes.length > 0) n.spawnSpan_ms = spawnTimes[spawnTimes.length - 1]! - spawnTimes[0]!;
   call('turnEnded', () => sys.turnEnded('root', 1));
-  const snap = call('snapshot', () => sys.snapshot());
+  const snap = call('snapshot', () => checkedSnapshot(sys.snapshot()));
   const reg = snap.registries.find((r) => r.root === 'root');
   m.leakedSlots = reg ? Math.max(0, reg.counted - live) : 0;
   m.utilisation = point.maxThreads > 0 && n.makespan_ms > 0 ? agentTime / (point.maxThreads * n.makespan_ms) : 0;

@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../core/Trace.js';
 import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition, SystemSnapshot, ThreadId } from '../systems/contract.js';
+import { isCatalogueDefinition } from '../systems/trusted.js';
 import { limitFor } from '../invariants/limitFor.js';
 import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
@@ -286,6 +287,8 @@ export function prepareRun(options: RunOptions): void {
 interface SystemHooks {
   create: WorldOptions['createSystem'];
   refuse: WorldOptions['refuseConfig'];
+  /** `WorldOptions.trustSnapshots`: a built-in system's snapshots are not checked. */
+  trusted: boolean;
 }
 const systemHooks = new WeakMap<SystemDefinition, SystemHooks>();
 function hooksOf(system: SystemDefinition): SystemHooks {
@@ -294,6 +297,7 @@ function hooksOf(system: SystemDefinition): SystemHooks {
     systemHooks.set(system, (h = {
       create: (cfg, env) => system.create(cfg, env),
       refuse: system.refusesConfig !== undefined ? (cfg) => system.refusesConfig!(cfg) : undefined,
+      trusted: isCatalogueDefinition(system),
     }));
   }
   return h;
@@ -489,6 +493,7 @@ function startRun(scenario: Scenario, system: SystemDefinition, options: RunOpti
     createSystem: sys.create,
     refuseConfig: sys.refuse,
     snapshotBeforeCalls: plan.snapshotBeforeCalls,
+    trustSnapshots: sys.trusted,
     traceLimit: options.traceLimit,
     traceKeepFirst: options.traceLimit !== undefined ? options.traceWindow : undefined,
     maxEvents: options.maxEvents,
@@ -511,7 +516,7 @@ function systemErrorViolation(judge: RunJudge, error: WorldResult['systemError']
     event: last?.i ?? 0,
     t_ms: last?.t_ms ?? 0,
     turn: last?.turn ?? 0,
-    message: `the system threw during ${error.op}: ${error.message}`,
+    message: error.how === 'answered' ? `the system answered ${error.op} with ${error.message}` : `the system threw during ${error.op}: ${error.message}`,
     threads: [],
   });
 }

@@ -20,3 +20,11 @@ export function markCatalogueDefinition(def: SystemDefinition): SystemDefinition
 export function trustedIntegerModel(def: SystemDefinition | undefined): IntegerModel | undefined {
   return def !== undefined && HANDED_OUT.has(def) ? def.integerModel : undefined;
 }
+
+/**
+ * Whether a definition is the catalogue's own (or the CLI's watchdog wrap of one): its snapshots
+ * fit the contract's types, so the world need not check each one (`WorldOptions.trustSnapshots`).
+ */
+export function isCatalogueDefinition(def: SystemDefinition | undefined): boolean {
+  return def !== undefined && HANDED_OUT.has(def);
+}

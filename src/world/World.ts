@@ -19,6 +19,7 @@ import {
   type ThreadId,
 } from '../systems/contract.js';
 import { StepBudget } from '../systems/StepBudget.js';
+import { SNAPSHOT_MISFIT, snapshotProblem } from '../systems/snapshotShape.js';
 import { actionKind, type Action, type Outcome, type Scenario } from './scenario.js';
 import { isLive, type CallRecord, type ResolvedConfig, type ThreadKind, type TruthThread, type WorldView } from './truth.js';
 import { threadState } from './threadState.js';
@@ -52,6 +53,12 @@ export interface WorldOptions {
    * run time, and it reads its figures from calls and turn boundaries instead.
    */
   gauges?: boolean;
+  /**
+   * The system's snapshots fit the contract's types (a built-in system's: `isCatalogueDefinition`),
+   * so the world does not check each one it reads (`snapshotProblem`, about 40 ns a read). Off
+   * (the default), a snapshot that does not fit stops the run with the system's `system-error`.
+   */
+  trustSnapshots?: boolean;
   /** Stop with `event-limit` after this many events (default 10 000 000). */
   maxEvents?: number;
   /** Asked every 256 queue events: true stops the run (`stopped`), as after a Ctrl-C. */
@@ -81,7 +88,8 @@ export interface WorldResult {
   traceTruncated: boolean;
   simulated_ms: number;
   stats: WorldStats;
-  systemError?: { op: string; message: string; event: number };
+  /** The system's failure that stopped the run: it threw (`message`: what), or answered `op` with what `message` describes (`how: 'answered'`). */
+  systemError?: { op: string; message: string; event: number; how?: 'answered' };
   /** Why the system refused the configuration (stop `config-refused`): nothing ran. */
   refused?: string;
 }
@@ -429,7 +437,14 @@ export class World implements WorldView {
     if (this.cachedSnapshot === null) {
       this.budget.reset();
       try {
-        this.cachedSnapshot = this.system.snapshot();
+        const snap = this.system.snapshot();
+        const problem = this.options.trustSnapshots === true ? undefined : snapshotProblem(snap);
+        if (problem === undefined) this.cachedSnapshot = snap;
+        else {
+          // the checkers read what it handed out: a misfit is the system's finding, not a TypeError in one of them
+          this.cachedSnapshot = { registries: [] };
+          this.failSystem('snapshot', `${SNAPSHOT_MISFIT}: ${problem}`, 'answered');
+        }
       } catch (e) {
         this.cachedSnapshot = { registries: [] };
         this.failSystem('snapshot', e);
@@ -653,6 +668,7 @@ export class World implements WorldView {
       refuseConfig: o.refuseConfig,
       observer,
       snapshotBeforeCalls: o.snapshotBeforeCalls,
+      trustSnapshots: o.trustSnapshots,
       traceLimit: 1,
       traceKeepFirst: o.traceKeepFirst,
       gauges: o.gauges,
@@ -1951,13 +1967,14 @@ export class World implements WorldView {
     this.callSystem(op, f);
   }
 
-  private failSystem(op: string, e: unknown): void {
+  /** `how`: the system threw `e`, or answered `op` with what `e` describes. */
+  private failSystem(op: string, e: unknown, how: 'threw' | 'answered' = 'threw'): void {
     // the system may have changed what it handed out before it threw
     this.epoch++;
     if (this.stopReason === 'system-error') return;
     const message = e instanceof Error ? e.message : String(e);
     this.stopReason = 'system-error';
-    this.systemError = { op, message, event: this.eventCount };
-    this.emit('sut-error', this.root, op, undefined, 'threw', message);
+    this.systemError = how === 'threw' ? { op, message, event: this.eventCount } : { op, message, event: this.eventCount, how };
+    this.emit('sut-error', this.root, op, undefined, how === 'threw' ? 'threw' : 'malformed', message);
   }
 }
