@@ -5,9 +5,11 @@
 // Each round runs each build in a fresh child process, alternating which goes first (one heap per
 // build: in one process the builds share the garbage collector, and one build's garbage is
 // charged to the other); `--same-process` runs both in this process, interleaved. `--generic`
-// runs the steady search on the generic engine (`engine: 'generic'`), to compare a change to it.
+// runs the steady search on the generic engine (`engine: 'generic'`), to compare a change to it;
+// `--search faults` the same bounds with the vanish and die faults, `--search interleave` with
+// interleavings of two calls (both on the generic engine: the lean one takes neither).
 //
-//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic]
+//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave]
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -15,13 +17,20 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const STEADY = { system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } };
+const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 } };
+const searchAt = process.argv.indexOf('--search');
+const SEARCH = searchAt > 0 ? process.argv[searchAt + 1] : 'steady';
+if (!(SEARCH in SEARCHES)) {
+  console.error(`--search: one of ${Object.keys(SEARCHES).join(', ')}`);
+  process.exit(2);
+}
 
 const GENERIC = process.argv.includes('--generic');
 const measure = async (dist, states) => {
   const M = await import(pathToFileURL(resolve(dist, 'index.js')).href);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = M.explore({ system: M.findSystem(STEADY.system), ...STEADY.bounds, maxStates: states, ...(GENERIC ? { engine: 'generic' } : {}) });
+  const r = M.explore({ system: M.findSystem(STEADY.system), ...STEADY.bounds, ...SEARCHES[SEARCH], maxStates: states, ...(GENERIC ? { engine: 'generic' } : {}) });
   const wall = (performance.now() - t0) / 1000;
   const u = process.cpuUsage(c0);
   return { search: JSON.stringify([r.status, r.statesExplored, r.uniqueStates, r.completeToolCalls, r.levels]), unique: r.uniqueStates, cpu: (u.user + u.system) / 1e6, wall };
@@ -30,7 +39,7 @@ const measure = async (dist, states) => {
 const args = process.argv.slice(2);
 if (args[0] === '--child') {
   // one build, one warm-up search, one measured search: the figures as one JSON line
-  const [, dist, states] = args.filter((a) => a !== '--generic');
+  const [, dist, states] = args.filter((a, i) => a !== '--generic' && a !== '--search' && args[i - 1] !== '--search');
   await measure(dist, 300);
   process.stdout.write(`${JSON.stringify(await measure(dist, Number(states)))}\n`);
   process.exit(0);
@@ -39,7 +48,7 @@ const opt = (name, d) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : d;
 };
-const other = args.find((a, i) => !a.startsWith('--') && !['--states', '--rounds'].includes(args[i - 1]));
+const other = args.find((a, i) => !a.startsWith('--') && !['--states', '--rounds', '--search'].includes(args[i - 1]));
 if (other === undefined) {
   console.error('usage: node bench/explore-ab.mjs <folder with the other build\'s dist/> [--states N] [--rounds R] [--same-process]');
   process.exit(2);
@@ -52,13 +61,13 @@ const builds = { other: resolve(other, 'dist'), this: resolve(here, 'dist') };
 const load = [loadavg()[0]];
 if (same) for (const b of Object.values(builds)) await measure(b, 300);
 
-console.log(`steady search${GENERIC ? ' on the generic engine' : ''}: ${STEADY.system} ${JSON.stringify(STEADY.bounds)}, ${states} states; ${same ? 'one process, interleaved' : 'a fresh process per run, alternating'}`);
+console.log(`${SEARCH} search${GENERIC ? ' on the generic engine' : ''}: ${STEADY.system} ${JSON.stringify({ ...STEADY.bounds, ...SEARCHES[SEARCH] })}, ${states} states; ${same ? 'one process, interleaved' : 'a fresh process per run, alternating'}`);
 console.log('round | build | unique states | CPU s | wall s | per CPU-s | per wall-s');
 const sums = { other: { u: 0, cpu: 0, wall: 0 }, this: { u: 0, cpu: 0, wall: 0 } };
 let searches = new Set();
 for (let i = 0; i < rounds; i++) {
   for (const name of i % 2 === 0 ? ['other', 'this'] : ['this', 'other']) {
-    const m = same ? await measure(builds[name], states) : JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', builds[name], String(states), ...(GENERIC ? ['--generic'] : [])], { encoding: 'utf8' }));
+    const m = same ? await measure(builds[name], states) : JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', builds[name], String(states), ...(GENERIC ? ['--generic'] : []), '--search', SEARCH], { encoding: 'utf8' }));
     searches.add(m.search);
     sums[name].u += m.unique;
     sums[name].cpu += m.cpu;

@@ -1,6 +1,6 @@
 import type { Invariant, InvariantChecker } from '../invariants/Invariant.js';
 import { INVARIANTS } from '../invariants/catalog.js';
-import { declaredClaims, isFailure } from '../scenario/runScenario.js';
+import { declaredClaims, dispatchFor, invariantPlan, isFailure, quietPass, selectedBuiltins, type AfterEventList, type Dispatch, type InvariantPlan, type QuietMemo } from '../scenario/runScenario.js';
 import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { isCatalogueDefinition } from '../systems/trusted.js';
@@ -23,9 +23,12 @@ export interface StepperConfig {
  * A world in driven mode with its invariant checkers, paused between the explorer's steps, that
  * can be copied (`clone`) and stepped: what replaces replaying each workload from the start. It
  * judges as `runScenario` does (the same checkers, the same claims: a finding that is a failure
- * stops the run) and records which calls went through, for the explorer's bookkeeping.
+ * stops the run) and records which calls went through, for the explorer's bookkeeping. It calls
+ * the checkers as a run does too, by `runScenario`'s dispatch (`Dispatch`: each checker only
+ * after the event kinds and calls it declares, and only when its configuration needs it; the
+ * quiet ones skipped while the registries are clean), never strict.
  */
-export class SteppedRun implements WorldObserver {
+export class SteppedRun implements WorldObserver, QuietMemo {
   world!: World;
   /** A failure (or the system threw) since the run started: the path violates. */
   failed = false;
@@ -35,12 +38,17 @@ export class SteppedRun implements WorldObserver {
   calls: CallRecord[] = [];
   /** The run was ended (`finishRun`): it cannot be stepped or copied again. */
   finished = false;
+  /** `QuietMemo`: a copy starts with none (its world's epoch starts again). */
+  cleanEpoch = -1;
+  toldList: AfterEventList | null = null;
 
   private constructor(
     /** The checkers' invariant names, shared by every copy. */
     private readonly names: readonly string[],
     private readonly checkers: readonly InvariantChecker[],
     private readonly declared: Claims | null,
+    /** which checkers each hook calls, shared by every copy */
+    private dispatch: Dispatch,
   ) {}
 
   /**
@@ -49,25 +57,24 @@ export class SteppedRun implements WorldObserver {
    * stopped at once (a refused configuration).
    */
   static start(scenario: Scenario, cfg: StepperConfig): SteppedRun | undefined {
-    const selected = [...(cfg.invariants ? INVARIANTS.filter((i) => cfg.invariants!.includes(i.name)) : INVARIANTS), ...(cfg.extraInvariants ?? [])];
+    const plan: InvariantPlan = invariantPlan(cfg.invariants ? selectedBuiltins(cfg.invariants) : INVARIANTS, cfg.extraInvariants);
+    const selected = plan.selected;
     const checkers = selected.map((inv) => inv.create());
     if (checkers.some((c) => typeof c.clone !== 'function')) return undefined;
-    const run = new SteppedRun(
-      selected.map((inv) => inv.name),
-      checkers,
-      declaredClaims(cfg.system, cfg.claims),
-    );
+    // the dispatch needs the world's configuration: an empty one until the world is made (no event before)
+    const run = new SteppedRun(plan.names, checkers, declaredClaims(cfg.system, cfg.claims), NO_DISPATCH);
     run.world = new World({
       scenario,
       createSystem: (c, env) => cfg.system.create(c, env),
       ...(cfg.system.refusesConfig !== undefined ? { refuseConfig: (c: Parameters<NonNullable<SystemDefinition['refusesConfig']>>[0]) => cfg.system.refusesConfig!(c) } : {}),
-      snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
+      snapshotBeforeCalls: plan.snapshotBeforeCalls,
       trustSnapshots: isCatalogueDefinition(cfg.system),
       traceLimit: 1,
       digest: false,
       gauges: false,
       observer: run,
     });
+    run.dispatch = dispatchFor(plan, checkers, false, run.world.config);
     run.world.drive();
     if (run.world.stopped !== null && !run.failed) return undefined;
     return run.clone() === undefined ? undefined : run;
@@ -82,7 +89,7 @@ export class SteppedRun implements WorldObserver {
       if (c === undefined) return undefined;
       checkers[i] = c;
     }
-    const run = new SteppedRun(this.names, checkers, this.declared);
+    const run = new SteppedRun(this.names, checkers, this.declared, this.dispatch);
     run.failed = this.failed;
     const world = this.world.clone(run);
     if (world === undefined) return undefined;
@@ -138,28 +145,55 @@ export class SteppedRun implements WorldObserver {
     }
   }
 
+  /** `RunJudge.afterEvent`'s dispatch, judged by `report`. */
   afterEvent(view: WorldView, ev: TraceEvent): void {
+    const d = this.dispatch;
+    const kinds = d.afterEventKinds;
+    let list = d.afterEventOther;
+    for (let k = 0; k < kinds.length; k++) {
+      if (kinds[k] === ev.kind) {
+        list = d.afterEventByKind[k]!;
+        break;
+      }
+    }
     const cs = this.checkers;
-    for (let i = 0; i < cs.length; i++) {
-      const c = cs[i]!;
-      if (c.afterEvent) this.report(this.names[i]!, view, c.afterEvent(view, ev, false));
+    const at = list.at;
+    // 0: not read yet; 1: clean; 2: not clean
+    let clean = 0;
+    for (let j = 0; j < at.length; j++) {
+      let i = at[j]!;
+      if (i < 0) {
+        i = ~i;
+        if (clean === 0) clean = quietPass(this, this.world, view, list, cs) ? 1 : 2;
+        if (clean === 1) continue;
+      }
+      this.report(this.names[i]!, view, cs[i]!.afterEvent!(view, ev, false));
     }
   }
 
   onCall(view: WorldView, call: CallRecord): void {
     this.calls.push(call);
+    const d = this.dispatch;
+    const ops = d.onCallOps;
+    let o = 0;
+    while (o < ops.length && ops[o] !== call.op) o++;
+    const idx = d.onCall[2 * o + (call.ok ? 1 : 0)]!;
     const cs = this.checkers;
-    for (let i = 0; i < cs.length; i++) {
-      const c = cs[i]!;
-      if (c.onCall) this.report(this.names[i]!, view, c.onCall(view, call));
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j]!;
+      this.report(this.names[i]!, view, cs[i]!.onCall!(view, call));
     }
   }
 
   atBoundary(view: WorldView, where: 'turn-start' | 'end'): void {
+    const idx = this.dispatch.atBoundary;
     const cs = this.checkers;
-    for (let i = 0; i < cs.length; i++) {
-      const c = cs[i]!;
-      if (c.atBoundary) this.report(this.names[i]!, view, c.atBoundary(view, where));
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j]!;
+      this.report(this.names[i]!, view, cs[i]!.atBoundary!(view, where));
     }
   }
 }
+
+/** Calls nothing: a run's dispatch before its world is made. */
+const NO_DISPATCH: Dispatch = { afterEventKinds: [], afterEventByKind: [], afterEventOther: { at: [], told: [] }, onCallOps: [], onCall: [[], []], atBoundary: [] };

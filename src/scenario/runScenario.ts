@@ -127,14 +127,14 @@ function observe(view: WorldView, end: boolean): Observation {
 
 /** The catalogue's invariants of a selection, in catalogue order: computed once per selection (a campaign passes the same array to every run). */
 const selections = new WeakMap<readonly string[], readonly Invariant[]>();
-function selectedBuiltins(names: readonly string[]): readonly Invariant[] {
+export function selectedBuiltins(names: readonly string[]): readonly Invariant[] {
   let out = selections.get(names);
   if (out === undefined) selections.set(names, (out = INVARIANTS.filter((i) => names.includes(i.name))));
   return out;
 }
 
-/** What a run derives from its invariants alone: the same for every run of a campaign. */
-interface InvariantPlan {
+/** What a run derives from its invariants alone: the same for every run of a campaign (and of an explore search: src/explore/stepper.ts). */
+export interface InvariantPlan {
   selected: readonly Invariant[];
   names: readonly string[];
   snapshotBeforeCalls: boolean;
@@ -155,7 +155,7 @@ interface InvariantPlan {
 const plans = new WeakMap<readonly Invariant[], WeakMap<readonly Invariant[], InvariantPlan>>();
 const NO_EXTRA: readonly Invariant[] = [];
 const CATALOGUE = new Set<Invariant>(INVARIANTS);
-function invariantPlan(builtin: readonly Invariant[], extra: readonly Invariant[] | undefined): InvariantPlan {
+export function invariantPlan(builtin: readonly Invariant[], extra: readonly Invariant[] | undefined): InvariantPlan {
   const key = extra !== undefined && extra.length > 0 ? extra : NO_EXTRA;
   const plan = plans.get(builtin)?.get(key);
   // made apart (once per selection): the path taken at every run stays small for the compiler
@@ -195,7 +195,7 @@ function makePlan(builtin: readonly Invariant[], key: readonly Invariant[]): Inv
  * the run's configuration (`afterEventNeeded`) and one that finds something only under
  * `--strict` (`afterEventOnlyWhenStrict`) in none.
  */
-interface Dispatch {
+export interface Dispatch {
   /** the kinds some invariant names (`afterEventKinds`), and the list of each (a few: compared in turn, cheaper than a map) */
   afterEventKinds: readonly string[];
   afterEventByKind: readonly AfterEventList[];
@@ -208,7 +208,7 @@ interface Dispatch {
   atBoundary: readonly number[];
 }
 /** The checkers called after an event of one kind. */
-interface AfterEventList {
+export interface AfterEventList {
   /** their indices, a quiet one (`afterEventQuietWhenRegistriesClean`) as `~index` */
   at: readonly number[];
   /** the quiet ones with `passedClean` */
@@ -222,6 +222,46 @@ function dispatchKey(plan: InvariantPlan, strict: boolean, config: ResolvedConfi
   const needs = plan.needs;
   for (let j = 0; j < needs.length; j++) if (!plan.selected[needs[j]!]!.afterEventNeeded!(config)) key |= 2 << j;
   return key;
+}
+
+/** The dispatch of a run of `plan` with these checkers, strict or not, in this configuration: made once per plan and key when the plan's hooks are fixed. */
+export function dispatchFor(plan: InvariantPlan, checkers: readonly InvariantChecker[], strict: boolean, config: ResolvedConfig): Dispatch {
+  const key = dispatchKey(plan, strict, config);
+  if (plan.samples === null) return makeDispatch(plan, checkers, key);
+  let d = plan.dispatches.get(key);
+  if (d === undefined) plan.dispatches.set(key, (d = makeDispatch(plan, plan.samples, key)));
+  return d;
+}
+
+/** What a judge remembers between events for `quietPass`. */
+export interface QuietMemo {
+  /** The world's `snapshotEpoch` when its snapshot was last found clean (`registriesClean`), or -1. */
+  cleanEpoch: number;
+  /** the list whose quiet checkers were told that snapshot (`passedClean`) */
+  toldList: AfterEventList | null;
+}
+
+/**
+ * Whether `registriesClean` holds for the event's snapshot, the quiet checkers of `list` told
+ * it (`passedClean`) when it does and the snapshot is new to them. While the world's
+ * `snapshotEpoch` stays where it was when the snapshot was last found clean, the world hands
+ * out that snapshot untouched: the pass is not made again.
+ */
+export function quietPass(memo: QuietMemo, world: World, view: WorldView, list: AfterEventList, cs: readonly InvariantChecker[]): boolean {
+  const epoch = world.snapshotEpoch;
+  if (epoch === memo.cleanEpoch && list === memo.toldList) return true;
+  const snap = view.snapshot();
+  // the epoch after reading: a snapshot that threw is replaced, and the epoch moves with it
+  const now = world.snapshotEpoch;
+  if (now !== memo.cleanEpoch && !registriesClean(snap)) {
+    memo.cleanEpoch = -1;
+    return false;
+  }
+  memo.cleanEpoch = now;
+  memo.toldList = list;
+  const told = list.told;
+  for (let j = 0; j < told.length; j++) cs[told[j]!]!.passedClean!(snap);
+  return true;
 }
 
 function makeDispatch(plan: InvariantPlan, checkers: readonly InvariantChecker[], key: DispatchKey): Dispatch {
@@ -317,9 +357,9 @@ class RunJudge implements WorldObserver {
   private readonly names: readonly string[];
   private dispatch!: Dispatch;
   /** The world's `snapshotEpoch` when its snapshot was last found clean (`registriesClean`), or -1. */
-  private cleanEpoch = -1;
+  cleanEpoch = -1;
   /** the list whose quiet checkers were told that snapshot (`passedClean`) */
-  private toldList: AfterEventList | null = null;
+  toldList: AfterEventList | null = null;
   world!: World;
 
   constructor(
@@ -340,15 +380,7 @@ class RunJudge implements WorldObserver {
   /** Ready to judge `world` (made with this judge as its observer), before it runs. */
   attach(world: World): void {
     this.world = world;
-    const plan = this.plan;
-    const key = dispatchKey(plan, this.strict, world.config);
-    if (plan.samples === null) {
-      this.dispatch = makeDispatch(plan, this.checkers, key);
-      return;
-    }
-    let d = plan.dispatches.get(key);
-    if (d === undefined) plan.dispatches.set(key, (d = makeDispatch(plan, plan.samples, key)));
-    this.dispatch = d;
+    this.dispatch = dispatchFor(this.plan, this.checkers, this.strict, world.config);
   }
 
   /**
@@ -376,36 +408,12 @@ class RunJudge implements WorldObserver {
       let i = at[j]!;
       if (i < 0) {
         i = ~i;
-        if (clean === 0) clean = this.registriesClean(view, list) ? 1 : 2;
+        if (clean === 0) clean = quietPass(this, this.world, view, list, cs) ? 1 : 2;
         if (clean === 1) continue;
       }
       const f = cs[i]!.afterEvent!(view, ev, this.strict);
       if (f !== null) this.report(this.names[i]!, view, f);
     }
-  }
-
-  /**
-   * Whether `registriesClean` holds for the event's snapshot, the quiet checkers of `list` told
-   * it (`passedClean`) when it does and the snapshot is new to them. While the world's
-   * `snapshotEpoch` stays where it was when the snapshot was last found clean, the world hands
-   * out that snapshot untouched: the pass is not made again.
-   */
-  private registriesClean(view: WorldView, list: AfterEventList): boolean {
-    const epoch = this.world.snapshotEpoch;
-    if (epoch === this.cleanEpoch && list === this.toldList) return true;
-    const snap = view.snapshot();
-    // the epoch after reading: a snapshot that threw is replaced, and the epoch moves with it
-    const now = this.world.snapshotEpoch;
-    if (now !== this.cleanEpoch && !registriesClean(snap)) {
-      this.cleanEpoch = -1;
-      return false;
-    }
-    this.cleanEpoch = now;
-    this.toldList = list;
-    const cs = this.checkers;
-    const told = list.told;
-    for (let j = 0; j < told.length; j++) cs[told[j]!]!.passedClean!(snap);
-    return true;
   }
 
   onCall(view: WorldView, call: CallRecord): void {
