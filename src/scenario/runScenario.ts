@@ -33,9 +33,9 @@ export interface RunOptions {
   /** Compute the trace digest (default true); off only to measure its cost. */
   digest?: boolean;
   /**
-   * Record the per-event gauges `counted` and `live` in the trace (default true). Off where
-   * neither the trace nor its digest is read (a shrink's candidate runs): invariants read the
-   * world, not these fields.
+   * Record the per-event gauges `counted` and `live` in the trace (default true; off, both are 0
+   * in every event). Off where neither the trace nor its digest is read (a fuzz campaign's
+   * generated and shrink runs): invariants read the world, not these fields.
    */
   gauges?: boolean;
   /**

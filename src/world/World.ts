@@ -49,8 +49,10 @@ export interface WorldOptions {
   traceKeepFirst?: number;
   /**
    * Record the per-event gauges (`counted`, from a system snapshot, and `live`) in the trace
-   * (default true). Monte-Carlo planning turns them off: a snapshot per event dominates its
-   * run time, and it reads its figures from calls and turn boundaries instead.
+   * (default true). Off, both are 0 in every event (and in the digest, when that is on).
+   * Monte-Carlo planning turns them off: a snapshot per event dominates its run time, and it
+   * reads its figures from calls and turn boundaries instead; so do the explorer and a fuzz
+   * campaign's generated and shrink runs, which read no trace.
    */
   gauges?: boolean;
   /**
@@ -1905,16 +1907,21 @@ export class World implements WorldView {
   private emit(kind: string, thread: ThreadId, op: string, target?: string, result?: string, detail?: string): void {
     if (this.stopReason === 'system-error' && kind !== 'sut-error') return;
     // The cached snapshot stays valid until the next call into the system (callSystem drops it).
+    // with the gauges off both are 0 (`WorldOptions.gauges`): no snapshot and no count per event
     let counted = 0;
-    if (this.system && this.options.gauges !== false) {
-      for (const r of this.snapshot().registries) {
-        if (r.root === this.root) {
-          counted = r.counted;
-          break;
+    let live = 0;
+    if (this.options.gauges !== false) {
+      if (this.system) {
+        for (const r of this.snapshot().registries) {
+          if (r.root === this.root) {
+            counted = r.counted;
+            break;
+          }
         }
       }
+      live = this.liveIn(this.root);
     }
-    const ev = this.trace.add(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, this.liveIn(this.root));
+    const ev = this.trace.add(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, live);
     this.last = ev;
     if (kind !== 'sut-error' && kind !== 'config-refused') this.options.observer?.afterEvent?.(this, ev);
   }

@@ -180,6 +180,21 @@ describe('a system that throws', () => {
   });
 });
 
+describe('gauges: false', () => {
+  it('records neither gauge (counted and live are 0 in every event) and judges the run the same', () => {
+    const s = { config: { maxThreads: 2 }, turns: [{ do: [{ spawn: 2, runFor: '1m' }, { spawn: 1 }, { wait: 'all' }] }, { do: [{ spawn: 1 }] }] };
+    const on = run(s);
+    const off = run(s, 'codex-v1', { gauges: false });
+    expect(Math.max(...on.trace.map((e) => e.live))).toBe(2);
+    expect(off.trace.map((e) => [e.counted, e.live]).filter(([c, l]) => c !== 0 || l !== 0)).toEqual([]);
+    // the events themselves, apart from the gauges, and the verdicts are the same
+    const strip = (t: typeof on.trace) => t.map(({ counted: _c, live: _l, ...rest }) => rest);
+    expect(strip(off.trace)).toEqual(strip(on.trace));
+    expect(off.violations).toEqual(on.violations);
+    expect(violated(on)).toEqual(['eventually-released', 'live-equals-counted', 'no-false-rejection']);
+  });
+});
+
 describe('World directly', () => {
   it('reports stats and a digest, and the same inputs give the same digest', () => {
     const s = scenario({ turns: [{ do: [{ spawn: 2 }, { wait: 'all' }, { close: 'all' }] }] });
