@@ -41,22 +41,53 @@ export function installContext(ctx: CliContext): InstallContext {
   };
 }
 
-let interruptsInstalled = false;
-/** Ctrl-C or SIGTERM while a runtime runs: end every runtime process group at once, then exit. */
-export function installRuntimeInterrupts(): void {
-  if (interruptsInstalled) return;
-  interruptsInstalled = true;
-  process.on('exit', () => killAllNow());
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.prependListener(sig, () => {
-      killAllNow();
-      // A listener keeps Node from exiting on the signal: when no other handler will, exit here.
-      if (process.listenerCount(sig) <= 1) {
-        process.stderr.write(`\ninterrupted (${sig}): runtime processes ended\n`);
-        process.exit(code);
-      }
+/** The handlers `installRuntimeInterrupts` put in place, and how many runs hold them. */
+let interrupts: { holders: number; remove: () => void } | null = null;
+
+/**
+ * Ctrl-C or SIGTERM while a runtime runs: end every runtime process group at once, then exit.
+ * Returns the disposer: call it when the run ends (in a `finally`). It ends any runtime process
+ * still tracked and removes the handlers, so that a process that goes on (a test worker that ran
+ * the CLI in-process, a library caller) keeps no handler that would exit it with 130 or 143 on a
+ * later signal. Runs inside one another share the handlers; the last disposer removes them.
+ */
+export function installRuntimeInterrupts(): () => void {
+  if (interrupts === null) {
+    const onExit = (): void => killAllNow();
+    const handlers = (['SIGINT', 'SIGTERM'] as const).map((sig) => {
+      const code = sig === 'SIGINT' ? 130 : 143;
+      const handler = (): void => {
+        killAllNow();
+        // A listener keeps Node from exiting on the signal: when no other handler will, exit here.
+        if (process.listenerCount(sig) <= 1) {
+          process.stderr.write(`\ninterrupted (${sig}): runtime processes ended\n`);
+          process.exit(code);
+        }
+      };
+      process.prependListener(sig, handler);
+      return [sig, handler] as const;
     });
+    process.on('exit', onExit);
+    interrupts = {
+      holders: 0,
+      remove: () => {
+        process.off('exit', onExit);
+        for (const [sig, handler] of handlers) process.off(sig, handler);
+      },
+    };
   }
+  const held = interrupts;
+  held.holders++;
+  let disposed = false;
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    if (--held.holders > 0) return;
+    held.remove();
+    if (interrupts === held) interrupts = null;
+    // the run is over: nothing of it outlives it (each runtime process is normally ended already)
+    killAllNow();
+  };
 }
 
 export interface RealEntry {
@@ -67,7 +98,15 @@ export interface RealEntry {
 
 /** Runs one scenario on real systems; prints and returns the entries. */
 export async function runRealSystems(ctx: CliContext, scenario: Scenario, ids: string[], opts: RealCliOptions): Promise<RealEntry[]> {
-  installRuntimeInterrupts();
+  const dispose = installRuntimeInterrupts();
+  try {
+    return await runRealSystemsWithInterrupts(ctx, scenario, ids, opts);
+  } finally {
+    dispose();
+  }
+}
+
+async function runRealSystemsWithInterrupts(ctx: CliContext, scenario: Scenario, ids: string[], opts: RealCliOptions): Promise<RealEntry[]> {
   const callTimeout_ms = opts.callTimeout === undefined ? DEFAULT_REAL_OPTIONS.callTimeout_ms : parseDuration(opts.callTimeout);
   if (callTimeout_ms === undefined || callTimeout_ms <= 0) throw new UsageError(`--call-timeout: expected a duration such as 30s, got ${JSON.stringify(opts.callTimeout)}`);
   const entries: RealEntry[] = [];

@@ -72,7 +72,15 @@ function renderDivergence(d: ObservedDivergence, a: string, b: string): string {
 }
 
 export async function realDiffAction(ctx: CliContext, file: string | undefined, opts: RealDiffOpts): Promise<void> {
-  installRuntimeInterrupts();
+  const dispose = installRuntimeInterrupts();
+  try {
+    await realDiff(ctx, file, opts);
+  } finally {
+    dispose();
+  }
+}
+
+async function realDiff(ctx: CliContext, file: string | undefined, opts: RealDiffOpts): Promise<void> {
   const timeScale = opts.timeScale ?? DEFAULT_REAL_OPTIONS.timeScale;
   const callTimeout_ms = opts.callTimeout === undefined ? DEFAULT_REAL_OPTIONS.callTimeout_ms : parseDuration(opts.callTimeout);
   if (callTimeout_ms === undefined || callTimeout_ms <= 0) throw new UsageError(`--call-timeout: expected a duration such as 30s, got ${JSON.stringify(opts.callTimeout)}`);
