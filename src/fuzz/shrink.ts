@@ -92,26 +92,14 @@ export function* shrinkSearch(start: Scenario, options: ShrinkOptions = {}): Gen
   let accepted = 0;
   let stoppedBy: ShrinkResult['stoppedBy'] = 'done';
   const tried = new Tried();
-  tried.add(start);
-
-  /** Runs a candidate (unless it was run before); true when it still fails and became current. */
-  function* attempt(candidate: Scenario): Generator<ShrinkCandidate, boolean, boolean | FailurePoint> {
-    if (tried.has(candidate)) return false;
-    if (steps >= maxSteps) throw new Stop('steps');
-    if (options.shouldStop?.()) throw new Stop('time');
-    tried.add(candidate);
-    steps++;
-    const r = yield { scenario: candidate, counted: true };
-    if (r === false) return false;
-    current = candidate;
-    at = r === true ? undefined : r;
-    accepted++;
-    return true;
-  }
+  tried.addIfNew(start);
 
   try {
     // The kinds of change in a cycle, until every kind in a row has kept nothing. On a kept
-    // change the same index names the next candidate of the smaller scenario.
+    // change the same index names the next candidate of the smaller scenario. A candidate is run
+    // unless it was run before; when it still fails it becomes the current scenario. (Written
+    // in one generator: a nested one per candidate, `yield* attempt(...)`, cost an object and a
+    // delegation per candidate.)
     for (let k = 0, idle = 0; idle < KINDS.length; k = (k + 1) % KINDS.length) {
       let keptAt = -1;
       let i = 0;
@@ -119,9 +107,19 @@ export function* shrinkSearch(start: Scenario, options: ShrinkOptions = {}): Gen
         let j = 0;
         for (const make of KINDS[k]!(current, at)) {
           if (j++ < i) continue;
-          if (yield* attempt(make())) {
-            keptAt = i;
-            continue next;
+          const candidate = make();
+          if (tried.addIfNew(candidate)) {
+            if (steps >= maxSteps) throw new Stop('steps');
+            if (options.shouldStop?.()) throw new Stop('time');
+            steps++;
+            const r = yield { scenario: candidate, counted: true };
+            if (r !== false) {
+              current = candidate;
+              at = r === true ? undefined : r;
+              accepted++;
+              keptAt = i;
+              continue next;
+            }
           }
           i++;
         }
@@ -159,30 +157,47 @@ export async function shrinkScenarioAsync(start: Scenario, fails: (s: Scenario) 
  * running it (a generated workload's text is ~500 characters, ~5 us).
  */
 class Tried {
-  private readonly byOutline = new Map<string, Scenario[]>();
-  has(s: Scenario): boolean {
-    const list = this.byOutline.get(outline(s));
-    // newest first: a repeat is most often of the current scenario (a simplification that changed nothing)
-    if (list !== undefined) for (let i = list.length - 1; i >= 0; i--) if (sameJson(list[i], s)) return true;
-    return false;
-  }
-  add(s: Scenario): void {
+  private readonly byOutline = new Map<number, Scenario[]>();
+  /** Adds a candidate not run before and says so; false (nothing added) for one run before. */
+  addIfNew(s: Scenario): boolean {
     const k = outline(s);
     const list = this.byOutline.get(k);
-    if (list === undefined) this.byOutline.set(k, [s]);
-    else list.push(s);
+    if (list === undefined) {
+      this.byOutline.set(k, [s]);
+      return true;
+    }
+    // newest first: a repeat is most often of the current scenario (a simplification that changed nothing)
+    for (let i = list.length - 1; i >= 0; i--) if (sameJson(list[i], s)) return false;
+    list.push(s);
+    return true;
   }
 }
 
-/** A few JSON-visible features of a scenario: scenarios with the same JSON text have the same outline. */
-function outline(s: Scenario): string {
+/**
+ * A few JSON-visible features of a scenario (turns, actions, seed, mode, cap, depth) hashed into
+ * a number: scenarios with the same JSON text have the same outline (a string key cost a text
+ * per candidate; two outlines that collide only cost a comparison more).
+ */
+function outline(s: Scenario): number {
   const turns = s.turns;
   let actions = 0;
   for (let i = 0; i < turns.length; i++) actions += turns[i]!.do.length;
   const c = s.config as Partial<Scenario['config']> | undefined;
-  return `${turns.length}:${actions}:${jsonScalar(s.seed)}:${jsonScalar(s.mode)}:${jsonScalar(c?.maxThreads)}:${jsonScalar(c?.maxDepth)}`;
+  let h = Math.imul(turns.length, 0x9e3779b1) ^ actions;
+  h = Math.imul(h ^ scalarHash(s.seed), 0x85ebca6b);
+  h = Math.imul(h ^ scalarHash(s.mode), 0xc2b2ae35);
+  h = Math.imul(h ^ scalarHash(c?.maxThreads), 0x27d4eb2f);
+  return (h ^ scalarHash(c?.maxDepth)) | 0;
 }
-const jsonScalar = (v: unknown): string => (v === undefined ? 'u' : typeof v === 'number' && !Number.isFinite(v) ? 'null' : String(v));
+/**
+ * A number for a scalar, the same for values JSON writes alike (null and a number that is not
+ * finite are both `null`; an undefined value is no key at all); a string by its length and ends.
+ */
+function scalarHash(v: unknown): number {
+  if (typeof v === 'number') return Number.isFinite(v) ? (v | 0) ^ ((v / 4294967296) | 0) ^ (Number.isInteger(v) ? 0 : 0x5bd1e995) : 7;
+  if (typeof v === 'string') return v.length === 0 ? 11 : (v.length << 16) ^ (v.charCodeAt(0) << 8) ^ v.charCodeAt(v.length - 1);
+  return v === null ? 7 : v === undefined ? 13 : 17;
+}
 
 /**
  * Whether `JSON.stringify(a) === JSON.stringify(b)`, for plain data: the same keys in the same
