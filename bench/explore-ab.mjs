@@ -7,9 +7,10 @@
 // charged to the other); `--same-process` runs both in this process, interleaved. `--generic`
 // runs the steady search on the generic engine (`engine: 'generic'`), to compare a change to it;
 // `--search faults` the same bounds with the vanish and die faults, `--search interleave` with
-// interleavings of two calls (both on the generic engine: the lean one takes neither).
+// interleavings of two calls (both on the generic engine: the lean one takes neither), `--search
+// selection` with three of the catalogue's invariants (`--invariant`: the lean engine's since stop 28).
 //
-//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave]
+//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection]
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -17,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const STEADY = { system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } };
-const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 } };
+const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] } };
 const searchAt = process.argv.indexOf('--search');
 const SEARCH = searchAt > 0 ? process.argv[searchAt + 1] : 'steady';
 if (!(SEARCH in SEARCHES)) {

@@ -9,7 +9,8 @@
 // depths 1-2, the five call kinds in two orders and all seven in two, an errored outcome at cap
 // 2, 3 000 states at most), and 12 more of its own with resume and interrupt (explore's default
 // calls exhausted; three turns, where idle holders are overdue; tree resume at depth 3 with 5
-// calls), and 12 on reap-on-reserve, which it takes too. 192 in all. Exit 1 when any search differs.
+// calls), and 12 on reap-on-reserve, which it takes too; then 18 with a selection of the catalogue
+// (`invariants`), 3 of them with faults. 210 in all. Exit 1 when any search differs.
 // `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
@@ -57,6 +58,16 @@ for (const system of ['codex-v1-reap-on-reserve', 'codex-v1-reap-on-reserve+inhe
   grid.push({ system, o: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2, maxStates: 3000 } });
   grid.push({ system, o: { maxTurns: 1, maxCalls: 4, cap: 1, calls: ['fork', 'spawn', 'close', 'send', 'interrupt'] } });
   grid.push({ system, o: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 3, calls: ['spawn', 'close', 'interrupt', 'resume', 'fork'], outcomes: ['hang'], maxStates: 5000 } });
+}
+// a selection of the catalogue (--invariant), which the lean engine takes since stop 28 (eventually-released's
+// state keyed only when selected), on release-on-final and reap-on-reserve; with faults, on the generic engine
+const selections = [['eventually-released'], ['cap-respected', 'live-equals-counted'], ['live-equals-counted', 'eventually-released', 'no-orphans'], []];
+for (const system of [leanSystems[0], leanSystems[1], 'codex-v1-reap-on-reserve']) {
+  for (const invariants of selections) {
+    grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume', 'fork'], outcomes: ['errored', 'hang'], maxStates: 3000, invariants } });
+  }
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[1], maxStates: 3000, invariants: ['no-false-rejection', 'depth-within-max', 'accounting-consistent'] } });
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 2, cap: 2, maxDepth: 1, faults: ['vanish', 'die'], maxStates: 1500, invariants: ['cap-respected', 'eventually-released'] } });
 }
 let differ = 0;
 const statuses = {};

@@ -1,6 +1,7 @@
 import type { ExploreBounds, ExploreLevel, ExploreOptions, ExploreResult } from './explore.js';
 import { KeySet, type StateKey } from './keyset.js';
 import { trustedIntegerModel } from '../systems/trusted.js';
+import { INVARIANTS } from '../invariants/catalog.js';
 
 /**
  * The lean engine of `spawnsim explore` (docs/explore.md, "The lean engine"): the same
@@ -14,7 +15,8 @@ import { trustedIntegerModel } from '../systems/trusted.js';
  *
  * It mirrors one checker's state and no checker's verdict: the accepted searches
  * (codex-v1-release-on-final and codex-v1-reap-on-reserve with each fork policy, all seven calls, outcomes completed, errored
- * and hang, no faults, the whole catalogue with its claims) break none, and each step and state
+ * and hang, no faults, the catalogue or a selection of it (`--invariant`), with its claims) break
+ * none, and each step and state
  * is guarded against what would make a checker speak with a failure: a registry counting other
  * than the agents running in it at a boundary or at the end of the run, unless every slot held
  * without running is held by an interrupted or idle agent (the system's known limit
@@ -132,10 +134,16 @@ const MAX_THREADS = 24;
  * Whether the lean engine takes this search: the built-in `codex-v1-release-on-final` or
  * `codex-v1-reap-on-reserve` (each fork policy), calls
  * among all seven, outcomes among completed, errored and hang, no faults, no
- * interleaving, the whole catalogue with its claims, no invariants of the user's, stepping on.
+ * interleaving, the catalogue's invariants (all, or a selection: `--invariant`) with their
+ * claims, no invariants of the user's, stepping on. A selection changes two things the engine
+ * mirrors: the guards stay those of the whole catalogue (stricter than a selection needs: a guard
+ * that trips where no selected checker speaks gives the search to the generic engine, which is
+ * exact, only slower), and eventually-released's state is keyed only when it is selected (the
+ * generic key holds the state of the checkers that run).
  */
 export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
-  if (o.stepping === false || o.claims === false || o.invariants !== undefined || (o.extraInvariants?.length ?? 0) > 0) return false;
+  if (o.stepping === false || o.claims === false || (o.extraInvariants?.length ?? 0) > 0) return false;
+  if (o.invariants !== undefined && !o.invariants.every((name) => INVARIANTS.some((i) => i.name === name))) return false;
   // the catalogue's own definition (src/systems/trusted.ts): not a copy with other behaviour, nor another of that name
   const m = trustedIntegerModel(o.system);
   if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1' || (m.release !== 'on-final' && m.release !== 'reap-on-reserve')) return false;
@@ -172,6 +180,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   // only when a reservation finds the registry full (CodexV1.reapFinal), and a close frees it in
   // the caller's registry only (D4)
   const reap = trustedIntegerModel(options.system)?.release === 'reap-on-reserve';
+  /** eventually-released runs, so its state is part of the generic key (`SteppedRun.checkerState`) */
+  const keysEr = options.invariants === undefined || options.invariants.includes('eventually-released');
   const callKinds = b.calls.map((c) => CALL_CODES[c]!);
   // the final outcomes offered, in the order given: each a status (Completed, Errored), both final
   const finals = b.outcomes.filter((x) => x !== 'hang').map((x) => (x === 'completed' ? COMPLETED : ERRORED));
@@ -512,7 +522,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       } else if (k === S_START) {
         guard(s, n);
         // the turn about to start is p.turn + 1: boundary number p.turn (turn 1 has none)
-        out.er = erStep(s, n, p.er, p.turn);
+        if (keysEr) out.er = erStep(s, n, p.er, p.turn);
       }
     }
     if (out.started >= 0) {
