@@ -324,13 +324,13 @@ export class World implements WorldView {
   private refused: string | undefined;
   private counters = { a: 0, f: 0, c: 0 };
   /** The turn each queued agent runs once admitted. */
-  private readonly queuedTurns = new Map<ThreadId, { runFor: number; outcome: Outcome }>();
+  private queuedTurns: Map<ThreadId, { runFor: number; outcome: Outcome }> | null = null;
   /** Agents whose turn ended while they were blocked in wait_agent: they finish when it returns. */
-  private readonly finishAfterWait = new Map<ThreadId, { gen: number; outcome: Outcome }>();
+  private finishAfterWait: Map<ThreadId, { gen: number; outcome: Outcome }> | null = null;
   /** Bumps with every system created (one per exec process): older wake-ups are dropped. */
   private systemGen = 0;
   /** Instants with a wake-up queued for the current system, and how many such events are queued. */
-  private readonly wakeTimes = new Set<number>();
+  private wakeTimes: Set<number> | null = null;
   private wakesQueued = 0;
   /** Time of the last event that was not a wake-up. */
   private lastActivity_ms = 0;
@@ -361,7 +361,7 @@ export class World implements WorldView {
   /** Driven mode: threads a close saw hanging (`CloseRequest.stuck`) since `takeStartedTurns`. */
   private hungSeen: ThreadId[] = [];
   /** Driven mode: threads whose next turn will be completed later (`fateTurn`). */
-  private readonly fated = new Set<ThreadId>();
+  private fated: Set<ThreadId> | null = null;
 
   /** `from`: a paused driven world to copy (`clone`); the options then carry the copy's scenario and observer. */
   constructor(
@@ -581,7 +581,7 @@ export class World implements WorldView {
   /** Driven mode: notes a turn that started; true when its thread's next turn was announced as completed later (`fateTurn`). */
   private drivenTurn(t: TruthThread): boolean {
     this.startedTurns!.set(t.id, t.gen);
-    return this.fated.delete(t.id);
+    return this.fated !== null && this.fated.delete(t.id);
   }
 
   /**
@@ -590,7 +590,7 @@ export class World implements WorldView {
    * hangs until completed.
    */
   fateTurn(id: ThreadId): void {
-    this.fated.add(id);
+    (this.fated ??= new Set()).add(id);
   }
 
   /** Driven mode: appends an action to the current (last) turn of the scenario. */
@@ -711,9 +711,9 @@ export class World implements WorldView {
     }
     if (from.edges.size > 0) for (const [id, e] of from.edges) this.edges.set(id, { parent: e.parent, open: e.open });
     if (from.hungThreads.size > 0) for (const id of from.hungThreads) this.hungThreads.add(id);
-    if (from.queuedTurns.size > 0) for (const [k, v] of from.queuedTurns) this.queuedTurns.set(k, v);
-    if (from.finishAfterWait.size > 0) for (const [k, v] of from.finishAfterWait) this.finishAfterWait.set(k, v);
-    if (from.wakeTimes.size > 0) for (const t of from.wakeTimes) this.wakeTimes.add(t);
+    if (from.queuedTurns !== null && from.queuedTurns.size > 0) this.queuedTurns = new Map(from.queuedTurns);
+    if (from.finishAfterWait !== null && from.finishAfterWait.size > 0) this.finishAfterWait = new Map(from.finishAfterWait);
+    if (from.wakeTimes !== null && from.wakeTimes.size > 0) this.wakeTimes = new Set(from.wakeTimes);
     this.last = from.last;
     this.eventCount = from.eventCount;
     this.stopReason = from.stopReason;
@@ -739,7 +739,7 @@ export class World implements WorldView {
     this.holdTurn = from.holdTurn;
     this.awaiting = from.awaiting;
     this.startedTurns = from.startedTurns === null ? null : from.startedTurns.size === 0 ? new Map() : new Map(from.startedTurns);
-    if (from.fated.size > 0) for (const id of from.fated) this.fated.add(id);
+    if (from.fated !== null && from.fated.size > 0) this.fated = new Set(from.fated);
     this.hungSeen = from.hungSeen.length === 0 ? [] : from.hungSeen.slice();
     this.system = from.system.clone!(this.env);
   }
@@ -790,8 +790,10 @@ export class World implements WorldView {
   /** `SystemEnv.wakeAt`: one wake-up per instant, never in the past. */
   private scheduleWake(at_ms: number): void {
     const t = Math.max(this.now_ms, Math.ceil(at_ms));
-    if (!Number.isFinite(t) || this.wakeTimes.has(t)) return;
-    this.wakeTimes.add(t);
+    if (!Number.isFinite(t)) return;
+    const times = (this.wakeTimes ??= new Set());
+    if (times.has(t)) return;
+    times.add(t);
     this.wakesQueued++;
     this.queue.push(t, { k: 'wake', sys: this.systemGen });
   }
@@ -799,14 +801,14 @@ export class World implements WorldView {
   /** Only wake-ups are queued: are they worth delivering? Yes while an agent runs, up to the horizon. */
   private wakesMatter(): boolean {
     if (this.clock.now_ms - this.lastActivity_ms > WAKE_HORIZON_MS) return false;
-    for (const id of this.queuedTurns.keys()) if (this.truth.get(id)?.closed === false) return true;
+    if (this.queuedTurns !== null) for (const id of this.queuedTurns.keys()) if (this.truth.get(id)?.closed === false) return true;
     for (const n of this.liveByScope.values()) if (n > 0) return true;
     return false;
   }
 
   private wake(sys: number): void {
     if (sys !== this.systemGen) return;
-    this.wakeTimes.delete(this.now_ms);
+    this.wakeTimes?.delete(this.now_ms);
     if (this.system.wake === undefined) return;
     const res = this.callSystem('wake', () => this.system.wake!(this.now_ms));
     if (this.stopReason !== null) return;
@@ -816,9 +818,9 @@ export class World implements WorldView {
     this.emit('timer', this.root, 'wake', undefined, undefined, did.length > 0 ? did.join('; ') : undefined);
     for (const id of admitted) {
       const t = this.truth.get(id);
-      const turn = this.queuedTurns.get(id);
+      const turn = this.queuedTurns?.get(id);
       if (t === undefined || turn === undefined || !t.queued || t.closed) continue;
-      this.queuedTurns.delete(id);
+      this.queuedTurns!.delete(id);
       this.mutate(t, () => (t.queued = false));
       this.emit('admit', id, 'admitted', undefined, undefined, `${id} leaves the queue and starts`);
       this.startAgentTurn(t, turn.runFor, turn.outcome);
@@ -851,7 +853,7 @@ export class World implements WorldView {
         return;
       }
       this.systemGen++;
-      this.wakeTimes.clear();
+      this.wakeTimes?.clear();
       this.guard('create', () => {
         this.system = this.options.createSystem(this.systemConfig, this.env);
       });
@@ -879,7 +881,7 @@ export class World implements WorldView {
   private endTurn(reason: 'done' | 'timeout' | 'budget'): void {
     this.turnActive = false;
     this.wait = null;
-    if (this.finishAfterWait.size > 0) this.finishDeferred();
+    if (this.finishAfterWait !== null && this.finishAfterWait.size > 0) this.finishDeferred();
     this.tellSystem('turnEnded', this.root, this.turnNo);
     this.emit('turn-end', this.root, 'turn-end', undefined, reason);
     if (this.mode === 'exec') this.exitProcess();
@@ -890,8 +892,8 @@ export class World implements WorldView {
 
   /** The turn ended: agents whose turn ended while they were blocked in wait_agent finish now. */
   private finishDeferred(): void {
-    for (const [id, d] of this.finishAfterWait) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
-    this.finishAfterWait.clear();
+    for (const [id, d] of this.finishAfterWait!) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
+    this.finishAfterWait!.clear();
   }
 
   /** The `codex exec` process exits with its turn: every thread of it is gone. */
@@ -1288,7 +1290,7 @@ export class World implements WorldView {
     const queued = 'queued' in res && res.queued === true;
     if (queued) {
       this.mutate(t, () => (t.queued = true));
-      this.queuedTurns.set(t.id, { runFor: call.runFor, outcome: call.outcome });
+      (this.queuedTurns ??= new Map()).set(t.id, { runFor: call.runFor, outcome: call.outcome });
     }
     this.emit('call', call.caller, call.tool, call.target, 'ok', this.details ? `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}${queued ? '; queued: waits to be admitted' : ''}` : undefined);
     const rec: Omit<CallRecord, 'event'> = { op: call.tool, caller: call.caller, target: call.target, ok: true, scope };
@@ -1568,7 +1570,7 @@ export class World implements WorldView {
     const w = this.wait;
     if (w === null || w.id !== waitId) return;
     this.wait = null;
-    if (this.finishAfterWait.size > 0) this.finishAfterItsWait(w.caller);
+    if (this.finishAfterWait !== null && this.finishAfterWait.size > 0) this.finishAfterItsWait(w.caller);
     const finals = w.targets.filter((id) => this.waitFinal(id));
     if (timedOut && finals.length === 0) {
       this.emit('call', w.caller, 'wait_agent', w.targets.join(','), 'timed-out', 'no target reached a final status');
@@ -1582,9 +1584,9 @@ export class World implements WorldView {
 
   /** The caller's own turn ended while it waited (`finishAfterWait`): it finishes now. */
   private finishAfterItsWait(caller: ThreadId): void {
-    const deferred = this.finishAfterWait.get(caller);
+    const deferred = this.finishAfterWait!.get(caller);
     if (deferred !== undefined) {
-      this.finishAfterWait.delete(caller);
+      this.finishAfterWait!.delete(caller);
       this.queue.push(this.now_ms, { k: 'finish', thread: caller, gen: deferred.gen, outcome: deferred.outcome });
     }
   }
@@ -1789,7 +1791,7 @@ export class World implements WorldView {
     const t = this.truth.get(id)!;
     if (t.gen !== gen || !t.loaded || t.closed || t.dead) return;
     // An agent blocked in wait_agent cannot end its turn: it holds what it holds until the wait returns.
-    if (this.wait !== null && this.wait.caller === id) return void this.finishAfterWait.set(id, { gen, outcome });
+    if (this.wait !== null && this.wait.caller === id) return void (this.finishAfterWait ??= new Map()).set(id, { gen, outcome });
     if (outcome === 'dies') return this.die(id);
     if (outcome === 'exits') return this.die(id, true);
     const status: AgentStatus = outcome === 'completed' ? 'Completed' : outcome === 'errored' ? 'Errored' : 'Interrupted';
