@@ -273,3 +273,25 @@ describe('codex-v1: spawn is spawnSteps run to the end', () => {
     });
   }
 });
+
+describe('codex-v1: copies (clone) and the spawn tree', () => {
+  it('a child spawned after a copy belongs to one side only: the other closes its parent alone, and a fresh system is untouched', () => {
+    const s = v1({}, { maxThreads: 4, maxDepth: 2 });
+    s.spawn({ caller: 'root', child: 'a1' });
+    s.spawn({ caller: 'root', child: 'a2' });
+    const copy = s.clone({ now_ms: 0, wakeAt: () => {}, step: () => {} });
+    // a1 and a2 had no children when copied; now a1 gets one on the original only
+    expect(s.spawn({ caller: 'a1', child: 'b1' })).toMatchObject({ ok: true, depth: 2 });
+    const entries = (x: CodexV1): string[] => x.snapshot().registries[0]!.entries.filter((e) => !e.root).map((e) => e.thread!).sort();
+    // close_agent_v1 closes the live subtree: on the original a1 takes b1 with it, on the copy a1 goes alone
+    expect(copy.close({ caller: 'root', target: 'a1' })).toMatchObject({ ok: true });
+    expect(entries(copy)).toEqual(['a2']);
+    expect(s.close({ caller: 'root', target: 'a1' })).toMatchObject({ ok: true });
+    expect(entries(s)).toEqual(['a2']);
+    // a2, childless on both sides and in a new system, closes alone everywhere
+    const fresh = v1({}, { maxThreads: 4, maxDepth: 2 });
+    fresh.spawn({ caller: 'root', child: 'a2' });
+    expect(fresh.close({ caller: 'root', target: 'a2' })).toMatchObject({ ok: true });
+    expect(entries(fresh)).toEqual([]);
+  });
+});
