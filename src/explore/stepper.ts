@@ -3,7 +3,7 @@ import { INVARIANTS } from '../invariants/catalog.js';
 import { declaredClaims, dispatchFor, invariantPlan, isFailure, quietPass, selectedBuiltins, type AfterEventList, type Dispatch, type InvariantPlan, type QuietMemo } from '../scenario/runScenario.js';
 import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition } from '../systems/contract.js';
-import { isCatalogueDefinition } from '../systems/trusted.js';
+import { snapshotsTrusted } from '../systems/trusted.js';
 import { World, type WorldObserver } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
@@ -68,7 +68,7 @@ export class SteppedRun implements WorldObserver, QuietMemo {
       createSystem: (c, env) => cfg.system.create(c, env),
       ...(cfg.system.refusesConfig !== undefined ? { refuseConfig: (c: Parameters<NonNullable<SystemDefinition['refusesConfig']>>[0]) => cfg.system.refusesConfig!(c) } : {}),
       snapshotBeforeCalls: plan.snapshotBeforeCalls,
-      trustSnapshots: isCatalogueDefinition(cfg.system),
+      trustSnapshots: snapshotsTrusted(cfg.system),
       traceLimit: 1,
       digest: false,
       gauges: false,

@@ -1,5 +1,5 @@
 import type { SystemDefinition } from '../systems/contract.js';
-import { isCatalogueDefinition } from '../systems/trusted.js';
+import { snapshotsTrusted } from '../systems/trusted.js';
 import { World } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { WorldView } from '../world/truth.js';
@@ -74,7 +74,7 @@ export function runReplication(scenario: Scenario, system: SystemDefinition, opt
   const world = new World({
     scenario,
     createSystem: (cfg, env) => system.create(cfg, env),
-    trustSnapshots: isCatalogueDefinition(system),
+    trustSnapshots: snapshotsTrusted(system),
     traceLimit: 1,
     // the plan reads no trace: no per-event gauges, no digest
     ...(options.lean !== false ? { gauges: false, digest: false } : {}),

@@ -1,7 +1,7 @@
 import type { TraceEvent } from '../core/Trace.js';
 import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition, SystemSnapshot, ThreadId } from '../systems/contract.js';
-import { isCatalogueDefinition } from '../systems/trusted.js';
+import { snapshotsTrusted } from '../systems/trusted.js';
 import { limitFor } from '../invariants/limitFor.js';
 import { needsObservations } from './expectations.js';
 import { committedEntries } from '../systems/AgentRegistry.js';
@@ -337,7 +337,7 @@ function hooksOf(system: SystemDefinition): SystemHooks {
     systemHooks.set(system, (h = {
       create: (cfg, env) => system.create(cfg, env),
       refuse: system.refusesConfig !== undefined ? (cfg) => system.refusesConfig!(cfg) : undefined,
-      trusted: isCatalogueDefinition(system),
+      trusted: snapshotsTrusted(system),
     }));
   }
   return h;

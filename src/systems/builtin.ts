@@ -8,7 +8,7 @@ import { codexConfigRefusal } from './codexConfig.js';
 import { EXAMPLE_SYSTEMS } from './examples/catalog.js';
 import { codexV1Limits } from './codexLimits.js';
 import type { KnownLimit } from './claims.js';
-import { markCatalogueDefinition } from './trusted.js';
+import { markCatalogueDefinition, markSnapshotsTrusted } from './trusted.js';
 import { builtinWrapper, wrapBuiltinSystems } from './wrap.js';
 
 function limitsOf(limits: KnownLimit[] | undefined): { limits?: KnownLimit[] } {
@@ -77,6 +77,10 @@ const FORK_SUMMARY: Record<ForkPolicy, string> = {
 };
 
 /** Registers a system beside the built-in ones (a project's own registry written against the contract). */
+/** How many of OTHER_SYSTEMS are spawnsim's own (the rest a project registered): their snapshots are trusted. */
+const OWN_OTHER_SYSTEMS = OTHER_SYSTEMS.length;
+for (const def of EXAMPLE_SYSTEMS) markSnapshotsTrusted(def);
+
 export function registerSystem(def: SystemDefinition): void {
   OTHER_SYSTEMS.push(def);
 }
@@ -115,6 +119,7 @@ export function builtinSystems(): SystemDefinition[] {
   const wrapper = builtinWrapper();
   const handed = wrapper === null ? out : out.map(wrapper);
   for (let i = 0; i < family; i++) markCatalogueDefinition(handed[i]!);
+  for (let i = family; i < family + OWN_OTHER_SYSTEMS; i++) markSnapshotsTrusted(handed[i]!);
   return handed;
 }
 

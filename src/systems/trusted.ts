@@ -21,10 +21,21 @@ export function trustedIntegerModel(def: SystemDefinition | undefined): IntegerM
   return def !== undefined && HANDED_OUT.has(def) ? def.integerModel : undefined;
 }
 
+/** Definitions whose snapshots fit the contract's types: the built-in systems and examples (`snapshotsTrusted`). */
+const SNAPSHOTS_TRUSTED = new WeakSet<SystemDefinition>();
+
+/** Marks a built-in definition (one of spawnsim's own systems or examples) as handing out snapshots that fit the contract. */
+export function markSnapshotsTrusted(def: SystemDefinition): SystemDefinition {
+  SNAPSHOTS_TRUSTED.add(def);
+  return def;
+}
+
 /**
- * Whether a definition is the catalogue's own (or the CLI's watchdog wrap of one): its snapshots
- * fit the contract's types, so the world need not check each one (`WorldOptions.trustSnapshots`).
+ * Whether a definition is one of spawnsim's own systems or examples, as handed out (or the CLI's
+ * watchdog wrap of one): its snapshots fit the contract's types, so the world need not check each
+ * one (`WorldOptions.trustSnapshots`). A project's registered system, an `exec:` program or a copy
+ * of a built-in definition with a `create` of its own is not.
  */
-export function isCatalogueDefinition(def: SystemDefinition | undefined): boolean {
-  return def !== undefined && HANDED_OUT.has(def);
+export function snapshotsTrusted(def: SystemDefinition | undefined): boolean {
+  return def !== undefined && (HANDED_OUT.has(def) || SNAPSHOTS_TRUSTED.has(def));
 }

@@ -56,7 +56,7 @@ export interface WorldOptions {
    */
   gauges?: boolean;
   /**
-   * The system's snapshots fit the contract's types (a built-in system's: `isCatalogueDefinition`),
+   * The system's snapshots fit the contract's types (a built-in system's: `snapshotsTrusted`),
    * so the world does not check each one it reads (`snapshotProblem`, about 40 ns a read). Off
    * (the default), a snapshot that does not fit stops the run with the system's `system-error`.
    */
