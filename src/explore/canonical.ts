@@ -192,7 +192,7 @@ function feed(h: TraceDigest, v: unknown, rename: ReadonlyMap<ThreadId, string>)
   } else if (typeof v === 'object') {
     h.word(6);
     for (const k in v) {
-      h.str(k);
+      feedName(h, k);
       feed(h, (v as Record<string, unknown>)[k], rename);
     }
   } else h.word(7).str(String(v));
@@ -231,12 +231,13 @@ const tFields: FieldEntry[] = [];
 
 /**
  * Feeds a thread's fields that say what it is (no name, no time): `localLabel`'s content, each
- * name as one word, in the canonical order (`FIELD_ORDER`): read in the thread's own order, then
- * put in order by an insertion sort when they are not (a few, almost in order).
+ * name as one word, in the canonical order (`FIELD_ORDER`). A thread whose fields are all in
+ * `FIELD_ORDER` (the world's threads) is fed by `feedKnown`, field by field by name; any other by
+ * `feedAny`. Both feed the same words for the same fields and values.
  */
 function feedThread(h: WordRecord, t: TruthThread): void {
+  let mask = 0;
   let n = 0;
-  let ordered = true;
   for (const k in t) {
     let f = lastFields[n];
     if (lastNames[n] !== k || f === undefined) {
@@ -244,6 +245,54 @@ function feedThread(h: WordRecord, t: TruthThread): void {
       lastNames[n] = k;
       lastFields[n] = f;
     }
+    n++;
+    if (f.rank === OTHER) return feedAny(h, t);
+    mask |= 1 << f.rank;
+  }
+  feedKnown(h, t, mask);
+}
+
+/** Feeds one field's name word and its value as `feedAny` does. */
+function feedField(h: WordRecord, f: FieldEntry, k: string, v: unknown): void {
+  if (f.text) h.word(-4).str(k);
+  else h.word(f.code);
+  if (f.role === Role.Time) h.word(v !== null && v !== undefined ? 1 : 0);
+  else if (typeof v === 'string') h.str(v);
+  else if (typeof v === 'number') h.num(v);
+  else if (typeof v === 'boolean') h.word(v ? 1 : 0);
+  else h.word(v === undefined ? -3 : -2);
+}
+
+/** The fields `feedKnown` feeds (those of `FIELD_ORDER` that are neither dropped nor references), with their entries and bits (`1 << rank`). */
+const KNOWN = ['kind', 'lineageDepth', 'status', 'loaded', 'closed', 'dead', 'silentDeath', 'process', 'turnStartedAt_ms', 'queued', 'hung', 'evictedAt_ms', 'parked'].map((k) => ({ k, f: fieldOf(k), bit: 1 << rankOf(k) }));
+const [K_KIND, K_LD, K_STATUS, K_LOADED, K_CLOSED, K_DEAD, K_SILENT, K_PROCESS, K_TURN, K_QUEUED, K_HUNG, K_EVICTED, K_PARKED] = KNOWN as [typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0], typeof KNOWN[0]];
+
+/**
+ * `feedAny` for a thread whose fields are all in `FIELD_ORDER` (`mask`: which, by rank): each read
+ * by its name (a keyed read per field, over threads of several shapes, was most of the feed).
+ */
+function feedKnown(h: WordRecord, t: TruthThread, mask: number): void {
+  if ((mask & K_KIND.bit) !== 0) feedField(h, K_KIND.f, K_KIND.k, t.kind);
+  if ((mask & K_LD.bit) !== 0) feedField(h, K_LD.f, K_LD.k, t.lineageDepth);
+  if ((mask & K_STATUS.bit) !== 0) feedField(h, K_STATUS.f, K_STATUS.k, t.status);
+  if ((mask & K_LOADED.bit) !== 0) feedField(h, K_LOADED.f, K_LOADED.k, t.loaded);
+  if ((mask & K_CLOSED.bit) !== 0) feedField(h, K_CLOSED.f, K_CLOSED.k, t.closed);
+  if ((mask & K_DEAD.bit) !== 0) feedField(h, K_DEAD.f, K_DEAD.k, t.dead);
+  if ((mask & K_SILENT.bit) !== 0) feedField(h, K_SILENT.f, K_SILENT.k, t.silentDeath);
+  if ((mask & K_PROCESS.bit) !== 0) feedField(h, K_PROCESS.f, K_PROCESS.k, t.process);
+  if ((mask & K_TURN.bit) !== 0) feedField(h, K_TURN.f, K_TURN.k, t.turnStartedAt_ms);
+  if ((mask & K_QUEUED.bit) !== 0) feedField(h, K_QUEUED.f, K_QUEUED.k, t.queued);
+  if ((mask & K_HUNG.bit) !== 0) feedField(h, K_HUNG.f, K_HUNG.k, t.hung);
+  if ((mask & K_EVICTED.bit) !== 0) feedField(h, K_EVICTED.f, K_EVICTED.k, t.evictedAt_ms);
+  if ((mask & K_PARKED.bit) !== 0) feedField(h, K_PARKED.f, K_PARKED.k, t.parked);
+}
+
+/** Feeds any thread's fields: read in the thread's own order, then put in the canonical order by an insertion sort when they are not (a few, almost in order). */
+function feedAny(h: WordRecord, t: TruthThread): void {
+  let n = 0;
+  let ordered = true;
+  for (const k in t) {
+    const f = fieldOf(k);
     if (n > 0 && ordered && !fieldBefore(tFields[n - 1]!.rank, tNames[n - 1]!, f.rank, k)) ordered = false;
     tNames[n] = k;
     tFields[n] = f;
@@ -266,14 +315,7 @@ function feedThread(h: WordRecord, t: TruthThread): void {
     const f = tFields[i]!;
     if (f.role === Role.Dropped || f.role === Role.Ref) continue;
     const k = tNames[i]!;
-    const v = (t as unknown as Record<string, unknown>)[k];
-    if (f.text) h.word(-4).str(k);
-    else h.word(f.code);
-    if (f.role === Role.Time) h.word(v !== null && v !== undefined ? 1 : 0);
-    else if (typeof v === 'string') h.str(v);
-    else if (typeof v === 'number') h.num(v);
-    else if (typeof v === 'boolean') h.word(v ? 1 : 0);
-    else h.word(v === undefined ? -3 : -2);
+    feedField(h, f, k, (t as unknown as Record<string, unknown>)[k]);
   }
 }
 
@@ -288,8 +330,16 @@ function atKey(key: string, thread: string): string {
   return at;
 }
 
-/** Scratch digests for the parts of a key (one key is computed at a time: no reentry). */
+/** Scratch digests for the parts of a key and for the key itself (one key is computed at a time: no reentry). */
 const scratch = new TraceDigest();
+const keyDigest = new TraceDigest();
+
+/** Feeds a field name of a snapshot as one word (its code in `FIELDS`), or as text where two names share a code: hashed once per name, not per state. */
+function feedName(h: TraceDigest, k: string): void {
+  const f = fieldOf(k);
+  if (f.text) h.word(-4).str(k);
+  else h.word(f.code);
+}
 
 /**
  * The words a digest is fed, recorded: `str` and `num` are split into the `word`s that
@@ -444,8 +494,13 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
     for (const k in r) {
       if (k === 'root' || k === 'entries') continue;
       const v = (r as unknown as Record<string, unknown>)[k];
-      if (typeof v === 'number') h.str(k).num(v);
-      else if (v === null) h.str(k).word(-2);
+      if (typeof v === 'number') {
+        feedName(h, k);
+        h.num(v);
+      } else if (v === null) {
+        feedName(h, k);
+        h.word(-2);
+      }
     }
     const ri = index.get(r.root);
     if (ri !== undefined) mention[ri] = (mention[ri]! + h.low32()) % 0x100000000;
@@ -472,7 +527,7 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
     for (let j = list.length - 1; j >= 0; j--) stack.push(list[j]!);
   }
 
-  const h = new TraceDigest().word(prefix.length);
+  const h = keyDigest.reset().word(prefix.length);
   for (const x of prefix) h.num(x);
   h.word(order.length);
   for (let j = 0; j < order.length; j++) {
@@ -500,20 +555,28 @@ function refOf(id: ThreadId | null): string | undefined {
   return id === null ? undefined : (K.rename.get(id) ?? id);
 }
 
-/** Scratch entries of a registry, renamed (one registry at a time). */
+/** Scratch entries of a registry, renamed (one registry at a time), and the records they are kept in, reused from key to key. */
 const entryScratch: Array<{ key: string; thread: string | undefined; root: boolean }> = [];
+const entryPool: Array<{ key: string; thread: string | undefined; root: boolean }> = [];
 
 function feedRegistry(h: TraceDigest, r: RegistrySnapshot): void {
   const rename = K.rename;
   for (const k in r) {
-    h.str(k);
+    feedName(h, k);
     if (k !== 'entries') {
       feed(h, (r as unknown as Record<string, unknown>)[k], rename);
       continue;
     }
     const es = entryScratch;
     es.length = 0;
-    for (const e of r.entries) es.push({ key: renameIn(e.key, rename), thread: e.thread === null ? undefined : renameIn(e.thread, rename), root: e.root });
+    for (const e of r.entries) {
+      let x = entryPool[es.length];
+      if (x === undefined) entryPool.push((x = { key: '', thread: undefined, root: false }));
+      x.key = renameIn(e.key, rename);
+      x.thread = e.thread === null ? undefined : renameIn(e.thread, rename);
+      x.root = e.root;
+      es.push(x);
+    }
     if (es.length > 1) sortSmall(es, (a, b) => cmp(a.key, b.key));
     h.word(es.length);
     for (const e of es) h.str(e.key).str(e.thread).word(e.root ? 1 : 0);

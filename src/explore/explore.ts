@@ -376,10 +376,9 @@ export function explore(options: ExploreOptions): ExploreResult {
     const turn = parent.turn + (step.k === 'start-turn' ? 1 : 0);
     const gap = step.k === 'end-turn' ? true : step.k === 'start-turn' ? false : parent.gap;
     const turnCalls = step.k === 'start-turn' ? 0 : parent.turnCalls + stepCalls(step);
-    const all = [...w.threads()];
     // a paused state (its turn still open): keyed apart from the replayed, ended ones
     // a step in the middle of a path stepped again from the root needs no key (nothing is looked up)
-    const key = keyed ? canonicalKey(all, w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState()) : NO_KEY;
+    const key = keyed ? canonicalKey(w.threads(), w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState()) : NO_KEY;
     const known = keyed && seen.has(key);
     // The end of the run, as a replay of this path ends it, judged on a copy: once per state.
     // The key holds all the end depends on (the world, the snapshot and what checkers carry
@@ -449,7 +448,7 @@ export function explore(options: ExploreOptions): ExploreResult {
       turnCalls,
       created,
       names,
-      threads: all.map(facts),
+      threads: Array.from(w.threads(), facts),
       runStart,
       completes: parent.completes,
       run: sr,
