@@ -322,7 +322,7 @@ class Campaign {
     const { options, system, extra, id, seed, generator } = this;
     const { base, full } = done;
     // the user's own invariants are named too: they are as much the file's verdict
-    const builtin = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR, ...extra.map((i) => i.name)]);
+    const builtin = extra.length === 0 ? CATALOGUE_NAMES : new Set([...CATALOGUE_NAMES, ...extra.map((i) => i.name)]);
     // the target first: it is the one the file is about (and the one a `firstAt` would refer to)
     // every violation, known limits included: the file's `expect:` states what the run does
     const seen = everyViolation(full).map((x) => x.invariant).filter((n) => builtin.has(n));
@@ -355,6 +355,9 @@ class Campaign {
     };
   }
 }
+
+/** The names a counterexample's `violates` lists (with the user's own invariants). */
+const CATALOGUE_NAMES: ReadonlySet<string> = new Set([...INVARIANTS.map((i) => i.name), SYSTEM_ERROR]);
 
 /** A counterexample's full run: of which scenario, the scenario run (without `replay` and `expect`) and the result. */
 interface FullRun {
@@ -532,23 +535,43 @@ export function violatesOnly(s: Scenario, system: SystemDefinition, invariant: s
  * shrinker what never ran.
  */
 export function failurePoint(s: Scenario, system: SystemDefinition, invariant: string, extra: readonly Invariant[] = [], claims?: boolean): FailurePoint | boolean {
-  const builtin = INVARIANTS.some((i) => i.name === invariant);
-  let at: FailurePoint | null = null;
-  // its verdicts alone (`runVerdict`: no result, trace copy or stats), without messages
-  const r = runVerdict(s, system, {
-    ...(claims === false ? { claims: false } : {}),
-    invariants: builtin ? only(invariant) : NONE,
-    extraInvariants: builtin ? [] : extra.filter((i) => i.name === invariant),
+  const builtin = BUILTIN_NAMES.has(invariant);
+  // its verdicts alone (`runVerdict`: no result, trace copy or stats), without messages; for a
+  // catalogue invariant the options are made once per invariant and `claims` (a shrink checks
+  // one invariant over and over), the point noted in `firstPoint` (runs do not nest)
+  const options = builtin ? pointOptions(invariant, claims === false) : makePointOptions(NONE, extra.filter((i) => i.name === invariant), claims === false);
+  firstPoint = null;
+  const r = runVerdict(s, system, options);
+  const at = firstPoint as FailurePoint | null;
+  firstPoint = null;
+  if (!r.violations.some((v) => v.invariant === invariant)) return false;
+  return at ?? true;
+}
+
+const BUILTIN_NAMES: ReadonlySet<string> = new Set(INVARIANTS.map((i) => i.name));
+/** Where the run `failurePoint` is making first broke its invariant. */
+let firstPoint: FailurePoint | null = null;
+const noteFirstPoint = (_inv: string, view: WorldView): void => void (firstPoint ??= pointOf(view));
+const pointOptionsOf = new Map<string, RunOptions>();
+function pointOptions(invariant: string, noClaims: boolean): RunOptions {
+  const key = noClaims ? `!${invariant}` : invariant;
+  let o = pointOptionsOf.get(key);
+  if (o === undefined) pointOptionsOf.set(key, (o = makePointOptions(only(invariant), [], noClaims)));
+  return o;
+}
+function makePointOptions(invariants: readonly string[], extraInvariants: readonly Invariant[], noClaims: boolean): RunOptions {
+  return {
+    ...(noClaims ? { claims: false } : {}),
+    invariants,
+    extraInvariants,
     stopAtFirstViolation: true,
     traceLimit: 1,
     digest: false,
     gauges: false,
     details: false,
     messages: false,
-    atFailure: (_inv, view) => void (at ??= pointOf(view)),
-  });
-  if (!r.violations.some((v) => v.invariant === invariant)) return false;
-  return at ?? true;
+    atFailure: noteFirstPoint,
+  };
 }
 
 /** One-invariant selections, one array per name: runScenario computes a selection once per array. */
