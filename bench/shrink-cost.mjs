@@ -1,7 +1,7 @@
 // What shrinking costs beside its candidate runs: each search of seeds 1-20 of #18335 and #30692
 // (codex-v1) shrunk again with the verdicts recorded (the search machinery alone: candidates made,
 // compared with those tried, renamed) and with the runs made (failurePoint per candidate), warm,
-// microseconds of wall and CPU per search.
+// microseconds of wall and CPU per search; last, the fixed cost of a search (one passing run).
 //   node bench/shrink-cost.mjs [folder of a build, default this checkout]
 const dir = process.argv[2] ?? new URL('..', import.meta.url).pathname;
 const { findSystem, fuzz } = await import(dir + '/dist/index.js');
@@ -27,4 +27,14 @@ for (const [name, f] of [['shrink machinery only', replay], ['shrink with runs',
   for (let i=0;i<n;i++) for (const c of cs) f(c);
   const c1=process.cpuUsage(c0);
   console.log(name.padEnd(24), inv.padEnd(20), 'us/search wall', ((performance.now()-t0)*1000/n/cs.length).toFixed(1), 'cpu', ((c1.user+c1.system)/n/cs.length).toFixed(1), 'candidates', (cs.reduce((a,c)=>a+c.verdicts.length,0)/cs.length).toFixed(1));
+}
+// A search's fixed cost: `fuzz` with runs: 1 on seeds whose one run passes (no shrink), warm.
+{
+  const seeds = [];
+  for (let s = 1; seeds.length < 50; s++) if (fuzz({ system, seed: s, invariants: ['depth-within-max'], runs: 1 }).failures.length === 0) seeds.push(s);
+  for (let i = 0; i < 5000; i++) fuzz({ system, seed: seeds[i % 50], invariants: ['depth-within-max'], runs: 1 });
+  const n = 5000, c0 = process.cpuUsage(), t0 = performance.now();
+  for (let i = 0; i < n; i++) fuzz({ system, seed: seeds[i % 50], invariants: ['depth-within-max'], runs: 1 });
+  const c = process.cpuUsage(c0);
+  console.log('a search of one passing run'.padEnd(24), 'depth-within-max    ', 'us/search wall', ((performance.now() - t0) * 1000 / n).toFixed(1), 'cpu', ((c.user + c.system) / n).toFixed(1));
 }
