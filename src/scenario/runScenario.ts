@@ -125,17 +125,32 @@ function observe(view: WorldView, end: boolean): Observation {
   return { turn: view.turn, end, statuses, registries };
 }
 
-/** The catalogue's invariants of a selection, in catalogue order: computed once per selection (a campaign passes the same array to every run). */
-const selections = new WeakMap<readonly string[], readonly Invariant[]>();
+/** True when the two lists hold the same items in the same order. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The catalogue's invariants of a selection, in catalogue order: computed once per selection (a
+ * campaign passes the same array to every run). Cached by the array, with a copy of what it held:
+ * a caller who changes the array's contents between runs gets the new selection, not the old one.
+ */
+const selections = new WeakMap<readonly string[], { names: readonly string[]; out: readonly Invariant[] }>();
 export function selectedBuiltins(names: readonly string[]): readonly Invariant[] {
-  let out = selections.get(names);
-  if (out === undefined) selections.set(names, (out = INVARIANTS.filter((i) => names.includes(i.name))));
+  const hit = selections.get(names);
+  if (hit !== undefined && sameItems(hit.names, names)) return hit.out;
+  const out = INVARIANTS.filter((i) => names.includes(i.name));
+  selections.set(names, { names: [...names], out });
   return out;
 }
 
 /** What a run derives from its invariants alone: the same for every run of a campaign (and of an explore search: src/explore/stepper.ts). */
 export interface InvariantPlan {
   selected: readonly Invariant[];
+  /** a copy of the extra invariants the plan was made for (the cache is keyed by the caller's array, which may change in place) */
+  extra: readonly Invariant[];
   names: readonly string[];
   snapshotBeforeCalls: boolean;
   /** per selected invariant: the checker it hands every run (`shared`), or undefined when made per run */
@@ -158,15 +173,16 @@ const CATALOGUE = new Set<Invariant>(INVARIANTS);
 export function invariantPlan(builtin: readonly Invariant[], extra: readonly Invariant[] | undefined): InvariantPlan {
   const key = extra !== undefined && extra.length > 0 ? extra : NO_EXTRA;
   const plan = plans.get(builtin)?.get(key);
-  // made apart (once per selection): the path taken at every run stays small for the compiler
-  return plan !== undefined ? plan : makePlan(builtin, key);
+  // made apart (once per selection): the path taken at every run stays small for the compiler;
+  // the extra invariants are compared with the plan's copy of them (an array changed in place)
+  return plan !== undefined && (key === NO_EXTRA || sameItems(plan.extra, key)) ? plan : makePlan(builtin, key);
 }
 
 function makePlan(builtin: readonly Invariant[], key: readonly Invariant[]): InvariantPlan {
   let byExtra = plans.get(builtin);
   if (byExtra === undefined) plans.set(builtin, (byExtra = new WeakMap()));
   let plan = byExtra.get(key);
-  if (plan === undefined) {
+  if (plan === undefined || !sameItems(plan.extra, key)) {
     const selected = key.length > 0 ? [...builtin, ...key] : builtin;
     const sharedCs = selected.map(sharedChecker);
     const fixed = selected.every((inv, i) => sharedCs[i] !== undefined || CATALOGUE.has(inv));
@@ -176,6 +192,7 @@ function makePlan(builtin: readonly Invariant[], key: readonly Invariant[]): Inv
       key,
       (plan = {
         selected,
+        extra: key === NO_EXTRA ? NO_EXTRA : [...key],
         names: selected.map((i) => i.name),
         snapshotBeforeCalls: selected.some((i) => i.needsSnapshotBeforeCalls),
         sharedCs,
