@@ -1,6 +1,6 @@
 import type { Invariant, InvariantChecker } from '../invariants/Invariant.js';
 import { INVARIANTS } from '../invariants/catalog.js';
-import { declaredClaims, dispatchFor, invariantPlan, isFailure, quietPass, selectedBuiltins, type AfterEventList, type Dispatch, type InvariantPlan, type QuietMemo } from '../scenario/runScenario.js';
+import { afterEventListFor, declaredClaims, dispatchFor, invariantPlan, isFailure, quietPass, selectedBuiltins, type AfterEventList, type Dispatch, type InvariantPlan, type QuietMemo } from '../scenario/runScenario.js';
 import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { snapshotsTrusted } from '../systems/trusted.js';
@@ -147,15 +147,7 @@ export class SteppedRun implements WorldObserver, QuietMemo {
 
   /** `RunJudge.afterEvent`'s dispatch, judged by `report`. */
   afterEvent(view: WorldView, ev: TraceEvent): void {
-    const d = this.dispatch;
-    const kinds = d.afterEventKinds;
-    let list = d.afterEventOther;
-    for (let k = 0; k < kinds.length; k++) {
-      if (kinds[k] === ev.kind) {
-        list = d.afterEventByKind[k]!;
-        break;
-      }
-    }
+    const list = afterEventListFor(this.dispatch, ev.kind);
     const cs = this.checkers;
     const at = list.at;
     // 0: not read yet; 1: clean; 2: not clean
