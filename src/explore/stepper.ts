@@ -1,13 +1,12 @@
-import type { Invariant, InvariantChecker } from '../invariants/Invariant.js';
+import type { Finding, Invariant, InvariantChecker } from '../invariants/Invariant.js';
 import { INVARIANTS } from '../invariants/catalog.js';
-import { afterEventListFor, declaredClaims, dispatchFor, invariantPlan, isFailure, quietPass, selectedBuiltins, type AfterEventList, type Dispatch, type InvariantPlan, type QuietMemo } from '../scenario/runScenario.js';
+import { CheckerCalls, declaredClaims, dispatchFor, invariantPlan, isFailure, selectedBuiltins, type Dispatch, type InvariantPlan } from '../scenario/runScenario.js';
 import type { Claims } from '../systems/claims.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { snapshotsTrusted } from '../systems/trusted.js';
 import { World, type WorldObserver } from '../world/World.js';
 import type { Scenario } from '../world/scenario.js';
 import type { CallRecord, WorldView } from '../world/truth.js';
-import type { TraceEvent } from '../core/Trace.js';
 import { threadState } from '../world/threadState.js';
 import { limitFor } from '../invariants/limitFor.js';
 
@@ -28,8 +27,7 @@ export interface StepperConfig {
  * after the event kinds and calls it declares, and only when its configuration needs it; the
  * quiet ones skipped while the registries are clean), never strict.
  */
-export class SteppedRun implements WorldObserver, QuietMemo {
-  world!: World;
+export class SteppedRun extends CheckerCalls implements WorldObserver {
   /** A failure (or the system threw) since the run started: the path violates. */
   failed = false;
   /** Threads named, in the state `hung`, by findings that are not failures (known limits) during the current step: their states were read. */
@@ -38,18 +36,19 @@ export class SteppedRun implements WorldObserver, QuietMemo {
   calls: CallRecord[] = [];
   /** The run was ended (`finishRun`): it cannot be stepped or copied again. */
   finished = false;
-  /** `QuietMemo`: a copy starts with none (its world's epoch starts again). */
-  cleanEpoch = -1;
-  toldList: AfterEventList | null = null;
 
   private constructor(
     /** The checkers' invariant names, shared by every copy. */
-    private readonly names: readonly string[],
-    private readonly checkers: readonly InvariantChecker[],
+    names: readonly string[],
+    checkers: readonly InvariantChecker[],
     private readonly declared: Claims | null,
     /** which checkers each hook calls, shared by every copy */
-    private dispatch: Dispatch,
-  ) {}
+    dispatch: Dispatch,
+  ) {
+    // never strict; a copy starts with no clean snapshot noted (its world's epoch starts again)
+    super(names, checkers, false);
+    this.dispatch = dispatch;
+  }
 
   /**
    * Starts a driven run of `scenario` (turn 1 begins and waits for its first action), or
@@ -127,8 +126,8 @@ export class SteppedRun implements WorldObserver, QuietMemo {
   // The run is its world's observer (`WorldObserver`): methods on the prototype, so a copy
   // makes no closures.
 
-  private report(name: string, view: WorldView, f: ReturnType<NonNullable<InvariantChecker['atBoundary']>>): void {
-    if (f === null || this.failed) return;
+  protected found(name: string, view: WorldView, f: Finding): void {
+    if (this.failed) return;
     if (isFailure(this.declared, name, view, f)) {
       this.failed = true;
       this.world.stop();
@@ -145,45 +144,10 @@ export class SteppedRun implements WorldObserver, QuietMemo {
     }
   }
 
-  /** `RunJudge.afterEvent`'s dispatch, judged by `report`. */
-  afterEvent(view: WorldView, ev: TraceEvent): void {
-    const list = afterEventListFor(this.dispatch, ev.kind);
-    const cs = this.checkers;
-    const at = list.at;
-    // 0: not read yet; 1: clean; 2: not clean
-    let clean = 0;
-    for (let j = 0; j < at.length; j++) {
-      let i = at[j]!;
-      if (i < 0) {
-        i = ~i;
-        if (clean === 0) clean = quietPass(this, this.world, view, list, cs) ? 1 : 2;
-        if (clean === 1) continue;
-      }
-      this.report(this.names[i]!, view, cs[i]!.afterEvent!(view, ev, false));
-    }
-  }
-
-  onCall(view: WorldView, call: CallRecord): void {
+  /** The calls the system answered are noted for the explorer; the checkers are called as in a run (`CheckerCalls`). */
+  override onCall(view: WorldView, call: CallRecord): void {
     this.calls.push(call);
-    const d = this.dispatch;
-    const ops = d.onCallOps;
-    let o = 0;
-    while (o < ops.length && ops[o] !== call.op) o++;
-    const idx = d.onCall[2 * o + (call.ok ? 1 : 0)]!;
-    const cs = this.checkers;
-    for (let j = 0; j < idx.length; j++) {
-      const i = idx[j]!;
-      this.report(this.names[i]!, view, cs[i]!.onCall!(view, call));
-    }
-  }
-
-  atBoundary(view: WorldView, where: 'turn-start' | 'end'): void {
-    const idx = this.dispatch.atBoundary;
-    const cs = this.checkers;
-    for (let j = 0; j < idx.length; j++) {
-      const i = idx[j]!;
-      this.report(this.names[i]!, view, cs[i]!.atBoundary!(view, where));
-    }
+    super.onCall(view, call);
   }
 }
 

@@ -241,8 +241,8 @@ function dispatchKey(plan: InvariantPlan, strict: boolean, config: ResolvedConfi
   return key;
 }
 
-/** The checkers to ask after an event of this kind (a few kinds named: compared in turn, cheaper than a map). Shared by RunJudge and explore's stepper. */
-export function afterEventListFor(d: Dispatch, kind: string): AfterEventList {
+/** The checkers to ask after an event of this kind (a few kinds named: compared in turn, cheaper than a map).. */
+function afterEventListFor(d: Dispatch, kind: string): AfterEventList {
   const kinds = d.afterEventKinds;
   for (let k = 0; k < kinds.length; k++) if (kinds[k] === kind) return d.afterEventByKind[k]!;
   return d.afterEventOther;
@@ -258,7 +258,7 @@ export function dispatchFor(plan: InvariantPlan, checkers: readonly InvariantChe
 }
 
 /** What a judge remembers between events for `quietPass`. */
-export interface QuietMemo {
+interface QuietMemo {
   /** The world's `snapshotEpoch` when its snapshot was last found clean (`registriesClean`), or -1. */
   cleanEpoch: number;
   /** the list whose quiet checkers were told that snapshot (`passedClean`) */
@@ -271,7 +271,7 @@ export interface QuietMemo {
  * `snapshotEpoch` stays where it was when the snapshot was last found clean, the world hands
  * out that snapshot untouched: the pass is not made again.
  */
-export function quietPass(memo: QuietMemo, world: World, view: WorldView, list: AfterEventList, cs: readonly InvariantChecker[]): boolean {
+function quietPass(memo: QuietMemo, world: World, view: WorldView, list: AfterEventList, cs: readonly InvariantChecker[]): boolean {
   const epoch = world.snapshotEpoch;
   if (epoch === memo.cleanEpoch && list === memo.toldList) return true;
   const snap = view.snapshot();
@@ -367,45 +367,41 @@ function hooksOf(system: SystemDefinition): SystemHooks {
   return h;
 }
 
+/** A run's checkers of `plan`: the shared ones, and one made for this run for each other invariant. */
+function checkersOf(plan: InvariantPlan): InvariantChecker[] {
+  const { selected, sharedCs } = plan;
+  const n = selected.length;
+  const checkers = new Array<InvariantChecker>(n);
+  for (let i = 0; i < n; i++) checkers[i] = sharedCs[i] ?? selected[i]!.create();
+  return checkers;
+}
+
 /**
- * The invariant checkers of one run, watching the world (its `WorldObserver`): each hook's
- * checkers in catalogue order (`Dispatch`), so that an event costs one call per checker that
- * listens. A class, so that a run makes one object for its hooks rather than a closure per hook.
+ * The checkers of a run called hook by hook through its `Dispatch`, each only after the events
+ * and calls it listens to, the quiet ones skipped while the registries are clean: shared by a
+ * run's judge (`RunJudge`) and explore's paused runs (`SteppedRun`, src/explore/stepper.ts),
+ * which differ only in what a finding does (`found`). Methods on the prototype, so that a run
+ * (and each copy of a paused one) makes one object for its hooks rather than a closure per hook.
  */
-class RunJudge implements WorldObserver {
-  readonly violations: Violation[] = [];
-  readonly undetectable: Violation[] = [];
-  readonly limited: Violation[] = [];
-  readonly counts: Record<string, number> = {};
-  readonly checkers: InvariantChecker[];
-  private readonly names: readonly string[];
-  private dispatch!: Dispatch;
+export abstract class CheckerCalls implements QuietMemo {
   /** The world's `snapshotEpoch` when its snapshot was last found clean (`registriesClean`), or -1. */
   cleanEpoch = -1;
   /** the list whose quiet checkers were told that snapshot (`passedClean`) */
   toldList: AfterEventList | null = null;
   world!: World;
+  /** which checkers each hook calls: set once the world's configuration is known (`dispatchFor`) */
+  protected dispatch!: Dispatch;
 
-  constructor(
-    private readonly plan: InvariantPlan,
-    private readonly options: RunOptions,
-    private readonly declared: Claims | null,
-    private readonly strict: boolean,
-    private readonly observations: Observation[] | undefined,
-  ) {
-    const { selected, sharedCs } = plan;
-    const n = selected.length;
-    const checkers = new Array<InvariantChecker>(n);
-    for (let i = 0; i < n; i++) checkers[i] = sharedCs[i] ?? selected[i]!.create();
-    this.checkers = checkers;
-    this.names = plan.names;
-  }
+  protected constructor(
+    /** the checkers' invariant names, in the order of `checkers` */
+    protected readonly names: readonly string[],
+    readonly checkers: readonly InvariantChecker[],
+    /** `afterEvent`'s `strict` argument (`--strict`) */
+    protected readonly strict: boolean,
+  ) {}
 
-  /** Ready to judge `world` (made with this judge as its observer), before it runs. */
-  attach(world: World): void {
-    this.world = world;
-    this.dispatch = dispatchFor(this.plan, this.checkers, this.strict, world.config);
-  }
+  /** What a finding of the checker of invariant `name` does. */
+  protected abstract found(name: string, view: WorldView, f: Finding): void;
 
   /**
    * The checkers listening after this kind of event, in catalogue order. The quiet ones
@@ -428,7 +424,7 @@ class RunJudge implements WorldObserver {
         if (clean === 1) continue;
       }
       const f = cs[i]!.afterEvent!(view, ev, this.strict);
-      if (f !== null) this.report(this.names[i]!, view, f);
+      if (f !== null) this.found(this.names[i]!, view, f);
     }
   }
 
@@ -442,22 +438,50 @@ class RunJudge implements WorldObserver {
     for (let j = 0; j < idx.length; j++) {
       const i = idx[j]!;
       const f = cs[i]!.onCall!(view, call);
-      if (f !== null) this.report(this.names[i]!, view, f);
+      if (f !== null) this.found(this.names[i]!, view, f);
     }
   }
 
   atBoundary(view: WorldView, where: 'turn-start' | 'end'): void {
-    this.observations?.push(observe(view, where === 'end'));
     const idx = this.dispatch.atBoundary;
     const cs = this.checkers;
     for (let j = 0; j < idx.length; j++) {
       const i = idx[j]!;
       const f = cs[i]!.atBoundary!(view, where);
-      if (f !== null) this.report(this.names[i]!, view, f);
+      if (f !== null) this.found(this.names[i]!, view, f);
     }
   }
+}
 
-  private report(inv: string, view: WorldView, f: Finding): void {
+/** The invariant checkers of one run, watching the world (its `WorldObserver`), and what they found. */
+class RunJudge extends CheckerCalls implements WorldObserver {
+  readonly violations: Violation[] = [];
+  readonly undetectable: Violation[] = [];
+  readonly limited: Violation[] = [];
+  readonly counts: Record<string, number> = {};
+
+  constructor(
+    private readonly plan: InvariantPlan,
+    private readonly options: RunOptions,
+    private readonly declared: Claims | null,
+    strict: boolean,
+    private readonly observations: Observation[] | undefined,
+  ) {
+    super(plan.names, checkersOf(plan), strict);
+  }
+
+  /** Ready to judge `world` (made with this judge as its observer), before it runs. */
+  attach(world: World): void {
+    this.world = world;
+    this.dispatch = dispatchFor(this.plan, this.checkers, this.strict, world.config);
+  }
+
+  override atBoundary(view: WorldView, where: 'turn-start' | 'end'): void {
+    this.observations?.push(observe(view, where === 'end'));
+    super.atBoundary(view, where);
+  }
+
+  protected found(inv: string, view: WorldView, f: Finding): void {
     // what a violation spreads of the finding: its message and threads, or nothing to read
     const parts: Pick<Finding, 'message' | 'threads'> = this.options.messages === false ? NO_MESSAGE : f;
     const why = undetectableBecause(view, f);
