@@ -555,13 +555,17 @@ function startRun(scenario: Scenario, system: SystemDefinition, options: RunOpti
   return { s, selected, judge, world, observations };
 }
 
-/** The system's throw, when it threw, as runScenario reports it: the run's last violation, at the trace's last event. */
+/**
+ * The system's throw, when it threw, as runScenario reports it: the run's last violation, at the
+ * event during which the system failed (`WorldResult.systemError.event`), whose time and turn are
+ * the trace's last event's (the `sut-error` event, written at the same moment).
+ */
 function systemErrorViolation(judge: RunJudge, error: WorldResult['systemError'], last: TraceEvent | undefined): void {
   if (!error) return;
   judge.counts[SYSTEM_ERROR] = 1;
   judge.violations.push({
     invariant: SYSTEM_ERROR,
-    event: last?.i ?? 0,
+    event: error.event,
     t_ms: last?.t_ms ?? 0,
     turn: last?.turn ?? 0,
     message: error.how === 'answered' ? `the system answered ${error.op} with ${error.message}` : `the system threw during ${error.op}: ${error.message}`,

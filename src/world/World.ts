@@ -90,7 +90,12 @@ export interface WorldResult {
   traceTruncated: boolean;
   simulated_ms: number;
   stats: WorldStats;
-  /** The system's failure that stopped the run: it threw (`message`: what), or answered `op` with what `message` describes (`how: 'answered'`). */
+  /**
+   * The system's failure that stopped the run: it threw (`message`: what), or answered `op` with what `message` describes (`how: 'answered'`).
+   * `event` is the event during which it failed: the `sut-error` event's own index, or, when the
+   * system failed while an event was being recorded (its gauges read or its checkers asking for
+   * the snapshot), that event's; the `sut-error` event then follows it.
+   */
   systemError?: { op: string; message: string; event: number; how?: 'answered' };
   /** Why the system refused the configuration (stop `config-refused`): nothing ran. */
   refused?: string;
@@ -321,6 +326,11 @@ export class World implements WorldView {
   private eventCount = 0;
   private stopReason: StopReason | null = null;
   private systemError: WorldResult['systemError'];
+  /**
+   * While an event is being recorded (`emit`: its gauges read, its checkers asked), its index;
+   * otherwise -1. A system failure then is written after that event, not before it.
+   */
+  private recording = -1;
   private refused: string | undefined;
   private counters = { a: 0, f: 0, c: 0 };
   /** The turn each queued agent runs once admitted. */
@@ -1908,6 +1918,8 @@ export class World implements WorldView {
 
   private emit(kind: string, thread: ThreadId, op: string, target?: string, result?: string, detail?: string): void {
     if (this.stopReason === 'system-error' && kind !== 'sut-error') return;
+    const i = this.eventCount;
+    this.recording = i;
     // The cached snapshot stays valid until the next call into the system (callSystem drops it).
     // with the gauges off both are 0 (`WorldOptions.gauges`): no snapshot and no count per event
     let counted = 0;
@@ -1926,6 +1938,15 @@ export class World implements WorldView {
     const ev = this.trace.add(this.eventCount++, this.now_ms, this.turnNo, kind, thread, op, target, result, detail, counted, live);
     this.last = ev;
     if (kind !== 'sut-error' && kind !== 'config-refused') this.options.observer?.afterEvent?.(this, ev);
+    this.recording = -1;
+    // the system failed while this event was recorded (its snapshot, for a gauge or a checker):
+    // what happened is the event, then the failure (`failSystem` left it to be written here)
+    const failed = this.systemError;
+    if (failed !== undefined && failed.event === i && kind !== 'sut-error') this.emitFailure(failed);
+  }
+
+  private emitFailure(failed: NonNullable<WorldResult['systemError']>): void {
+    this.emit('sut-error', this.root, failed.op, undefined, failed.how === 'answered' ? 'malformed' : 'threw', failed.message);
   }
 
   /**
@@ -1983,7 +2004,10 @@ export class World implements WorldView {
     if (this.stopReason === 'system-error') return;
     const message = e instanceof Error ? e.message : String(e);
     this.stopReason = 'system-error';
-    this.systemError = how === 'threw' ? { op, message, event: this.eventCount } : { op, message, event: this.eventCount, how };
-    this.emit('sut-error', this.root, op, undefined, how === 'threw' ? 'threw' : 'malformed', message);
+    const recording = this.recording;
+    const event = recording >= 0 ? recording : this.eventCount;
+    this.systemError = how === 'threw' ? { op, message, event } : { op, message, event, how };
+    // while an event is recorded, `emit` writes the failure after it
+    if (recording < 0) this.emitFailure(this.systemError);
   }
 }
