@@ -25,7 +25,7 @@ export const capRespected: Invariant = {
       }
       // the pools a registry cannot describe (per-parent, global): residency and permits have invariants of their own
       const pools = snap.pools;
-      if (pools === undefined || pools === null) return null;
+      if (pools === undefined) return null;
       for (let i = 0; i < pools.length; i++) {
         const p = pools[i]!;
         if (p.cap === null || !ADMISSION_KINDS.has(p.kind) || poolCount(p) <= p.cap) continue;

@@ -19,8 +19,10 @@ import { residentCount } from '../systems/V2Residency.js';
  * for a unit and no wait-for cycle can form.
  */
 export function registriesClean(snap: SystemSnapshot): boolean {
+  // every snapshot read here fits the contract (\`pools\` an array or absent): the world checks
+  // each one it reads from a system that is not the catalogue's own (src/systems/snapshotShape.ts)
   const pools = snap.pools;
-  if (pools !== undefined && pools !== null && pools.length > 0) return false;
+  if (pools !== undefined && pools.length > 0) return false;
   const regs = snap.registries;
   for (let i = 0; i < regs.length; i++) {
     const reg = regs[i]!;

@@ -8,6 +8,8 @@ import { fuzz } from '../../src/fuzz/campaign.js';
 import { gridAxes, gridPoints, parseSweep } from '../../src/plan/grid.js';
 import { PlanSystemError } from '../../src/plan/metrics.js';
 import { runNested, sampleTree } from '../../src/plan/nested.js';
+import { runReplication } from '../../src/plan/metrics.js';
+import { explore } from '../../src/explore/explore.js';
 import { parseWorkload } from '../../src/plan/workload.js';
 import { system } from '../helpers.js';
 
@@ -64,6 +66,30 @@ describe('a snapshot outside the contract (a registry that misbehaves)', () => {
     expect(r.failures.map((f) => f.invariant)).toEqual(['system-error']);
     expect(r.failures[0]!.violation.message).toMatch(/pools is null/);
   }, 60_000);
+
+  // cap-respected and the fused scan (registryScan.ts) read \`pools\` as an array or absent: every
+  // path that judges or reads a system's snapshot checks it first, so \`pools: null\` never gets there
+  it('explore reports it as the system\'s finding, stepping copies or replaying workloads', () => {
+    const codexNullPools: SystemDefinition = {
+      id: 'bent-v1',
+      summary: 'test double: codex-v1 with pools: null',
+      create: (config, env) => {
+        const s = system('codex-v1').create(config, env);
+        const snapshot = s.snapshot.bind(s);
+        s.snapshot = () => ({ ...snapshot(), pools: null }) as unknown as SystemSnapshot;
+        return s;
+      },
+    };
+    for (const stepping of [true, false]) {
+      const r = explore({ system: codexNullPools, stepping, maxTurns: 1, maxCalls: 2, invariants: ['cap-respected'] });
+      expect(r.counterexample?.invariant).toBe('system-error');
+      expect(r.counterexample?.violations.map((v) => v.message)).toEqual(['the system answered snapshot with a snapshot that does not fit the contract (SystemSnapshot): pools is null, not an array (or absent)']);
+    }
+  });
+
+  it('a plan\'s sessions run in the world stop with the system\'s failure', () => {
+    expect(() => runReplication(holdAndWait, nullPools)).toThrow(new PlanSystemError('bent failed during snapshot: a snapshot that does not fit the contract (SystemSnapshot): pools is null, not an array (or absent) (session hold-and-wait)'));
+  });
 
   it('a negative or NaN counter fits the shape: judging its value is the invariants\' work', () => {
     const r = runScenario(holdAndWait, bent((s) => ({ ...s, registries: s.registries.map((x) => ({ ...x, counted: Number.NaN })) })));
