@@ -3,6 +3,8 @@ import { EventQueue } from '../core/EventQueue.js';
 import { digestOf } from '../core/digest.js';
 import { StepBudget } from '../systems/StepBudget.js';
 import { checkedSnapshot } from '../systems/snapshotShape.js';
+import { checkedAnswer, type AnsweredOp } from '../systems/answerShape.js';
+import { snapshotsTrusted } from '../systems/trusted.js';
 import type { SpawnResponse, SystemDefinition, SystemEnv, SystemUnderTest, ThreadId } from '../systems/contract.js';
 import { drawCount, drawDuration } from './distributions.js';
 import { PlanSystemError, type RepMetrics } from './metrics.js';
@@ -178,6 +180,10 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
     }
   };
   const sys: SystemUnderTest = call('create', () => def.create(config, env));
+  // a registry that is not spawnsim's own (a project's module): each answer read is checked, and
+  // one outside the contract is the system's failure, as a snapshot is (src/systems/answerShape.ts)
+  const checked = !snapshotsTrusted(def);
+  const answer: <T>(op: AnsweredOp, r: T) => T = checked ? checkedAnswer : (_op, r) => r;
 
   const m: RepMetrics = { turns: 1, spawnAttempts: 0, refused: 0, falseRefused: 0, wedgeTurn: null, peakLive: 0, utilisation: 0, leakedSlots: 0 };
   const n: NestedMetrics = { accepted: 0, queued: 0, queueWait_ms: 0, timeoutEligible: 0, timedOut: 0, deadlocked: false, makespan_ms: 0, peakSpawnsPerMinute: 0, spawnSpan_ms: 0, breadthRefused: 0, waitHold_ms: 0, firstRootChild_ms: null };
@@ -245,7 +251,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
     // close the children that ended (not those closed already), unless the model forgets
     for (const { agent: c, draw } of a.children) {
       if (c.phase !== 'done' || draw.forgetU < point.forgetRate) continue;
-      const r = call('close', () => sys.close({ caller: a.id, target: c.id }));
+      const r = call('close', () => answer('close', sys.close({ caller: a.id, target: c.id })));
       if (r.ok === true) closed(r.shutdown.filter((id) => id !== c.id));
     }
     a.phase = 'after';
@@ -264,7 +270,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
       return draw.refusalLatency_ms;
     }
     const id = `${a.id === 'root' ? 'q' : a.id + '.'}${++counter}`;
-    const r: SpawnResponse = call('spawn', () => sys.spawn({ caller: a.id, child: id }));
+    const r: SpawnResponse = call('spawn', () => answer('spawn', sys.spawn({ caller: a.id, child: id })));
     if (r.ok !== true) {
       m.refused++;
       if (r.error === 'AgentLimitReached' && live < (r.limit ?? point.maxThreads)) m.falseRefused++;
@@ -358,7 +364,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
         if (c.phase === 'done' || c.phase === 'closed' || c.notified) break;
         n.timedOut++;
         const caller = c.parent!.phase === 'closed' ? 'root' : c.parent!.id;
-        const r = call('close', () => sys.close({ caller, target: c.id }));
+        const r = call('close', () => answer('close', sys.close({ caller, target: c.id })));
         if (r.ok === true || r.ok === 'pending') closed(r.shutdown);
         // given up on whatever the system did: the parent stops waiting for it
         release(c);
@@ -366,7 +372,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
       }
       case 'wake': {
         wakes.delete(now);
-        const r = sys.wake ? call('wake', () => sys.wake!(now)) : undefined;
+        const r = sys.wake ? call('wake', () => answer('wake', sys.wake!(now))) : undefined;
         if (r) {
           for (const id of r.admitted ?? []) {
             const a = agents.get(id);
@@ -388,7 +394,7 @@ export function runNested(w: Workload, sampled: SampledTree, point: GridPoint, d
   if (n.makespan_ms === 0) n.makespan_ms = now;
   if (spawnTimes.length > 0) n.spawnSpan_ms = spawnTimes[spawnTimes.length - 1]! - spawnTimes[0]!;
   call('turnEnded', () => sys.turnEnded('root', 1));
-  const snap = call('snapshot', () => checkedSnapshot(sys.snapshot()));
+  const snap = call('snapshot', () => (checked ? checkedSnapshot(sys.snapshot()) : sys.snapshot()));
   const reg = snap.registries.find((r) => r.root === 'root');
   m.leakedSlots = reg ? Math.max(0, reg.counted - live) : 0;
   m.utilisation = point.maxThreads > 0 && n.makespan_ms > 0 ? agentTime / (point.maxThreads * n.makespan_ms) : 0;

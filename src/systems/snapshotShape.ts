@@ -82,11 +82,13 @@ function optionalNumber(k: string, v: unknown): string {
   return `.${k} is ${describe(v)}, not a number (or absent)`;
 }
 
-function isObject(v: unknown): boolean {
+/** Not null, not an array: an object as the contract's records are. */
+export function isObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function describe(v: unknown): string {
+/** What a value that does not fit is, in a few words (`null`, `missing`, `the string "a1"`, `number 3`). */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'missing';
   if (Array.isArray(v)) return 'an array';
