@@ -11,7 +11,8 @@ const DROPPED = new Set(['id', 'gen', 'createdTurn', 'finishedTurn', 'createdAt_
 /**
  * The order a thread's fields enter a state's key and text, whatever order the thread gained
  * them in: the fields every thread is made with (`World`'s thread literal), then the ones some
- * threads gain later (`hung`, `evictedAt_ms`, `parked`), then any other by name. A thread's own
+ * threads gain later (`hung`, `evictedAt_ms`, `parked`), then any other by name (`hung` only
+ * when true: false and absent are one state, as the world reads them). A thread's own
  * property order is its history (a V2 eviction adds `parked` before `evictedAt_ms`, a tree
  * resume the other way round), and two paths to one state must give one key.
  */
@@ -71,7 +72,7 @@ export function canonicalState(threads: Iterable<TruthThread>, snapshot: SystemS
     .map((t) => {
       const out: Record<string, unknown> = { id: rename.get(t.id) };
       for (const [k, v] of orderedEntries(t)) {
-        if (DROPPED.has(k)) continue;
+        if (DROPPED.has(k) || (k === 'hung' && v !== true)) continue;
         if (k.endsWith('_ms')) out[k] = v !== null && v !== undefined;
         else out[k] = REFS.has(k) && typeof v === 'string' ? sub(v) : v;
       }
@@ -89,7 +90,7 @@ export function canonicalState(threads: Iterable<TruthThread>, snapshot: SystemS
 function localLabel(t: TruthThread, byId: Map<ThreadId, TruthThread>): string {
   const parts: unknown[] = [];
   for (const [k, v] of orderedEntries(t)) {
-    if (DROPPED.has(k) || REFS.has(k)) continue;
+    if (DROPPED.has(k) || REFS.has(k) || (k === 'hung' && v !== true)) continue;
     parts.push(k.endsWith('_ms') ? v !== null && v !== undefined : v);
   }
   parts.push(relation(t, t.scope, byId));
@@ -249,6 +250,9 @@ function feedThread(h: WordRecord, t: TruthThread): void {
     if (f.rank === OTHER) return feedAny(h, t);
     mask |= 1 << f.rank;
   }
+  // a turn hangs only with `hung: true`: the world reads false and absent alike (threadState,
+  // World.stuckUnder, hang-cancelled), so they are one state
+  if (t.hung !== true) mask &= ~K_HUNG.bit;
   feedKnown(h, t, mask);
 }
 
@@ -315,6 +319,7 @@ function feedAny(h: WordRecord, t: TruthThread): void {
     const f = tFields[i]!;
     if (f.role === Role.Dropped || f.role === Role.Ref) continue;
     const k = tNames[i]!;
+    if (k === 'hung' && t.hung !== true) continue;
     feedField(h, f, k, (t as unknown as Record<string, unknown>)[k]);
   }
 }

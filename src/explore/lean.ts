@@ -50,7 +50,7 @@ const SCOPE = 3; // registry (its root thread's index)
 const TST = 4; // truth status: 0 PendingInit, 1 Running, 2 Completed, 3 Shutdown, 4 Errored
 const TLOADED = 5;
 const TCLOSED = 6;
-const HUNG = 7; // 0 never set, 1 true, 2 false
+const HUNG = 7; // 0 never set, 1 true, 2 false (keyed as hanging or not: the generic key reads false and unset alike)
 const GEN = 8;
 const SLOADED = 9; // the system's `loaded`
 const ISROOT = 10; // the system's `isRoot` (a registry of its own)
@@ -662,7 +662,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       // a scope that is not an ancestor (a thread left behind by a tree resume): the generic key
       // names it, this one could not: given back
       if (x < 0) throw new GiveBack();
-      const label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 10) | (s[o + TCLOSED]! << 11) | (s[o + HUNG]! << 12) | (s[o + ENTRY]! << 14) | (rel << 15) | (s[o + PARKED]! << 20);
+      const label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 10) | (s[o + TCLOSED]! << 11) | ((s[o + HUNG] === 1 ? 1 : 0) << 12) | (s[o + ENTRY]! << 14) | (rel << 15) | (s[o + PARKED]! << 20);
       let label2 = 0;
       if (s[o + HASREG] === 1) label2 = 1 | (s[o + COUNTED]! << 1) | (s[o + ROOTENTRY]! << 9);
       let nk = 0;

@@ -71,6 +71,38 @@ describe('canonicalKey (the explorer\'s numeric state key)', () => {
     expect(keyOf(odd({ zz: 1 }, { yy: 2 }))).not.toBe(keyOf(odd({ zz: 2 }, { yy: 1 })));
   });
 
+  it('gives one key and one text to a thread with `hung: false` and one without `hung`, as the world reads them alike', () => {
+    // the world and the checkers ask `hung === true` (threadState, World.stuckUnder,
+    // hang-cancelled): a thread whose turn was never marked and one whose turn was completed
+    // (World.completeTurn sets false) are not hanging alike, so the key must not split them
+    const cfg = { name: 'canonical', maxThreads: 2, maxDepth: 2, maxConcurrentThreadsPerSession: 3 };
+    const sr = SteppedRun.start(compilePath([], new Map(), cfg), { system: findSystem('codex-v1')! })!;
+    const w = sr.world;
+    w.appendAction(stepAction({ k: 'call', call: { op: 'spawn', by: 'root', child: 'a1' } })!);
+    if (w.awaitingAction) w.continueTurn();
+    w.runThrough(w.now_ms);
+    const [root, a1] = [...w.threads()] as [TruthThread, TruthThread];
+    // a driven turn hangs until its completion step
+    expect(a1.hung).toBe(true);
+    const unset = { ...a1 };
+    delete unset.hung;
+    const threads = (t: TruthThread): TruthThread[] => [root, t];
+    const keyOf = (t: TruthThread): string => {
+      const k = canonicalKey(threads(t), w.snapshot(), [1, 0, 0, -1]);
+      return `${k.hi}:${k.lo}`;
+    };
+    const textOf = (t: TruthThread): string => canonicalState(threads(t), w.snapshot());
+    const done = { ...a1, hung: false };
+    expect(keyOf(done)).toBe(keyOf(unset));
+    expect(textOf(done)).toBe(textOf(unset));
+    // a hanging turn is still its own state, on both paths of the key (a thread of an unknown field too)
+    expect(keyOf(a1)).not.toBe(keyOf(done));
+    expect(textOf(a1)).not.toBe(textOf(done));
+    const odd = (t: TruthThread): TruthThread => Object.assign({ ...t }, { zz: 1 });
+    expect(keyOf(odd(done))).toBe(keyOf(odd(unset)));
+    expect(keyOf(odd(a1))).not.toBe(keyOf(odd(done)));
+  });
+
   it('tells apart exactly the states the canonical text tells apart, over random workloads of every call kind', () => {
     let x = 20251130;
     const rnd = (n: number): number => {
