@@ -9,15 +9,18 @@
 // `--search faults` the same bounds with the vanish and die faults, `--search interleave` with
 // interleavings of two calls (both on the generic engine: the lean one takes neither), `--search
 // selection` with three of the catalogue's invariants (`--invariant`: the lean engine's since stop 28).
+// `--system <id>` runs the search on another system (default codex-v1-release-on-final), e.g.
+// `codex-v1+inherit`, which the lean engine takes since stop 29.
 //
-//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection]
+//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection] [--system <id>]
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const STEADY = { system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } };
+const systemAt = process.argv.indexOf('--system');
+const STEADY = { system: systemAt > 0 ? process.argv[systemAt + 1] : 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } };
 const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] } };
 const searchAt = process.argv.indexOf('--search');
 const SEARCH = searchAt > 0 ? process.argv[searchAt + 1] : 'steady';
@@ -40,7 +43,7 @@ const measure = async (dist, states) => {
 const args = process.argv.slice(2);
 if (args[0] === '--child') {
   // one build, one warm-up search, one measured search: the figures as one JSON line
-  const [, dist, states] = args.filter((a, i) => a !== '--generic' && a !== '--search' && args[i - 1] !== '--search');
+  const [, dist, states] = args.filter((a, i) => a !== '--generic' && a !== '--search' && args[i - 1] !== '--search' && a !== '--system' && args[i - 1] !== '--system');
   await measure(dist, 300);
   process.stdout.write(`${JSON.stringify(await measure(dist, Number(states)))}\n`);
   process.exit(0);
@@ -49,7 +52,7 @@ const opt = (name, d) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : d;
 };
-const other = args.find((a, i) => !a.startsWith('--') && !['--states', '--rounds', '--search'].includes(args[i - 1]));
+const other = args.find((a, i) => !a.startsWith('--') && !['--states', '--rounds', '--search', '--system'].includes(args[i - 1]));
 if (other === undefined) {
   console.error('usage: node bench/explore-ab.mjs <folder with the other build\'s dist/> [--states N] [--rounds R] [--same-process]');
   process.exit(2);
@@ -68,7 +71,7 @@ const sums = { other: { u: 0, cpu: 0, wall: 0 }, this: { u: 0, cpu: 0, wall: 0 }
 let searches = new Set();
 for (let i = 0; i < rounds; i++) {
   for (const name of i % 2 === 0 ? ['other', 'this'] : ['this', 'other']) {
-    const m = same ? await measure(builds[name], states) : JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', builds[name], String(states), ...(GENERIC ? ['--generic'] : []), '--search', SEARCH], { encoding: 'utf8' }));
+    const m = same ? await measure(builds[name], states) : JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', builds[name], String(states), ...(GENERIC ? ['--generic'] : []), '--search', SEARCH, '--system', STEADY.system], { encoding: 'utf8' }));
     searches.add(m.search);
     sums[name].u += m.unique;
     sums[name].cpu += m.cpu;

@@ -10,7 +10,8 @@
 // 2, 3 000 states at most), and 12 more of its own with resume and interrupt (explore's default
 // calls exhausted; three turns, where idle holders are overdue; tree resume at depth 3 with 5
 // calls), and 12 on reap-on-reserve, which it takes too; then 18 with a selection of the catalogue
-// (`invariants`), 3 of them with faults. 210 in all. Exit 1 when any search differs.
+// (`invariants`), 3 of them with faults; then 24 on shipped V1's release and reap-stale's with a fork
+// fix (close only), which the lean engine takes since stop 29. 234 in all. Exit 1 when any search differs.
 // `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
@@ -68,6 +69,15 @@ for (const system of [leanSystems[0], leanSystems[1], 'codex-v1-reap-on-reserve'
   }
   grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[1], maxStates: 3000, invariants: ['no-false-rejection', 'depth-within-max', 'accounting-consistent'] } });
   grid.push({ system, o: { maxTurns: 2, maxCalls: 2, cap: 2, maxDepth: 1, faults: ['vanish', 'die'], maxStates: 1500, invariants: ['cap-respected', 'eventually-released'] } });
+}
+// shipped V1's release (close only) and reap-stale's, each with a fork fix, which the lean engine takes since stop 29
+for (const system of ['codex-v1+inherit', 'codex-v1+deny-at-max-depth', 'codex-v1-reap-stale+inherit', 'codex-v1-reap-stale+deny-at-max-depth']) {
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls[0], maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[1], maxStates: 3000 } });
+  grid.push({ system, o: {} });
+  grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume'], outcomes: ['errored', 'completed', 'hang'], maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 1, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'send'], maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 3, maxDepth: 2, calls: leanCalls[1], outcomes: ['errored', 'hang'], maxStates: 3000, invariants: ['eventually-released', 'no-orphans'] } });
 }
 let differ = 0;
 const statuses = {};

@@ -74,11 +74,14 @@ out(`lean / stepping at ${long} states: CPU ${(bigGeneric.cpu / big.cpu).toFixed
 
 // More steady searches, the lean engine beside the generic one (stepping): issue 17's baseline
 // (cap 2, every call kind: all seven, resume and interrupt included) and explore's default call
-// set (spawn, close, send, resume) on bounds wide enough to be steady (3 turns, depth 2). Each:
+// set (spawn, close, send, resume) on bounds wide enough to be steady (3 turns, depth 2), and
+// shipped V1's release with a fork fix (codex-v1+inherit, lean since stop 29). Each:
 // side by side at the small limit (rounds, alternating order), then the long search once each way.
 const moreSteady = [
   { label: 'every call kind (issue 17 baseline)', system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] } },
   { label: 'default call set, 3 turns, depth 2', system: 'codex-v1-release-on-final', bounds: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2 } },
+  // shipped V1's release (close only) with #30692's inherit fix: on the lean engine since stop 29
+  { label: 'shipped release (close only) with the inherit fork fix, five call kinds', system: 'codex-v1+inherit', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } },
 ];
 const moreRows = [];
 for (const c of moreSteady) {

@@ -14,7 +14,9 @@ import { INVARIANTS } from '../invariants/catalog.js';
  * facts the generic key reads, agents renamed by the same symmetry), the same levels and counts.
  *
  * It mirrors one checker's state and no checker's verdict: the accepted searches
- * (codex-v1-release-on-final and codex-v1-reap-on-reserve with each fork policy, all seven calls, outcomes completed, errored
+ * (codex-v1-release-on-final and codex-v1-reap-on-reserve with each fork policy; codex-v1 and
+ * codex-v1-reap-stale, whose slots go back on close only, with a fork fix, where every leak
+ * finding is the known limit release-only-on-close; all seven calls, outcomes completed, errored
  * and hang, no faults, the catalogue or a selection of it (`--invariant`), with its claims) break
  * none, and each step and state
  * is guarded against what would make a checker speak with a failure: a registry counting other
@@ -114,7 +116,7 @@ interface LeanNode {
   off: number;
 }
 
-/** The systems taken, by id: release-on-final and reap-on-reserve, each with each fork policy (src/systems/catalog.ts). */
+/** The systems taken, by id, with their fork policy: release-on-final and reap-on-reserve with each, close-only with a fix (src/systems/builtin.ts). */
 const FRESH_ROOT = 0;
 const INHERIT = 1;
 const DENY_AT_MAX_DEPTH = 2;
@@ -125,14 +127,26 @@ const FORK_POLICY: Record<string, number> = {
   'codex-v1-reap-on-reserve': FRESH_ROOT,
   'codex-v1-reap-on-reserve+inherit': INHERIT,
   'codex-v1-reap-on-reserve+deny-at-max-depth': DENY_AT_MAX_DEPTH,
+  // shipped V1's release (close only) with a #30692 fork fix, whose known limit
+  // `release-only-on-close` takes every leak finding (no guard needed for them); the shipped
+  // fork policy breaks live-equals-counted at once (no limit declared) and stays generic
+  'codex-v1+inherit': INHERIT,
+  'codex-v1+deny-at-max-depth': DENY_AT_MAX_DEPTH,
+  // #24903's close of a vanished agent differs from close-only only for a target the system has
+  // not loaded that the root's registry still counts: none without faults (given back if met)
+  'codex-v1-reap-stale+inherit': INHERIT,
+  'codex-v1-reap-stale+deny-at-max-depth': DENY_AT_MAX_DEPTH,
 };
+/** The ids of the reap-stale variants (close-only, with #24903's close). */
+const REAP_STALE = new Set(['codex-v1-reap-stale+inherit', 'codex-v1-reap-stale+deny-at-max-depth']);
 
 /** The largest thread count the record layout takes (bit masks, Int8 indexes). */
 const MAX_THREADS = 24;
 
 /**
  * Whether the lean engine takes this search: the built-in `codex-v1-release-on-final` or
- * `codex-v1-reap-on-reserve` (each fork policy), calls
+ * `codex-v1-reap-on-reserve` (each fork policy), `codex-v1` or `codex-v1-reap-stale` with a fork
+ * fix (`+inherit`, `+deny-at-max-depth`), calls
  * among all seven, outcomes among completed, errored and hang, no faults, no
  * interleaving, the catalogue's invariants (all, or a selection: `--invariant`) with their
  * claims, no invariants of the user's, stepping on. A selection changes two things the engine
@@ -146,7 +160,9 @@ export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
   if (o.invariants !== undefined && !o.invariants.every((name) => INVARIANTS.some((i) => i.name === name))) return false;
   // the catalogue's own definition (src/systems/trusted.ts): not a copy with other behaviour, nor another of that name
   const m = trustedIntegerModel(o.system);
-  if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1' || (m.release !== 'on-final' && m.release !== 'reap-on-reserve')) return false;
+  if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1') return false;
+  // each id with the release policy the catalogue gives it (a close-only id is shipped V1 or reap-stale)
+  if (m.release !== (o.system.id.startsWith('codex-v1-release-on-final') ? 'on-final' : o.system.id.startsWith('codex-v1-reap-on-reserve') ? 'reap-on-reserve' : 'close-only')) return false;
   if (b.faults.length > 0 || b.interleave >= 2) return false;
   if (!b.calls.every((c) => c in CALL_CODES)) return false;
   if (!b.outcomes.every((x) => x === 'completed' || x === 'errored' || x === 'hang')) return false;
@@ -179,7 +195,15 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   // release-on-final gives a slot back when its agent's status becomes final; reap-on-reserve
   // only when a reservation finds the registry full (CodexV1.reapFinal), and a close frees it in
   // the caller's registry only (D4)
-  const reap = trustedIntegerModel(options.system)?.release === 'reap-on-reserve';
+  const policy = trustedIntegerModel(options.system)?.release;
+  const reap = policy === 'reap-on-reserve';
+  // release-on-final gives a slot back when the agent's status becomes final (CodexV1.releaseOnFinal)
+  const onFinal = policy === 'on-final';
+  // shipped V1 (close-only): a slot goes back on close only; a send never reserves again; the
+  // leak invariants and accounting-consistent are the known limit `release-only-on-close`
+  // whatever holds the slot (src/systems/codexLimits.ts), so their guards are off
+  const closeOnly = policy === 'close-only';
+  const reapStale = REAP_STALE.has(options.system.id);
   /** eventually-released runs, so its state is part of the generic key (`SteppedRun.checkerState`) */
   const keysEr = options.invariants === undefined || options.invariants.includes('eventually-released');
   const callKinds = b.calls.map((c) => CALL_CODES[c]!);
@@ -248,8 +272,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
    * is no failure; a finding naming no holder is one).
    */
   const guard = (s: Int8Array, n: number): void => {
-    // reap-on-reserve: both invariants are its known limit `reaps-only-when-full`, whatever holds the slots
-    if (reap) return;
+    // reap-on-reserve: both invariants are its known limit `reaps-only-when-full`, whatever holds
+    // the slots; close-only: `release-only-on-close` (no-false-rejection too)
+    if (reap || closeOnly) return;
     for (let r = 0; r < n; r++) {
       const ro = r * F;
       if (s[ro + HASREG] !== 1) continue;
@@ -277,7 +302,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
    * slot held without running is held by an interrupted or idle agent (and one is).
    */
   const refusalGuard = (s: Int8Array, n: number, r: number): void => {
-    if (liveIn(s, n, r) >= cap) return;
+    if (closeOnly || liveIn(s, n, r) >= cap) return;
     let idle = 0;
     for (let t = 0; t < n; t++) {
       const o = t * F;
@@ -461,7 +486,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
             const w = walkBuf[i]!;
             const o = w * F;
             s[o + SLOADED] = 0;
-            if (!reap && s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, w);
+            if (onFinal && s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, w);
             release(s, 0, w);
           }
           for (let i = 0; i < walkLen; i++) {
@@ -473,6 +498,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
             s[o + GEN]!++;
           }
           orphanGuard(s, n);
+        } else if (reapStale && s[t * F + SCOPE] === 0 && s[t * F + ENTRY] === 1) {
+          // #24903's close of an agent the system has not loaded that the root's registry still
+          // counts (vanished): no such agent without faults; not mirrored, given back
+          throw new GiveBack();
         }
       } else if (k === S_SEND) {
         const t = a;
@@ -480,7 +509,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         if (s[o + TLOADED] === 0 || s[o + TCLOSED] === 1) s[o + SLOADED] = 0;
         else {
           let ok = true;
-          if (s[o + ISROOT] === 0 && s[o + ENTRY] === 0) {
+          if (!closeOnly && s[o + ISROOT] === 0 && s[o + ENTRY] === 0) {
             const reg = s[o + SCOPE]!;
             if (!hasRoom(s, n, reg)) {
               ok = false;
@@ -516,7 +545,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           s[o + HUNG] = 2;
           if (s[o + GEN] === s[o + TGEN] && s[o + TLOADED] === 1 && s[o + TCLOSED] === 0) {
             s[o + TST] = finals[a >> 5]!;
-            if (!reap && s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
+            if (onFinal && s[o + ISROOT] === 0) release(s, s[o + SCOPE]!, t);
           }
         }
       } else if (k === S_START) {
