@@ -81,7 +81,7 @@ const moreSteady = [
   { label: 'every call kind (issue 17 baseline)', system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] } },
   { label: 'default call set, 3 turns, depth 2', system: 'codex-v1-release-on-final', bounds: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2 } },
   // shipped V1's release (close only) with #30692's inherit fix: on the lean engine since stop 29
-  { label: 'shipped release (close only) with the inherit fork fix, five call kinds', system: 'codex-v1+inherit', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } },
+  { label: 'shipped release (close only) with the inherit fork fix, default call set, 3 turns, depth 2', system: 'codex-v1+inherit', bounds: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2 } },
 ];
 const moreRows = [];
 for (const c of moreSteady) {
