@@ -7,14 +7,21 @@ import { Scenario, actionKind } from '../../src/world/scenario.js';
 
 const arb = workloadArbitrary();
 
-// Generator 1 samples the fast-check arbitrary; generator 2 (the default) draws directly from
-// the run seed. Both must make the same kind of workloads.
+// Generator 1 samples the fast-check arbitrary; generators 2 and 3 draw directly from the run
+// seed (3 keeps chains of calls on one agent more often). All must make the same kind of workloads.
 const GENERATORS: Array<{ name: string; samples: (seed: number, n: number, options?: WorkloadOptions) => Scenario[] }> = [
   { name: 'generator 1 (fast-check arbitrary)', samples: (seed, n, options) => fc.sample(workloadArbitrary(options), { seed, numRuns: n }) },
   {
     name: 'generator 2 (direct draw)',
     samples: (seed, n, options) => {
       const make = workloadMaker({ ...options, generator: 2 });
+      return Array.from({ length: n }, (_, i) => make(seed * 100_003 + i));
+    },
+  },
+  {
+    name: 'generator 3 (direct draw, targeted)',
+    samples: (seed, n, options) => {
+      const make = workloadMaker({ ...options, generator: 3 });
       return Array.from({ length: n }, (_, i) => make(seed * 100_003 + i));
     },
   },
@@ -89,14 +96,50 @@ describe('workload generators', () => {
     expect(workloadMaker({ generator: 1 })(42)).toEqual(sampleWorkload(arb, 42));
     // the mapping is the generator's: the same seed stands for another workload under the other
     expect(two(42)).not.toEqual(sampleWorkload(arb, 42));
-    expect(() => workloadMaker({ generator: 3 as 2 })).toThrow(/unknown workload generator 3/);
+    const three = workloadMaker({ generator: 3 });
+    expect(three(42)).toEqual(workloadMaker({ generator: 3 })(42));
+    expect(three(42)).not.toEqual(two(42));
+    expect(() => workloadMaker({ generator: 4 as 2 })).toThrow(/unknown workload generator 4: expected 1, 2 or 3/);
   });
 
-  it('draw every fault kind, and each fault mix, in generator 2 too', () => {
-    const xs = GENERATORS[1]!.samples(11, 400);
+  it.each([2, 3] as const)('draw every fault kind, and each fault mix, in generator %i too', (generator) => {
+    const xs = GENERATORS[generator - 1]!.samples(11, 400);
     const kinds = new Set(xs.flatMap((s) => Object.keys(s.faults ?? {})));
     expect([...kinds].sort()).toEqual(['compaction', 'forgetClose', 'forkFanout', 'idLimit', 'toolBudget', 'turnTimeout', 'vanish']);
     expect(xs.filter((s) => s.faults === undefined).length).toBeGreaterThan(0);
+  });
+
+  it('generator 3 keeps the calls on one named agent that generator 2 drops, and chains them on one agent more often', () => {
+    // what generator 3 changes (docs/fuzz.md): a send, resume, vanish or exit names a thread
+    // whenever one exists, and a target is often the previous one (vanish a1, then resume a1)
+    const stats = (generator: 2 | 3) => {
+      const make = workloadMaker({ generator });
+      let named = 0, chained = 0, actions = 0, turns = 0;
+      for (let i = 1; i <= 2000; i++) {
+        const s = make(i);
+        let prev: string | undefined;
+        turns += s.turns.length;
+        for (const a of s.turns.flatMap((t) => t.do)) {
+          actions++;
+          const kind = actionKind(a);
+          if (!['send', 'resume', 'vanish', 'exit', 'interrupt', 'close'].includes(kind)) continue;
+          const target = (a as Record<string, unknown>)[kind];
+          if (typeof target !== 'string' || target === 'all') continue;
+          if (kind !== 'close') named++;
+          if (target === prev) chained++;
+          prev = target;
+        }
+      }
+      return { named: named / actions, chained: chained / actions, actions: actions / 2000, turns: turns / 2000 };
+    };
+    const two = stats(2), three = stats(3);
+    expect(three.named).toBeGreaterThan(two.named * 1.4);
+    expect(three.chained).toBeGreaterThan(two.chained * 1.5);
+    // about the same run size: the turn and action counts are drawn as generator 2 draws them;
+    // generator 3 keeps the named calls generator 2 dropped (about half an action a workload)
+    expect(Math.abs(three.turns - two.turns) / two.turns).toBeLessThan(0.05);
+    expect(three.actions).toBeGreaterThan(two.actions);
+    expect(three.actions).toBeLessThan(two.actions * 1.15);
   });
 });
 
