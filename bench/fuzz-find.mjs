@@ -12,7 +12,7 @@
 // --generator N: the campaigns use workload generator N (default: the default generator).
 //
 // --all: the whole catalogue, generator 2 against generator 3 (docs/fuzz.md). For every built-in
-// system and seed 1..20 (5 with --quick), one keep-going campaign of 2000 runs per generator,
+// system and example registry (docs/classes.md) and seed 1..20 (5 with --quick), one keep-going campaign of 2000 runs per generator,
 // unshrunk: the first run to break an invariant in it is the run a campaign targeted at that
 // invariant stops at (a targeted run checks the same invariant over the same workload, and
 // stops at its first violation). The catalogue is every system x invariant pair generator 2
@@ -89,7 +89,10 @@ if (process.argv.includes('--all')) {
   const cost = gens.map(() => ({ cpu: 0, runs: 0 }));
   const load = [loadavg()[0]];
   for (const g of gens) for (const _ of fuzzSteps({ system: findSystem('codex-v1'), seed: 999, runs: 200, keepGoing: true, shrink: false, workload: { generator: g } }));
-  const systems = builtinSystems();
+  // the built-in systems and the example registries of docs/classes.md (the kinds of registry
+  // users write: a ledger, per-parent counts, check-then-act, hold-and-wait, a worker pool)
+  const { EXAMPLE_SYSTEMS } = await import('../dist/systems/examples/catalog.js');
+  const systems = [...builtinSystems(), ...EXAMPLE_SYSTEMS];
   for (const [n, system] of systems.entries()) {
     // the generators alternate which goes first, system by system
     const order = n & 1 ? [1, 0] : [0, 1];
@@ -117,7 +120,7 @@ if (process.argv.includes('--all')) {
   const perFind = (xs) => { const found = xs.filter(Number.isFinite); return found.length === 0 ? Infinity : xs.reduce((a, x) => a + Math.min(x, maxRuns), 0) / found.length; };
   const show = (x) => (Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toFixed(1)) : `>${maxRuns}`);
   const catalogue = [...first[0].keys()].sort();
-  console.log(`fuzz-find --all: ${systems.length} built-in systems, seeds 1..${seeds}, ${maxRuns} runs per campaign; ${catalogue.length} system x invariant pairs generator 2 breaks (load ${load[0].toFixed(2)} -> ${loadavg()[0].toFixed(2)})`);
+  console.log(`fuzz-find --all: ${systems.length} systems (built-in and examples), seeds 1..${seeds}, ${maxRuns} runs per campaign; ${catalogue.length} system x invariant pairs generator 2 breaks (load ${load[0].toFixed(2)} -> ${loadavg()[0].toFixed(2)})`);
   console.log(`${'system invariant'.padEnd(62)} ${'median runs to first failure'.padEnd(30)} ${'seeds that found it'.padEnd(21)} runs per find`);
   console.log(`${''.padEnd(62)} ${'gen 2'.padStart(9)} ${'gen 3'.padStart(9)} ${'3/2'.padStart(6)}    ${'gen 2'.padStart(6)} ${'gen 3'.padStart(6)}      ${'gen 2'.padStart(8)} ${'gen 3'.padStart(8)}   3/2`);
   const logs = [0, 0], logsPer = [0, 0];
