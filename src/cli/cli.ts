@@ -35,6 +35,8 @@ export interface CliIO {
    * `memory` once the work neared its heap limit (src/cli/memory.ts, `heapWatch`).
    */
   interrupted?: () => StopReason | null;
+  /** The work stopped after a signal and only writes what it did from now on (the worker thread tells its supervisor: `markWritingPartial`). */
+  writingPartial?: () => void;
 }
 
 /** Why long work stops before its end with partial results. */
@@ -61,6 +63,12 @@ export interface CliContext {
   interruptedExit(): number;
   /** The word for the stop in the verbs' messages: `interrupted`, or `stopped near the memory limit`. */
   stoppedWord(): string;
+  /**
+   * Said by a verb that has stopped its work after `interrupted()` and calls no system any more:
+   * what is left is writing the partial results, which the supervisor then lets finish however
+   * long it takes on a loaded machine (plan's summary of many replications takes seconds).
+   */
+  writingPartial(): void;
 }
 
 /** A verb of the CLI: one file in commands/, one line in commands/index.ts. */
@@ -104,6 +112,7 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
     },
     interruptedExit: () => (stoppedBy === 'SIGTERM' ? EXIT.terminated : stoppedBy === 'memory' ? EXIT.usage : EXIT.interrupted),
     stoppedWord: () => (stoppedBy === 'memory' ? 'stopped near the memory limit' : 'interrupted'),
+    writingPartial: () => io.writingPartial?.(),
   };
   // The project file names systems and invariants that options and files may use, so it is
   // loaded before the commands are registered (their option choices include its names).

@@ -17,6 +17,12 @@ export const SLOT = {
   op: 3,
   /** Length of the UTF-8 label (the system id) in `label`. */
   labelLength: 4,
+  /**
+   * 1 once the work has stopped at a signal and calls no system any more: what is left is
+   * writing what it did (`markWritingPartial`). The supervisor then lets it finish instead of
+   * stopping it SIGNAL_GRACE_MS after the signal.
+   */
+  writing: 5,
 } as const;
 
 const INTS = 8;
@@ -47,6 +53,19 @@ export function makeControlBuffers(): ControlBuffers {
 
 export function attachControl(b: ControlBuffers): Control {
   return { ints: new Int32Array(b.ints), label: new Uint8Array(b.label), pids: new Int32Array(b.pids) };
+}
+
+/**
+ * The work has stopped (after a signal) and only writes its partial results from now on: no
+ * call into a system is left that could hang. Said once the verb has left its loop over the work.
+ */
+export function markWritingPartial(c: Control): void {
+  Atomics.store(c.ints, SLOT.writing, 1);
+}
+
+/** Whether the work said it is writing its partial results (`markWritingPartial`). */
+export function writingPartial(c: Control): boolean {
+  return Atomics.load(c.ints, SLOT.writing) === 1;
 }
 
 /** The signal the user sent, if any. */

@@ -3,9 +3,12 @@ import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CliWorkerData, CliWorkerMessage } from './cliWorker.js';
 import { memoryLimitMb, memoryLimitMessage, MEMORY_MB_RANGE } from './memory.js';
-import { attachControl, makeControlBuffers, readLabel, SLOT, SYSTEM_OPS, type Control } from './control.js';
+import { attachControl, makeControlBuffers, readLabel, SLOT, SYSTEM_OPS, writingPartial, type Control } from './control.js';
 
-/** After Ctrl-C or SIGTERM, the time the work has to write its partial results before it is stopped. */
+/**
+ * After Ctrl-C or SIGTERM, the time the work has to stop before it is stopped. Work that has
+ * stopped and said so (`markWritingPartial`) is let finish writing its partial results.
+ */
 export const SIGNAL_GRACE_MS = 1_200;
 /** Default wall-time limit of one call into a built-in system (SPAWNSIM_CALL_LIMIT in seconds overrides it). */
 export const CALL_LIMIT_MS = 10_000;
@@ -20,8 +23,10 @@ export const PIPE_CLOSED_EXIT = 141;
  * Runs the CLI in a worker thread and stays free itself, so that:
  * - SIGINT and SIGTERM act at once in every verb, however busy the work is: the worker is
  *   asked to stop (shared memory it checks between steps) and writes its partial results; if it
- *   has not finished within SIGNAL_GRACE_MS (a system stuck in a call, a verb with nothing
- *   partial to write), it is stopped. Exit 130 (SIGINT) or 143 (SIGTERM); a second signal stops
+ *   has neither finished nor said that it stopped and is writing them (`markWritingPartial`)
+ *   within SIGNAL_GRACE_MS (a system stuck in a call, a file being parsed), it is stopped. How
+ *   long the writing takes (plan's summary grows with the replications done, and a loaded
+ *   machine gives this process a fraction of a core) does not decide whether it is written. Exit 130 (SIGINT) or 143 (SIGTERM); a second signal stops
  *   it at once.
  * - a call into a built-in system that does not return within the call limit (a loop that
  *   never consults its step budget) is a `hang` finding: the worker is stopped, exit 1.
@@ -31,7 +36,8 @@ export const PIPE_CLOSED_EXIT = 141;
 /** The largest SPAWNSIM_CALL_LIMIT accepted: one day. */
 const CALL_LIMIT_MAX_S = 86_400;
 
-export function superviseCli(argv: string[]): void {
+/** `workerFile`: the module the worker thread runs (the CLI; a test's stand-in for a verb). */
+export function superviseCli(argv: string[], workerFile: URL = new URL('./cliWorker.js', import.meta.url)): void {
   const buffers = makeControlBuffers();
   const control = attachControl(buffers);
   const limitText = process.env.SPAWNSIM_CALL_LIMIT;
@@ -58,7 +64,7 @@ export function superviseCli(argv: string[]): void {
     columns: process.stderr.isTTY ? (process.stderr.columns ?? null) : null,
     control: buffers,
   };
-  const worker = new Worker(new URL('./cliWorker.js', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: memory_mb } });
+  const worker = new Worker(workerFile, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: memory_mb } });
   const tmpFiles = new Set<string>();
   let code: number | null = null;
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
@@ -86,7 +92,12 @@ export function superviseCli(argv: string[]): void {
     else if (m.type === 'tmp') {
       if (m.open) tmpFiles.add(m.path);
       else tmpFiles.delete(m.path);
-    } else if (m.type === 'exit') code = m.code;
+    } else if (m.type === 'exit') {
+      code = m.code;
+      // after a signal the work has reported (its partial results are written): what may be left
+      // in the thread (a pool of workers being torn down) is not waited for
+      if (signal !== null) void worker.terminate();
+    }
   });
   worker.on('error', (e: Error & { code?: string }) => {
     if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -120,7 +131,9 @@ export function superviseCli(argv: string[]): void {
     signal = s;
     Atomics.store(control.ints, SLOT.signal, s === 'SIGINT' ? 2 : 15);
     if (process.stderr.isTTY) process.stderr.write('\nstopping: writing partial results (press Ctrl-C again to stop at once)\n');
-    graceTimer = setTimeout(() => void worker.terminate(), SIGNAL_GRACE_MS);
+    graceTimer = setTimeout(() => {
+      if (!writingPartial(control)) void worker.terminate();
+    }, SIGNAL_GRACE_MS);
     graceTimer.unref();
   };
   process.on('SIGINT', onSignal);

@@ -75,6 +75,9 @@ const VERBS: Array<{ verb: string; argv: string[]; partial: string | null; check
   { verb: 'run', argv: ['run', 'long.yaml', '--system', 'codex-v1', '--max-work', '10000000', '--report', 'json=run.json'], partial: 'run.json', check: (t) => expect(JSON.parse(t).report.entries[0].events).toBeLessThan(1_000_000) },
   { verb: 'plan', argv: ['plan', W, '--sweep', 'maxThreads=2..16', '--replications', '20000', '--workers', '2', '--csv', 'plan.csv'], partial: 'plan.csv', check: (t) => expect(t.split('\n')[0]).toMatch(/^system,maxThreads/) },
   { verb: 'replay', argv: ['replay', 'long.yaml', '--max-work', '10000000'], partial: null },
+  // a million replications are 100 000 blocks: handing all of them to the pool at once kept the
+  // work deaf to the signal for seconds, past the grace, and nothing was written
+  { verb: 'plan of a million replications', argv: ['plan', W, '--sweep', 'maxThreads=2..16', '--replications', '1000000', '--workers', '2', '--csv', 'plan.csv'], partial: 'plan.csv', check: (t) => expect(t.split('\n')[0]).toMatch(/^system,maxThreads/) },
 ];
 
 describe('SIGINT and SIGTERM in every verb: exit 130/143 within 2 s, partial results, no temporary file left', () => {
@@ -146,4 +149,43 @@ describe('a reader of stdout that goes away (`spawnsim ... | head`)', () => {
       expect(code).toBe(141);
     });
   }
+});
+
+describe('partial results that take longer to write than the 1.2 s grace (plan\'s summary of many replications on a loaded machine)', () => {
+  const DRIVER = join(import.meta.dirname, 'fixtures', 'supervise-slow-partial.mjs');
+  /** The supervisor over a worker that writes for 2.5 s after the signal, saying so first (`ack`) or not. */
+  async function slowPartial(mode: 'ack' | 'no-ack'): Promise<{ code: number | null; exit_ms: number; written: boolean; err: string }> {
+    const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-partial-'));
+    const child = spawn(process.execPath, [DRIVER, mode], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const working = new Promise<void>((r) =>
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('working')) r();
+      }),
+    );
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    await Promise.race([working, exited]);
+    expect(err, 'the stand-in worker starts').toMatch(/working/);
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    return { code, exit_ms: performance.now() - sent, written: existsSync(join(cwd, 'partial.txt')), err };
+  }
+
+  it('are written when the work said it stopped and is writing them: exit 130 after them', async () => {
+    expect(existsSync(MAIN), 'run `npm run build` first (npm test does)').toBe(true);
+    const r = await slowPartial('ack');
+    expect(r.code, r.err).toBe(130);
+    expect(r.written, r.err).toBe(true);
+    expect(r.err).toMatch(/partial results written/);
+    expect(r.exit_ms).toBeGreaterThanOrEqual(2400);
+  });
+
+  it('work that did not say so is still stopped at the grace (a system stuck in a call)', async () => {
+    const r = await slowPartial('no-ack');
+    expect(r.code, r.err).toBe(130);
+    expect(r.written).toBe(false);
+    expect(r.exit_ms).toBeLessThan(2400);
+  });
 });

@@ -134,6 +134,8 @@ export const planCommand: CommandModule = (program, ctx) => {
         shouldStop: stop,
         heapMb: workerHeapMb(ctx.io.env),
       });
+      // stopped: no block runs any more, only the summary and the files of what was done are left
+      if (stop()) ctx.writingPartial();
       progress.done();
       // The first misbehaviour in replication order, whatever the number of workers.
       const failure = chunks.find((c) => c.failure)?.failure;
@@ -154,6 +156,7 @@ export const planCommand: CommandModule = (program, ctx) => {
         for (const v of sensitivityVariants(workload, factor)) {
           const vt: PlanTask[] = tasks.map((t) => ({ ...t, workload: v.workload }));
           const vc = await runTasks(vt, { workers: opts.workers ?? defaultWorkers, resolve: (id) => project?.systems.get(id) ?? findSystem(id), shouldStop: stop, heapMb: workerHeapMb(ctx.io.env) });
+          if (stop()) ctx.writingPartial();
           const vf = vc.find((c) => c.failure)?.failure;
           if (vf) {
             ctx.io.stderr(`spawnsim: plan: system ${vf.system} misbehaved in replication ${vf.replication} (${v.parameter} x${factor}): ${vf.message}\nNo figure is reported: a plan over a system that fails is not a plan of that system.\n`);
