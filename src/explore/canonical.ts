@@ -155,7 +155,7 @@ const SEP = /[^A-Za-z0-9_.-]+/;
 const tokenCache = new Map<string, string[]>();
 
 /** A string with every token that names a thread renamed (`canonicalState`'s renaming, without a regex per state). */
-function renameIn(s: string, rename: ReadonlyMap<ThreadId, string>): string {
+function renameIn(s: string, rename: Lookup<string>): string {
   const whole = rename.get(s);
   if (whole !== undefined) return whole;
   let parts = tokenCache.get(s);
@@ -181,7 +181,7 @@ function renameIn(s: string, rename: ReadonlyMap<ThreadId, string>): string {
 }
 
 /** Feeds any snapshot value, renaming thread names in its strings. */
-function feed(h: TraceDigest, v: unknown, rename: ReadonlyMap<ThreadId, string>): void {
+function feed(h: TraceDigest, v: unknown, rename: Lookup<string>): void {
   if (v === null) h.word(-2);
   else if (v === undefined) h.word(-3);
   else if (typeof v === 'string') h.word(1).str(renameIn(v, rename));
@@ -395,6 +395,42 @@ const f64 = new Float64Array(1);
 const u8 = new Uint8Array(f64.buffer);
 const record = new WordRecord();
 
+/** What `renameIn` and `feed` read: a map from names, or a `SmallMap`. */
+interface Lookup<V> {
+  get(k: string): V | undefined;
+}
+
+/**
+ * A map from a state's thread names, for the few threads of one state: a linear scan of two
+ * arrays, reused from key to key. `Map.clear` gives a map a new table each time (garbage, per
+ * key, twice), and a scan of a handful of names (mostly the same interned strings) is as fast
+ * as a hash.
+ */
+class SmallMap<V> implements Lookup<V> {
+  private readonly keys: string[] = [];
+  private readonly vals: V[] = [];
+  private n = 0;
+  clear(): void {
+    this.n = 0;
+  }
+  set(k: string, v: V): void {
+    const keys = this.keys;
+    for (let i = 0; i < this.n; i++) {
+      if (keys[i] === k) {
+        this.vals[i] = v;
+        return;
+      }
+    }
+    keys[this.n] = k;
+    this.vals[this.n++] = v;
+  }
+  get(k: string): V | undefined {
+    const keys = this.keys;
+    for (let i = 0; i < this.n; i++) if (keys[i] === k) return this.vals[i];
+    return undefined;
+  }
+}
+
 /**
  * The threads of the state being keyed, by index (scratch, reused: one key at a time). A
  * state has a few threads: indexes and linear scans instead of maps per key.
@@ -411,8 +447,8 @@ const K = {
   name: [] as string[],
   roots: [] as number[],
   order: [] as number[],
-  index: new Map<ThreadId, number>(),
-  rename: new Map<ThreadId, string>(),
+  index: new SmallMap<number>(),
+  rename: new SmallMap<string>(),
 };
 
 /** Feeds `relation(t, other)` as words: self 0, k parents up k, a user root -1 and its name, else -2. */

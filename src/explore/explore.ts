@@ -448,7 +448,7 @@ export function explore(options: ExploreOptions): ExploreResult {
       turnCalls,
       created,
       names,
-      threads: Array.from(w.threads(), facts),
+      threads: factsOf(w.threads()),
       runStart,
       completes: parent.completes,
       run: sr,
@@ -707,6 +707,13 @@ export function interleavings(counts: readonly number[]): number[][] {
     }
   };
   rec();
+  return out;
+}
+
+/** Each thread's facts, by a loop (`Array.from` with a mapping function over an iterator took 1.5% of a generic search). */
+function factsOf(threads: Iterable<TruthThread>): ThreadFacts[] {
+  const out: ThreadFacts[] = [];
+  for (const t of threads) out.push(facts(t));
   return out;
 }
 
