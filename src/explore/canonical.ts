@@ -439,6 +439,8 @@ const K = {
   ts: [] as TruthThread[],
   parent: [] as number[],
   kids: [] as number[][],
+  /** how many of each `kids` list are this state's (the lists are reused: setting an array's length to 0 frees its store) */
+  kidsLen: [] as number[],
   mention: [] as number[],
   shape: [] as number[],
   /** where each thread's recorded fields start and end in `record` */
@@ -463,18 +465,28 @@ function feedRelationAt(h: TraceDigest, i: number, other: ThreadId): void {
   else h.word(-2);
 }
 
+/** The children's shapes of the subtrees being shaped, one segment per level of `shapeAt` (scratch). */
+const shapeStack: number[] = [];
+let shapeTop = 0;
+const byNumber = (x: number, y: number): number => x - y;
+
 function shapeAt(i: number): number {
   const known = K.shape[i]!;
   if (known >= 0) return known;
   const list = K.kids[i]!;
-  const shapes: number[] = [];
-  for (let j = 0; j < list.length; j++) shapes.push(shapeAt(list[j]!));
-  if (shapes.length > 1) sortSmall(shapes, (x, y) => x - y);
+  const nk = K.kidsLen[i]!;
+  const start = shapeTop;
+  for (let j = 0; j < nk; j++) {
+    const k = shapeAt(list[j]!);
+    shapeStack[shapeTop++] = k;
+  }
+  if (nk > 1) sortRange(shapeStack, start, shapeTop, byNumber);
   const h = scratch.reset();
   record.replay(h, K.from[i]!, K.to[i]!);
   feedRelationAt(h, i, K.ts[i]!.scope);
-  h.num(K.mention[i]!).word(shapes.length);
-  for (const k of shapes) h.num(k);
+  h.num(K.mention[i]!).word(nk);
+  for (let j = start; j < shapeTop; j++) h.num(shapeStack[j]!);
+  shapeTop = start;
   const s = h.value53();
   K.shape[i] = s;
   return s;
@@ -498,21 +510,22 @@ const byShape = (a: number, b: number): number => K.shape[a]! - K.shape[b]! || c
  * in the same order as a direct feed, so the same key.
  */
 export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSnapshot, prefix: readonly number[], extra?: unknown): StateKey {
-  const { ts, parent, kids, mention, shape, from, to, roots, order, index, rename } = K;
-  ts.length = 0;
-  for (const t of threads) ts.push(t);
-  const n = ts.length;
+  const { ts, parent, kids, kidsLen, mention, shape, from, to, roots, order, index, rename } = K;
+  // the scratch arrays are filled by count, never shortened (setting a length to 0 frees the
+  // array's store, and pushing again allocates one: garbage per key)
+  let n = 0;
+  for (const t of threads) ts[n++] = t;
   index.clear();
   rename.clear();
-  roots.length = 0;
-  order.length = 0;
+  let nRoots = 0;
+  let nOrder = 0;
   record.len = 0;
   for (let i = 0; i < n; i++) {
     index.set(ts[i]!.id, i);
     mention[i] = 0;
     shape[i] = -1;
     if (kids[i] === undefined) kids[i] = [];
-    else kids[i]!.length = 0;
+    kidsLen[i] = 0;
   }
   // the forest: each parent's children in the world's order; roots are threads whose parent is not among them
   for (let i = 0; i < n; i++) {
@@ -520,10 +533,10 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
     const pi = p === null ? undefined : index.get(p);
     if (pi === undefined) {
       parent[i] = -1;
-      roots.push(i);
+      roots[nRoots++] = i;
     } else {
       parent[i] = pi;
-      kids[pi]!.push(i);
+      kids[pi]![kidsLen[pi]!++] = i;
     }
     from[i] = record.len;
     feedThread(record, ts[i]!);
@@ -552,26 +565,28 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
       mention[ei] = (mention[ei]! + scratch.reset().word(12).word(e.root ? 1 : 0).str(atKey(e.key, e.thread)).low32()) % 0x100000000;
     }
   }
-  for (let j = 0; j < roots.length; j++) shapeAt(roots[j]!);
-  if (roots.length > 1) sortSmall(roots, byShape);
+  for (let j = 0; j < nRoots; j++) shapeAt(roots[j]!);
+  if (nRoots > 1) sortRange(roots, 0, nRoots, byShape);
   // depth first from the sorted roots, children sorted by shape: agents named n1, n2, ... in that order
   let named = 0;
-  const stack: number[] = [];
-  for (let j = roots.length - 1; j >= 0; j--) stack.push(roots[j]!);
-  while (stack.length > 0) {
-    const i = stack.pop()!;
+  const stack = dfsStack;
+  let top = 0;
+  for (let j = nRoots - 1; j >= 0; j--) stack[top++] = roots[j]!;
+  while (top > 0) {
+    const i = stack[--top]!;
     const t = ts[i]!;
     rename.set(t.id, t.parent === null ? t.id : (NAMES[++named] ?? `n${named}`));
-    order.push(i);
+    order[nOrder++] = i;
     const list = kids[i]!;
-    if (list.length > 1) sortSmall(list, byShape);
-    for (let j = list.length - 1; j >= 0; j--) stack.push(list[j]!);
+    const nk = kidsLen[i]!;
+    if (nk > 1) sortRange(list, 0, nk, byShape);
+    for (let j = nk - 1; j >= 0; j--) stack[top++] = list[j]!;
   }
 
   const h = keyDigest.reset().word(prefix.length);
   for (const x of prefix) h.num(x);
-  h.word(order.length);
-  for (let j = 0; j < order.length; j++) {
+  h.word(nOrder);
+  for (let j = 0; j < nOrder; j++) {
     const i = order[j]!;
     const t = ts[i]!;
     h.str(rename.get(t.id));
@@ -582,9 +597,17 @@ export function canonicalKey(threads: Iterable<TruthThread>, snapshot: SystemSna
   h.word(regs.length);
   if (regs.length === 1) feedRegistry(h, regs[0]!);
   else if (regs.length > 1) {
-    const sorted = regs.map((r) => ({ r, root: renameIn(r.root, rename) }));
-    sortSmall(sorted, (a, b) => cmp(a.root, b.root));
-    for (const { r } of sorted) feedRegistry(h, r);
+    // registries by their renamed roots, in reused records
+    const nr = regs.length;
+    for (let i = 0; i < nr; i++) {
+      let x = regPool[i];
+      if (x === undefined) regPool.push((x = { r: regs[i]!, root: '' }));
+      x.r = regs[i]!;
+      x.root = renameIn(regs[i]!.root, rename);
+      regScratch[i] = x;
+    }
+    sortRange(regScratch, 0, nr, byRoot);
+    for (let i = 0; i < nr; i++) feedRegistry(h, regScratch[i]!.r);
   }
   if (snapshot.pools !== undefined) feed(h.word(13), snapshot.pools, rename);
   if (extra !== undefined) feed(h.word(14), extra, rename);
@@ -599,6 +622,11 @@ function refOf(id: ThreadId | null): string | undefined {
 /** Scratch entries of a registry, renamed (one registry at a time), and the records they are kept in, reused from key to key. */
 const entryScratch: Array<{ key: string; thread: string | undefined; root: boolean }> = [];
 const entryPool: Array<{ key: string; thread: string | undefined; root: boolean }> = [];
+const byKey = (a: { key: string }, b: { key: string }): number => cmp(a.key, b.key);
+/** Scratch records of a state's registries with their renamed roots (filled by count, reused). */
+const regScratch: Array<{ r: RegistrySnapshot; root: string }> = [];
+const regPool: Array<{ r: RegistrySnapshot; root: string }> = [];
+const byRoot = (a: { root: string }, b: { root: string }): number => cmp(a.root, b.root);
 
 function feedRegistry(h: TraceDigest, r: RegistrySnapshot): void {
   const rename = K.rename;
@@ -608,39 +636,48 @@ function feedRegistry(h: TraceDigest, r: RegistrySnapshot): void {
       feed(h, (r as unknown as Record<string, unknown>)[k], rename);
       continue;
     }
+    // filled by count (setting the length to 0 would free the array's store each time)
     const es = entryScratch;
-    es.length = 0;
+    let ne = 0;
     for (const e of r.entries) {
-      let x = entryPool[es.length];
+      let x = entryPool[ne];
       if (x === undefined) entryPool.push((x = { key: '', thread: undefined, root: false }));
       x.key = renameIn(e.key, rename);
       x.thread = e.thread === null ? undefined : renameIn(e.thread, rename);
       x.root = e.root;
-      es.push(x);
+      es[ne++] = x;
     }
-    if (es.length > 1) sortSmall(es, (a, b) => cmp(a.key, b.key));
-    h.word(es.length);
-    for (const e of es) h.str(e.key).str(e.thread).word(e.root ? 1 : 0);
+    if (ne > 1) sortRange(es, 0, ne, byKey);
+    h.word(ne);
+    for (let i = 0; i < ne; i++) {
+      const e = es[i]!;
+      h.str(e.key).str(e.thread).word(e.root ? 1 : 0);
+    }
   }
 }
 
 /**
- * Sorts in place as `Array.prototype.sort` does (stable, same order for a consistent comparator):
- * an insertion sort for the few threads and entries of a state, which allocates nothing (sort()
- * allocates a work array per call); larger arrays go to sort().
+ * Sorts `xs[from..to)` in place as `Array.prototype.sort` sorts that slice (stable, same order
+ * for a consistent comparator): an insertion sort for the few threads and entries of a state,
+ * which allocates nothing (sort() allocates a work array per call); longer slices go to sort().
+ * Scratch arrays are filled by count, so only their first entries are sorted.
  */
-function sortSmall<T>(xs: T[], by: (a: T, b: T) => number): void {
-  if (xs.length > 16) {
-    xs.sort(by);
+function sortRange<T>(xs: T[], from: number, to: number, by: (a: T, b: T) => number): void {
+  if (to - from > 16) {
+    const part = xs.slice(from, to).sort(by);
+    for (let i = 0; i < part.length; i++) xs[from + i] = part[i]!;
     return;
   }
-  for (let i = 1; i < xs.length; i++) {
+  for (let i = from + 1; i < to; i++) {
     const x = xs[i]!;
     let j = i - 1;
-    for (; j >= 0 && by(xs[j]!, x) > 0; j--) xs[j + 1] = xs[j]!;
+    for (; j >= from && by(xs[j]!, x) > 0; j--) xs[j + 1] = xs[j]!;
     xs[j + 1] = x;
   }
 }
+
+/** The depth-first walk's stack (scratch, one key at a time). */
+const dfsStack: number[] = [];
 
 /** Canonical names `n1`, `n2`, ... made once. */
 const NAMES: string[] = Array.from({ length: 257 }, (_, i) => `n${i}`);
