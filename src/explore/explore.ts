@@ -313,6 +313,8 @@ export function explore(options: ExploreOptions): ExploreResult {
     return { node, key };
   };
 
+  /** The words of a stepped state's key before its threads (turn, phase, calls in the turn, agents created): scratch. */
+  const keyPrefix = [0, 0, 0, 0];
   let rootRun: SteppedRun | null = null;
   /** Paused runs kept by nodes waiting to be expanded. */
   let kept = 0;
@@ -378,7 +380,15 @@ export function explore(options: ExploreOptions): ExploreResult {
     const turnCalls = step.k === 'start-turn' ? 0 : parent.turnCalls + stepCalls(step);
     // a paused state (its turn still open): keyed apart from the replayed, ended ones
     // a step in the middle of a path stepped again from the root needs no key (nothing is looked up)
-    const key = keyed ? canonicalKey(w.threads(), w.snapshot(), [turn, gap ? 1 : 0, turnCalls, b.maxThreads === null ? -1 : created], sr.checkerState()) : NO_KEY;
+    let key = NO_KEY;
+    if (keyed) {
+      // the prefix in a reused array (canonicalKey reads it at once)
+      keyPrefix[0] = turn;
+      keyPrefix[1] = gap ? 1 : 0;
+      keyPrefix[2] = turnCalls;
+      keyPrefix[3] = b.maxThreads === null ? -1 : created;
+      key = canonicalKey(w.threads(), w.snapshot(), keyPrefix, sr.checkerState());
+    }
     const known = keyed && seen.has(key);
     // The end of the run, as a replay of this path ends it, judged on a copy: once per state.
     // The key holds all the end depends on (the world, the snapshot and what checkers carry

@@ -114,8 +114,9 @@ export class SteppedRun extends CheckerCalls implements WorldObserver {
 
   /** Starts a new step: forgets the previous step's calls and soft findings. */
   beginStep(): void {
-    this.soft = [];
-    this.calls = [];
+    // a copy starts with both empty: nothing to allocate (only a run stepped twice has any)
+    if (this.soft.length > 0) this.soft = [];
+    if (this.calls.length > 0) this.calls = [];
   }
 
   /** The failures so far include the system throwing. */
