@@ -8,11 +8,12 @@
 // runs the steady search on the generic engine (`engine: 'generic'`), to compare a change to it;
 // `--search faults` the same bounds with the vanish and die faults, `--search interleave` with
 // interleavings of two calls (both on the generic engine: the lean one takes neither), `--search
-// selection` with three of the catalogue's invariants (`--invariant`: the lean engine's since stop 28).
+// selection` with three of the catalogue's invariants (`--invariant`: the lean engine's since stop 28),
+// `--search seven` with all seven call kinds.
 // `--system <id>` runs the search on another system (default codex-v1-release-on-final), e.g.
 // `codex-v1+inherit`, which the lean engine takes since stop 29.
 //
-//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection] [--system <id>]
+//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection|seven] [--system <id>]
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -21,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const systemAt = process.argv.indexOf('--system');
 const STEADY = { system: systemAt > 0 ? process.argv[systemAt + 1] : 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } };
-const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] } };
+const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] }, seven: { calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] } };
 const searchAt = process.argv.indexOf('--search');
 const SEARCH = searchAt > 0 ? process.argv[searchAt + 1] : 'steady';
 if (!(SEARCH in SEARCHES)) {

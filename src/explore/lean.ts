@@ -66,7 +66,14 @@ const PARKED = 17; // the truth's `parked`: 0 never set, 1 true, 2 false (a resu
 const HASREG = 18; // the system has a registry rooted at this thread (a root, a fork made a fresh root; kept when it is resumed)
 const EDGEOPEN = 19; // the system's `edgeOpen` (its persisted spawn edge is Open: tree resume follows it)
 const NAME = 20; // the number in its name (`a3`: 3), for the orders that follow names (registry entries, ties)
-const F = 21;
+/**
+ * close-only: 1 + the root of a registry that still counts the thread besides its scope's (0:
+ * none). With a fresh-root fork, an agent of the fork's registry closed by the root stays counted
+ * there (D4); resuming it commits it in the root's registry too (the known limit
+ * `resume-double-count`), so it holds two entries.
+ */
+const STALE = 21;
+const F = 22;
 
 const PENDING_INIT = 0;
 
@@ -221,6 +228,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     if (s[t * F + SCOPE] === reg && s[t * F + ENTRY] === 1) {
       s[t * F + ENTRY] = 0;
       s[reg * F + COUNTED]!--;
+    } else if (s[t * F + STALE] === reg + 1) {
+      s[t * F + STALE] = 0;
+      s[reg * F + COUNTED]!--;
     } else if (t === reg && s[reg * F + ROOTENTRY] === 1) s[reg * F + ROOTENTRY] = 0;
   };
 
@@ -331,7 +341,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       if (s[ro + HASREG] !== 1 || s[ro + TCLOSED] === 1 || s[ro + TLOADED] === 0) continue;
       if (liveIn(s, n, r) > 0) continue;
       const held: number[] = [];
-      for (let t = 0; t < n; t++) if (t !== r && s[t * F + SCOPE] === r && s[t * F + ENTRY] === 1 && !liveAt(s, t * F)) held.push(t);
+      for (let t = 0; t < n; t++) if (t !== r && ((s[t * F + SCOPE] === r && s[t * F + ENTRY] === 1) || s[t * F + STALE] === r + 1) && !liveAt(s, t * F)) held.push(t);
       if (held.length > 1) {
         const keyOfT = (t: number): string => `thread:${nameOf(s, t)}`;
         held.sort((x, y) => (keyOfT(x) < keyOfT(y) ? -1 : keyOfT(x) > keyOfT(y) ? 1 : 0));
@@ -374,9 +384,15 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     }
   };
 
-  /** A slot committed in the registry of `reg` for `t` (a commit over an entry `t` holds already is a double count: given back). */
+  /** A slot committed in the registry of `reg` for `t` (over an entry `t` holds already: a second entry kept on close-only systems, else given back). */
   const commit = (s: Int8Array, reg: number, t: number): void => {
-    if (s[t * F + ENTRY] === 1) throw new GiveBack();
+    if (s[t * F + ENTRY] === 1) {
+      // close-only: the registry it is counted in keeps its entry (STALE), the new one counts it
+      // too (resume-double-count, a known limit); a third entry, one in the same registry, or
+      // reap-on-reserve (whose reap would read it): given back
+      if (!closeOnly || s[t * F + STALE] !== 0 || s[t * F + SCOPE] === reg) throw new GiveBack();
+      s[t * F + STALE] = s[t * F + SCOPE]! + 1;
+    }
     s[reg * F + COUNTED]!++;
     s[t * F + ENTRY] = 1;
     s[t * F + SCOPE] = reg;
@@ -682,6 +698,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const key: StateKey = { hi: 0, lo: 0, stepped: true };
   /** The key of the state in `s` (n threads) with the node counters given; written to `key`. */
   const keyOf = (s: Int8Array, n: number, turn: number, gap: boolean, turnCalls: number, createdNow: number, er: Int8Array | null): StateKey => {
+    let staleSeen = false;
     // a canonical form of the labelled thread tree (AHU, bottom up: children have larger indexes)
     for (let t = n - 1; t >= 0; t--) {
       const o = t * F;
@@ -691,7 +708,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       // a scope that is not an ancestor (a thread left behind by a tree resume): the generic key
       // names it, this one could not: given back
       if (x < 0) throw new GiveBack();
-      const label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 10) | (s[o + TCLOSED]! << 11) | ((s[o + HUNG] === 1 ? 1 : 0) << 12) | (s[o + ENTRY]! << 14) | (rel << 15) | (s[o + PARKED]! << 20);
+      if (s[o + STALE] !== 0) staleSeen = true;
+      const label = s[o + KIND]! | (s[o + LD]! << 2) | (s[o + TST]! << 7) | (s[o + TLOADED]! << 10) | (s[o + TCLOSED]! << 11) | ((s[o + HUNG] === 1 ? 1 : 0) << 12) | (s[o + ENTRY]! << 14) | (rel << 15) | (s[o + PARKED]! << 20) | ((s[o + STALE] !== 0 ? 1 : 0) << 22);
       let label2 = 0;
       if (s[o + HASREG] === 1) label2 = 1 | (s[o + COUNTED]! << 1) | (s[o + ROOTENTRY]! << 9);
       let nk = 0;
@@ -722,8 +740,32 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     const created = b.maxThreads === null ? -1 : createdNow;
     key.hi = fmix(mix(mix(mix(0x13198a2e, pre), created), hiOf[0]!) ^ loOf[0]!);
     key.lo = fmix(mix(mix(mix(0x03707344, created), pre), loOf[0]!) ^ Math.imul(hiOf[0]!, 0x2545f491));
+    if (staleSeen) keyStale(s, n);
     if (er !== null) keyEr(s, n, er, turn - 1);
     return key;
+  };
+
+  /**
+   * Which registry still counts each thread counted twice (STALE), as the generic key has it in
+   * the registries it feeds (each entry under its registry's root, renamed): pairs of places in
+   * the generic key's canonical order (`canonicalPlaces`), sorted.
+   */
+  const keyStale = (s: Int8Array, n: number): void => {
+    canonicalPlaces(s, n);
+    const ws: number[] = [];
+    for (let t = 1; t < n; t++) {
+      const st = s[t * F + STALE]!;
+      if (st !== 0) ws.push(pos[st - 1]! | (pos[t]! << 8));
+    }
+    ws.sort((x, y) => x - y);
+    let h1 = mix(key.hi, 0x3c6ef372 ^ ws.length);
+    let h2 = mix(key.lo, 0x1b873593 ^ ws.length);
+    for (const w of ws) {
+      h1 = mix(h1, w);
+      h2 = mix(h2 ^ 0x33333333, w);
+    }
+    key.hi = fmix(h1);
+    key.lo = fmix(h2);
   };
 
   /**
@@ -733,7 +775,12 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
    * holder is in is told by their names there, so here too), and each entry's age in boundaries.
    */
   const pos = new Int8Array(MAX_THREADS);
-  const keyEr = (s: Int8Array, n: number, er: Int8Array, boundary: number): void => {
+  /**
+   * Each thread's place in the generic key's canonical order (`pos`): depth first, children by
+   * subtree and, between equal subtrees, by name (which of two equal subtrees a thread is in is
+   * told by their names there, so here too).
+   */
+  const canonicalPlaces = (s: Int8Array, n: number): void => {
     let next = 0;
     const visit = (t: number): void => {
       pos[t] = next++;
@@ -743,6 +790,9 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       for (const c of ks) visit(c);
     };
     visit(0);
+  };
+  const keyEr = (s: Int8Array, n: number, er: Int8Array, boundary: number): void => {
+    canonicalPlaces(s, n);
     let h1 = mix(key.hi, 0x7f4a7c15 ^ er.length);
     let h2 = mix(key.lo, 0x2f2b7d1 ^ er.length);
     for (let i = 0; i < er.length; i += 3) {
