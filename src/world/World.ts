@@ -20,6 +20,8 @@ import {
 } from '../systems/contract.js';
 import { StepBudget } from '../systems/StepBudget.js';
 import { SNAPSHOT_MISFIT, snapshotProblem } from '../systems/snapshotShape.js';
+import { AnswerMisfit } from '../systems/answerShape.js';
+import { answerChecked } from '../systems/checkedSystem.js';
 import { actionKind, type Action, type Outcome, type Scenario } from './scenario.js';
 import { isLive, type CallRecord, type ResolvedConfig, type ThreadKind, type TruthThread, type WorldView } from './truth.js';
 import { threadState } from './threadState.js';
@@ -56,9 +58,10 @@ export interface WorldOptions {
    */
   gauges?: boolean;
   /**
-   * The system's snapshots fit the contract's types (a built-in system's: `snapshotsTrusted`),
-   * so the world does not check each one it reads (`snapshotProblem`, about 40 ns a read). Off
-   * (the default), a snapshot that does not fit stops the run with the system's `system-error`.
+   * The system's snapshots and answers fit the contract's types (a built-in system's:
+   * `snapshotsTrusted`), so the world does not check each one it reads (`snapshotProblem`, about
+   * 40 ns a read; `answerChecked`). Off (the default), a snapshot or an answer that does not fit
+   * stops the run with the system's `system-error`.
    */
   trustSnapshots?: boolean;
   /** Stop with `event-limit` after this many events (default 10 000 000). */
@@ -865,7 +868,9 @@ export class World implements WorldView {
       this.systemGen++;
       this.wakeTimes?.clear();
       this.guard('create', () => {
-        this.system = this.options.createSystem(this.systemConfig, this.env);
+        const sut = this.options.createSystem(this.systemConfig, this.env);
+        // a registry that is not the catalogue's own: each answer the world reads is checked first
+        this.system = this.options.trustSnapshots === true ? sut : answerChecked(sut);
       });
       if (this.stopReason !== null) return;
       if (resumes) this.reopenRoot();
@@ -2002,6 +2007,8 @@ export class World implements WorldView {
     // the system may have changed what it handed out before it threw
     this.epoch++;
     if (this.stopReason === 'system-error') return;
+    // an answer outside the contract (answerChecked) is the system's answer, not its throw
+    if (e instanceof AnswerMisfit) how = 'answered';
     const message = e instanceof Error ? e.message : String(e);
     this.stopReason = 'system-error';
     const recording = this.recording;
