@@ -3,8 +3,9 @@
 // time to import the side's modules and the time of the search itself (wall and CPU), and where
 // the search's wall time went (`phases`: to the first failure, shrinking, and for spawnsim the
 // counterexample's full run and file after the shrink's last counted candidate).
-//   node bench/fuzz-cold-child.mjs spawnsim|model <invariant> <seed>
-const [side, invariant, seedText] = process.argv.slice(2);
+//   node bench/fuzz-cold-child.mjs spawnsim|model <invariant> <seed> [generator]
+const [side, invariant, seedText, generatorText] = process.argv.slice(2);
+const workload = generatorText !== undefined ? { workload: { generator: Number(generatorText) } } : {};
 const seed = Number(seedText);
 const c0 = process.cpuUsage();
 const t0 = performance.now();
@@ -16,7 +17,7 @@ if (side === 'spawnsim') {
   search = () => {
     const t0 = performance.now();
     let found = null, lastShrink = null, r;
-    const it = fuzzSteps({ system: findSystem('codex-v1'), seed, invariants: [invariant], runs: 100_000 });
+    const it = fuzzSteps({ system: findSystem('codex-v1'), seed, invariants: [invariant], runs: 100_000, ...workload });
     for (;;) {
       r = it.next();
       if (r.done) break;

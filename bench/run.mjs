@@ -2,7 +2,7 @@
 // measured side by side in this one run (the machines are noisy, absolute numbers drift; a
 // ratio of interleaved measurements does not). Prints a table and writes reports/bench.json.
 //
-//   node bench/run.mjs [--quick] [--only core,digest,memory,hours,bugs,scaling,extra]
+//   node bench/run.mjs [--quick] [--only core,digest,memory,hours,bugs,scaling,extra] [--generator N (bugs: spawnsim's workload generator)]
 //
 // --quick shortens every measurement (a 100 000-turn session instead of 1 000 000, 5 seeds
 // instead of 20): for trying a change, not for the figures of record.
@@ -186,6 +186,9 @@ function memory() {
 // (bench/fuzz-cold-child.mjs), module loading timed apart from the search. Wall time is the
 // figure (a search is a few ms: CPU-time counters are too coarse), CPU time beside it.
 async function bugs() {
+  // --generator N: spawnsim's campaigns use workload generator N (default: the default one)
+  const generator = args.includes('--generator') ? Number(args[args.indexOf('--generator') + 1]) : undefined;
+  const bugWorkload = generator !== undefined ? { workload: { generator } } : {};
   const { fuzzSteps } = await import('../dist/fuzz/campaign.js');
   const { huntWithFastCheck, DEFAULT_SIZE } = await import('./fc-commands-model.mjs');
   const seeds = quick ? 5 : 20;
@@ -205,7 +208,7 @@ async function bugs() {
     const c0 = cpuNow();
     const t0 = performance.now();
     let first = null;
-    const it = fuzzSteps({ system: codexV1, seed, invariants: [invariant], runs: 100_000 });
+    const it = fuzzSteps({ system: codexV1, seed, invariants: [invariant], runs: 100_000, ...bugWorkload });
     let res;
     for (;;) {
       const s = it.next();
@@ -224,7 +227,7 @@ async function bugs() {
     return { ...r, shrunkCpu_ms: cpuNow() - c0 };
   };
   const cold = (side, invariant, seed) => {
-    const r = spawnSync(process.execPath, [join(here, 'fuzz-cold-child.mjs'), side, invariant, String(seed)], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(here, 'fuzz-cold-child.mjs'), side, invariant, String(seed), ...(generator !== undefined ? [String(generator)] : [])], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`fuzz-cold-child ${side} ${invariant} ${seed} failed: ${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop());
   };
@@ -284,7 +287,7 @@ async function bugs() {
     const a = summary(ss), b = summary(fc), d = summary(fd);
     const la = summary(lukewarm.ss), lb = summary(lukewarm.fc);
     figure({
-      name: `bug-finding ${t.issue} (${t.invariant}), warm (steady, after ${steady} searches a side), median of ${seeds} seeds x ${rounds} rounds`,
+      name: `bug-finding ${t.issue} (${t.invariant})${generator !== undefined ? ` generator ${generator}` : ''}, warm (steady, after ${steady} searches a side), median of ${seeds} seeds x ${rounds} rounds`,
       a: { label: 'spawnsim fuzz: time to a shrunk counterexample', value: a.shrunk_ms, unit: 'ms' },
       b: { label: 'hand-written fc.commands model, same run size: same', value: b.shrunk_ms, unit: 'ms' },
       ratio: a.shrunk_ms / b.shrunk_ms,
@@ -305,7 +308,7 @@ async function bugs() {
     const ca = { search_ms: m(cs, 'shrunk_ms'), searchCpu_ms: m(cs, 'shrunkCpu_ms'), import_ms: m(cs, 'import_ms'), found: cs.filter((x) => x.found).length };
     const cb = { search_ms: m(cm, 'shrunk_ms'), searchCpu_ms: m(cm, 'shrunkCpu_ms'), import_ms: m(cm, 'import_ms'), found: cm.filter((x) => x.found).length };
     figure({
-      name: `bug-finding ${t.issue} (${t.invariant}), cold process, median of ${coldSeeds} seeds`,
+      name: `bug-finding ${t.issue} (${t.invariant})${generator !== undefined ? ` generator ${generator}` : ''}, cold process, median of ${coldSeeds} seeds`,
       a: { label: 'spawnsim fuzz: the first search of a fresh process, to a shrunk counterexample (module loading apart)', value: ca.search_ms, unit: 'ms' },
       b: { label: 'hand-written fc.commands model, same run size: same', value: cb.search_ms, unit: 'ms' },
       ratio: ca.search_ms / cb.search_ms,
