@@ -30,6 +30,8 @@ export interface ProjectConfig {
     seed?: number;
     invariants?: string[];
     keepGoing?: boolean;
+    /** the workload generator (`spawnsim fuzz --generator`): 1, 2 (default) or 3 */
+    generator?: 1 | 2 | 3;
     actions?: string | string[];
     outcomes?: string | string[];
     faults?: string | string[];

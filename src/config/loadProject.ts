@@ -34,6 +34,7 @@ const ProjectFile = z.strictObject({
       seed: z.number().int().nonnegative().optional(),
       invariants: z.array(z.string()).optional(),
       keepGoing: z.boolean().optional(),
+      generator: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
       actions: names.optional(),
       outcomes: names.optional(),
       faults: names.optional(),
@@ -232,7 +233,7 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
       ...(f.seed !== undefined ? { seed: f.seed } : {}),
       ...(f.invariants !== undefined ? { invariants: f.invariants } : {}),
       ...(f.keepGoing !== undefined ? { keepGoing: f.keepGoing } : {}),
-      ...(Object.keys(workload).length > 0 ? { workload } : {}),
+      ...(Object.keys(workload).length > 0 || f.generator !== undefined ? { workload: { ...workload, ...(f.generator !== undefined ? { generator: f.generator } : {}) } } : {}),
     };
   }
   const explore: ExploreDefaults = { ...(data.explore ?? {}) };

@@ -41,6 +41,9 @@ export interface WorkloadOptions {
 
 /** The generator a campaign uses unless told otherwise; recorded in its report. */
 export const GENERATOR_VERSION = 2;
+
+/** The workload generators there are (`WorkloadOptions.generator`). */
+export const GENERATORS = [1, 2, 3] as const;
 /** Generator 2's stream salt (the run seed is the other half of the stream's seed). */
 const WORKLOAD_SALT = 0x776b6c64;
 

@@ -333,7 +333,7 @@ class Campaign {
       name,
       ...(from.source === 'generated'
         ? {
-            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}${options.invariants ? ` --invariant ${options.invariants.join(' ')}` : ''}${options.claims === false ? ' --no-claims' : ''}\` in run ${from.run} (workload seed ${from.runSeed}, generator ${generator}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
+            description: `Found by \`spawnsim fuzz --system ${system.id} --seed ${seed}${options.invariants ? ` --invariant ${options.invariants.join(' ')}` : ''}${options.claims === false ? ' --no-claims' : ''}${generator !== GENERATOR_VERSION ? ` --generator ${generator}` : ''}\` in run ${from.run} (workload seed ${from.runSeed}, generator ${generator}); shrunk from ${plural(scriptedCalls(original), 'scripted call')} over ${plural(original.turns.length, 'turn')}.`,
           }
         : {}),
       replay: { system: system.id, invariant, digest: full.digest },

@@ -5,6 +5,7 @@ import { runScenario } from '../scenario/runScenario.js';
 import type { SystemDefinition } from '../systems/contract.js';
 import { runEntry, type FuzzFinding, type FuzzReport, type RunEntry } from '../report/results.js';
 import type { FuzzFailure, FuzzResult } from './campaign.js';
+import { GENERATOR_VERSION } from './arbitraries.js';
 
 /** What a fuzz report adds to a campaign's result. */
 export interface FuzzReportOptions {
@@ -27,15 +28,18 @@ export interface FuzzReportOptions {
 
 /**
  * The command that runs a campaign again. `runs` defaults to the runs made (after `--time`,
- * the count reached is what reproduces it); `--keep-going` when asked.
+ * the count reached is what reproduces it); `--keep-going` when asked; `--generator N` when the
+ * campaign's workload generator is not the default (the same seed stands for other workloads
+ * under another generator, so without it the command would not make the same runs).
  */
-export function fuzzRepeatCommand(result: Pick<FuzzResult, 'system' | 'seed' | 'invariants'>, runs: number, keepGoing = false, options: { defaultInvariants?: boolean } = {}): string {
+export function fuzzRepeatCommand(result: Pick<FuzzResult, 'system' | 'seed' | 'invariants'> & Partial<Pick<FuzzResult, 'generator'>>, runs: number, keepGoing = false, options: { defaultInvariants?: boolean } = {}): string {
   // `defaultInvariants`: the selection is the one the command makes without --invariant (the
   // catalogue plus a project's own invariants, or the project's default list), so naming it
   // again would only lengthen the line.
   const whole = options.defaultInvariants === true || (result.invariants.length === INVARIANTS.length && INVARIANTS.every((i) => result.invariants.includes(i.name)));
   const inv = whole ? '' : ` --invariant ${result.invariants.join(' ')}`;
-  return `spawnsim fuzz --system ${result.system} --seed ${result.seed} --runs ${runs}${inv}${keepGoing ? ' --keep-going' : ''}`;
+  const generator = result.generator !== undefined && result.generator !== GENERATOR_VERSION ? ` --generator ${result.generator}` : '';
+  return `spawnsim fuzz --system ${result.system} --seed ${result.seed} --runs ${runs}${inv}${keepGoing ? ' --keep-going' : ''}${generator}`;
 }
 
 /**

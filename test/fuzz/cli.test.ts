@@ -86,6 +86,55 @@ describe('spawnsim fuzz', () => {
     expect(text.out).toMatch(/repeat: spawnsim fuzz --system codex-v1-release-on-final\+inherit --seed 4 --runs \d+ --invariant depth-within-max/);
   });
 
+  it('--generator 3 makes the campaign with generator 3, and its repeat command and counterexample name it, so they make the same runs again', async () => {
+    const cwd = tempDir();
+    const args = ['fuzz', '--system', 'codex-v1', '--seed', '7', '--invariant', 'depth-within-max'];
+    const three = await cli([...args, '--generator', '3', '--json'], cwd);
+    expect(three.code).toBe(1);
+    const doc = JSON.parse(three.out);
+    expect(doc.report.generator).toBe(3);
+    expect(doc.report.repeat).toMatch(/ --generator 3$/);
+    const file = join(cwd, doc.report.failures[0].file);
+    const cx = parseScenario(readFileSync(file, 'utf8'), file);
+    expect(cx.description).toContain('--invariant depth-within-max --generator 3`');
+    expect(cx.description).toContain('generator 3)');
+    // the repeat command, run as printed (in another folder), finds the same failure in the same run
+    const again = await cli([...doc.report.repeat.split(' ').slice(1), '--json'], tempDir());
+    const doc2 = JSON.parse(again.out);
+    expect(doc2.report.generator).toBe(3);
+    expect(doc2.report.failures.map((f: { run: number; digest: string }) => [f.run, f.digest])).toEqual(doc.report.failures.map((f: { run: number; digest: string }) => [f.run, f.digest]));
+    // without the flag the same seed stands for generator 2's workloads: other runs, and no flag in the repeat command
+    const two = JSON.parse((await cli([...args, '--json'], tempDir())).out);
+    expect(two.report.generator).toBe(2);
+    expect(two.report.repeat).not.toContain('--generator');
+    expect(two.report.failures.map((f: { run: number; digest: string }) => [f.run, f.digest])).not.toEqual(doc.report.failures.map((f: { run: number; digest: string }) => [f.run, f.digest]));
+  });
+
+  it('--generator accepts only the generators there are (exit 2, nothing written)', async () => {
+    const cwd = tempDir();
+    for (const bad of ['4', '0', '2.5', 'three']) {
+      const r = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--generator', bad], cwd);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`--generator: expected a workload generator, one of 1, 2, 3, got "${bad}"`);
+    }
+    expect(existsSync(join(cwd, 'reports'))).toBe(false);
+  });
+
+  it("the project file's fuzz.generator sets the generator; a generator that does not exist is an error at its line (exit 2)", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'spawnsim.config.yaml'), 'fuzz:\n  seed: 7\n  generator: 3\n');
+    const r = await cli(['fuzz', '--system', 'codex-v1', '--invariant', 'depth-within-max', '--json'], cwd);
+    const doc = JSON.parse(r.out);
+    expect(doc.report.generator).toBe(3);
+    expect(doc.report.repeat).toContain('--seed 7');
+    expect(doc.report.repeat).toMatch(/ --generator 3$/);
+    writeFileSync(join(cwd, 'spawnsim.config.yaml'), 'fuzz:\n  seed: 7\n  generator: 4\n');
+    const bad = await cli(['fuzz', '--system', 'codex-v1'], cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/spawnsim\.config\.yaml:3:\d+/);
+    expect(bad.err).toContain('generator');
+  });
+
   it('--corpus replays stored counterexamples first and adds new failures once', async () => {
     const cwd = tempDir();
     const first = await cli(['fuzz', '--system', 'codex-v1', '--seed', '1', '--corpus', 'corpus'], cwd);

@@ -21,6 +21,7 @@ import { toJson } from '../../report/json.js';
 import { reportDocument, type ReportMeta } from '../../report/Reporter.js';
 import { renderFuzz } from '../../report/fuzzTerminal.js';
 import { fuzzRepeatCommand, fuzzReport } from '../../fuzz/fuzzReport.js';
+import { GENERATORS, GENERATOR_VERSION } from '../../fuzz/arbitraries.js';
 import { outputFolderProblem } from '../outputPath.js';
 import { REPORT_OPTION_HELP, reportMeta, validateReportSpec, writeReports } from '../reportFiles.js';
 import { EXIT, UsageError, parseSeed, type CliContext, oneSystemOption, type CommandModule } from '../cli.js';
@@ -37,6 +38,7 @@ interface FuzzFlags extends ShapingFlags {
   seed?: number;
   invariant?: string[];
   keepGoing?: boolean;
+  generator?: string;
   corpus?: string;
   requireCoverage?: string;
   shrinkSteps?: string;
@@ -62,6 +64,7 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
     .option('--seed <n>', 'root seed of the campaign (default: a random one, printed)', parseSeed)
     .addOption(new Option('--invariant <name...>', 'check only these invariants (e.g. depth-within-max targets #30692)').choices(allInvariantNames()))
     .option('--keep-going', 'collect distinct violations (one per invariant) instead of stopping at the first')
+    .option('--generator <n>', `the workload generator, which maps run seeds to workloads: ${GENERATORS.join(', ')} (default ${GENERATOR_VERSION}; 3 is opt-in, 1 re-makes runs of reports from before generator 2; docs/fuzz.md)`)
     .option('--no-claims', "judge every invariant as claimed, ignoring the system's declared claims and known limits (docs/claims.md)")
     .option('--corpus <dir>', 'replay every counterexample stored in <dir> first, and add new failures to it')
     .option('--require-coverage <states>', `fail unless every named state was reached (comma-separated: ${COVERAGE_NAMES.join(', ')})`)
@@ -76,6 +79,13 @@ export const fuzzCommand: CommandModule = (program, ctx) => {
       ctx.setExitCode(await runFuzz(flags, ctx));
     });
 };
+
+function parseGenerator(flag: string, v: string): (typeof GENERATORS)[number] {
+  const n = Number(v);
+  const g = GENERATORS.find((x) => x === n && /^\d+$/.test(v.trim()));
+  if (g === undefined) throw new UsageError(`${flag}: expected a workload generator, one of ${GENERATORS.join(', ')}, got ${JSON.stringify(v)}`);
+  return g;
+}
 
 function positiveInt(flag: string, v: string, max: number = Number.MAX_SAFE_INTEGER): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`${flag}: expected an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
@@ -114,7 +124,8 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   const project = currentProject();
   const fromProject = project !== null && project.systems.has(system.id);
   if (workers > 1 && findSystem(system.id) === undefined && !fromProject) throw new UsageError(`--workers: worker threads run built-in systems, \`exec:\` programs (each worker starts its own) and systems named in the project file only; \`${system.id}\` is none of these (name it in spawnsim.config.*, or use --shard across processes)`);
-  const workload = { ...defaults.workload, ...workloadFromFlags(flags) };
+  const generator = flags.generator === undefined ? undefined : parseGenerator('--generator', flags.generator);
+  const workload = { ...defaults.workload, ...workloadFromFlags(flags), ...(generator !== undefined ? { generator } : {}) };
   const invariantNames = flags.invariant ?? defaults.invariants;
   const selected = selectInvariants(invariantNames);
   if (shard !== undefined && flags.seed === undefined) throw new UsageError('--shard: give --seed too, so that every shard runs the same campaign');
