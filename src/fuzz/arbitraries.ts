@@ -388,22 +388,22 @@ export function directWorkload(options: WorkloadOptions = {}): (runSeed: number)
 
 /** Generator 2 (`directWorkload`): the tables are made once, `make` draws a run's workload. */
 class DirectWorkload implements WorkloadSource {
-  private readonly tMin: number;
-  private readonly tMax: number;
-  private readonly aMin: number;
-  private readonly aMax: number;
-  private readonly cMin: number;
-  private readonly cMax: number;
-  private readonly dMin: number;
-  private readonly dMax: number;
-  private readonly kinds: { values: ActionKind[]; upTo: number[]; total: number };
-  private readonly outcomes: { values: Outcome[]; upTo: number[]; total: number };
-  private readonly modeTable: { values: Array<'persistent' | 'exec'>; upTo: number[]; total: number };
-  private readonly faults: readonly SwarmFault[];
-  private readonly forksBy: 'any' | 'spawned';
+  protected readonly tMin: number;
+  protected readonly tMax: number;
+  protected readonly aMin: number;
+  protected readonly aMax: number;
+  protected readonly cMin: number;
+  protected readonly cMax: number;
+  protected readonly dMin: number;
+  protected readonly dMax: number;
+  protected readonly kinds: { values: ActionKind[]; upTo: number[]; total: number };
+  protected readonly outcomes: { values: Outcome[]; upTo: number[]; total: number };
+  protected readonly modeTable: { values: Array<'persistent' | 'exec'>; upTo: number[]; total: number };
+  protected readonly faults: readonly SwarmFault[];
+  protected readonly forksBy: 'any' | 'spawned';
   private readonly configs = new Map<number, ScenarioConfig>();
 
-  constructor(private readonly options: WorkloadOptions) {
+  constructor(protected readonly options: WorkloadOptions) {
     [this.tMin, this.tMax] = options.turns ?? [1, 4];
     [this.aMin, this.aMax] = options.actionsPerTurn ?? [1, 6];
     [this.cMin, this.cMax] = options.maxThreads ?? [1, 4];
@@ -417,7 +417,7 @@ class DirectWorkload implements WorkloadSource {
   }
 
   make(runSeed: number): Scenario {
-    const { kinds, outcomes, modeTable, options } = this;
+    const { kinds, outcomes, modeTable } = this;
     const rng = numericRng(runSeed, WORKLOAD_SALT);
     const seed = rng.int(0, 2 ** 31 - 1);
     const mode = modeTable.values.length === 1 ? modeTable.values[0]! : drawFrom(rng, modeTable);
@@ -444,11 +444,15 @@ class DirectWorkload implements WorkloadSource {
       }
       turns.push(names.turn(actions, rng.int(0, TURN_TIMEOUT_MS.length - 1)));
     }
-    // the config objects are few (one per cap and depth) and frozen: shared by the workloads
+    return this.scenario(seed, mode, maxThreads, maxDepth, turns, swarm);
+  }
+
+  /** The workload of the drawn fields. The config objects are few (one per cap and depth) and frozen: shared by the workloads. */
+  protected scenario(seed: number, mode: 'persistent' | 'exec', maxThreads: number, maxDepth: number, turns: Turn[], swarm: ReturnType<typeof swarmFaultsFrom>): Scenario {
     const key = maxThreads * 1024 + maxDepth;
     let shared = this.configs.get(key);
-    if (shared === undefined) this.configs.set(key, (shared = Object.freeze({ ...DEFAULT_CONFIG, ...options.config, maxThreads, maxDepth })));
-    return assembled({ seed, mode, maxThreads, maxDepth }, turns, swarm, options.config, shared);
+    if (shared === undefined) this.configs.set(key, (shared = Object.freeze({ ...DEFAULT_CONFIG, ...this.options.config, maxThreads, maxDepth })));
+    return assembled({ seed, mode, maxThreads, maxDepth }, turns, swarm, this.options.config, shared);
   }
 }
 
@@ -481,37 +485,9 @@ function lowerHalf(rng: Rng, lo: number, hi: number, p: number): number {
  *
  * The turn count, cap, kinds, outcomes, timings and swarm faults are drawn as generator 2 draws them.
  */
-class TargetedWorkload implements WorkloadSource {
-  private readonly tMin: number;
-  private readonly tMax: number;
-  private readonly aMin: number;
-  private readonly aMax: number;
-  private readonly cMin: number;
-  private readonly cMax: number;
-  private readonly dMin: number;
-  private readonly dMax: number;
-  private readonly kinds: { values: ActionKind[]; upTo: number[]; total: number };
-  private readonly outcomes: { values: Outcome[]; upTo: number[]; total: number };
-  private readonly modeTable: { values: Array<'persistent' | 'exec'>; upTo: number[]; total: number };
-  private readonly faults: readonly SwarmFault[];
-  private readonly forksBy: 'any' | 'spawned';
-  private readonly configs = new Map<number, ScenarioConfig>();
-
-  constructor(private readonly options: WorkloadOptions) {
-    [this.tMin, this.tMax] = options.turns ?? [1, 4];
-    [this.aMin, this.aMax] = options.actionsPerTurn ?? [1, 6];
-    [this.cMin, this.cMax] = options.maxThreads ?? [1, 4];
-    [this.dMin, this.dMax] = options.maxDepth ?? [1, 2];
-    const modes = options.modes ?? ['persistent', 'exec'];
-    this.kinds = table(KIND_WEIGHTS, options.actions ?? DEFAULT_ACTIONS);
-    this.outcomes = table(OUTCOME_WEIGHTS, options.outcomes ?? DEFAULT_OUTCOMES);
-    this.modeTable = table<'persistent' | 'exec'>([['persistent', 4], ['exec', 1]], modes);
-    this.faults = options.faults ?? DEFAULT_SWARM_FAULTS;
-    this.forksBy = options.forksBy ?? 'any';
-  }
-
-  make(runSeed: number): Scenario {
-    const { kinds, outcomes, modeTable, options } = this;
+class TargetedWorkload extends DirectWorkload {
+  override make(runSeed: number): Scenario {
+    const { kinds, outcomes, modeTable } = this;
     const rng = numericRng(runSeed, WORKLOAD_SALT_3);
     const seed = rng.int(0, 2 ** 31 - 1);
     const mode = modeTable.values.length === 1 ? modeTable.values[0]! : drawFrom(rng, modeTable);
@@ -546,10 +522,6 @@ class TargetedWorkload implements WorkloadSource {
       }
       turns.push(names.turn(actions, rng.int(0, TURN_TIMEOUT_MS.length - 1)));
     }
-    // the config objects are few (one per cap and depth) and frozen: shared by the workloads
-    const key = maxThreads * 1024 + maxDepth;
-    let shared = this.configs.get(key);
-    if (shared === undefined) this.configs.set(key, (shared = Object.freeze({ ...DEFAULT_CONFIG, ...options.config, maxThreads, maxDepth })));
-    return assembled({ seed, mode, maxThreads, maxDepth }, turns, swarm, options.config, shared);
+    return this.scenario(seed, mode, maxThreads, maxDepth, turns, swarm);
   }
 }
