@@ -22,10 +22,12 @@ describe('Ctrl-C during a campaign', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(130);
-    expect(err).toMatch(/interrupted after \d+ runs: partial report in .*report\.json; seed 5 \(spawnsim fuzz --system codex-v1-release-on-final\+inherit --seed 5\)/);
+    // the command to run again is the report's repeat command: the invariant and the runs reached with it
+    expect(err).toMatch(/interrupted after \d+ runs: partial report in .*report\.json; seed 5; run again: spawnsim fuzz --system codex-v1-release-on-final\+inherit --seed 5 --runs \d+ --invariant depth-within-max\n/);
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
     expect(report.report.stoppedBy).toBe('interrupted');
     expect(report.report.seed).toBe(5);
     expect(report.report.runs).toBeGreaterThan(0);
+    expect(err).toContain(`run again: ${report.report.repeat}\n`);
   });
 });

@@ -247,7 +247,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   else ctx.io.stdout(renderFuzz(report, ctx.chalk(), { seedGiven, shrinkTimedOut, reportPath: ctx.rel(reportPath) }));
   if (flags.report !== undefined) writeReports(ctx, document, flags.report, dir, { json: Boolean(flags.json), meta });
   if (result.stoppedBy === 'interrupted') {
-    ctx.io.stderr(`${ctx.stoppedWord()} after ${result.runs} run${result.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(reportPath)}; seed ${seed} (spawnsim fuzz --system ${system.id} --seed ${seed})\n`);
+    ctx.io.stderr(`${ctx.stoppedWord()} after ${result.runs} run${result.runs === 1 ? '' : 's'}: partial report in ${ctx.rel(reportPath)}; seed ${seed}; run again: ${repeat}\n`);
     return ctx.interruptedExit();
   }
   return result.verdict === 'fail' ? EXIT.violations : EXIT.ok;
