@@ -418,24 +418,24 @@ class DirectWorkload implements WorkloadSource {
 
   make(runSeed: number): Scenario {
     const { kinds, outcomes, modeTable } = this;
-    const rng = numericRng(runSeed, WORKLOAD_SALT);
+    const rng = numericRng(runSeed, this.salt());
     const seed = rng.int(0, 2 ** 31 - 1);
     const mode = modeTable.values.length === 1 ? modeTable.values[0]! : drawFrom(rng, modeTable);
     const maxThreads = low(rng, this.cMin, this.cMax);
-    const maxDepth = low(rng, this.dMin, this.dMax);
+    const maxDepth = this.drawDepth(rng);
     const swarm = swarmFaultsFrom(rng, this.faults);
     const names = new Resolver(seed, this.forksBy);
     const nTurns = low(rng, this.tMin, this.tMax);
     const turns: Turn[] = [];
     for (let t = 0; t < nTurns; t++) {
-      const nActions = low(rng, this.aMin, this.aMax);
+      const nActions = this.drawActions(rng);
       const actions: Action[] = [];
       for (let i = 0; i < nActions; i++) {
         // every field is drawn, in this order, whether or not the action is kept
         const kind = drawFrom(rng, kinds);
         const count = rng.next() < 0.75 ? 1 : rng.int(2, 4);
         const by = rng.next() < 0.8 ? -1 : rng.int(0, 15);
-        const target = rng.next() < 0.4 ? -1 : rng.int(0, 15);
+        const target = this.drawTarget(rng, kind, names);
         const runFor = rng.int(0, RUN_FOR_MS.length - 1);
         const outcome = drawFrom(rng, outcomes);
         const timeout = rng.int(0, WAIT_TIMEOUT_MS.length - 1);
@@ -445,6 +445,21 @@ class DirectWorkload implements WorkloadSource {
       turns.push(names.turn(actions, rng.int(0, TURN_TIMEOUT_MS.length - 1)));
     }
     return this.scenario(seed, mode, maxThreads, maxDepth, turns, swarm);
+  }
+
+  // The draws generator 3 changes (TargetedWorkload), each at its place in the stream.
+  protected salt(): number {
+    return WORKLOAD_SALT;
+  }
+  protected drawDepth(rng: Rng): number {
+    return low(rng, this.dMin, this.dMax);
+  }
+  protected drawActions(rng: Rng): number {
+    return low(rng, this.aMin, this.aMax);
+  }
+  /** An action's target: -1 for `all` (or none), else an index the resolver maps to a thread. */
+  protected drawTarget(rng: Rng, _kind: ActionKind, _names: Resolver): number {
+    return rng.next() < 0.4 ? -1 : rng.int(0, 15);
   }
 
   /** The workload of the drawn fields. The config objects are few (one per cap and depth) and frozen: shared by the workloads. */
@@ -486,42 +501,29 @@ function lowerHalf(rng: Rng, lo: number, hi: number, p: number): number {
  * The turn count, cap, kinds, outcomes, timings and swarm faults are drawn as generator 2 draws them.
  */
 class TargetedWorkload extends DirectWorkload {
+  /** The previous action's target in this run (-1: none yet). */
+  private last = -1;
+
   override make(runSeed: number): Scenario {
-    const { kinds, outcomes, modeTable } = this;
-    const rng = numericRng(runSeed, WORKLOAD_SALT_3);
-    const seed = rng.int(0, 2 ** 31 - 1);
-    const mode = modeTable.values.length === 1 ? modeTable.values[0]! : drawFrom(rng, modeTable);
-    const maxThreads = low(rng, this.cMin, this.cMax);
-    const maxDepth = lowerHalf(rng, this.dMin, this.dMax, 0.5);
-    const swarm = swarmFaultsFrom(rng, this.faults);
-    const names = new Resolver(seed, this.forksBy);
-    const nTurns = low(rng, this.tMin, this.tMax);
-    const turns: Turn[] = [];
-    let last = -1;
-    for (let t = 0; t < nTurns; t++) {
-      const nActions = lowerHalf(rng, this.aMin, this.aMax, 0.33);
-      const actions: Action[] = [];
-      for (let i = 0; i < nActions; i++) {
-        // every field is drawn, in this order, whether or not the action is kept
-        const kind = drawFrom(rng, kinds);
-        const count = rng.next() < 0.75 ? 1 : rng.int(2, 4);
-        const by = rng.next() < 0.8 ? -1 : rng.int(0, 15);
-        const all = rng.next() < 0.4;
-        const which = rng.next();
-        const born = names.bornCount;
-        let target = -1;
-        if (born > 0 && (!all || NEEDS_NAME.has(kind))) {
-          target = which < 0.5 && last >= 0 ? last : which < 0.75 ? born - 1 : rng.int(0, born - 1);
-          last = target;
-        }
-        const runFor = rng.int(0, RUN_FOR_MS.length - 1);
-        const outcome = drawFrom(rng, outcomes);
-        const timeout = rng.int(0, WAIT_TIMEOUT_MS.length - 1);
-        const a = names.action(kind, count, by, target, runFor, outcome, timeout);
-        if (a !== undefined) actions.push(a);
-      }
-      turns.push(names.turn(actions, rng.int(0, TURN_TIMEOUT_MS.length - 1)));
-    }
-    return this.scenario(seed, mode, maxThreads, maxDepth, turns, swarm);
+    this.last = -1;
+    return super.make(runSeed);
+  }
+  protected override salt(): number {
+    return WORKLOAD_SALT_3;
+  }
+  protected override drawDepth(rng: Rng): number {
+    return lowerHalf(rng, this.dMin, this.dMax, 0.5);
+  }
+  protected override drawActions(rng: Rng): number {
+    return lowerHalf(rng, this.aMin, this.aMax, 0.33);
+  }
+  protected override drawTarget(rng: Rng, kind: ActionKind, names: Resolver): number {
+    const all = rng.next() < 0.4;
+    const which = rng.next();
+    const born = names.bornCount;
+    if (born === 0 || (all && !NEEDS_NAME.has(kind))) return -1;
+    const target = which < 0.5 && this.last >= 0 ? this.last : which < 0.75 ? born - 1 : rng.int(0, born - 1);
+    this.last = target;
+    return target;
   }
 }
