@@ -35,8 +35,8 @@ export interface CliIO {
    * `memory` once the work neared its heap limit (src/cli/memory.ts, `heapWatch`).
    */
   interrupted?: () => StopReason | null;
-  /** The work stopped after a signal and only writes what it did from now on (the worker thread tells its supervisor: `markWritingPartial`). */
-  writingPartial?: () => void;
+  /** The work calls no system any more and only writes what it did from now on (the worker thread tells its supervisor: `markWorkDone`). */
+  workDone?: () => void;
 }
 
 /** Why long work stops before its end with partial results. */
@@ -64,11 +64,13 @@ export interface CliContext {
   /** The word for the stop in the verbs' messages: `interrupted`, or `stopped near the memory limit`. */
   stoppedWord(): string;
   /**
-   * Said by a verb that has stopped its work after `interrupted()` and calls no system any more:
-   * what is left is writing the partial results, which the supervisor then lets finish however
-   * long it takes on a loaded machine (plan's summary of many replications takes seconds).
+   * Said by every verb with partial results (check, run, fuzz, explore, diff, plan) once its work
+   * is over, stopped by a signal or not, before it summarises and writes what it did: no system is
+   * called after it. After a signal the supervisor then lets the writing finish however long it
+   * takes (a large report, plan's summary of many replications, a loaded machine, a slow disk)
+   * instead of stopping the work 1.2 s after the signal; a second signal still stops it at once.
    */
-  writingPartial(): void;
+  workDone(): void;
 }
 
 /** A verb of the CLI: one file in commands/, one line in commands/index.ts. */
@@ -112,7 +114,7 @@ export async function runCli(argv: string[], raw: CliIO): Promise<number> {
     },
     interruptedExit: () => (stoppedBy === 'SIGTERM' ? EXIT.terminated : stoppedBy === 'memory' ? EXIT.usage : EXIT.interrupted),
     stoppedWord: () => (stoppedBy === 'memory' ? 'stopped near the memory limit' : 'interrupted'),
-    writingPartial: () => io.writingPartial?.(),
+    workDone: () => io.workDone?.(),
   };
   // The project file names systems and invariants that options and files may use, so it is
   // loaded before the commands are registered (their option choices include its names).

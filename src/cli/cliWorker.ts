@@ -4,7 +4,7 @@ import { shareProcessGroups } from '../runtimes/processes.js';
 import { setProcessRegistry } from '../systems/external/SyncBridge.js';
 import { guardSystem } from './callGuard.js';
 import { runCli, type CliIO } from './cli.js';
-import { attachControl, markWritingPartial, signalOf, type ControlBuffers } from './control.js';
+import { attachControl, markWorkDone, signalOf, type ControlBuffers } from './control.js';
 import { setTempFileTracker } from './io.js';
 import { heapWatch, workerHeapMb } from './memory.js';
 
@@ -56,7 +56,7 @@ const io: CliIO = {
   cwd: data.cwd,
   ...(data.columns !== null ? { columns: data.columns } : {}),
   interrupted: () => signalOf(control) ?? (nearLimit() ? 'memory' : null),
-  writingPartial: () => markWritingPartial(control),
+  workDone: () => markWorkDone(control),
 };
 
 runCli(data.argv, io).then(

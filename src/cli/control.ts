@@ -18,11 +18,11 @@ export const SLOT = {
   /** Length of the UTF-8 label (the system id) in `label`. */
   labelLength: 4,
   /**
-   * 1 once the work has stopped at a signal and calls no system any more: what is left is
-   * writing what it did (`markWritingPartial`). The supervisor then lets it finish instead of
-   * stopping it SIGNAL_GRACE_MS after the signal.
+   * 1 once the work calls no system any more: what is left is writing what it did
+   * (`markWorkDone`). After a signal the supervisor then lets it finish instead of stopping it
+   * SIGNAL_GRACE_MS after the signal.
    */
-  writing: 5,
+  workDone: 5,
 } as const;
 
 const INTS = 8;
@@ -56,16 +56,17 @@ export function attachControl(b: ControlBuffers): Control {
 }
 
 /**
- * The work has stopped (after a signal) and only writes its partial results from now on: no
- * call into a system is left that could hang. Said once the verb has left its loop over the work.
+ * The work is over (stopped at a signal or finished) and only writes what it did from now on: no
+ * call into a system is left that could hang. Said once the verb has left its loop over the work
+ * (CliContext.workDone).
  */
-export function markWritingPartial(c: Control): void {
-  Atomics.store(c.ints, SLOT.writing, 1);
+export function markWorkDone(c: Control): void {
+  Atomics.store(c.ints, SLOT.workDone, 1);
 }
 
-/** Whether the work said it is writing its partial results (`markWritingPartial`). */
-export function writingPartial(c: Control): boolean {
-  return Atomics.load(c.ints, SLOT.writing) === 1;
+/** Whether the work said it is over and only writes what it did (`markWorkDone`). */
+export function workDone(c: Control): boolean {
+  return Atomics.load(c.ints, SLOT.workDone) === 1;
 }
 
 /** The signal the user sent, if any. */

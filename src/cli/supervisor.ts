@@ -3,11 +3,11 @@ import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CliWorkerData, CliWorkerMessage } from './cliWorker.js';
 import { memoryLimitMb, memoryLimitMessage, MEMORY_MB_RANGE } from './memory.js';
-import { attachControl, makeControlBuffers, readLabel, SLOT, SYSTEM_OPS, writingPartial, type Control } from './control.js';
+import { attachControl, makeControlBuffers, readLabel, SLOT, SYSTEM_OPS, workDone, type Control } from './control.js';
 
 /**
  * After Ctrl-C or SIGTERM, the time the work has to stop before it is stopped. Work that has
- * stopped and said so (`markWritingPartial`) is let finish writing its partial results.
+ * said it is over (`markWorkDone`) is let finish writing its partial results.
  */
 export const SIGNAL_GRACE_MS = 1_200;
 /** Default wall-time limit of one call into a built-in system (SPAWNSIM_CALL_LIMIT in seconds overrides it). */
@@ -23,11 +23,11 @@ export const PIPE_CLOSED_EXIT = 141;
  * Runs the CLI in a worker thread and stays free itself, so that:
  * - SIGINT and SIGTERM act at once in every verb, however busy the work is: the worker is
  *   asked to stop (shared memory it checks between steps) and writes its partial results; if it
- *   has neither finished nor said that it stopped and is writing them (`markWritingPartial`)
- *   within SIGNAL_GRACE_MS (a system stuck in a call, a file being parsed), it is stopped. How
- *   long the writing takes (plan's summary grows with the replications done, and a loaded
- *   machine gives this process a fraction of a core) does not decide whether it is written. Exit 130 (SIGINT) or 143 (SIGTERM); a second signal stops
- *   it at once.
+ *   has neither finished nor said that its work is over and it only writes (`markWorkDone`, said
+ *   by every verb with partial results) within SIGNAL_GRACE_MS (a system stuck in a call, a file
+ *   being parsed), it is stopped. How long the writing takes (a large report, plan's summary of
+ *   many replications, a loaded machine, a slow disk) does not decide whether it is written.
+ *   Exit 130 (SIGINT) or 143 (SIGTERM); a second signal stops it at once.
  * - a call into a built-in system that does not return within the call limit (a loop that
  *   never consults its step budget) is a `hang` finding: the worker is stopped, exit 1.
  * - temporary files of half-written reports are removed, and child programs (with their
@@ -132,7 +132,7 @@ export function superviseCli(argv: string[], workerFile: URL = new URL('./cliWor
     Atomics.store(control.ints, SLOT.signal, s === 'SIGINT' ? 2 : 15);
     if (process.stderr.isTTY) process.stderr.write('\nstopping: writing partial results (press Ctrl-C again to stop at once)\n');
     graceTimer = setTimeout(() => {
-      if (!writingPartial(control)) void worker.terminate();
+      if (!workDone(control)) void worker.terminate();
     }, SIGNAL_GRACE_MS);
     graceTimer.unref();
   };

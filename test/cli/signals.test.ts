@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -154,7 +154,7 @@ describe('a reader of stdout that goes away (`spawnsim ... | head`)', () => {
 describe('partial results that take longer to write than the 1.2 s grace (plan\'s summary of many replications on a loaded machine)', () => {
   const DRIVER = join(import.meta.dirname, 'fixtures', 'supervise-slow-partial.mjs');
   /** The supervisor over a worker that writes for 2.5 s after the signal, saying so first (`ack`) or not. */
-  async function slowPartial(mode: 'ack' | 'no-ack'): Promise<{ code: number | null; exit_ms: number; written: boolean; err: string }> {
+  async function slowPartial(mode: 'ack' | 'no-ack', again_ms?: number): Promise<{ code: number | null; exit_ms: number; written: boolean; err: string }> {
     const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-partial-'));
     const child = spawn(process.execPath, [DRIVER, mode], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -169,6 +169,10 @@ describe('partial results that take longer to write than the 1.2 s grace (plan\'
     expect(err, 'the stand-in worker starts').toMatch(/working/);
     const sent = performance.now();
     child.kill('SIGINT');
+    if (again_ms !== undefined) {
+      await new Promise((r) => setTimeout(r, again_ms));
+      child.kill('SIGINT');
+    }
     const code = await exited;
     return { code, exit_ms: performance.now() - sent, written: existsSync(join(cwd, 'partial.txt')), err };
   }
@@ -182,10 +186,93 @@ describe('partial results that take longer to write than the 1.2 s grace (plan\'
     expect(r.exit_ms).toBeGreaterThanOrEqual(2400);
   });
 
+  it('a second Ctrl-C stops the writing at once: exit 130, nothing written', async () => {
+    const r = await slowPartial('ack', 300);
+    expect(r.code, r.err).toBe(130);
+    expect(r.written).toBe(false);
+    expect(r.exit_ms).toBeLessThan(1200);
+  });
+
   it('work that did not say so is still stopped at the grace (a system stuck in a call)', async () => {
     const r = await slowPartial('no-ack');
     expect(r.code, r.err).toBe(130);
     expect(r.written).toBe(false);
     expect(r.exit_ms).toBeLessThan(2400);
   });
+});
+
+/**
+ * Every verb with partial results, its partial file written slowly: the temporary file it writes
+ * (`.<name>.<pid>.tmp`, src/cli/io.ts writeAtomic) is made a named pipe before the signal, so the
+ * write blocks until the test reads it, 2.5 s after the signal, on any machine however loaded or
+ * fast: a stand-in for a large report on a busy machine or a slow disk, which takes longer than the
+ * 1.2 s the supervisor gives work that has not said it is only writing.
+ */
+describe('a partial report that takes longer to write than the 1.2 s grace is written whole, in every verb that writes one', () => {
+  const READ_AFTER_MS = 2500;
+  for (const v of VERBS) {
+    if (v.partial === null) continue;
+    const signal = v.verb === 'check' || v.verb === 'diff' || v.verb === 'plan' ? 'SIGTERM' : 'SIGINT';
+    it(`${v.verb} on ${signal}`, async () => {
+      expect(existsSync(MAIN), 'run `npm run build` first (npm test does)').toBe(true);
+      const cwd = mkdtempSync(join(tmpdir(), 'spawnsim-slow-write-'));
+      writeFileSync(join(cwd, 'long.yaml'), LONG);
+      const child = spawn(process.execPath, [MAIN, ...v.argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', () => {});
+      let exitedYet = false;
+      const exited = new Promise<number | null>((r) =>
+        child.on('exit', (c) => {
+          exitedYet = true;
+          r(c);
+        }),
+      );
+      const final = join(cwd, v.partial!);
+      const tmp = join(dirname(final), `.${basename(final)}.${child.pid}.tmp`);
+      mkdirSync(dirname(final), { recursive: true });
+      execFileSync('mkfifo', [tmp]);
+      const started = performance.now();
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 50));
+        const cpu = cpuMs(child.pid!);
+        const wall = performance.now() - started;
+        if (cpu === null ? wall >= (v.busy_ms ?? 1500) : cpu >= (v.busy_ms ?? 1500) || wall >= 60_000) break;
+      }
+      const sent = performance.now();
+      child.kill(signal);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, READ_AFTER_MS))]);
+      // the reader, once the writer has waited 2.5 s (a work that never writes: the test's own
+      // writer ends the read, so that nothing stays blocked)
+      let opened = false;
+      const text = exitedYet
+        ? ''
+        : await new Promise<string>((resolve) => {
+            let t = '';
+            const s = createReadStream(tmp, 'utf8');
+            s.on('open', () => (opened = true));
+            s.on('data', (d) => (t += d));
+            s.on('end', () => resolve(t));
+            s.on('error', () => resolve(t));
+            void exited.then(() => {
+              if (opened) return;
+              try {
+                closeSync(openSync(tmp, constants.O_WRONLY | constants.O_NONBLOCK));
+              } catch {
+                resolve(t);
+              }
+            });
+          });
+      const code = await exited;
+      const exit_ms = performance.now() - sent;
+      expect(code, err).toBe(signal === 'SIGINT' ? 130 : 143);
+      // renamed into place once whole (the named pipe, read already, stands where the file goes):
+      // stopped at the grace, the work never got there and its temporary file was removed
+      expect(existsSync(final) && statSync(final).isFIFO(), `${v.partial} renamed into place after the 2.5 s write; stderr: ${err}`).toBe(true);
+      expect(existsSync(tmp)).toBe(false);
+      v.check?.(text);
+      expect(err).toMatch(/run again: spawnsim |\(spawnsim fuzz /);
+      expect(exit_ms).toBeGreaterThanOrEqual(READ_AFTER_MS - 100);
+    });
+  }
 });

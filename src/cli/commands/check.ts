@@ -86,6 +86,7 @@ export const checkCommand: CommandModule = (program, ctx) => {
       const markdown = Boolean((opts as { markdown?: boolean }).markdown);
       // the short fuzz per built-in system: in the text, the JSON and the report files; never in the README's Markdown matrix
       if (!markdown && (opts as { fuzz?: boolean }).fuzz !== false && !stop()) report.fuzz = checkFuzzReports(systems.filter((s) => builtin.has(s.id)), { interrupted: stop });
+      ctx.workDone();
       const document = reportDocument('check', ctx.version, report, { strict: Boolean(opts.strict) });
       if (opts.json) ctx.io.stdout(toJson(document));
       else if (markdown) ctx.io.stdout(renderMarkdownMatrix(report));

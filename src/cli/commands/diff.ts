@@ -104,6 +104,7 @@ export const diffCommand: CommandModule = (program, ctx) => {
         shouldStop: () => ctx.interrupted() !== null,
         onProgress: (n) => progress.update(n, runs, 'workloads', `diff ${a.id} vs ${b.id}`),
       });
+      ctx.workDone();
       progress.done();
       const rerun = `spawnsim diff --a ${a.id} --b ${b.id} --seed ${seed} --runs ${runs}${opts.responsesOnly ? ' --responses-only' : ''}`;
       if (r.interrupted && r.found === null) {

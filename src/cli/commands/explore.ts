@@ -145,6 +145,7 @@ export const exploreCommand: CommandModule = (program, ctx) => {
           if (r.status === 'violation' || r.status === 'interrupted') break outer;
         }
       }
+      ctx.workDone();
       progress.done();
       const elapsed_ms = performance.now() - started;
       const perSecond = Math.round(r.statesExplored / Math.max(elapsed_ms / 1000, 1e-6));

@@ -207,6 +207,7 @@ async function runFuzz(flags: FuzzFlags, ctx: CliContext): Promise<number> {
   } finally {
     bar.done();
   }
+  ctx.workDone();
   const wall_ms = Date.now() - started;
 
   // reports/<run-id>/: the counterexample(s) and the whole result

@@ -134,8 +134,8 @@ export const planCommand: CommandModule = (program, ctx) => {
         shouldStop: stop,
         heapMb: workerHeapMb(ctx.io.env),
       });
-      // stopped: no block runs any more, only the summary and the files of what was done are left
-      if (stop()) ctx.writingPartial();
+      // no block runs any more (sensitivity variants aside): only the summary and the files are left
+      if (factor === undefined || stop()) ctx.workDone();
       progress.done();
       // The first misbehaviour in replication order, whatever the number of workers.
       const failure = chunks.find((c) => c.failure)?.failure;
@@ -156,7 +156,6 @@ export const planCommand: CommandModule = (program, ctx) => {
         for (const v of sensitivityVariants(workload, factor)) {
           const vt: PlanTask[] = tasks.map((t) => ({ ...t, workload: v.workload }));
           const vc = await runTasks(vt, { workers: opts.workers ?? defaultWorkers, resolve: (id) => project?.systems.get(id) ?? findSystem(id), shouldStop: stop, heapMb: workerHeapMb(ctx.io.env) });
-          if (stop()) ctx.writingPartial();
           const vf = vc.find((c) => c.failure)?.failure;
           if (vf) {
             ctx.io.stderr(`spawnsim: plan: system ${vf.system} misbehaved in replication ${vf.replication} (${v.parameter} x${factor}): ${vf.message}\nNo figure is reported: a plan over a system that fails is not a plan of that system.\n`);
@@ -166,6 +165,7 @@ export const planCommand: CommandModule = (program, ctx) => {
           if (stop()) break;
           variants.push({ parameter: v.parameter, points: summarise(systems, points, vc, opts.seed) });
         }
+        ctx.workDone();
         if (!stop()) report.sensitivity = { metric, factor, parameters: sensitivityRows(metric, summaries, variants) };
       }
       if (opts.csv) writeAtomic(resolve(ctx.io.cwd, opts.csv), renderPlanCsv(report));

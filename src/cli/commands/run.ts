@@ -85,6 +85,7 @@ export const runCommand: CommandModule = (program, ctx) => {
           extraInvariants: selected.extraInvariants.map((i) => i.name),
         });
       });
+      ctx.workDone();
       progress.done();
       const report: RunReport = { kind: 'run', scenario: scenarioHeader(scenario, ctx.rel(path)), entries };
       const seed = opts.seed ?? scenario.seed;
