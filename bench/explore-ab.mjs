@@ -9,11 +9,15 @@
 // `--search faults` the same bounds with the vanish and die faults, `--search interleave` with
 // interleavings of two calls (both on the generic engine: the lean one takes neither), `--search
 // selection` with three of the catalogue's invariants (`--invariant`: the lean engine's since stop 28),
-// `--search seven` with all seven call kinds.
+// `--search seven` with all seven call kinds, `--search holds` with the catalogue less the five
+// invariants shipped codex-v1 breaks (live-equals-counted, eventually-released,
+// no-false-rejection, depth-within-max, fanout-within-cap): shipped codex-v1's steady search, as
+// its full catalogue ends in a violation after 14 states (`--system codex-v1 --search holds`: the
+// lean engine since stop 30, against a build before it, where it ran on the generic engine).
 // `--system <id>` runs the search on another system (default codex-v1-release-on-final), e.g.
 // `codex-v1+inherit`, which the lean engine takes since stop 29.
 //
-//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection|seven] [--system <id>]
+//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection|seven|holds] [--system <id>]
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -22,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const systemAt = process.argv.indexOf('--system');
 const STEADY = { system: systemAt > 0 ? process.argv[systemAt + 1] : 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } };
-const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] }, seven: { calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] } };
+const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] }, seven: { calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] }, holds: { invariants: ['cap-respected', 'accounting-consistent', 'no-underflow', 'rollback-on-failure', 'close-returns', 'resume-returns', 'residency-within-cap', 'permits-within-cap', 'hang-cancelled', 'no-deadlock', 'no-orphans'] } };
 const searchAt = process.argv.indexOf('--search');
 const SEARCH = searchAt > 0 ? process.argv[searchAt + 1] : 'steady';
 if (!(SEARCH in SEARCHES)) {

@@ -11,7 +11,8 @@
 // calls exhausted; three turns, where idle holders are overdue; tree resume at depth 3 with 5
 // calls), and 12 on reap-on-reserve, which it takes too; then 18 with a selection of the catalogue
 // (`invariants`), 3 of them with faults; then 24 on shipped V1's release and reap-stale's with a fork
-// fix (close only), which the lean engine takes since stop 29. 234 in all. Exit 1 when any search differs.
+// fix (close only), which the lean engine takes since stop 29; then 34 on shipped V1 and reap-stale as shipped
+// (violations and what they hold), which it takes since stop 30. 268 in all. Exit 1 when any search differs.
 // `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
@@ -78,6 +79,23 @@ for (const system of ['codex-v1+inherit', 'codex-v1+deny-at-max-depth', 'codex-v
   grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume'], outcomes: ['errored', 'completed', 'hang'], maxStates: 3000 } });
   grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 1, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'send'], maxStates: 3000 } });
   grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 3, maxDepth: 2, calls: leanCalls[1], outcomes: ['errored', 'hang'], maxStates: 3000, invariants: ['eventually-released', 'no-orphans'] } });
+}
+// shipped V1 and reap-stale as shipped (fresh-root forks, no known limit), which the lean engine takes since stop 30:
+// violations (the catalogue, and each invariant they break alone), what they hold to the state limit, tree resumes
+const holds = ['cap-respected', 'accounting-consistent', 'no-underflow', 'rollback-on-failure', 'close-returns', 'resume-returns', 'residency-within-cap', 'permits-within-cap', 'hang-cancelled', 'no-deadlock', 'no-orphans'];
+for (const system of ['codex-v1', 'codex-v1-reap-stale']) {
+  grid.push({ system, o: {} });
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls[0] } });
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[1], outcomes: ['errored', 'completed', 'hang'] } });
+  for (const cap of [1, 2]) {
+    for (const invariants of [['no-false-rejection'], ['eventually-released'], ['depth-within-max'], ['fanout-within-cap'], ['no-false-rejection', 'fanout-within-cap', 'no-orphans']]) {
+      grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap, maxDepth: cap, calls: leanCalls7[cap - 1], maxStates: 3000, invariants } });
+    }
+  }
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls[1], maxStates: 3000, invariants: holds } });
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[0], maxStates: 3000, invariants: holds } });
+  grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 2, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'interrupt', 'send'], maxStates: 3000, invariants: [...holds, 'eventually-released'] } });
+  grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume'], outcomes: ['errored', 'hang'], maxStates: 3000, invariants: ['no-false-rejection', 'accounting-consistent'] } });
 }
 let differ = 0;
 const statuses = {};

@@ -82,6 +82,9 @@ const moreSteady = [
   { label: 'default call set, 3 turns, depth 2', system: 'codex-v1-release-on-final', bounds: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2 } },
   // shipped V1's release (close only) with #30692's inherit fix: on the lean engine since stop 29
   { label: 'shipped release (close only) with the inherit fork fix, default call set, 3 turns, depth 2', system: 'codex-v1+inherit', bounds: { maxTurns: 3, maxCalls: 3, cap: 2, maxDepth: 2 } },
+  // shipped codex-v1 (lean since stop 30): its whole catalogue ends in a violation after 14
+  // states, so its steady search is what it holds: the catalogue less the five invariants it breaks
+  { label: 'shipped codex-v1, cap 2, five call kinds, the invariants it holds', system: 'codex-v1', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'], invariants: ['cap-respected', 'accounting-consistent', 'no-underflow', 'rollback-on-failure', 'close-returns', 'resume-returns', 'residency-within-cap', 'permits-within-cap', 'hang-cancelled', 'no-deadlock', 'no-orphans'] } },
 ];
 const moreRows = [];
 for (const c of moreSteady) {

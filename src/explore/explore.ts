@@ -1,11 +1,12 @@
 import { TraceDigest } from '../core/digest.js';
+import { exploreConfig, makeCounterexample } from './counterexample.js';
 import type { Invariant, Violation } from '../invariants/Invariant.js';
-import { everyViolation, runScenario, type RunResult } from '../scenario/runScenario.js';
+import { runScenario, type RunResult } from '../scenario/runScenario.js';
 import type { SystemDefinition, ThreadId } from '../systems/contract.js';
 import type { Outcome, Scenario } from '../world/scenario.js';
 import { isLive, type TruthThread } from '../world/truth.js';
 import { canonicalKey, canonicalState } from './canonical.js';
-import { compilePath, describeStep, layoutStep, START_LAYOUT, stepAction, stepCalls, TIMING, type CompileConfig, type ExploreCall, type ExploreStep, type Layout, type Site } from './steps.js';
+import { compilePath, layoutStep, START_LAYOUT, stepAction, stepCalls, TIMING, type ExploreCall, type ExploreStep, type Layout, type Site } from './steps.js';
 import { SteppedRun } from './stepper.js';
 import { KeySet, type StateKey } from './keyset.js';
 import { exploreLean, leanAccepts } from './lean.js';
@@ -215,12 +216,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     const r = exploreLean(options, b);
     if (r !== null) return r;
   }
-  const cfg: CompileConfig = {
-    name: `explore-${options.system.id}`,
-    maxThreads: b.cap,
-    maxDepth: b.maxDepth,
-    maxConcurrentThreadsPerSession: b.cap + 1,
-  };
+  const cfg = exploreConfig(options.system.id, b);
   const probe = options.system.create({ maxThreads: b.cap, maxDepth: b.maxDepth, maxConcurrentThreadsPerSession: b.cap + 1, maxThreadsConfigured: true });
   const stepped = typeof probe.spawnSteps === 'function';
   const finals = b.outcomes.filter((o): o is Exclude<Outcome, 'hang'> => o !== 'hang');
@@ -766,23 +762,4 @@ function captureFor(path: readonly ExploreStep[]): { invariant: Invariant; resul
     },
     result: () => ({ state, threads, runStart }),
   };
-}
-
-function makeCounterexample(path: ExploreStep[], completes: Map<number, Site>, cfg: CompileConfig, options: ExploreOptions): Counterexample {
-  const base = compilePath(path, completes, cfg);
-  // The full replay (not stopped at the first violation) is what `spawnsim run` will see.
-  const r = runScenario(base, options.system, { ...(options.invariants ? { invariants: options.invariants } : {}), ...(options.extraInvariants ? { extraInvariants: options.extraInvariants } : {}), ...(options.claims === false ? { claims: false } : {}) });
-  const first = r.violations[0];
-  if (first === undefined) throw new Error(`explore: the counterexample did not reproduce on ${options.system.id} (an explorer bug)`);
-  const toolCalls = path.reduce((a, s) => a + stepCalls(s), 0);
-  // the file's expectation states behaviour: known limits included (docs/claims.md)
-  const violates = [first.invariant, ...everyViolation(r).map((v) => v.invariant).filter((n) => n !== first.invariant)];
-  const scenario: Scenario = {
-    ...base,
-    name: `explore-${options.system.id}-${first.invariant}`,
-    description: `A shortest workload (${toolCalls} tool call${toolCalls === 1 ? '' : 's'}) that breaks ${first.invariant} on ${options.system.id}, found by spawnsim explore: every workload with fewer tool calls within the same bounds holds.`,
-    replay: { system: options.system.id, invariant: first.invariant, digest: r.digest },
-    expect: { [options.system.id]: { violates, firstAt: { turn: (everyViolation(r).find((v) => v.invariant === first.invariant) ?? first).turn }, because: first.message } },
-  };
-  return { scenario, steps: path.map(describeStep), toolCalls, invariant: first.invariant, message: first.message, turn: first.turn, violations: r.violations, digest: r.digest };
 }

@@ -1,4 +1,7 @@
-import type { ExploreBounds, ExploreLevel, ExploreOptions, ExploreResult } from './explore.js';
+import type { Counterexample, ExploreBounds, ExploreLevel, ExploreOptions, ExploreResult } from './explore.js';
+import { exploreConfig, makeCounterexample, replayFails } from './counterexample.js';
+import type { ExploreStep, Site } from './steps.js';
+import { declaredClaims } from '../scenario/runScenario.js';
 import { KeySet, type StateKey } from './keyset.js';
 import { trustedIntegerModel } from '../systems/trusted.js';
 import { INVARIANTS } from '../invariants/catalog.js';
@@ -33,6 +36,15 @@ import { INVARIANTS } from '../invariants/catalog.js';
  * search back to the generic engine from the start (`exploreLean` answers null), which then finds
  * and explains what there is. `test/explore/lean.test.ts` and `bench/explore-same.mjs` check that
  * both engines agree.
+ *
+ * Violations (since stop 30): shipped `codex-v1` and `codex-v1-reap-stale` declare no known
+ * limit, so every finding is a failure; for them each guard is a selected invariant's own
+ * condition (`strict`). A guard that speaks for an invariant throws `Suspect`: the workload's
+ * path is read back from the nodes and replayed as the generic engine replays a workload whose
+ * stepped run broke an invariant (`replayFails`); a failure is a violation, handled as the
+ * generic loop handles one (a free move's at once, a call's after the level's free moves), and
+ * its counterexample is the generic engine's (`makeCounterexample`); no failure gives the
+ * search back.
  *
  * No rebuilds: the generic engine steps a path again from the root when it completes a turn a
  * close saw hanging (`World.fateTurn`), because a turn that hangs until its completion step may
@@ -102,6 +114,12 @@ const CALL_CODES: Record<string, number> = { spawn: S_SPAWN, fork: S_FORK, creat
 const PREFIX = ['root', 'a', 'f', 'c'];
 
 interface LeanNode {
+  /** the node it was stepped from (null: the root), and that step (kind, argument): its path, read back only for a suspected violation */
+  parent: LeanNode | null;
+  k: number;
+  a: number;
+  /** the thread whose turn its step started (a call of the path that the generic engine notes in `runStart`), -1: none */
+  st: number;
   length: number;
   calls: number;
   turn: number;
@@ -135,17 +153,22 @@ const FORK_POLICY: Record<string, number> = {
   'codex-v1-reap-on-reserve+inherit': INHERIT,
   'codex-v1-reap-on-reserve+deny-at-max-depth': DENY_AT_MAX_DEPTH,
   // shipped V1's release (close only) with a #30692 fork fix, whose known limit
-  // `release-only-on-close` takes every leak finding (no guard needed for them); the shipped
-  // fork policy breaks live-equals-counted at once (no limit declared) and stays generic
+  // `release-only-on-close` takes every leak finding (no guard needed for them)
   'codex-v1+inherit': INHERIT,
   'codex-v1+deny-at-max-depth': DENY_AT_MAX_DEPTH,
   // #24903's close of a vanished agent differs from close-only only for a target the system has
   // not loaded that the root's registry still counts: none without faults (given back if met)
   'codex-v1-reap-stale+inherit': INHERIT,
   'codex-v1-reap-stale+deny-at-max-depth': DENY_AT_MAX_DEPTH,
+  // shipped V1 and reap-stale as shipped (fresh-root forks): no known limit declared, so every
+  // finding is a failure; the guards are then the selected invariants' own conditions, and a
+  // workload that trips one is replayed as the generic engine replays it (a violation, with the
+  // generic engine's counterexample)
+  'codex-v1': FRESH_ROOT,
+  'codex-v1-reap-stale': FRESH_ROOT,
 };
 /** The ids of the reap-stale variants (close-only, with #24903's close). */
-const REAP_STALE = new Set(['codex-v1-reap-stale+inherit', 'codex-v1-reap-stale+deny-at-max-depth']);
+const REAP_STALE = new Set(['codex-v1-reap-stale', 'codex-v1-reap-stale+inherit', 'codex-v1-reap-stale+deny-at-max-depth']);
 
 /** The largest thread count the record layout takes (bit masks, Int8 indexes). */
 const MAX_THREADS = 24;
@@ -179,8 +202,15 @@ export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
   return true;
 }
 
-/** A guard tripped: the generic engine takes the search. */
+/** A state the lean record cannot follow, or a suspected violation the replay did not confirm: the generic engine takes the search. */
 class GiveBack extends Error {}
+
+/**
+ * A guard tripped: the workload may break an invariant. The search replays its path as the
+ * generic engine replays a violating workload (`replayFails`): a failure is a violation there
+ * too, anything else gives the search back.
+ */
+class Suspect extends Error {}
 
 /**
  * The search of `explore` on the lean engine, or null when a guard tripped (the caller runs the
@@ -190,7 +220,8 @@ export function exploreLean(options: ExploreOptions, b: ExploreBounds): ExploreR
   try {
     return search(options, b);
   } catch (e) {
-    if (e instanceof GiveBack) return null;
+    // a suspected violation outside a workload (the empty path's end): the generic engine judges it
+    if (e instanceof GiveBack || e instanceof Suspect) return null;
     throw e;
   }
 }
@@ -206,13 +237,33 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   const reap = policy === 'reap-on-reserve';
   // release-on-final gives a slot back when the agent's status becomes final (CodexV1.releaseOnFinal)
   const onFinal = policy === 'on-final';
-  // shipped V1 (close-only): a slot goes back on close only; a send never reserves again; the
-  // leak invariants and accounting-consistent are the known limit `release-only-on-close`
-  // whatever holds the slot (src/systems/codexLimits.ts), so their guards are off
+  // shipped V1 (close-only): a slot goes back on close only; a send never reserves again; with a
+  // fork fix the leak invariants and accounting-consistent are the known limit
+  // `release-only-on-close` whatever holds the slot (src/systems/codexLimits.ts), so their
+  // guards are off
   const closeOnly = policy === 'close-only';
   const reapStale = REAP_STALE.has(options.system.id);
+  /** whether an invariant is checked (the catalogue, or the selection) */
+  const selected = (name: string): boolean => options.invariants === undefined || options.invariants.includes(name);
   /** eventually-released runs, so its state is part of the generic key (`SteppedRun.checkerState`) */
-  const keysEr = options.invariants === undefined || options.invariants.includes('eventually-released');
+  const keysEr = selected('eventually-released');
+  /**
+   * The system declares no known limit (shipped `codex-v1`, `codex-v1-reap-stale`): every
+   * finding is a failure, so each guard is the selected invariant's own condition, exactly where
+   * it can (live-equals-counted, eventually-released, no-false-rejection, depth-within-max,
+   * fanout-within-cap), and only for the selected invariants (a guard of the whole catalogue would
+   * stop every search at once: these systems leak at their first finished agent).
+   */
+  const strict = declaredClaims(options.system, options.claims) === null;
+  const gLec = strict && selected('live-equals-counted');
+  const gEr = strict && keysEr;
+  const gNfr = strict && selected('no-false-rejection');
+  const gDepth = strict && selected('depth-within-max');
+  const gFanout = strict && selected('fanout-within-cap');
+  const gOrphans = !strict || selected('no-orphans');
+  const cfg = exploreConfig(options.system.id, b);
+  /** the outcome of each index into `finals` */
+  const finalNames = b.outcomes.filter((x) => x !== 'hang') as Array<'completed' | 'errored'>;
   const callKinds = b.calls.map((c) => CALL_CODES[c]!);
   // the final outcomes offered, in the order given: each a status (Completed, Errored), both final
   const finals = b.outcomes.filter((x) => x !== 'hang').map((x) => (x === 'completed' ? COMPLETED : ERRORED));
@@ -282,6 +333,16 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
    * is no failure; a finding naming no holder is one).
    */
   const guard = (s: Int8Array, n: number): void => {
+    if (strict) {
+      // no limit: live-equals-counted's own condition, every registry whose root is open
+      if (!gLec) return;
+      for (let r = 0; r < n; r++) {
+        const ro = r * F;
+        if (s[ro + HASREG] !== 1 || s[ro + TCLOSED] === 1 || s[ro + TLOADED] === 0) continue;
+        if (s[ro + COUNTED] !== liveIn(s, n, r)) throw new Suspect();
+      }
+      return;
+    }
     // reap-on-reserve: both invariants are its known limit `reaps-only-when-full`, whatever holds
     // the slots; close-only: `release-only-on-close` (no-false-rejection too)
     if (reap || closeOnly) return;
@@ -297,12 +358,12 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         const l = liveAt(s, o);
         if (l) live++;
         if (s[o + ENTRY] === 1 && !l) {
-          if (!excusedHolder(s, o)) throw new GiveBack();
+          if (!excusedHolder(s, o)) throw new Suspect();
           idle++;
         }
       }
       const counted = s[ro + COUNTED]!;
-      if (live > counted || (live < counted && idle === 0)) throw new GiveBack();
+      if (live > counted || (live < counted && idle === 0)) throw new Suspect();
     }
   };
 
@@ -312,15 +373,20 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
    * slot held without running is held by an interrupted or idle agent (and one is).
    */
   const refusalGuard = (s: Int8Array, n: number, r: number): void => {
+    // no limit: no-false-rejection's own condition (V1's limit is the cap)
+    if (strict) {
+      if (gNfr && liveIn(s, n, r) < cap) throw new Suspect();
+      return;
+    }
     if (closeOnly || liveIn(s, n, r) >= cap) return;
     let idle = 0;
     for (let t = 0; t < n; t++) {
       const o = t * F;
       if (t === r || s[o + SCOPE] !== r || s[o + ENTRY] !== 1 || liveAt(s, o)) continue;
-      if (!excusedHolder(s, o)) throw new GiveBack();
+      if (!excusedHolder(s, o)) throw new Suspect();
       idle++;
     }
-    if (idle === 0) throw new GiveBack();
+    if (idle === 0) throw new Suspect();
   };
 
   /** A thread's name (`a3`), for the orders that follow names. */
@@ -334,6 +400,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
    * has found to be the known limit. Returns the new state (null: empty).
    */
   const erStep = (s: Int8Array, n: number, prev: Int8Array | null, boundary: number): Int8Array | null => {
+    erOverdue = false;
     const list: number[] = prev === null ? [] : Array.from(prev);
     const seenAt: boolean[] = new Array(list.length / 3).fill(false);
     for (let r = 0; r < n; r++) {
@@ -349,8 +416,11 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       for (const h of held) {
         let found = -1;
         for (let i = 0; i < list.length; i += 3) if (list[i] === r && list[i + 1] === h) found = i / 3;
-        if (found >= 0) seenAt[found] = true;
-        else {
+        if (found >= 0) {
+          // seen at an earlier boundary (K = 1): overdue, a finding
+          seenAt[found] = true;
+          erOverdue = true;
+        } else {
           list.push(r, h, boundary);
           seenAt.push(true);
         }
@@ -361,13 +431,35 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     return out.length === 0 ? null : Int8Array.from(out);
   };
 
+  /** The last `erStep` found a holder overdue (eventually-released's finding). */
+  let erOverdue = false;
+  /**
+   * eventually-released at the end of the run (one more boundary): a holder it carries that is
+   * still seen is overdue. Without a carried holder nothing can be.
+   */
+  const erEndGuard = (s: Int8Array, n: number, er: Int8Array | null, turn: number): void => {
+    if (er === null) return;
+    erStep(s, n, er, turn);
+    if (erOverdue) throw new Suspect();
+  };
+  /**
+   * fanout-within-cap after a creation or a resume that went through: the threads working under
+   * the user's root (it and every agent running; every thread's user root is the root) within
+   * 1 + cap (the root registry's cap).
+   */
+  const fanoutGuard = (s: Int8Array, n: number): void => {
+    let live = 0;
+    for (let t = 1; t < n; t++) if (liveAt(s, t * F)) live++;
+    if (live > cap) throw new Suspect();
+  };
+
   /** A close left an orphan: a spawned agent running whose parent is shut down (no-orphans; a superset of what it reads). */
   const orphanGuard = (s: Int8Array, n: number): void => {
     for (let t = 1; t < n; t++) {
       const o = t * F;
       if (s[o + KIND] !== 1 || !liveAt(s, o)) continue;
       const p = s[o + PARENT]!;
-      if (p > 0 && s[p * F + TCLOSED] === 1) throw new GiveBack();
+      if (p > 0 && s[p * F + TCLOSED] === 1) throw new Suspect();
     }
   };
 
@@ -472,7 +564,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
           // depth-within-max reads the lineage depth; with +inherit the system's depth check
           // should keep it within max_depth (a tree resume moves restored descendants with their
           // target, World.resume). Past it would be a failure: given back
-          if (forkPolicy === INHERIT && s[xo + LD]! > maxDepth) throw new GiveBack();
+          if ((forkPolicy === INHERIT || gDepth) && s[xo + LD]! > maxDepth) throw new Suspect();
           s[xo + TST] = RUNNING;
           s[xo + TLOADED] = 1;
           s[xo + TCLOSED] = 0;
@@ -513,7 +605,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
             s[o + TST] = SHUTDOWN;
             s[o + GEN]!++;
           }
-          orphanGuard(s, n);
+          if (gOrphans) orphanGuard(s, n);
         } else if (reapStale && s[t * F + SCOPE] === 0 && s[t * F + ENTRY] === 1) {
           // #24903's close of an agent the system has not loaded that the root's registry still
           // counts (vanished): no such agent without faults; not mirrored, given back
@@ -567,7 +659,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       } else if (k === S_START) {
         guard(s, n);
         // the turn about to start is p.turn + 1: boundary number p.turn (turn 1 has none)
-        if (keysEr) out.er = erStep(s, n, p.er, p.turn);
+        if (keysEr) {
+          out.er = erStep(s, n, p.er, p.turn);
+          if (gEr && erOverdue) throw new Suspect();
+        }
       }
     }
     if (out.started >= 0) {
@@ -579,6 +674,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
       s[out.resumed * F + TGEN] = -1;
     }
     out.n = n;
+    if (gFanout && (out.born >= 0 || out.resumed >= 0)) fanoutGuard(s, n);
     return out;
   };
 
@@ -664,7 +760,7 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   let chunk = new Int8Array(CHUNK);
   let used = 0;
   /** The child node of `p` after a step already taken into `buf` (`n` threads), with the counters after it. */
-  const child = (p: LeanNode, k: number, n: number, turn: number, gap: boolean, turnCalls: number, created: number, er: Int8Array | null): LeanNode => {
+  const child = (p: LeanNode, k: number, a: number, st: number, n: number, turn: number, gap: boolean, turnCalls: number, created: number, er: Int8Array | null): LeanNode => {
     const len = n * F;
     if (used + len > CHUNK) {
       chunk = new Int8Array(CHUNK);
@@ -674,6 +770,10 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     for (let i = 0; i < len; i++) chunk[off + i] = buf[i]!;
     used += len;
     return {
+      parent: p,
+      k,
+      a,
+      st,
       length: p.length + 1,
       calls: p.calls + (k <= S_LAST_CALL ? 1 : 0),
       turn,
@@ -864,12 +964,12 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   s0[ISROOT] = 1;
   s0[HASREG] = 1;
   s0[EDGEOPEN] = 1;
-  const root: LeanNode = { length: 0, calls: 0, turn: 1, gap: false, turnCalls: 0, created: 0, na: 0, nf: 0, nc: 0, er: null, n: n0, mem: s0, off: 0 };
+  const root: LeanNode = { parent: null, k: -1, a: 0, st: -1, length: 0, calls: 0, turn: 1, gap: false, turnCalls: 0, created: 0, na: 0, nf: 0, nc: 0, er: null, n: n0, mem: s0, off: 0 };
   explored = 1;
   guard(s0, n0);
   seen.add(keyOf(s0, root.n, root.turn, root.gap, root.turnCalls, root.created, null));
 
-  const finish = (status: ExploreResult['status'], complete: number): ExploreResult => ({
+  const finish = (status: ExploreResult['status'], complete: number, cx?: Counterexample): ExploreResult => ({
     system: options.system.id,
     bounds: b,
     status,
@@ -878,7 +978,68 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     completeToolCalls: complete,
     maxSteps,
     levels,
+    ...(cx ? { counterexample: cx } : {}),
   });
+
+  /** The generic engine's step for the move (kind, argument) from node `p` (names read from its record). */
+  const stepOf = (p: LeanNode, k: number, a: number): ExploreStep => {
+    const name = (t: number): string => (t === 0 ? 'root' : `${PREFIX[p.mem[p.off + t * F + KIND]!]}${p.mem[p.off + t * F + NAME]}`);
+    switch (k) {
+      case S_SPAWN:
+        return { k: 'call', call: { op: 'spawn', by: name(a), child: `a${p.na + 1}` } };
+      case S_FORK:
+        return { k: 'call', call: { op: 'fork', by: name(a), child: `f${p.nf + 1}` } };
+      case S_CREATE:
+        return { k: 'call', call: { op: 'create', by: name(a), child: `c${p.nc + 1}` } };
+      case S_CLOSE:
+        return { k: 'call', call: { op: 'close', by: 'root', target: name(a) } };
+      case S_SEND:
+        return { k: 'call', call: { op: 'send', by: 'root', target: name(a) } };
+      case S_INTERRUPT:
+        return { k: 'call', call: { op: 'interrupt', by: 'root', target: name(a) } };
+      case S_RESUME:
+        return { k: 'call', call: { op: 'resume', by: 'root', target: name(a) } };
+      case S_COMPLETE:
+        return { k: 'complete', agent: name(a & 31), outcome: finalNames[a >> 5]! };
+      case S_END:
+        return { k: 'end-turn' };
+      default:
+        return { k: 'start-turn' };
+    }
+  };
+
+  /**
+   * A workload a guard suspects (the move (k, a) from `node`): its path and, for each completion
+   * step, the call whose turn it ends (the generic engine's `completes`, from the calls that
+   * started turns, `runStart`), replayed as the generic engine replays a workload whose stepped
+   * run broke an invariant. A failure there is this workload's violation; no failure gives the
+   * search back (the generic engine would have stepped on from a replayed node).
+   */
+  const confirm = (node: LeanNode, k: number, a: number): { path: ExploreStep[]; completes: Map<number, Site> } => {
+    const chain: LeanNode[] = [];
+    for (let c: LeanNode = node; c.parent !== null; c = c.parent) chain.push(c);
+    chain.reverse();
+    const path: ExploreStep[] = [];
+    const runStart = new Map<number, number>();
+    const completes = new Map<number, Site>();
+    const add = (p: LeanNode, ck: number, ca: number, st: number): void => {
+      const i = path.length;
+      path.push(stepOf(p, ck, ca));
+      if (ck === S_COMPLETE) {
+        const at = runStart.get(ca & 31);
+        if (at !== undefined) completes.set(i, { step: at, sub: 0 });
+      }
+      if (st >= 0) runStart.set(st, i);
+    };
+    let p = root;
+    for (const c of chain) {
+      add(p, c.k, c.a, c.st);
+      p = c;
+    }
+    add(node, k, a, -1);
+    if (!replayFails(path, completes, cfg, options)) throw new GiveBack();
+    return { path, completes };
+  };
 
   // (kind, argument) pairs: at most every call kind on every thread, a completion each, a turn move
   const ms = new Int16Array(2 * (callKinds.length * MAX_THREADS + 2 * MAX_THREADS + 1));
@@ -887,6 +1048,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
     const stats: ExploreLevel = { toolCalls: level, states: 0, unique: level === 0 ? 1 : current.length };
     levels.push(stats);
     const next: LeanNode[] = [];
+    /** a violation one call deeper (the generic engine's `pendingNext`): only this level's free moves can still be shorter */
+    let pending: { path: ExploreStep[]; completes: Map<number, Site> } | null = null;
     for (let i = 0; i < current.length; i++) {
       const node = current[i]!;
       const nm = moves(node, ms);
@@ -894,32 +1057,44 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
         const k = ms[j]!;
         const a = ms[j + 1]!;
         const free = k > S_LAST_CALL;
+        if (pending !== null && !free) continue;
         if (!free && node.calls + 1 > b.maxTurns * b.maxCalls) continue;
         stats.states++;
         if (options.shouldStop?.()) return finish('interrupted', level - 1);
         if ((stats.states & 63) === 0) options.onProgress?.({ states: explored, unique: seen.size, level });
         explored++;
         if (node.length + 1 > maxSteps) maxSteps = node.length + 1;
-        const r = step(node, k, a);
-        const isCall = k <= S_LAST_CALL;
         // the counters after this step: keyed now, kept in the child when the state is new
         const turn = node.turn + (k === S_START ? 1 : 0);
         const gap = k === S_END ? true : k === S_START ? false : node.gap;
-        const turnCalls = k === S_START ? 0 : node.turnCalls + (isCall ? 1 : 0);
+        const turnCalls = k === S_START ? 0 : node.turnCalls + (k <= S_LAST_CALL ? 1 : 0);
         const created = node.created + (k <= S_CREATE ? 1 : 0);
-        const kk = keyOf(buf, r.n, turn, gap, turnCalls, created, r.er);
-        if (seen.has(kk)) continue;
-        // the end of the run, judged once per new state
-        guard(buf, r.n);
+        let r: StepOut;
+        let kk: StateKey;
+        try {
+          r = step(node, k, a);
+          kk = keyOf(buf, r.n, turn, gap, turnCalls, created, r.er);
+          if (seen.has(kk)) continue;
+          // the end of the run, judged once per new state
+          guard(buf, r.n);
+          if (gEr) erEndGuard(buf, r.n, r.er, turn);
+        } catch (e) {
+          if (!(e instanceof Suspect)) throw e;
+          const v = confirm(node, k, a);
+          if (free) return finish('violation', level - 1, makeCounterexample(v.path, v.completes, cfg, options));
+          pending ??= v;
+          continue;
+        }
         if (seen.size >= b.maxStates) return finish('incomplete', level - 1);
         seen.add(kk);
-        const c = child(node, k, r.n, turn, gap, turnCalls, created, r.er);
+        const c = child(node, k, a, r.started >= 0 ? r.started : r.resumed, r.n, turn, gap, turnCalls, created, r.er);
         if (free) {
           current.push(c);
           stats.unique++;
         } else next.push(c);
       }
     }
+    if (pending !== null) return finish('violation', level, makeCounterexample(pending.path, pending.completes, cfg, options));
     current = next;
   }
   return finish('exhausted', levels.length - 1);

@@ -19,6 +19,15 @@ const REAP = ['codex-v1-reap-on-reserve', 'codex-v1-reap-on-reserve+inherit', 'c
  * goes back on close only, every leak finding is the known limit `release-only-on-close`.
  */
 const CLOSE_ONLY = ['codex-v1+inherit', 'codex-v1+deny-at-max-depth', 'codex-v1-reap-stale+inherit', 'codex-v1-reap-stale+deny-at-max-depth'].map((id) => findSystem(id)!);
+/**
+ * Shipped V1 and reap-stale as shipped (fresh-root forks): no known limit, every finding a
+ * failure; they break live-equals-counted at their first finished agent, so a search finds a
+ * violation, and the counterexample (found by the generic engine's replay of the lean path) must be
+ * the generic engine's.
+ */
+const SHIPPED = ['codex-v1', 'codex-v1-reap-stale'].map((id) => findSystem(id)!);
+/** The catalogue less the five invariants shipped V1 breaks within small bounds: what it holds there. */
+const HOLDS = INVARIANTS.map((i) => i.name).filter((n) => !['live-equals-counted', 'eventually-released', 'no-false-rejection', 'depth-within-max', 'fanout-within-cap'].includes(n));
 /** Every call kind explore has (EXPLORE_CALLS), in its order. */
 const CALLS: ExploreCallKind[] = ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'];
 
@@ -80,6 +89,29 @@ describe('the lean explore engine', () => {
     bothAgree({ system: CLOSE_ONLY[1]!, maxTurns: 1, maxCalls: 9, cap: 1, maxDepth: 1, maxThreads: 4, calls: ['fork', 'spawn', 'close', 'resume', 'send'], outcomes: ['hang'] });
   });
 
+  it('gives the generic engine’s result on shipped codex-v1 and codex-v1-reap-stale, violations included: the same counts up to the finding, the same shortest counterexample (its steps, scenario, messages and digest)', () => {
+    for (const sys of SHIPPED) {
+      // explore's default search and the steady ones: live-equals-counted after one call (a finished agent keeps its slot)
+      bothAgree({ system: sys });
+      bothAgree({ system: sys, maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] });
+      bothAgree({ system: sys, maxTurns: 2, maxCalls: 3, cap: 2, calls: CALLS });
+      // each invariant it breaks, alone: a refusal while a finished agent holds the slot (3 calls,
+      // found while the rest of level 2's free moves are still checked), a holder overdue at the
+      // next boundary, a fork past max_depth, the threads under the root past 1 + cap (forks are fresh roots)
+      bothAgree({ system: sys, maxTurns: 2, maxCalls: 3, cap: 2, calls: CALLS, invariants: ['no-false-rejection'] });
+      bothAgree({ system: sys, maxTurns: 3, maxCalls: 2, cap: 2, calls: CALLS, invariants: ['eventually-released'] });
+      bothAgree({ system: sys, maxTurns: 2, maxCalls: 3, cap: 2, calls: CALLS, invariants: ['depth-within-max'] });
+      bothAgree({ system: sys, maxTurns: 2, maxCalls: 3, cap: 1, calls: CALLS, invariants: ['fanout-within-cap'] });
+      // what it holds, to the state limit
+      bothAgree({ system: sys, maxTurns: 2, maxCalls: 3, cap: 2, calls: CALLS, invariants: HOLDS, maxStates: 4000 });
+    }
+    const found = explore({ system: SHIPPED[0]!, maxTurns: 2, maxCalls: 3, cap: 2, calls: CALLS, invariants: ['no-false-rejection'] });
+    expect(found.status).toBe('violation');
+    expect(found.counterexample?.toolCalls).toBe(3);
+    // the counterexample replays: its digest is that of a full run of its scenario
+    expect(found.counterexample?.scenario.replay?.digest).toBe(found.counterexample?.digest);
+  });
+
   it('gives the generic engine’s result on explore’s default search (spawn, close, send, resume), exhausted, with each fork policy', () => {
     for (const sys of SYSTEMS) bothAgree({ system: sys });
   });
@@ -113,7 +145,7 @@ describe('the lean explore engine', () => {
 
   it('gives the generic engine’s result, field for field, on generated searches it accepts (a search it gives back is answered by the generic engine, and compared all the same)', () => {
     const search = fc.record({
-      system: fc.constantFrom(...SYSTEMS, ...REAP, ...CLOSE_ONLY),
+      system: fc.constantFrom(...SYSTEMS, ...REAP, ...CLOSE_ONLY, ...SHIPPED),
       maxTurns: fc.integer({ min: 1, max: 3 }),
       maxCalls: fc.integer({ min: 0, max: 4 }),
       cap: fc.integer({ min: 1, max: 3 }),
@@ -176,8 +208,6 @@ describe('the lean explore engine', () => {
   it('leaves to the generic engine what it does not take: other systems, faults, interleavings, no claims, a refused depth, invariants outside the catalogue', () => {
     const base = { maxTurns: 2, maxCalls: 3, cap: 2 };
     const refused: ExploreOptions[] = [
-      { system: findSystem('codex-v1')!, ...base },
-      { system: findSystem('codex-v1-reap-stale')!, ...base },
       { system: findSystem('codex-v1-await-close')!, ...base },
       { system: findSystem('codex-v2')!, ...base },
       { system: { ...system, integerModel: undefined }, ...base },
@@ -195,7 +225,7 @@ describe('the lean explore engine', () => {
     ];
     for (const o of refused) expect(leanAccepts(o, exploreBounds(o))).toBe(false);
     // one of them through `explore`: the generic engine's answer, a counterexample included
-    const r = explore({ system: findSystem('codex-v1')!, ...base, calls: ['spawn', 'close'] });
+    const r = explore({ system: findSystem('codex-v1-await-close')!, ...base, calls: ['spawn', 'close'] });
     expect(r.status).toBe('violation');
     expect(r.counterexample?.invariant).toBe('live-equals-counted');
     // a copy of release-on-final's definition running codex-v1's registry: its own behaviour is
