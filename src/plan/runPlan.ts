@@ -7,7 +7,7 @@ import { sampleSession, sessionScenario, type GridPoint } from './sample.js';
 import { runNested, sampleTree, type NestedMetrics } from './nested.js';
 import { compileSession, leanModel, runLean } from './lean.js';
 import type { Scenario } from '../world/scenario.js';
-import { bootstrapRatio, kaplanMeier, kmMedianInterval, quantileInterval, resampleIndices, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
+import { bootstrapRatios, kaplanMeier, kmMedianIntervals, quantileInterval, round6, tInterval, wilson, type CensoredTime, type Interval } from './stats.js';
 import type { GridAxes } from './grid.js';
 import type { Workload } from './workload.js';
 
@@ -189,39 +189,68 @@ export interface NestedSummary {
 /** Combines blocks (in replication order) into one summary per system and grid point. */
 export function summarise(systems: readonly string[], points: readonly GridPoint[], chunks: readonly ChunkResult[], seed: number): PointSummary[] {
   const ordered = [...chunks].sort((a, b) => a.from - b.from);
-  const out: PointSummary[] = [];
-  const draws = new Map<string, Int32Array>();
+  const groups: Array<{ system: string; p: GridPoint; reps: RepMetrics[] }> = [];
   systems.forEach((system, si) =>
     points.forEach((p, pi) => {
       const reps: RepMetrics[] = [];
       for (const c of ordered) for (const m of c.metrics[si]![pi]!) reps.push(m);
-      out.push(summarisePoint(system, p, reps, seed, draws));
+      groups.push({ system, p, reps });
     }),
   );
+  const boots = bootstrapFigures(
+    groups.map((g) => g.reps),
+    seed,
+  );
+  return groups.map((g, i) => summarisePoint(g.system, g.p, g.reps, boots[i]!));
+}
+
+/** The bootstrap intervals of one system at one grid point. */
+interface BootFigures {
+  falseRejection: Interval;
+  refusalRate: Interval;
+  wedgeMedian: Interval;
+  nested?: { timeoutAgents: Interval; queued: Interval; queueWait: Interval };
+}
+
+/**
+ * The bootstrap intervals of every system and grid point. One bootstrap stream per figure, the
+ * same at every point: resample i picks the same replications everywhere, so the bands are as
+ * coupled as the estimates. The picks depend on the stream and the number of replications only,
+ * so each figure's are drawn once for all the points (stats.ts, `bootstrapRatios`): drawn again
+ * at every point, they made a plan's summary about 9x dearer past 4 194 replications, where the
+ * picks drawn once stopped being kept.
+ */
+function bootstrapFigures(groups: ReadonlyArray<readonly RepMetrics[]>, seed: number): BootFigures[] {
+  const out: BootFigures[] = groups.map(() => ({ falseRejection: NONE, refusalRate: NONE, wedgeMedian: NONE }));
+  // the points by number of replications (one number in a plan: every block covers every point)
+  const byN = new Map<number, number[]>();
+  groups.forEach((reps, i) => byN.set(reps.length, [...(byN.get(reps.length) ?? []), i]));
+  for (const [n, idx] of byN) {
+    const stream = (name: string) => (): Rng => rngFor(seed, `plan/bootstrap/${name}`);
+    const ratio = (at: readonly number[], name: string, num: (r: RepMetrics) => number, den: (r: RepMetrics) => number): Interval[] =>
+      bootstrapRatios({ count: at.length, n, get: (i) => ({ num: groups[at[i]!]!.map(num), den: groups[at[i]!]!.map(den) }) }, stream(name), 1000);
+    const falseRejection = ratio(idx, 'falseRejection', (r) => r.falseRefused, (r) => r.spawnAttempts);
+    const refusalRate = ratio(idx, 'refusalRate', (r) => r.refused, (r) => r.spawnAttempts);
+    const wedgeMedian = kmMedianIntervals({ count: idx.length, n, get: (i) => groups[idx[i]!]!.map(censoredWedge) }, stream('wedgeMedian'), 400);
+    idx.forEach((g, i) => (out[g] = { falseRejection: falseRejection[i]!, refusalRate: refusalRate[i]!, wedgeMedian: wedgeMedian[i]! }));
+    const nested = idx.filter((g) => groups[g]!.length > 0 && groups[g]![0]!.nested !== undefined);
+    if (nested.length === 0) continue;
+    const timeoutAgents = ratio(nested, 'timeoutAgents', (r) => r.nested!.timedOut, (r) => r.nested!.timeoutEligible);
+    const queued = ratio(nested, 'queued', (r) => r.nested!.queued, (r) => r.nested!.accepted);
+    const queueWait = ratio(nested, 'queueWait', (r) => r.nested!.queueWait_ms / 1000, (r) => r.nested!.accepted);
+    nested.forEach((g, i) => (out[g]!.nested = { timeoutAgents: timeoutAgents[i]!, queued: queued[i]!, queueWait: queueWait[i]! }));
+  }
   return out;
 }
 
-/** Bootstrap picks kept for reuse up to this many (4 bytes each): past it they are drawn at every point. */
-const MAX_KEPT_DRAWS = 1 << 22;
+/** A session's first wedged turn, or its horizon when it never wedged (censored). */
+function censoredWedge(r: RepMetrics): CensoredTime {
+  return r.wedgeTurn !== null ? { time: r.wedgeTurn, observed: true } : { time: r.turns, observed: false };
+}
 
-/** The bootstrap resamples of a figure: its stream, or the stream's picks drawn once for every point (`draws`). */
-type Boot = (name: string, resamples: number) => Rng | Int32Array;
-
-function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[], seed: number, draws: Map<string, Int32Array> = new Map()): PointSummary {
-  // One bootstrap stream per figure, the same at every point: resample i picks the same
-  // replications everywhere, so the bands are as coupled as the estimates. The picks depend on
-  // the stream and the number of replications only, so they are drawn once and reused.
-  const n = reps.length;
-  const boot: Boot = (name, resamples) => {
-    const rng = rngFor(seed, `plan/bootstrap/${name}`);
-    if (n * resamples > MAX_KEPT_DRAWS) return rng;
-    const key = `${name}/${n}/${resamples}`;
-    let idx = draws.get(key);
-    if (idx === undefined) draws.set(key, (idx = resampleIndices(rng, n, resamples)));
-    return idx;
-  };
+function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[], boot: BootFigures): PointSummary {
   const attempts = reps.map((r) => r.spawnAttempts);
-  const times: CensoredTime[] = reps.map((r) => (r.wedgeTurn !== null ? { time: r.wedgeTurn, observed: true } : { time: r.turns, observed: false }));
+  const times: CensoredTime[] = reps.map(censoredWedge);
   const wedged = reps.filter((r) => r.wedgeTurn !== null).length;
   const peaks = reps.map((r) => r.peakLive);
   return {
@@ -232,13 +261,13 @@ function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[
     forkRate: p.forkRate,
     replications: reps.length,
     spawnAttempts: attempts.reduce((a, b) => a + b, 0),
-    falseRejection: bootstrapRatio(reps.map((r) => r.falseRefused), attempts, boot('falseRejection', 1000)),
-    refusalRate: bootstrapRatio(reps.map((r) => r.refused), attempts, boot('refusalRate', 1000)),
+    falseRejection: boot.falseRejection,
+    refusalRate: boot.refusalRate,
     sessionsWithFalseRejection: wilson(reps.filter((r) => r.falseRefused > 0).length, reps.length),
     sessionsWithLeak: wilson(reps.filter((r) => r.leakedSlots > 0).length, reps.length),
     wedge: {
       probability: wilson(wedged, reps.length),
-      medianTurns: kmMedianInterval(times, boot('wedgeMedian', 400)),
+      medianTurns: boot.wedgeMedian,
       wedged,
       censored: reps.length - wedged,
       survival: kaplanMeier(times).map(round6),
@@ -246,11 +275,11 @@ function summarisePoint(system: string, p: GridPoint, reps: readonly RepMetrics[
     peakRunning: { p50: quantileInterval(peaks, 0.5), p95: quantileInterval(peaks, 0.95), p99: quantileInterval(peaks, 0.99) },
     utilisation: tInterval(reps.map((r) => r.utilisation)),
     leakedPerTurn: tInterval(reps.map((r) => r.leakedSlots / Math.max(1, r.turns))),
-    ...(reps.length > 0 && reps[0]!.nested !== undefined ? { nested: summariseNested(p, reps, boot) } : {}),
+    ...(reps.length > 0 && reps[0]!.nested !== undefined ? { nested: summariseNested(p, reps, boot.nested!) } : {}),
   };
 }
 
-function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: Boot): NestedSummary {
+function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: NonNullable<BootFigures['nested']>): NestedSummary {
   const ns = reps.map((r) => r.nested!);
   const makespan = ns.map((x) => x.makespan_ms / 1000);
   return {
@@ -258,27 +287,15 @@ function summariseNested(p: GridPoint, reps: readonly RepMetrics[], boot: Boot):
     breadthCap: p.breadthCap,
     timeout: {
       sessions: wilson(ns.filter((x) => x.timedOut > 0).length, ns.length),
-      agents: bootstrapRatio(
-        ns.map((x) => x.timedOut),
-        ns.map((x) => x.timeoutEligible),
-        boot('timeoutAgents', 1000),
-      ),
+      agents: boot.timeoutAgents,
     },
     deadlock: wilson(ns.filter((x) => x.deadlocked).length, ns.length),
     spawnCalls: tInterval(reps.map((r) => r.spawnAttempts)),
     peakSpawnsPerMinute: tInterval(ns.map((x) => x.peakSpawnsPerMinute)),
     spawnSpanSeconds: { mean: tInterval(ns.map((x) => x.spawnSpan_ms / 1000)), p50: quantileInterval(ns.map((x) => x.spawnSpan_ms / 1000), 0.5) },
     makespanSeconds: { mean: tInterval(makespan), p50: quantileInterval(makespan, 0.5), p95: quantileInterval(makespan, 0.95) },
-    queued: bootstrapRatio(
-      ns.map((x) => x.queued),
-      ns.map((x) => x.accepted),
-      boot('queued', 1000),
-    ),
-    queueWaitSeconds: bootstrapRatio(
-      ns.map((x) => x.queueWait_ms / 1000),
-      ns.map((x) => x.accepted),
-      boot('queueWait', 1000),
-    ),
+    queued: boot.queued,
+    queueWaitSeconds: boot.queueWait,
     waitHoldSlotHours: tInterval(ns.map((x) => x.waitHold_ms / 3_600_000)),
     breadthRefused: tInterval(ns.map((x) => x.breadthRefused)),
   };

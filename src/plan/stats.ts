@@ -70,13 +70,55 @@ function percentileSorted(sorted: ArrayLike<number>, q: number): number {
 
 /**
  * The picks of `resamples` bootstrap resamples of n items, drawn in order from `rng`: resample b
- * is `[b * n, (b + 1) * n)`. Drawn once, they serve every figure and grid point that resamples
- * the same stream (`summarise` resamples replication i alike at every point).
+ * is `[b * n, (b + 1) * n)`.
  */
 export function resampleIndices(rng: Rng, n: number, resamples: number): Int32Array {
   const idx = new Int32Array(n * resamples);
   for (let k = 0; k < idx.length; k++) idx[k] = Math.floor(rng.next() * n);
   return idx;
+}
+
+/** Bootstrap picks held at once (4 bytes each, 16 MB): resamples are drawn in batches of at most this many picks. */
+export const MAX_HELD_PICKS = 1 << 22;
+/** Values of the series resampled together held at once (8 bytes each, per array): more series are resampled in slices, each from the stream's start. */
+export const MAX_SERIES_VALUES = 1 << 22;
+
+/**
+ * Draws the picks of `resamples` bootstrap resamples of n items from `rng` in batches of whole
+ * resamples (at most MAX_HELD_PICKS picks, at least one resample) and hands each batch over,
+ * with the resamples it holds, before drawing the next: the picks of resample b are the same as
+ * `resampleIndices(rng, n, resamples)`'s, whatever the batch size.
+ */
+function forEachResampleBatch(rng: Rng, n: number, resamples: number, use: (picks: Int32Array, from: number, to: number) => void): void {
+  const per = Math.max(1, Math.floor(MAX_HELD_PICKS / Math.max(1, n)));
+  for (let from = 0; from < resamples; from += per) {
+    const to = Math.min(resamples, from + per);
+    use(resampleIndices(rng, n, to - from), from, to);
+  }
+}
+
+/** Series of n replications resampled alike, `count` of them, made one at a time (`get`). */
+export interface Series<T> {
+  count: number;
+  n: number;
+  get(i: number): T;
+}
+
+/**
+ * Indices 0..count-1 in slices of at most MAX_SERIES_VALUES / n series (at least one), so that a
+ * slice's values stay bounded however many replications and grid points there are.
+ */
+function slices(count: number, n: number): Array<[number, number]> {
+  const per = Math.max(1, Math.floor(MAX_SERIES_VALUES / Math.max(1, n)));
+  const out: Array<[number, number]> = [];
+  for (let from = 0; from < count; from += per) out.push([from, Math.min(count, from + per)]);
+  return out;
+}
+
+/** One ratio series: sum(num)/sum(den) over its replications. */
+export interface RatioSeries {
+  num: ArrayLike<number>;
+  den: ArrayLike<number>;
 }
 
 /**
@@ -87,6 +129,56 @@ export function resampleIndices(rng: Rng, n: number, resamples: number): Int32Ar
  * (`resampleIndices(stream, n, resamples)`), which give the same interval.
  */
 export function bootstrapRatio(num: readonly number[], den: readonly number[], draws: Rng | Int32Array, resamples = 1000): Interval {
+  if (draws instanceof Int32Array) {
+    const r = ratioStart(num, den, resamples);
+    if (r.resampled) ratioResamples(r, draws, 0, resamples);
+    return ratioInterval(r);
+  }
+  return bootstrapRatios({ count: 1, n: num.length, get: () => ({ num, den }) }, () => draws, resamples)[0]!;
+}
+
+/**
+ * `bootstrapRatio` of several series of n replications each, every one resampled from a fresh
+ * `stream()` (plan: one stream per figure, the same at every grid point, so that resample b
+ * picks the same replications everywhere and the bands are as coupled as the estimates). The
+ * picks are drawn once for all the series of a slice (MAX_SERIES_VALUES), in batches
+ * (MAX_HELD_PICKS), instead of once per series: the same intervals, byte for byte, as
+ * `bootstrapRatio(num, den, stream())` of each series alone.
+ */
+export function bootstrapRatios(series: Series<RatioSeries>, stream: () => Rng, resamples = 1000): Interval[] {
+  const out: Interval[] = [];
+  for (const [from, to] of slices(series.count, series.n)) {
+    const states: RatioState[] = [];
+    for (let i = from; i < to; i++) {
+      const s = series.get(i);
+      if (s.num.length !== series.n) throw new Error(`bootstrapRatios: series ${i} has ${s.num.length} replications, expected ${series.n}`);
+      states.push(ratioStart(s.num, s.den, resamples));
+    }
+    // no series with a denominator: nothing resampled (a lone bootstrapRatio draws nothing then either)
+    if (states.some((r) => r.sd !== 0)) {
+      forEachResampleBatch(stream(), series.n, resamples, (picks, b0, b1) => {
+        for (const r of states) if (r.resampled) ratioResamples(r, picks, b0, b1);
+      });
+    }
+    for (const r of states) out.push(ratioInterval(r));
+  }
+  return out;
+}
+
+/** A ratio series being resampled: its sums, and the resamples' ratios (null when there is no denominator). */
+interface RatioState {
+  num: ArrayLike<number>;
+  den: ArrayLike<number>;
+  n: number;
+  sn: number;
+  sd: number;
+  est: number;
+  stats: Float64Array | null;
+  /** Whether the resamples are added up: with no event at all every resample is 0 (est is 0 too), as `stats` starts. */
+  resampled: boolean;
+}
+
+function ratioStart(num: ArrayLike<number>, den: ArrayLike<number>, resamples: number): RatioState {
   const n = num.length;
   let sn = 0;
   let sd = 0;
@@ -94,35 +186,28 @@ export function bootstrapRatio(num: readonly number[], den: readonly number[], d
     sn += num[i]!;
     sd += den[i]!;
   }
-  if (sd === 0) return { estimate: null, lo: null, hi: null };
-  const est = sn / sd;
-  const stats = new Float64Array(resamples);
-  if (draws instanceof Int32Array) {
-    // With no event at all every resample is 0 (est is 0 too): nothing to add up.
-    if (sn !== 0) {
-      for (let b = 0, k = 0; b < resamples; b++) {
-        let bn = 0;
-        let bd = 0;
-        for (let i = 0; i < n; i++, k++) {
-          const j = draws[k]!;
-          bn += num[j]!;
-          bd += den[j]!;
-        }
-        stats[b] = bd === 0 ? est : bn / bd;
-      }
+  return { num, den, n, sn, sd, est: sd === 0 ? 0 : sn / sd, stats: sd === 0 ? null : new Float64Array(resamples), resampled: sd !== 0 && sn !== 0 };
+}
+
+/** Resamples from..to of a ratio series, their picks `picks[(b - from) * n ...]`. */
+function ratioResamples(r: RatioState, picks: Int32Array, from: number, to: number): void {
+  const { num, den, n, est } = r;
+  const stats = r.stats!;
+  for (let b = from, k = 0; b < to; b++) {
+    let bn = 0;
+    let bd = 0;
+    for (let i = 0; i < n; i++, k++) {
+      const j = picks[k]!;
+      bn += num[j]!;
+      bd += den[j]!;
     }
-  } else {
-    for (let b = 0; b < resamples; b++) {
-      let bn = 0;
-      let bd = 0;
-      for (let i = 0; i < n; i++) {
-        const j = Math.floor(draws.next() * n);
-        bn += num[j]!;
-        bd += den[j]!;
-      }
-      stats[b] = bd === 0 ? est : bn / bd;
-    }
+    stats[b] = bd === 0 ? est : bn / bd;
   }
+}
+
+function ratioInterval(r: RatioState): Interval {
+  const { sn, sd, n, est, stats } = r;
+  if (stats === null) return { estimate: null, lo: null, hi: null };
   stats.sort();
   let lo = percentileSorted(stats, 0.025);
   let hi = percentileSorted(stats, 0.975);
@@ -189,62 +274,103 @@ export function kmMedian(data: readonly CensoredTime[]): number | null {
  * `draws`: a stream, or its picks drawn beforehand (`resampleIndices`), as for `bootstrapRatio`.
  */
 export function kmMedianInterval(data: readonly CensoredTime[], draws: Rng | Int32Array, resamples = 400): Interval {
-  const est = kmMedian(data);
-  const n = data.length;
-  if (n === 0) return { estimate: null, lo: null, hi: null };
-  const meds = new Float64Array(resamples);
   if (draws instanceof Int32Array) {
-    // kmMedian of each resample, without building it: counts per time, then the same product.
-    let observed = false;
-    let maxAll = 0;
-    for (const d of data) {
-      if (d.observed) observed = true;
-      if (d.time > maxAll) maxAll = d.time;
-    }
-    // no event anywhere: no resample has a median within its horizon
-    if (!observed) return { estimate: est, lo: null, hi: null };
-    const times = new Int32Array(n);
-    const obs = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      times[i] = data[i]!.time;
-      obs[i] = data[i]!.observed ? 1 : 0;
-    }
-    const events = new Float64Array(maxAll + 1);
-    const leaving = new Float64Array(maxAll + 1);
-    for (let b = 0, k = 0; b < resamples; b++) {
-      events.fill(0);
-      leaving.fill(0);
-      let maxTime = 0;
-      for (let i = 0; i < n; i++, k++) {
-        const d = draws[k]!;
-        const t = times[d]!;
-        if (obs[d] === 1) events[t]!++;
-        leaving[t]!++;
-        if (t > maxTime) maxTime = t;
-      }
-      let atRisk = n;
-      let s = 1;
-      let m = Infinity;
-      for (let t = 1; t <= maxTime; t++) {
-        if (atRisk > 0) s *= 1 - events[t]! / atRisk;
-        if (s <= 0.5 + 1e-12) {
-          m = t;
-          break;
-        }
-        atRisk -= leaving[t]!;
-      }
-      meds[b] = m;
-    }
-  } else {
-    const sample: CensoredTime[] = new Array(n);
-    for (let b = 0; b < resamples; b++) {
-      for (let i = 0; i < n; i++) sample[i] = data[Math.floor(draws.next() * n)]!;
-      const m = kmMedian(sample);
-      meds[b] = m === null ? Infinity : m;
-    }
+    const k = kmStart(data, resamples);
+    if (k.meds !== null) kmResamples(k, draws, 0, resamples);
+    return kmInterval(k, resamples);
   }
+  return kmMedianIntervals({ count: 1, n: data.length, get: () => data }, () => draws, resamples)[0]!;
+}
+
+/**
+ * `kmMedianInterval` of several series of n sessions each, every one resampled from a fresh
+ * `stream()`, the picks drawn once for all the series of a slice, as `bootstrapRatios` does:
+ * the same intervals, byte for byte, as `kmMedianInterval(data, stream())` of each alone.
+ */
+export function kmMedianIntervals(series: Series<readonly CensoredTime[]>, stream: () => Rng, resamples = 400): Interval[] {
+  const out: Interval[] = [];
+  for (const [from, to] of slices(series.count, series.n)) {
+    const states: KmState[] = [];
+    for (let i = from; i < to; i++) {
+      const data = series.get(i);
+      if (data.length !== series.n) throw new Error(`kmMedianIntervals: series ${i} has ${data.length} sessions, expected ${series.n}`);
+      states.push(kmStart(data, resamples));
+    }
+    // no session at all: nothing resampled (a lone kmMedianInterval draws nothing then either)
+    if (series.n > 0) {
+      forEachResampleBatch(stream(), series.n, resamples, (picks, b0, b1) => {
+        for (const k of states) if (k.meds !== null) kmResamples(k, picks, b0, b1);
+      });
+    }
+    for (const k of states) out.push(kmInterval(k, resamples));
+  }
+  return out;
+}
+
+/** A censored series being resampled: its times, and the resamples' medians (null: no resample has one, or there is no session). */
+interface KmState {
+  n: number;
+  est: number | null;
+  times: Int32Array;
+  obs: Uint8Array;
+  events: Float64Array;
+  leaving: Float64Array;
+  meds: Float64Array | null;
+}
+
+function kmStart(data: readonly CensoredTime[], resamples: number): KmState {
+  const n = data.length;
+  let observed = false;
+  let maxAll = 0;
+  const times = new Int32Array(n);
+  const obs = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = data[i]!;
+    if (d.observed) observed = true;
+    if (d.time > maxAll) maxAll = d.time;
+    times[i] = d.time;
+    obs[i] = d.observed ? 1 : 0;
+  }
+  // no event anywhere: no resample has a median within its horizon
+  return { n, est: kmMedian(data), times, obs, events: new Float64Array(maxAll + 1), leaving: new Float64Array(maxAll + 1), meds: n > 0 && observed ? new Float64Array(resamples) : null };
+}
+
+/** kmMedian of resamples from..to, without building them: counts per time, then the same product. */
+function kmResamples(k: KmState, picks: Int32Array, from: number, to: number): void {
+  const { n, times, obs, events, leaving } = k;
+  const meds = k.meds!;
+  for (let b = from, p = 0; b < to; b++) {
+    events.fill(0);
+    leaving.fill(0);
+    let maxTime = 0;
+    for (let i = 0; i < n; i++, p++) {
+      const d = picks[p]!;
+      const t = times[d]!;
+      if (obs[d] === 1) events[t]!++;
+      leaving[t]!++;
+      if (t > maxTime) maxTime = t;
+    }
+    let atRisk = n;
+    let s = 1;
+    let m = Infinity;
+    for (let t = 1; t <= maxTime; t++) {
+      if (atRisk > 0) s *= 1 - events[t]! / atRisk;
+      if (s <= 0.5 + 1e-12) {
+        m = t;
+        break;
+      }
+      atRisk -= leaving[t]!;
+    }
+    meds[b] = m;
+  }
+}
+
+function kmInterval(k: KmState, resamples: number): Interval {
+  if (k.n === 0) return { estimate: null, lo: null, hi: null };
+  if (k.meds === null) return { estimate: k.est, lo: null, hi: null };
+  const meds = k.meds;
   meds.sort();
   const lo = meds[Math.floor(0.025 * (resamples - 1))]!;
   const hi = meds[Math.ceil(0.975 * (resamples - 1))]!;
-  return { estimate: est, lo: Number.isFinite(lo) ? lo : null, hi: Number.isFinite(hi) ? hi : null };
+  return { estimate: k.est, lo: Number.isFinite(lo) ? lo : null, hi: Number.isFinite(hi) ? hi : null };
 }
