@@ -147,19 +147,11 @@ export function canonicalEvent(e: TraceEvent): string {
 }
 
 /**
- * A trace event in the canonical key order, absent optional fields left out (not `undefined`).
- * One literal per combination: each is allocated whole, at its final size, where adding the
- * optional fields one by one grew a property store per event.
+ * A trace event in the canonical key order. Every event has every key, an absent optional
+ * field as `undefined` (JSON, the digest and the canonical text leave it out as before): one
+ * object shape for all events, so that the checkers' reads of `kind`, `op`, `thread`, ... after
+ * every event stay monomorphic (seven shapes made them megamorphic: a stub-cache lookup per read).
  */
 function traceEvent(i: number, t_ms: number, turn: number, kind: string, thread: string, op: string, target: string | undefined, result: string | undefined, detail: string | undefined, counted: number, live: number): TraceEvent {
-  if (target !== undefined) {
-    if (result !== undefined) {
-      return detail !== undefined ? { i, t_ms, turn, kind, thread, op, target, result, detail, counted, live } : { i, t_ms, turn, kind, thread, op, target, result, counted, live };
-    }
-    return detail !== undefined ? { i, t_ms, turn, kind, thread, op, target, detail, counted, live } : { i, t_ms, turn, kind, thread, op, target, counted, live };
-  }
-  if (result !== undefined) {
-    return detail !== undefined ? { i, t_ms, turn, kind, thread, op, result, detail, counted, live } : { i, t_ms, turn, kind, thread, op, result, counted, live };
-  }
-  return detail !== undefined ? { i, t_ms, turn, kind, thread, op, detail, counted, live } : { i, t_ms, turn, kind, thread, op, counted, live };
+  return { i, t_ms, turn, kind, thread, op, target, result, detail, counted, live };
 }
