@@ -223,30 +223,6 @@ function copyThread(t: TruthThread): TruthThread {
   return c;
 }
 
-/**
- * The record of a refused call (`CallRecord` without its event), its keys in the order its
- * literal had them (op, caller, target, ok, error, limit, scope, before, decision), the optional
- * ones only when given: assigned one by one, where spreading `{ limit }` or `{}` per option made
- * a temporary object each and a slow copy (refusals are frequent where caps are small).
- */
-function refusalRecord(
-  op: CallRecord['op'],
-  caller: ThreadId,
-  target: ThreadId,
-  error: CallRecord['error'],
-  limit: number | undefined,
-  scope: ThreadId,
-  before: SystemSnapshot | undefined,
-  decision: CallRecord['decision'] | undefined,
-): Omit<CallRecord, 'event'> {
-  const rec = { op, caller, target, ok: false, error } as Omit<CallRecord, 'event'>;
-  if (limit !== undefined) rec.limit = limit;
-  rec.scope = scope;
-  if (before) rec.before = before;
-  if (decision !== undefined) rec.decision = decision;
-  return rec;
-}
-
 /** The action keys that name the threads they bring into being (`reservedName`). */
 const BIRTH_KEYS = ['spawn', 'fork', 'create'] as const;
 
@@ -1285,14 +1261,14 @@ export class World implements WorldView {
     if (!res.ok) {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
-      this.notifyCall(refusalRecord(call.tool, call.caller, call.target, res.error, res.limit, scope, before, decided?.decision));
+      this.notifyCall(call.tool, call.caller, call.target, false, res.error, res.limit, scope, before, decided?.decision);
       return;
     }
     if (call.createFails) {
       // The thread was never created, whatever the system answered: a system that reports it
       // counts a thread that does not exist (live-equals-counted, eventually-released say so).
       this.emit('call', call.caller, call.tool, call.target, 'ok', 'the system reports a thread whose creation failed');
-      this.notifyCall({ op: call.tool, caller: call.caller, target: call.target, ok: true, scope });
+      this.notifyCall(call.tool, call.caller, call.target, true, undefined, undefined, scope, undefined, undefined);
       return;
     }
     this.stats.spawned++;
@@ -1308,9 +1284,7 @@ export class World implements WorldView {
       (this.queuedTurns ??= new Map()).set(t.id, { runFor: call.runFor, outcome: call.outcome });
     }
     this.emit('call', call.caller, call.tool, call.target, 'ok', this.details ? `depth ${res.depth}${freshRoot ? ', a fresh root with its own registry' : ''}${queued ? '; queued: waits to be admitted' : ''}` : undefined);
-    const rec: Omit<CallRecord, 'event'> = { op: call.tool, caller: call.caller, target: call.target, ok: true, scope };
-    if (before) rec.before = before;
-    this.notifyCall(rec);
+    this.notifyCall(call.tool, call.caller, call.target, true, undefined, undefined, scope, before, undefined);
     if (!queued) this.startAgentTurn(t, call.runFor, call.outcome);
     // swarm fault: a new subagent takes the root's instruction as its own and fans out
     const fanout = this.scenario.faults?.forkFanout;
@@ -1330,7 +1304,7 @@ export class World implements WorldView {
     if (res.ok === false) {
       this.stats.refused++;
       this.emit('call', call.caller, call.tool, call.target, res.error, res.message);
-      this.notifyCall(refusalRecord('resume_agent', call.caller, call.target, res.error, res.limit, caller.scope, before, undefined));
+      this.notifyCall('resume_agent', call.caller, call.target, false, res.error, res.limit, caller.scope, before, undefined);
       return false;
     }
     const resumed = [call.target, ...res.restored];
@@ -1371,10 +1345,10 @@ export class World implements WorldView {
     this.remember(call.caller, call.target);
     if (res.ok === 'pending') {
       // The tool call never returns: the caller's turn waits on it (resume-returns names it).
-      this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: false, error: 'pending', scope: caller.scope });
+      this.notifyCall('resume_agent', call.caller, call.target, false, 'pending', undefined, caller.scope, undefined, undefined);
       return true;
     }
-    this.notifyCall({ op: 'resume_agent', caller: call.caller, target: call.target, ok: true, scope: caller.scope, ...(before ? { before } : {}) });
+    this.notifyCall('resume_agent', call.caller, call.target, true, undefined, undefined, caller.scope, before, undefined);
     return false;
   }
 
@@ -1432,16 +1406,14 @@ export class World implements WorldView {
     if (res.ok === 'pending') return this.closePending(callerId, target, caller.scope);
     if (res.ok && shutdown.length > 0 && shutdown.includes(callerId)) return this.closedOwnCaller(callerId, target, caller.scope, shutdown);
     this.emit('call', callerId, 'close_agent', target, res.ok ? 'ok' : res.error, res.ok ? (shutdown.length && this.details ? `shut down ${shutdown.join(', ')}` : undefined) : res.message);
-    const rec: Omit<CallRecord, 'event'> = { op: 'close_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };
-    if (!res.ok) rec.error = res.error;
-    this.notifyCall(rec);
+    this.notifyCall('close_agent', callerId, target, res.ok, res.ok ? undefined : res.error, undefined, caller.scope, undefined, undefined);
     return false;
   }
 
   /** A close that never returns: it awaits a termination that does not come (the caller's turn is blocked). */
   private closePending(callerId: ThreadId, target: ThreadId, scope: ThreadId): boolean {
     this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) never returns: it awaits a termination that does not come`);
-    this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: false, error: 'pending', scope });
+    this.notifyCall('close_agent', callerId, target, false, 'pending', undefined, scope, undefined, undefined);
     return true;
   }
 
@@ -1456,7 +1428,7 @@ export class World implements WorldView {
    */
   private closedOwnCaller(callerId: ThreadId, target: ThreadId, scope: ThreadId, shutdown: readonly ThreadId[]): boolean {
     this.emit('call', callerId, 'close_agent', target, 'pending', `close_agent(${target}) by ${callerId} never returns: it shut down its own caller (shut down ${shutdown.join(', ')})`);
-    this.notifyCall({ op: 'close_agent', caller: callerId, target, ok: true, scope });
+    this.notifyCall('close_agent', callerId, target, true, undefined, undefined, scope, undefined, undefined);
     return false;
   }
 
@@ -1497,9 +1469,7 @@ export class World implements WorldView {
     // The runtime removed a dead target (the InternalAgentDied cleanup): it is shut down.
     if (res.ok && res.removed && tt !== undefined) this.shutdownThread(tt.id);
     this.emit('call', callerId, 'interrupt_agent', target, res.ok ? 'ok' : res.error, res.ok ? undefined : res.message);
-    const rec: Omit<CallRecord, 'event'> = { op: 'interrupt_agent', caller: callerId, target, ok: res.ok, scope: caller.scope };
-    if (!res.ok) rec.error = res.error;
-    this.notifyCall(rec);
+    this.notifyCall('interrupt_agent', callerId, target, res.ok, res.ok ? undefined : res.error, undefined, caller.scope, undefined, undefined);
     const t = this.truth.get(target);
     if (res.ok && t !== undefined && t.loaded && !t.closed && !t.dead && (t.status === 'Running' || (t.status === 'PendingInit' && !t.parked))) {
       t.gen++;
@@ -1519,7 +1489,7 @@ export class World implements WorldView {
     if (!res.ok) {
       if (res.error === 'InternalAgentDied' && t !== undefined) this.shutdownThread(t.id);
       this.emit('call', call.caller, 'send_input', call.target, res.error, res.message);
-      this.notifyCall(refusalRecord('send_input', call.caller, call.target, res.error, res.limit, caller.scope, undefined, undefined));
+      this.notifyCall('send_input', call.caller, call.target, false, res.error, res.limit, caller.scope, undefined, undefined);
       return;
     }
     this.applyUnloaded(res.unloaded);
@@ -1535,7 +1505,7 @@ export class World implements WorldView {
       });
     }
     this.emit('call', call.caller, 'send_input', call.target, 'ok', this.details ? `${res.reloaded ? 'reloaded in PendingInit; ' : ''}${res.startsTurn ? 'a new turn starts' : 'queued without a turn'}` : undefined);
-    this.notifyCall({ op: 'send_input', caller: call.caller, target: call.target, ok: true, scope: caller.scope });
+    this.notifyCall('send_input', call.caller, call.target, true, undefined, undefined, caller.scope, undefined, undefined);
     if (res.startsTurn && t !== undefined) {
       if (t.parked) this.mutate(t, () => (t.parked = false));
       t.gen++;
@@ -1568,7 +1538,7 @@ export class World implements WorldView {
     if (res === undefined) return false;
     if (!res.ok) {
       this.emit('call', caller, 'wait_agent', targets.join(','), res.error, res.message);
-      this.notifyCall({ op: 'wait_agent', caller, target: targets.join(','), ok: false, error: res.error, scope });
+      this.notifyCall('wait_agent', caller, targets.join(','), false, res.error, undefined, scope, undefined, undefined);
       return false;
     }
     return true;
@@ -1913,13 +1883,28 @@ export class World implements WorldView {
   }
 
   // ---- plumbing ----
-  private notifyCall(call: Omit<CallRecord, 'event'>): void {
+  /**
+   * Tells the observer of a call: one record per call, made here with every key of `CallRecord`
+   * in its order (an absent optional one undefined), so that every record has one shape and the
+   * checkers' reads of `op`, `ok`, `error`, ... stay monomorphic (records of five or more shapes,
+   * optional keys added as present, made those reads megamorphic). None without an observer.
+   */
+  private notifyCall(
+    op: CallRecord['op'],
+    caller: ThreadId,
+    target: ThreadId,
+    ok: boolean,
+    error: string | undefined,
+    limit: number | undefined,
+    scope: ThreadId,
+    before: SystemSnapshot | undefined,
+    decision: CallRecord['decision'] | undefined,
+  ): void {
     const observer = this.options.observer;
     if (observer?.onCall === undefined) return;
-    // The record is the caller's fresh literal, completed in place: no copy per call.
-    (call as CallRecord).event = this.eventIndex;
-    observer.onCall(this, call as CallRecord);
+    observer.onCall(this, { event: this.eventIndex, op, caller, target, ok, error, limit, scope, before, decision });
   }
+
 
   private emit(kind: string, thread: ThreadId, op: string, target?: string, result?: string, detail?: string): void {
     if (this.stopReason === 'system-error' && kind !== 'sut-error') return;
