@@ -22,7 +22,7 @@ import { StepBudget } from '../systems/StepBudget.js';
 import { SNAPSHOT_MISFIT, snapshotProblem } from '../systems/snapshotShape.js';
 import { AnswerMisfit } from '../systems/answerShape.js';
 import { answerChecked } from '../systems/checkedSystem.js';
-import { actionKind, type Action, type Outcome, type Scenario } from './scenario.js';
+import { isActionKind, type Action, type ActionKind, type Outcome, type Scenario } from './scenario.js';
 import { isLive, type CallRecord, type ResolvedConfig, type ThreadKind, type TruthThread, type WorldView } from './truth.js';
 import { threadState } from './threadState.js';
 
@@ -143,17 +143,35 @@ type PendingCall =
   | { tool: 'compact'; caller: ThreadId }
   | { tool: 'vanish' | 'die' | 'exit'; target: ThreadId };
 
-type WorldEvent =
-  | { k: 'turn-start'; turn: number }
-  | { k: 'call'; turn: number }
-  | { k: 'turn-timeout'; turn: number }
-  | { k: 'run-start'; thread: ThreadId; gen: number }
-  | { k: 'finish'; thread: ThreadId; gen: number; outcome: Outcome }
-  | { k: 'heartbeat'; thread: ThreadId; gen: number }
-  | { k: 'wait-return'; wait: number }
-  | { k: 'wait-timeout'; wait: number }
-  /** a wake-up the system asked for; `sys` tells systems of successive exec processes apart */
-  | { k: 'wake'; sys: number };
+/**
+ * An event in the world's queue. Every one has every field (the ones its kind does not use set
+ * to fixed values): one object shape, so the loop's read of `k` and the handlers' reads stay
+ * monomorphic (nine literals of four shapes made them polymorphic to megamorphic).
+ */
+interface WorldEvent {
+  k: 'turn-start' | 'call' | 'turn-timeout' | 'run-start' | 'finish' | 'heartbeat' | 'wait-return' | 'wait-timeout' | 'wake';
+  /** turn-start, call, turn-timeout: the root turn */
+  turn: number;
+  /** run-start, finish, heartbeat: the thread and its generation then */
+  thread: ThreadId;
+  gen: number;
+  /** finish: how the turn ends */
+  outcome: Outcome;
+  /** wait-return, wait-timeout: the wait's id; wake: the system's generation (tells systems of successive exec processes apart) */
+  n: number;
+}
+/** A queued event of a root turn. */
+function turnEvent(k: 'turn-start' | 'call' | 'turn-timeout', turn: number): WorldEvent {
+  return { k, turn, thread: '', gen: 0, outcome: 'completed', n: 0 };
+}
+/** A queued event of a thread's turn. */
+function threadEvent(k: 'run-start' | 'finish' | 'heartbeat', thread: ThreadId, gen: number, outcome: Outcome): WorldEvent {
+  return { k, turn: 0, thread, gen, outcome, n: 0 };
+}
+/** A wait's return or timeout (`n`: the wait), or a wake-up the system asked for (`n`: its generation). */
+function numberedEvent(k: 'wait-return' | 'wait-timeout' | 'wake', n: number): WorldEvent {
+  return { k, turn: 0, thread: '', gen: 0, outcome: 'completed', n };
+}
 
 interface ActiveWait {
   id: number;
@@ -223,9 +241,6 @@ function copyThread(t: TruthThread): TruthThread {
   return c;
 }
 
-/** The action keys that name the threads they bring into being (`reservedName`). */
-const BIRTH_KEYS = ['spawn', 'fork', 'create'] as const;
-
 /** Applies the defaults that depend on other fields. */
 export function resolveConfig(s: Scenario): ResolvedConfig {
   const c = s.config;
@@ -234,6 +249,56 @@ export function resolveConfig(s: Scenario): ResolvedConfig {
   // the copy was a spread of a dozen keys per run.
   if (c.maxThreads !== undefined && Object.isFrozen(c)) return c as ResolvedConfig;
   return { ...c, maxThreads: c.maxThreads ?? 6 };
+}
+
+/**
+ * A scenario's fault rates, read once per run into one object shape. Fuzz's swarm draws a subset
+ * of the faults per run, so `scenario.faults` comes in up to 2^8 shapes, and each read of one of
+ * them on the hot paths (before every call, at every finish and spawn) was a megamorphic load.
+ * Read here with `for...in` (keyed loads through the enum cache, not a named load per key).
+ */
+class RunFaults {
+  forgetClose: number | undefined = undefined;
+  compaction: number | undefined = undefined;
+  toolBudget: number | undefined = undefined;
+  turnTimeout: number | undefined = undefined;
+  idLimit: number | undefined = undefined;
+  forkFanout: number | undefined = undefined;
+  agentDeath: number | undefined = undefined;
+  vanish: number | undefined = undefined;
+  constructor(faults: Scenario['faults']) {
+    if (faults === undefined) return;
+    const f = faults as Record<string, number | undefined>;
+    for (const k in f) {
+      const v = f[k];
+      switch (k) {
+        case 'forgetClose':
+          this.forgetClose = v;
+          break;
+        case 'compaction':
+          this.compaction = v;
+          break;
+        case 'toolBudget':
+          this.toolBudget = v;
+          break;
+        case 'turnTimeout':
+          this.turnTimeout = v;
+          break;
+        case 'idLimit':
+          this.idLimit = v;
+          break;
+        case 'forkFanout':
+          this.forkFanout = v;
+          break;
+        case 'agentDeath':
+          this.agentDeath = v;
+          break;
+        case 'vanish':
+          this.vanish = v;
+          break;
+      }
+    }
+  }
 }
 
 /**
@@ -264,6 +329,8 @@ export class World implements WorldView {
   readonly config: ResolvedConfig;
   readonly mode: 'persistent' | 'exec';
   private scenario: Scenario;
+  /** `scenario.faults`, read once (`RunFaults`); the scenario's faults never change during a run. */
+  private readonly faults: RunFaults;
   /** Driven mode: the scenario's turns are shared with a copy of this world (`clone`): copied before the first append. */
   private scenarioShared = false;
   private readonly clock = new SimulatedClock();
@@ -358,6 +425,7 @@ export class World implements WorldView {
     from?: World,
   ) {
     this.scenario = options.scenario;
+    this.faults = from !== undefined ? from.faults : new RunFaults(options.scenario.faults);
     this.config = from !== undefined ? from.config : resolveConfig(options.scenario);
     this.mode = options.scenario.mode;
     // details are digested: with the digest on they are always written
@@ -476,7 +544,7 @@ export class World implements WorldView {
   /** Runs the world to its end (`run` without its result: a fuzz run reads only its judge's verdicts). */
   runToEnd(): void {
     const maxEvents = this.options.maxEvents ?? 10_000_000;
-    this.queue.push(0, { k: 'turn-start', turn: 1 });
+    this.queue.push(0, turnEvent('turn-start', 1));
     const shouldStop = this.options.shouldStop;
     let handled = 0;
     while (this.stopReason === null) {
@@ -526,7 +594,7 @@ export class World implements WorldView {
   drive(): void {
     this.holdTurn = true;
     this.startedTurns = new Map();
-    this.queue.push(0, { k: 'turn-start', turn: 1 });
+    this.queue.push(0, turnEvent('turn-start', 1));
     this.runThrough(0);
   }
 
@@ -623,12 +691,12 @@ export class World implements WorldView {
       t.hung = false;
       this.hungThreads.delete(id);
     }
-    this.queue.push(at_ms, { k: 'finish', thread: id, gen, outcome });
+    this.queue.push(at_ms, threadEvent('finish', id, gen, outcome));
   }
 
   /** Driven mode: the next root turn (already appended to the scenario) starts at `at_ms`. */
   startTurnAt(at_ms: number): void {
-    this.queue.push(at_ms, { k: 'turn-start', turn: this.turnNo + 1 });
+    this.queue.push(at_ms, turnEvent('turn-start', this.turnNo + 1));
   }
 
   /** Driven mode: ends the run as a finished scenario would (the turn ends, everything drains, end boundary). */
@@ -768,11 +836,11 @@ export class World implements WorldView {
       case 'heartbeat':
         return this.heartbeat(ev.thread, ev.gen);
       case 'wait-return':
-        return this.returnWait(ev.wait, false);
+        return this.returnWait(ev.n, false);
       case 'wait-timeout':
-        return this.returnWait(ev.wait, true);
+        return this.returnWait(ev.n, true);
       case 'wake':
-        return this.wake(ev.sys);
+        return this.wake(ev.n);
     }
   }
 
@@ -784,7 +852,7 @@ export class World implements WorldView {
     if (times.has(t)) return;
     times.add(t);
     this.wakesQueued++;
-    this.queue.push(t, { k: 'wake', sys: this.systemGen });
+    this.queue.push(t, numberedEvent('wake', this.systemGen));
   }
 
   /** Only wake-ups are queued: are they worth delivering? Yes while an agent runs, up to the horizon. */
@@ -859,9 +927,9 @@ export class World implements WorldView {
     this.tellSystem('turnStarted', this.root, turn);
     this.emit('turn-start', this.root, 'turn-start', undefined, undefined, this.scenario.turns[turn - 1]!.note);
     if (turn > 1) this.options.observer?.atBoundary?.(this, 'turn-start');
-    const timeout = this.scenario.turns[turn - 1]!.timeout ?? this.scenario.faults?.turnTimeout;
-    if (timeout !== undefined) this.queue.push(this.now_ms + timeout, { k: 'turn-timeout', turn });
-    this.queue.push(this.now_ms, { k: 'call', turn });
+    const timeout = this.scenario.turns[turn - 1]!.timeout ?? this.faults.turnTimeout;
+    if (timeout !== undefined) this.queue.push(this.now_ms + timeout, turnEvent('turn-timeout', turn));
+    this.queue.push(this.now_ms, turnEvent('call', turn));
   }
 
   // The world's larger handlers keep their rarer branches in methods of their own: V8 optimises
@@ -877,13 +945,13 @@ export class World implements WorldView {
     this.emit('turn-end', this.root, 'turn-end', undefined, reason);
     if (this.mode === 'exec') this.exitProcess();
     if (this.turnNo < this.scenario.turns.length) {
-      this.queue.push(this.now_ms + this.config.turnGap, { k: 'turn-start', turn: this.turnNo + 1 });
+      this.queue.push(this.now_ms + this.config.turnGap, turnEvent('turn-start', this.turnNo + 1));
     }
   }
 
   /** The turn ended: agents whose turn ended while they were blocked in wait_agent finish now. */
   private finishDeferred(): void {
-    for (const [id, d] of this.finishAfterWait!) this.queue.push(this.now_ms, { k: 'finish', thread: id, gen: d.gen, outcome: d.outcome });
+    for (const [id, d] of this.finishAfterWait!) this.queue.push(this.now_ms, threadEvent('finish', id, d.gen, d.outcome));
     this.finishAfterWait!.clear();
   }
 
@@ -914,16 +982,16 @@ export class World implements WorldView {
       }
       const isModelCall = call.tool !== 'vanish' && call.tool !== 'die' && call.tool !== 'exit' && call.tool !== 'sleep';
       if (isModelCall) {
-        const faults = this.scenario.faults;
-        if (faults?.toolBudget !== undefined && this.turnCalls >= faults.toolBudget) {
+        const faults = this.faults;
+        if (faults.toolBudget !== undefined && this.turnCalls >= faults.toolBudget) {
           this.emit('fault', this.root, 'tool-budget', undefined, undefined, this.details ? `tool-call budget of ${faults.toolBudget} spent; the rest of the turn's plan is dropped` : undefined);
           return this.endTurn('budget');
         }
         const caller = 'caller' in call ? call.caller : this.root;
-        if (faults?.compaction !== undefined && this.modelRng.chance(faults.compaction) && (this.known.get(caller)?.size ?? 0) > 0) {
+        if (faults.compaction !== undefined && this.modelRng.chance(faults.compaction) && (this.known.get(caller)?.size ?? 0) > 0) {
           this.forget(caller, 'compaction dropped the ids of earlier agents');
         }
-        if (call.tool === 'close_agent' && faults?.forgetClose !== undefined && this.modelRng.chance(faults.forgetClose)) {
+        if (call.tool === 'close_agent' && faults.forgetClose !== undefined && this.modelRng.chance(faults.forgetClose)) {
           this.emit('fault', caller, 'forgot-close', call.target, undefined, this.details ? `the model forgot to close ${call.target}` : undefined);
           continue;
         }
@@ -937,7 +1005,7 @@ export class World implements WorldView {
       if (blocked) return;
       const delay = call.tool === 'sleep' ? call.duration : isModelCall ? this.config.callLatency : 0;
       if (delay > 0 || isModelCall) {
-        this.queue.push(this.now_ms + delay, { k: 'call', turn: this.turnNo });
+        this.queue.push(this.now_ms + delay, turnEvent('call', this.turnNo));
         return;
       }
     }
@@ -957,19 +1025,41 @@ export class World implements WorldView {
 
   /** Expands one scripted action into tool calls, resolving names and `all`. */
   private expand(a: Action): PendingCall[] {
-    const kind = actionKind(a);
-    // plain reads, not `in` tests: the actions come in many shapes (megamorphic), and an absent
-    // key reads undefined, which gives the same defaults
-    const fields = a as { by?: ThreadId; runFor?: number; outcome?: Outcome };
-    const by = fields.by || this.root;
+    // The action's own keys in one for...in pass (keyed loads through the enum cache): the actions
+    // come in many shapes, and a named read of each field was a megamorphic load. The kind is the
+    // first key that names one (`actionKind`); an absent field reads undefined, as before.
+    let kind: ActionKind | undefined;
+    let spec: unknown;
+    let byF: ThreadId | undefined;
+    let runForF: number | undefined;
+    let outcomeF: Outcome | undefined;
+    let createFailsF: unknown;
+    let timeoutF: number | undefined;
+    let queueOnlyF: boolean | undefined;
+    const fields = a as unknown as Record<string, unknown>;
+    for (const k in fields) {
+      const v = fields[k];
+      if (k === 'by') byF = v as ThreadId;
+      else if (k === 'runFor') runForF = v as number;
+      else if (k === 'outcome') outcomeF = v as Outcome;
+      else if (k === 'createFails') createFailsF = v;
+      else if (k === 'timeout') timeoutF = v as number;
+      else if (k === 'queueOnly') queueOnlyF = v as boolean;
+      else if (kind === undefined && isActionKind(k)) {
+        kind = k;
+        spec = v;
+      }
+    }
+    if (kind === undefined) throw new Error('action without a kind');
+    const by = byF || this.root;
     // `runFor: 0` is a turn that ends at once; only an absent runFor is config.runFor
-    const runFor = fields.runFor !== undefined ? fields.runFor : this.config.runFor;
-    const outcome: Outcome = fields.outcome || 'completed';
+    const runFor = runForF !== undefined ? runForF : this.config.runFor;
+    const outcome: Outcome = outcomeF || 'completed';
     switch (kind) {
       case 'spawn':
       case 'fork':
       case 'create': {
-        const births = (a as { spawn?: unknown; fork?: unknown; create?: unknown })[kind] as number | string | string[];
+        const births = spec as number | string | string[];
         const prefix = kind === 'spawn' ? 'a' : kind === 'fork' ? 'f' : 'c';
         let names: readonly string[];
         if (typeof births === 'number') {
@@ -978,7 +1068,7 @@ export class World implements WorldView {
           names = fresh;
         } else names = typeof births === 'string' ? [births] : births;
         const tool = kind === 'spawn' ? 'spawn_agent' : kind === 'fork' ? 'fork_thread' : 'create_thread';
-        const createFails = kind === 'spawn' && (a as { createFails?: boolean }).createFails === true;
+        const createFails = kind === 'spawn' && createFailsF === true;
         const fanout = names.length;
         const out: PendingCall[] = [];
         for (let i = 0; i < fanout; i++) {
@@ -988,30 +1078,29 @@ export class World implements WorldView {
         return out;
       }
       case 'resume':
-        return this.targets((a as { resume: string | string[] }).resume, by).map((target) => ({ tool: 'resume_agent', caller: by, target, runFor, outcome, fanout: 0 }));
+        return this.targets(spec as string | string[], by).map((target) => ({ tool: 'resume_agent', caller: by, target, runFor, outcome, fanout: 0 }));
       case 'wait': {
-        const w = a as { wait: string | string[]; timeout?: number };
-        const targets = this.targets(w.wait, by, true);
-        return targets.length === 0 ? [] : [{ tool: 'wait_agent', caller: by, targets, timeout: w.timeout ?? this.config.waitTimeout }];
+        const targets = this.targets(spec as string | string[], by, true);
+        return targets.length === 0 ? [] : [{ tool: 'wait_agent', caller: by, targets, timeout: timeoutF ?? this.config.waitTimeout }];
       }
       case 'close':
-        return this.targets((a as { close: string | string[] }).close, by).map((target) => ({ tool: 'close_agent', caller: by, target }));
+        return this.targets(spec as string | string[], by).map((target) => ({ tool: 'close_agent', caller: by, target }));
       case 'interrupt':
-        return this.targets((a as { interrupt: string | string[] }).interrupt, by).map((target) => ({ tool: 'interrupt_agent', caller: by, target }));
+        return this.targets(spec as string | string[], by).map((target) => ({ tool: 'interrupt_agent', caller: by, target }));
       case 'send': {
-        const s = a as { send: string | string[]; queueOnly?: boolean };
-        return this.targets(s.send, by).map((target) => ({ tool: 'send_input', caller: by, target, runFor, outcome, queueOnly: s.queueOnly ?? false }));
+        const queueOnly = queueOnlyF ?? false;
+        return this.targets(spec as string | string[], by).map((target) => ({ tool: 'send_input', caller: by, target, runFor, outcome, queueOnly }));
       }
       case 'sleep':
-        return [{ tool: 'sleep', duration: (a as { sleep: number }).sleep }];
+        return [{ tool: 'sleep', duration: spec as number }];
       case 'compact':
         return [{ tool: 'compact', caller: by }];
       case 'vanish':
-        return this.targets((a as { vanish: string | string[] }).vanish, by).map((target) => ({ tool: 'vanish', target }));
+        return this.targets(spec as string | string[], by).map((target) => ({ tool: 'vanish', target }));
       case 'die':
-        return this.targets((a as { die: string | string[] }).die, by).map((target) => ({ tool: 'die', target }));
+        return this.targets(spec as string | string[], by).map((target) => ({ tool: 'die', target }));
       case 'exit':
-        return this.targets((a as { exit: string | string[] }).exit, by).map((target) => ({ tool: 'exit', target }));
+        return this.targets(spec as string | string[], by).map((target) => ({ tool: 'exit', target }));
       case 'parallel': {
         const p = a as { parallel: Action[]; order?: number[]; pct?: { seed: number; depth?: number } };
         const calls = p.parallel.flatMap((x) => this.expand(x));
@@ -1045,8 +1134,12 @@ export class World implements WorldView {
       this.explicitNames = new Set();
       for (const turn of this.scenario.turns) {
         for (const a of turn.do) {
-          for (const k of BIRTH_KEYS) {
-            const v = (a as Record<string, unknown>)[k];
+          // the action's own keys (for...in: keyed loads through the enum cache, where a named
+          // read of each birth key from actions of many shapes was a megamorphic load)
+          const fields = a as unknown as Record<string, unknown>;
+          for (const k in fields) {
+            if (k !== 'spawn' && k !== 'fork' && k !== 'create') continue;
+            const v = fields[k];
             if (typeof v === 'string') this.explicitNames.add(v);
             else if (Array.isArray(v)) for (const n of v) this.explicitNames.add(n as string);
           }
@@ -1287,7 +1380,7 @@ export class World implements WorldView {
     this.notifyCall(call.tool, call.caller, call.target, true, undefined, undefined, scope, before, undefined);
     if (!queued) this.startAgentTurn(t, call.runFor, call.outcome);
     // swarm fault: a new subagent takes the root's instruction as its own and fans out
-    const fanout = this.scenario.faults?.forkFanout;
+    const fanout = this.faults.forkFanout;
     if (kind === 'spawn' && call.caller === this.root && fanout !== undefined && this.modelRng.chance(fanout)) {
       this.emit('fault', call.target, 'fork-fanout', undefined, undefined, this.details ? `${call.target} takes the root's instruction as its own and forks ${call.fanout} conversations` : undefined);
       for (let i = 0; i < call.fanout; i++) this.pending.push({ tool: 'fork_thread', caller: call.target, target: this.freshName('f'), runFor: call.runFor, outcome: call.outcome, fanout: 0 });
@@ -1528,7 +1621,7 @@ export class World implements WorldView {
     }
     const clamped = Math.min(WAIT_MAX_MS, Math.max(WAIT_MIN_MS, timeout));
     this.emit('call', caller, 'wait_agent', targets.join(','), 'waiting', this.details ? `waits up to ${formatSeconds(clamped)}` : undefined);
-    this.queue.push(this.now_ms + clamped, { k: 'wait-timeout', wait: id });
+    this.queue.push(this.now_ms + clamped, numberedEvent('wait-timeout', id));
     return true;
   }
 
@@ -1564,7 +1657,7 @@ export class World implements WorldView {
       // The model keeps waiting for the rest, one wait_agent call at a time.
       if (finals.length < w.targets.length) this.waitForTheRest(w, finals);
     }
-    if (this.turnActive) this.queue.push(this.now_ms + this.config.callLatency, { k: 'call', turn: this.turnNo });
+    if (this.turnActive) this.queue.push(this.now_ms + this.config.callLatency, turnEvent('call', this.turnNo));
   }
 
   /** The caller's own turn ended while it waited (`finishAfterWait`): it finishes now. */
@@ -1572,7 +1665,7 @@ export class World implements WorldView {
     const deferred = this.finishAfterWait!.get(caller);
     if (deferred !== undefined) {
       this.finishAfterWait!.delete(caller);
-      this.queue.push(this.now_ms, { k: 'finish', thread: caller, gen: deferred.gen, outcome: deferred.outcome });
+      this.queue.push(this.now_ms, threadEvent('finish', caller, deferred.gen, deferred.outcome));
     }
   }
 
@@ -1603,7 +1696,7 @@ export class World implements WorldView {
     if (w !== null && !w.returning && w.targets.includes(id) && this.waitFinal(id)) {
       w.returning = true;
       // Return after the other events of this instant, so simultaneous finals are drained.
-      this.queue.push(this.now_ms, { k: 'wait-return', wait: w.id });
+      this.queue.push(this.now_ms, numberedEvent('wait-return', w.id));
     }
   }
 
@@ -1712,7 +1805,7 @@ export class World implements WorldView {
     }
     this.emit('fault', id, op, undefined, undefined, `the agent loop of ${id} died silently; the next delivery gets InternalAgentDied`);
     const heartbeat = this.config.heartbeat;
-    if (heartbeat !== undefined) this.queue.push(this.now_ms + heartbeat, { k: 'heartbeat', thread: id, gen: t.gen });
+    if (heartbeat !== undefined) this.queue.push(this.now_ms + heartbeat, threadEvent('heartbeat', id, t.gen, 'completed'));
   }
 
   /** The heartbeat finds a silently dead loop: the runtime now reports the thread Errored. */
@@ -1743,7 +1836,7 @@ export class World implements WorldView {
     // an agent the caller knew already (resumed) is known once, as its most recent id
     k.delete(id);
     k.add(id);
-    const limit = this.scenario.faults?.idLimit;
+    const limit = this.faults.idLimit;
     if (limit !== undefined && k.size > limit) {
       const lost: ThreadId[] = [];
       for (const old of k) {
@@ -1757,7 +1850,7 @@ export class World implements WorldView {
 
   // ---- agents ----
   private startAgentTurn(t: TruthThread, runFor: number, outcome: Outcome): void {
-    this.queue.push(this.now_ms, { k: 'run-start', thread: t.id, gen: t.gen });
+    this.queue.push(this.now_ms, threadEvent('run-start', t.id, t.gen, 'completed'));
     this.scheduleFinish(t, runFor, outcome);
   }
 
@@ -1769,7 +1862,7 @@ export class World implements WorldView {
     if (t.hung) this.hungThreads.add(t.id);
     else this.hungThreads.delete(t.id);
     if (outcome === 'hang' || this.startedTurns !== null) return;
-    this.queue.push(this.now_ms + runFor, { k: 'finish', thread: t.id, gen: t.gen, outcome });
+    this.queue.push(this.now_ms + runFor, threadEvent('finish', t.id, t.gen, outcome));
   }
 
   private finish(id: ThreadId, gen: number, outcome: Outcome): void {
@@ -1783,9 +1876,9 @@ export class World implements WorldView {
     t.finishedAt_ms = this.now_ms;
     t.finishedTurn = this.turnNo;
     this.setStatus(t, status);
-    const faults = this.scenario.faults;
-    if (faults?.agentDeath !== undefined && this.agentRng.chance(faults.agentDeath)) this.die(id);
-    if (faults?.vanish !== undefined && this.agentRng.chance(faults.vanish) && t.loaded) this.vanish(id);
+    const faults = this.faults;
+    if (faults.agentDeath !== undefined && this.agentRng.chance(faults.agentDeath)) this.die(id);
+    if (faults.vanish !== undefined && this.agentRng.chance(faults.vanish) && t.loaded) this.vanish(id);
   }
 
   private setStatus(t: TruthThread, status: AgentStatus): void {

@@ -278,3 +278,7 @@ export function actionKind(a: Action): ActionKind {
   throw new Error('action without a kind');
 }
 const KIND_NAMES: ReadonlySet<string> = new Set(ACTION_KINDS);
+/** Whether an action key names the action's kind. */
+export function isActionKind(k: string): k is ActionKind {
+  return KIND_NAMES.has(k);
+}
