@@ -13,11 +13,14 @@
 // invariants shipped codex-v1 breaks (live-equals-counted, eventually-released,
 // no-false-rejection, depth-within-max, fanout-within-cap): shipped codex-v1's steady search, as
 // its full catalogue ends in a violation after 14 states (`--system codex-v1 --search holds`: the
-// lean engine since stop 30, against a build before it, where it ran on the generic engine).
+// lean engine since stop 30, against a build before it, where it ran on the generic engine),
+// `--search late` with 4 calls a turn, cap 4 and no-false-rejection alone: shipped codex-v1 breaks it
+// after 101 723 unique states (5 calls), a counterexample found far into a search (give `--states
+// 400000` so the state limit does not stop it first).
 // `--system <id>` runs the search on another system (default codex-v1-release-on-final), e.g.
 // `codex-v1+inherit`, which the lean engine takes since stop 29.
 //
-//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection|seven|holds] [--system <id>]
+//   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection|seven|holds|late] [--system <id>]
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -26,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const systemAt = process.argv.indexOf('--system');
 const STEADY = { system: systemAt > 0 ? process.argv[systemAt + 1] : 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 2, calls: ['spawn', 'close', 'send', 'fork', 'create'] } };
-const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] }, seven: { calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] }, holds: { invariants: ['cap-respected', 'accounting-consistent', 'no-underflow', 'rollback-on-failure', 'close-returns', 'resume-returns', 'residency-within-cap', 'permits-within-cap', 'hang-cancelled', 'no-deadlock', 'no-orphans'] } };
+const SEARCHES = { steady: {}, faults: { faults: ['vanish', 'die'] }, interleave: { interleave: 2 }, selection: { invariants: ['cap-respected', 'live-equals-counted', 'no-orphans'] }, seven: { calls: ['spawn', 'close', 'send', 'interrupt', 'resume', 'fork', 'create'] }, holds: { invariants: ['cap-respected', 'accounting-consistent', 'no-underflow', 'rollback-on-failure', 'close-returns', 'resume-returns', 'residency-within-cap', 'permits-within-cap', 'hang-cancelled', 'no-deadlock', 'no-orphans'] }, late: { maxCalls: 4, cap: 4, invariants: ['no-false-rejection'] } };
 const searchAt = process.argv.indexOf('--search');
 const SEARCH = searchAt > 0 ? process.argv[searchAt + 1] : 'steady';
 if (!(SEARCH in SEARCHES)) {

@@ -116,6 +116,23 @@ for (const c of moreSteady) {
   out(`lean / stepping, unique states per second: at ${sideBySide} states CPU ${(r.small.lean.cpu / r.small.stepping.cpu).toFixed(1)}x, wall ${(r.small.lean.wall / r.small.stepping.wall).toFixed(1)}x; at ${long} states CPU ${(r.long.lean.cpu / r.long.stepping.cpu).toFixed(1)}x, wall ${(r.long.lean.wall / r.long.stepping.wall).toFixed(1)}x; same result: ${r.same}`);
 }
 
+// a counterexample far into a search: shipped codex-v1 breaks no-false-rejection alone after
+// 101 723 unique states (5 calls, cap 4), lean since stop 30; once each way, to the violation
+const late = { system: 'codex-v1', bounds: { maxTurns: 2, maxCalls: 4, cap: 4, calls: ['spawn', 'close', 'send', 'fork', 'create'], invariants: ['no-false-rejection'], maxStates: 400_000 } };
+let lateRow = null;
+if (!quick) {
+  out('');
+  out(`violation search: ${late.system}, ${JSON.stringify(late.bounds)}`);
+  out('engine | status | invariant | tool calls | workloads run | unique states | wall s | CPU s | unique states per CPU-s | per wall-s');
+  const lateLean = measure(late.system, late.bounds);
+  const lateGen = measure(late.system, { ...late.bounds, engine: 'generic' });
+  for (const [engine, m] of [['lean', lateLean], ['stepping', lateGen]]) {
+    out(`${engine} | ${m.r.status} | ${m.r.counterexample?.invariant ?? '-'} | ${m.r.counterexample?.toolCalls ?? '-'} | ${m.r.statesExplored} | ${m.r.uniqueStates} | ${m.wall.toFixed(2)} | ${m.cpu.toFixed(2)} | ${Math.round(m.r.uniqueStates / m.cpu)} | ${Math.round(m.r.uniqueStates / m.wall)}`);
+  }
+  lateRow = { bounds: late.bounds, status: lateLean.r.status, unique: lateLean.r.uniqueStates, lean: { cpu: lateLean.cpu, wall: lateLean.wall }, stepping: { cpu: lateGen.cpu, wall: lateGen.wall }, same: JSON.stringify(lateLean.r) === JSON.stringify(lateGen.r) };
+  out(`lean / stepping to the counterexample: CPU ${(lateGen.cpu / lateLean.cpu).toFixed(1)}x, wall ${(lateGen.wall / lateLean.wall).toFixed(1)}x; same result (counterexample included): ${lateRow.same}`);
+}
+
 const cases = [
   { label: 'codex-v1 (acceptance: finds #18335)', system: 'codex-v1', bounds: { maxTurns: 2, maxCalls: 3, cap: 1 } },
   { label: 'codex-v1-release-on-final (acceptance: exhausted)', system: 'codex-v1-release-on-final', bounds: { maxTurns: 2, maxCalls: 3, cap: 1 } },
@@ -152,6 +169,7 @@ if (json) {
             steppingOverReplay: { cpu: stepCpu / replayCpu, wall: stepWall / replayWall, replayCpuRate: replayCpu, steppingCpuRate: stepCpu, statesLimit: sideBySide, rounds },
             leanOverStepping: { cpu: leanCpu / stepCpu, wall: leanWall / stepWall, leanCpuRate: leanCpu, atLimit: { states: long, cpu: bigGeneric.cpu / big.cpu, wall: bigGeneric.wall / big.wall, steppingCpuRate: bigGeneric.r.uniqueStates / bigGeneric.cpu } },
             moreSteady: moreRows,
+            lateViolation: lateRow,
             cases: rows,
             loadAverage: load,
           },
