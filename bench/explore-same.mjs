@@ -12,7 +12,8 @@
 // calls), and 12 on reap-on-reserve, which it takes too; then 18 with a selection of the catalogue
 // (`invariants`), 3 of them with faults; then 24 on shipped V1's release and reap-stale's with a fork
 // fix (close only), which the lean engine takes since stop 29; then 34 on shipped V1 and reap-stale as shipped
-// (violations and what they hold), which it takes since stop 30. 268 in all. Exit 1 when any search differs.
+// (violations and what they hold), which it takes since stop 30, and 14 without the claims (--no-claims) on the
+// fixes it takes them for. 282 in all. Exit 1 when any search differs.
 // `--kept-runs N`: every search keeps at most N paused runs (the memory bound, `keptRuns`), so
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
@@ -96,6 +97,11 @@ for (const system of ['codex-v1', 'codex-v1-reap-stale']) {
   grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[0], maxStates: 3000, invariants: holds } });
   grid.push({ system, o: { maxTurns: 1, maxCalls: 5, cap: 2, maxDepth: 3, calls: ['spawn', 'close', 'resume', 'interrupt', 'send'], maxStates: 3000, invariants: [...holds, 'eventually-released'] } });
   grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume'], outcomes: ['errored', 'hang'], maxStates: 3000, invariants: ['no-false-rejection', 'accounting-consistent'] } });
+}
+// without the claims (--no-claims), which the lean engine takes since stop 30 (not on reap-on-reserve)
+for (const system of [...leanSystems, 'codex-v1+inherit', 'codex-v1+deny-at-max-depth', 'codex-v1-reap-stale+inherit', 'codex-v1-reap-stale+deny-at-max-depth']) {
+  grid.push({ system, o: { maxTurns: 2, maxCalls: 3, cap: 2, calls: leanCalls7[0], claims: false, maxStates: 3000 } });
+  grid.push({ system, o: { maxTurns: 3, maxCalls: 2, cap: 2, maxDepth: 2, calls: ['spawn', 'interrupt', 'close', 'send', 'resume', 'fork'], outcomes: ['errored', 'hang'], claims: false, invariants: ['eventually-released', 'depth-within-max', 'fanout-within-cap', 'no-false-rejection'], maxStates: 3000 } });
 }
 let differ = 0;
 const statuses = {};

@@ -175,24 +175,29 @@ const MAX_THREADS = 24;
 
 /**
  * Whether the lean engine takes this search: the built-in `codex-v1-release-on-final` or
- * `codex-v1-reap-on-reserve` (each fork policy), `codex-v1` or `codex-v1-reap-stale` with a fork
- * fix (`+inherit`, `+deny-at-max-depth`), calls
+ * `codex-v1-reap-on-reserve` (each fork policy), `codex-v1` or `codex-v1-reap-stale` as shipped
+ * or with a fork fix (`+inherit`, `+deny-at-max-depth`), calls
  * among all seven, outcomes among completed, errored and hang, no faults, no
  * interleaving, the catalogue's invariants (all, or a selection: `--invariant`) with their
- * claims, no invariants of the user's, stepping on. A selection changes two things the engine
- * mirrors: the guards stay those of the whole catalogue (stricter than a selection needs: a guard
+ * claims or without them (`--no-claims`, not on reap-on-reserve), no invariants of the user's,
+ * stepping on. A selection changes two things the engine
+ * mirrors: on a system with known limits the guards stay those of the whole catalogue (stricter than a selection needs: a guard
  * that trips where no selected checker speaks gives the search to the generic engine, which is
  * exact, only slower), and eventually-released's state is keyed only when it is selected (the
  * generic key holds the state of the checkers that run).
  */
 export function leanAccepts(o: ExploreOptions, b: ExploreBounds): boolean {
-  if (o.stepping === false || o.claims === false || (o.extraInvariants?.length ?? 0) > 0) return false;
+  if (o.stepping === false || (o.extraInvariants?.length ?? 0) > 0) return false;
   if (o.invariants !== undefined && !o.invariants.every((name) => INVARIANTS.some((i) => i.name === name))) return false;
   // the catalogue's own definition (src/systems/trusted.ts): not a copy with other behaviour, nor another of that name
   const m = trustedIntegerModel(o.system);
   if (!Object.prototype.hasOwnProperty.call(FORK_POLICY, o.system.id) || m?.kind !== 'codex-v1') return false;
   // each id with the release policy the catalogue gives it (a close-only id is shipped V1 or reap-stale)
   if (m.release !== (o.system.id.startsWith('codex-v1-release-on-final') ? 'on-final' : o.system.id.startsWith('codex-v1-reap-on-reserve') ? 'reap-on-reserve' : 'close-only')) return false;
+  // `--no-claims` judges every finding as a failure, as on the shipped systems (the strict
+  // guards), except on reap-on-reserve, whose reap before a refusal would break
+  // rollback-on-failure (its known limit `reap-before-refusal`), which no guard mirrors
+  if (o.claims === false && m.release === 'reap-on-reserve') return false;
   if (b.faults.length > 0 || b.interleave >= 2) return false;
   if (!b.calls.every((c) => c in CALL_CODES)) return false;
   if (!b.outcomes.every((x) => x === 'completed' || x === 'errored' || x === 'hang')) return false;
@@ -248,8 +253,8 @@ function search(options: ExploreOptions, b: ExploreBounds): ExploreResult {
   /** eventually-released runs, so its state is part of the generic key (`SteppedRun.checkerState`) */
   const keysEr = selected('eventually-released');
   /**
-   * The system declares no known limit (shipped `codex-v1`, `codex-v1-reap-stale`): every
-   * finding is a failure, so each guard is the selected invariant's own condition, exactly where
+   * The system declares no known limit (shipped `codex-v1`, `codex-v1-reap-stale`), or
+   * `--no-claims` ignores them: every finding is a failure, so each guard is the selected invariant's own condition, exactly where
    * it can (live-equals-counted, eventually-released, no-false-rejection, depth-within-max,
    * fanout-within-cap), and only for the selected invariants (a guard of the whole catalogue would
    * stop every search at once: these systems leak at their first finished agent).
