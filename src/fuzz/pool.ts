@@ -54,11 +54,18 @@ export function ownsRun(shard: Shard | undefined, run: number): boolean {
   return shard === undefined || (run - 1) % shard.count === shard.index;
 }
 
-/**
- * Pool batches kept queued per thread. A finished batch is only noticed when this thread
- * awaits, not while it makes its own batches, so a thread needs several queued to stay busy.
- */
+/** Pool batches kept queued per pool thread, so that a thread finishing one starts the next at once. */
 const AHEAD = 4;
+
+/**
+ * How far this thread may run ahead of the campaign's next run, in batches, making runs itself
+ * while the pool's are under way. Past it, it waits for the pool (the outcomes made ahead are
+ * kept until the campaign reaches them; a campaign that stops early drops them).
+ */
+const LOOKAHEAD = 16;
+
+/** Lets the event loop deliver the pool's finished batches (they are only noticed at an await). */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 // Under vitest the module is TypeScript; workers always run the compiled file.
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/fuzz/poolWorker.js', import.meta.url) : new URL('./poolWorker.js', import.meta.url);
@@ -71,10 +78,13 @@ const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/fuzz/po
  * of workers, and a shard's findings are exactly the unsharded campaign's findings among the
  * runs it owns (`spawnsim merge` puts the shards back together).
  *
- * `workers: N` is this thread plus N - 1 pool threads: batches of runs are dealt round-robin,
- * every Nth to this thread, which makes its batches ahead of need while it would otherwise
- * wait for the pool. This thread is loaded and warm already; a pool thread starts cold (module
- * loading and JIT warm-up are the pool's fixed cost).
+ * `workers: N` is this thread plus N - 1 pool threads. Batches of runs go to the pool while it
+ * has fewer than `AHEAD` per thread queued; this thread makes a batch itself whenever the run
+ * the campaign needs next is still in the pool, up to `LOOKAHEAD` batches ahead. So the work
+ * is shared by speed, not dealt in a fixed ratio: a pool thread starts cold (module loading and
+ * JIT warm-up are the pool's fixed cost) and may share its core with other work, and this
+ * thread does the campaign's own work (coverage, shrinking) besides. Which thread makes a run
+ * never changes its outcome, so the result does not depend on it.
  *
  * Workers look a built-in system up by id; any other system (and `extraInvariants`) they build
  * with `par.loader`.
@@ -109,29 +119,22 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
   const seeds = rngFor(seed, 'fuzz-runs');
   const outcomes = new Map<number, RunOutcome>();
   const batchOf = new Map<number, Promise<void>>();
-  /** This thread's batches, made ahead of need while the pool's are under way. */
-  const local: Array<Array<[number, number]>> = [];
-  const localRun = new Set<number>();
   const arbitrary = workloadMaker(options.workload);
   let drawn = 0;
   let inFlight = 0;
-  let batches = 0;
   let failure: unknown = null;
 
-  const dispatch = (): boolean => {
+  /** Draws the next batch of runs this shard owns, or null past the campaign's last run. */
+  const draw = (): Array<[number, number]> | null => {
     const runs: Array<[number, number]> = [];
     while (runs.length < batch && drawn < maxRuns) {
       const runSeed = seeds.int(0, 2 ** 31 - 1);
       drawn++;
       if (ownsRun(shard, drawn)) runs.push([drawn, runSeed]);
     }
-    if (runs.length === 0) return false;
-    // every `workers`-th batch is this thread's
-    if (batches++ % workers === 0) {
-      local.push(runs);
-      for (const [run] of runs) localRun.add(run);
-      return true;
-    }
+    return runs.length === 0 ? null : runs;
+  };
+  const toPool = (runs: Array<[number, number]>): void => {
     inFlight++;
     const task: PoolTask = { ...base, runs };
     const done = (pool.run(task) as Promise<Array<[number, RunOutcome]>>).then(
@@ -146,7 +149,13 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
       inFlight--;
     });
     for (const [run] of runs) batchOf.set(run, settled);
-    return true;
+  };
+  const fillPool = (): void => {
+    while (inFlight < threads * AHEAD) {
+      const runs = draw();
+      if (runs === null) return;
+      toPool(runs);
+    }
   };
 
   const it = fuzzSteps({
@@ -160,24 +169,26 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
     },
   });
   let next = 1;
+  // The first batch is this thread's: it is warm, the pool's threads start cold (a campaign of
+  // one batch never waits for them).
+  let first = draw();
   try {
     for (;;) {
-      while (inFlight < threads * AHEAD && dispatch()) {}
+      fillPool();
       let want = next;
       while (!ownsRun(shard, want)) want++;
-      // Until the next run's outcome is here, make this thread's own batches (in order): the
-      // pool's threads work meanwhile; then wait for the pool.
+      // Until the next run's outcome is here: make a batch in this thread while the pool works
+      // (never more than LOOKAHEAD batches ahead of the campaign), else wait for the pool.
       while (want <= drawn && !outcomes.has(want) && failure === null) {
-        const mine = local.shift();
-        if (mine !== undefined) {
-          for (const [run, runSeed] of mine) {
-            outcomes.set(run, evaluateRun(options, run, runSeed, arbitrary));
-            localRun.delete(run);
-          }
-          while (inFlight < threads * AHEAD && dispatch()) {}
-        } else if (!localRun.has(want)) {
-          await batchOf.get(want);
-        }
+        const pending = batchOf.get(want);
+        if (first === null && pending === undefined) break; // made nowhere: the campaign makes it
+        const mine = first ?? (drawn - want < LOOKAHEAD * batch ? draw() : null);
+        first = null;
+        if (mine !== null) {
+          for (const [run, runSeed] of mine) outcomes.set(run, evaluateRun(options, run, runSeed, arbitrary));
+          await turn();
+          fillPool();
+        } else await pending;
       }
       if (failure !== null) throw failure;
       const s = it.next();

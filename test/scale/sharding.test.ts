@@ -81,6 +81,16 @@ describe('--workers N', () => {
     expect(two).toEqual(one);
   });
 
+  it('which thread makes a run depends on their speed, never the result: 3 workers, batches of 1 run, this thread running ahead of the pool', async () => {
+    const keepGoing: FuzzOptions = { system: system('codex-v1'), seed: 11, runs: 300, keepGoing: true, shrink: { maxSteps: 20 } };
+    expect(await fuzzParallel(keepGoing, { workers: 3, batch: 1 })).toEqual(fuzz(keepGoing));
+    // stopping at the first violation: the runs made ahead of it are dropped
+    const first: FuzzOptions = { system: system('codex-v1'), seed: 11, runs: 300, shrink: { maxSteps: 20 } };
+    const one = fuzz(first);
+    expect(one.failures.length).toBe(1);
+    expect(await fuzzParallel(first, { workers: 3, batch: 2 })).toEqual(one);
+  });
+
   it('a worker pool and a shard combine: 2 workers on each of 2 shards merge to the single-thread campaign', async () => {
     const options: FuzzOptions = { system: system('codex-v1+inherit'), seed: 4, runs: 80, keepGoing: true, shrink: { maxSteps: 40 } };
     expect(await sharded(options, 2, 2)).toEqual(fuzz(options));
