@@ -4,6 +4,7 @@
 // printed.
 //
 //   node bench/agents.mjs [--quick] [--json]
+import './fresh.mjs';
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -23,6 +23,7 @@
 // or finds on fewer seeds, the geometric means, and CPU per generated run of each side (the
 // campaigns interleaved by system, load average printed), and the cost per run apart from what
 // the runs find (bench/fuzz-rate.mjs's holding system and workloads, and the default ones).
+import './fresh.mjs';
 import { performance } from 'node:perf_hooks';
 import { findSystem, fuzz, fuzzSteps } from '../dist/index.js';
 import { median } from './bare-loop.mjs';

@@ -3,6 +3,7 @@
 // shared: read CPU beside wall). Shapes past the work bound must exit 2 at once; shapes at the
 // bound must finish well under 20 s of CPU and 1 GB.
 //   node bench/limits.mjs [--only NAME]
+import './fresh.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

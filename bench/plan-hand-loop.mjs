@@ -8,6 +8,7 @@
 // both see the same sessions, common random numbers included) and returns the per-point sums
 // of what plan estimates; bench/plan.mjs checks that they equal plan's own, which is what makes
 // it the same model.
+import './fresh.mjs';
 import seedrandom from 'seedrandom';
 
 const L = 2000; // callLatency

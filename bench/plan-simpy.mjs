@@ -8,6 +8,7 @@
 // (apt-get install python3-simpy3); without it the SimPy half is skipped and said so.
 //
 // Run after `npm run build`: node bench/plan-simpy.mjs [--quick] [--json]
+import './fresh.mjs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -15,6 +15,7 @@
 // Run after `npm run build`: node bench/plan.mjs [replications] [--quick] [--json]
 // (--json: the figure as one JSON line on stdout, for bench/run.mjs; --quick: 100 replications,
 // two rounds, no 2-worker run.)
+import './fresh.mjs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';

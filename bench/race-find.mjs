@@ -6,6 +6,7 @@
 // (2) its atomic fix, example-check-then-act-atomic, over 100 000 generated runs (acceptance: no
 //     violation). The fix is run with the workload a ledger can be asked to hold (no `dies`, no
 //     agent death: no ledger sees a loop die before the next delivery) and every invariant.
+import './fresh.mjs';
 import { findSystem, fuzz } from '../dist/index.js';
 
 const args = process.argv.slice(2);

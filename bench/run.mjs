@@ -12,6 +12,7 @@
 // `--quick` when given) in a child process; the last line of stdout must be one JSON document,
 // either a figure, an array of figures, or `{ "figures": [...] }`, where a figure is
 // `{ name, a: {label, value, unit}, b: {label, value, unit}, ratio, target?, met?, note? }`.
+import './fresh.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

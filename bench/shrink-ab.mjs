@@ -6,6 +6,7 @@
 // wall and CPU per build, the ratio this / base, and the load average. The results (run, digest,
 // shrink steps, calls) of both builds are compared: they must be identical.
 //   node bench/shrink-ab.mjs <folder> [--rounds N] [--warm N]
+import { requireFresh } from './fresh.mjs';
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -43,6 +44,7 @@ if (process.argv[2] === '--child') {
 
 const base = process.argv[2];
 if (!base || base.startsWith('--')) throw new Error('usage: node bench/shrink-ab.mjs <folder of the base build> [--rounds N] [--warm N]');
+requireFresh(resolve(base), 'the base build');
 const rounds = arg('--rounds', 6);
 const warm = arg('--warm', 300);
 const here = resolve(new URL('..', import.meta.url).pathname);

@@ -3,7 +3,9 @@
 // compared with those tried, renamed) and with the runs made (failurePoint per candidate), warm,
 // microseconds of wall and CPU per search; last, the fixed cost of a search (one passing run).
 //   node bench/shrink-cost.mjs [folder of a build, default this checkout]
+import { requireFresh } from './fresh.mjs';
 const dir = process.argv[2] ?? new URL('..', import.meta.url).pathname;
+requireFresh(dir, process.argv[2] === undefined ? 'this checkout' : 'the build given');
 const { findSystem, fuzz } = await import(dir + '/dist/index.js');
 const { shrinkSearch } = await import(dir + '/dist/fuzz/shrink.js');
 const { failurePoint } = await import(dir + '/dist/fuzz/campaign.js');

@@ -3,8 +3,10 @@
 // (or `node bench/shrink-same.mjs <folder>`) and compare the hashes: they must be equal.
 //   node bench/shrink-same.mjs [folder]
 // prints a hash of every shrink candidate (JSON) in order, over 2x60 seeds, and the results
+import { requireFresh } from './fresh.mjs';
 import { createHash } from 'node:crypto';
 const dir = process.argv[2] ?? new URL('..', import.meta.url).pathname;
+requireFresh(dir, process.argv[2] === undefined ? 'this checkout' : 'the build given');
 const { findSystem, fuzz } = await import(dir + '/dist/index.js');
 const { shrinkSearch } = await import(dir + '/dist/fuzz/shrink.js');
 const { failurePoint } = await import(dir + '/dist/fuzz/campaign.js');

@@ -4,6 +4,7 @@
 // catalogue's bugs. Shrunk sizes and step counts are deterministic; run it in two checkouts (or
 // `node bench/shrink-sizes.mjs <folder>` for another build's dist/) to compare shrinkers.
 //   node bench/shrink-sizes.mjs [folder] [--json]
+import './fresh.mjs';
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--')) ?? new URL('..', import.meta.url).pathname;
 const json = args.includes('--json');

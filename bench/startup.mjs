@@ -13,6 +13,7 @@
 // CPU time is the child's user + system time (all its threads), read from the parent's
 // cutime/cstime in /proc/self/stat around each child (Linux; 10 ms ticks, so the median of
 // several runs). Elsewhere only wall time is reported.
+import { requireFresh } from './fresh.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const quick = args.includes('--quick');
 const json = args.includes('--json');
 const reps = Number(opt('--reps') ?? (quick ? 3 : 9));
 const baseDir = opt('--base') === undefined ? undefined : resolve(opt('--base'));
+if (baseDir !== undefined) requireFresh(baseDir, 'the --base build');
 const log = (s) => process.stderr.write(`${s}\n`);
 
 /** The targets of docs/performance.md: CPU seconds above the floor, per verb (none: not a target). */
