@@ -7,6 +7,7 @@
 // with `npm run build`), whose output must be the same JSON. Prints figures; it is not a test.
 //
 // Run after `npm run build`: node bench/plan-summarise.mjs [--old DIR] [--rounds N] [--max N]
+import { requireFresh } from './fresh.mjs';
 import { loadavg, availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ const flag = (name) => {
   return i < 0 ? undefined : argv[i + 1];
 };
 const oldDir = flag('--old');
+if (oldDir) requireFresh(resolve(oldDir), 'the --old build');
 const rounds = Number(flag('--rounds') ?? 3);
 const max = Number(flag('--max') ?? 6000);
 const sizes = [2000, 4194, 4195, max].filter((n, i, a) => n <= max && a.indexOf(n) === i);
