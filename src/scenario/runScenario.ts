@@ -526,7 +526,8 @@ interface StartedRun {
   observations: Observation[] | undefined;
 }
 
-function startRun(scenario: Scenario, system: SystemDefinition, options: RunOptions): StartedRun {
+/** `verdictOnly`: a run whose result, trace and stats nobody reads (`runVerdict`): no agent time is kept. */
+function startRun(scenario: Scenario, system: SystemDefinition, options: RunOptions, verdictOnly = false): StartedRun {
   const s = options.seed !== undefined ? { ...scenario, seed: options.seed } : scenario;
   const plan = invariantPlan(options.invariants ? selectedBuiltins(options.invariants) : INVARIANTS, options.extraInvariants);
   const selected = plan.selected;
@@ -542,6 +543,7 @@ function startRun(scenario: Scenario, system: SystemDefinition, options: RunOpti
     refuseConfig: sys.refuse,
     snapshotBeforeCalls: plan.snapshotBeforeCalls,
     trustSnapshots: sys.trusted,
+    agentTime: !verdictOnly,
     traceLimit: options.traceLimit,
     traceKeepFirst: options.traceLimit !== undefined ? options.traceWindow : undefined,
     maxEvents: options.maxEvents,
@@ -580,7 +582,7 @@ function systemErrorViolation(judge: RunJudge, error: WorldResult['systemError']
  * of at least 1, or none): the system's throw is dated by it.
  */
 export function runVerdict(scenario: Scenario, system: SystemDefinition, options: RunOptions): Pick<RunResult, 'violations' | 'undetectable' | 'limited'> {
-  const { judge, world } = startRun(scenario, system, options);
+  const { judge, world } = startRun(scenario, system, options, true);
   world.runToEnd();
   systemErrorViolation(judge, world.systemFailure, world.lastEvent());
   return judge;

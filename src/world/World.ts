@@ -64,6 +64,12 @@ export interface WorldOptions {
    * stops the run with the system's `system-error`.
    */
   trustSnapshots?: boolean;
+  /**
+   * Keep the time agents spent running (`WorldStats.agentTime_ms`; default true). Off where the
+   * run's stats are never read (a fuzz campaign's generated runs: `runVerdict`): no map of when
+   * each agent started running is kept, and `agentTime_ms` is 0.
+   */
+  agentTime?: boolean;
   /** Stop with `event-limit` after this many events (default 10 000 000). */
   maxEvents?: number;
   /** Asked every 256 queue events: true stops the run (`stopped`), as after a Ctrl-C. */
@@ -394,6 +400,8 @@ export class World implements WorldView {
   private readonly env: SystemEnv;
   /** `WorldOptions.details` */
   private readonly details: boolean;
+  /** `WorldOptions.agentTime` */
+  private readonly agentTime: boolean;
 
   // the current root turn
   private turnNo = 0;
@@ -430,6 +438,7 @@ export class World implements WorldView {
     this.mode = options.scenario.mode;
     // details are digested: with the digest on they are always written
     this.details = options.details !== false || options.digest !== false;
+    this.agentTime = options.agentTime !== false;
     this.trace = new Trace(options.traceLimit ?? Infinity, options.digest ?? true, options.traceKeepFirst ?? 0);
     this.env = new WorldEnv(this.clock, (at_ms) => this.scheduleWake(at_ms), this.budget);
     if (from !== undefined) {
@@ -728,6 +737,7 @@ export class World implements WorldView {
       observer,
       snapshotBeforeCalls: o.snapshotBeforeCalls,
       trustSnapshots: o.trustSnapshots,
+      agentTime: o.agentTime,
       traceLimit: 1,
       traceKeepFirst: o.traceKeepFirst,
       gauges: o.gauges,
@@ -1060,15 +1070,18 @@ export class World implements WorldView {
       case 'fork':
       case 'create': {
         const births = spec as number | string | string[];
+        const tool = kind === 'spawn' ? 'spawn_agent' : kind === 'fork' ? 'fork_thread' : 'create_thread';
+        const createFails = kind === 'spawn' && createFailsF === true;
+        // one name (what generated workloads write): a one-call array at its size, where a
+        // pushed-to empty array reserved 17 slots and a names array was made for the loop
+        if (typeof births === 'string') return [createFails ? { tool, caller: by, target: births, runFor, outcome, fanout: 1, createFails } : { tool, caller: by, target: births, runFor, outcome, fanout: 1 }];
         const prefix = kind === 'spawn' ? 'a' : kind === 'fork' ? 'f' : 'c';
         let names: readonly string[];
         if (typeof births === 'number') {
           const fresh: string[] = [];
           for (let i = 0; i < births; i++) fresh.push(this.freshName(prefix));
           names = fresh;
-        } else names = typeof births === 'string' ? [births] : births;
-        const tool = kind === 'spawn' ? 'spawn_agent' : kind === 'fork' ? 'fork_thread' : 'create_thread';
-        const createFails = kind === 'spawn' && createFailsF === true;
+        } else names = births;
         const fanout = names.length;
         const out: PendingCall[] = [];
         for (let i = 0; i < fanout; i++) {
@@ -1084,11 +1097,14 @@ export class World implements WorldView {
         return targets.length === 0 ? [] : [{ tool: 'wait_agent', caller: by, targets, timeout: timeoutF ?? this.config.waitTimeout }];
       }
       case 'close':
+        // one name: a one-call array, without the targets' array and a closure for map
+        if (typeof spec === 'string' && spec !== 'all') return [{ tool: 'close_agent', caller: by, target: spec }];
         return this.targets(spec as string | string[], by).map((target) => ({ tool: 'close_agent', caller: by, target }));
       case 'interrupt':
         return this.targets(spec as string | string[], by).map((target) => ({ tool: 'interrupt_agent', caller: by, target }));
       case 'send': {
         const queueOnly = queueOnlyF ?? false;
+        if (typeof spec === 'string' && spec !== 'all') return [{ tool: 'send_input', caller: by, target: spec, runFor, outcome, queueOnly }];
         return this.targets(spec as string | string[], by).map((target) => ({ tool: 'send_input', caller: by, target, runFor, outcome, queueOnly }));
       }
       case 'sleep':
@@ -1096,6 +1112,7 @@ export class World implements WorldView {
       case 'compact':
         return [{ tool: 'compact', caller: by }];
       case 'vanish':
+        if (typeof spec === 'string' && spec !== 'all') return [{ tool: 'vanish', target: spec }];
         return this.targets(spec as string | string[], by).map((target) => ({ tool: 'vanish', target }));
       case 'die':
         return this.targets(spec as string | string[], by).map((target) => ({ tool: 'die', target }));
@@ -1962,6 +1979,7 @@ export class World implements WorldView {
 
   private bumpLive(t: TruthThread, delta: number): void {
     this.liveByScope.set(t.scope, (this.liveByScope.get(t.scope) ?? 0) + delta);
+    if (!this.agentTime) return;
     if (delta > 0) this.runningSince.set(t.id, this.now_ms);
     else {
       this.stats.agentTime_ms += this.now_ms - (this.runningSince.get(t.id) ?? this.now_ms);

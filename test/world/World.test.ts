@@ -208,6 +208,20 @@ describe('World directly', () => {
   });
 });
 
+describe('agentTime: false', () => {
+  it('keeps no agent time (0) and changes nothing else: the same trace, digest and other stats', () => {
+    const s = scenario({ turns: [{ do: [{ spawn: 2, runFor: '10s' }, { wait: 'all' }, { spawn: 1, outcome: 'hang' }] }, { do: [{ close: 'all' }] }] });
+    const sys = system('codex-v1');
+    const on = new World({ scenario: s, createSystem: (c) => sys.create(c) }).run();
+    const off = new World({ scenario: s, createSystem: (c) => sys.create(c), agentTime: false }).run();
+    expect(on.stats.agentTime_ms).toBeGreaterThan(20_000);
+    expect(off.stats.agentTime_ms).toBe(0);
+    expect({ ...off.stats, agentTime_ms: on.stats.agentTime_ms }).toEqual(on.stats);
+    expect(off.digest).toBe(on.digest);
+    expect(off.trace).toEqual(on.trace);
+  });
+});
+
 describe('the ids a model remembers', () => {
   it('knows a resumed agent once: `close: all` after resume_agent closes it once, with no ThreadNotFound (found by diff against codex 0.121.0)', () => {
     const r = run({ config: { maxThreads: 1 }, turns: [{ do: [{ spawn: 'a1' }] }, { do: [{ resume: 'a1', runFor: '30s' }, { close: 'all' }] }] });
