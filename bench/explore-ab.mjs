@@ -21,6 +21,7 @@
 // `codex-v1+inherit`, which the lean engine takes since stop 29.
 //
 //   node bench/explore-ab.mjs /tmp/old-build [--states N] [--rounds R] [--same-process] [--generic] [--search steady|faults|interleave|selection|seven|holds|late] [--system <id>]
+import { requireFresh } from './fresh.mjs';
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -65,6 +66,7 @@ if (other === undefined) {
   console.error('usage: node bench/explore-ab.mjs <folder with the other build\'s dist/> [--states N] [--rounds R] [--same-process]');
   process.exit(2);
 }
+requireFresh(resolve(other), 'the other build');
 const states = opt('--states', 10_000);
 const rounds = opt('--rounds', 3);
 const same = args.includes('--same-process');

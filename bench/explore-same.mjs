@@ -18,6 +18,7 @@
 // the paths past the bound (runs dropped, stepped again from the root) are compared too.
 //
 //   npm run build && node bench/explore-same.mjs <folder holding the other build's dist/> [--kept-runs N]
+import { requireFresh } from './fresh.mjs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -28,6 +29,7 @@ if (other === undefined) {
   console.error('usage: node bench/explore-same.mjs <folder with the other build\'s dist/>');
   process.exit(2);
 }
+requireFresh(resolve(other), 'the other build');
 const A = await import(pathToFileURL(resolve(other, 'dist', 'index.js')).href);
 const B = await import(pathToFileURL(resolve(fileURLToPath(new URL('..', import.meta.url)), 'dist', 'index.js')).href);
 const systems = ['codex-v1', 'codex-v1-release-on-final', 'codex-v1-release-on-final+inherit', 'codex-v1-reap-on-reserve', 'codex-v2'];

@@ -9,6 +9,7 @@
 // The acceptance cases run once each (stepping), with what they find.
 // With --json the last line of stdout is one JSON document of figures (for bench/run.mjs):
 // unique states per CPU-second, stepping, on the steady case, against issue 17's target of 200 000.
+import './fresh.mjs';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { explore, findSystem } from '../dist/index.js';
