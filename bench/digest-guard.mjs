@@ -5,6 +5,7 @@
 // the whole trace: the trace's content, independent of the digest function. It equals the
 // trace digest of builds before the digest became TraceDigest, so a change to the digest
 // itself is checked by comparing an old build's plain output with a new build's --canonical.
+import './fresh.mjs';
 import { builtinSystems, runScenario, parseScenario } from '../dist/index.js';
 import { canonicalEvent, digestOf } from '../dist/core/index.js';
 import { readFileSync, readdirSync } from 'node:fs';

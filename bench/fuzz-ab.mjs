@@ -8,6 +8,7 @@
 //
 //   node bench/fuzz-ab.mjs /tmp/old-build [--runs N] [--rounds R] [--same-process [--warm N]] [--profile-only]
 //   [--no-compare]: a build of another workload generator (before generator 2) finds other things
+import { requireFresh } from './fresh.mjs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +28,7 @@ const WORKLOAD = {
   faults: ['forgetClose', 'compaction', 'toolBudget', 'turnTimeout', 'idLimit', 'forkFanout', 'vanish'],
 };
 const load = async (dir) => {
+  requireFresh(resolve(dir), resolve(dir) === resolve('.') ? 'this checkout' : 'the other build');
   const m = await import(pathToFileURL(resolve(dir, 'dist/index.js')).href);
   const system = m.findSystem('codex-v1-release-on-final+inherit');
   return (seed, runs) => m.fuzz({ system, seed, runs, keepGoing: true, workload: WORKLOAD });

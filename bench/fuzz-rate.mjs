@@ -12,6 +12,7 @@
 // (a quarter of the calls) is measured too, in `detail.modelDefaultSize`.
 //
 //   node bench/fuzz-rate.mjs [--quick] [--json]
+import './fresh.mjs';
 import fc from 'fast-check';
 import { loadavg } from 'node:os';
 import { findSystem, fuzz } from '../dist/index.js';
