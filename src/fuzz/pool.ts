@@ -54,7 +54,12 @@ export function ownsRun(shard: Shard | undefined, run: number): boolean {
   return shard === undefined || (run - 1) % shard.count === shard.index;
 }
 
-/** Pool batches kept queued per pool thread, so that a thread finishing one starts the next at once. */
+/**
+ * Pool batches in flight per pool thread. They are posted to the thread itself
+ * (`concurrentTasksPerWorker`), which makes them one after another: with tinypool's default of
+ * one, the next batch was posted only once this thread noticed the last one done, and a pool
+ * thread stood idle about half the time while this thread made its own batches.
+ */
 const AHEAD = 4;
 
 /**
@@ -114,7 +119,7 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
     ...(options.workload !== undefined ? { workload: options.workload } : {}),
   };
   const threads = workers - 1;
-  const pool = new Tinypool({ filename: WORKER_URL.href, minThreads: threads, maxThreads: threads, ...(par.heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: par.heapMb } } : {}) });
+  const pool = new Tinypool({ filename: WORKER_URL.href, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: AHEAD, ...(par.heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: par.heapMb } } : {}) });
   // The same seed stream the campaign draws from, kept in step with it here.
   const seeds = rngFor(seed, 'fuzz-runs');
   const outcomes = new Map<number, RunOutcome>();
@@ -172,8 +177,15 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
   // The first batch is this thread's: it is warm, the pool's threads start cold (a campaign of
   // one batch never waits for them).
   let first = draw();
+  // campaign steps since the event loop last ran: the pool's finished batches are noticed only
+  // when it runs, and the steps themselves await nothing but promises
+  let steps = 0;
   try {
     for (;;) {
+      if (++steps >= batch) {
+        steps = 0;
+        await turn();
+      }
       fillPool();
       let want = next;
       while (!ownsRun(shard, want)) want++;
@@ -186,6 +198,7 @@ export async function* fuzzStepsParallel(options: FuzzOptions, par: Parallelism 
         first = null;
         if (mine !== null) {
           for (const [run, runSeed] of mine) outcomes.set(run, evaluateRun(options, run, runSeed, arbitrary));
+          steps = 0;
           await turn();
           fillPool();
         } else await pending;
